@@ -1,0 +1,1 @@
+"""Sub-commands of ``saathi``; each module has ``register(subparsers)``."""

@@ -1,0 +1,79 @@
+"""The one settings module: every knob is an environment variable with a safe default.
+
+Defaults describe the *embedded* deployment that ``make run`` starts on one machine (SQLite file,
+in-memory Rasa tracker, jobs in-process when ``REDIS_URL`` is empty, every server bound to
+127.0.0.1). The full stack (docker-compose.yml) sets the variables below. Each variable is listed
+in the README's settings table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from saathi import ROOT
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the environment; call :func:`load` again after changing ``os.environ``."""
+
+    host: str = field(default_factory=lambda: _env("SAATHI_HOST", "127.0.0.1"))
+    rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
+    actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
+    gateway_port: int = field(default_factory=lambda: _env_int("GATEWAY_PORT", 5080))
+    portal_port: int = field(default_factory=lambda: _env_int("PORTAL_PORT", 5090))
+    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", ""))
+    rasa_workers: int = field(default_factory=lambda: _env_int("RASA_WORKERS", 1))
+    var_dir: Path = field(default_factory=lambda: Path(_env("SAATHI_VAR_DIR", str(ROOT / "var"))))
+    model_cache: Path = field(
+        default_factory=lambda: Path(
+            _env("SAATHI_MODEL_CACHE", str(Path.home() / ".cache" / "saathi" / "models"))
+        )
+    )
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
+    tracker_store_url: str = field(default_factory=lambda: _env("TRACKER_STORE_URL", ""))
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
+    default_language: str = field(default_factory=lambda: _env("SAATHI_DEFAULT_LANGUAGE", "hi"))
+    emergency_number: str = field(default_factory=lambda: _env("SAATHI_EMERGENCY_NUMBER", "108"))
+    sender_salt: str = field(default_factory=lambda: _env("SAATHI_SENDER_SALT", "change-me-in-production"))
+    log_level: str = field(default_factory=lambda: _env("SAATHI_LOG_LEVEL", "INFO"))
+    debug: bool = field(default_factory=lambda: _env_bool("SAATHI_DEBUG", False))
+
+    @property
+    def rasa_base_url(self) -> str:
+        return self.rasa_url or f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return _env("ACTION_ENDPOINT_URL", f"http://{self.host}:{self.actions_port}/webhook")
+
+    @property
+    def sqlite_url(self) -> str:
+        return f"sqlite:///{self.var_dir / 'saathi.db'}"
+
+    @property
+    def effective_database_url(self) -> str:
+        """PostgreSQL when ``DATABASE_URL`` is set, otherwise the embedded SQLite file."""
+        return self.database_url or self.sqlite_url
+
+
+def load() -> Settings:
+    return Settings()
