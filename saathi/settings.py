@@ -56,6 +56,14 @@ class Settings:
     sender_salt: str = field(default_factory=lambda: _env("SAATHI_SENDER_SALT", "change-me-in-production"))
     log_level: str = field(default_factory=lambda: _env("SAATHI_LOG_LEVEL", "INFO"))
     debug: bool = field(default_factory=lambda: _env_bool("SAATHI_DEBUG", False))
+    # Health records (records/): key provider "file" (key file under var/, 0600) or "env" (SAATHI_MASTER_KEYS).
+    key_provider: str = field(default_factory=lambda: _env("SAATHI_KEY_PROVIDER", "file"))
+    master_key_file: str = field(default_factory=lambda: _env("SAATHI_MASTER_KEY_FILE", ""))
+    records_store_dir: str = field(default_factory=lambda: _env("SAATHI_RECORDS_DIR", ""))
+    s3_bucket: str = field(default_factory=lambda: _env("SAATHI_S3_BUCKET", ""))
+    s3_endpoint_url: str = field(default_factory=lambda: _env("SAATHI_S3_ENDPOINT_URL", ""))
+    s3_prefix: str = field(default_factory=lambda: _env("SAATHI_S3_PREFIX", "records/"))
+    transcript_retention_days: int = field(default_factory=lambda: _env_int("SAATHI_TRANSCRIPT_RETENTION_DAYS", 90))
 
     @property
     def rasa_base_url(self) -> str:
@@ -68,6 +76,14 @@ class Settings:
     @property
     def sqlite_url(self) -> str:
         return f"sqlite:///{self.var_dir / 'saathi.db'}"
+
+    @property
+    def effective_master_key_file(self) -> Path:
+        return Path(self.master_key_file) if self.master_key_file else self.var_dir / "keys" / "master.json"
+
+    @property
+    def effective_records_dir(self) -> Path:
+        return Path(self.records_store_dir) if self.records_store_dir else self.var_dir / "records"
 
     @property
     def effective_database_url(self) -> str:
