@@ -1,0 +1,298 @@
+"""Encryption at rest: AES-256-GCM envelope encryption with per-person data keys.
+
+Why envelope encryption: every person (patient, doctor, ASHA) gets a random 256-bit *data key*
+(DEK). Their identifying and health fields, and their stored files, are sealed with it. The DEK is
+stored only *wrapped* (encrypted) by a versioned *master key* held by a :class:`KeyProvider`
+(a key file, an environment variable, or a KMS). This gives us two things plain column encryption
+cannot:
+
+* **crypto-shredding**: deleting one wrapped DEK makes every copy of that person's ciphertext
+  (rows, files, backups of both) unreadable, without hunting down each copy;
+* **cheap master-key rotation**: ``saathi keys rotate`` re-wraps the small DEKs under a new master
+  key; the bulk data is never re-encrypted, and old master keys stay readable until the last DEK
+  wrapped by them has been re-wrapped.
+
+Ciphertext layout (a :class:`Sealed` value): ``version(1) | data-key id(16) | nonce(12) | ct+tag``.
+The data-key id travels with every ciphertext; the master-key id travels with every wrapped DEK.
+
+Phone numbers and other lookup values use a keyed HMAC (:meth:`KeyProvider.lookup_digest`) so we
+can find a person by their number without storing it in clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_VERSION = 1
+_HEADER = 1 + 16 + 12
+_WRAP_AAD = b"saathi:dek-wrap:v1:"
+
+
+class CryptoError(Exception):
+    """A ciphertext could not be opened: wrong key, shredded key, or tampered bytes."""
+
+
+class KeyShredded(CryptoError):
+    """The data key for this ciphertext has been destroyed (the person's data was deleted)."""
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """An opaque ciphertext. Health columns accept only these (see :mod:`records.types`)."""
+
+    blob: bytes
+
+    @property
+    def key_id(self) -> uuid.UUID:
+        if len(self.blob) < _HEADER or self.blob[0] != FORMAT_VERSION:
+            raise CryptoError("not a sealed value")
+        return uuid.UUID(bytes=self.blob[1:17])
+
+    def __repr__(self) -> str:  # never show bytes that might end up in logs
+        return f"Sealed(<{len(self.blob)} bytes>)"
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """A person's unwrapped data key; lives only in memory."""
+
+    id: uuid.UUID
+    key: bytes
+
+    def __repr__(self) -> str:
+        return f"DataKey({self.id})"
+
+    def _aad(self, context: bytes) -> bytes:
+        return b"saathi:v1:" + self.id.bytes + b":" + context
+
+    def seal_bytes(self, plaintext: bytes, context: bytes = b"") -> Sealed:
+        nonce = secrets.token_bytes(12)
+        ct = AESGCM(self.key).encrypt(nonce, plaintext, self._aad(context))
+        return Sealed(bytes([FORMAT_VERSION]) + self.id.bytes + nonce + ct)
+
+    def open_bytes(self, sealed: Sealed | bytes, context: bytes = b"") -> bytes:
+        blob = sealed.blob if isinstance(sealed, Sealed) else bytes(sealed)
+        if len(blob) < _HEADER or blob[0] != FORMAT_VERSION or blob[1:17] != self.id.bytes:
+            raise CryptoError("ciphertext was not sealed with this data key")
+        try:
+            return AESGCM(self.key).decrypt(blob[17:29], blob[29:], self._aad(context))
+        except Exception as exc:  # InvalidTag: tampered or wrong context
+            raise CryptoError("ciphertext failed authentication") from exc
+
+    def seal(self, value: Any) -> Sealed:
+        """Seal any JSON-serialisable value (strings, dicts, lists, numbers)."""
+        return self.seal_bytes(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def open(self, sealed: Sealed) -> Any:
+        return json.loads(self.open_bytes(sealed))
+
+    def tag(self, label: bytes) -> bytes:
+        """A per-person pseudonymous tag: linkable while the key exists, meaningless once shredded."""
+        return hmac.new(self.key, b"saathi:tag:" + label, hashlib.sha256).digest()
+
+
+def new_data_key() -> DataKey:
+    return DataKey(uuid.uuid4(), AESGCM.generate_key(bit_length=256))
+
+
+class KeyProvider(ABC):
+    """Holds master keys. A KMS implementation only needs wrap/unwrap/current_key_id/lookup_digest.
+
+    Master-key material never leaves the provider: callers hand it a DEK to wrap or a wrapped DEK
+    to unwrap, which is exactly the shape of AWS KMS / GCP KMS / Vault transit APIs.
+    """
+
+    @abstractmethod
+    def current_key_id(self) -> str:
+        """The master key new DEKs are wrapped with."""
+
+    @abstractmethod
+    def wrap(self, dek: bytes, dek_id: uuid.UUID) -> tuple[str, bytes]:
+        """Encrypt ``dek`` under the current master key; returns ``(master_key_id, wrapped)``."""
+
+    @abstractmethod
+    def unwrap(self, master_key_id: str, wrapped: bytes, dek_id: uuid.UUID) -> bytes:
+        """Decrypt a wrapped DEK with the named master key (which may be an older one)."""
+
+    @abstractmethod
+    def lookup_digest(self, namespace: str, value: str) -> bytes:
+        """Keyed HMAC of a lookup value (phone number) so it can be found without storing it."""
+
+    def rotate(self) -> str:
+        """Create a new master key and make it current; returns its id. Optional for a KMS."""
+        raise NotImplementedError(f"{type(self).__name__} cannot create keys; rotate them in the KMS")
+
+    def retire(self, keep: set[str]) -> list[str]:
+        """Forget master keys not in ``keep`` (after every DEK was re-wrapped). Optional."""
+        raise NotImplementedError(f"{type(self).__name__} cannot retire keys")
+
+
+class LocalKeyring(KeyProvider):
+    """Master keys held in this process: ``{key_id: 32 bytes}`` plus a separate lookup (HMAC) key."""
+
+    def __init__(self, keys: dict[str, bytes], current: str, lookup_key: bytes) -> None:
+        if current not in keys:
+            raise ValueError("the current master key id is not in the keyring")
+        for kid, key in keys.items():
+            if len(key) != 32:
+                raise ValueError(f"master key {kid} is not 256 bits")
+        self._keys = dict(keys)
+        self._current = current
+        self._lookup = lookup_key
+        self._lock = threading.Lock()
+
+    def current_key_id(self) -> str:
+        return self._current
+
+    def known_key_ids(self) -> list[str]:
+        return sorted(self._keys)
+
+    def _key(self, key_id: str) -> bytes:
+        key = self._keys.get(key_id)
+        if key is None:
+            self._reload()
+            key = self._keys.get(key_id)
+        if key is None:
+            raise CryptoError(f"master key {key_id!r} is not available")
+        return key
+
+    def _reload(self) -> None:
+        """Hook for providers backed by shared storage (another process may have rotated)."""
+
+    def wrap(self, dek: bytes, dek_id: uuid.UUID) -> tuple[str, bytes]:
+        kid = self._current
+        nonce = secrets.token_bytes(12)
+        aad = _WRAP_AAD + kid.encode() + b":" + dek_id.bytes
+        return kid, nonce + AESGCM(self._key(kid)).encrypt(nonce, dek, aad)
+
+    def unwrap(self, master_key_id: str, wrapped: bytes, dek_id: uuid.UUID) -> bytes:
+        aad = _WRAP_AAD + master_key_id.encode() + b":" + dek_id.bytes
+        try:
+            return AESGCM(self._key(master_key_id)).decrypt(wrapped[:12], wrapped[12:], aad)
+        except CryptoError:
+            raise
+        except Exception as exc:
+            raise CryptoError("wrapped data key failed authentication") from exc
+
+    def lookup_digest(self, namespace: str, value: str) -> bytes:
+        return hmac.new(self._lookup, f"{namespace}\x00{value}".encode(), hashlib.sha256).digest()
+
+    def rotate(self) -> str:
+        with self._lock:
+            kid = _new_key_id(self._keys)
+            self._keys[kid] = AESGCM.generate_key(bit_length=256)
+            self._current = kid
+            self._persist()
+        return kid
+
+    def retire(self, keep: set[str]) -> list[str]:
+        with self._lock:
+            gone = [k for k in self._keys if k not in keep and k != self._current]
+            for kid in gone:
+                del self._keys[kid]
+            self._persist()
+        return gone
+
+    def _persist(self) -> None:
+        """Hook: file-backed providers write the keyring out."""
+
+
+def _new_key_id(existing: dict[str, bytes]) -> str:
+    n = 1 + max((int(k[1:]) for k in existing if k[1:].isdigit()), default=0)
+    return f"m{n}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+class FileKeyProvider(LocalKeyring):
+    """The embedded default: a JSON keyring file, created with 0600 permissions on first use.
+
+    Re-reads the file when asked for a key id it does not know, so a process started before
+    ``saathi keys rotate`` keeps working after it (no downtime).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            self._create()
+        keys, current, lookup = self._read()
+        super().__init__(keys, current, lookup)
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        doc = {
+            "current": "m1",
+            "keys": {"m1": _b64(AESGCM.generate_key(bit_length=256))},
+            "lookup_key": _b64(secrets.token_bytes(32)),
+        }
+        _write_private(self.path, json.dumps(doc, indent=2))
+
+    def _read(self) -> tuple[dict[str, bytes], str, bytes]:
+        doc = json.loads(self.path.read_text())
+        keys = {k: base64.b64decode(v) for k, v in doc["keys"].items()}
+        return keys, doc["current"], base64.b64decode(doc["lookup_key"])
+
+    def _reload(self) -> None:
+        keys, current, _ = self._read()
+        self._keys.update(keys)
+        self._current = current
+
+    def _persist(self) -> None:
+        doc = {
+            "current": self._current,
+            "keys": {k: _b64(v) for k, v in self._keys.items()},
+            "lookup_key": _b64(self._lookup),
+        }
+        _write_private(self.path, json.dumps(doc, indent=2))
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Atomically write a secret file readable only by its owner."""
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class EnvKeyProvider(LocalKeyring):
+    """Master keys from the environment, for containers whose secrets arrive as variables.
+
+    ``SAATHI_MASTER_KEYS="m2:<base64>,m1:<base64>"`` (first is current) and
+    ``SAATHI_LOOKUP_KEY=<base64>``. To rotate: prepend a new key, restart, run ``saathi keys rotate``,
+    then drop the old key once the command reports nothing left under it.
+    """
+
+    def __init__(self, environ: dict[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        raw = env.get("SAATHI_MASTER_KEYS", "")
+        lookup = env.get("SAATHI_LOOKUP_KEY", "")
+        if not raw or not lookup:
+            raise CryptoError("SAATHI_MASTER_KEYS and SAATHI_LOOKUP_KEY must both be set")
+        pairs = [item.split(":", 1) for item in raw.split(",") if item.strip()]
+        keys = {kid.strip(): base64.b64decode(val) for kid, val in pairs}
+        super().__init__(keys, pairs[0][0].strip(), base64.b64decode(lookup))
+
+
+def provider_from_settings(settings: Any) -> KeyProvider:
+    """The configured provider: ``env`` or (default) ``file``."""
+    if settings.key_provider == "env":
+        return EnvKeyProvider()
+    return FileKeyProvider(settings.effective_master_key_file)
