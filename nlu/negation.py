@@ -1,0 +1,93 @@
+"""Negation scope: which mentions in a message are denied ("bukhar nahi hai", "no fever", "ਬੁਖਾਰ ਨਹੀਂ").
+
+Hindi and Punjabi put the negator *after* the thing denied ("khansi nahi hai"); English puts it before
+("no cough", "without cough"); colloquial "na koi khansi" is before too. So cues come in two kinds with
+short scopes, and scopes stop at clause boundaries (punctuation, "but/par/lekin/aur/te/ਪਰ/ਅਤੇ"), so
+"bukhar nahi hai par khansi hai" negates only the fever. Cue words inside a matched phrase
+("saans nahi le pa raha", "hosh nahi") are part of that phrase, never cues. A denied symptom is
+safer to miss than an asserted one, so scopes are deliberately short.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from nlu.matcher import PhraseMatcher
+from nlu.resources import word_list
+from nlu.text import Token, phrase_key
+
+PRE_SCOPE = 4  # tokens a pre-cue reaches forward ("no" ... "fever")
+POST_GAP = 3  # tokens allowed between a mention and a following cue ("bukhar to bilkul nahi")
+_PUNCTUATION = re.compile(r"[,.;:!?।॥|\n()\[\]/]")
+
+
+@lru_cache(maxsize=1)
+def _cues() -> PhraseMatcher:
+    lists = word_list("words")
+    phrases = [(kind, form) for kind in ("neg_pre", "neg_post", "clause_break") for form in lists[kind]]
+    return PhraseMatcher(phrases, fuzzy=False)
+
+
+@lru_cache(maxsize=1)
+def _word_set(key: str) -> frozenset[str]:
+    return frozenset(word for form in word_list("words")[key] for word in phrase_key(form))
+
+
+def clause_ids(text: str, tokens: Sequence[Token], breaks: Sequence[int] = ()) -> list[int]:
+    """A clause number per token: punctuation between tokens and break-word tokens start new clauses."""
+    ids: list[int] = []
+    clause = 0
+    previous_end = 0
+    break_set = set(breaks)
+    for index, token in enumerate(tokens):
+        if _PUNCTUATION.search(text, previous_end, token.start) or index in break_set:
+            clause += 1
+        ids.append(clause)
+        previous_end = token.end
+    return ids
+
+
+def negation_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each mention span (first, last token index, in token order) whether it is negated."""
+    if not spans:
+        return []
+    covered = [False] * len(tokens)
+    for first, last in spans:
+        for i in range(first, last + 1):
+            covered[i] = True
+    cues = _cues().find(tokens, skip=covered)
+    breaks = [i for cue in cues if cue.label == "clause_break" for i in range(cue.first, cue.last + 1)]
+    clause = clause_ids(text, tokens, breaks)
+    blockers = _word_set("neg_block")
+    connectors = _word_set("connector")
+    keys = [token.key for token in tokens]
+    order = sorted(range(len(spans)), key=lambda k: spans[k])
+    negated = [False] * len(spans)
+
+    for cue in cues:
+        if cue.label == "neg_pre":
+            reach = cue.last
+            for k in order:
+                first, last = spans[k]
+                if first <= cue.last or clause[first] != clause[cue.last]:
+                    continue
+                gap = keys[reach + 1 : first]
+                if first - reach - 1 > PRE_SCOPE or any(word in blockers for word in gap):
+                    break
+                negated[k] = True
+                reach = last
+        elif cue.label == "neg_post":
+            limit = cue.first
+            for k in reversed(order):
+                first, last = spans[k]
+                if last >= limit or clause[last] != clause[cue.first]:
+                    continue
+                gap = keys[last + 1 : limit]
+                allowed = POST_GAP if limit == cue.first else 2
+                if len(gap) > allowed or (limit != cue.first and any(w not in connectors for w in gap)):
+                    break
+                negated[k] = True
+                limit = first
+    return negated

@@ -1,0 +1,152 @@
+"""Symptom extraction: every language, script and spelling mapped to the contract's symptom codes.
+
+Three passes over the tokens: (1) lexicon phrases from ``data/symptom_lexicon.tsv``, longest first,
+with typo correction (``nlu.matcher``); (2) "body part + pain word" in either order for what the
+lexicon does not list verbatim ("dard sir me", "mere pet mein bahut dard"); (3) negation
+(``nlu.negation``). Qualified forms ("khoon ki ulti", "sukhi khansi") are phrases of their own, so
+the longer match wins over the bare symptom; ``implies`` in ``data/symptoms.tsv`` adds the general
+code too (dry_cough -> cough).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nlu.matcher import PhraseMatch, PhraseMatcher
+from nlu.negation import clause_ids, negation_flags
+from nlu.resources import DATA_DIR, protected_words, read_tsv, word_list
+from nlu.text import Token, tokenize
+
+BODY_PAIN_WINDOW = 3  # tokens allowed between a body part and a pain word
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """A canonical symptom with display names for asking about it, and the codes it implies."""
+
+    code: str
+    en: str
+    hi: str
+    pa: str
+    implies: tuple[str, ...] = ()
+
+    def name(self, language: str) -> str:
+        return getattr(self, language, None) or self.en
+
+
+@dataclass(frozen=True)
+class SymptomMention:
+    """A symptom found in text; ``start``/``end`` are character offsets into the original text."""
+
+    code: str
+    start: int
+    end: int
+    text: str
+    negated: bool
+    confidence: float = 1.0
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Symptom]:
+    """All symptom codes from ``data/symptoms.tsv``, in file order."""
+    return {
+        row["code"]: Symptom(
+            row["code"], row["en"], row["hi"], row["pa"], tuple(c for c in row.get("implies", "").split() if c)
+        )
+        for row in read_tsv(DATA_DIR / "symptoms.tsv")
+    }
+
+
+@lru_cache(maxsize=1)
+def lexicon_rows() -> list[tuple[str, str, str]]:
+    """``(code, language, form)`` for every surface form in ``data/symptom_lexicon.tsv``."""
+    rows = []
+    for row in read_tsv(DATA_DIR / "symptom_lexicon.tsv"):
+        rows.extend((row["code"], row["lang"], form.strip()) for form in row["forms"].split("|") if form.strip())
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> PhraseMatcher:
+    return PhraseMatcher(((code, form) for code, _, form in lexicon_rows()), protected_words())
+
+
+@lru_cache(maxsize=1)
+def _body_parts() -> PhraseMatcher:
+    return PhraseMatcher(
+        ((code, form) for code, forms in word_list("body_parts").items() for form in forms), protected_words()
+    )
+
+
+@lru_cache(maxsize=1)
+def _pain_words() -> PhraseMatcher:
+    return PhraseMatcher((("pain", form) for form in word_list("words")["pain"]), fuzzy=False)
+
+
+def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
+    """Pair each free pain word with the nearest free body part in the same clause."""
+    parts = _body_parts().find(tokens, skip=used)
+    pains = _pain_words().find(tokens, skip=used)
+    if not parts or not pains:
+        return []
+    clause = clause_ids(text, tokens)
+    found: list[PhraseMatch] = []
+    taken: set[int] = set()
+    for pain in pains:
+        best = None
+        for index, part in enumerate(parts):
+            if index in taken or clause[part.first] != clause[pain.first]:
+                continue
+            gap = pain.first - part.last - 1 if part.last < pain.first else part.first - pain.last - 1
+            if 0 <= gap <= BODY_PAIN_WINDOW and (best is None or gap < best[0]):
+                best = gap, index
+        if best is not None:
+            part = parts[best[1]]
+            taken.add(best[1])
+            first, last = min(part.first, pain.first), max(part.last, pain.last)
+            found.append(PhraseMatch(part.label, first, last, part.score))
+    return found
+
+
+def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    symptoms = catalogue()
+    present = {match.label for match in matches}
+    extra = []
+    for match in matches:
+        for code in symptoms[match.label].implies if match.label in symptoms else ():
+            if code not in present:
+                present.add(code)
+                extra.append(PhraseMatch(code, match.first, match.last, match.score))
+    return matches + extra
+
+
+def extract_symptoms(text: str) -> list[SymptomMention]:
+    """All symptom mentions in ``text`` (negated ones included, flagged), in text order."""
+    tokens = tokenize(text)
+    if not tokens:
+        return []
+    matches = _lexicon().find(tokens)
+    used = [False] * len(tokens)
+    for match in matches:
+        for i in range(match.first, match.last + 1):
+            used[i] = True
+    matches = _with_implied(matches + _body_pain(text, tokens, used))
+    matches.sort(key=lambda m: (m.first, m.last))
+    flags = negation_flags(text, tokens, [(m.first, m.last) for m in matches])
+    mentions = []
+    for match, negated in zip(matches, flags, strict=True):
+        start, end = tokens[match.first].start, tokens[match.last].end
+        mentions.append(SymptomMention(match.label, start, end, text[start:end], negated, round(match.score, 3)))
+    return mentions
+
+
+def codes_of(mentions: Sequence[SymptomMention], negated: bool = False) -> list[str]:
+    """Unique codes of the mentions with the given negation, in order of first appearance."""
+    return list(dict.fromkeys(m.code for m in mentions if m.negated == negated))
+
+
+def symptom_codes(text: str) -> list[str]:
+    """Codes asserted (not negated) in ``text``, unique, in order. A code both denied and asserted counts."""
+    return codes_of(extract_symptoms(text))

@@ -1,0 +1,94 @@
+"""Unicode normalisation, matching keys, tokenisation and script detection for hi/pa/en text.
+
+Why this exists: phone users type the same word many ways. Devanagari and Gurmukhi vowel signs are
+combining marks (not ``\\w`` in Python's ``re``), nukta letters arrive precomposed or decomposed,
+zero-width joiners sneak in from keyboards, and Latin words get letters repeated for emphasis
+("bahuttt", "bukhaaar"). Matching therefore runs on a *key* of each token, while offsets always
+refer to the original text so entities can be highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+# Letters plus the Devanagari/Gurmukhi blocks (minus the danda punctuation U+0964/U+0965) and the
+# zero-width joiners that may sit inside a word. Digits form their own tokens ("3din" -> "3", "din").
+_INDIC = "\u0900-\u0963\u0970-\u097f\u0a00-\u0a65\u0a70-\u0a7f"
+_WORD = rf"(?:[^\W\d_]|[{_INDIC}\u200c\u200d])+"
+_NUMBER = r"\d+(?:[.,]\d+)?"
+TOKEN_RE = re.compile(rf"{_NUMBER}|{_WORD}")
+
+_NUKTAS = dict.fromkeys(map(ord, "\u093c\u0a3c"))
+# Spelling variation that typists do not hear: candrabindu/anusvara, Gurmukhi tippi/bindi, and the
+# Gurmukhi addak (gemination mark), which is often left out.
+_FOLD = str.maketrans({"\u0901": "\u0902", "\u0a70": "\u0a02", "\u0a71": None})
+_LATIN_REPEAT = re.compile(r"([a-z])\1+")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or number: its original ``text``, character offsets in the input, and matching ``key``."""
+
+    text: str
+    start: int
+    end: int
+    key: str
+
+
+def normalize(text: str) -> str:
+    """NFC, zero-width characters removed, Latin lowercased. Offsets may shift; use for display/logic."""
+    return unicodedata.normalize("NFC", text).translate(ZERO_WIDTH).lower()
+
+
+def match_key(word: str) -> str:
+    """The form used for comparing words: normalised, nukta-folded, repeated Latin letters collapsed.
+
+    Collapsing *every* Latin double letter (not only triples) also merges romanisation variants
+    such as bukhaar/bukhar and chakkar/chakar; the same function is applied to lexicon entries.
+    """
+    text = unicodedata.normalize("NFD", normalize(word)).translate(_NUKTAS)
+    text = "".join(ch for ch in text if not (unicodedata.combining(ch) and ch < "\u0900"))
+    text = unicodedata.normalize("NFC", text).translate(_FOLD)
+    return _LATIN_REPEAT.sub(r"\1", text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words and numbers of ``text`` with offsets into ``text`` itself; vowel signs stay in their words."""
+    return [Token(m.group(), m.start(), m.end(), match_key(m.group())) for m in TOKEN_RE.finditer(text)]
+
+
+def phrase_key(text: str) -> tuple[str, ...]:
+    """The token keys of a lexicon phrase."""
+    return tuple(token.key for token in tokenize(text))
+
+
+def char_script(ch: str) -> str | None:
+    """``Deva``, ``Guru`` or ``Latn`` for a letter; ``None`` for anything else (digits, marks, punctuation)."""
+    code = ord(ch)
+    if 0x0900 <= code <= 0x097F:
+        return "Deva" if ch.isalpha() else None
+    if 0x0A00 <= code <= 0x0A7F:
+        return "Guru" if ch.isalpha() else None
+    if ch.isalpha() and ("a" <= ch.lower() <= "z" or 0x00C0 <= code <= 0x024F):
+        return "Latn"
+    return None
+
+
+def script_counts(text: str) -> dict[str, int]:
+    counts = {"Deva": 0, "Guru": 0, "Latn": 0}
+    for ch in text:
+        script = char_script(ch)
+        if script:
+            counts[script] += 1
+    return counts
+
+
+def detect_script(text: str) -> str:
+    """The script of the majority of letters; ``Latn`` when there are none (digits, emoji, empty)."""
+    counts = script_counts(text)
+    best = max(counts, key=lambda name: (counts[name], name == "Latn"))
+    return best if counts[best] else "Latn"
