@@ -1,0 +1,6 @@
+"""Custom actions for the Rasa assistant (rasa-sdk, Python 3.11).
+
+Actions stay thin: they read the tracker, call an engine (``engine/``, ``nlu/``) and render
+sentences from the message catalogue (``engine.i18n``) in the user's language. Run with
+``python -m rasa_sdk --actions actions`` (``saathi up`` does it).
+"""

@@ -1,0 +1,137 @@
+"""What every action shares: the user's language, rendering catalogue messages, the emergency net."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from nlu.language import detect_language
+from nlu.red_flags import detect_red_flags
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from engine.i18n import LANGUAGES, t
+from saathi.settings import load as load_settings
+
+#: A detection must be at least this confident to switch the conversation's language.
+LANGUAGE_SWITCH_CONFIDENCE = 0.6
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """The language to answer in.
+
+    An explicit choice ("ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ", menu 1/2/3) is kept until changed. Otherwise a
+    confident detection on the latest message wins, and short or ambiguous messages ("ok", "2")
+    keep the remembered language.
+    """
+    remembered = tracker.get_slot("language")
+    if tracker.get_slot("language_locked") and remembered in LANGUAGES:
+        return remembered
+    text = latest_text(tracker)
+    if text:
+        guess = detect_language(text)
+        if guess.confidence >= LANGUAGE_SWITCH_CONFIDENCE and guess.language in LANGUAGES:
+            return guess.language
+    if remembered in LANGUAGES:
+        return remembered
+    return load_settings().default_language
+
+
+def say(dispatcher: CollectingDispatcher, key: str, language: str, **fields: Any) -> None:
+    """Send catalogue message ``key``; ``custom`` carries the key so channels can pick a variant."""
+    dispatcher.utter_message(
+        text=t(key, language, **fields),
+        json_message={"key": key, "language": language, "fields": {k: str(v) for k, v in fields.items()}},
+    )
+
+
+def red_flags_of_latest(tracker: Tracker) -> list[str]:
+    """Red-flag rule ids for the latest message: from the NLU output, else computed here.
+
+    Computing them again on the action side is the safety net for messages that did not go
+    through the Rasa pipeline's RedFlagDetector (or for a model trained without it).
+    """
+    latest = tracker.latest_message or {}
+    flags = latest.get("red_flags")
+    if flags:
+        return list(flags)
+    text = latest_text(tracker)
+    return [flag.id for flag in detect_red_flags(text)] if text else []
+
+
+class SaathiAction(Action):
+    """Base class: resolves the language, remembers it, and never lets an emergency pass silently."""
+
+    #: Actions that themselves deliver emergency advice set this to False.
+    check_emergency = True
+
+    def name(self) -> str:  # pragma: no cover - every subclass names itself
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = conversation_language(tracker)
+        events: list[EventType] = []
+        if self.check_emergency and red_flags_of_latest(tracker):
+            from actions.emergency import send_emergency_advice
+
+            send_emergency_advice(dispatcher, language, red_flags_of_latest(tracker))
+        events.extend(self.respond(dispatcher, tracker, domain, language) or [])
+        if tracker.get_slot("language") != language and not any(
+            isinstance(e, dict) and e.get("name") == "language" for e in events
+        ):
+            events.append(SlotSet("language", language))
+        return events
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, language: str
+    ) -> Iterable[EventType] | None:
+        raise NotImplementedError
+
+
+class SayAction(SaathiAction):
+    """An action that only says one catalogue message (greet, thank, help …)."""
+
+    action_name = ""
+    message_key = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        say(dispatcher, self.message_key, language)
+        return []
+
+
+def symptom_name(code: str, language: str) -> str:
+    """The symptom's display name in ``language`` (data/symptoms.tsv), the code if unknown."""
+    row = _symptom_rows().get(code)
+    return (row.get(language) or row.get("en") or code) if row else code.replace("_", " ")
+
+
+def symptom_list(codes: Iterable[str], language: str) -> str:
+    separator = {"hi": ", ", "pa": ", "}.get(language, ", ")
+    return separator.join(symptom_name(code, language) for code in codes)
+
+
+def _symptom_rows() -> dict[str, dict[str, str]]:
+    global _SYMPTOM_ROWS
+    if _SYMPTOM_ROWS is None:
+        from nlu.resources import DATA_DIR, read_tsv
+
+        _SYMPTOM_ROWS = {row["code"]: row for row in read_tsv(DATA_DIR / "symptoms.tsv")}
+    return _SYMPTOM_ROWS
+
+
+_SYMPTOM_ROWS: dict[str, dict[str, str]] | None = None

@@ -1,0 +1,162 @@
+"""Small talk and navigation: greeting, language, help, numbered menus, fallbacks."""
+
+from __future__ import annotations
+
+from nlu.slots import parse_language_choice
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+
+from actions.common import SaathiAction, SayAction, latest_text, say
+from nlu.choice import parse_choice
+
+LANGUAGE_BY_MENU_NUMBER = {1: "hi", 2: "pa", 3: "en"}
+
+
+class ActionGreet(SaathiAction):
+    def name(self) -> str:
+        return "action_greet"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        say(dispatcher, "core_greet", language)
+        say(dispatcher, "core_language_menu", language)
+        return [SlotSet("pending_offer", "language")]
+
+
+class ActionGoodbye(SayAction):
+    action_name, message_key = "action_goodbye", "core_goodbye"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        say(dispatcher, self.message_key, language)
+        return [SlotSet("requested_slot", None), SlotSet("pending_offer", None)]
+
+
+class ActionThank(SayAction):
+    action_name, message_key = "action_thank", "core_thank"
+
+
+class ActionOutOfScope(SayAction):
+    action_name, message_key = "action_out_of_scope", "core_out_of_scope"
+
+
+class ActionHelp(SaathiAction):
+    def name(self) -> str:
+        return "action_help"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        say(dispatcher, "core_help", language)
+        # Inside the intake form a number answers the form's question, not this menu.
+        if tracker.active_loop_name:
+            return []
+        return [SlotSet("pending_offer", "help")]
+
+
+def set_language(dispatcher, language: str) -> list:
+    say(dispatcher, "core_language_set", language)
+    return [SlotSet("language", language), SlotSet("language_locked", True), SlotSet("pending_offer", None)]
+
+
+class ActionChangeLanguage(SaathiAction):
+    """"ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ" switches and locks the language; without a target, asks for one."""
+
+    def name(self) -> str:
+        return "action_change_language"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        target = parse_language_choice(latest_text(tracker))
+        if target:
+            return set_language(dispatcher, target)
+        say(dispatcher, "core_language_ask", language)
+        return [SlotSet("pending_offer", "language")]
+
+
+class ActionChoose(SaathiAction):
+    """A bare number answers the last numbered menu outside the intake form."""
+
+    def name(self) -> str:
+        return "action_choose"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        number = (tracker.latest_message or {}).get("choice") or parse_choice(latest_text(tracker))
+        offer = tracker.get_slot("pending_offer")
+        if offer == "language" and number in LANGUAGE_BY_MENU_NUMBER:
+            return set_language(dispatcher, LANGUAGE_BY_MENU_NUMBER[number])
+        if offer == "doctor" and number in (1, 2):
+            if number == 1:
+                from actions.services import offer_doctor
+
+                return offer_doctor(dispatcher, tracker, language)
+            say(dispatcher, "core_deny_ok", language)
+            return [SlotSet("pending_offer", None)]
+        if offer == "help" and number in HELP_MENU:
+            say(dispatcher, HELP_MENU[number], language)
+            return [SlotSet("pending_offer", None)]
+        say(dispatcher, "core_choice_unknown", language)
+        return []
+
+
+#: What each entry of the help menu (core_help) leads to.
+HELP_MENU = {
+    1: "core_ask_symptom_text",
+    2: "core_medicine_prompt",
+    3: "core_pharmacy_prompt",
+    4: "core_doctor_contact",
+    5: "core_records_prompt",
+}
+
+
+class ActionAffirm(SaathiAction):
+    def name(self) -> str:
+        return "action_affirm"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        if tracker.get_slot("pending_offer") == "doctor":
+            from actions.services import offer_doctor
+
+            return offer_doctor(dispatcher, tracker, language)
+        say(dispatcher, "core_deny_ok", language)
+        return [SlotSet("pending_offer", None)]
+
+
+class ActionDeny(SayAction):
+    action_name, message_key = "action_deny", "core_deny_ok"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        say(dispatcher, self.message_key, language)
+        return [SlotSet("pending_offer", None)]
+
+
+class ActionAskAffirmation(SaathiAction):
+    """Two-stage fallback, step 1: "Did you mean …?" in the user's language (overrides Rasa's)."""
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        candidates = [r["name"] for r in ranking if r.get("name") not in ("nlu_fallback", None)]
+        if not candidates:
+            say(dispatcher, "core_fallback_rephrase", language)
+            return []
+        say(dispatcher, "core_fallback_affirm", language, label=_label(candidates[0], language))
+        return []
+
+
+def _label(intent: str, language: str) -> str:
+    from engine.i18n import catalogue, t
+
+    key = f"core_label_{intent}"
+    return t(key, language) if key in catalogue() else intent.replace("_", " ")
+
+
+class ActionAskRephrase(SayAction):
+    action_name, message_key = "action_default_ask_rephrase", "core_fallback_rephrase"
+
+
+class ActionDefaultFallback(SaathiAction):
+    """Last resort: say so honestly, point to help and a human, and undo the confusing turn."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        say(dispatcher, "core_fallback_default", language)
+        return [UserUtteranceReverted()]

@@ -1,0 +1,301 @@
+"""The symptom intake: a Rasa form whose questions are chosen per patient.
+
+Who is ill, age, sex, pregnancy (only for women of child-bearing age), since when and how bad,
+then 0–``MAX_FOLLOWUPS`` follow-up questions picked by the triage engine for the most information
+about the differential. Every answer is parsed by ``nlu.slots`` (any language, any script, or the
+menu number); extra symptoms mentioned in any answer are added to the picture.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nlu.slots import (
+    parse_age,
+    parse_duration_days,
+    parse_patient,
+    parse_severity,
+    parse_sex,
+    parse_yes_no,
+)
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    SaathiAction,
+    conversation_language,
+    latest_text,
+    say,
+    symptom_list,
+    symptom_name,
+)
+from nlu.choice import parse_choice
+from nlu.symptoms import extract_symptoms
+
+MAX_FOLLOWUPS = 4
+FORM_SLOTS = ("symptom_text", "patient", "age", "sex", "pregnant", "duration_days", "severity", "followup")
+PATIENT_BY_NUMBER = {1: "self", 2: "child", 3: "other"}
+SEX_BY_NUMBER = {1: "m", 2: "f"}
+SEVERITY_BY_NUMBER = {1: "mild", 2: "moderate", 3: "severe"}
+
+
+def merge_symptoms(tracker: Tracker, text: str) -> tuple[list[str], list[str]]:
+    """The tracker's symptom lists with whatever ``text`` adds (a later 'no' overrides a 'yes')."""
+    present = list(tracker.get_slot("symptoms") or [])
+    negated = list(tracker.get_slot("negated_symptoms") or [])
+    for mention in extract_symptoms(text):
+        if mention.negated:
+            if mention.code in present:
+                present.remove(mention.code)
+            if mention.code not in negated:
+                negated.append(mention.code)
+        elif mention.code not in present:
+            present.append(mention.code)
+            if mention.code in negated:
+                negated.remove(mention.code)
+    return present, negated
+
+
+def needs_pregnancy_question(sex: str | None, age: float | None) -> bool:
+    return sex == "f" and age is not None and 12 <= age <= 50
+
+
+def prefill_from(text: str) -> dict[str, Any]:
+    """Answers already given in the first message ("mera 5 saal ka beta, 3 din se bukhar")."""
+    found: dict[str, Any] = {}
+    if (days := parse_duration_days(text)) is not None:
+        found["duration_days"] = days
+    if (patient := parse_patient(text)) is not None:
+        found["patient"] = patient
+    if (age := parse_age(text)) is not None:
+        found["age"] = age
+    if (sex := parse_sex(text)) is not None:
+        found["sex"] = sex
+    if (severity := parse_severity(text)) is not None:
+        found["severity"] = severity
+    return found
+
+
+class ActionStartIntake(SaathiAction):
+    """Resets the form for a new complaint and keeps what the first message already said."""
+
+    def name(self) -> str:
+        return "action_start_intake"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        text = latest_text(tracker)
+        present, negated = merge_symptoms(_blank(tracker), text)
+        events = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        events += [
+            SlotSet("symptoms", present),
+            SlotSet("negated_symptoms", negated),
+            SlotSet("asked_symptoms", []),
+            SlotSet("complaint_text", text),
+            SlotSet("pending_offer", None),
+            SlotSet("last_triage", None),
+        ]
+        events += [SlotSet(slot, value) for slot, value in prefill_from(text).items()]
+        say(dispatcher, "core_intake_start", language)
+        if present:
+            say(dispatcher, "core_intake_noted", language, symptoms=symptom_list(present, language))
+        return events
+
+
+def _blank(tracker: Tracker) -> Tracker:
+    """A tracker view with empty symptom lists, so a new complaint starts fresh."""
+
+    class _Blank:
+        def get_slot(self, name: str) -> Any:
+            return [] if name in ("symptoms", "negated_symptoms") else tracker.get_slot(name)
+
+    return _Blank()  # type: ignore[return-value]
+
+
+class ValidateSymptomForm(FormValidationAction):
+    """Parses each answer; re-asks (with a hint) when it cannot; decides which questions remain."""
+
+    def name(self) -> str:
+        return "validate_symptom_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots: list[str] = []
+        if not tracker.get_slot("symptoms"):
+            slots.append("symptom_text")
+        slots += ["patient", "age", "sex"]
+        if needs_pregnancy_question(tracker.get_slot("sex"), tracker.get_slot("age")):
+            slots.append("pregnant")
+        slots += ["duration_days", "severity"]
+        if tracker.get_slot("symptoms") and next_followup(tracker) is not None:
+            slots.append("followup")
+        return slots
+
+    # Each validate_<slot> returns the parsed value, or None (the form then asks again).
+
+    def _answer(
+        self, dispatcher, tracker, slot: str, value: Any, reprompt: str, understood: bool | None = None
+    ) -> dict[str, Any]:
+        """The slot's value plus any symptoms the answer mentions; re-prompts if not understood."""
+        present, negated = merge_symptoms(tracker, latest_text(tracker))
+        result: dict[str, Any] = {slot: value, "symptoms": present, "negated_symptoms": negated}
+        if not (value is not None if understood is None else understood):
+            say(dispatcher, reprompt, conversation_language(tracker))
+        return result
+
+    def validate_symptom_text(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        present, _ = merge_symptoms(tracker, str(slot_value))
+        value = str(slot_value) if present else None
+        result = self._answer(dispatcher, tracker, "symptom_text", value, "core_reprompt_symptom_text")
+        if value:
+            result["complaint_text"] = " ".join(filter(None, [tracker.get_slot("complaint_text"), value]))
+        return result
+
+    def validate_patient(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        text = str(slot_value)
+        value = PATIENT_BY_NUMBER.get(parse_choice(text)) or parse_patient(text)
+        result = self._answer(dispatcher, tracker, "patient", value, "core_reprompt_choice")
+        if (age := parse_age(text)) is not None and not tracker.get_slot("age"):
+            result["age"] = age
+        return result
+
+    def validate_age(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        text = str(slot_value)
+        number = parse_choice(text)
+        value = parse_age(text) if number is None else float(number)
+        if value is not None and not 0 <= value <= 120:
+            value = None
+        return self._answer(dispatcher, tracker, "age", value, "core_reprompt_age")
+
+    def validate_sex(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        text = str(slot_value)
+        value = SEX_BY_NUMBER.get(parse_choice(text)) or parse_sex(text)
+        return self._answer(dispatcher, tracker, "sex", value, "core_reprompt_choice")
+
+    def validate_pregnant(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        answer = yes_no(str(slot_value))
+        value = None if answer is None else ("yes" if answer else "no")
+        return self._answer(dispatcher, tracker, "pregnant", value, "core_reprompt_choice")
+
+    def validate_duration_days(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        value = parse_duration_days(str(slot_value))
+        return self._answer(dispatcher, tracker, "duration_days", value, "core_reprompt_duration")
+
+    def validate_severity(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        text = str(slot_value)
+        value = SEVERITY_BY_NUMBER.get(parse_choice(text)) or parse_severity(text)
+        return self._answer(dispatcher, tracker, "severity", value, "core_reprompt_choice")
+
+    def validate_followup(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        """Records the yes/no for the symptom just asked, then clears the slot for the next one."""
+        asked = list(tracker.get_slot("asked_symptoms") or [])
+        answer = yes_no(str(slot_value))
+        understood = answer is not None and bool(asked)
+        result = self._answer(dispatcher, tracker, "followup", None, "core_reprompt_choice", understood)
+        if not understood:
+            return result
+        code = asked[-1]
+        present, negated = result["symptoms"], result["negated_symptoms"]
+        target, other = (present, negated) if answer else (negated, present)
+        if code not in target:
+            target.append(code)
+        if code in other:
+            other.remove(code)
+        return result
+
+
+def yes_no(text: str) -> bool | None:
+    number = parse_choice(text)
+    if number in (1, 2):
+        return number == 1
+    return parse_yes_no(text)
+
+
+def triage_inputs(tracker: Tracker) -> dict[str, Any]:
+    """The form's slots as keyword arguments for ``engine.triage``."""
+    pregnant = tracker.get_slot("pregnant")
+    return {
+        "symptoms": list(tracker.get_slot("symptoms") or []),
+        "negated": list(tracker.get_slot("negated_symptoms") or []),
+        "age": tracker.get_slot("age"),
+        "sex": tracker.get_slot("sex"),
+        "pregnant": None if pregnant is None else pregnant == "yes",
+        "duration_days": tracker.get_slot("duration_days"),
+        "severity": tracker.get_slot("severity"),
+    }
+
+
+def next_followup(tracker: Tracker) -> str | None:
+    """The next symptom to ask about, or None when enough has been asked."""
+    asked = list(tracker.get_slot("asked_symptoms") or [])
+    if len(asked) >= MAX_FOLLOWUPS:
+        return None
+    from engine.triage import next_question
+
+    inputs = triage_inputs(tracker)
+    known_negative = list(dict.fromkeys(inputs["negated"] + asked))
+    return next_question(
+        inputs["symptoms"], known_negative, age=inputs["age"], sex=inputs["sex"], pregnant=inputs["pregnant"]
+    )
+
+
+class AskAction(SaathiAction):
+    """Asks one form question; the class attribute names the slot."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        say(dispatcher, f"core_ask_{self.slot}", language)
+        return []
+
+
+class ActionAskSymptomText(AskAction):
+    slot = "symptom_text"
+
+
+class ActionAskPatient(AskAction):
+    slot = "patient"
+
+
+class ActionAskAge(AskAction):
+    slot = "age"
+
+
+class ActionAskSex(AskAction):
+    slot = "sex"
+
+
+class ActionAskPregnant(AskAction):
+    slot = "pregnant"
+
+
+class ActionAskDurationDays(AskAction):
+    slot = "duration_days"
+
+
+class ActionAskSeverity(AskAction):
+    slot = "severity"
+
+
+class ActionAskFollowup(AskAction):
+    """Asks about the most informative symptom not yet asked, and remembers which one."""
+
+    slot = "followup"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        code = next_followup(tracker)
+        if code is None:  # nothing informative left: the validation action ends the form
+            return []
+        asked = list(tracker.get_slot("asked_symptoms") or []) + [code]
+        say(dispatcher, "core_ask_followup", language, symptom=symptom_name(code, language))
+        return [SlotSet("asked_symptoms", asked)]

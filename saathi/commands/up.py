@@ -1,0 +1,40 @@
+"""``saathi up``: start the whole assistant on embedded defaults and stop it all on Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("up", help="start Rasa, the action server and the other services")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from saathi.services import Supervisor, default_services
+    from saathi.settings import load
+
+    settings = load()
+    print("Sehat Saathi is starting (the first run trains the model: a few minutes)…", file=sys.stderr)
+    supervisor = Supervisor(default_services(settings))
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with supervisor:
+        print(
+            f"\nSehat Saathi is running.\n"
+            f"  Talk to it in this machine's terminal:  .venv/bin/saathi chat\n"
+            f"  Rasa REST channel:  POST {settings.rasa_base_url}/webhooks/rest/webhook\n"
+            f"  Logs:               {supervisor.log_dir}\n"
+            f"Press Ctrl-C to stop everything.",
+            file=sys.stderr,
+        )
+        try:
+            while (dead := supervisor.check()) is None:
+                time.sleep(1)
+            print(f"{dead} stopped unexpectedly; stopping the rest (see {supervisor.log_dir})", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\nstopping…", file=sys.stderr)
+    return 0
