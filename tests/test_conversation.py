@@ -1,0 +1,114 @@
+"""Conversations through the real trained model, Rasa's REST channel and the action server.
+
+Each scenario is one user in one language: greeting, symptom report, the intake questions
+(answered in that language, by number or in words), and the triage answer — which must come in
+the same language. Emergencies must interrupt the intake at once.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.rasa
+
+# How a user of each language answers each intake question (by catalogue key of the question).
+ANSWERS = {
+    "hi": {"core_ask_patient": "मेरी", "core_ask_age": "35 साल", "core_ask_sex": "2",
+           "core_ask_pregnant": "नहीं", "core_ask_duration_days": "3 दिन से", "core_ask_severity": "2",
+           "core_ask_followup": "नहीं", "core_ask_symptom_text": "बुखार"},
+    "hi-Latn": {"core_ask_patient": "1", "core_ask_age": "42 saal", "core_ask_sex": "aadmi",
+                "core_ask_pregnant": "nahi", "core_ask_duration_days": "kal se", "core_ask_severity": "halka",
+                "core_ask_followup": "haan", "core_ask_symptom_text": "khansi"},
+    "pa": {"core_ask_patient": "1", "core_ask_age": "60 ਸਾਲ", "core_ask_sex": "ਮਰਦ",
+           "core_ask_pregnant": "ਨਹੀਂ", "core_ask_duration_days": "ਦੋ ਦਿਨਾਂ ਤੋਂ", "core_ask_severity": "3",
+           "core_ask_followup": "2", "core_ask_symptom_text": "ਬੁਖਾਰ"},
+    "en": {"core_ask_patient": "my child", "core_ask_age": "6", "core_ask_sex": "girl",
+           "core_ask_pregnant": "no", "core_ask_duration_days": "2 days", "core_ask_severity": "moderate",
+           "core_ask_followup": "yes", "core_ask_symptom_text": "fever"},
+}
+
+SCENARIOS = [
+    ("hi", "hi", "नमस्ते", "मुझे बुखार और सिर में दर्द है"),
+    ("hi-Latn", "hi", "namaste ji", "mujhe khansi aur bukhar hai"),
+    ("pa", "pa", "ਸਤ ਸ੍ਰੀ ਅਕਾਲ", "ਮੈਨੂੰ ਬੁਖਾਰ ਅਤੇ ਸਰੀਰ ਵਿੱਚ ਦਰਦ ਹੈ"),
+    ("en", "en", "hello", "my daughter has fever and loose motions"),
+]
+
+
+def run_intake(bot, sender: str, answers: dict[str, str], max_turns: int = 14) -> list[dict]:
+    """Answers questions until the triage answer arrives; returns every bot message seen."""
+    seen: list[dict] = []
+    last = seen
+    for _ in range(max_turns):
+        questions = [m for m in last if (m["key"] or "").startswith("core_ask_")]
+        if any((m["key"] or "").startswith("core_urgency_") for m in last):
+            return seen
+        assert questions, f"no question and no triage answer: {[m['text'] for m in last]}"
+        last = bot.send(sender, answers[questions[-1]["key"]])
+        seen += last
+    pytest.fail(f"no triage answer after {max_turns} turns: {[m['key'] for m in seen]}")
+
+
+@pytest.mark.parametrize(("answers_key", "language", "greeting", "complaint"), SCENARIOS)
+def test_conversation_reaches_triage_in_the_same_language(rasa_stack, answers_key, language, greeting, complaint):
+    bot, sender = rasa_stack, rasa_stack.new_sender()
+    greeted = bot.send(sender, greeting)
+    assert greeted[0]["key"] == "core_greet" and greeted[0]["language"] == language
+    first = bot.send(sender, complaint)
+    assert first[0]["key"] == "core_intake_start"
+    messages = first + run_intake(bot, sender, ANSWERS[answers_key]) if any(
+        (m["key"] or "").startswith("core_ask_") for m in first) else first
+    keys = [m["key"] for m in messages]
+    assert any(k.startswith("core_urgency_") for k in keys if k)
+    assert "core_possible_conditions" in keys
+    assert any(k == "core_offer_doctor" for k in keys), "every answer shows the way to a doctor"
+    assert {m["language"] for m in messages if m["key"]} == {language}
+
+
+@pytest.mark.parametrize("emergency", ["saanp ne kaat liya", "ਸੱਪ ਨੇ ਡੰਗ ਲਿਆ", "my father got bitten by a snake"])
+def test_emergency_interrupts_the_intake_form(rasa_stack, emergency):
+    bot, sender = rasa_stack, rasa_stack.new_sender()
+    started = bot.send(sender, "mujhe 2 din se pet dard hai")
+    assert any((m["key"] or "").startswith("core_ask_") for m in started)
+    reply = bot.send(sender, emergency)
+    keys = [m["key"] for m in reply]
+    assert keys[0] == "core_emergency", keys
+    assert "core_emergency_tip_snake_bite" in keys
+    assert "108" in reply[0]["text"]
+    # The form is over: a greeting now is just a greeting, not an answer to a form question.
+    after = bot.send(sender, "hello")
+    assert after[0]["key"] == "core_greet"
+
+
+def test_emergency_outside_any_form_in_every_script(rasa_stack):
+    for text in ["बच्चा बेहोश हो गया है", "ਮੇਰੇ ਪਿਤਾ ਜੀ ਨੂੰ ਛਾਤੀ ਵਿੱਚ ਦਰਦ ਅਤੇ ਪਸੀਨਾ ਆ ਰਿਹਾ ਹੈ", "he drank pesticide"]:
+        reply = rasa_stack.send(rasa_stack.new_sender(), text)
+        assert reply[0]["key"] == "core_emergency", (text, [m["key"] for m in reply])
+
+
+def test_language_change_mid_conversation(rasa_stack):
+    bot, sender = rasa_stack, rasa_stack.new_sender()
+    assert bot.send(sender, "hello")[0]["language"] == "en"
+    started = bot.send(sender, "I have a headache since yesterday")
+    assert started[0]["language"] == "en"
+    switched = bot.send(sender, "ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ")
+    assert switched[0]["key"] == "core_language_set" and switched[0]["language"] == "pa"
+    # The intake goes on, now in Punjabi, even when the user keeps typing in English.
+    assert any((m["key"] or "").startswith("core_ask_") and m["language"] == "pa" for m in switched)
+    later = bot.send(sender, "1")
+    assert later and all(m["language"] == "pa" for m in later if m["key"])
+
+
+def test_numbered_language_menu_after_greeting(rasa_stack):
+    bot, sender = rasa_stack, rasa_stack.new_sender()
+    bot.send(sender, "hello")
+    reply = bot.send(sender, "2")
+    assert reply[0]["key"] == "core_language_set" and reply[0]["language"] == "pa"
+
+
+def test_help_and_out_of_scope_and_goodbye(rasa_stack):
+    bot = rasa_stack
+    assert bot.send(bot.new_sender(), "what can you do")[0]["key"] == "core_help"
+    assert bot.send(bot.new_sender(), "ਅਲਵਿਦਾ")[0]["key"] == "core_goodbye"
+    oos = bot.send(bot.new_sender(), "who won the cricket match yesterday")
+    assert oos[0]["key"] in {"core_out_of_scope", "core_fallback_affirm", "core_fallback_rephrase"}
