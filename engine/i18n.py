@@ -9,7 +9,10 @@ Each key maps language codes to a template using ``str.format`` fields, e.g.::
       pa: "ਸਤ ਸ੍ਰੀ ਅਕਾਲ! ਮੈਂ ਸਿਹਤ ਸਾਥੀ ਹਾਂ..."
       sms: {en: ..., hi: ..., pa: ...}   # optional shorter variant for SMS (<= 2 segments)
 
-A test checks that every key has all three languages and that the fields match across them.
+Variants may also live apart from the main entry, in ``data/messages/variants/<variant>.yml``
+(same key, ``{en, hi, pa}``), so a channel can own its short forms without touching the files of
+the areas whose sentences it shortens. A test checks that every key has all three languages and
+that the fields match across them.
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ def catalogue(directory: Path = MESSAGES_DIR) -> dict[str, dict[str, Any]]:
     return merged
 
 
+@lru_cache(maxsize=None)
+def variants(variant: str, directory: Path = MESSAGES_DIR) -> dict[str, dict[str, str]]:
+    path = directory / "variants" / f"{variant}.yml"
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
 def normalise_language(language: str | None) -> str:
     return language if language in LANGUAGES else "en"
 
@@ -52,5 +63,7 @@ def t(key: str, language: str | None, variant: str | None = None, **fields: Any)
     lang = normalise_language(language)
     if variant and isinstance(entry.get(variant), dict):
         entry = entry[variant]
+    elif variant and key in variants(variant):
+        entry = variants(variant)[key]
     template = entry.get(lang) or entry["en"]
     return template.format(**fields) if fields else template
