@@ -89,7 +89,7 @@ def listing(session: Session, patient_id: uuid.UUID, now: dt.datetime) -> list[G
     consents = active_consents(session, patient_id, now)
     roles = dict(session.execute(
         select(User.id, User.role).where(User.id.in_({c.grantee_id for c in consents}))
-    ).tuples().all()) if consents else {}
+    ).all()) if consents else {}
     return [
         Grant(c.id, c.grantee_id, roles.get(c.grantee_id, ""), c.scope, c.consultation_id,
               c.granted_at, c.expires_at)

@@ -1,0 +1,103 @@
+"""Encryption at rest: AES-GCM round trips, tamper detection, key providers and master-key rotation."""
+
+from __future__ import annotations
+
+import base64
+import os
+import stat
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from records import Actor, Purpose, RecordsService
+from records.crypto import CryptoError, EnvKeyProvider, FileKeyProvider, Sealed, new_data_key
+from records.models import Base, DataKeyRow, SymptomReport, User
+from records.testing import build_service, make_patient, pg_url, records_dirs, svc  # noqa: F401
+
+
+def test_seal_round_trip_and_tamper() -> None:
+    key = new_data_key()
+    sealed = key.seal({"text": "mujhe bukhar hai", "symptoms": ["fever"]})
+    assert b"bukhar" not in sealed.blob
+    assert sealed.key_id == key.id
+    assert key.open(sealed) == {"text": "mujhe bukhar hai", "symptoms": ["fever"]}
+    flipped = bytearray(sealed.blob)
+    flipped[-1] ^= 1
+    with pytest.raises(CryptoError):
+        key.open(Sealed(bytes(flipped)))
+    with pytest.raises(CryptoError):
+        new_data_key().open(sealed)
+    file_blob = key.seal_bytes(b"scan", b"doc:1")
+    with pytest.raises(CryptoError):  # a file sealed for one document cannot pass as another
+        key.open_bytes(file_blob, b"doc:2")
+
+
+def test_encrypted_column_refuses_plaintext() -> None:
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        user = User(id=uuid.uuid4(), role="patient")
+        session.add(user)
+        session.add(SymptomReport(patient_id=user.id, report_enc="mujhe bukhar hai"))  # type: ignore[arg-type]
+        with pytest.raises(Exception, match="only stores Sealed"):
+            session.flush()
+
+
+def test_file_key_provider_creates_private_key_file(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "keys" / "master.json"
+    provider = FileKeyProvider(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    dek = new_data_key()
+    kid, wrapped = provider.wrap(dek.key, dek.id)
+    assert FileKeyProvider(path).unwrap(kid, wrapped, dek.id) == dek.key
+    with pytest.raises(CryptoError):
+        provider.unwrap(kid, wrapped, uuid.uuid4())  # wrapped key is bound to its data-key id
+    assert provider.lookup_digest("addr:sms", "+911") == FileKeyProvider(path).lookup_digest("addr:sms", "+911")
+
+
+def test_env_key_provider() -> None:
+    k1, k2, lk = (base64.b64encode(os.urandom(32)).decode() for _ in range(3))
+    old = EnvKeyProvider({"SAATHI_MASTER_KEYS": f"m1:{k1}", "SAATHI_LOOKUP_KEY": lk})
+    new = EnvKeyProvider({"SAATHI_MASTER_KEYS": f"m2:{k2},m1:{k1}", "SAATHI_LOOKUP_KEY": lk})
+    dek = new_data_key()
+    kid, wrapped = old.wrap(dek.key, dek.id)
+    assert new.current_key_id() == "m2"
+    assert new.unwrap(kid, wrapped, dek.id) == dek.key
+    with pytest.raises(CryptoError):
+        EnvKeyProvider({})
+
+
+@pytest.mark.postgres
+def test_rotation_rewraps_without_downtime(
+    svc: RecordsService, records_dirs: tuple[Path, Path], pg_url: str, make_patient  # noqa: F811
+) -> None:
+    pid = make_patient(name="Simran")
+    me = Actor.patient(pid)
+    rid = svc.save_symptom_report(me, pid, {"text": "pet dard"}, purpose=Purpose.TRIAGE)
+    # A second process, started before rotation, with a cold key cache.
+    other = build_service(pg_url, *records_dirs)
+    old_master = svc.keys.current_key_id()
+
+    report = svc.rotate_keys()
+    assert report.new_master_key_id != old_master
+    assert report.rewrapped >= 1
+    assert set(report.remaining) == {report.new_master_key_id}
+    with svc._sessions() as session:
+        kids = set(session.scalars(select(DataKeyRow.master_key_id)))
+    assert kids == {report.new_master_key_id}
+
+    # The old process learns the new master key from the key file on first use (no restart).
+    assert other.symptom_report(me, pid, rid, purpose=Purpose.SELF_CARE) == {"text": "pet dard"}
+    # New writes by the old process are readable by everyone.
+    rid2 = other.save_symptom_report(me, pid, {"text": "sir dard"}, purpose=Purpose.TRIAGE)
+    fresh = build_service(pg_url, *records_dirs)
+    assert fresh.symptom_report(me, pid, rid2, purpose=Purpose.SELF_CARE) == {"text": "sir dard"}
+
+    # Retiring the old key once nothing uses it.
+    report2 = svc.rotate_keys(retire_old=True)
+    assert old_master in report2.retired
+    assert old_master not in FileKeyProvider(records_dirs[0]).known_key_ids()
+    assert build_service(pg_url, *records_dirs).symptom_report(me, pid, rid, purpose=Purpose.SELF_CARE)
