@@ -122,11 +122,8 @@ def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
     return matches + extra
 
 
-def extract_symptoms(text: str) -> list[SymptomMention]:
-    """All symptom mentions in ``text`` (negated ones included, flagged), in text order."""
-    tokens = tokenize(text)
-    if not tokens:
-        return []
+def match_symptoms(text: str, tokens: Sequence[Token]) -> list[PhraseMatch]:
+    """Symptom codes over token spans, implied codes included, before negation (for ``red_flags``)."""
     matches = _lexicon().find(tokens)
     used = [False] * len(tokens)
     for match in matches:
@@ -134,6 +131,15 @@ def extract_symptoms(text: str) -> list[SymptomMention]:
             used[i] = True
     matches = _with_implied(matches + _body_pain(text, tokens, used))
     matches.sort(key=lambda m: (m.first, m.last))
+    return matches
+
+
+def extract_symptoms(text: str) -> list[SymptomMention]:
+    """All symptom mentions in ``text`` (negated ones included, flagged), in text order."""
+    tokens = tokenize(text)
+    if not tokens:
+        return []
+    matches = match_symptoms(text, tokens)
     flags = negation_flags(text, tokens, [(m.first, m.last) for m in matches])
     mentions = []
     for match, negated in zip(matches, flags, strict=True):
