@@ -1,0 +1,117 @@
+"""Conversation throughput and latency through Rasa's REST channel (closed loop).
+
+N simulated users each run 4-turn conversations back to back, a new sender id per conversation,
+for a fixed time per N. Prints p50/p95/max turn latency and turns/s for each N.
+
+    .venv/bin/python bench/conversation.py                 # starts its own stack on embedded defaults
+    .venv/bin/python bench/conversation.py --url http://127.0.0.1:5005   # against a running one
+
+Full-stack variant (two Rasa workers need a shared tracker store and a Redis lock store):
+    TRACKER_STORE_URL=postgresql://postgres@127.0.0.1:5432/saathi_bench REDIS_URL=redis://127.0.0.1:6379/3 \
+    RASA_WORKERS=2 .venv/bin/python bench/conversation.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+CONVERSATIONS = [
+    ["namaste", "mujhe 3 din se bukhar aur sir dard hai", "1", "35 saal"],
+    ["ਸਤ ਸ੍ਰੀ ਅਕਾਲ", "ਮੈਨੂੰ ਖੰਘ ਅਤੇ ਬੁਖਾਰ ਹੈ", "1", "40"],
+    ["hello", "I have stomach pain and vomiting since yesterday", "1", "28"],
+    ["नमस्ते", "मेरे बेटे को दस्त और उल्टी हो रही है", "2", "5 साल"],
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run_level(url: str, users: int, seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def user(index: int) -> None:
+        nonlocal errors
+        session = requests.Session()
+        n = index
+        while time.monotonic() < stop_at:
+            sender = f"bench-{uuid.uuid4().hex[:12]}"
+            for text in CONVERSATIONS[n % len(CONVERSATIONS)]:
+                started = time.perf_counter()
+                try:
+                    response = session.post(f"{url}/webhooks/rest/webhook",
+                                            json={"sender": sender, "message": text}, timeout=30)
+                    ok = response.ok
+                except requests.RequestException:
+                    ok = False
+                took = time.perf_counter() - started
+                with lock:
+                    if ok:
+                        latencies.append(took)
+                    else:
+                        errors += 1
+            n += 1
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    if not latencies:
+        return {"users": users, "turns": 0, "errors": errors}
+    return {
+        "users": users, "turns": len(latencies), "errors": errors,
+        "p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 0.95),
+        "max_ms": 1000 * max(latencies), "turns_per_s": len(latencies) / elapsed,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running Rasa server (default: start one)")
+    parser.add_argument("--users", default="1,5,10,20")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+
+    stack = contextlib.nullcontext()
+    url = args.url
+    if not url:
+        from saathi.services import Supervisor, default_services
+        from saathi.settings import load
+
+        settings = load()
+        stack = Supervisor(default_services(settings))
+        url = settings.rasa_base_url
+        print(f"starting the stack (workers={settings.rasa_workers})…", file=sys.stderr)
+    with stack:
+        run_level(url, 2, 3)  # warm-up
+        print(f"{'users':>5} {'turns':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'turns/s':>8}")
+        for users in [int(u) for u in args.users.split(",")]:
+            r = run_level(url, users, args.seconds)
+            if not r["turns"]:
+                print(f"{users:>5} no successful turns ({r['errors']} errors)")
+                continue
+            print(f"{r['users']:>5} {r['turns']:>6} {r['errors']:>4} {r['p50_ms']:>8.0f} {r['p95_ms']:>8.0f}"
+                  f" {r['max_ms']:>8.0f} {r['turns_per_s']:>8.1f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
