@@ -64,6 +64,25 @@ class Settings:
     s3_endpoint_url: str = field(default_factory=lambda: _env("SAATHI_S3_ENDPOINT_URL", ""))
     s3_prefix: str = field(default_factory=lambda: _env("SAATHI_S3_PREFIX", "records/"))
     transcript_retention_days: int = field(default_factory=lambda: _env_int("SAATHI_TRANSCRIPT_RETENTION_DAYS", 90))
+    # Channels (channels/): Twilio webhooks, outbound REST API, media limits, speech.
+    twilio_account_sid: str = field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID", ""))
+    twilio_auth_token: str = field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN", ""))
+    twilio_api_base_url: str = field(default_factory=lambda: _env("TWILIO_API_BASE_URL", "https://api.twilio.com"))
+    twilio_media_hosts: str = field(
+        default_factory=lambda: _env("TWILIO_MEDIA_HOSTS", "api.twilio.com,media.twiliocdn.com,mms.twiliocdn.com")
+    )
+    twilio_whatsapp_from: str = field(default_factory=lambda: _env("TWILIO_WHATSAPP_FROM", ""))
+    twilio_sms_from: str = field(default_factory=lambda: _env("TWILIO_SMS_FROM", ""))
+    public_base_url: str = field(default_factory=lambda: _env("SAATHI_PUBLIC_BASE_URL", ""))
+    media_max_image_bytes: int = field(default_factory=lambda: _env_int("SAATHI_MEDIA_MAX_IMAGE_BYTES", 5_000_000))
+    media_max_audio_bytes: int = field(default_factory=lambda: _env_int("SAATHI_MEDIA_MAX_AUDIO_BYTES", 16_000_000))
+    media_max_pdf_bytes: int = field(default_factory=lambda: _env_int("SAATHI_MEDIA_MAX_PDF_BYTES", 10_000_000))
+    rate_limit_per_minute: int = field(default_factory=lambda: _env_int("SAATHI_RATE_LIMIT_PER_MINUTE", 20))
+    ivr_speech: str = field(default_factory=lambda: _env("SAATHI_IVR_SPEECH", "say"))
+    ivr_confirm_below: float = field(default_factory=lambda: float(_env("SAATHI_IVR_CONFIRM_BELOW", "0.8")))
+    whisper_model_dir: str = field(default_factory=lambda: _env("SAATHI_WHISPER_MODEL_DIR", ""))
+    whisper_backend: str = field(default_factory=lambda: _env("SAATHI_WHISPER_BACKEND", "faster-whisper"))
+    tts_engines: str = field(default_factory=lambda: _env("SAATHI_TTS_ENGINES", "gtts,espeak"))
 
     @property
     def rasa_base_url(self) -> str:
@@ -84,6 +103,16 @@ class Settings:
     @property
     def effective_records_dir(self) -> Path:
         return Path(self.records_store_dir) if self.records_store_dir else self.var_dir / "records"
+
+    @property
+    def effective_whisper_model_dir(self) -> Path:
+        """Where ``saathi models install`` puts the speech model (a bigger one is one setting away)."""
+        return Path(self.whisper_model_dir) if self.whisper_model_dir else self.model_cache.parent / "whisper-base"
+
+    @property
+    def gateway_base_url(self) -> str:
+        """The URL Twilio calls (what signatures are computed over); the local gateway by default."""
+        return (self.public_base_url or f"http://{self.host}:{self.gateway_port}").rstrip("/")
 
     @property
     def effective_database_url(self) -> str:
