@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "saathi.commands.train",
     "saathi.commands.up",
     "saathi.commands.chat",
+    "saathi.commands.records",
 ]
 
 

@@ -1,0 +1,134 @@
+"""Operator commands for health records.
+
+``saathi db upgrade|downgrade|current``  — schema migrations (Alembic, records/migrations)
+``saathi keys rotate [--retire]``       — new master key, re-wrap every data key, online
+``saathi audit verify``                 — check the audit log's hash chain (exit 1 if broken)
+``saathi records export PATIENT``        — FHIR R4 Bundle of one patient (on their request)
+``saathi records delete PATIENT --yes``  — crypto-shred and delete one patient (on their request)
+``saathi records purge-transcripts``     — apply the transcript retention setting
+
+The database is ``DATABASE_URL`` (or the embedded SQLite file); keys and file store come from
+the settings too. Messages come from the catalogue; ``--language`` picks hi/pa/en.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    db = sub.add_parser("db", help="migrate the health-records database")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply migrations (default: to the newest)")
+    up.add_argument("revision", nargs="?", default="head")
+    down = db_sub.add_parser("downgrade", help="undo migrations (e.g. -1, or base to drop everything)")
+    down.add_argument("revision")
+    db_sub.add_parser("current", help="show the database's revision")
+    db.set_defaults(func=run_db)
+
+    keys = sub.add_parser("keys", help="manage encryption keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    rotate = keys_sub.add_parser("rotate", help="new master key; re-wrap all data keys without downtime")
+    rotate.add_argument("--retire", action="store_true",
+                        help="afterwards forget old master keys that wrap nothing any more")
+    rotate.add_argument("--rewrap-only", action="store_true",
+                        help="do not create a key (env/KMS providers: the new key is already current)")
+    keys.set_defaults(func=run_keys)
+
+    audit = sub.add_parser("audit", help="audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain of the audit log")
+    audit.set_defaults(func=run_audit)
+
+    rec = sub.add_parser("records", help="patient rights: export, delete, retention")
+    rec_sub = rec.add_subparsers(dest="records_command", required=True)
+    export = rec_sub.add_parser("export", help="write a patient's FHIR R4 Bundle (JSON)")
+    export.add_argument("patient", type=uuid.UUID)
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    delete = rec_sub.add_parser("delete", help="delete a patient's data (crypto-shredding)")
+    delete.add_argument("patient", type=uuid.UUID)
+    delete.add_argument("--yes", action="store_true", help="really delete")
+    purge = rec_sub.add_parser("purge-transcripts", help="delete conversation messages past retention")
+    purge.add_argument("--days", type=int, default=None)
+    rec.set_defaults(func=run_records)
+
+    for parser in (db, keys, audit, rec):
+        parser.add_argument("--language", default="en", choices=("hi", "pa", "en"))
+
+
+def _say(message: str, args: argparse.Namespace, stream: Any = None, **fields: Any) -> None:
+    from engine.i18n import t
+
+    print(t(message, args.language, **fields), file=stream or sys.stdout)
+
+
+def run_db(args: argparse.Namespace) -> int:
+    from records import migrate
+    from saathi.settings import load
+
+    url = load().effective_database_url
+    if args.db_command == "upgrade":
+        migrate.upgrade(url, args.revision)
+    elif args.db_command == "downgrade":
+        migrate.downgrade(url, args.revision)
+    _say("records_db_at", args, revision=migrate.current(url) or "base")
+    return 0
+
+
+def _service():  # type: ignore[no-untyped-def]
+    from records import RecordsService
+
+    return RecordsService.from_settings()
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    report = _service().rotate_keys(new_master_key=not args.rewrap_only, retire_old=args.retire)
+    remaining = ", ".join(f"{k}={n}" for k, n in sorted(report.remaining.items())) or "-"
+    _say("records_keys_rotated", args, master=report.new_master_key_id, count=report.rewrapped,
+         remaining=remaining)
+    if report.retired:
+        _say("records_keys_retired", args, keys=", ".join(report.retired))
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    result = _service().verify_audit()
+    if result.ok:
+        _say("records_audit_ok", args, count=result.checked, head=result.head_hash)
+        return 0
+    _say("records_audit_broken", args, stream=sys.stderr, entry=result.first_bad_id, count=result.checked)
+    return 1
+
+
+def run_records(args: argparse.Namespace) -> int:
+    from records import Actor, PatientNotFound
+
+    svc = _service()
+    operator = Actor.admin()  # an operator carrying out the patient's verified request
+    try:
+        if args.records_command == "export":
+            bundle = svc.export_fhir(operator, args.patient)
+            text = json.dumps(bundle, ensure_ascii=False, indent=1)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                _say("records_export_ready", args, stream=sys.stderr, count=len(bundle["entry"]))
+            else:
+                print(text)
+        elif args.records_command == "delete":
+            if not args.yes:
+                _say("records_delete_confirm", args, stream=sys.stderr)
+                return 2
+            svc.delete_patient(operator, args.patient)
+            _say("records_deleted", args)
+        else:
+            days = svc.retention_days if args.days is None else args.days
+            _say("records_purged", args, count=svc.purge_transcripts(days), days=days)
+    except PatientNotFound:
+        _say("records_patient_not_found", args, stream=sys.stderr)
+        return 1
+    return 0
