@@ -67,12 +67,13 @@ def phrase_key(text: str) -> tuple[str, ...]:
 
 
 def char_script(ch: str) -> str | None:
-    """``Deva``, ``Guru`` or ``Latn`` for a letter; ``None`` for anything else (digits, marks, punctuation)."""
+    """``Deva``, ``Guru`` or ``Latn`` for a letter or Indic vowel sign; ``None`` for anything else (digits, marks, punctuation)."""
     code = ord(ch)
-    if 0x0900 <= code <= 0x097F:
-        return "Deva" if ch.isalpha() else None
-    if 0x0A00 <= code <= 0x0A7F:
-        return "Guru" if ch.isalpha() else None
+    if 0x0900 <= code <= 0x0A7F:
+        # Vowel signs are written characters too: counting them keeps "मुझे fever है" Devanagari.
+        if not (ch.isalpha() or unicodedata.category(ch).startswith("M")):
+            return None
+        return "Deva" if code <= 0x097F else "Guru"
     if ch.isalpha() and ("a" <= ch.lower() <= "z" or 0x00C0 <= code <= 0x024F):
         return "Latn"
     return None

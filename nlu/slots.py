@@ -1,0 +1,140 @@
+"""Parsers for the intake form's answers, in Hindi, Punjabi and English, any script.
+
+Each takes the user's raw reply and returns a normalised value or ``None`` when the reply does not
+answer the question, so the form can ask again instead of guessing. Word lists live in
+``data/lexicon/slots.tsv``; numbers come from ``nlu.numbers``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from nlu.matcher import PhraseMatch, PhraseMatcher
+from nlu.numbers import digit_value, find_numbers
+from nlu.resources import word_list
+from nlu.text import Token, tokenize
+
+DAYS_PER_YEAR = 365.0
+UNITS_PER_YEAR = {365.0: 1.0, 30.0: 12.0, 7.0: 52.0, 1.0: DAYS_PER_YEAR}  # ages: months are twelfths
+SEVERITY_ORDER = ("mild", "moderate", "severe")
+_SCALE = re.compile(r"^\s*(\d{1,2})\s*(?:/|out of|में से|ਵਿੱਚੋਂ)\s*10\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _slot_words() -> PhraseMatcher:
+    return PhraseMatcher(
+        ((key, form) for key, forms in word_list("slots").items() for form in forms), fuzzy=False
+    )
+
+
+def _matches(tokens: Sequence[Token], prefix: str) -> list[PhraseMatch]:
+    """Slot-word matches whose label starts with ``prefix``; single letters only as the whole reply."""
+    found = [m for m in _slot_words().find(tokens) if m.label.startswith(prefix)]
+    if len(tokens) > 1:
+        found = [m for m in found if m.last > m.first or len(tokens[m.first].key) > 1]
+    return found
+
+
+def _whole_number(text: str) -> float | None:
+    """The value if the whole reply is one number ("2", "३", "੧")."""
+    tokens = tokenize(text)
+    if len(tokens) == 1 and tokens[0].text[:1].isdigit():
+        return digit_value(tokens[0].text)
+    return None
+
+
+def _quantities(tokens: Sequence[Token]) -> list[tuple[float | None, float, int]]:
+    """(number or None, unit length in days, position) for each time unit in the tokens."""
+    numbers = find_numbers(tokens)
+    result = []
+    for unit in _matches(tokens, "unit:"):
+        before = [n for n in numbers if n.last < unit.first and unit.first - n.last <= 2]
+        # "do-teen din", "2-3 days": a range ends right before the unit; take its upper end.
+        near = [n for n in before if unit.first - n.last <= 1] or before[-1:]
+        value = max((n.value for n in near), default=None)
+        if value is None:
+            after = [n for n in numbers if n.first == unit.last + 1]  # "umar 35", "age 35"
+            value = after[0].value if after and unit.label == "unit:365" else None
+        result.append((value, float(unit.label.split(":")[1]), unit.first))
+    return result
+
+
+def parse_duration_days(text: str) -> float | None:
+    """How long, in days: "3 din se" -> 3, "2 hafte" -> 14, "since yesterday" -> 1, "aaj subah se" -> 0.5."""
+    tokens = tokenize(text)
+    quantities = _quantities(tokens)
+    counted = [value * days for value, days, _ in quantities if value is not None]
+    if counted:
+        return round(max(counted), 3)
+    relative = _matches(tokens, "ago:")
+    if relative:
+        return max(float(m.label.split(":")[1]) for m in relative)
+    if quantities:  # a unit alone: "hafte se" -> a week
+        return max(days for _, days, _ in quantities)
+    number = _whole_number(text)
+    return number if number is not None and number >= 0 else None
+
+
+def parse_age(text: str) -> float | None:
+    """Age in years: "35 saal" -> 35, "6 mahine ka baccha" -> 0.5, "ਪੰਜ ਸਾਲ" -> 5, "42" -> 42."""
+    tokens = tokenize(text)
+    for value, days, _ in _quantities(tokens):
+        if value is not None and days >= 1:
+            return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
+    numbers = find_numbers(tokens)
+    if len(numbers) == 1 and 0 <= numbers[0].value <= 120:
+        return numbers[0].value
+    return None
+
+
+def parse_sex(text: str) -> str | None:
+    """``"m"`` or ``"f"`` from words like aadmi/ladka/ਮੁੰਡਾ/male or aurat/ladki/ਕੁੜੀ/female; None if unclear."""
+    labels = {m.label for m in _matches(tokenize(text), "sex:")}
+    return labels.pop().split(":")[1] if len(labels) == 1 else None
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for haan/ji/yes/ਹਾਂ or "1", False for nahi/no/ਨਹੀਂ or "2"; None if unsure or contradictory."""
+    number = _whole_number(text)
+    if number is not None:
+        return {1.0: True, 2.0: False}.get(number)
+    tokens = tokenize(text)
+    found = _slot_words().find(tokens)
+    labels = {m.label for m in found}
+    if "unsure" in labels:
+        return None
+    answers = labels & {"yes", "no"}
+    return answers.pop() == "yes" if len(answers) == 1 else None
+
+
+def parse_severity(text: str) -> str | None:
+    """mild/moderate/severe from "1"/"2"/"3", "7/10", or words (halka, thoda, zyada, bahut, ਬਹੁਤ, severe)."""
+    number = _whole_number(text)
+    if number is not None:
+        return SEVERITY_ORDER[int(number) - 1] if number in (1.0, 2.0, 3.0) else None
+    scale = _SCALE.match(text)
+    if scale:
+        score = int(scale.group(1))
+        return "mild" if score <= 3 else "moderate" if score <= 6 else "severe"
+    levels = [m.label.split(":")[1] for m in _matches(tokenize(text), "sev:")]
+    return max(levels, key=SEVERITY_ORDER.index) if levels else None
+
+
+def parse_patient(text: str) -> str | None:
+    """Who is ill: ``self``, ``child`` or ``other``. A named relative wins over "mujhe"/"I"."""
+    labels = {m.label.split(":")[1] for m in _matches(tokenize(text), "patient:")}
+    for who in ("child", "other", "self"):
+        if who in labels:
+            return who
+    return None
+
+
+def parse_language_choice(text: str) -> str | None:
+    """hi/pa/en when the reply names a language ("ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ", "english please"); the last one named wins.
+
+    Menu digits are not a language choice here: the numbered-menu component handles them.
+    """
+    found = _matches(tokenize(text), "lang:")
+    return found[-1].label.split(":")[1] if found else None
