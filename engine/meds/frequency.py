@@ -1,0 +1,128 @@
+"""Dosing notations found on Indian prescriptions -> a canonical frequency and times per day.
+
+Handles dose patterns (``1-0-1``, ``1-1-1``, ``0-0-1``, ``1-0-0-1``, ``½-0-½``, OCR's ``l-O-1``),
+Latin abbreviations (OD, BD, TDS, QID, HS, SOS, q8h), English phrases, romanised Hindi
+("din me do baar") and Devanagari/Gurmukhi phrases; durations ("5 days", "x 5 d", "5/7", "5 din",
+"1 week"); and food instructions ("after food", "khane ke baad", "ਖਾਣੇ ਤੋਂ ਬਾਅਦ").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# OCR commonly reads 0 as O/o and 1 as l/I/|/i; a dose slot is one of these or a fraction.
+_SLOT = r"(?:[01lIi|oO2½]|1/2)"
+_SEP = r"\s*[-–—_=~:]\s*"
+PATTERN_RE = re.compile(rf"(?<![\w/]){_SLOT}(?:{_SEP}{_SLOT}){{2,3}}(?![\w/])")
+
+#: Canonical abbreviation -> times per day (None: as needed, not a daily schedule).
+ABBREVIATIONS: dict[str, int | None] = {"OD": 1, "BD": 2, "TDS": 3, "QID": 4, "HS": 1, "SOS": None, "STAT": None}
+
+# Each rule: regex (case-insensitive) -> canonical frequency. Longest/most specific first.
+_PHRASES: list[tuple[str, str]] = [
+    (r"\bq\.?\s*6\s*h\b|\bevery\s+6\s+hours?\b|\b6\s*hourly\b", "QID"),
+    (r"\bq\.?\s*8\s*h\b|\bevery\s+8\s+hours?\b|\b8\s*hourly\b", "TDS"),
+    (r"\bq\.?\s*12\s*h\b|\bevery\s+12\s+hours?\b|\b12\s*hourly\b", "BD"),
+    (r"\bq\.?\s*24\s*h\b|\bevery\s+24\s+hours?\b", "OD"),
+    (r"\bfour\s+times\b|\b4\s+times\b|\bchar\s+baar\b|चार\s*बार|ਚਾਰ\s*ਵਾਰ", "QID"),
+    (r"\bthrice\b|\bthree\s+times\b|\b3\s+times\b|\bteen\s+baar\b|तीन\s*बार|ਤਿੰਨ\s*ਵਾਰ", "TDS"),
+    (r"\btwice\b|\btwo\s+times\b|\b2\s+times\b|\bdo\s+baar\b|\bsubah[\s-]+shaam\b|दो\s*बार|सुबह[\s-]*शाम"
+     r"|ਦੋ\s*ਵਾਰ|ਸਵੇਰੇ[\s-]*ਸ਼ਾਮ", "BD"),
+    (r"\bat\s+bed\s*time\b|\bbedtime\b|\bat\s+night\b|\braat\s+ko\b|\bsone\s+se\s+pehle\b|सोते\s*समय"
+     r"|रात\s*को|सोने\s*से\s*पहले|ਸੌਣ\s*ਵੇਲੇ|ਰਾਤ\s*ਨੂੰ", "HS"),
+    (r"\bonce\b|\bone\s+time\b|\bek\s+baar\b|एक\s*बार|ਇੱਕ\s*ਵਾਰ|ਇਕ\s*ਵਾਰ", "OD"),
+    (r"\bas\s+needed\b|\bwhen\s+required\b|\bif\s+needed\b|\bprn\b|\bzarurat\s+padne\s+par\b"
+     r"|ज़?जरूरत\s*पड़ने\s*पर|ज़रूरत\s*होने\s*पर|ਲੋੜ\s*ਪੈਣ\s*ਤੇ", "SOS"),
+]
+_PHRASE_RES = [(re.compile(rx, re.IGNORECASE), canon) for rx, canon in _PHRASES]
+_ABBR_RE = re.compile(
+    r"(?<![A-Za-z])(O\.?D|B\.?D|B\.?I\.?D|T\.?D\.?S|T\.?I\.?D|Q\.?I\.?D|Q\.?D\.?S|H\.?S|S\.?O\.?S|STAT)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_ABBR_CANON = {"OD": "OD", "BD": "BD", "BID": "BD", "TDS": "TDS", "TID": "TDS", "QID": "QID", "QDS": "QID",
+               "HS": "HS", "SOS": "SOS", "STAT": "STAT"}
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """``canonical`` is a dose pattern ("1-0-1") or an abbreviation ("BD"); ``span`` locates it."""
+
+    canonical: str
+    times_per_day: int | None
+    span: tuple[int, int]
+
+
+def _slot_value(slot: str) -> float:
+    slot = slot.strip()
+    if slot in {"½", "1/2"}:
+        return 0.5
+    if slot in {"0", "o", "O"}:
+        return 0.0
+    if slot == "2":
+        return 2.0
+    return 1.0
+
+
+def parse_frequency(text: str) -> Frequency | None:
+    """The first dosing notation in ``text``; patterns beat abbreviations beat phrases."""
+    m = PATTERN_RE.search(text)
+    if m:
+        slots = re.split(_SEP, m.group(0))
+        values = [_slot_value(s) for s in slots]
+        canonical = "-".join("½" if v == 0.5 else str(int(v)) for v in values)
+        times = sum(1 for v in values if v > 0)
+        return Frequency(canonical, times, m.span())
+    m = _ABBR_RE.search(text)
+    if m:
+        key = re.sub(r"\W", "", m.group(1)).upper()
+        canon = _ABBR_CANON[key]
+        return Frequency(canon, ABBREVIATIONS[canon], m.span())
+    for rx, canon in _PHRASE_RES:
+        m = rx.search(text)
+        if m:
+            return Frequency(canon, ABBREVIATIONS[canon], m.span())
+    return None
+
+
+_UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "din": 1, "दिन": 1, "ਦਿਨ": 1, "w": 7, "wk": 7, "wks": 7, "week": 7,
+              "weeks": 7, "hafte": 7, "hafta": 7, "सप्ताह": 7, "हफ्ते": 7, "हफ़्ते": 7, "ਹਫ਼ਤੇ": 7, "ਹਫਤੇ": 7,
+              "m": 30, "month": 30, "months": 30, "mahina": 30, "mahine": 30, "महीना": 30, "महीने": 30, "ਮਹੀਨਾ": 30,
+              "ਮਹੀਨੇ": 30}
+_DURATION_RE = re.compile(
+    r"(?:\bx\s*|×\s*|\bfor\s+|\()?\b(\d{1,3})\s*(" + "|".join(sorted(map(re.escape, _UNIT_DAYS), key=len, reverse=True))
+    + r")(?![A-Za-z\u0900-\u0a7f])",
+    re.IGNORECASE,
+)
+_SLASH_RE = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(7|52|12)(?![\d/])")
+
+
+def parse_duration(text: str) -> int | None:
+    """Duration in days: "5 days", "x 5 d", "5 din", "2 weeks", classic "5/7" (days), "2/52" (weeks)."""
+    m = _DURATION_RE.search(text)
+    if m:
+        return int(m.group(1)) * _UNIT_DAYS[m.group(2).lower()]
+    m = _SLASH_RE.search(text)
+    if m:
+        return int(m.group(1)) * {"7": 1, "52": 7, "12": 30}[m.group(2)]
+    return None
+
+
+_INSTRUCTIONS: list[tuple[str, str]] = [
+    (r"\bempty\s+stomach\b|\bkhali\s+pet\b|खाली\s*पेट|ਖਾਲੀ\s*ਪੇਟ", "empty stomach"),
+    (r"\bbefore\s+(?:food|meals?|breakfast)\b|\bkhane\s+se\s+pehle\b|\bA\.?C\.?\b|खाने\s*से\s*पहले"
+     r"|ਖਾਣੇ\s*ਤੋਂ\s*ਪਹਿਲਾਂ", "before food"),
+    (r"\bafter\s+(?:food|meals?|breakfast|dinner)\b|\bkhane\s+ke\s+baad\b|\bP\.?C\.?\b|खाने\s*के\s*बाद"
+     r"|ਖਾਣੇ\s*ਤੋਂ\s*ਬਾਅਦ", "after food"),
+    (r"\bwith\s+(?:food|meals?|milk)\b|\bkhane\s+ke\s+saath\b|खाने\s*के\s*साथ|ਖਾਣੇ\s*ਨਾਲ", "with food"),
+    (r"\bat\s+bed\s*time\b|\bbefore\s+sleep\b|सोते\s*समय|ਸੌਣ\s*ਵੇਲੇ", "at bedtime"),
+]
+_INSTRUCTION_RES = [(re.compile(rx, re.IGNORECASE), canon) for rx, canon in _INSTRUCTIONS]
+
+
+def parse_instructions(text: str) -> str | None:
+    """The food/timing instruction, normalised to English ("after food"); None if absent."""
+    for rx, canon in _INSTRUCTION_RES:
+        if rx.search(text):
+            return canon
+    return None

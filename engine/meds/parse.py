@@ -1,0 +1,235 @@
+"""Prescription lines -> structured medications (name, generic, strength, form, schedule).
+
+Names are matched against the knowledge base exactly first, then fuzzily (rapidfuzz) so OCR slips
+("Dol0 650", "Augmentn") still resolve. A line holding a medicine may be followed by a line holding
+only its schedule or instruction (common in handwritten-style layouts); those are merged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from engine.meds.frequency import parse_duration, parse_frequency, parse_instructions
+from engine.meds.kb import Brand, KnowledgeBase, load, normalise
+
+_FORMS = {
+    "tab": "tablet", "tabs": "tablet", "tablet": "tablet", "cap": "capsule", "caps": "capsule",
+    "capsule": "capsule", "syp": "syrup", "syr": "syrup", "syrup": "syrup", "susp": "suspension",
+    "suspension": "suspension", "inj": "injection", "injection": "injection", "oint": "ointment",
+    "ointment": "ointment", "cream": "cream", "gel": "gel", "drops": "drops", "drop": "drops",
+    "inhaler": "inhaler", "rotacap": "rotacap", "sachet": "sachet", "lotion": "lotion", "spray": "spray",
+    "powder": "powder", "pwd": "powder", "soln": "solution", "solution": "solution",
+}
+_FORM_RE = re.compile(r"\b(" + "|".join(sorted(_FORMS, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE)
+_STRENGTH_RE = re.compile(
+    r"(\d+(?:\.\d+)?(?:\s*[/+]\s*\d+(?:\.\d+)?)*)\s*(mg|mcg|µg|gm|g|ml|iu|%)(?![a-z])", re.IGNORECASE
+)
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z\-]*|\d+(?:\.\d+)?")
+_STOPWORDS = {"tab", "tablet", "cap", "capsule", "syp", "syrup", "inj", "days", "day", "after", "before", "food",
+              "daily", "twice", "once", "for", "with", "and", "the", "take", "mg", "ml", "od", "bd", "tds", "hs",
+              "sos", "qid", "dr", "date", "name", "age", "sex", "rx", "adv", "advice"}
+FUZZY_CUTOFF = 86.0
+
+
+@dataclass
+class Medication:
+    """One prescribed medicine; ``generic`` joins combination components with "+"."""
+
+    name: str
+    generic: str | None
+    strength: str | None = None
+    form: str | None = None
+    frequency: str | None = None
+    times_per_day: int | None = None
+    duration_days: int | None = None
+    instructions: str | None = None
+
+    @property
+    def generics(self) -> list[str]:
+        return self.generic.split("+") if self.generic else []
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Match:
+    name: str
+    generics: tuple[str, ...]
+    brand: Brand | None
+    end: int  # index of the token after the match
+
+
+@lru_cache(maxsize=1)
+def _fuzzy_choices() -> tuple[list[str], list[str]]:
+    """Names worth fuzzy matching (>= 5 letters: short names only match exactly) and their kinds."""
+    kb = load()
+    names, kinds = [], []
+    for base in kb.brands_by_base:
+        if len(base) >= 5:
+            names.append(base)
+            kinds.append("brand")
+    for alias in kb.alias_to_generic:
+        if len(alias) >= 5:
+            names.append(alias)
+            kinds.append("generic")
+    return names, kinds
+
+
+def _pick_variant(kb: KnowledgeBase, base: str, tokens: list[str], end: int) -> Brand:
+    """Among "Telma 20/40/80", pick the one whose number follows the name in the line."""
+    variants = kb.brands_by_base[base]
+    if end < len(tokens) and tokens[end].replace(".", "").isdigit():
+        for brand in variants:
+            if normalise(brand.name) == f"{base} {tokens[end]}":
+                return brand
+    exact = [b for b in variants if normalise(b.name) == base]
+    return exact[0] if exact else variants[0]
+
+
+def _lookup(kb: KnowledgeBase, phrase: str, tokens: list[str], end: int, fuzzy: bool) -> _Match | None:
+    key = normalise(phrase)
+    if key in kb.brands_by_name and key not in kb.alias_to_generic:
+        brand = kb.brands_by_name[key]
+        return _Match(brand.name, brand.generics, brand, end)
+    if key in kb.brands_by_base:
+        brand = _pick_variant(kb, key, tokens, end)
+        return _Match(brand.name, brand.generics, brand, end)
+    if key in kb.alias_to_generic:
+        generic = kb.alias_to_generic[key]
+        return _Match(generic, (generic,), None, end)
+    if not fuzzy or len(key) < 5 or key in _STOPWORDS:
+        return None
+    names, kinds = _fuzzy_choices()
+    hit = process.extractOne(key, names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    if not hit:
+        return None
+    choice, _score, index = hit
+    if kinds[index] == "brand":
+        brand = _pick_variant(kb, choice, tokens, end)
+        return _Match(brand.name, brand.generics, brand, end)
+    generic = kb.alias_to_generic[choice]
+    return _Match(generic, (generic,), None, end)
+
+
+def _ocr_fix(line: str) -> str:
+    """Undo OCR's digit-for-letter slips inside words ("Dol0" -> "Dolo", "G1ycomet" -> "Glycomet")."""
+    line = re.sub(r"(?<=[A-Za-z])0(?![\d.])", "o", line)
+    return re.sub(r"(?<=[A-Za-z])1(?=[A-Za-z])", "l", line)
+
+
+def find_medicines(line: str, kb: KnowledgeBase | None = None) -> list[_Match]:
+    """Every knowledge-base medicine named in ``line``, longest phrase first, left to right."""
+    kb = kb or load()
+    tokens = _TOKEN_RE.findall(_ocr_fix(line))
+    matches: list[_Match] = []
+    i = 0
+    while i < len(tokens):
+        found = None
+        if not tokens[i][0].isdigit() and tokens[i].lower() not in _STOPWORDS:
+            for n in (3, 2, 1):
+                if i + n > len(tokens):
+                    continue
+                phrase = " ".join(tokens[i:i + n])
+                found = _lookup(kb, phrase, tokens, i + n, fuzzy=True)
+                if found:
+                    break
+        if found:
+            matches.append(found)
+            i = found.end
+        else:
+            i += 1
+    return matches
+
+
+def _strength(line: str) -> str | None:
+    m = _STRENGTH_RE.search(line)
+    if not m:
+        return None
+    unit = m.group(2).lower().replace("gm", "g").replace("µg", "mcg")
+    unit = "IU" if unit == "iu" else unit
+    amount = re.sub(r"\s+", "", m.group(1))
+    return f"{amount}%" if unit == "%" else f"{amount} {unit}"
+
+
+def _form(line: str) -> str | None:
+    m = _FORM_RE.search(line)
+    return _FORMS[m.group(1).lower()] if m else None
+
+
+def parse_line(line: str, kb: KnowledgeBase | None = None) -> Medication | None:
+    """A medication from one line, or None when the line names no known medicine."""
+    kb = kb or load()
+    matches = find_medicines(line, kb)
+    if not matches:
+        return None
+    brand_match = next((m for m in matches if m.brand), None)
+    if brand_match:
+        name, generics, brand = brand_match.name, list(brand_match.generics), brand_match.brand
+    else:
+        generics = list(dict.fromkeys(g for m in matches for g in m.generics))
+        name, brand = " + ".join(g.title() for g in generics), None
+    freq = parse_frequency(line)
+    return Medication(
+        name=name,
+        generic="+".join(generics),
+        strength=_strength(line) or (brand.strength if brand else None),
+        form=_form(line) or (brand.form if brand else None),
+        frequency=freq.canonical if freq else None,
+        times_per_day=freq.times_per_day if freq else None,
+        duration_days=parse_duration(line),
+        instructions=parse_instructions(line),
+    )
+
+
+def _fill_from(med: Medication, line: str) -> None:
+    """Complete a medication with schedule details from a continuation line."""
+    if med.frequency is None and (freq := parse_frequency(line)):
+        med.frequency, med.times_per_day = freq.canonical, freq.times_per_day
+    if med.duration_days is None:
+        med.duration_days = parse_duration(line)
+    if med.instructions is None:
+        med.instructions = parse_instructions(line)
+
+
+_LOOSE_DAYS_RE = re.compile(r"(?<![\d/.-])(\d{1,2})\s+[\u0900-\u0A7F]{2,4}(?![\u0900-\u0A7F])")
+
+
+def _loose_duration(line: str) -> int | None:
+    """OCR often garbles the Indic word for "days" (दिन -> रिठ); a small number before a short Indic
+    word on a medicine line is then still a duration."""
+    m = _LOOSE_DAYS_RE.search(line)
+    return int(m.group(1)) if m else None
+
+
+def parse_medications(text: str, kb: KnowledgeBase | None = None) -> list[Medication]:
+    """All medications in a document's text, one per line naming a medicine, duplicates dropped.
+
+    A line right after a medicine that names none is read as that medicine's schedule only when the
+    medicine line itself had no frequency (the two-line layout "Tab X" / "1-0-1 x 5 days").
+    """
+    kb = kb or load()
+    meds: list[Medication] = []
+    pending: Medication | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        med = parse_line(line, kb)
+        if med:
+            if med.duration_days is None:
+                med.duration_days = _loose_duration(line)
+            pending = med if med.frequency is None else None
+            if not any(m.generic == med.generic and m.name == med.name for m in meds):
+                meds.append(med)
+            continue
+        if pending is not None:
+            _fill_from(pending, line)
+            if pending.duration_days is None:
+                pending.duration_days = _loose_duration(line)
+        pending = None
+    return meds

@@ -1,0 +1,162 @@
+"""Phone photo -> clean page image for Tesseract.
+
+Steps, each a small function so the quality check and the benchmark can reuse them:
+decode -> resolution normalisation -> page detection and perspective correction -> illumination
+(shadow) correction -> denoise -> deskew -> (optional) adaptive threshold. Measured on our synthetic
+photos, Tesseract on raw tilted, shadowed photos reads close to nothing; after these steps it reads
+most lines (see ``saathi ocr-eval``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+WORK_LONG_SIDE = 2000  # pixels: gives body text a height Tesseract's LSTM reads well
+
+
+@dataclass
+class Prepared:
+    """The processed page plus what was measured on the way (for the quality report)."""
+
+    gray: np.ndarray  # illumination-corrected, deskewed grayscale page
+    original_gray: np.ndarray  # the photo as received, grayscale, at work resolution
+    page_found: bool = False
+    skew_degrees: float = 0.0
+    rotated_quarters: int = 0
+    shadow_ratio: float = 1.0
+    notes: dict[str, float] = field(default_factory=dict)
+
+
+def decode(data: bytes) -> np.ndarray:
+    """Image bytes -> BGR array; raises ValueError on anything OpenCV cannot read."""
+    img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if img is None:
+        raise ValueError("not a readable image")
+    return img
+
+
+def normalise_resolution(img: np.ndarray, long_side: int = WORK_LONG_SIDE) -> np.ndarray:
+    scale = long_side / max(img.shape[:2])
+    if abs(scale - 1) < 0.05:
+        return img
+    interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    return cv2.resize(img, None, fx=scale, fy=scale, interpolation=interp)
+
+
+def _order(pts: np.ndarray) -> np.ndarray:
+    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
+    return np.float32([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
+
+
+def _quad(mask: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The largest external contour of ``mask`` as four corners, with its area fraction."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(contour)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    pts = quad.reshape(-1, 2) if len(quad) == 4 else cv2.boxPoints(cv2.minAreaRect(hull))
+    return np.asarray(pts, dtype=np.float32), cv2.contourArea(hull) / mask.size
+
+
+def find_page(gray: np.ndarray) -> np.ndarray | None:
+    """Corners of the paper, or None when no page boundary is visible.
+
+    Edges (Canny) find the paper's border even when a shadow darkens half the page (a global
+    brightness threshold would split the page along the shadow); a bright-region mask is the fallback.
+    """
+    small_scale = 600 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=small_scale, fy=small_scale, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    edges = cv2.dilate(cv2.Canny(small, 20, 60), np.ones((3, 3), np.uint8), iterations=2)
+    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    for mask in (edges, bright):
+        found = _quad(mask)
+        if found and 0.25 <= found[1] <= 0.97:
+            return _order(found[0] / small_scale)
+    return None
+
+
+def warp_page(img: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    tl, tr, br, bl = corners
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    dst = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    matrix = cv2.getPerspectiveTransform(corners, dst)
+    return cv2.warpPerspective(img, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def correct_illumination(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """Divide by the estimated paper brightness (text removed by dilation): flattens shadows.
+
+    Returns the corrected image and the shadow ratio (darkest/brightest background, 1 = even light).
+    """
+    scale = 0.25
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    background = cv2.dilate(small, np.ones((7, 7), np.uint8))
+    background = cv2.medianBlur(background, 21)
+    ratio = float(np.percentile(background, 5) / max(np.percentile(background, 95), 1))
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(gray, background, scale=255)
+    return flat, ratio
+
+
+def denoise(gray: np.ndarray) -> np.ndarray:
+    return cv2.medianBlur(gray, 3)
+
+
+def estimate_skew(gray: np.ndarray) -> float:
+    """Text-line angle in degrees by projection-profile sharpness (coarse then fine search)."""
+    scale = 800 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    _, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    h, w = binary.shape
+    centre = (w / 2, h / 2)
+
+    def sharpness(angle: float) -> float:
+        rot = cv2.warpAffine(binary, cv2.getRotationMatrix2D(centre, angle, 1.0), (w, h), flags=cv2.INTER_NEAREST)
+        profile = rot.sum(axis=1, dtype=np.float64)
+        return float(np.var(np.diff(profile)))
+
+    best = max(np.arange(-12, 12.1, 1.0), key=sharpness)
+    return float(max(np.arange(best - 1, best + 1.01, 0.2), key=sharpness))
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def rotate_quarters(gray: np.ndarray, quarters: int) -> np.ndarray:
+    """Turn by a multiple of 90 degrees clockwise (from Tesseract's orientation detection)."""
+    codes = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(gray, codes[quarters % 4]) if quarters % 4 else gray
+
+
+def threshold(gray: np.ndarray) -> np.ndarray:
+    """Adaptive (local) threshold: black text on white, robust to what illumination correction left."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 15)
+
+
+def prepare(data: bytes) -> Prepared:
+    """Run the whole pipeline on photo bytes."""
+    img = normalise_resolution(decode(data))
+    gray_full = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    corners = find_page(gray_full)
+    gray = gray_full
+    if corners is not None:
+        gray = warp_page(gray_full, corners)
+        gray = normalise_resolution(gray)
+    flat, shadow_ratio = correct_illumination(gray)
+    flat = denoise(flat)
+    skew = estimate_skew(flat)
+    if abs(skew) >= 0.3:
+        flat = rotate(flat, skew)
+    return Prepared(gray=flat, original_gray=gray_full, page_found=corners is not None,
+                    skew_degrees=skew, shadow_ratio=shadow_ratio)
