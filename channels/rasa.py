@@ -1,0 +1,66 @@
+"""The conversation behind every channel: Rasa's REST channel, seen as catalogue messages.
+
+Each bot message arrives as ``{"text": …}`` followed by ``{"custom": {"key", "language",
+"fields"}}``; keeping the key lets a channel re-render the same sentence as an SMS short form or
+speak it, instead of cutting up the long text.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+
+@dataclass
+class BotMessage:
+    text: str
+    key: str | None = None
+    language: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    image: str | None = None
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa did not answer; channels then say so politely (and still give emergency numbers)."""
+
+
+def parse_reply(items: list[dict[str, Any]]) -> list[BotMessage]:
+    messages: list[BotMessage] = []
+    for item in items:
+        custom = item.get("custom")
+        if "text" in item:
+            messages.append(BotMessage(text=str(item["text"])))
+        elif "image" in item:
+            messages.append(BotMessage(text="", image=str(item["image"])))
+        if isinstance(custom, dict) and messages and "key" in custom:
+            messages[-1].key = custom.get("key")
+            messages[-1].language = custom.get("language")
+            messages[-1].fields = {str(k): str(v) for k, v in (custom.get("fields") or {}).items()}
+    return messages
+
+
+class RasaClient:
+    """POSTs to ``/webhooks/rest/webhook``; one HTTP session per thread (connection reuse)."""
+
+    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+        self.url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        if not hasattr(self._local, "session"):
+            self._local.session = requests.Session()
+        return self._local.session
+
+    def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotMessage]:
+        try:
+            response = self._session().post(
+                self.url, json={"sender": sender, "message": text, "metadata": metadata or {}}, timeout=self.timeout
+            )
+            response.raise_for_status()
+            return parse_reply(response.json())
+        except (requests.RequestException, ValueError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc

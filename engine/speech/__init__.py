@@ -1,0 +1,16 @@
+"""Speech for the voice channels: speech-to-text (faster-whisper) and text-to-speech (gTTS, espeak-ng).
+
+Plain Python, no Flask or Rasa: the gateway, the RQ worker and the IVR all call these functions.
+"""
+
+from engine.speech.stt import Transcript, TranscriptionError, UnsupportedLanguage, transcribe
+from engine.speech.tts import SpeechAudio, synthesize
+
+__all__ = [
+    "SpeechAudio",
+    "Transcript",
+    "TranscriptionError",
+    "UnsupportedLanguage",
+    "synthesize",
+    "transcribe",
+]
