@@ -50,7 +50,13 @@ def clause_ids(text: str, tokens: Sequence[Token], breaks: Sequence[int] = ()) -
 
 
 def negation_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> list[bool]:
-    """For each mention span (first, last token index, in token order) whether it is negated."""
+    """For each mention span (first, last token index) whether it is negated; equal spans agree."""
+    unique = sorted(set(spans))
+    flags = dict(zip(unique, _unique_span_flags(text, tokens, unique), strict=True))
+    return [flags[span] for span in spans]
+
+
+def _unique_span_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> list[bool]:
     if not spans:
         return []
     covered = [False] * len(tokens)

@@ -1,0 +1,137 @@
+"""Red-flag rules: every rule fires in English, Hindi and Punjabi; negated mentions never fire.
+
+Stdlib + pytest only: this file also runs under the Rasa interpreter (Python 3.10).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.red_flags import RULES_VERSION, detect_red_flags, rules
+
+# rule id -> (English, Hindi, Punjabi) messages, each in a script/spelling people actually type.
+EXAMPLES = {
+    "cardiac_chest_pain": ("chest pain and sweating", "seene me dard aur pasina aa raha hai", "ਛਾਤੀ ਵਿੱਚ ਦਰਦ ਤੇ ਪਸੀਨਾ ਆ ਰਿਹਾ"),
+    "stroke_signs": ("face drooping and slurred speech", "papa ka muh tedha ho gaya", "ਮੂੰਹ ਵਿੰਗਾ ਹੋ ਗਿਆ"),
+    "snake_bite": ("a snake bit my son", "saanp ne kaat liya", "ਸੱਪ ਨੇ ਡੰਗ ਲਿਆ"),
+    "poisoning": ("he drank pesticide", "keedemaar dawai pee li", "ਉਸਨੇ ਜ਼ਹਿਰ ਖਾ ਲਿਆ"),
+    "seizure": ("she is having fits", "mirgi ka daura pad raha hai", "ਝਟਕੇ ਲੱਗ ਰਹੇ ਨੇ"),
+    "unconscious": ("he is unconscious and not responding", "वो बेहोश है", "ਉਹ ਬੇਹੋਸ਼ ਹੈ"),
+    "severe_breathing_difficulty": ("I can't breathe", "hont neele pad gaye", "ਸਾਹ ਨਹੀਂ ਆ ਰਿਹਾ"),
+    "heavy_bleeding": ("bleeding heavily from the leg", "khoon bahut beh raha hai", "ਖੂਨ ਨਹੀਂ ਰੁਕਦਾ"),
+    "vomiting_blood": ("vomiting blood since morning", "khoon ki ulti hui", "ਖੂਨ ਦੀ ਉਲਟੀ ਆਈ"),
+    "pregnancy_bleeding": (
+        "I am pregnant and have vaginal bleeding",
+        "main garbhvati hoon aur neeche se khoon aa raha hai",
+        "ਮੈਂ ਗਰਭਵਤੀ ਹਾਂ ਤੇ ਥੱਲਿਓਂ ਖੂਨ ਆ ਰਿਹਾ",
+    ),
+    "pregnancy_convulsions": ("pregnant woman having seizures", "गर्भवती महिला को दौरे पड़ रहे हैं", "ਗਰਭਵਤੀ ਨੂੰ ਦੌਰਾ ਪਿਆ"),
+    "pregnancy_preeclampsia_signs": (
+        "I am 8 months pregnant with headache and blurred vision",
+        "pet se hoon, sir dard aur dhundhla dikh raha hai",
+        "ਗਰਭਵਤੀ ਹਾਂ, ਸਿਰ ਦਰਦ ਤੇ ਚਿਹਰਾ ਸੁੱਜ ਗਿਆ",
+    ),
+    "reduced_fetal_movement": ("the baby is not moving since morning", "pet me bachcha hil nahi raha", "ਬੱਚਾ ਹਿੱਲ ਨਹੀਂ ਰਿਹਾ"),
+    "pregnancy_severe_abdominal_pain": (
+        "pregnant with severe stomach pain",
+        "garbhvati hoon, pet me bahut tez dard hai",
+        "ਗਰਭਵਤੀ ਹਾਂ ਤੇ ਢਿੱਡ ਵਿੱਚ ਬਹੁਤ ਤੇਜ਼ ਦਰਦ",
+    ),
+    "child_not_feeding": ("my baby is not feeding", "bacha doodh nahi pee raha", "ਬੱਚਾ ਦੁੱਧ ਨਹੀਂ ਪੀਂਦਾ"),
+    "child_lethargic": ("my baby is very drowsy", "bachcha bahut sust hai", "ਬੱਚਾ ਬਹੁਤ ਸੁਸਤ ਹੈ"),
+    "child_breathing_danger": ("my baby has fast breathing", "bachche ki pasli chal rahi hai", "ਬੱਚੇ ਦੀ ਪਸਲੀ ਚੱਲਦੀ ਹੈ"),
+    "child_vomits_everything": (
+        "my baby vomits everything",
+        "bachcha jo bhi khata ulti kar deta hai",
+        "ਬੱਚਾ ਜੋ ਵੀ ਖਾਂਦਾ ਉਲਟੀ ਕਰ ਦਿੰਦਾ",
+    ),
+    "suicidal_thoughts": ("I want to kill myself", "main marna chahta hoon", "ਮੈਂ ਆਤਮਹੱਤਿਆ ਕਰਨੀ ਚਾਹੁੰਦਾ ਹਾਂ"),
+    "severe_burn": ("whole body burnt in a fire", "chehra jal gaya garam tel se", "ਉਹ ਬਹੁਤ ਸੜ ਗਿਆ"),
+    "heat_stroke": ("worked in the sun and now confused", "loo lag gayi aur behosh ho gaya", "ਲੂ ਲੱਗ ਗਈ ਤੇ ਤੇਜ਼ ਬੁਖਾਰ"),
+    "dka_signs": ("my sugar is high and I am vomiting", "sugar badh gayi hai aur ulti ho rahi hai", "ਸ਼ੂਗਰ ਵਧ ਗਈ ਤੇ ਉਲਟੀਆਂ"),
+    "head_injury_danger": ("he hit his head and is vomiting", "sir pe chot lagi aur ulti ho rahi", "ਸਿਰ ਤੇ ਸੱਟ ਲੱਗੀ ਤੇ ਉਲਟੀ ਆਈ"),
+    "thunderclap_headache": ("worst headache of my life", "achanak bahut tez sir dard", "ਅਚਾਨਕ ਬਹੁਤ ਤੇਜ਼ ਸਿਰ ਦਰਦ"),
+    "anaphylaxis": (
+        "after a bee sting my face swollen",
+        "injection ke baad hont sooj gaye",
+        "ਦਵਾਈ ਤੋਂ ਬਾਅਦ ਚਿਹਰਾ ਸੁੱਜ ਗਿਆ",
+    ),
+    "child_severe_dehydration": (
+        "baby has diarrhoea, sunken eyes and is very drowsy",
+        "bachche ko dast hai, aankhen dhans gayi aur bahut sust hai",
+        "ਬੱਚੇ ਨੂੰ ਦਸਤ, ਅੱਖਾਂ ਧੱਸ ਗਈਆਂ ਤੇ ਬਹੁਤ ਸੁਸਤ",
+    ),
+    "fever_stiff_neck": ("fever and stiff neck", "bukhar aur gardan akad gayi", "ਤਾਪ ਤੇ ਧੌਣ ਆਕੜ ਗਈ"),
+    "young_infant_fever": ("baby has fever", "बच्चे को बुखार है", "ਬੱਚੇ ਨੂੰ ਬੁਖਾਰ ਹੈ"),
+}
+AGE_FOR = {"young_infant_fever": 0.1}
+
+
+def fired(text: str, **context) -> set[str]:
+    return {flag.id for flag in detect_red_flags(text, **context)}
+
+
+def test_every_rule_has_examples_a_source_and_a_version():
+    assert RULES_VERSION
+    assert {rule.id for rule in rules()} == set(EXAMPLES)
+    assert all(rule.source and rule.reason for rule in rules())
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "language", "text"),
+    [(rule_id, lang, text) for rule_id, texts in EXAMPLES.items() for lang, text in zip(("en", "hi", "pa"), texts, strict=True)],
+)
+def test_rule_fires_in_every_language(rule_id, language, text):
+    assert rule_id in fired(text, age=AGE_FOR.get(rule_id))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no chest pain and no sweating",
+        "bukhar nahi hai",
+        "वो बेहोश नहीं है",
+        "ਕੋਈ ਦੌਰਾ ਨਹੀਂ ਪਿਆ",
+        "koi daura nahi pada",
+        "not unconscious, just tired",
+        "no snake bite, only a thorn",
+        "without any seizure",
+        "ਬੇਹੋਸ਼ ਨਹੀਂ",
+        "khoon ki ulti nahi hui",
+        "dil ka daura nahi tha",
+    ],
+)
+def test_negated_mentions_never_fire(text):
+    assert fired(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["mujhe bukhar hai", "sir dard", "I have a cold", "pet dard", "1", "", "hello", "khansi aur bukhar 3 din se"],
+)
+def test_ordinary_complaints_are_not_emergencies(text):
+    assert fired(text) == set()
+
+
+def test_reason_is_technical_english_and_names_the_matched_facts():
+    (flag,) = detect_red_flags("chest pain and sweating")
+    assert flag.code == "chest_pain"
+    assert "chest_pain" in flag.reason and "sweating" in flag.reason
+
+
+def test_given_symptoms_and_context_count_even_when_text_says_nothing():
+    assert "stroke_signs" in fired("", symptoms=["facial_droop"])
+    assert "pregnancy_bleeding" in fired("neeche se khoon aa raha hai", pregnant=True)
+    assert "pregnancy_bleeding" not in fired("neeche se khoon aa raha hai")
+    assert "pregnancy_bleeding" not in fired("pregnant, neeche se khoon", sex="m")
+
+
+def test_child_context_comes_from_age_or_child_words():
+    assert "child_lethargic" in fired("very drowsy", age=2)
+    assert "child_lethargic" not in fired("very drowsy", age=40)
+    assert "child_lethargic" not in fired("mera baccha bahut sust hai", age=30)  # a known age wins
+    assert "young_infant_fever" not in fired("baby has fever")  # needs a known age
+
+
+def test_heart_attack_phrase_is_not_read_as_a_fit():
+    assert fired("dil ka daura") == {"cardiac_chest_pain"}

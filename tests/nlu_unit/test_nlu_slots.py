@@ -1,0 +1,105 @@
+"""Intake-form slot parsers in Hindi, Punjabi and English, all scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.slots import (
+    parse_age,
+    parse_duration_days,
+    parse_language_choice,
+    parse_patient,
+    parse_severity,
+    parse_sex,
+    parse_yes_no,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("3 din se", 3), ("teen din", 3), ("ਤਿੰਨ ਦਿਨਾਂ ਤੋਂ", 3), ("since yesterday", 1), ("2 hafte", 14),
+        ("ek mahina", 30), ("kal se", 1), ("aaj subah se", 0.5), ("do-teen din se", 3), ("२ दिन", 2),
+        ("੫ ਦਿਨ", 5), ("ten days", 10), ("two weeks", 14), ("पांच दिन से", 5), ("ਇੱਕ ਹਫ਼ਤਾ", 7),
+        ("dedh mahina", 45), ("parso se", 2),
+    ],
+)
+def test_duration(text, days):
+    assert parse_duration_days(text) == pytest.approx(days)
+
+
+def test_duration_none_when_absent():
+    assert parse_duration_days("bukhar hai") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("35 saal", 35), ("6 mahine ka baccha", 0.5), ("ਪੰਜ ਸਾਲ", 5), ("42", 42), ("umar 35", 35),
+        ("I am 28 years old", 28), ("पैंतीस साल", 35), ("ek saal", 1), ("੬੦ ਸਾਲ", 60),
+    ],
+)
+def test_age(text, years):
+    assert parse_age(text) == pytest.approx(years, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("aadmi", "m"), ("purush", "m"), ("mard", "m"), ("ladka", "m"), ("male", "m"), ("ਮਰਦ", "m"), ("ਮੁੰਡਾ", "m"),
+        ("पुरुष", "m"), ("M", "m"), ("aurat", "f"), ("mahila", "f"), ("ladki", "f"), ("female", "f"), ("ਔਰਤ", "f"),
+        ("ਕੁੜੀ", "f"), ("महिला", "f"), ("f", "f"), ("I'm a woman", "f"), ("pata nahi", None),
+    ],
+)
+def test_sex(text, sex):
+    assert parse_sex(text) == sex
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("1", True), ("2", False), ("haan", True), ("ha", True), ("ji", True), ("yes", True), ("ਹਾਂ", True),
+        ("हाँ जी", True), ("nahi", False), ("na", False), ("no", False), ("ਨਹੀਂ", False), ("ji nahi", False),
+        ("nahi ji", False), ("नहीं", False), ("pata nahi", None), ("haan nahi", None), ("3", None),
+    ],
+)
+def test_yes_no(text, answer):
+    assert parse_yes_no(text) is answer
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("1", "mild"), ("2", "moderate"), ("3", "severe"), ("halka", "mild"), ("thoda", "mild"), ("ਹਲਕਾ", "mild"),
+        ("zyada", "moderate"), ("bahut zyada", "severe"), ("ਬਹੁਤ", "severe"), ("बहुत तेज़", "severe"),
+        ("8/10", "severe"), ("2/10", "mild"), ("severe", "severe"), ("kuch nahi pata", None),
+    ],
+)
+def test_severity(text, level):
+    assert parse_severity(text) == level
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("main", "self"), ("mujhe", "self"), ("khud", "self"), ("self", "self"), ("ਮੈਨੂੰ", "self"),
+        ("beta", "child"), ("beti", "child"), ("baccha", "child"), ("bachcha", "child"), ("ਬੱਚਾ", "child"),
+        ("child", "child"), ("son", "child"), ("daughter", "child"), ("mere bete ko bukhar", "child"),
+        ("mummy", "other"), ("papa", "other"), ("pati", "other"), ("patni", "other"), ("wife", "other"),
+        ("husband", "other"), ("meri maa ke liye", "other"),
+    ],
+)
+def test_patient(text, who):
+    assert parse_patient(text) == who
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ", "pa"), ("hindi me baat karo", "hi"), ("english please", "en"),
+        ("हिंदी में बात करो", "hi"), ("punjabi ch gal karo", "pa"), ("hindi nahi punjabi", "pa"),
+        ("1", None), ("2", None), ("3", None), ("mujhe bukhar hai", None),
+    ],
+)
+def test_language_choice(text, language):
+    assert parse_language_choice(text) == language

@@ -1,0 +1,118 @@
+"""Symptom extraction: spellings, scripts, code-mixing, qualifiers, word order, typos, negation."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.symptoms import catalogue, extract_symptoms, lexicon_rows, symptom_codes
+from nlu.text import script_counts
+
+SPELLINGS = {
+    "fever": [
+        "bukhar", "bukhaar", "bukar", "bhukar", "bukhaaar", "बुखार", "बुख़ार", "ताप", "taap", "ਤਾਪ", "ਬੁਖਾਰ",
+        "fever", "feverr", "fever hai", "high fever", "temperature",
+    ],
+    "headache": [
+        "sir dard", "sar dard", "sirdard", "sir me dard", "dard sir me", "mere sir mein bahut dard hai",
+        "सिर दर्द", "ਸਿਰ ਦਰਦ", "sir dukhda", "sir peed", "headache ho raha", "headace", "my head hurts",
+    ],
+    "abdominal_pain": ["pet dard", "pait dard", "pet mein dard", "ਢਿੱਡ ਦਰਦ", "dhid dard", "stomach ache", "stomache pain"],
+    "vomiting": ["ulti", "ulte", "ultii", "vomit", "vomitting", "उल्टी", "ਉਲਟੀ", "throwing up"],
+    "diarrhoea": ["dast", "loose motion", "patle dast", "diarhea", "दस्त", "ਦਸਤ", "ਪਤਲੇ ਦਸਤ"],
+    "breathlessness": ["saans phoolna", "saas lene me takleef", "सांस फूल रही", "ਸਾਹ ਚੜ੍ਹਦਾ", "shortness of breath"],
+    "cough": ["khansi", "khaansi", "khasi", "kansi", "खांसी", "ਖੰਘ", "khangh", "cough", "coughing"],
+    "dizziness": ["chakkar aa rahe hain", "चक्कर", "ਚੱਕਰ ਆਉਂਦੇ", "dizzy"],
+    "itching": ["khujli", "खुजली", "ਖਾਰਸ਼", "itchy skin"],
+}
+
+
+@pytest.mark.parametrize(("code", "text"), [(code, text) for code, texts in SPELLINGS.items() for text in texts])
+def test_spellings_scripts_and_word_order_map_to_the_code(code, text):
+    assert code in symptom_codes(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("khoon ki ulti ho rahi", {"blood_in_vomit", "vomiting"}),
+        ("sukhi khansi", {"dry_cough", "cough"}),
+        ("balgam wali khansi", {"productive_cough", "cough"}),
+        ("ਸੁੱਕੀ ਖੰਘ", {"dry_cough", "cough"}),
+        ("high fever since 3 days", {"fever"}),
+        ("मुझे बुख़ार और खांसी है", {"fever", "cough"}),
+        ("ਮੈਨੂੰ ਤਾਪ ਚੜ੍ਹਿਆ ਤੇ ਸਿਰ ਦੁਖਦਾ", {"fever", "headache"}),
+        ("mujhe fever hai aur headache ho raha", {"fever", "headache"}),
+    ],
+)
+def test_qualifiers_and_code_mixing(text, expected):
+    assert set(symptom_codes(text)) == expected
+
+
+def test_qualified_vomit_is_blood_in_vomit_first():
+    assert symptom_codes("khoon ki ulti")[0] == "blood_in_vomit"
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "asserted"),
+    [
+        ("bukhar nahi hai", {"fever"}, set()),
+        ("no fever", {"fever"}, set()),
+        ("ਬੁਖਾਰ ਨਹੀਂ", {"fever"}, set()),
+        ("na koi khansi", {"cough"}, set()),
+        ("without cough", {"cough"}, set()),
+        ("बुखार नहीं है पर खांसी है", {"fever"}, {"cough"}),
+        ("bukhar nahi hai par khansi hai", {"fever"}, {"cough"}),
+        ("khansi hai bukhar nahi", {"fever"}, {"cough"}),
+        ("bukhar ya khansi nahi", {"fever", "cough"}, set()),
+        ("I don't have fever but I have cough", {"fever"}, {"cough"}),
+        ("no, I have fever", set(), {"fever"}),
+        ("ਤਾਪ ਨਹੀਂ ਪਰ ਸਿਰ ਦੁਖਦਾ", {"fever"}, {"headache"}),
+    ],
+)
+def test_negation(text, negated, asserted):
+    mentions = extract_symptoms(text)
+    assert {m.code for m in mentions if m.negated} == negated
+    assert {m.code for m in mentions if not m.negated} == asserted
+
+
+@pytest.mark.parametrize("text", ["saans nahi le pa raha", "hosh nahi hai", "bacha doodh nahi pee raha", "neend nahi aati"])
+def test_phrases_containing_nahi_are_symptoms_not_negations(text):
+    mentions = extract_symptoms(text)
+    assert mentions and not any(m.negated for m in mentions)
+
+
+@pytest.mark.parametrize("text", ["hai", "ok", "me", "I am fit", "haan ji", "thank you", "asdf qwerty", "1", "", "ਹਾਂ ਜੀ"])
+def test_short_and_function_words_do_not_match(text):
+    assert symptom_codes(text) == []
+
+
+def test_offsets_point_into_the_original_text():
+    text = "Mujhe  बुख़ार\u200d है"
+    (mention,) = extract_symptoms(text)
+    assert text[mention.start : mention.end] == mention.text
+    assert mention.text.startswith("बुख़ार")
+
+
+def test_typos_are_matched_with_lower_confidence():
+    (mention,) = extract_symptoms("headace")
+    assert mention.code == "headache" and mention.confidence < 1.0
+
+
+def test_symptom_codes_are_unique_and_in_order():
+    assert symptom_codes("bukhar, khansi aur phir se bukhar") == ["fever", "cough"]
+
+
+def test_every_code_has_display_names_and_forms_in_every_language_and_script():
+    forms: dict[tuple[str, str], list[str]] = {}
+    for code, language, form in lexicon_rows():
+        forms.setdefault((code, language), []).append(form)
+    for code, symptom in catalogue().items():
+        assert symptom.en and script_counts(symptom.hi)["Deva"] and script_counts(symptom.pa)["Guru"], code
+        assert len(forms.get((code, "en"), [])) >= 3, code
+        hindi, punjabi = forms.get((code, "hi"), []), forms.get((code, "pa"), [])
+        assert any(script_counts(f)["Deva"] for f in hindi) and any(f.isascii() for f in hindi), code
+        assert any(script_counts(f)["Guru"] for f in punjabi) and any(f.isascii() for f in punjabi), code
+
+
+def test_lexicon_codes_exist_in_the_catalogue():
+    assert {code for code, _, _ in lexicon_rows()} <= set(catalogue())
