@@ -141,7 +141,7 @@ def _document(item: dict[str, Any], subject: dict[str, str], content: bytes | No
     }
     if data.get("doc_type"):
         res["type"] = {"text": data["doc_type"]}
-    if data.get("ocr", {}).get("text"):
+    if (data.get("ocr") or {}).get("text"):
         res["description"] = data["ocr"]["text"][:1000]
     return res
 

@@ -17,6 +17,9 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    from records.db import ensure_sqlite_dir
+
+    ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
 
 

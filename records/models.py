@@ -25,6 +25,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     UniqueConstraint,
     Uuid,
@@ -294,6 +295,7 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_chain_id", "chain", "id"),)
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -302,7 +304,22 @@ class AuditEntry(Base):
     resource: Mapped[str] = mapped_column(String(32), nullable=False)
     purpose: Mapped[str] = mapped_column(String(32), nullable=False)
     outcome: Mapped[str] = mapped_column(String(16), nullable=False, default="ok")
+    #: which of the parallel hash chains this entry extends (see records.audit)
+    chain: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0)
     subject_tag: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
     detail_enc: Mapped[Sealed | None] = mapped_column(Encrypted)
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False, unique=True)
+
+
+class AuditHead(Base):
+    """The newest hash of each audit chain (one row per chain, seeded by the migration).
+
+    Updating this row is how an append takes its chain's lock; comparing it with the chain's
+    last entry is how :func:`records.audit.verify` notices entries cut off the end.
+    """
+
+    __tablename__ = "audit_heads"
+    chain: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    prev: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)

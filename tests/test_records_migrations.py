@@ -18,7 +18,7 @@ from records.testing import fresh_pg_database
 TABLES = {
     "users", "data_keys", "patient_profiles", "doctor_profiles", "asha_profiles", "channel_identities",
     "encounters", "transcript_lines", "symptom_reports", "triage_results", "documents", "medications",
-    "lab_results", "consultations", "prescriptions", "consents", "audit_log",
+    "lab_results", "consultations", "prescriptions", "consents", "audit_log", "audit_heads",
 }
 
 

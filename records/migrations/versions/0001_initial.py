@@ -20,6 +20,10 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: records.audit.CHAINS at the time of this migration; each chain starts from the all-zero hash
+AUDIT_CHAINS = 16
+GENESIS = bytes(32)
+
 APPEND_ONLY_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
 BEGIN
@@ -43,6 +47,7 @@ def upgrade() -> None:
     sa.Column('resource', sa.String(length=32), nullable=False),
     sa.Column('purpose', sa.String(length=32), nullable=False),
     sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.Column('chain', sa.SmallInteger(), nullable=False),
     sa.Column('subject_tag', sa.LargeBinary(length=32), nullable=True),
     sa.Column('detail_enc', sa.LargeBinary(), nullable=True),
     sa.Column('prev_hash', sa.LargeBinary(length=32), nullable=False),
@@ -51,6 +56,14 @@ def upgrade() -> None:
     sa.UniqueConstraint('hash')
     )
     op.create_index(op.f('ix_audit_log_subject_tag'), 'audit_log', ['subject_tag'], unique=False)
+    op.create_index('ix_audit_log_chain_id', 'audit_log', ['chain', 'id'], unique=False)
+    heads = op.create_table('audit_heads',
+    sa.Column('chain', sa.SmallInteger(), autoincrement=False, nullable=False),
+    sa.Column('prev', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('hash', sa.LargeBinary(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('chain')
+    )
+    op.bulk_insert(heads, [{'chain': n, 'prev': GENESIS, 'hash': GENESIS} for n in range(AUDIT_CHAINS)])
     op.create_table('users',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
@@ -303,5 +316,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_asha_profiles_area'), table_name='asha_profiles')
     op.drop_table('asha_profiles')
     op.drop_table('users')
+    op.drop_table('audit_heads')
+    op.drop_index('ix_audit_log_chain_id', table_name='audit_log')
     op.drop_index(op.f('ix_audit_log_subject_tag'), table_name='audit_log')
     op.drop_table('audit_log')
