@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "saathi.commands.train",
     "saathi.commands.up",
     "saathi.commands.chat",
+    "saathi.commands.simulate",
+    "saathi.commands.models",
     "saathi.commands.records",
 ]
 

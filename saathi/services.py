@@ -94,9 +94,30 @@ def actions_service(settings: Settings) -> Service:
     )
 
 
+def gateway_service(settings: Settings) -> Service:
+    """The Twilio webhook gateway (channels/); starts in about a second."""
+    return Service(
+        name="gateway",
+        argv=[sys.executable, "-m", "channels", "serve"],
+        env=dict(os.environ, GATEWAY_PORT=str(settings.gateway_port), SAATHI_VAR_DIR=str(settings.var_dir)),
+        health_url=f"http://{settings.host}:{settings.gateway_port}/health",
+    )
+
+
+def channels_worker_service(settings: Settings) -> Service:
+    """RQ worker for photo and voice-note jobs (only with REDIS_URL; otherwise jobs run in the gateway)."""
+    return Service(
+        name="channels-worker",
+        argv=[sys.executable, "-m", "channels", "worker"],
+        env=dict(os.environ, SAATHI_VAR_DIR=str(settings.var_dir)),
+        health_url=f"http://{settings.host}:{settings.gateway_port}/health?worker=1",
+    )
+
+
 def default_services(settings: Settings | None = None, model: Path | None = None) -> list[Service]:
     settings = settings or load()
-    return [actions_service(settings), rasa_service(settings, model or ensure_model(settings=settings))]
+    channels = [gateway_service(settings)] + ([channels_worker_service(settings)] if settings.redis_url else [])
+    return [actions_service(settings), rasa_service(settings, model or ensure_model(settings=settings)), *channels]
 
 
 class Supervisor:

@@ -38,7 +38,8 @@ class Settings:
     host: str = field(default_factory=lambda: _env("SAATHI_HOST", "127.0.0.1"))
     rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
     actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
-    gateway_port: int = field(default_factory=lambda: _env_int("GATEWAY_PORT", 5080))
+    # Default: RASA_PORT + 75 (5080), so a stack on other ports (the tests' 15005) gets its own gateway port.
+    gateway_port: int = field(default_factory=lambda: _env_int("GATEWAY_PORT", _env_int("RASA_PORT", 5005) + 75))
     portal_port: int = field(default_factory=lambda: _env_int("PORTAL_PORT", 5090))
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", ""))
     rasa_workers: int = field(default_factory=lambda: _env_int("RASA_WORKERS", 1))
@@ -83,6 +84,7 @@ class Settings:
     whisper_model_dir: str = field(default_factory=lambda: _env("SAATHI_WHISPER_MODEL_DIR", ""))
     whisper_backend: str = field(default_factory=lambda: _env("SAATHI_WHISPER_BACKEND", "faster-whisper"))
     tts_engines: str = field(default_factory=lambda: _env("SAATHI_TTS_ENGINES", "gtts,espeak"))
+    simulator: str = field(default_factory=lambda: _env("SAATHI_SIMULATOR", "auto"))
 
     @property
     def rasa_base_url(self) -> str:
@@ -108,6 +110,13 @@ class Settings:
     def effective_whisper_model_dir(self) -> Path:
         """Where ``saathi models install`` puts the speech model (a bigger one is one setting away)."""
         return Path(self.whisper_model_dir) if self.whisper_model_dir else self.model_cache.parent / "whisper-base"
+
+    @property
+    def simulator_enabled(self) -> bool:
+        """The /simulator page signs requests itself: on for local use only ("auto": no public URL)."""
+        if self.simulator == "auto":
+            return not self.public_base_url
+        return self.simulator.strip().lower() in {"1", "true", "yes", "on"}
 
     @property
     def gateway_base_url(self) -> str:

@@ -1,0 +1,51 @@
+"""``python -m channels``: serve the gateway (what ``saathi up`` starts), or run the RQ worker.
+
+``python -m channels serve`` runs a threaded WSGI server on ``GATEWAY_PORT``;
+``python -m channels worker`` runs an RQ worker for the media and speech jobs (with ``REDIS_URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+
+def serve() -> int:
+    from werkzeug.serving import make_server
+
+    from channels.app import create_app
+    from saathi.settings import load
+
+    settings = load()
+    app = create_app(settings)
+    server = make_server(settings.host, settings.gateway_port, app, threaded=True)
+    logging.getLogger(__name__).warning("gateway listening on http://%s:%s", settings.host, settings.gateway_port)
+    server.serve_forever()
+    return 0
+
+
+def worker() -> int:
+    import redis
+    from rq import Queue, Worker
+
+    from channels.jobs import QUEUE_NAME
+    from saathi.settings import load
+
+    connection = redis.Redis.from_url(load().redis_url)
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(with_scheduler=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(stream=sys.stderr, level=os.environ.get("SAATHI_LOG_LEVEL", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m channels")
+    parser.add_argument("command", choices=["serve", "worker"])
+    args = parser.parse_args(argv)
+    return serve() if args.command == "serve" else worker()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Our own speech audio, made once per text and served by the gateway (``/media/tts/<name>``).
+
+The IVR ``<Play>``s it and WhatsApp voice replies link to it. Names are a hash of language and
+text, so the same prompt is synthesised once; the hash also makes the URL unguessable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.speech.tts import cache_key, synthesize
+
+
+def tts_dir(var_dir: Path) -> Path:
+    return var_dir / "channels" / "tts"
+
+
+def speech_file(var_dir: Path, text: str, language: str, fmt: str = "mp3") -> str:
+    """File name (under :func:`tts_dir`) of ``text`` spoken in ``language``; made if missing."""
+    name = f"{cache_key(text, language, fmt)}.{fmt}"
+    path = tts_dir(var_dir) / name
+    if not path.exists():
+        audio = synthesize(text, language, fmt)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(audio.data)
+        tmp.replace(path)
+    return name

@@ -1,0 +1,74 @@
+"""``/simulator``: a phone-like web chat for demos, with photo and voice uploads.
+
+Only registered for local use (``SAATHI_SIMULATOR``; "auto" = no public URL configured), because
+it injects messages without a Twilio signature. Simulated numbers start with ``+000`` (not a
+real number), so replies made later by jobs land in the simulator's outbox, never at Twilio.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, jsonify, request, send_from_directory
+
+from channels import messaging
+from channels.identity import sender_id
+from channels.inbound import InboundMessage, Media
+from channels.outbound import SIMULATOR_PREFIX
+from channels.views.common import gateway
+
+bp = Blueprint("simulator", __name__, url_prefix="/simulator")
+STATIC = Path(__file__).resolve().parent.parent / "static"
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf", "audio/ogg": "ogg",
+               "audio/mpeg": "mp3", "audio/amr": "amr", "audio/mp4": "m4a", "audio/wav": "wav", "audio/x-wav": "wav",
+               "audio/webm": "ogg"}
+
+
+def _number() -> str:
+    number = (request.values.get("number") or "").strip().replace(" ", "")
+    if not number.startswith(SIMULATOR_PREFIX) or not number[1:].isdigit():
+        number = SIMULATOR_PREFIX + str(uuid.uuid4().int)[:9]
+    return number
+
+
+@bp.get("")
+def page():
+    return send_from_directory(STATIC, "simulator.html")
+
+
+@bp.post("/send")
+def send():
+    gw = gateway()
+    number = _number()
+    channel = "sms" if request.form.get("channel") == "sms" else "whatsapp"
+    address = f"whatsapp:{number}" if channel == "whatsapp" else number
+    media: list[Media] = []
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        content_type = (upload.mimetype or mimetypes.guess_type(upload.filename)[0] or "").split(";")[0]
+        name = f"{secrets.token_hex(16)}.{_EXTENSIONS.get(content_type, 'bin')}"
+        folder = gw.media_dir / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        upload.save(folder / name)
+        media.append(Media(url=gw.public_url(f"/media/uploads/{name}"), content_type=content_type))
+    message = InboundMessage(channel=channel, address=address, to="simulator", sid=f"SMsim{uuid.uuid4().hex}",
+                             text=(request.form.get("text") or "").strip(), media=tuple(media))
+    outgoing = messaging.handle(gw, message)
+    return jsonify(number=number, texts=outgoing.texts, media=outgoing.media)
+
+
+@bp.get("/poll")
+def poll():
+    gw = gateway()
+    key = f"outbox:{sender_id(_number_or_empty(), gw.settings.sender_salt)}"
+    items = gw.store.get(key) or []
+    gw.store.delete(key)
+    return jsonify(messages=items)
+
+
+def _number_or_empty() -> str:
+    number = (request.args.get("number") or "").strip()
+    return number if number.startswith(SIMULATOR_PREFIX) else SIMULATOR_PREFIX

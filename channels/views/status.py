@@ -1,0 +1,23 @@
+"""Delivery status callbacks: the latest status of each outbound message, by its SID only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from channels.security import twilio_signed
+from channels.views.common import gateway
+
+bp = Blueprint("status", __name__)
+STATUS_TTL = 7 * 86400
+
+
+@bp.post("/twilio/status")
+@twilio_signed
+def message_status():
+    sid = (request.form.get("MessageSid") or request.form.get("SmsSid") or "").strip()
+    status = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").strip()
+    if sid and status:
+        gateway().store.set(f"status:{sid}", status, ttl=STATUS_TTL)
+        if status in {"failed", "undelivered"}:
+            current_app.logger.warning("message %s %s (error %s)", sid, status, request.form.get("ErrorCode", "-"))
+    return "", 204

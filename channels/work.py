@@ -1,0 +1,99 @@
+"""The jobs: reading a photo or document, listening to a voice note, speaking a reply.
+
+They run in the RQ worker (or a thread of the gateway) and answer through Twilio's REST API.
+Nothing here logs a phone number or what the user said: only the kind of failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.context import Gateway, worker_gateway
+from channels.media import Downloaded, MediaRefused
+from channels.rasa import BotMessage
+from channels.render import split_long
+from channels.sms import render_sms
+from channels.tts_cache import speech_file
+from engine.i18n import t
+
+log = logging.getLogger(__name__)
+VOICE_PENDING_TTL = 1800
+
+
+def _reply(gateway: Gateway, payload: dict[str, Any], text: str, media: list[str] | None = None) -> None:
+    pieces = [render_sms([BotMessage(text=text)])] if payload.get("channel") == "sms" else split_long(text)
+    for index, piece in enumerate(pieces or [""]):
+        gateway.sender.send_message(payload["address"], piece, media if index == 0 else None,
+                                    from_=payload.get("to") or None)
+
+
+def process_media(payload: dict[str, Any]) -> None:
+    gateway = worker_gateway()
+    language = payload["language"]
+    try:
+        downloaded = gateway.fetcher.fetch(payload["url"], payload["content_type"])
+    except MediaRefused as refused:
+        log.warning("media refused: %s", refused.reason)
+        if refused.reason == "too_large":
+            kind = "image" if payload["content_type"].startswith("image/") else "audio"
+            limit = str(round(gateway.fetcher.limit_for(kind) / 1_000_000))
+            _reply(gateway, payload, t("channels_media_too_large", language, limit=limit))
+        elif refused.reason == "unsupported":
+            _reply(gateway, payload, t("channels_media_unsupported", language))
+        else:
+            _reply(gateway, payload, t("channels_media_failed", language))
+        return
+    if downloaded.kind == "audio":
+        _listen(gateway, payload, downloaded)
+    else:
+        _read(gateway, payload, downloaded)
+
+
+def _read(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> None:
+    language = payload["language"]
+    try:
+        from engine.meds import summarise_document
+        from engine.ocr import read_document
+    except ImportError:
+        log.error("engine.ocr / engine.meds are not available: cannot read documents")
+        _reply(gateway, payload, t("channels_photo_unavailable", language))
+        return
+    try:
+        result = read_document(downloaded.data)
+        summary = summarise_document(result, language)
+    except Exception:  # noqa: BLE001 - any OCR failure is "could not read", said politely
+        log.exception("reading a document failed")
+        summary = ""
+    _reply(gateway, payload, summary.strip() or t("channels_photo_unreadable", language))
+
+
+def _listen(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> None:
+    from engine.speech import TranscriptionError, UnsupportedLanguage, transcribe
+
+    language = payload["language"]
+    try:
+        transcript = transcribe(downloaded.data, language)
+    except UnsupportedLanguage:
+        _reply(gateway, payload, t("channels_voice_language_unsupported", language))
+        return
+    except TranscriptionError as exc:
+        log.warning("voice note not transcribed: %s", type(exc).__name__)
+        _reply(gateway, payload, t("channels_voice_not_heard", language))
+        return
+    if not transcript.text:
+        _reply(gateway, payload, t("channels_voice_not_heard", language))
+        return
+    # Recognition is rough: echo it back and wait for "1" before it reaches the bot.
+    gateway.store.set(f"voice:{payload['sender']}", transcript.text, ttl=VOICE_PENDING_TTL)
+    _reply(gateway, payload, t("channels_voice_confirm", language, text=transcript.text))
+
+
+def send_voice_reply(payload: dict[str, Any]) -> None:
+    """The bot's answer to a voice note, also as a voice note (OGG/Opus, what WhatsApp plays)."""
+    gateway = worker_gateway()
+    name = speech_file(gateway.settings.var_dir, payload["text"], payload["language"], "ogg")
+    gateway.sender.send_message(payload["address"], "", [gateway.public_url(f"/media/tts/{name}")],
+                                from_=payload.get("to") or None)
+
+
