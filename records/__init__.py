@@ -24,6 +24,11 @@ The bot and the portal use only this small API (everything else in the package i
     svc.export_fhir(me, pid)        # FHIR R4 Bundle (dict), validated with fhir.resources.R4B
     svc.delete_patient(me, pid)     # crypto-shred + delete rows and files
     asha_pid = svc.create_patient_by_asha(Actor.asha(asha_id), name=..., phone=..., village=...)
+    svc.doctors("pediatrician"); svc.consultations_for(doctor)   # directory and a doctor's queue
+    svc.access_log(me, pid)        # "who looked at my records?"
+
+Wording for people (hi/pa/en) is in data/messages/records.yml; ``records.messages.who_can_see``
+renders the consent list.
 
 Every call that touches a patient's records takes an :class:`Actor` and a :class:`Purpose`, is
 authorised in :mod:`records.access` and leaves an entry in the hash-chained audit log

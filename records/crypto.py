@@ -172,7 +172,11 @@ class LocalKeyring(KeyProvider):
     def _reload(self) -> None:
         """Hook for providers backed by shared storage (another process may have rotated)."""
 
+    def _refresh(self) -> None:
+        """Hook: pick up a rotation done by another process before wrapping a new key."""
+
     def wrap(self, dek: bytes, dek_id: uuid.UUID) -> tuple[str, bytes]:
+        self._refresh()
         kid = self._current
         nonce = secrets.token_bytes(12)
         aad = _WRAP_AAD + kid.encode() + b":" + dek_id.bytes
@@ -191,6 +195,7 @@ class LocalKeyring(KeyProvider):
         return hmac.new(self._lookup, f"{namespace}\x00{value}".encode(), hashlib.sha256).digest()
 
     def rotate(self) -> str:
+        self._refresh()
         with self._lock:
             kid = _new_key_id(self._keys)
             self._keys[kid] = AESGCM.generate_key(bit_length=256)
@@ -199,6 +204,7 @@ class LocalKeyring(KeyProvider):
         return kid
 
     def retire(self, keep: set[str]) -> list[str]:
+        self._refresh()
         with self._lock:
             gone = [k for k in self._keys if k not in keep and k != self._current]
             for kid in gone:
@@ -230,6 +236,7 @@ class FileKeyProvider(LocalKeyring):
         self.path = Path(path)
         if not self.path.exists():
             self._create()
+        self._stamp = self._file_stamp()
         keys, current, lookup = self._read()
         super().__init__(keys, current, lookup)
 
@@ -242,23 +249,37 @@ class FileKeyProvider(LocalKeyring):
         }
         _write_private(self.path, json.dumps(doc, indent=2))
 
+    def _file_stamp(self) -> tuple[int, int]:
+        st = self.path.stat()  # the file is replaced atomically, so a new inode means a new keyring
+        return st.st_mtime_ns, st.st_ino
+
     def _read(self) -> tuple[dict[str, bytes], str, bytes]:
         doc = json.loads(self.path.read_text())
         keys = {k: base64.b64decode(v) for k, v in doc["keys"].items()}
         return keys, doc["current"], base64.b64decode(doc["lookup_key"])
 
     def _reload(self) -> None:
-        keys, current, _ = self._read()
-        self._keys.update(keys)
-        self._current = current
+        """Adopt the file's keyring: new current key, retired keys forgotten."""
+        with self._lock:
+            self._stamp = self._file_stamp()
+            keys, current, _ = self._read()
+            self._keys = keys
+            self._current = current
 
-    def _persist(self) -> None:
+    def _refresh(self) -> None:
+        # One stat() per new data key: a process started before `saathi keys rotate` must not
+        # keep wrapping under a master key that rotation is about to retire.
+        if self._file_stamp() != self._stamp:
+            self._reload()
+
+    def _persist(self) -> None:  # called with self._lock held
         doc = {
             "current": self._current,
             "keys": {k: _b64(v) for k, v in self._keys.items()},
             "lookup_key": _b64(self._lookup),
         }
         _write_private(self.path, json.dumps(doc, indent=2))
+        self._stamp = self._file_stamp()
 
 
 def _write_private(path: Path, text: str) -> None:

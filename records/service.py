@@ -270,6 +270,27 @@ class RecordsService:
                 return None
             return self._key(session, user_id).open(row.details_enc).get("name")
 
+    def doctors(self, specialty: str | None = None) -> list[dict[str, Any]]:
+        """Doctors a patient can consult: id, name, specialty, languages (no patient data)."""
+        with self._sessions() as session:
+            stmt = select(DoctorProfile)
+            if specialty:
+                stmt = stmt.where(DoctorProfile.specialty == specialty)
+            return [{"id": d.user_id, "name": self._key(session, d.user_id).open(d.details_enc).get("name"),
+                     "specialty": d.specialty, "languages": list(d.languages)}
+                    for d in session.scalars(stmt)]
+
+    def consultations_for(self, doctor: Actor) -> list[dict[str, Any]]:
+        """A doctor's own consultation queue: ids, status and times only. The reason and the
+        patient's records come from :meth:`history`, which checks consent."""
+        if doctor.role != Role.DOCTOR or doctor.user_id is None:
+            raise AccessDenied("only doctors have a consultation queue")
+        with self._sessions() as session:
+            rows = session.scalars(select(Consultation).where(Consultation.doctor_id == doctor.user_id)
+                                   .order_by(Consultation.created_at))
+            return [{"id": c.id, "patient_id": c.patient_id, "status": c.status, "created_at": c.created_at,
+                     "scheduled_at": c.scheduled_at} for c in rows]
+
     def patient_profile(self, actor: Actor, patient_id: uuid.UUID, *, purpose: Purpose) -> dict[str, Any]:
         with self._unit(actor, patient_id, purpose, Action.READ, "patient") as u:
             user = u.session.get(User, patient_id)

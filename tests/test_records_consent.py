@@ -116,3 +116,14 @@ def test_denials_are_audited(svc: RecordsService, make_patient, make_doctor) -> 
     assert (last.outcome, last.actor_id, last.action) == ("denied", doctor, "read")
     log = svc.access_log(Actor.patient(pid), pid)
     assert log[-1]["outcome"] == "denied" and log[-1]["actor_role"] == "doctor"
+
+
+def test_directory_and_queue(svc: RecordsService, make_patient, make_doctor) -> None:  # noqa: F811
+    doctor = make_doctor(name="Dr Bal", specialty="pediatrician")
+    assert any(d["id"] == doctor and d["name"] == "Dr Bal" for d in svc.doctors("pediatrician"))
+    pid = make_patient()
+    cid = svc.open_consultation(Actor.patient(pid), pid, doctor, purpose=Purpose.SELF_CARE, reason="baby fever")
+    [item] = svc.consultations_for(Actor.doctor(doctor))
+    assert item["id"] == cid and "reason" not in item
+    with pytest.raises(AccessDenied):
+        svc.consultations_for(Actor.patient(pid))

@@ -101,3 +101,42 @@ def test_rotation_rewraps_without_downtime(
     assert old_master in report2.retired
     assert old_master not in FileKeyProvider(records_dirs[0]).known_key_ids()
     assert build_service(pg_url, *records_dirs).symptom_report(me, pid, rid, purpose=Purpose.SELF_CARE)
+
+
+def test_stale_process_follows_rotation(tmp_path: Path) -> None:
+    """A process that loaded the key file before rotation wraps new keys under the new master."""
+    path = tmp_path / "master.json"
+    stale = FileKeyProvider(path)
+    operator = FileKeyProvider(path)
+    new_kid = operator.rotate()
+    operator.retire({new_kid})
+    dek = new_data_key()
+    kid, wrapped = stale.wrap(dek.key, dek.id)
+    assert kid == new_kid
+    assert FileKeyProvider(path).unwrap(kid, wrapped, dek.id) == dek.key
+    assert stale.known_key_ids() == [new_kid]
+
+
+def test_only_allowlisted_columns_are_plaintext() -> None:
+    """Adding a plaintext column to a health table must be a conscious decision made here."""
+    from sqlalchemy import LargeBinary
+
+    from records.types import Encrypted
+
+    plain_ok = {
+        "id", "user_id", "patient_id", "encounter_id", "symptom_report_id", "document_id", "prescription_id",
+        "consultation_id", "doctor_id", "grantee_id", "registered_by", "created_at", "started_at", "ended_at",
+        "at", "granted_at", "expires_at", "revoked_at", "scheduled_at", "rewrapped_at", "role", "language",
+        "kind", "channel", "status", "scope", "model_version", "blob_key", "blob_size", "specialty",
+        "languages", "area", "master_key_id", "wrapped", "address_hmac", "chain", "prev", "hash", "prev_hash",
+        "subject_tag", "actor_id", "actor_role", "action", "resource", "purpose", "outcome",
+    }
+    for table in Base.metadata.sorted_tables:
+        for col in table.columns:
+            if isinstance(col.type, Encrypted):
+                assert col.name.endswith("_enc"), f"{table.name}.{col.name}"
+                continue
+            assert col.name in plain_ok, f"{table.name}.{col.name} is neither Encrypted nor allow-listed"
+            assert not col.name.endswith("_enc"), f"{table.name}.{col.name} is named _enc but not Encrypted"
+            if isinstance(col.type, LargeBinary):
+                assert col.name in {"wrapped", "address_hmac", "prev", "hash", "prev_hash", "subject_tag"}
