@@ -15,8 +15,10 @@ from rasa_sdk.types import DomainDict
 from engine.i18n import LANGUAGES, t
 from saathi.settings import load as load_settings
 
-#: A detection must be at least this confident to switch the conversation's language.
+#: A detection must be at least this confident to switch the conversation's language …
 LANGUAGE_SWITCH_CONFIDENCE = 0.6
+#: … and at least this confident to set it when none is remembered yet ("hello" → en).
+LANGUAGE_FIRST_CONFIDENCE = 0.3
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -40,7 +42,8 @@ def conversation_language(tracker: Tracker) -> str:
     text = latest_text(tracker)
     if text:
         guess = detect_language(text)
-        if guess.confidence >= LANGUAGE_SWITCH_CONFIDENCE and guess.language in LANGUAGES:
+        needed = LANGUAGE_SWITCH_CONFIDENCE if remembered in LANGUAGES else LANGUAGE_FIRST_CONFIDENCE
+        if guess.confidence >= needed and guess.language in LANGUAGES:
             return guess.language
     if remembered in LANGUAGES:
         return remembered

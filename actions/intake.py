@@ -70,7 +70,9 @@ def prefill_from(text: str) -> dict[str, Any]:
         found["duration_days"] = days
     if (patient := parse_patient(text)) is not None:
         found["patient"] = patient
-    if (age := parse_age(text)) is not None:
+    # "3 din se bukhar" is a duration, not the age of a 3-day-old: a sub-year age only counts
+    # when the message gave no duration.
+    if (age := parse_age(text)) is not None and (age >= 1 or "duration_days" not in found):
         found["age"] = age
     if (sex := parse_sex(text)) is not None:
         found["sex"] = sex

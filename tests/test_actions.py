@@ -1,0 +1,116 @@
+"""Action-server logic without a Rasa server: language choice, prefill, emergency tips, the form."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import yaml
+from conftest import ROOT
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import conversation_language
+from actions.emergency import ActionEmergency, tips_for
+from actions.intake import ValidateSymptomForm, needs_pregnancy_question, prefill_from
+
+
+def tracker(text: str = "", slots: dict | None = None, intent: str = "report_symptom", **latest) -> Tracker:
+    return Tracker(
+        sender_id="unit",
+        slots={"language": None, "language_locked": None, **(slots or {})},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, **latest},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
+    )
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("mujhe bukhar hai", "hi"), ("मुझे बुखार है", "hi"), ("ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ", "pa"),
+    ("mainu bukhar aa reha", "pa"), ("I have fever", "en"), ("hello", "en"),
+])
+def test_language_follows_a_confident_detection(text, language):
+    assert conversation_language(tracker(text)) == language
+
+
+def test_short_answers_keep_the_remembered_language():
+    assert conversation_language(tracker("1", {"language": "pa"})) == "pa"
+    assert conversation_language(tracker("ok", {"language": "hi"})) == "hi"
+
+
+def test_an_explicit_choice_is_kept_whatever_is_typed():
+    assert conversation_language(tracker("I have a cough", {"language": "pa", "language_locked": True})) == "pa"
+
+
+def test_prefill_takes_what_the_first_message_already_says():
+    found = prefill_from("mera 5 saal ka beta hai, 3 din se bukhar")
+    assert found["age"] == 5 and found["patient"] == "child" and found["duration_days"] == 3
+    assert "age" not in prefill_from("mujhe 3 din se bukhar hai")
+
+
+def test_pregnancy_is_asked_only_for_women_of_child_bearing_age():
+    assert needs_pregnancy_question("f", 25)
+    assert not needs_pregnancy_question("f", 65)
+    assert not needs_pregnancy_question("m", 25)
+    assert not needs_pregnancy_question("f", None)
+
+
+def test_every_red_flag_rule_gets_a_first_aid_tip():
+    from nlu.red_flags import rules
+
+    for rule in rules():
+        assert tips_for([rule.id]), f"no emergency tip for red-flag rule {rule.id}"
+    assert tips_for(["snake_bite"]) == ["core_emergency_tip_snake_bite"]
+
+
+def test_emergency_action_ends_the_form_and_speaks_the_users_language():
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionEmergency().run(dispatcher, tracker("ਸੱਪ ਨੇ ਡੰਗ ਲਿਆ", intent="emergency"), {}))
+    assert dispatcher.messages[0]["custom"]["key"] == "core_emergency"
+    assert dispatcher.messages[0]["custom"]["language"] == "pa"
+    assert "108" in dispatcher.messages[0]["text"]
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events if e["event"] == "active_loop"]
+
+
+DOMAIN = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def no_followups(monkeypatch):
+    """Follow-up questions come from the triage engine; these tests are about parsing answers."""
+    monkeypatch.setattr("actions.intake.next_followup", lambda tracker: None)
+
+
+def run_validation(slot: str, answer: str, slots: dict | None = None) -> tuple[list[dict], list[dict]]:
+    """Runs validate_symptom_form as Rasa would after the form extracted ``answer`` for ``slot``."""
+    dispatcher = CollectingDispatcher()
+    t = tracker(answer, {"requested_slot": slot, slot: answer, **(slots or {})}, intent="inform")
+    t.events = [{"event": "slot", "name": slot, "value": answer}]
+    events = asyncio.run(ValidateSymptomForm().run(dispatcher, t, DOMAIN))
+    return events, dispatcher.messages
+
+
+@pytest.mark.parametrize(("slot", "answer", "expected"), [
+    ("patient", "2", "child"), ("patient", "meri beti", "child"), ("age", "35 साल", 35.0),
+    ("age", "6 mahine", 0.5), ("sex", "ਔਰਤ", "f"), ("sex", "1", "m"), ("duration_days", "kal se", 1.0),
+    ("severity", "3", "severe"), ("severity", "bahut zyada", "severe"), ("pregnant", "haan", "yes"),
+    ("pregnant", "2", "no"),
+])
+def test_form_answers_are_parsed_in_every_language(slot, answer, expected):
+    events, messages = run_validation(slot, answer, {"symptoms": ["fever"], "sex": "f", "age": 25.0})
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert values[slot] == expected
+    assert not messages, "an understood answer gets no re-prompt"
+
+
+def test_a_wrong_answer_is_reprompted_and_nothing_is_lost():
+    events, messages = run_validation("age", "pata nahi", {"symptoms": ["fever", "cough"]})
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert values["age"] is None and values["symptoms"] == ["fever", "cough"]
+    assert messages[0]["custom"]["key"] == "core_reprompt_age"
+
+
+def test_symptoms_mentioned_in_an_answer_are_added():
+    events, _ = run_validation("duration_days", "2 din se, aur ulti bhi ho rahi hai", {"symptoms": ["fever"]})
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert values["duration_days"] == 2 and "vomiting" in values["symptoms"]
