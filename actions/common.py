@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nlu.language import detect_language
-from nlu.red_flags import detect_red_flags
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from engine.i18n import LANGUAGES, t
+from nlu.language import detect_language
+from nlu.red_flags import detect_red_flags
 from saathi.settings import load as load_settings
 
 #: A detection must be at least this confident to switch the conversation's language …

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from nlu.slots import parse_language_choice
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 
 from actions.common import SaathiAction, SayAction, latest_text, say
 from nlu.choice import parse_choice
+from nlu.slots import parse_language_choice
 
 LANGUAGE_BY_MENU_NUMBER = {1: "hi", 2: "pa", 3: "en"}
 

@@ -10,14 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nlu.slots import (
-    parse_age,
-    parse_duration_days,
-    parse_patient,
-    parse_severity,
-    parse_sex,
-    parse_yes_no,
-)
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -33,6 +25,14 @@ from actions.common import (
     symptom_name,
 )
 from nlu.choice import parse_choice
+from nlu.slots import (
+    parse_age,
+    parse_duration_days,
+    parse_patient,
+    parse_severity,
+    parse_sex,
+    parse_yes_no,
+)
 from nlu.symptoms import extract_symptoms
 
 MAX_FOLLOWUPS = 4
