@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.channels_fixtures import (  # noqa: F401 - fixtures
-    PUBLIC_BASE, WHATSAPP_USER, app, channel_settings, gateway, hooks, rasa, standin, twiml_messages,
-)
+pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
+from tests.channels_fixtures import PUBLIC_BASE, WHATSAPP_USER, twiml_messages  # noqa: E402
+
+pytest_plugins = ["tests.channels_fixtures"]
 
 WEBHOOKS = ["/twilio/messaging", "/twilio/status", "/voice/incoming", "/voice/turn", "/voice/status"]
 

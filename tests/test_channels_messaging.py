@@ -1,0 +1,122 @@
+"""WhatsApp and SMS turns through the gateway: replies, idempotency, limits, the pictorial menu."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels.identity import sender_id
+from channels.render import split_long
+from engine.i18n import t
+
+pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
+from tests.channels_fixtures import SMS_USER, WHATSAPP_USER, twiml_media, twiml_messages  # noqa: E402
+
+pytest_plugins = ["tests.channels_fixtures"]
+
+
+def test_whatsapp_text_reaches_rasa_under_a_salted_hash_and_the_reply_comes_back(hooks, rasa, channel_settings):
+    response = hooks.message(WHATSAPP_USER, "नमस्ते")
+    xml = response.get_data(as_text=True)
+    messages = twiml_messages(xml)
+    assert messages[0] == t("core_greet", "hi")
+    sender, text, metadata = rasa.calls[0]
+    assert text == "नमस्ते" and metadata == {"channel": "whatsapp"}
+    assert sender == sender_id("+919812345678", channel_settings.sender_salt)
+    assert "9812345678" not in sender
+    # The same person over SMS is the same conversation.
+    assert sender_id(SMS_USER[:-1] + "8", channel_settings.sender_salt) == sender
+
+
+def test_a_retried_message_sid_is_answered_once(hooks, rasa):
+    params = hooks.message_params(WHATSAPP_USER, "मुझे बुखार है", sid="SMretry1")
+    first = hooks.post("/twilio/messaging", params)
+    second = hooks.post("/twilio/messaging", params)
+    assert twiml_messages(first.get_data(as_text=True))
+    assert second.status_code == 200 and twiml_messages(second.get_data(as_text=True)) == []
+    assert rasa.texts() == ["मुझे बुखार है"]
+
+
+def test_rate_limit_answers_politely_once_then_stays_silent(hooks, rasa, channel_settings):
+    limit = channel_settings.rate_limit_per_minute
+    for _ in range(limit):
+        assert hooks.message(WHATSAPP_USER, "hello").status_code == 200
+    polite = twiml_messages(hooks.message(WHATSAPP_USER, "hello").get_data(as_text=True))
+    silent = twiml_messages(hooks.message(WHATSAPP_USER, "hello").get_data(as_text=True))
+    assert polite == [t("channels_rate_limited", "en")] and "108" in polite[0]
+    assert silent == []
+    assert len(rasa.calls) == limit
+    # Another sender is not affected.
+    assert twiml_messages(hooks.message("whatsapp:+919800000001", "hello").get_data(as_text=True))
+
+
+def test_too_long_body_and_unknown_media_get_polite_replies(hooks, rasa):
+    long = hooks.message(WHATSAPP_USER, "बुखार " * 400)
+    assert twiml_messages(long.get_data(as_text=True)) == [t("channels_too_long", "hi")]
+    vcard = hooks.message(WHATSAPP_USER, media=[("https://api.twilio.com/x/Media/ME1", "text/vcard")])
+    assert twiml_messages(vcard.get_data(as_text=True)) == [t("channels_media_unsupported", "hi")]
+    assert rasa.calls == []
+
+
+def test_malformed_forms_never_crash(hooks, rasa):
+    assert hooks.post("/twilio/messaging", {"Body": "no sender"}).status_code == 400
+    odd = {"From": WHATSAPP_USER, "MessageSid": "SModd", "NumMedia": "lots", "Body": "hello"}
+    assert hooks.post("/twilio/messaging", odd).status_code == 200
+    nomedia = {"From": WHATSAPP_USER, "MessageSid": "SModd2", "NumMedia": "3", "Body": "hello"}
+    assert hooks.post("/twilio/messaging", nomedia).status_code == 200
+    assert rasa.texts() == ["hello", "hello"]
+
+
+def test_pictorial_menu_card_once_and_number_selects_a_symptom(hooks, rasa, app):
+    first = hooks.message(WHATSAPP_USER, "नमस्ते").get_data(as_text=True)
+    texts, media = twiml_messages(first), twiml_media(first)
+    assert "1 🤒 बुखार" in texts[-1] and "8 🫁" in texts[-1]
+    assert media == ["https://saathi.example.org/media/cards/symptoms-hi.png"]
+    card = app.test_client().get("/media/cards/symptoms-hi.png")
+    assert card.status_code == 200 and card.data[:8] == b"\x89PNG\r\n\x1a\n" and len(card.data) > 10_000
+    # The card goes once; the text menu again when the bot waits for a symptom again.
+    again = hooks.message(WHATSAPP_USER, "नमस्ते").get_data(as_text=True)
+    assert twiml_media(again) == [] and "1 🤒" in twiml_messages(again)[-1]
+    hooks.message(WHATSAPP_USER, "३")  # a Devanagari digit picks the third picture
+    assert rasa.texts()[-1] == "सिर दर्द"
+    hooks.message(WHATSAPP_USER, "3")  # no menu pending any more: the number goes to the bot as is
+    assert rasa.texts()[-1] == "3"
+
+
+def test_long_replies_split_on_sentence_boundaries(hooks):
+    xml = hooks.message(WHATSAPP_USER, "a long answer please").get_data(as_text=True)
+    pieces = twiml_messages(xml)
+    assert len(pieces) >= 2 and all(len(p) <= 1600 for p in pieces)
+    assert all(p.endswith(".") for p in pieces)
+    assert split_long("Short one.") == ["Short one."]
+    assert split_long("x" * 3500) and all(len(p) <= 1600 for p in split_long("x" * 3500))
+
+
+def test_emergency_comes_first_and_gets_no_menu(hooks):
+    xml = hooks.message(WHATSAPP_USER, "मेरे सीने में दर्द है").get_data(as_text=True)
+    texts = twiml_messages(xml)
+    assert texts[0].startswith(t("core_emergency", "hi"))
+    assert twiml_media(xml) == [] and "🤒" not in xml
+
+
+def test_sms_keywords_stop_start_help_and_language(hooks, rasa):
+    help_reply = twiml_messages(hooks.message(SMS_USER, "help").get_data(as_text=True))
+    assert help_reply == [t("channels_sms_help", "hi")]
+    hooks.message(SMS_USER, "PA")
+    assert rasa.texts()[-1] == "ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ"
+    stopped = twiml_messages(hooks.message(SMS_USER, "STOP").get_data(as_text=True))
+    assert "START" in stopped[0]
+    calls = len(rasa.calls)
+    assert twiml_messages(hooks.message(SMS_USER, "hello").get_data(as_text=True)) == []
+    assert len(rasa.calls) == calls  # opted out: nothing processed, nothing sent
+    started = twiml_messages(hooks.message(SMS_USER, "START").get_data(as_text=True))
+    assert started and twiml_messages(hooks.message(SMS_USER, "hello").get_data(as_text=True))
+
+
+def test_sms_triage_answer_is_condensed_to_two_segments(hooks):
+    from channels.sms import segments
+
+    xml = hooks.message(SMS_USER, "triage please").get_data(as_text=True)
+    (reply,) = twiml_messages(xml)
+    assert segments(reply) <= 2
+    assert "Dengue" in reply and "Malaria" not in reply  # the top condition only
+    assert "1 Yes" in reply and "24 hours" in reply and "physician" in reply
