@@ -9,6 +9,7 @@ protected so they never turn into a symptom word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,14 +17,24 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from nlu.text import Token, phrase_key
+from nlu.text import Token, phrase_key, stem
 
 
 def allowed_edits(word: str) -> int:
-    """Edits tolerated for a word of this length: none up to 3 letters, 1 up to 7, else 2."""
-    if len(word) <= 3:
+    """Edits tolerated for a word of this length: none up to 4 letters, 1 up to 8, else 2.
+
+    Romanised Hindi/Punjabi is dense with near neighbours (data/dama, sasti/susti), so short words
+    are never corrected.
+    """
+    if len(word) <= 4:
         return 0
-    return 1 if len(word) <= 7 else 2
+    return 1 if len(word) <= 8 else 2
+
+
+def _same_start(a: str, b: str) -> bool:
+    """Typos rarely hit the start of a word: Latin words must share two letters, Indic ones one."""
+    prefix = 2 if a[:1].isascii() else 1
+    return a[:prefix] == b[:prefix]
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,7 @@ class Corrector:
         self.known = words | frozenset(protected)
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(words) if fuzzy else ():
-            if len(word) > 3 and not word.isdigit():
+            if len(word) > 4 and not word.isdigit():
                 self._by_initial.setdefault(word[0], []).append(word)
         self.correct = lru_cache(maxsize=8192)(self._correct)
 
@@ -52,7 +63,7 @@ class Corrector:
         if key in self.known or key.isdigit():
             return key, 1.0
         limit = allowed_edits(key)
-        choices = self._by_initial.get(key[:1], ())
+        choices = [word for word in self._by_initial.get(key[:1], ()) if _same_start(key, word)]
         if not limit or not choices:
             return key, 1.0
         found = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=limit)
@@ -62,27 +73,61 @@ class Corrector:
         return word, 1.0 - edits / max(len(key), len(word))
 
 
+def _greedy(
+    keys: Sequence[str], index: dict[tuple[str, ...], list[str]], max_len: int, blocked: Sequence[bool] | None
+) -> list[tuple[int, int, list[str]]]:
+    """(start, size, labels) of longest-first, left-to-right, non-overlapping matches of ``index``."""
+    found: list[tuple[int, int, list[str]]] = []
+    i = 0
+    while i < len(keys):
+        for size in range(min(max_len, len(keys) - i), 0, -1):
+            if blocked and any(blocked[i : i + size]):
+                continue
+            labels = index.get(tuple(keys[i : i + size]))
+            if labels:
+                found.append((i, size, labels))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
 class PhraseMatcher:
     """Longest-first, non-overlapping matching of labelled phrases over a token sequence.
 
-    A multi-word phrase also matches its words written together ("sir dard" ~ "sirdard").
-    One phrase may carry several labels; all are reported for the same span.
+    A multi-word phrase also matches its words written together ("sir dard" ~ "sirdard") and
+    without apostrophes ("can't" ~ "cant"). One phrase may carry several labels; all are reported.
+    With ``fillers``, a second, *loose* pass matches phrases of two or more content words while
+    ignoring fillers ("bahut", "hai", "raha") on both sides and comparing word stems, so "baal bahut
+    jhad rahe hai" finds "baal jhadna" and "dil tez dhadakta" finds "dil tez dhadak raha".
     """
 
+    LOOSE_SCORE = 0.9
+
     def __init__(
-        self, phrases: Iterable[tuple[str, str]], protected: Iterable[str] = (), fuzzy: bool = True
+        self,
+        phrases: Iterable[tuple[str, str]],
+        protected: Iterable[str] = (),
+        fuzzy: bool = True,
+        fillers: Iterable[str] = (),
     ) -> None:
         self.index: dict[tuple[str, ...], list[str]] = {}
+        self.loose_index: dict[tuple[str, ...], list[str]] = {}
+        self.fillers = frozenset(fillers)
         for label, phrase in phrases:
-            key = phrase_key(phrase)
-            if not key:
-                continue
-            variants = {key, ("".join(key),)} if len(key) > 1 else {key}
-            for variant in variants:
-                labels = self.index.setdefault(variant, [])
-                if label not in labels:
-                    labels.append(label)
+            for variant in {phrase, phrase.replace("'", ""), re.sub(r"n ?'? ?t\b", "nt", phrase)}:
+                key = phrase_key(variant)
+                if not key:
+                    continue
+                _add(self.index, key, label)
+                if len(key) > 1:
+                    _add(self.index, ("".join(key),), label)
+                loose = tuple(stem(word) for word in key if word not in self.fillers)
+                if self.fillers and len(loose) > 1:
+                    _add(self.loose_index, loose, label)
         self.max_len = max((len(key) for key in self.index), default=1)
+        self.loose_max_len = max((len(key) for key in self.loose_index), default=1)
         vocabulary = {word for key in self.index for word in key}
         self.corrector = Corrector(vocabulary, protected, fuzzy)
 
@@ -98,22 +143,37 @@ class PhraseMatcher:
         """Matches in token order; ``skip[i]`` marks tokens already used by an earlier pass."""
         fixed = list(corrected) if corrected is not None else self.corrected(tokens)
         keys = [word for word, _ in fixed]
+        used = list(skip) if skip else [False] * len(keys)
         matches: list[PhraseMatch] = []
-        i = 0
-        while i < len(keys):
-            found = None
-            for size in range(min(self.max_len, len(keys) - i), 0, -1):
-                if skip and any(skip[i : i + size]):
-                    continue
-                labels = self.index.get(tuple(keys[i : i + size]))
-                if labels:
-                    found = size, labels
-                    break
-            if found is None:
-                i += 1
+        for first, size, labels in _greedy(keys, self.index, self.max_len, used):
+            score = min(score for _, score in fixed[first : first + size])
+            matches.extend(PhraseMatch(label, first, first + size - 1, score) for label in labels)
+            used[first : first + size] = [True] * size
+        if self.loose_index:
+            matches.extend(self._loose(keys, fixed, used))
+        return sorted(matches, key=lambda m: (m.first, m.last))
+
+    def _loose(
+        self, keys: Sequence[str], fixed: Sequence[tuple[str, float]], used: Sequence[bool]
+    ) -> list[PhraseMatch]:
+        """Second pass over content words between already-matched spans (which act as barriers)."""
+        matches: list[PhraseMatch] = []
+        segment: list[int] = []
+        for i in [*range(len(keys)), len(keys)]:
+            if i < len(keys) and not used[i]:
+                if keys[i] not in self.fillers:
+                    segment.append(i)
                 continue
-            size, labels = found
-            score = min(score for _, score in fixed[i : i + size])
-            matches.extend(PhraseMatch(label, i, i + size - 1, score) for label in labels)
-            i += size
+            stems = [stem(keys[j]) for j in segment]
+            for first, size, labels in _greedy(stems, self.loose_index, self.loose_max_len, None):
+                a, b = segment[first], segment[first + size - 1]
+                score = min(score for _, score in fixed[a : b + 1]) * self.LOOSE_SCORE
+                matches.extend(PhraseMatch(label, a, b, score) for label in labels)
+            segment = []
         return matches
+
+
+def _add(index: dict[tuple[str, ...], list[str]], key: tuple[str, ...], label: str) -> None:
+    labels = index.setdefault(key, [])
+    if label not in labels:
+        labels.append(label)

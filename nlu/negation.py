@@ -19,7 +19,7 @@ from nlu.resources import word_list
 from nlu.text import Token, phrase_key
 
 PRE_SCOPE = 4  # tokens a pre-cue reaches forward ("no" ... "fever")
-POST_GAP = 3  # tokens allowed between a mention and a following cue ("bukhar to bilkul nahi")
+POST_GAP = 3  # particles allowed between a mention and a following cue ("bukhar to bilkul nahi")
 _PUNCTUATION = re.compile(r"[,.;:!?।॥|\n()\[\]/]")
 
 
@@ -68,6 +68,7 @@ def _unique_span_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple
     clause = clause_ids(text, tokens, breaks)
     blockers = _word_set("neg_block")
     connectors = _word_set("connector")
+    fillers = _word_set("filler")
     keys = [token.key for token in tokens]
     order = sorted(range(len(spans)), key=lambda k: spans[k])
     negated = [False] * len(spans)
@@ -90,9 +91,12 @@ def _unique_span_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple
                 first, last = spans[k]
                 if last >= limit or clause[last] != clause[cue.first]:
                     continue
+                # Only particles may stand between a mention and its negator: in "behosh ho gayi, uth
+                # nahi rahi" the "nahi" belongs to the verb "uth", not to "behosh".
+                # Further back, only "ya"/"or"-like connectors chain ("bukhar ya khansi nahi").
                 gap = keys[last + 1 : limit]
-                allowed = POST_GAP if limit == cue.first else 2
-                if len(gap) > allowed or (limit != cue.first and any(w not in connectors for w in gap)):
+                allowed = connectors | fillers if limit == cue.first else connectors
+                if len(gap) > POST_GAP or any(w not in allowed for w in gap):
                     break
                 negated[k] = True
                 limit = first

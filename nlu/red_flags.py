@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from nlu.matcher import PhraseMatcher
 from nlu.negation import negation_flags
-from nlu.resources import DATA_DIR, protected_words, read_json
+from nlu.resources import DATA_DIR, filler_words, protected_words, read_json
 from nlu.symptoms import catalogue, match_symptoms
 from nlu.text import tokenize
 
@@ -107,7 +107,7 @@ def rules() -> tuple[Rule, ...]:
 @lru_cache(maxsize=1)
 def _signals() -> PhraseMatcher:
     phrases = ((name, phrase) for name, forms in _ruleset()["signals"].items() for phrase in forms)
-    return PhraseMatcher(phrases, protected_words())
+    return PhraseMatcher(phrases, protected_words(), fillers=filler_words())
 
 
 def text_facts(text: str) -> set[str]:
@@ -119,7 +119,7 @@ def text_facts(text: str) -> set[str]:
     # A signal phrase that contains a shorter symptom phrase decides its meaning: "dil ka daura"
     # (heart attack) is not a "daura" (fit).
     symptoms = [
-        m for m in match_symptoms(text, tokens)
+        m for m in match_symptoms(text, tokens, implied=True)
         if not any(s.first <= m.first and m.last <= s.last and s.last - s.first > m.last - m.first for s in signals)
     ]
     found = symptoms + signals

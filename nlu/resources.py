@@ -52,3 +52,11 @@ def protected_words() -> frozenset[str]:
             for form in forms:
                 keys.update(phrase_key(form))
     return frozenset(keys)
+
+
+@lru_cache(maxsize=1)
+def filler_words() -> frozenset[str]:
+    """Token keys of words that carry no symptom meaning inside a phrase ("bahut", "hai", "raha")."""
+    from nlu.text import phrase_key
+
+    return frozenset(key for form in word_list("words")["filler"] for key in phrase_key(form))

@@ -4,8 +4,9 @@ Three passes over the tokens: (1) lexicon phrases from ``data/symptom_lexicon.ts
 with typo correction (``nlu.matcher``); (2) "body part + pain word" in either order for what the
 lexicon does not list verbatim ("dard sir me", "mere pet mein bahut dard"); (3) negation
 (``nlu.negation``). Qualified forms ("khoon ki ulti", "sukhi khansi") are phrases of their own, so
-the longer match wins over the bare symptom; ``implies`` in ``data/symptoms.tsv`` adds the general
-code too (dry_cough -> cough).
+the longer match wins over the bare symptom and only the specific code is reported; ``implies`` in
+``data/symptoms.tsv`` names the general code (dry_cough -> cough) for ``with_implied_codes`` and the
+red-flag rules.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from functools import lru_cache
 
 from nlu.matcher import PhraseMatch, PhraseMatcher
 from nlu.negation import clause_ids, negation_flags
-from nlu.resources import DATA_DIR, protected_words, read_tsv, word_list
+from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, word_list
 from nlu.text import Token, tokenize
 
-BODY_PAIN_WINDOW = 3  # tokens allowed between a body part and a pain word
+BODY_PAIN_WINDOW = 2  # content words (fillers such as "bahut" not counted) between body part and pain
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def lexicon_rows() -> list[tuple[str, str, str]]:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> PhraseMatcher:
-    return PhraseMatcher(((code, form) for code, _, form in lexicon_rows()), protected_words())
+    return PhraseMatcher(((code, form) for code, _, form in lexicon_rows()), protected_words(), fillers=filler_words())
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +93,7 @@ def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[Phr
     if not parts or not pains:
         return []
     clause = clause_ids(text, tokens)
+    fillers = filler_words()
     found: list[PhraseMatch] = []
     taken: set[int] = set()
     for pain in pains:
@@ -99,7 +101,8 @@ def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[Phr
         for index, part in enumerate(parts):
             if index in taken or clause[part.first] != clause[pain.first]:
                 continue
-            gap = pain.first - part.last - 1 if part.last < pain.first else part.first - pain.last - 1
+            between = range(part.last + 1, pain.first) if part.last < pain.first else range(pain.last + 1, part.first)
+            gap = sum(1 for i in between if tokens[i].key not in fillers)
             if 0 <= gap <= BODY_PAIN_WINDOW and (best is None or gap < best[0]):
                 best = gap, index
         if best is not None:
@@ -122,14 +125,16 @@ def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
     return matches + extra
 
 
-def match_symptoms(text: str, tokens: Sequence[Token]) -> list[PhraseMatch]:
-    """Symptom codes over token spans, implied codes included, before negation (for ``red_flags``)."""
+def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) -> list[PhraseMatch]:
+    """Symptom codes over token spans before negation; ``implied`` adds general codes (for ``red_flags``)."""
     matches = _lexicon().find(tokens)
     used = [False] * len(tokens)
     for match in matches:
         for i in range(match.first, match.last + 1):
             used[i] = True
-    matches = _with_implied(matches + _body_pain(text, tokens, used))
+    matches = matches + _body_pain(text, tokens, used)
+    if implied:
+        matches = _with_implied(matches)
     matches.sort(key=lambda m: (m.first, m.last))
     return matches
 
@@ -146,6 +151,21 @@ def extract_symptoms(text: str) -> list[SymptomMention]:
         start, end = tokens[match.first].start, tokens[match.last].end
         mentions.append(SymptomMention(match.label, start, end, text[start:end], negated, round(match.score, 3)))
     return mentions
+
+
+def with_implied_codes(codes: Sequence[str]) -> list[str]:
+    """``codes`` plus the general codes they imply (dry_cough -> cough), for engines that reason on both.
+
+    Extraction itself reports only the most specific code ("khoon ki ulti" is blood_in_vomit, not
+    also vomiting), as the evaluation contract expects.
+    """
+    symptoms = catalogue()
+    result = list(dict.fromkeys(codes))
+    for code in list(result):
+        for general in symptoms[code].implies if code in symptoms else ():
+            if general not in result:
+                result.append(general)
+    return result
 
 
 def codes_of(mentions: Sequence[SymptomMention], negated: bool = False) -> list[str]:

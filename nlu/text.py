@@ -27,6 +27,10 @@ _NUKTAS = dict.fromkeys(map(ord, "\u093c\u0a3c"))
 # Gurmukhi addak (gemination mark), which is often left out.
 _FOLD = str.maketrans({"\u0901": "\u0902", "\u0a70": "\u0a02", "\u0a71": None})
 _LATIN_REPEAT = re.compile(r"([a-z])\1+")
+_LATIN_EMPHASIS = re.compile(r"([a-z])\1{2,}")
+# Romanisation variants of one Hindi/Punjabi sound: ee/i (neend, nind), oo/u (doodh, dudh), w/v
+# (dawai, davai), ph/f (phool, fool), q/k (taqat, takat), z/j (zyada, jyada).
+_LATIN_FOLDS = (("ee", "i"), ("oo", "u"), ("w", "v"), ("ph", "f"), ("q", "k"), ("z", "j"))
 
 
 @dataclass(frozen=True)
@@ -45,15 +49,49 @@ def normalize(text: str) -> str:
 
 
 def match_key(word: str) -> str:
-    """The form used for comparing words: normalised, nukta-folded, repeated Latin letters collapsed.
+    """The form used for comparing words: normalised, nukta-folded, romanisation variants folded.
 
-    Collapsing *every* Latin double letter (not only triples) also merges romanisation variants
-    such as bukhaar/bukhar and chakkar/chakar; the same function is applied to lexicon entries.
+    Letters typed for emphasis go first ("bukhaaar"), then ee/oo/w/ph/q/z are folded, then *every*
+    remaining Latin double letter collapses, which merges bukhaar/bukhar and chakkar/chakar. The same
+    function is applied to lexicon entries, so only consistency matters, not phonetic accuracy.
     """
     text = unicodedata.normalize("NFD", normalize(word)).translate(_NUKTAS)
     text = "".join(ch for ch in text if not (unicodedata.combining(ch) and ch < "\u0900"))
-    text = unicodedata.normalize("NFC", text).translate(_FOLD)
+    text = _LATIN_EMPHASIS.sub(r"\1", unicodedata.normalize("NFC", text).translate(_FOLD))
+    for variant, folded in _LATIN_FOLDS:
+        text = text.replace(variant, folded)
     return _LATIN_REPEAT.sub(r"\1", text)
+
+
+_LATIN_SUFFIXES = tuple(
+    sorted(
+        ["iyan", "iya", "enge", "ega", "egi", "unga", "ungi", "ange", "ugi", "uga", "nda", "ndi", "nde", "ing", "ed", "es", "na", "ni", "ne", "ta", "ti", "te", "da", "di", "de", "ya", "yi", "ye", "a", "i", "e", "s"],
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def stem(key: str) -> str:
+    """A crude stem of a matching key, for loose phrase matching only: verb and gender endings go.
+
+    Romanised: machlana/machla, dhadakta/dhadakda, lagti/lagdi, ulti/ulte. Indic: up to two final
+    vowel signs or nasal marks (पीली/पीला, ਦੁਖਦਾ/ਦੁਖਦੀ). Stems are never shorter than three letters.
+    """
+    if key.isascii():
+        stripped = True
+        while stripped:  # machlana -> machla -> machl, like machla -> machl
+            stripped = False
+            for suffix in _LATIN_SUFFIXES:
+                if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+                    key, stripped = key[: -len(suffix)], True
+                    break
+        return key
+    trimmed = key
+    for _ in range(2):
+        if len(trimmed) > 3 and unicodedata.category(trimmed[-1]).startswith("M"):
+            trimmed = trimmed[:-1]
+    return trimmed
 
 
 def tokenize(text: str) -> list[Token]:
