@@ -37,6 +37,7 @@ def current(url: str) -> str | None:
     engine = create_engine(normalise_url(url), poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return MigrationContext.configure(
+                conn, opts={"version_table": "records_alembic_version"}).get_current_revision()
     finally:
         engine.dispose()

@@ -44,7 +44,16 @@ from records.models import (
 from records.storage import ObjectStore
 from saathi import ROOT
 
-PHONE_CHANNELS = {"whatsapp", "sms", "ivr", "voice", "phone"}
+#: WhatsApp, SMS and voice from one number are one person: they share the "phone" identity.
+PHONE_CHANNELS = {"whatsapp", "sms", "ivr", "voice", "phone", "tel"}
+#: The gateway's salted pseudonym of the number (channels.identity.sender_id), which is all that
+#: Rasa and the action server ever see: the bot calls get_or_create_patient("sender", sender_id).
+SENDER_CHANNEL = "sender"
+
+
+def identity_channel(channel: str) -> str:
+    channel = channel.strip().lower()
+    return "phone" if channel in PHONE_CHANNELS else channel
 
 
 class PatientNotFound(LookupError):
@@ -60,10 +69,9 @@ class _Unit:
 
 
 def normalise_address(channel: str, address: str) -> str:
-    """Phone numbers compare equal whatever the spelling: digits only, Indian numbers as +91XXXXXXXXXX."""
+    """Phone numbers compare equal whatever the spelling: E.164, bare Indian numbers as +91XXXXXXXXXX."""
     address = address.strip()
-    if channel.lower() not in PHONE_CHANNELS and not address.lstrip("+").replace(" ", "").replace(
-            "-", "").isdigit():
+    if identity_channel(channel) != "phone":
         return address
     for prefix in ("whatsapp:", "tel:", "sms:"):
         if address.lower().startswith(prefix):
@@ -97,6 +105,7 @@ class RecordsService:
         *,
         clock: Callable[[], dt.datetime] = utcnow,
         retention_days: int = 90,
+        sender_salt: str | None = None,
     ) -> None:
         self._sessions = session_factory
         self.vault = Vault(keys)
@@ -104,6 +113,7 @@ class RecordsService:
         self.store = store
         self._now = clock
         self.retention_days = retention_days
+        self._sender_salt = sender_salt
 
     @classmethod
     def from_settings(cls, settings: Any | None = None) -> RecordsService:
@@ -114,7 +124,7 @@ class RecordsService:
 
         s = settings or load()
         return cls(session_factory_from_settings(s), provider_from_settings(s), store_from_settings(s),
-                   retention_days=s.transcript_retention_days)
+                   retention_days=s.transcript_retention_days, sender_salt=s.sender_salt)
 
     # ------------------------------------------------------------------ units of work
 
@@ -168,20 +178,32 @@ class RecordsService:
         session.flush()
         return user, self.vault.create(session, user.id)
 
+    def _identities(self, channel: str, address: str) -> list[tuple[str, str]]:
+        """(channel, normalised address) pairs to register: the phone, plus its gateway pseudonym."""
+        ch = identity_channel(channel)
+        out = [(ch, normalise_address(ch, address))]
+        if ch == "phone" and self._sender_salt:
+            from channels.identity import sender_id
+
+            out.append((SENDER_CHANNEL, sender_id(out[0][1], self._sender_salt)))
+        return out
+
     def _add_identity(self, session: Session, user_id: uuid.UUID, key: DataKey, channel: str,
                       address: str) -> None:
-        address = normalise_address(channel, address)
-        session.add(ChannelIdentity(
-            user_id=user_id, channel=channel,
-            address_hmac=self.keys.lookup_digest(f"addr:{channel}", address),
-            address_enc=key.seal(address),
-        ))
+        for ch, addr in self._identities(channel, address):
+            session.add(ChannelIdentity(
+                user_id=user_id, channel=ch,
+                address_hmac=self.keys.lookup_digest(f"addr:{ch}", addr),
+                address_enc=key.seal(addr),
+            ))
 
     def find_user(self, channel: str, address: str) -> uuid.UUID | None:
-        digest = self.keys.lookup_digest(f"addr:{channel}", normalise_address(channel, address))
+        """Who owns this address? Found by keyed HMAC; the address itself is never stored in clear."""
+        ch = identity_channel(channel)
+        digest = self.keys.lookup_digest(f"addr:{ch}", normalise_address(ch, address))
         with self._sessions() as session:
             return session.scalar(select(ChannelIdentity.user_id).where(
-                ChannelIdentity.channel == channel, ChannelIdentity.address_hmac == digest))
+                ChannelIdentity.channel == ch, ChannelIdentity.address_hmac == digest))
 
     def get_or_create_patient(self, channel: str, address: str, language: str = "hi") -> uuid.UUID:
         """The bot's first call for every message: who is writing? Creates the patient if new."""
@@ -213,7 +235,7 @@ class RecordsService:
         """An ASHA worker registers a patient (who may have no phone of their own)."""
         if asha.role != Role.ASHA or asha.user_id is None:
             raise AccessDenied("only an ASHA worker registers patients this way")
-        if phone and self.find_user("sms", phone):
+        if phone and self.find_user("phone", phone):
             raise ValueError("this phone number is already registered")
         with self._sessions() as session:
             user, key = self._new_user(session, Role.PATIENT, language)
@@ -221,8 +243,7 @@ class RecordsService:
             session.add(PatientProfile(user_id=user.id, details_enc=key.seal(details),
                                        registered_by=asha.user_id))
             if phone:
-                for channel in ("sms", "whatsapp"):
-                    self._add_identity(session, user.id, key, channel, phone)
+                self._add_identity(session, user.id, key, "phone", phone)
             self._audit(session, asha, "write", "patient", Purpose.ASHA_CARE, key,
                         {"patient": str(user.id), "event": "registered"})
             session.commit()

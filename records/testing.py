@@ -24,6 +24,7 @@ from records.db import make_engine, make_session_factory, normalise_url
 from records.models import utcnow
 from records.storage import LocalFileStore
 
+TEST_SENDER_SALT = "test-sender-salt"
 PG_SERVER = os.environ.get("SAATHI_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
@@ -75,7 +76,7 @@ def build_service(url: str, key_file: Path, files: Path,
                   clock: Callable[[], dt.datetime] = utcnow) -> RecordsService:
     engine = make_engine(url, pool_size=5)
     return RecordsService(make_session_factory(engine), FileKeyProvider(key_file), LocalFileStore(files),
-                          clock=clock)
+                          clock=clock, sender_salt=TEST_SENDER_SALT)
 
 
 @pytest.fixture(scope="module")

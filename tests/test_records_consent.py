@@ -127,3 +127,15 @@ def test_directory_and_queue(svc: RecordsService, make_patient, make_doctor) -> 
     assert item["id"] == cid and "reason" not in item
     with pytest.raises(AccessDenied):
         svc.consultations_for(Actor.patient(pid))
+
+
+def test_one_person_across_channels_and_pseudonym(svc: RecordsService) -> None:  # noqa: F811
+    from channels.identity import sender_id
+    from records.testing import TEST_SENDER_SALT
+
+    asha = Actor.asha(svc.register_asha(name="Kamla", village="Jagraon"))
+    pid = svc.create_patient_by_asha(asha, name="Pritam", phone="098150 12345")
+    assert svc.get_or_create_patient("whatsapp", "whatsapp:+919815012345") == pid
+    assert svc.get_or_create_patient("sms", "+91 98150 12345") == pid
+    # what the action server sees: the gateway's salted pseudonym of the number
+    assert svc.get_or_create_patient("sender", sender_id("whatsapp:+919815012345", TEST_SENDER_SALT)) == pid

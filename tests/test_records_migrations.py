@@ -25,7 +25,7 @@ TABLES = {
 def _tables(url: str) -> set[str]:
     engine = create_engine(normalise_url(url), poolclass=NullPool)
     try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+        return set(inspect(engine).get_table_names()) - {"records_alembic_version"}
     finally:
         engine.dispose()
 
@@ -34,7 +34,8 @@ def _diff(url: str) -> list:
     engine = create_engine(normalise_url(url), poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            return compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            ctx = MigrationContext.configure(conn, opts={"version_table": "records_alembic_version"})
+            return compare_metadata(ctx, Base.metadata)
     finally:
         engine.dispose()
 

@@ -10,6 +10,8 @@ from records.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+#: our own version table, so another component may run its own Alembic history in the same database
+VERSION_TABLE = "records_alembic_version"
 
 
 def _url() -> str:
@@ -24,7 +26,7 @@ def _url() -> str:
 def run_migrations_offline() -> None:
     url = _url()
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite"))
+                      render_as_batch=url.startswith("sqlite"), version_table=VERSION_TABLE)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -44,7 +46,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+                      render_as_batch=connection.dialect.name == "sqlite", version_table=VERSION_TABLE)
     with context.begin_transaction():
         context.run_migrations()
 
