@@ -311,6 +311,13 @@ class EnvKeyProvider(LocalKeyring):
         keys = {kid.strip(): base64.b64decode(val) for kid, val in pairs}
         super().__init__(keys, pairs[0][0].strip(), base64.b64decode(lookup))
 
+    def rotate(self) -> str:
+        # A key made here would live only in this process's memory and be lost on restart.
+        raise NotImplementedError("EnvKeyProvider cannot create keys: put the new key first in SAATHI_MASTER_KEYS")
+
+    def retire(self, keep: set[str]) -> list[str]:
+        raise NotImplementedError("EnvKeyProvider cannot retire keys: remove them from SAATHI_MASTER_KEYS")
+
 
 def provider_from_settings(settings: Any) -> KeyProvider:
     """The configured provider: ``env`` or (default) ``file``."""

@@ -104,6 +104,8 @@ def _conditions(item: dict[str, Any], subject: dict[str, str]) -> list[dict[str,
             "icd10") else []
         out.append({
             "resourceType": "Condition", "id": str(uuid.uuid5(uuid.UUID(item["id"]), str(n))), "subject": subject,
+            "clinicalStatus": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]},
             "verificationStatus": {"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
                 "code": "differential" if n else "provisional"}]},

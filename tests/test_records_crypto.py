@@ -140,3 +140,30 @@ def test_only_allowlisted_columns_are_plaintext() -> None:
             assert not col.name.endswith("_enc"), f"{table.name}.{col.name} is named _enc but not Encrypted"
             if isinstance(col.type, LargeBinary):
                 assert col.name in {"wrapped", "address_hmac", "prev", "hash", "prev_hash", "subject_tag"}
+
+
+def test_env_provider_rotation_rewrap_only(tmp_path: Path) -> None:
+    from records import migrate
+    from records.db import make_engine, make_session_factory
+    from records.storage import LocalFileStore
+
+    k1, k2, lk = (base64.b64encode(os.urandom(32)).decode() for _ in range(3))
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    migrate.upgrade(url)
+    sessions = make_session_factory(make_engine(url))
+
+    def service(keys: str) -> RecordsService:
+        env = {"SAATHI_MASTER_KEYS": keys, "SAATHI_LOOKUP_KEY": lk}
+        return RecordsService(sessions, EnvKeyProvider(env), LocalFileStore(tmp_path / "files"))
+
+    old = service(f"m1:{k1}")
+    pid = old.get_or_create_patient("sms", "+919000000001")
+    rid = old.save_symptom_report(Actor.patient(pid), pid, {"text": "x"}, purpose=Purpose.TRIAGE)
+    both = service(f"m2:{k2},m1:{k1}")  # operator put the new key first and restarted
+    with pytest.raises(NotImplementedError):
+        both.rotate_keys()
+    report = both.rotate_keys(new_master_key=False)
+    assert report.remaining == {"m2": 1}
+    only_new = service(f"m2:{k2}")  # m1 can now be dropped from the environment
+    assert only_new.find_user("sms", "+919000000001") == pid
+    assert only_new.symptom_report(Actor.patient(pid), pid, rid, purpose=Purpose.SELF_CARE) == {"text": "x"}

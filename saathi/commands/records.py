@@ -86,7 +86,12 @@ def _service():  # type: ignore[no-untyped-def]
 
 
 def run_keys(args: argparse.Namespace) -> int:
-    report = _service().rotate_keys(new_master_key=not args.rewrap_only, retire_old=args.retire)
+    svc = _service()
+    try:
+        report = svc.rotate_keys(new_master_key=not args.rewrap_only, retire_old=args.retire)
+    except NotImplementedError:  # env or KMS provider: keys are created outside Sehat Saathi
+        _say("records_keys_external", args, stream=sys.stderr, provider=type(svc.keys).__name__)
+        return 2
     remaining = ", ".join(f"{k}={n}" for k, n in sorted(report.remaining.items())) or "-"
     _say("records_keys_rotated", args, master=report.new_master_key_id, count=report.rewrapped,
          remaining=remaining)
