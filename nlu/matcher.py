@@ -76,18 +76,38 @@ class Corrector:
 def _greedy(
     keys: Sequence[str], index: dict[tuple[str, ...], list[str]], max_len: int, blocked: Sequence[bool] | None
 ) -> list[tuple[int, int, list[str]]]:
-    """(start, size, labels) of longest-first, left-to-right, non-overlapping matches of ``index``."""
-    found: list[tuple[int, int, list[str]]] = []
-    i = 0
-    while i < len(keys):
-        for size in range(min(max_len, len(keys) - i), 0, -1):
+    """(start, size, labels) of non-overlapping matches of ``index`` covering as many tokens as possible.
+
+    Maximal coverage rather than leftmost-longest: in "pet me bachcha hil nahi raha" the 4-word
+    "bachcha hil nahi raha" (baby not moving) must win over the 3-word "pet me bachcha" (pregnant).
+    Ties go to fewer matches, then to the earlier and longer one.
+    """
+    n = len(keys)
+    candidates: list[list[tuple[int, list[str]]]] = [[] for _ in range(n)]
+    for i in range(n):
+        for size in range(1, min(max_len, n - i) + 1):
             if blocked and any(blocked[i : i + size]):
-                continue
+                break
             labels = index.get(tuple(keys[i : i + size]))
             if labels:
-                found.append((i, size, labels))
-                i += size
-                break
+                candidates[i].append((size, labels))
+    # best[i] = (tokens covered, -matches used) from position i on; choice[i] = size taken at i (0: skip)
+    best: list[tuple[int, int]] = [(0, 0)] * (n + 1)
+    choice = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        best[i], choice[i] = best[i + 1], 0
+        for size, _ in candidates[i]:
+            covered, used = best[i + size]
+            option = (covered + size, used - 1)
+            if option >= best[i]:  # on a tie, the earlier (then longer) match
+                best[i], choice[i] = option, size
+    found: list[tuple[int, int, list[str]]] = []
+    i = 0
+    while i < n:
+        size = choice[i]
+        if size:
+            found.append((i, size, dict(candidates[i])[size]))
+            i += size
         else:
             i += 1
     return found

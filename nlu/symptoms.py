@@ -88,7 +88,7 @@ def _pain_words() -> PhraseMatcher:
 
 def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
     """Pair each free pain word with the nearest free body part in the same clause."""
-    parts = _body_parts().find(tokens, skip=used)
+    parts = _body_parts().find(tokens)  # a body part may serve twice: "akh laal aa te dukhdi vi aa"
     pains = _pain_words().find(tokens, skip=used)
     if not parts or not pains:
         return []
