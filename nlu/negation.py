@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from nlu.matcher import PhraseMatcher
 from nlu.resources import word_list
@@ -30,7 +30,7 @@ def _cues() -> PhraseMatcher:
     return PhraseMatcher(phrases, fuzzy=False)
 
 
-@lru_cache(maxsize=1)
+@cache
 def _word_set(key: str) -> frozenset[str]:
     return frozenset(word for form in word_list("words")[key] for word in phrase_key(form))
 
