@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "saathi.commands.chat",
     "saathi.commands.simulate",
     "saathi.commands.models",
+    "saathi.commands.ocr",
     "saathi.commands.records",
 ]
 

@@ -9,7 +9,7 @@ most lines (see ``saathi ocr-eval``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -24,10 +24,10 @@ class Prepared:
     gray: np.ndarray  # illumination-corrected, deskewed grayscale page
     original_gray: np.ndarray  # the photo as received, grayscale, at work resolution
     page_found: bool = False
-    skew_degrees: float = 0.0
-    rotated_quarters: int = 0
+    skew_degrees: float = 0.0  # residual text-line angle corrected after the page warp
+    page_angle: float = 0.0  # how far the paper itself was turned in the photo
     shadow_ratio: float = 1.0
-    notes: dict[str, float] = field(default_factory=dict)
+    scale: float = 1.0  # work-page pixels per original photo pixel (for text size in the photo)
 
 
 def decode(data: bytes) -> np.ndarray:
@@ -146,12 +146,17 @@ def threshold(gray: np.ndarray) -> np.ndarray:
 
 def prepare(data: bytes) -> Prepared:
     """Run the whole pipeline on photo bytes."""
-    img = normalise_resolution(decode(data))
+    raw = decode(data)
+    img = normalise_resolution(raw)
+    scale = img.shape[0] / raw.shape[0]
     gray_full = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     corners = find_page(gray_full)
-    gray = gray_full
+    gray, page_angle = gray_full, 0.0
     if corners is not None:
+        top = corners[1] - corners[0]
+        page_angle = float(np.degrees(np.arctan2(top[1], top[0])))
         gray = warp_page(gray_full, corners)
+        scale *= WORK_LONG_SIDE / max(gray.shape)
         gray = normalise_resolution(gray)
     flat, shadow_ratio = correct_illumination(gray)
     flat = denoise(flat)
@@ -159,4 +164,4 @@ def prepare(data: bytes) -> Prepared:
     if abs(skew) >= 0.3:
         flat = rotate(flat, skew)
     return Prepared(gray=flat, original_gray=gray_full, page_found=corners is not None,
-                    skew_degrees=skew, shadow_ratio=shadow_ratio)
+                    skew_degrees=skew, page_angle=page_angle, shadow_ratio=shadow_ratio, scale=scale)
