@@ -118,3 +118,35 @@ def test_every_code_has_display_names_and_forms_in_every_language_and_script():
 
 def test_lexicon_codes_exist_in_the_catalogue():
     assert {code for code, _, _ in lexicon_rows()} <= set(catalogue())
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("mere baal bahut zyada jhad rahe hain", "hair_loss"),  # fillers inside a phrase
+        ("ਵਾਲ ਬਹੁਤ ਝੜ ਰਹੇ ਨੇ", "hair_loss"),
+        ("dil bahut tez dhadakta hai", "palpitations"),  # verb form differs from the lexicon's
+        ("ji machla raha hai", "nausea"),
+        ("chhati me bahut zor ka dard", "chest_pain"),  # body part and pain far apart
+        ("ਛਾਤੀ ਵਿੱਚ ਬਹੁਤ ਜ਼ੋਰ ਦਾ ਦਰਦ", "chest_pain"),
+        ("my daughter grinds her teeth", "teeth_grinding"),
+        ("pet me bachcha hil nahi raha", "reduced_fetal_movement"),  # the longer reading wins
+        ("i cant breathe", "breathlessness"),  # apostrophe left out
+        ("paseena bahut aata hai", "sweating"),  # ee/i spelling
+        ("doodh nahi pee raha", "poor_feeding"),
+    ],
+)
+def test_loose_matching_generalises(text, code):
+    assert code in symptom_codes(text)
+
+
+def test_negator_of_a_later_verb_does_not_negate_an_earlier_symptom():
+    for text in ("माँ बेहोश हो गई है, उठ नहीं रही", "behosh ho gaya hai uth nahi raha"):
+        mentions = extract_symptoms(text)
+        assert mentions and not any(m.negated for m in mentions)
+        assert symptom_codes(text) == ["unconsciousness"]
+
+
+@pytest.mark.parametrize("text", ["sasti dawai kahan milegi", "mera data delete karo", "sat sri akal ji", "meri report dikhao"])
+def test_everyday_words_are_not_corrected_into_symptoms(text):
+    assert symptom_codes(text) == []
