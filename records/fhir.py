@@ -183,7 +183,11 @@ def build_bundle(
 
 
 def validate(bundle: dict[str, Any]) -> dict[str, Any]:
-    """Raise if the bundle is not valid FHIR R4 (R4B models); return its canonical JSON form."""
+    """Raise if the bundle is not valid FHIR R4 (R4B models); return it unchanged.
+
+    (Re-serialising the validated model would cost more than validating it, for the same JSON.)
+    """
     from fhir.resources.R4B.bundle import Bundle  # slow import: only when exporting
 
-    return Bundle.model_validate(bundle).model_dump(mode="json", exclude_none=True)
+    Bundle.model_validate(bundle)
+    return bundle
