@@ -28,7 +28,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bfour\s+times\b|\b4\s+times\b|\bchar\s+baar\b|चार\s*बार|ਚਾਰ\s*ਵਾਰ", "QID"),
     (r"\bthrice\b|\bthree\s+times\b|\b3\s+times\b|\bteen\s+baar\b|तीन\s*बार|ਤਿੰਨ\s*ਵਾਰ", "TDS"),
     (r"\btwice\b|\btwo\s+times\b|\b2\s+times\b|\bdo\s+baar\b|\bsubah[\s-]+shaam\b|दो\s*बार|सुबह[\s-]*शाम"
-     r"|ਦੋ\s*ਵਾਰ|ਸਵੇਰੇ[\s-]*ਸ਼ਾਮ", "BD"),
+     r"|ਦ[ੋੇ]\s*ਵਾਰ|ਸਵੇਰੇ[\s-]*ਸ਼ਾਮ", "BD"),
     (r"\bat\s+bed\s*time\b|\bbedtime\b|\bat\s+night\b|\braat\s+ko\b|\bsone\s+se\s+pehle\b|सोते\s*समय"
      r"|रात\s*को|सोने\s*से\s*पहले|ਸੌਣ\s*ਵੇਲੇ|ਰਾਤ\s*ਨੂੰ", "HS"),
     (r"\bonce\b|\bone\s+time\b|\bek\s+baar\b|एक\s*बार|ਇੱਕ\s*ਵਾਰ|ਇਕ\s*ਵਾਰ", "OD"),
@@ -111,9 +111,9 @@ def parse_duration(text: str) -> int | None:
 _INSTRUCTIONS: list[tuple[str, str]] = [
     (r"\bempty\s+stomach\b|\bkhali\s+pet\b|खाली\s*पेट|ਖਾਲੀ\s*ਪੇਟ", "empty stomach"),
     (r"\bbefore\s+(?:food|meals?|breakfast)\b|\bkhane\s+se\s+pehle\b|\bA\.?C\.?\b|खाने\s*से\s*पहले"
-     r"|ਖਾਣੇ\s*ਤੋਂ\s*ਪਹਿਲਾਂ", "before food"),
+     r"|ਖਾਣੇ\s*ਤੋਂ\s*ਪਹਿਲਾਂ|(?:ਤੋਂ|ਤੇ)\s*ਪਹਿਲਾਂ", "before food"),
     (r"\bafter\s+(?:food|meals?|breakfast|dinner)\b|\bkhane\s+ke\s+baad\b|\bP\.?C\.?\b|खाने\s*के\s*बाद"
-     r"|ਖਾਣੇ\s*ਤੋਂ\s*ਬਾਅਦ", "after food"),
+     r"|ਖਾਣੇ\s*ਤੋਂ\s*ਬਾਅਦ|(?:ਤੋਂ|ਤੇ)\s*ਬਾਅਦ", "after food"),
     (r"\bwith\s+(?:food|meals?|milk)\b|\bkhane\s+ke\s+saath\b|खाने\s*के\s*साथ|ਖਾਣੇ\s*ਨਾਲ", "with food"),
     (r"\bat\s+bed\s*time\b|\bbefore\s+sleep\b|सोते\s*समय|ਸੌਣ\s*ਵੇਲੇ", "at bedtime"),
 ]

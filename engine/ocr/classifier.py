@@ -27,13 +27,15 @@ from saathi import ROOT
 log = logging.getLogger(__name__)
 MODEL_DIR = ROOT / "models" / "ocr"
 PER_CLASS = int(os.environ.get("SAATHI_OCR_TRAIN_PER_CLASS", "40"))
-_INPUTS = ["engine/ocr/synth.py", "engine/ocr/render.py", "engine/ocr/degrade.py", "engine/ocr/preprocess.py",
-           "engine/ocr/tesseract.py", "engine/ocr/layout.py", "data/medicines/brands.tsv", "data/labs/ranges.yml",
-           "data/ocr/extra-words.txt"]
+# What the training texts depend on: the generator, its data, and the reading pipeline's version.
+# Bump PIPELINE_VERSION when a preprocessing or Tesseract change alters the text read from photos.
+PIPELINE_VERSION = "1"
+_INPUTS = ["engine/ocr/synth.py", "engine/ocr/render.py", "engine/ocr/degrade.py", "data/medicines/brands.tsv",
+           "data/labs/ranges.yml", "data/ocr/extra-words.txt"]
 
 
 def inputs_hash(per_class: int = PER_CLASS) -> str:
-    digest = hashlib.sha256(f"per_class={per_class}".encode())
+    digest = hashlib.sha256(f"per_class={per_class};pipeline={PIPELINE_VERSION}".encode())
     for relative in _INPUTS:
         digest.update((ROOT / relative).read_bytes())
     return digest.hexdigest()[:12]

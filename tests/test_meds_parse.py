@@ -1,0 +1,58 @@
+"""Prescription lines -> medications, including OCR slips and two-line layouts."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.meds.parse import parse_line, parse_medications
+
+
+@pytest.mark.parametrize(("line", "name", "generic", "strength", "form", "frequency", "times", "days", "instr"), [
+    ("1. Tab Dolo 650 1-0-1 x 5 days after food", "Dolo 650", "paracetamol", "650 mg", "tablet", "1-0-1", 2, 5,
+     "after food"),
+    ("Cap. Pan D 1-0-0 before food 10 days", "Pan D", "pantoprazole+domperidone", "40 mg+30 mg", "capsule", "1-0-0",
+     1, 10, "before food"),
+    ("Tab Augmentn 625 BD x 5d", "Augmentin 625", "amoxicillin+clavulanic acid", "500 mg+125 mg", "tablet", "BD", 2,
+     5, None),
+    ("Tab Telma 40 OD", "Telma 40", "telmisartan", "40 mg", "tablet", "OD", 1, None, None),
+    ("Tab Telma 80 OD", "Telma 80", "telmisartan", "80 mg", "tablet", "OD", 1, None, None),
+    ("Tab Dol0 650 1-O-1", "Dolo 650", "paracetamol", "650 mg", "tablet", "1-0-1", 2, None, None),
+    ("Tab. Glycomet GP 2 1-0-1 खाने के बाद", "Glycomet GP 2", "glimepiride+metformin", "2 mg+500 mg", "tablet",
+     "1-0-1", 2, None, "after food"),
+    ("Tab Taxim-O 200 mg 1-0-1 5 din", "Taxim O 200", "cefixime", "200 mg", "tablet", "1-0-1", 2, 5, None),
+    ("Montair LC 0-0-1", "Montair LC", "montelukast+levocetirizine", "10 mg+5 mg", "tablet", "0-0-1", 1, None, None),
+    ("Tab Paracetamol 500 mg SOS", "Paracetamol", "paracetamol", "500 mg", "tablet", "SOS", None, None, None),
+    ("Syp Ascoril LS 5 ml TDS", "Ascoril LS", "ambroxol+levosalbutamol+guaifenesin", "5 ml", "syrup", "TDS", 3, None,
+     None),
+    ("Tab Combiflam ਦਿਨ ਵਿੱਚ ਦੋ ਵਾਰ", "Combiflam", "ibuprofen+paracetamol", "400 mg+325 mg", "tablet", "BD", 2, None,
+     None),
+])
+def test_parse_line(line, name, generic, strength, form, frequency, times, days, instr):
+    med = parse_line(line)
+    assert med is not None
+    assert (med.name, med.generic, med.strength, med.form) == (name, generic, strength, form)
+    assert (med.frequency, med.times_per_day, med.duration_days, med.instructions) == (frequency, times, days, instr)
+
+
+def test_combination_written_as_generics():
+    med = parse_line("Tab Amoxicillin + Clavulanic acid 625 mg twice daily")
+    assert med.generics == ["amoxicillin", "clavulanic acid"]
+    assert med.times_per_day == 2
+
+
+@pytest.mark.parametrize("line", ["Date: 12/03/2025", "Name: Ramesh Kumar Age/Sex: 45/M", "Review after 5 days",
+                                  "Advice: plenty of oral fluids, rest", "Diagnosis: Viral fever"])
+def test_lines_without_medicines(line):
+    assert parse_line(line) is None
+
+
+def test_two_line_layout_and_no_bleed_into_following_lines():
+    text = ("1. Tab Doxobid\nਦਿਨ ਵਿੱਚ ਦੋ ਵਾਰ — 3/7 — empty stomach\n2. Tab Calpol 650 1-1-1 after food\n"
+            "Follow up in OPD after 10 days.")
+    meds = parse_medications(text)
+    assert [(m.name, m.frequency, m.duration_days, m.instructions) for m in meds] == [
+        ("Doxobid", "BD", 3, "empty stomach"), ("Calpol 650", "1-1-1", None, "after food")]
+
+
+def test_garbled_indic_days_word_still_gives_duration():
+    assert parse_medications("2. Tab Sibelium   दिन में दो बार   30 रिठ   khane ke baad")[0].duration_days == 30

@@ -1,0 +1,68 @@
+"""Lab rows -> value, unit, range, flag; built-in ranges; plausibility; plain-language summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.meds.summary import summarise
+from engine.ocr.labs import load_ranges, parse_labs, parse_line, reference_range
+
+
+@pytest.mark.parametrize(("line", "code", "value", "unit", "low", "high", "flag"), [
+    ("Haemoglobin 9.8 L g/dL 12.0 - 15.5", "haemoglobin", 9.8, "g/dL", 12.0, 15.5, "low"),
+    ("Hemoglobin (Hb)   14.2   g/dL   13.0-17.0", "haemoglobin", 14.2, "g/dL", 13.0, 17.0, "normal"),
+    ("Haemoglobin 6.1 g/dL 12-15.5", "haemoglobin", 6.1, "g/dL", 12.0, 15.5, "critical"),
+    ("Platelet Count 45000 /cumm 150000 - 410000", "platelets", 45000, "/cumm", 150000, 410000, "critical"),
+    ("Platelets 1.2 lakh/cumm 1.5 - 4.1", "platelets", 1.2, "lakh/cumm", 1.5, 4.1, "low"),
+    ("TLC 7,800 /cumm 4000 - 11000", "tlc", 7800, "/cumm", 4000, 11000, "normal"),
+    ("TSH 6.2 uIU/mL 0.4-4.5", "tsh", 6.2, "µIU/mL", 0.4, 4.5, "high"),
+    ("Serum Creatinine 1.9 mg/dL 0.7 - 1.3", "creatinine", 1.9, "mg/dL", 0.7, 1.3, "high"),
+    ("Fasting Blood Sugar 98 mg/dL 70 - 100", "fasting_glucose", 98, "mg/dL", 70, 100, "normal"),
+    ("Vitamin B12 150 pg/mL 211 - 911", "vitamin_b12", 150, "pg/mL", 211, 911, "low"),
+    ("Vitamin 0 13 ng/mL 30 - 100", "vitamin_d", 13, "ng/mL", 30, 100, "low"),  # OCR read D as 0
+    ("HbA1c 7.2 % 4.0 - 5.6", "hba1c", 7.2, "%", 4.0, 5.6, "high"),
+    ("Potassium 6.9 mmol/L 3.5-5.1", "potassium", 6.9, "mmol/L", 3.5, 5.1, "critical"),
+    ("HDL Cholesterol 72 mg/dL 40 - 60", "hdl", 72, "mg/dL", 40, 60, "normal"),  # high HDL is not abnormal
+])
+def test_rows(line, code, value, unit, low, high, flag):
+    row = parse_line(line)
+    assert row is not None
+    assert (row.code, row.value, row.unit, row.ref_low, row.ref_high, row.flag) == (code, value, unit, low, high, flag)
+
+
+def test_builtin_range_by_sex_and_age():
+    assert reference_range("haemoglobin", 40, "f") == (12.0, 15.5)
+    assert reference_range("haemoglobin", 40, "m") == (13.0, 17.0)
+    assert reference_range("haemoglobin", 8, "m") == (11.0, 14.5)
+    row = parse_line("Haemoglobin 12.5 g/dL", age=40, sex="m")
+    assert (row.ref_low, row.flag) == (13.0, "low")
+    assert parse_line("Haemoglobin 12.5 g/dL", age=40, sex="f").flag == "normal"
+
+
+def test_lost_decimal_point_is_recovered_and_nonsense_dropped():
+    assert parse_line("Haemoglobin 98 g/dL 12.0 - 15.5").value == 9.8
+    assert parse_line("Potassium 4000 mmol/L 3.5-5.1") is None
+
+
+def test_non_lab_lines_ignored():
+    assert parse_labs("Date: 12/03/2025\nName: Sunita Devi Age/Sex: 45/F\nPathologist") == []
+
+
+def test_every_test_has_texts_and_sane_ranges():
+    for code, spec in load_ranges().items():
+        for key in ("name", "low_means", "high_means"):
+            assert set(spec[key]) == {"en", "hi", "pa"}, (code, key)
+        low, high = reference_range(code)
+        assert 0 <= low < high <= spec["plausible"][1], code
+
+
+@pytest.mark.parametrize("language", ["en", "hi", "pa"])
+def test_summary_urgency(language):
+    critical = summarise("lab_report", [], parse_labs("Haemoglobin 6.1 g/dL 12-15.5"), language)
+    soon = summarise("lab_report", [], parse_labs("TSH 6.2 uIU/mL 0.4-4.5"), language)
+    normal = summarise("lab_report", [], parse_labs("TSH 2.2 uIU/mL 0.4-4.5"), language)
+    from engine.i18n import t
+
+    assert t("meds_summary_critical", language) in critical
+    assert t("meds_summary_abnormal_soon", language) in soon
+    assert t("meds_summary_labs_normal", language) in normal
