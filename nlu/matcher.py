@@ -181,7 +181,7 @@ class PhraseMatcher:
         segment: list[int] = []
         for i in [*range(len(keys)), len(keys)]:
             if i < len(keys) and not used[i]:
-                if keys[i] not in self.fillers:
+                if keys[i] not in self.fillers and not keys[i].isdigit():  # "took 20 sleeping pills"
                     segment.append(i)
                 continue
             stems = [stem(keys[j]) for j in segment]

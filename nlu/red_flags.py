@@ -17,6 +17,7 @@ from functools import lru_cache
 from nlu.matcher import PhraseMatcher
 from nlu.negation import negation_flags
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_json
+from nlu.slots import age_in_text
 from nlu.symptoms import catalogue, match_symptoms
 from nlu.text import tokenize
 
@@ -153,6 +154,8 @@ def detect_red_flags(
     pregnant: bool | None = None,
 ) -> list[RedFlag]:
     """Rules that fire for this message (and what is already known about the patient), in rule order."""
+    if age is None:
+        age = age_in_text(text or "")  # "1 month old baby has fever" is a young infant
     facts = facts_for(text or "", symptoms, age, sex, pregnant)
     fired = []
     for rule in rules():

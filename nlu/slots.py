@@ -89,6 +89,26 @@ def parse_age(text: str) -> float | None:
     return None
 
 
+def age_in_text(text: str) -> float | None:
+    """An age stated in passing ("1 month old baby", "6 mahine ka baccha", "ਦੋ ਸਾਲ ਦੀ ਕੁੜੀ"), else None.
+
+    Unlike ``parse_age`` this needs the "old"/"ka"/"ki"/"da"/"di" marker after the unit, so that
+    durations ("3 din se") and pregnancy months ("7 mahine ki pregnant") are not read as ages.
+    """
+    tokens = tokenize(text)
+    markers = _slot_words().find(tokens)
+    marker_at = {m.first for m in markers if m.label == "age_marker"}
+    pregnancy_at = {m.first for m in markers if m.label == "pregnancy_word"}
+    for value, days, position in _quantities(tokens):
+        unit_end = next(m.last for m in markers if m.first == position and m.label.startswith("unit:"))
+        if value is None or days < 1 or unit_end + 1 not in marker_at:
+            continue
+        if {unit_end + 2, unit_end + 3} & pregnancy_at:
+            continue
+        return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
+    return None
+
+
 def parse_sex(text: str) -> str | None:
     """``"m"`` or ``"f"`` from words like aadmi/ladka/ਮੁੰਡਾ/male or aurat/ladki/ਕੁੜੀ/female; None if unclear."""
     labels = {m.label for m in _matches(tokenize(text), "sex:")}

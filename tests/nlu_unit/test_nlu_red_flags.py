@@ -135,3 +135,32 @@ def test_child_context_comes_from_age_or_child_words():
 
 def test_heart_attack_phrase_is_not_read_as_a_fit():
     assert fired("dil ka daura") == {"cardiac_chest_pain"}
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        ("baby is 1 month old and has high temperature", "young_infant_fever"),  # age said in passing
+        ("my uncle took 20 sleeping pills", "poisoning"),
+        ("she cut her wrist and blood is not stopping", "suicidal_thoughts"),
+        ("ਘਰਵਾਲੀ ਗਰਭਵਤੀ ਆ ਤੇ ਖੂਨ ਪੈ ਰਿਹਾ", "pregnancy_bleeding"),
+        ("child is very sleepy and difficult to wake up", "child_lethargic"),
+        ("the baby's chest is pulling in when breathing", "child_breathing_danger"),
+        ("he is breathing very fast and his lips look blue", "severe_breathing_difficulty"),
+    ],
+)
+def test_free_descriptions(text, rule_id):
+    assert rule_id in fired(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cut my finger while cooking, small bleeding stopped",
+        "7 mahine ki pregnant hoon, halka kamar dard",
+        "mera beta 8 saal ka hai aur use khansi hai",
+        "3 din se bukhar hai",
+    ],
+)
+def test_stopped_symptoms_durations_and_pregnancy_months_are_not_emergencies(text):
+    assert fired(text) == set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.slots import (
+    age_in_text,
     parse_age,
     parse_duration_days,
     parse_language_choice,
@@ -103,3 +104,15 @@ def test_patient(text, who):
 )
 def test_language_choice(text, language):
     assert parse_language_choice(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("baby is 1 month old and has fever", 1 / 12), ("6 mahine ka baccha", 0.5), ("ਦੋ ਸਾਲ ਦੀ ਕੁੜੀ", 2),
+        ("10 din ka bachcha", 10 / 365), ("3 din se bukhar", None), ("7 mahine ki pregnant hoon", None),
+    ],
+)
+def test_age_in_text_needs_an_age_marker(text, years):
+    found = age_in_text(text)
+    assert found == (pytest.approx(years, abs=0.01) if years is not None else None)
