@@ -1,0 +1,89 @@
+"""Image pipeline and quality assessment on synthetic photos (no Tesseract needed except where noted)."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pytest
+
+from engine.ocr import degrade, preprocess, synth
+from engine.ocr.layout import Word, group_rows, rows_to_text
+from engine.ocr.quality import assess
+from engine.ocr.tesseract import OcrText
+
+
+def _photo(level: float = 1.0, seed: str = "pipeline-rx") -> bytes:
+    doc = synth.generate(seed, "prescription")
+    return degrade.photograph(doc.page(), random.Random(seed), level=level)
+
+
+def test_generator_is_deterministic():
+    a, b = synth.generate("same-seed", "lab_report"), synth.generate("same-seed", "lab_report")
+    assert a.truth == b.truth
+    assert a.photo() == b.photo()
+    assert synth.generate("other-seed", "lab_report").truth != a.truth
+
+
+@pytest.mark.parametrize("doc_type", synth.DOC_TYPES)
+def test_generator_truth(doc_type):
+    doc = synth.generate(f"truth-{doc_type}", doc_type)
+    assert doc.truth["doc_type"] == doc_type
+    if doc_type in ("prescription", "discharge_summary"):
+        assert doc.truth["medications"]
+    if doc_type == "lab_report":
+        assert doc.truth["lab_results"]
+
+
+def test_page_found_and_straightened():
+    prepared = preprocess.prepare(_photo())
+    assert prepared.page_found
+    assert abs(preprocess.estimate_skew(prepared.gray)) < 1.0
+    assert prepared.gray.shape[0] > prepared.gray.shape[1]  # portrait page after the warp
+
+
+def test_illumination_correction_flattens_a_shadow():
+    gray = np.full((400, 300), 230, np.uint8)
+    gray[:, 150:] = 110  # half the page in shadow
+    flat, ratio = preprocess.correct_illumination(gray)
+    assert ratio < 0.6
+    assert abs(int(flat[:, :140].mean()) - int(flat[:, 160:].mean())) < 10
+
+
+def test_unreadable_bytes_raise_value_error():
+    with pytest.raises(ValueError):
+        preprocess.decode(b"not an image")
+
+
+def _words(n: int = 20, height: int = 30) -> list[Word]:
+    return [Word("word", 10 + 60 * (i % 5), 40 * (i // 5), 50, height, 90.0) for i in range(n)]
+
+
+def test_quality_flags_blur_dark_and_small_text():
+    prepared = preprocess.prepare(_photo())
+    good = assess(prepared, OcrText("", _words(), 92.0))
+    assert good.score > 0.8 and "blur" not in good.problems
+    blurred = preprocess.prepare(cv2.imencode(".jpg", cv2.GaussianBlur(
+        cv2.imdecode(np.frombuffer(_photo(), np.uint8), cv2.IMREAD_COLOR), (0, 0), 6))[1].tobytes())
+    assert "blur" in assess(blurred, OcrText("", _words(), 60.0)).problems
+    dark = preprocess.prepare(cv2.imencode(".jpg", (cv2.imdecode(
+        np.frombuffer(_photo(), np.uint8), cv2.IMREAD_COLOR) * 0.25).astype(np.uint8))[1].tobytes())
+    assert "dark" in assess(dark, OcrText("", _words(), 60.0)).problems
+    assert "small_text" in assess(prepared, OcrText("", _words(height=8), 90.0)).problems
+    empty = assess(prepared, OcrText("", [], 0.0))
+    assert empty.score == 0.0 and "no_text" in empty.problems
+
+
+def test_rows_keep_table_cells_together():
+    words = [Word("Haemoglobin", 10, 100, 200, 30, 95), Word("9.8", 500, 104, 50, 28, 95),
+             Word("g/dL", 700, 98, 70, 30, 95), Word("TSH", 10, 160, 60, 30, 95), Word("2.1", 500, 162, 40, 28, 95)]
+    assert rows_to_text(group_rows(words)).splitlines() == ["Haemoglobin   9.8   g/dL", "TSH   2.1"]
+
+
+def test_tips_exist_for_every_problem():
+    from engine.i18n import catalogue
+    from engine.ocr.quality import PROBLEMS
+
+    for problem in PROBLEMS:
+        assert set(catalogue()[f"ocr_tip_{problem}"]) >= {"en", "hi", "pa"}
