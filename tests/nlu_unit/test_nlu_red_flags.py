@@ -164,3 +164,19 @@ def test_free_descriptions(text, rule_id):
 )
 def test_stopped_symptoms_durations_and_pregnancy_months_are_not_emergencies(text):
     assert fired(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        ("mother was spraying medicine on crops and now has froth coming from mouth", "poisoning"),
+        ("papa khet me spray kar rahe the, ab ulti aur chakkar", "poisoning"),
+        ("ਸਪਰੇਅ ਕਰਦਿਆਂ ਮੂੰਹ ਚੋਂ ਝੱਗ ਆਉਣ ਲੱਗ ਪਈ", "poisoning"),
+        ("my 2 year old has loose motions and is not passing urine", "child_severe_dehydration"),
+        ("6 months pregnant, face puffy and seeing spots before eyes", "pregnancy_preeclampsia_signs"),
+        ("bachche ne galti se goli kha li", "poisoning"),
+        ("मेरे पति को सीने में भारीपन है और पसीना आ रहा है", "cardiac_chest_pain"),
+    ],
+)
+def test_narrative_descriptions(text, rule_id):
+    assert rule_id in fired(text)
