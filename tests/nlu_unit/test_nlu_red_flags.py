@@ -63,6 +63,8 @@ EXAMPLES = {
     ),
     "fever_stiff_neck": ("fever and stiff neck", "bukhar aur gardan akad gayi", "ਤਾਪ ਤੇ ਧੌਣ ਆਕੜ ਗਈ"),
     "young_infant_fever": ("baby has fever", "बच्चे को बुखार है", "ਬੱਚੇ ਨੂੰ ਬੁਖਾਰ ਹੈ"),
+    "fever_with_bleeding": ("fever for 4 days and now bleeding gums", "tez bukhar aur naak se khoon", "ਤਾਪ ਤੇ ਨੱਕ ਚੋਂ ਖੂਨ"),
+    "shock_signs": ("his skin is cold and clammy with a weak pulse", "हाथ पैर ठंडे पड़ गए हैं", "ਨਬਜ਼ ਨਹੀਂ ਮਿਲ ਰਹੀ"),
 }
 AGE_FOR = {"young_infant_fever": 0.1}
 
