@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "saathi.commands.models",
     "saathi.commands.ocr",
     "saathi.commands.records",
+    "saathi.commands.triage",
+    "saathi.commands.model",
 ]
 
 

@@ -25,7 +25,7 @@ DURATION_SHARE = {"acute": (0.7, 0.25, 0.05), "subacute": (0.3, 0.5, 0.2), "chro
 
 @dataclass(frozen=True)
 class SamplerSettings:
-    mention_rate: tuple[float, float] = (0.35, 0.9)
+    mention_rate: tuple[float, float] = (0.2, 0.8)
     denial_rates: tuple[float, ...] = (0.0, 0.0, 0.03, 0.1)
     p_age_known: float = 0.85
     p_sex_known: float = 0.85

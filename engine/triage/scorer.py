@@ -13,7 +13,7 @@ import numpy as np
 from engine.triage.evidence import Evidence, log_prior
 from engine.triage.kb import KnowledgeBase
 
-MENTION_RATE = 0.5
+MENTION_RATE = 0.25
 
 
 def _masks(kb: KnowledgeBase, evidence: Evidence) -> tuple[np.ndarray, np.ndarray]:

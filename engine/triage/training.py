@@ -20,7 +20,7 @@ from engine.triage.evidence import normalise
 from engine.triage.kb import KnowledgeBase
 from engine.triage.model import DEFAULT_PARAMS, feature_matrix, predict, train_booster
 from engine.triage.sampler import SamplerSettings, sample_cases
-from engine.triage.scorer import log_scores
+from engine.triage.scorer import MENTION_RATE, log_scores
 
 TRAINING_VERSION = 1
 DEFAULT_SEED = 20261126
@@ -42,6 +42,7 @@ class TrainingConfig:
             "validation_cases": self.validation_cases,
             "seed": self.seed,
             "training_version": TRAINING_VERSION,
+            "scorer_mention_rate": MENTION_RATE,  # the calibration is fitted to the scorer as it is
         }
 
 
