@@ -679,6 +679,21 @@ class RecordsService:
                 report.retired = self.keys.retire({report.new_master_key_id})
         return report
 
+    # ------------------------------------------------------------------ extensions (portal tables)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory, for extension tables that hold no health data in clear
+        (records.portal_models: accounts, slots); health data goes through :meth:`unit`."""
+        return self._sessions
+
+    def unit(self, actor: Actor, patient_id: uuid.UUID, purpose: Purpose, action: Action | str,
+             resource: str) -> Any:
+        """Public door for extension tables: authorise, patient's data key, audit, commit in one
+        unit (the same rules as every method here). Yields an object with ``session``, ``key``
+        (seal/open), ``view`` (what the consent covers) and ``ids`` (audited row ids)."""
+        return self._unit(actor, patient_id, purpose, Action(action), resource)
+
     def verify_audit(self) -> audit.VerifyResult:
         with self._sessions() as session:
             return audit.verify(session)

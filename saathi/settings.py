@@ -86,6 +86,23 @@ class Settings:
     tts_engines: str = field(default_factory=lambda: _env("SAATHI_TTS_ENGINES", "gtts,espeak"))
     simulator: str = field(default_factory=lambda: _env("SAATHI_SIMULATOR", "auto"))
 
+    # Provider portal (portal/) and doctor handoff (engine/handoff/).
+    portal_secret_key: str = field(default_factory=lambda: _env("SAATHI_PORTAL_SECRET_KEY", ""))
+    portal_public_url: str = field(default_factory=lambda: _env("SAATHI_PORTAL_PUBLIC_URL", ""))
+    portal_secure_cookies: bool = field(default_factory=lambda: _env_bool("SAATHI_PORTAL_SECURE_COOKIES", True))
+    portal_lockout_attempts: int = field(default_factory=lambda: _env_int("SAATHI_PORTAL_LOCKOUT_ATTEMPTS", 5))
+    portal_lockout_minutes: int = field(default_factory=lambda: _env_int("SAATHI_PORTAL_LOCKOUT_MINUTES", 15))
+    portal_access_token_minutes: int = field(default_factory=lambda: _env_int("SAATHI_PORTAL_ACCESS_TOKEN_MINUTES", 10))
+    portal_refresh_token_days: int = field(default_factory=lambda: _env_int("SAATHI_PORTAL_REFRESH_TOKEN_DAYS", 7))
+    jitsi_mode: str = field(default_factory=lambda: _env("SAATHI_JITSI_MODE", "selfhosted"))
+    jitsi_domain: str = field(default_factory=lambda: _env("SAATHI_JITSI_DOMAIN", "meet.example.org"))
+    jitsi_app_id: str = field(default_factory=lambda: _env("SAATHI_JITSI_APP_ID", "sehat-saathi"))
+    jitsi_app_secret: str = field(default_factory=lambda: _env("SAATHI_JITSI_APP_SECRET", ""))
+    jaas_tenant: str = field(default_factory=lambda: _env("SAATHI_JAAS_TENANT", ""))
+    jaas_key_id: str = field(default_factory=lambda: _env("SAATHI_JAAS_KEY_ID", ""))
+    jaas_private_key_file: str = field(default_factory=lambda: _env("SAATHI_JAAS_PRIVATE_KEY_FILE", ""))
+    twilio_voice_from: str = field(default_factory=lambda: _env("TWILIO_VOICE_FROM", ""))
+
     @property
     def rasa_base_url(self) -> str:
         return self.rasa_url or f"http://{self.host}:{self.rasa_port}"
