@@ -22,7 +22,7 @@ from engine.triage.model import DEFAULT_PARAMS, feature_matrix, predict, train_b
 from engine.triage.sampler import SamplerSettings, sample_cases
 from engine.triage.scorer import MENTION_RATE, log_scores
 
-TRAINING_VERSION = 1
+TRAINING_VERSION = 2
 DEFAULT_SEED = 20261126
 
 
@@ -80,7 +80,8 @@ def train(kb: KnowledgeBase, config: TrainingConfig | None = None) -> TrainedMod
     config = config or TrainingConfig()
     started = time.perf_counter()
     cases, labels = sample_cases(kb, config.per_condition, config.seed, config.sampler)
-    booster = train_booster(feature_matrix(kb, cases), labels, len(kb), config.params, config.seed)
+    x = feature_matrix(kb, cases)
+    booster = train_booster(x, labels, len(kb), config.params, config.seed)
     val_cases, val_labels = sample_cases(
         kb, config.validation_cases, config.seed + 1, config.sampler, by_prevalence=True
     )
@@ -98,6 +99,7 @@ def train(kb: KnowledgeBase, config: TrainingConfig | None = None) -> TrainedMod
         "symptoms": kb.symptoms,
         "calibration": calibration.as_dict(),
         "training_cases": len(cases),
+        "training_data_hash": hashlib.sha256(x.tobytes() + labels.astype("int32").tobytes()).hexdigest(),
         "train_seconds": None,
         "metrics": {
             "validation_cases": len(val_cases),

@@ -17,9 +17,9 @@ import numpy as np
 from engine.triage.evidence import Evidence
 from engine.triage.kb import URGENCY_LEVELS, KnowledgeBase
 
-EMERGENCY_MASS = 0.35
+EMERGENCY_MASS = 0.25
 URGENT_MASS = 0.45
-LONG_FEVER_DAYS = 7
+LONG_FEVER_DAYS = 3
 LONG_COUGH_DAYS = 14
 INFANT_AGE = 1.0
 CHILD_AGE = 13.0
