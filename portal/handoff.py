@@ -286,7 +286,7 @@ class Handoff:
         items = []
         for case in rows:
             mine = case.doctor_id == doctor_id
-            if not mine and (case.doctor_id is not None or not routing.suitable(me, case.specialty, case.language)):
+            if not mine and (case.doctor_id is not None or not routing.in_queue(me, case.specialty, case.language)):
                 continue
             item = QueueItem(case.id, case.status, case.priority, case.specialty, case.language, case.channel,
                              _utc(case.created_at), _utc(case.scheduled_at) if case.scheduled_at else None,

@@ -47,6 +47,12 @@ def suitable(doctor: Doctor, specialty: str, language: str) -> bool:
     return tier(doctor, specialty, language) is not None
 
 
+def in_queue(doctor: Doctor, specialty: str, language: str) -> bool:
+    """Waiting cases a doctor sees in her queue: she speaks the patient's language and has the
+    specialty (or is a general physician)."""
+    return tier(doctor, specialty, language) in (0, 1)
+
+
 def next_slots(doctors: list[Doctor], free: list[Slot], specialty: str, language: str, now: dt.datetime,
                count: int = 3) -> list[Slot]:
     """The best ``count`` free future slots, at most one per start time, best tier first."""
