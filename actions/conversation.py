@@ -79,9 +79,13 @@ class ActionChoose(SaathiAction):
         offer = tracker.get_slot("pending_offer")
         if offer == "language" and number in LANGUAGE_BY_MENU_NUMBER:
             return set_language(dispatcher, LANGUAGE_BY_MENU_NUMBER[number])
+        if offer == "doctor_slot" and number:
+            from actions.doctor import book_slot
+
+            return book_slot(dispatcher, tracker, language, number)
         if offer == "doctor" and number in (1, 2):
             if number == 1:
-                from actions.services import offer_doctor
+                from actions.doctor import offer_doctor
 
                 return offer_doctor(dispatcher, tracker, language)
             say(dispatcher, "core_deny_ok", language)
@@ -109,7 +113,7 @@ class ActionAffirm(SaathiAction):
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         if tracker.get_slot("pending_offer") == "doctor":
-            from actions.services import offer_doctor
+            from actions.doctor import offer_doctor
 
             return offer_doctor(dispatcher, tracker, language)
         say(dispatcher, "core_deny_ok", language)

@@ -7,24 +7,7 @@ Aushadhi), never a made-up answer.
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.common import SaathiAction, SayAction, say
-
-
-def offer_doctor(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list:
-    say(dispatcher, "core_doctor_contact", language)
-    return [SlotSet("pending_offer", None)]
-
-
-class ActionTalkToDoctor(SaathiAction):
-    def name(self) -> str:
-        return "action_talk_to_doctor"
-
-    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
-        return [*offer_doctor(dispatcher, tracker, language), SlotSet("requested_slot", None)]
+from actions.common import SayAction
 
 
 class ActionAskMedicine(SayAction):
