@@ -27,9 +27,10 @@ from portal.notify import Notifier
 from portal.services import PortalServices, build
 from records import RecordsService, Role, portal_migrations
 from records.models import utcnow
-from records.testing import build_service, fresh_pg_database
+from records.testing import TEST_SENDER_SALT, build_service, fresh_pg_database
 from saathi.settings import Settings
 
+__all__ = ["TEST_SENDER_SALT", "World", "csrf_from", "totp_now", "world"]
 PASSWORD = "Correct-Horse-42"
 JITSI_SECRET = "test-jitsi-secret-of-at-least-32-bytes!"
 TRIAGE = {"language": "hi", "symptoms": ["fever", "headache", "body_ache"], "urgency": "urgent", "red_flags": [],
