@@ -127,3 +127,11 @@ def test_next_question_for_men_skips_female_only_symptoms(engine):
     for _ in range(3):
         q = engine.next_question(["abdominal_pain"], [], age=30, sex="m")
         assert q not in ("missed_period", "vaginal_bleeding", "menstrual_pain")
+
+
+def test_question_text_in_three_languages():
+    from engine.triage import question_text
+
+    assert question_text("joint_pain", "en").startswith("Do you also have")
+    assert "1" in question_text("joint_pain", "hi") and any("\u0900" <= ch <= "\u097f" for ch in question_text("joint_pain", "hi"))
+    assert any("\u0a00" <= ch <= "\u0a7f" for ch in question_text("joint_pain", "pa"))

@@ -19,7 +19,7 @@ import threading
 
 from engine.triage.engine import Engine, RankedCondition, TriageResult
 
-__all__ = ["Engine", "RankedCondition", "TriageResult", "default_engine", "next_question", "triage"]
+__all__ = ["Engine", "RankedCondition", "TriageResult", "default_engine", "next_question", "question_text", "triage"]
 
 _engine: Engine | None = None
 _lock = threading.Lock()
@@ -62,3 +62,12 @@ def next_question(
 ) -> str | None:
     """The most informative symptom code to ask about next, or None when no question helps."""
     return default_engine().next_question(symptoms, negated, age=age, sex=sex, pregnant=pregnant)
+
+
+def question_text(symptom: str, language: str | None) -> str:
+    """The follow-up question for ``symptom`` in ``language`` ("Do you also have X? 1 yes 2 no")."""
+    from engine.i18n import t
+    from engine.triage.explain import symptom_name
+
+    lang = language if language in ("hi", "pa", "en") else "en"
+    return t("triage_question", lang, symptom=symptom_name(symptom, lang))
