@@ -1,7 +1,10 @@
 """Triage latency: model load time and p50/p95 of one ``triage()`` call (target p95 < 50 ms).
 
-Run: ``.venv/bin/python bench/triage.py [--n 300]``. Uses the promoted model (trains it first if
-none exists, which is reported separately from loading).
+Run: ``.venv/bin/python bench/triage.py [--n 300] [--dialogue 400]``. Uses the promoted model
+(trains it first if none exists, which is reported separately from loading). ``--dialogue N``
+also simulates N synthetic patients (drawn by prevalence from the KB) who first mention some of
+their symptoms and then answer up to 6 ``next_question`` prompts truthfully, and reports top-1/3
+accuracy after 0, 3 and 6 questions, the value of asking.
 """
 
 from __future__ import annotations
@@ -20,9 +23,41 @@ CASES = [
 ]
 
 
+def simulate_dialogue(engine, n: int, seed: int = 7) -> dict[int, tuple[float, float]]:
+    """Top-1/top-3 accuracy after 0, 3 and 6 questions on synthetic patients."""
+    import numpy as np
+
+    from engine.triage.evidence import Evidence, normalise
+
+    kb, rng = engine.kb, np.random.default_rng(seed)
+    hits = {k: [0, 0] for k in (0, 3, 6)}
+    labels = rng.choice(len(kb), size=n, p=kb.prevalence / kb.prevalence.sum())
+    for label in labels:
+        truth = {kb.symptoms[j] for j in np.flatnonzero(rng.random(len(kb.symptoms)) < kb.likelihood[label])}
+        if not truth:
+            continue
+        said = [s for s in truth if rng.random() < 0.4] or [max(truth, key=lambda s: kb.likelihood[label, kb.symptom_index[s]])]
+        present, negated = list(said), []
+        age = float(rng.uniform(18, 60)) if kb.conditions[label].age_factor["adult"] > 0 else 5.0
+        sex = "f" if kb.conditions[label].sex_factor["m"] == 0 else "m" if kb.conditions[label].sex_factor["f"] == 0 else None
+        pregnant = True if kb.conditions[label].pregnancy == "required" else None
+        for asked in range(7):
+            if asked in hits:
+                ev = normalise(kb, Evidence(present, negated, age, sex, pregnant))
+                order = list(np.argsort(-engine.probabilities(ev)))
+                hits[asked][0] += order[0] == label
+                hits[asked][1] += label in order[:3]
+            question = engine.next_question(present, negated, age=age, sex=sex, pregnant=pregnant)
+            if question is None:
+                continue
+            (present if question in truth else negated).append(question)
+    return {k: (v[0] / n, v[1] / n) for k, v in hits.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--dialogue", type=int, default=0, help="simulate N patients answering questions")
     args = parser.parse_args()
 
     from engine.triage import Engine
@@ -54,6 +89,13 @@ def main() -> None:
     print(f"model load: {load_seconds * 1000:.0f} ms (version {model.version if model else None})")
     print(f"triage() over {args.n} calls: p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, "
           f"max {timings[-1]:.1f} ms (target p95 < 50 ms)")
+    started = time.perf_counter()
+    for _ in range(args.n):
+        engine.next_question(["fever", "headache"], ["cough"], age=30, sex="m")
+    print(f"next_question(): {(time.perf_counter() - started) * 1000 / args.n:.1f} ms per call")
+    if args.dialogue:
+        for asked, (top1, top3) in simulate_dialogue(engine, args.dialogue).items():
+            print(f"dialogue, {asked} questions asked: top-1 {top1:.1%}, top-3 {top3:.1%} ({args.dialogue} patients)")
 
 
 if __name__ == "__main__":

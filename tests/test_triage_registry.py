@@ -55,3 +55,18 @@ def test_rollback_and_promote_need_a_known_version(tmp_path):
         registry.rollback()
     with pytest.raises(RegistryError):
         registry.promote("nope")
+
+
+def test_training_is_deterministic(tmp_path):
+    kb = Engine(registry=Registry(tmp_path / "a")).kb
+    first, second = Registry(tmp_path / "a"), Registry(tmp_path / "b")
+    assert first.train(kb, _config(2)) == second.train(kb, _config(2))
+    np.testing.assert_array_equal(_probabilities_of(first, promote=True), _probabilities_of(second, promote=True))
+    meta_a, meta_b = first.versions()[0], second.versions()[0]
+    assert meta_a["training_data_hash"] == meta_b["training_data_hash"]
+
+
+def _probabilities_of(registry: Registry, promote: bool) -> np.ndarray:
+    if promote:
+        registry.promote(registry.versions()[0]["version"])
+    return _probabilities(registry)
