@@ -2,7 +2,8 @@
 
 Routing prefers, in order: a doctor of the triage's specialty who speaks the patient's language,
 then a general physician who does, then anyone of the specialty (an interpreter joins the call).
-Within a tier, the earliest free slot wins; "now" means a doctor on duty with a slot that has
+Within a tier, the earliest free slot wins; "now" means a doctor on duty who speaks the
+language (specialty or general physician) with a slot that has
 already started or starts within :data:`NOW_WINDOW`.
 """
 
@@ -82,7 +83,7 @@ def next_slots(doctors: list[Doctor], free: list[Slot], specialty: str, language
 def now_slot(doctors: list[Doctor], free: list[Slot], specialty: str, language: str,
              now: dt.datetime) -> Slot | None:
     """A slot with an on-duty doctor that is running or about to start, if any."""
-    on_duty = [d for d in doctors if d.on_duty and suitable(d, specialty, language)]
+    on_duty = [d for d in doctors if d.on_duty and in_queue(d, specialty, language)]
     ids = {d.id for d in on_duty}
     candidates = [s for s in free if s.doctor_id in ids and s.starts_at <= now + NOW_WINDOW and s.ends_at > now]
     by_id = {d.id: d for d in on_duty}
