@@ -4,7 +4,7 @@ Order of precedence, safest first:
 1. any red flag (``nlu.red_flags``) -> emergency, specialist ``emergency``;
 2. the differential: emergency when the emergency conditions together hold at least
    ``EMERGENCY_MASS`` of the probability; urgent when urgent-or-worse conditions hold at least
-   ``URGENT_MASS``; routine otherwise;
+   ``URGENT_MASS``; routine otherwise (thresholds from explicit error costs, see below);
 3. raise (never lower) for a severe grade, a long illness with fever or cough, or a baby.
 """
 
@@ -17,8 +17,12 @@ import numpy as np
 from engine.triage.evidence import Evidence
 from engine.triage.kb import URGENCY_LEVELS, KnowledgeBase
 
+# Decision thresholds from error costs: choosing the higher level pays when P(needs it) exceeds
+# cost(over-triage) / (cost(over) + cost(under)). Missing an emergency is taken as 3x worse than
+# sending a non-emergency to hospital (threshold 1/4); missing an urgent case as 2x worse than an
+# unnecessary same-day visit (threshold 1/3).
 EMERGENCY_MASS = 0.25
-URGENT_MASS = 0.45
+URGENT_MASS = 1 / 3
 LONG_FEVER_DAYS = 3
 LONG_COUGH_DAYS = 14
 INFANT_AGE = 1.0
