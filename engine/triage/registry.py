@@ -10,6 +10,13 @@ A version is named by the hash of its training inputs, so training the same inpu
 the stored version. Serving loads the promoted version; when none exists, or the promoted one
 was trained on a different knowledge base, it trains on first use (deterministic seed) and
 promotes the result. ``rollback`` re-promotes the version promoted before the current one.
+
+Not done yet (next step): retraining from doctor-confirmed diagnoses and drift monitoring. The
+plan: the portal's confirmed (symptoms, diagnosis ICD-10) pairs become extra training rows mixed
+with the KB samples (their hash joins ``input_hash``); a drift check compares the live symptom-code
+and urgency mix with the training mix (population stability index per code) and the confirmed
+top-3 accuracy with the version's ``metrics``; a new version is only promoted by a person
+(``saathi model promote``), and ``rollback`` stays one command away.
 """
 
 from __future__ import annotations
