@@ -53,19 +53,44 @@ def process_media(payload: dict[str, Any]) -> None:
 def _read(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> None:
     language = payload["language"]
     try:
-        from engine.meds import summarise_document
         from engine.ocr import read_document
     except ImportError:
-        log.error("engine.ocr / engine.meds are not available: cannot read documents")
+        log.error("engine.ocr is not available: cannot read documents")
         _reply(gateway, payload, t("channels_photo_unavailable", language))
         return
     try:
-        result = read_document(downloaded.data)
-        summary = summarise_document(result, language)
+        image = pdf_first_page(downloaded.data) if downloaded.kind == "pdf" else downloaded.data
+        summary = summarise(read_document(image), language)
     except Exception:  # noqa: BLE001 - any OCR failure is "could not read", said politely
         log.exception("reading a document failed")
         summary = ""
     _reply(gateway, payload, summary.strip() or t("channels_photo_unreadable", language))
+
+
+def summarise(result: Any, language: str) -> str:
+    """engine.meds' summary of the document; until it exists, the medicine names we read."""
+    try:
+        from engine.meds import summarise_document
+    except ImportError:
+        names = [m.name + (f" {m.strength}" if m.strength else "") for m in result.medications]
+        if not names:
+            return ""
+        return t("channels_document_medicines", language, medicines=", ".join(names), first=result.medications[0].name)
+    return summarise_document(result, language)
+
+
+def pdf_first_page(data: bytes, dpi: int = 200) -> bytes:
+    """PNG of a PDF's first page (poppler's pdftoppm), which the OCR engine reads like a photo."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="saathi-pdf-") as tmp:
+        source = Path(tmp) / "in.pdf"
+        source.write_bytes(data)
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(source),
+                        str(Path(tmp) / "page")], check=True, capture_output=True, timeout=60)
+        return (Path(tmp) / "page.png").read_bytes()
 
 
 def _listen(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> None:
