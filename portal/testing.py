@@ -161,7 +161,7 @@ def test_settings(base: Path, standin_url: str, **overrides: Any) -> Settings:
         Settings(), var_dir=base, twilio_api_base_url=standin_url, twilio_account_sid="ACtest",
         twilio_auth_token="test-token", twilio_whatsapp_from="whatsapp:+14155238886",
         twilio_sms_from="+15005550006", jitsi_app_secret=JITSI_SECRET, jitsi_domain="meet.example.org",
-        portal_secret_key="portal-test-secret-key", portal_public_url="https://portal.example.org",
+        portal_secret_key="portal-test-secret-key-long-enough-for-hs256-use", portal_public_url="https://portal.example.org",
         portal_secure_cookies=False, redis_url="", **overrides)
 
 
