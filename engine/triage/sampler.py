@@ -2,8 +2,8 @@
 
 The classifier learns from these, so they imitate how people describe illness: only some true
 symptoms are mentioned (a per-case mention rate), unrelated symptoms creep in (the KB's leak
-probability), the dialogue sometimes denies a symptom, and age, sex, pregnancy and duration are
-often unknown. Everything is driven by one seeded generator, so a training set is reproducible
+probability), the dialogue sometimes denies a symptom, age, sex, pregnancy and duration are
+often unknown, and each case's symptom probabilities are jittered around the KB's estimates. Everything is driven by one seeded generator, so a training set is reproducible
 from (knowledge base, sampler settings, seed) alone.
 """
 
@@ -31,6 +31,9 @@ class SamplerSettings:
     p_sex_known: float = 0.85
     p_pregnancy_known: float = 0.8
     p_duration_known: float = 0.5
+    #: Per-case jitter of every P(symptom | condition) on the logit scale: real patients do not
+    #: follow the KB's estimates exactly, and the classifier should not learn that they do.
+    likelihood_noise: float = 0.5
 
     def as_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
@@ -54,6 +57,9 @@ def _demographics(rng: np.random.Generator, c: Condition) -> tuple[float, str, b
 def sample_case(rng: np.random.Generator, kb: KnowledgeBase, index: int, settings: SamplerSettings) -> Evidence:
     c = kb.conditions[index]
     p = kb.likelihood[index]
+    if settings.likelihood_noise:
+        logit = np.log(p / (1 - p)) + rng.normal(0.0, settings.likelihood_noise, len(p))
+        p = 1 / (1 + np.exp(-logit))
     true = rng.random(len(p)) < p
     mention = rng.uniform(*settings.mention_rate)
     reported = true & (rng.random(len(p)) < mention)
