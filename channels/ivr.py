@@ -38,6 +38,9 @@ class Ivr:
         self.call_sid = form.get("CallSid", "")
         self.sender = sender_id(form.get("From") or form.get("Caller") or self.call_sid, gateway.settings.sender_salt)
         self.state: dict[str, Any] = gateway.store.get(self._key) or {}
+        # Every answer's URLs carry a sequence number: a retried request repeats its number (and is
+        # replayed from cache), the same keypress at a later step does not.
+        self.state["seq"] = int(self.state.get("seq") or 0) + 1
 
     # --- state -----------------------------------------------------------------------------
     @property
@@ -53,7 +56,7 @@ class Ivr:
         return language if language in LANGUAGES else conversation.remembered_language(self.gateway, self.sender)
 
     def url(self, path: str) -> str:
-        return self.gateway.public_url(path)
+        return self.gateway.public_url(f"{path}?s={self.state['seq']}")
 
     # --- speaking --------------------------------------------------------------------------
     def speak(self, parent: VoiceResponse | Gather, text: str, language: str | None = None) -> None:
@@ -63,7 +66,7 @@ class Ivr:
             return
         if self.gateway.settings.ivr_speech == "play":
             name = speech_file(self.gateway.settings.var_dir, spoken, language, "mp3")
-            parent.play(self.url(f"/media/tts/{name}"))
+            parent.play(self.gateway.public_url(f"/media/tts/{name}"))
         else:
             parent.say(spoken, language=GATHER_LANGUAGE[language], voice=SAY_VOICE[language])
 

@@ -32,7 +32,9 @@ def idempotent(step: Callable[[Ivr], object]) -> Callable[[], Response]:
         if not store.add_once(key + ":seen", ttl=REPLAY_TTL):
             return Response(store.get(key) or "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>",
                             mimetype="application/xml")
-        response = twiml(step(Ivr(gateway(), request.form.to_dict())))
+        ivr = Ivr(gateway(), request.form.to_dict())
+        response = twiml(step(ivr))
+        ivr.save()
         store.set(key, response.get_data(as_text=True), ttl=REPLAY_TTL)
         return response
 
