@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "saathi.commands.models",
     "saathi.commands.ocr",
     "saathi.commands.records",
+    "saathi.commands.portal",
     "saathi.commands.triage",
     "saathi.commands.model",
 ]

@@ -114,10 +114,32 @@ def channels_worker_service(settings: Settings) -> Service:
     )
 
 
+def portal_service(settings: Settings) -> Service:
+    """The provider portal (portal/): migrates its tables, then serves on PORTAL_PORT."""
+    return Service(
+        name="portal",
+        argv=[sys.executable, "-m", "portal", "serve"],
+        env=dict(os.environ, PORTAL_PORT=str(settings.portal_port), SAATHI_VAR_DIR=str(settings.var_dir)),
+        health_url=f"http://{settings.host}:{settings.portal_port}/health",
+    )
+
+
+def portal_worker_service(settings: Settings) -> Service:
+    """RQ worker with the scheduler for the portal's reminders (only with REDIS_URL)."""
+    return Service(
+        name="portal-worker",
+        argv=[sys.executable, "-m", "portal", "worker"],
+        env=dict(os.environ, SAATHI_VAR_DIR=str(settings.var_dir)),
+        health_url=f"http://{settings.host}:{settings.portal_port}/health?worker=1",
+    )
+
+
 def default_services(settings: Settings | None = None, model: Path | None = None) -> list[Service]:
     settings = settings or load()
     channels = [gateway_service(settings)] + ([channels_worker_service(settings)] if settings.redis_url else [])
-    return [actions_service(settings), rasa_service(settings, model or ensure_model(settings=settings)), *channels]
+    portal = [portal_service(settings)] + ([portal_worker_service(settings)] if settings.redis_url else [])
+    return [actions_service(settings), rasa_service(settings, model or ensure_model(settings=settings)), *channels,
+            *portal]
 
 
 class Supervisor:

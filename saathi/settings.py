@@ -40,7 +40,8 @@ class Settings:
     actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
     # Default: RASA_PORT + 75 (5080), so a stack on other ports (the tests' 15005) gets its own gateway port.
     gateway_port: int = field(default_factory=lambda: _env_int("GATEWAY_PORT", _env_int("RASA_PORT", 5005) + 75))
-    portal_port: int = field(default_factory=lambda: _env_int("PORTAL_PORT", 5090))
+    # Default: RASA_PORT + 85 (5090), like the gateway, so a test stack gets its own portal port.
+    portal_port: int = field(default_factory=lambda: _env_int("PORTAL_PORT", _env_int("RASA_PORT", 5005) + 85))
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", ""))
     rasa_workers: int = field(default_factory=lambda: _env_int("RASA_WORKERS", 1))
     var_dir: Path = field(default_factory=lambda: Path(_env("SAATHI_VAR_DIR", str(ROOT / "var"))))

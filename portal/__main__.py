@@ -1,0 +1,54 @@
+"""``python -m portal``: serve the portal (what ``saathi up`` starts), or run its RQ worker.
+
+``serve`` first brings the database to the newest records and portal schema (idempotent), then
+runs a threaded WSGI server on ``PORTAL_PORT``. ``worker`` runs an RQ worker with the scheduler
+for the ``portal`` queue (reminders; only with ``REDIS_URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+
+def serve() -> int:
+    from werkzeug.serving import make_server
+
+    from portal import create_app
+    from records import portal_migrations
+    from saathi.settings import load
+
+    settings = load()
+    portal_migrations.upgrade(settings.effective_database_url)
+    app = create_app(settings)
+    server = make_server(settings.host, settings.portal_port, app, threaded=True)
+    logging.getLogger(__name__).warning("portal listening on http://%s:%s", settings.host, settings.portal_port)
+    server.serve_forever()
+    return 0
+
+
+def worker() -> int:
+    import redis
+    from rq import Queue, Worker
+
+    from engine.handoff.reminders import QUEUE_NAME
+    from saathi.settings import load
+
+    connection = redis.Redis.from_url(load().redis_url)
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(with_scheduler=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(stream=sys.stderr, level=os.environ.get("SAATHI_LOG_LEVEL", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m portal")
+    parser.add_argument("command", choices=["serve", "worker"])
+    args = parser.parse_args(argv)
+    return serve() if args.command == "serve" else worker()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
