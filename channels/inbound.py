@@ -26,7 +26,6 @@ class InboundMessage:
     sid: str
     text: str
     media: tuple[Media, ...] = field(default_factory=tuple)
-    profile_language: str | None = None
 
     @property
     def number(self) -> str:

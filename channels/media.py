@@ -9,6 +9,7 @@ credentials. Type and size limits are checked before and while downloading.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
@@ -70,6 +71,12 @@ class MediaFetcher:
         kind = kind_of(declared_type)
         if kind is None:
             raise MediaRefused("unsupported", declared_type)
+        upload = self._simulator_upload(url)
+        if upload is not None:
+            data = upload.read_bytes()
+            if len(data) > self.limit_for(kind):
+                raise MediaRefused("too_large", str(len(data)))
+            return Downloaded(data=data, content_type=declared_type, kind=kind)
         if not self.host_allowed(url):
             raise MediaRefused("host", urlparse(url).netloc)
         limit = self.limit_for(kind)
@@ -85,6 +92,15 @@ class MediaFetcher:
                 continue
             return self._read(response, kind, limit)
         raise MediaRefused("failed", "too many redirects")
+
+    def _simulator_upload(self, url: str) -> Path | None:
+        """A file uploaded in the /simulator page is read from disk (no HTTP to ourselves)."""
+        prefix = f"{self.settings.gateway_base_url}/media/uploads/"
+        if not self.settings.simulator_enabled or not url.startswith(prefix):
+            return None
+        name = url[len(prefix):]
+        path = self.settings.var_dir / "channels" / "uploads" / name
+        return path if "/" not in name and ".." not in name and path.is_file() else None
 
     def _read(self, response: requests.Response, kind: str, limit: int) -> Downloaded:
         with response:

@@ -70,5 +70,5 @@ def poll():
 
 
 def _number_or_empty() -> str:
-    number = (request.args.get("number") or "").strip()
+    number = "+" + (request.args.get("number") or "").strip().lstrip("+")  # an unencoded "+" arrives as " "
     return number if number.startswith(SIMULATOR_PREFIX) else SIMULATOR_PREFIX
