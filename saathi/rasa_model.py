@@ -76,6 +76,8 @@ def ensure_model(force: bool = False, settings: Settings | None = None) -> Path:
     target = cached_model(settings)
     if force or not target.exists():
         train(target)
+        if cached_model(settings) != target:
+            log.warning("bot/ or nlu/ changed while training; the next start will train again")
     link = ROOT / "models" / "current.tar.gz"
     link.parent.mkdir(exist_ok=True)
     if link.is_symlink() or link.exists():
@@ -85,17 +87,21 @@ def ensure_model(force: bool = False, settings: Settings | None = None) -> Path:
 
 
 def train(target: Path) -> None:
+    """Trains from a snapshot of ``bot/``, so edits made while training cannot mislabel the model."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="saathi-train-") as out:
-        cmd = [str(rasa_executable()), "train", "--config", str(BOT_DIR / "config.yml"),
-               "--domain", str(BOT_DIR / "domain.yml"), "--data", str(BOT_DIR / "data"),
+        snapshot = Path(out) / "bot"
+        shutil.copytree(BOT_DIR, snapshot, ignore=shutil.ignore_patterns("models", ".rasa"))
+        cmd = [str(rasa_executable()), "train", "--config", str(snapshot / "config.yml"),
+               "--domain", str(snapshot / "domain.yml"), "--data", str(snapshot / "data"),
                "--out", out, "--fixed-model-name", target.name.removesuffix(".tar.gz")]
-        log.warning("training the Rasa model (a few minutes; cached afterwards in %s)", target.parent)
-        result = subprocess.run(cmd, cwd=out, env=rasa_env(), stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        if result.returncode != 0:
-            raise RuntimeError("rasa train failed:\n" + result.stdout[-4000:])
+        train_log = target.parent / "train.log"
+        log.warning("training the Rasa model (a few minutes; progress in %s)", train_log)
+        with train_log.open("w", encoding="utf-8") as output:
+            returncode = subprocess.run(cmd, cwd=out, env=rasa_env(), stdout=output,
+                                        stderr=subprocess.STDOUT).returncode
         produced = Path(out) / target.name
-        if not produced.exists():
-            raise RuntimeError("rasa train produced no model:\n" + result.stdout[-4000:])
+        if returncode != 0 or not produced.exists():
+            tail = train_log.read_text(encoding="utf-8", errors="replace")[-4000:]
+            raise RuntimeError(f"rasa train failed (exit {returncode}):\n{tail}")
         shutil.move(str(produced), target)

@@ -1,0 +1,62 @@
+"""The end of the intake: call the triage engine and answer in the user's language.
+
+The answer always says *possible*, says why (which symptoms fit), names the doctor to see, gives
+self-care and the warning signs that mean "go now", and offers a doctor. Emergencies come first.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk.events import SlotSet
+
+from actions.common import SaathiAction, say, symptom_list
+from actions.emergency import send_emergency_advice
+from actions.intake import triage_inputs
+from engine.i18n import t
+
+log = logging.getLogger(__name__)
+
+SHOWN_CONDITIONS = 3
+
+
+def why(condition, language: str) -> str:
+    """"fits: fever, headache · against: cough" in the user's language."""
+    parts = []
+    if condition.supporting:
+        parts.append(t("core_why_supporting", language, symptoms=symptom_list(condition.supporting[:4], language)))
+    if condition.against:
+        parts.append(t("core_why_against", language, symptoms=symptom_list(condition.against[:2], language)))
+    return " · ".join(parts) or t("core_why_pattern", language)
+
+
+class ActionTriage(SaathiAction):
+    def name(self) -> str:
+        return "action_triage"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        from engine.triage import triage
+
+        try:
+            result = triage(tracker.get_slot("complaint_text"), language=language, **triage_inputs(tracker))
+        except Exception:  # the engine failing must still leave the user with a safe way forward
+            log.exception("triage engine failed")
+            say(dispatcher, "core_triage_failed", language)
+            return [SlotSet("pending_offer", "doctor")]
+        if result.urgency == "emergency":
+            send_emergency_advice(dispatcher, language, result.red_flags)
+        say(dispatcher, f"core_urgency_{result.urgency}", language)
+        if result.conditions:
+            say(dispatcher, "core_possible_conditions", language)
+            for condition in result.conditions[:SHOWN_CONDITIONS]:
+                name = condition.names.get(language) or condition.names["en"]
+                say(dispatcher, "core_condition_line", language, name=name, why=why(condition, language))
+        say(dispatcher, "core_see_specialist", language,
+            specialist=t(f"core_specialist_{result.specialist}", language))
+        leading = result.conditions[0] if result.conditions else None
+        if leading and leading.self_care.get(language) and result.urgency != "emergency":
+            say(dispatcher, "core_self_care", language, advice=leading.self_care[language])
+        if leading and leading.warning_signs.get(language):
+            say(dispatcher, "core_warning_signs", language, signs=leading.warning_signs[language])
+        say(dispatcher, "core_offer_doctor", language)
+        return [SlotSet("last_triage", result.to_contract()), SlotSet("pending_offer", "doctor")]
