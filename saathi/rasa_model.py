@@ -8,6 +8,7 @@ spending minutes retraining; ``models/current.tar.gz`` in the clone points at th
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -75,7 +76,12 @@ def ensure_model(force: bool = False, settings: Settings | None = None) -> Path:
     settings = settings or load()
     target = cached_model(settings)
     if force or not target.exists():
-        train(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # One training at a time per cache: a second caller waits and then finds the model.
+        with (target.parent / ".train.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if force or not target.exists():
+                train(target)
         if cached_model(settings) != target:
             log.warning("bot/ or nlu/ changed while training; the next start will train again")
     link = ROOT / "models" / "current.tar.gz"
