@@ -27,6 +27,7 @@ _TIP_BY_RULE_WORD: list[tuple[tuple[str, ...], str]] = [
     (("dka", "sugar", "diabet"), "sugar"),
     (("bleed", "haemorrh", "hemorrh", "vomit_blood", "blood"), "bleeding"),
     (("breath", "cyanosis", "blue", "airway"), "breathing"),
+    (("shock",), "shock"),
     (("unconscious", "unrespons", "faint", "coma"), "unconscious"),
 ]
 

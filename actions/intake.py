@@ -138,6 +138,8 @@ class ValidateSymptomForm(FormValidationAction):
         slots += ["duration_days", "severity"]
         if tracker.get_slot("symptoms") and next_followup(tracker) is not None:
             slots.append("followup")
+        if tracker.get_slot("records_consent") is None:
+            slots.append("records_consent")
         return slots
 
     # Each validate_<slot> returns the parsed value, or None (the form then asks again).
@@ -185,6 +187,11 @@ class ValidateSymptomForm(FormValidationAction):
         answer = yes_no(str(slot_value))
         value = None if answer is None else ("yes" if answer else "no")
         return self._answer(dispatcher, tracker, "pregnant", value, "core_reprompt_choice")
+
+    def validate_records_consent(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        answer = yes_no(str(slot_value))
+        value = None if answer is None else ("yes" if answer else "no")
+        return self._answer(dispatcher, tracker, "records_consent", value, "core_reprompt_choice")
 
     def validate_duration_days(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
         value = parse_duration_days(str(slot_value))
@@ -259,6 +266,10 @@ class AskAction(SaathiAction):
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         say(dispatcher, f"core_ask_{self.slot}", language)
         return []
+
+
+class ActionAskRecordsConsent(AskAction):
+    slot = "records_consent"
 
 
 class ActionAskSymptomText(AskAction):

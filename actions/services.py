@@ -17,14 +17,3 @@ class ActionAskMedicine(SayAction):
 class ActionFindPharmacy(SayAction):
     action_name, message_key = "action_find_pharmacy", "core_pharmacy_prompt"
 
-
-class ActionMyRecords(SayAction):
-    action_name, message_key = "action_my_records", "core_records_prompt"
-
-
-class ActionShareRecords(SayAction):
-    action_name, message_key = "action_share_records", "core_records_prompt"
-
-
-class ActionDeleteMyData(SayAction):
-    action_name, message_key = "action_delete_my_data", "core_records_prompt"

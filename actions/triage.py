@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.common import SaathiAction, say, symptom_list
 from actions.emergency import send_emergency_advice
+from actions.health_record import keep_check
 from actions.intake import triage_inputs
 from engine.i18n import t
 
@@ -59,4 +60,6 @@ class ActionTriage(SaathiAction):
         if leading and leading.warning_signs.get(language):
             say(dispatcher, "core_warning_signs", language, signs=leading.warning_signs[language])
         say(dispatcher, "core_offer_doctor", language)
-        return [SlotSet("last_triage", result.to_contract()), SlotSet("pending_offer", "doctor")]
+        contract = result.to_contract()
+        keep_check(tracker, language, contract, result.model_version)
+        return [SlotSet("last_triage", contract), SlotSet("pending_offer", "doctor")]

@@ -134,8 +134,17 @@ def portal_worker_service(settings: Settings) -> Service:
     )
 
 
+def prepare_database(settings: Settings) -> None:
+    """Brings the records database to the latest schema (embedded SQLite file or PostgreSQL)."""
+    from records.migrate import upgrade
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+
+
 def default_services(settings: Settings | None = None, model: Path | None = None) -> list[Service]:
     settings = settings or load()
+    prepare_database(settings)
     channels = [gateway_service(settings)] + ([channels_worker_service(settings)] if settings.redis_url else [])
     portal = [portal_service(settings)] + ([portal_worker_service(settings)] if settings.redis_url else [])
     return [actions_service(settings), rasa_service(settings, model or ensure_model(settings=settings)), *channels,

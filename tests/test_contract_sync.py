@@ -6,7 +6,6 @@ import csv
 
 import pytest
 import yaml
-
 from conftest import CONTRACT, ROOT
 
 

@@ -15,16 +15,16 @@ pytestmark = pytest.mark.rasa
 ANSWERS = {
     "hi": {"core_ask_patient": "मेरी", "core_ask_age": "35 साल", "core_ask_sex": "2",
            "core_ask_pregnant": "नहीं", "core_ask_duration_days": "3 दिन से", "core_ask_severity": "2",
-           "core_ask_followup": "नहीं", "core_ask_symptom_text": "बुखार"},
+           "core_ask_followup": "नहीं", "core_ask_symptom_text": "बुखार", "core_ask_records_consent": "हाँ"},
     "hi-Latn": {"core_ask_patient": "1", "core_ask_age": "42 saal", "core_ask_sex": "aadmi",
                 "core_ask_pregnant": "nahi", "core_ask_duration_days": "kal se", "core_ask_severity": "halka",
-                "core_ask_followup": "haan", "core_ask_symptom_text": "khansi"},
+                "core_ask_followup": "haan", "core_ask_symptom_text": "khansi", "core_ask_records_consent": "1"},
     "pa": {"core_ask_patient": "1", "core_ask_age": "60 ਸਾਲ", "core_ask_sex": "ਮਰਦ",
            "core_ask_pregnant": "ਨਹੀਂ", "core_ask_duration_days": "ਦੋ ਦਿਨਾਂ ਤੋਂ", "core_ask_severity": "3",
-           "core_ask_followup": "2", "core_ask_symptom_text": "ਬੁਖਾਰ"},
+           "core_ask_followup": "2", "core_ask_symptom_text": "ਬੁਖਾਰ", "core_ask_records_consent": "ਨਹੀਂ"},
     "en": {"core_ask_patient": "my child", "core_ask_age": "6", "core_ask_sex": "girl",
            "core_ask_pregnant": "no", "core_ask_duration_days": "2 days", "core_ask_severity": "moderate",
-           "core_ask_followup": "yes", "core_ask_symptom_text": "fever"},
+           "core_ask_followup": "yes", "core_ask_symptom_text": "fever", "core_ask_records_consent": "yes"},
 }
 
 SCENARIOS = [
