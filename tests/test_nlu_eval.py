@@ -1,0 +1,58 @@
+"""The trained model on the held-out set (written separately, never trained on) and the
+``saathi nlu`` contract, both through the session's Rasa server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from saathi.nlu_eval import evaluate, print_report
+
+pytestmark = pytest.mark.rasa
+
+MIN_INTENT_ACCURACY = 0.90
+
+
+@pytest.fixture(scope="module")
+def report(rasa_stack):
+    result = evaluate()
+    print_report(result, out=sys.stderr)
+    return result
+
+
+@pytest.mark.parametrize("language", ["hi", "pa", "en"])
+def test_intent_accuracy_per_language(report, language):
+    assert report[language].items >= 200
+    assert report[language].intent_accuracy >= MIN_INTENT_ACCURACY, report[language].errors[:20]
+
+
+@pytest.mark.parametrize("language", ["hi", "pa", "en"])
+def test_symptom_extraction_per_language(report, language):
+    assert report[language].symptom_recall >= 0.85
+    assert report[language].symptom_precision >= 0.85
+
+
+def test_saathi_nlu_follows_the_contract(rasa_stack):
+    lines = [
+        {"text": "mujhe bukhar hai"}, {"text": "ਸੱਪ ਨੇ ਡੰਗ ਲਿਆ"}, {"text": "I have a cough but no fever"},
+        "not json", {"no_text": 1},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
+    env = {**os.environ, "RASA_URL": rasa_stack.base_url}
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "saathi"), "nlu"], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == len(lines)
+    fever, snake, cough, bad, missing = out
+    assert set(fever) == {"language", "script", "intent", "confidence", "symptoms", "emergency", "entities"}
+    assert (fever["language"], fever["script"], fever["intent"]) == ("hi", "Latn", "report_symptom")
+    assert fever["symptoms"] == ["fever"] and fever["emergency"] is False
+    assert 0 <= fever["confidence"] <= 1
+    assert (snake["language"], snake["script"], snake["intent"], snake["emergency"]) == ("pa", "Guru", "emergency", True)
+    assert cough["symptoms"] == ["cough"], "negated fever must not be reported"
+    assert "error" in bad and "error" in missing
