@@ -102,6 +102,7 @@ class Meeting:
     starts_at: dt.datetime
     ends_at: dt.datetime
     patient_notified: bool
+    channel: str = "whatsapp"
 
 
 class Handoff:
@@ -373,7 +374,7 @@ class Handoff:
             body = t("portal_meeting_link", case.language, doctor=f"Dr {info['name']}", link=patient_url,
                      time=when(starts))
             notified = self._to_patient(case, body)
-        return Meeting(room, doctor_url, patient_url, starts, ends, notified)
+        return Meeting(room, doctor_url, patient_url, starts, ends, notified, case.channel)
 
     def phone_call(self, doctor_id: uuid.UUID, case_id: uuid.UUID, doctor_phone: str) -> bool:
         """SMS/IVR patients, or a failed video call: Twilio calls both into one conference."""

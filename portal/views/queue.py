@@ -70,8 +70,11 @@ def accept(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
     except ValueError as exc:  # Jitsi not configured
         flash(f"Video is not configured: {exc}", "error")
         return redirect(url_for("queue.case", case_id=case_id))
-    flash("Accepted. The patient has been sent the link." if meeting.patient_notified
-          else "Accepted. The patient could not be messaged; use the phone call.", "ok")
+    if meeting.channel != "whatsapp":
+        flash("Accepted. This patient uses SMS or voice: use \"Phone call instead\" to reach them.", "ok")
+    else:
+        flash("Accepted. The patient has been sent the link." if meeting.patient_notified
+              else "Accepted. The patient could not be messaged; use the phone call.", "ok")
     return render_template("accepted.html", meeting=meeting, case_id=case_id, user=g.user)
 
 
