@@ -69,9 +69,10 @@ def handoff() -> Any:
             settings = load()
             if not _portal_ready(settings.effective_database_url):
                 raise RuntimeError("portal tables missing (saathi portal migrate)")
+            from actions.health_record import service
             from portal.services import build
 
-            _handoff = build(settings).handoff
+            _handoff = build(settings, records=service()).handoff  # one records pool per process
             return _handoff
         except Exception as exc:  # noqa: BLE001 - the bot must answer even without the portal
             log.warning("doctor handoff unavailable: %s", type(exc).__name__)
