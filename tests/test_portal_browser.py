@@ -60,6 +60,41 @@ def _fits(page, name: str) -> None:
     assert width <= 360, f"{name}: page is {width} px wide at a 360 px viewport"
 
 
+def _sign_in(page, username: str) -> None:
+    """Password, then enrol the authenticator from the QR page (the key shown under it)."""
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/login/enrol")
+    page.fill("input[name=code]", pyotp.TOTP(page.locator("code.secret").inner_text().strip()).now())
+    page.click("button[type=submit]")
+
+
+def test_admin_asha_and_api_docs_pages_fit_360px(world, portal_page):
+    from records import Actor, Role
+
+    page = portal_page
+    _, admin, _ = world.staff(Role.ADMIN, enrol=False)
+    _sign_in(page, admin)
+    page.wait_for_url("**/admin/")
+    _fits(page, "10-admin")
+    asha, asha_name, _ = world.staff(Role.ASHA, area="browser-block", enrol=False)
+    world.records.create_patient_by_asha(Actor.asha(asha), name="Kamla Devi", village="Rampur")
+    _sign_in(page, asha_name)
+    page.wait_for_url("**/asha")
+    assert "registered by you" in page.content()
+    _fits(page, "11-asha")
+    page.goto("/api/v1/docs")
+    page.wait_for_selector("text=Sign in (password + TOTP) for an access and a refresh token")
+    _fits(page, "12-api-docs")
+    icd = page.locator("section.op", has_text="Search ICD-10")
+    icd.locator("input[data-param=q]").fill("A97")
+    icd.locator("button").click()
+    assert icd.locator("pre").inner_text().startswith("401"), "the docs page calls the API (no token given)"
+
+
 def test_doctor_signs_in_with_totp_accepts_notes_prescribes_and_patient_gets_whatsapp(world, portal_page):
     page = portal_page
     uid, username, _ = world.doctor("Meera Sharma", enrol=False)
