@@ -20,6 +20,7 @@ from channels import conversation
 from channels.context import Gateway, bot_inputs
 from channels.conversation import Turn
 from channels.identity import sender_id
+from channels.safety import sounds_like_emergency
 from channels.tts_cache import speech_file
 from engine.i18n import LANGUAGES, t
 from engine.speech.prompts import symptom_prompt
@@ -131,7 +132,7 @@ class Ivr:
                 confidence = float(self.form.get("Confidence") or 0)
             except ValueError:
                 confidence = 0.0
-            if confidence < self.gateway.settings.ivr_confirm_below:
+            if confidence < self.gateway.settings.ivr_confirm_below and not sounds_like_emergency(speech):
                 return self.confirm(speech)
             return self.answer(speech)
         return self.silence()
@@ -192,7 +193,7 @@ class Ivr:
             text = ""
         if not text:
             return self.gather(VoiceResponse(), [t("channels_ivr_say_again", self.language)])
-        return self.confirm(text)
+        return self.answer(text) if sounds_like_emergency(text) else self.confirm(text)
 
     def confirmed(self) -> VoiceResponse:
         pending = self.state.pop("pending", None)

@@ -90,6 +90,8 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
     if message.media:
         return _accept_media(gateway, message, sender, language)
 
+    if not text:  # a location, a contact card, a sticker without media: nothing to read
+        return _say(gateway, message, "core_choice_unknown", language)
     voice_reply = False
     pending_voice = store.get(f"voice:{sender}")
     if pending_voice:

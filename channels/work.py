@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from channels import conversation
 from channels.context import Gateway, worker_gateway
 from channels.media import Downloaded, MediaRefused
 from channels.rasa import BotMessage
 from channels.render import split_long
+from channels.safety import sounds_like_emergency
 from channels.sms import render_sms
 from channels.tts_cache import speech_file
 from engine.i18n import t
@@ -108,6 +110,13 @@ def _listen(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -
         return
     if not transcript.text:
         _reply(gateway, payload, t("channels_voice_not_heard", language))
+        return
+    if sounds_like_emergency(transcript.text):
+        # No confirmation round trip for an emergency: the bot's advice goes out at once.
+        turn = conversation.ask(gateway, payload["sender"], transcript.text, payload.get("channel", "whatsapp"))
+        _reply(gateway, payload, "\n\n".join(m.text for m in turn.messages if m.text))
+        send_voice_reply({**payload, "language": turn.language,
+                          "text": "\n".join(m.text for m in turn.messages if m.text)})
         return
     # Recognition is rough: echo it back and wait for "1" before it reaches the bot.
     gateway.store.set(f"voice:{payload['sender']}", transcript.text, ttl=VOICE_PENDING_TTL)

@@ -148,3 +148,11 @@ def test_play_mode_speaks_our_own_audio(hooks, app, monkeypatch):
     assert play.text.startswith(f"{PUBLIC_BASE}/media/tts/") and play.text.endswith(".mp3")
     audio = app.test_client().get(play.text.removeprefix(PUBLIC_BASE))
     assert audio.status_code == 200 and audio.mimetype == "audio/mpeg" and len(audio.data) > 2000
+
+
+def test_unsure_speech_that_sounds_like_an_emergency_is_not_held_for_confirmation(hooks, rasa):
+    call = Call(hooks, "CAurgent")
+    call.step("language", Digits="3")
+    root = call.step("turn", SpeechResult="I have chest pain and sweating", Confidence="0.35")
+    assert rasa.texts()[-1] == "I have chest pain and sweating"
+    assert _says(root)[0] == ("en-IN", speakable(t("core_emergency", "en")))

@@ -120,3 +120,9 @@ def test_sms_triage_answer_is_condensed_to_two_segments(hooks):
     assert segments(reply) <= 2
     assert "Dengue" in reply and "Malaria" not in reply  # the top condition only
     assert "1 Yes" in reply and "24 hours" in reply and "physician" in reply
+
+
+def test_a_message_without_text_or_media_gets_a_hint(hooks, rasa):
+    location = {"From": WHATSAPP_USER, "MessageSid": "SMloc", "Body": "", "Latitude": "30.9", "Longitude": "75.8"}
+    reply = twiml_messages(hooks.post("/twilio/messaging", location).get_data(as_text=True))
+    assert reply == [t("core_choice_unknown", "hi")] and rasa.calls == []

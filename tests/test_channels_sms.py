@@ -26,6 +26,12 @@ FIELD_VALUES = {
            "advice": "ਖੂਬ ਪਾਣੀ ਪੀਓ, ਆਰਾਮ ਕਰੋ।", "signs": "ਮਸੂੜਿਆਂ ਤੋਂ ਖ਼ੂਨ, ਬੇਹੋਸ਼ੀ", "text": "ਮੈਨੂੰ ਦੋ ਦਿਨਾਂ ਤੋਂ ਬੁਖਾਰ ਹੈ",
            "days": "90", "limit": "5", "number": "108", "menu": "1 ਬੁਖਾਰ\n2 ਖੰਘ\n3 ਸਿਰ ਦਰਦ"},
 }
+#: Names (medicines, key providers) are written the same way in every language.
+NAMES = {"a": "Atorvastatin", "b": "Clarithromycin", "medicine": "Montelukast", "provider": "aws-kms",
+         "doctor": "Dr. Harpreet Kaur", "drug": "Paracetamol"}
+for _values in FIELD_VALUES.values():
+    for _name, _value in NAMES.items():
+        _values.setdefault(_name, _value)
 #: Sentences with a free-text field whose SMS form is still checked, with a shorter realistic value.
 DEFAULT_FIELD = {"en": "value", "hi": "मान", "pa": "ਮੁੱਲ"}
 
