@@ -25,22 +25,22 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bq\.?\s*8\s*h\b|\bevery\s+8\s+hours?\b|\b8\s*hourly\b", "TDS"),
     (r"\bq\.?\s*12\s*h\b|\bevery\s+12\s+hours?\b|\b12\s*hourly\b", "BD"),
     (r"\bq\.?\s*24\s*h\b|\bevery\s+24\s+hours?\b", "OD"),
-    (r"\bfour\s+times\b|\b4\s+times\b|\bchar\s+baar\b|चार\s*बार|ਚਾਰ\s*ਵਾਰ", "QID"),
-    (r"\bthrice\b|\bthree\s+times\b|\b3\s+times\b|\bteen\s+baar\b|तीन\s*बार|ਤਿੰਨ\s*ਵਾਰ", "TDS"),
-    (r"\btwice\b|\btwo\s+times\b|\b2\s+times\b|\bdo\s+baar\b|\bsubah[\s-]+shaam\b|दो\s*बार|सुबह[\s-]*शाम"
+    (r"\bfour\s*times|\b4\s*times|\bchar\s*baar|चार\s*बार|ਚਾਰ\s*ਵਾਰ", "QID"),
+    (r"\bthrice|\bthree\s*times|\b3\s*times|\bteen\s*baar|तीन\s*बार|ਤਿੰਨ\s*ਵਾਰ", "TDS"),
+    (r"\btwice|\btwo\s*times|\b2\s*times|\bdo\s*baar|\bsubah[\s-]*shaam|दो\s*बार|सुबह[\s-]*शाम"
      r"|ਦ[ੋੇ]\s*ਵਾਰ|ਸਵੇਰੇ[\s-]*ਸ਼ਾਮ", "BD"),
     (r"\bat\s+bed\s*time\b|\bbedtime\b|\bat\s+night\b|\braat\s+ko\b|\bsone\s+se\s+pehle\b|सोते\s*समय"
      r"|रात\s*को|सोने\s*से\s*पहले|ਸੌਣ\s*ਵੇਲੇ|ਰਾਤ\s*ਨੂੰ", "HS"),
-    (r"\bonce\b|\bone\s+time\b|\bek\s+baar\b|एक\s*बार|ਇੱਕ\s*ਵਾਰ|ਇਕ\s*ਵਾਰ", "OD"),
+    (r"\bonce|\bone\s*time|\bek\s*baar|एक\s*बार|ਇੱਕ\s*ਵਾਰ|ਇਕ\s*ਵਾਰ", "OD"),
     (r"\bas\s+needed\b|\bwhen\s+required\b|\bif\s+needed\b|\bprn\b|\bzarurat\s+padne\s+par\b"
      r"|ज़?जरूरत\s*पड़ने\s*पर|ज़रूरत\s*होने\s*पर|ਲੋੜ\s*ਪੈਣ\s*ਤੇ", "SOS"),
 ]
 _PHRASE_RES = [(re.compile(rx, re.IGNORECASE), canon) for rx, canon in _PHRASES]
 _ABBR_RE = re.compile(
-    r"(?<![A-Za-z])(O\.?D|B\.?D|B\.?I\.?D|T\.?D\.?S|T\.?I\.?D|Q\.?I\.?D|Q\.?D\.?S|H\.?S|S\.?O\.?S|STAT)(?![A-Za-z])",
+    r"(?<![A-Za-z])(O\.?D|0D|B\.?D|B\.?I\.?D|T\.?D\.?S|T\.?I\.?D|Q\.?I\.?D|Q\.?D\.?S|H\.?S|S\.?O\.?S|STAT)(?![A-Za-z])",
     re.IGNORECASE,
 )
-_ABBR_CANON = {"OD": "OD", "BD": "BD", "BID": "BD", "TDS": "TDS", "TID": "TDS", "QID": "QID", "QDS": "QID",
+_ABBR_CANON = {"OD": "OD", "0D": "OD", "BD": "BD", "BID": "BD", "TDS": "TDS", "TID": "TDS", "QID": "QID", "QDS": "QID",
                "HS": "HS", "SOS": "SOS", "STAT": "STAT"}
 
 
@@ -90,7 +90,7 @@ _UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "din": 1, "दिन": 1, "ਦਿਨ"
               "m": 30, "month": 30, "months": 30, "mahina": 30, "mahine": 30, "महीना": 30, "महीने": 30, "ਮਹੀਨਾ": 30,
               "ਮਹੀਨੇ": 30}
 _DURATION_RE = re.compile(
-    r"(?:\bx\s*|×\s*|\bfor\s+|\()?\b(\d{1,3})\s*(" + "|".join(sorted(map(re.escape, _UNIT_DAYS), key=len, reverse=True))
+    r"(?:\bx\s*|×\s*|\bfor\s+|\()?(?<![\d.])(\d{1,3})\s*(" + "|".join(sorted(map(re.escape, _UNIT_DAYS), key=len, reverse=True))
     + r")(?![A-Za-z\u0900-\u0a7f])",
     re.IGNORECASE,
 )
@@ -117,12 +117,12 @@ _INSTRUCTIONS: list[tuple[str, str]] = [
     (r"\bwith\s+(?:food|meals?|milk)\b|\bkhane\s+ke\s+saath\b|खाने\s*के\s*साथ|ਖਾਣੇ\s*ਨਾਲ", "with food"),
     (r"\bat\s+bed\s*time\b|\bbefore\s+sleep\b|सोते\s*समय|ਸੌਣ\s*ਵੇਲੇ", "at bedtime"),
 ]
-_INSTRUCTION_RES = [(re.compile(rx, re.IGNORECASE), canon) for rx, canon in _INSTRUCTIONS]
+INSTRUCTION_PATTERNS = [(re.compile(rx, re.IGNORECASE), canon) for rx, canon in _INSTRUCTIONS]
 
 
 def parse_instructions(text: str) -> str | None:
     """The food/timing instruction, normalised to English ("after food"); None if absent."""
-    for rx, canon in _INSTRUCTION_RES:
+    for rx, canon in INSTRUCTION_PATTERNS:
         if rx.search(text):
             return canon
     return None

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from engine.meds.frequency import INSTRUCTION_PATTERNS as _INSTRUCTION_PATTERNS
 from engine.meds.frequency import parse_duration, parse_frequency, parse_instructions
 from engine.meds.kb import Brand, KnowledgeBase, load, normalise
 
@@ -83,6 +84,8 @@ def _fuzzy_choices() -> tuple[list[str], list[str]]:
 def _pick_variant(kb: KnowledgeBase, base: str, tokens: list[str], end: int) -> Brand:
     """Among "Telma 20/40/80", pick the one whose number follows the name in the line."""
     variants = kb.brands_by_base[base]
+    if end < len(tokens) and tokens[end] in {"0", "O", "o"} and f"{base} d" in kb.brands_by_name:
+        return kb.brands_by_name[f"{base} d"]  # OCR reads "Pan D" as "Pan 0"
     if end < len(tokens) and tokens[end].replace(".", "").isdigit():
         for brand in variants:
             if normalise(brand.name) == f"{base} {tokens[end]}":
@@ -122,6 +125,22 @@ def _ocr_fix(line: str) -> str:
     return re.sub(r"(?<=[A-Za-z])1(?=[A-Za-z])", "l", line)
 
 
+def _match_at(kb: KnowledgeBase, tokens: list[str], i: int) -> _Match | None:
+    """Exact phrases of 3, 2, 1 tokens first; then fuzzy single words, and fuzzy word pairs only when
+    clearly better (so "Becosules HS" stays Becosules, not the near-spelled "Becosules Z")."""
+    for n in (3, 2, 1):
+        if i + n <= len(tokens) and (hit := _lookup(kb, " ".join(tokens[i:i + n]), tokens, i + n, fuzzy=False)):
+            return hit
+    single = _lookup(kb, tokens[i], tokens, i + 1, fuzzy=True)
+    if i + 2 <= len(tokens) and not tokens[i + 1][0].isdigit():
+        pair_key = normalise(" ".join(tokens[i:i + 2]))
+        names, _kinds = _fuzzy_choices()
+        pair = process.extractOne(pair_key, names, scorer=fuzz.ratio, score_cutoff=92)
+        if pair and (single is None or pair[1] > fuzz.ratio(normalise(tokens[i]), normalise(single.name))):
+            return _lookup(kb, " ".join(tokens[i:i + 2]), tokens, i + 2, fuzzy=True)
+    return single
+
+
 def find_medicines(line: str, kb: KnowledgeBase | None = None) -> list[_Match]:
     """Every knowledge-base medicine named in ``line``, longest phrase first, left to right."""
     kb = kb or load()
@@ -131,13 +150,7 @@ def find_medicines(line: str, kb: KnowledgeBase | None = None) -> list[_Match]:
     while i < len(tokens):
         found = None
         if not tokens[i][0].isdigit() and tokens[i].lower() not in _STOPWORDS:
-            for n in (3, 2, 1):
-                if i + n > len(tokens):
-                    continue
-                phrase = " ".join(tokens[i:i + n])
-                found = _lookup(kb, phrase, tokens, i + n, fuzzy=True)
-                if found:
-                    break
+            found = _match_at(kb, tokens, i)
         if found:
             matches.append(found)
             i = found.end
@@ -186,6 +199,22 @@ def parse_line(line: str, kb: KnowledgeBase | None = None) -> Medication | None:
     )
 
 
+_SCHEDULE_WORDS = {"days", "day", "din", "weeks", "week", "for", "after", "before", "food", "meals", "with", "empty",
+                   "stomach", "khane", "ke", "se", "baad", "pehle", "d", "x", "me", "mein", "दिन", "में", "ਦਿਨ", "ਵਿੱਚ"}
+
+
+def _is_schedule_line(line: str) -> bool:
+    """A line made of a schedule only ("TDS — for 14 days — after food"), not prose that happens to
+    contain "SOS" or "5 days" ("Review after 5 days or SOS")."""
+    freq = parse_frequency(line)
+    rest = line[:freq.span[0]] + " " + line[freq.span[1]:] if freq else line
+    for rx, _canon in _INSTRUCTION_PATTERNS:
+        rest = rx.sub(" ", rest)
+    words = [w for w in re.findall(r"[A-Za-z\u0900-\u0A7F]+", rest) if w.lower() not in _SCHEDULE_WORDS]
+    return len(words) <= 1 and (freq is not None or parse_duration(line) is not None or
+                                parse_instructions(line) is not None)
+
+
 def _fill_from(med: Medication, line: str) -> None:
     """Complete a medication with schedule details from a continuation line."""
     if med.frequency is None and (freq := parse_frequency(line)):
@@ -227,7 +256,7 @@ def parse_medications(text: str, kb: KnowledgeBase | None = None) -> list[Medica
             if not any(m.generic == med.generic and m.name == med.name for m in meds):
                 meds.append(med)
             continue
-        if pending is not None:
+        if pending is not None and _is_schedule_line(line):
             _fill_from(pending, line)
             if pending.duration_days is None:
                 pending.duration_days = _loose_duration(line)

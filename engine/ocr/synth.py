@@ -204,8 +204,9 @@ def _lab_value(rng: random.Random, spec: dict, sex: str, age: int) -> tuple[floa
     low, high = _range_for(spec, sex, age)
     span = (high - low) or high or 1.0
     roll = rng.random()
+    floor = max(low, spec["plausible"][0] * 1.5)  # "0 - 200" ranges: keep normal values physiological
     if roll < 0.55:
-        value = rng.uniform(low + 0.05 * span, high - 0.05 * span)
+        value = rng.uniform(floor + 0.05 * span, high - 0.05 * span)
     elif roll < 0.8:
         value = rng.uniform(high + 0.05 * span, high + 0.8 * span)
     else:
