@@ -135,8 +135,8 @@ def portal_worker_service(settings: Settings) -> Service:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Brings the records database to the latest schema (embedded SQLite file or PostgreSQL)."""
-    from records.migrate import upgrade
+    """Brings the records and portal tables to the latest schema (SQLite file or PostgreSQL)."""
+    from records.portal_migrations import upgrade  # records' own migrations run first
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.effective_database_url)
