@@ -54,11 +54,31 @@ def simulate_dialogue(engine, n: int, seed: int = 7) -> dict[int, tuple[float, f
     return {k: (v[0] / n, v[1] / n) for k, v in hits.items()}
 
 
+def report_red_flags() -> None:
+    """Red-flag recall and false-positive rate on the vignettes and the held-out NLU set."""
+    import yaml
+
+    from engine.triage.evaluate import DEFAULT_NLU_HELDOUT, load_vignettes, red_flag_rates
+
+    nlu_items = yaml.safe_load(DEFAULT_NLU_HELDOUT.read_text(encoding="utf-8")) or []
+    r = red_flag_rates(load_vignettes(), nlu_items)
+    for prefix, positive, negative in (("vignette", "emergency", "non_emergencies"), ("nlu", "emergency", "non_emergencies")):
+        caught, total = r[f"{prefix}_{positive}_flagged"], r[f"{prefix}_emergencies"]
+        fp, others = r[f"{prefix}_false_positives"], r[f"{prefix}_{negative}"]
+        print(f"{prefix}: red flag on {caught}/{total} emergencies ({caught / total:.1%}), "
+              f"false positives {fp}/{others} ({fp / others:.1%})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--dialogue", type=int, default=0, help="simulate N patients answering questions")
+    parser.add_argument("--red-flags", action="store_true",
+                        help="only report red-flag recall and false positives on the held-out sets")
     args = parser.parse_args()
+    if args.red_flags:
+        report_red_flags()
+        return
 
     from engine.triage import Engine
     from engine.triage.kb import load

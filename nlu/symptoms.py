@@ -1,9 +1,9 @@
 """Symptom extraction: every language, script and spelling mapped to the contract's symptom codes.
 
 Three passes over the tokens: (1) lexicon phrases from ``data/symptom_lexicon.tsv``, longest first,
-with typo correction (``nlu.matcher``); (2) "body part + pain word" in either order for what the
-lexicon does not list verbatim ("dard sir me", "mere pet mein bahut dard"); (3) negation
-(``nlu.negation``). Qualified forms ("khoon ki ulti", "sukhi khansi") are phrases of their own, so
+with typo correction (``nlu.matcher``); (2) "body part + pain word" and "creature + bite word" in
+either order for what the lexicon does not list verbatim ("dard sir me", "saanp ne pair pe kaata");
+(3) negation (``nlu.negation``). Qualified forms ("khoon ki ulti", "sukhi khansi") are phrases of their own, so
 the longer match wins over the bare symptom and only the specific code is reported; ``implies`` in
 ``data/symptoms.tsv`` names the general code (dry_cough -> cough) for ``with_implied_codes`` and the
 red-flag rules.
@@ -18,9 +18,10 @@ from functools import lru_cache
 from nlu.matcher import PhraseMatch, PhraseMatcher
 from nlu.negation import clause_ids, negation_flags
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, word_list
-from nlu.text import Token, tokenize
+from nlu.text import Token, phrase_key, tokenize
 
 BODY_PAIN_WINDOW = 2  # content words (fillers such as "bahut" not counted) between body part and pain
+BITE_WINDOW = 4  # content words between a creature and a bite word ("sapp ne bapu de pair te dang maareya")
 
 
 @dataclass(frozen=True)
@@ -86,31 +87,71 @@ def _pain_words() -> PhraseMatcher:
     return PhraseMatcher((("pain", form) for form in word_list("words")["pain"]), fuzzy=False)
 
 
-def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
-    """Pair each free pain word with the nearest free body part in the same clause."""
-    parts = _body_parts().find(tokens)  # a body part may serve twice: "akh laal aa te dukhdi vi aa"
-    pains = _pain_words().find(tokens, skip=used)
-    if not parts or not pains:
+@lru_cache(maxsize=1)
+def _creatures() -> PhraseMatcher:
+    # Exact only: a typo-tolerant "saanp" would swallow "saans" (breath).
+    return PhraseMatcher(
+        ((code, form) for code, forms in word_list("creatures").items() for form in forms), fuzzy=False
+    )
+
+
+@lru_cache(maxsize=1)
+def _bite_words() -> PhraseMatcher:
+    return PhraseMatcher((("bite", form) for form in word_list("words")["bite"]), fuzzy=False)
+
+
+@lru_cache(maxsize=1)
+def _negator_words() -> frozenset[str]:
+    lists = word_list("words")
+    return frozenset(key for kind in ("neg_pre", "neg_post") for form in lists[kind] for key in phrase_key(form))
+
+
+def _pairs(
+    text: str, tokens: Sequence[Token], anchors: list[PhraseMatch], cues: list[PhraseMatch], window: int
+) -> list[PhraseMatch]:
+    """Pair each cue (pain word, bite word) with the nearest free anchor in the same clause.
+
+    The anchor's label (a body part's or creature's symptom code) is reported over both spans. Only
+    ``window`` content words (fillers such as "bahut", "ne" not counted) may stand between them.
+    """
+    if not anchors or not cues:
         return []
     clause = clause_ids(text, tokens)
     fillers = filler_words()
+    negators = _negator_words()
     found: list[PhraseMatch] = []
     taken: set[int] = set()
-    for pain in pains:
+    for cue in cues:
         best = None
-        for index, part in enumerate(parts):
-            if index in taken or clause[part.first] != clause[pain.first]:
+        for index, anchor in enumerate(anchors):
+            if index in taken or clause[anchor.first] != clause[cue.first]:
                 continue
-            between = range(part.last + 1, pain.first) if part.last < pain.first else range(pain.last + 1, part.first)
+            if anchor.first <= cue.last and cue.first <= anchor.last:
+                continue
+            between = range(anchor.last + 1, cue.first) if anchor.last < cue.first else range(cue.last + 1, anchor.first)
             gap = sum(1 for i in between if tokens[i].key not in fillers)
-            if 0 <= gap <= BODY_PAIN_WINDOW and (best is None or gap < best[0]):
+            if gap <= window and (best is None or gap < best[0]):
                 best = gap, index
         if best is not None:
-            part = parts[best[1]]
+            anchor = anchors[best[1]]
             taken.add(best[1])
-            first, last = min(part.first, pain.first), max(part.last, pain.last)
-            found.append(PhraseMatch(part.label, first, last, part.score))
+            first, last = min(anchor.first, cue.first), max(anchor.last, cue.last)
+            if any(tokens[i].key in negators for i in range(first, last + 1)):
+                # "saanp ne nahi kaata": keep the negator outside the span so negation sees it.
+                first, last = (anchor.first, anchor.last) if anchor.first < cue.first else (cue.first, cue.last)
+            found.append(PhraseMatch(anchor.label, first, last, anchor.score))
     return found
+
+
+def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
+    """A free pain word near a body part ("dard sir me"); a body part may serve twice ("akh laal aa te dukhdi vi aa")."""
+    return _pairs(text, tokens, _body_parts().find(tokens), _pain_words().find(tokens, skip=used), BODY_PAIN_WINDOW)
+
+
+def _creature_bite(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
+    """A free bite/sting word near a creature, whatever lies between ("saanp ne mere pair pe kaata")."""
+    creatures = [m for m in _creatures().find(tokens) if not any(used[m.first : m.last + 1])]
+    return _pairs(text, tokens, creatures, _bite_words().find(tokens, skip=used), BITE_WINDOW)
 
 
 def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
@@ -133,6 +174,10 @@ def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) ->
         for i in range(match.first, match.last + 1):
             used[i] = True
     matches = matches + _body_pain(text, tokens, used)
+    for match in matches:
+        for i in range(match.first, match.last + 1):
+            used[i] = True
+    matches = matches + _creature_bite(text, tokens, used)
     if implied:
         matches = _with_implied(matches)
     matches.sort(key=lambda m: (m.first, m.last))

@@ -92,3 +92,41 @@ def evaluate(engine, vignettes: list[dict]) -> Report:
                 "gold_specialist": v.get("gold_specialist"), "specialist": result.specialist,
             })
     return report
+
+
+DEFAULT_NLU_HELDOUT = DEFAULT_VIGNETTES.with_name("nlu_heldout.yml")
+
+
+def red_flag_rates(vignettes: list[dict], nlu_items: list[dict]) -> dict:
+    """How often the red-flag rules fire, so recall gains can be weighed against false alarms.
+
+    ``vignettes``: recall on gold emergencies and false-positive rate on the others (with their age
+    and sex, as the engine sees them). ``nlu_items`` (the held-out NLU set): recall on items whose
+    intent is ``emergency`` and false-positive rate on all other items, from the text alone.
+    """
+    from nlu.red_flags import detect_red_flags
+
+    def fired(text: str, **context) -> bool:
+        return bool(detect_red_flags(text or "", **context))
+
+    v_em = [v for v in vignettes if v["gold_urgency"] == "emergency"]
+    v_other = [v for v in vignettes if v["gold_urgency"] != "emergency"]
+    n_em = [i for i in nlu_items if i.get("intent") == "emergency"]
+    n_other = [i for i in nlu_items if i.get("intent") != "emergency"]
+
+    def count(items: list[dict], with_context: bool) -> int:
+        return sum(
+            fired(i["text"], **({"age": i.get("age"), "sex": (i.get("sex") or "")[:1] or None} if with_context else {}))
+            for i in items
+        )
+
+    return {
+        "vignette_emergencies": len(v_em),
+        "vignette_emergency_flagged": count(v_em, True),
+        "vignette_non_emergencies": len(v_other),
+        "vignette_false_positives": count(v_other, True),
+        "nlu_emergencies": len(n_em),
+        "nlu_emergency_flagged": count(n_em, False),
+        "nlu_non_emergencies": len(n_other),
+        "nlu_false_positives": count(n_other, False),
+    }
