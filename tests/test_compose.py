@@ -12,7 +12,7 @@ def load() -> dict:
 
 def test_every_service_of_the_stack_is_there():
     services = load()["services"]
-    assert {"rasa", "actions", "gateway", "portal", "worker", "postgres", "redis"} <= set(services)
+    assert {"rasa", "actions", "gateway", "portal", "worker", "portal-worker", "postgres", "redis"} <= set(services)
     assert services["rasa"]["image"] == "rasa/rasa:3.6.21"
 
 
@@ -28,7 +28,7 @@ def test_published_ports_bind_to_loopback_only():
 
 def test_app_services_share_database_redis_and_rasa_settings():
     services = load()["services"]
-    for name in ("actions", "gateway", "portal", "worker"):
+    for name in ("actions", "gateway", "portal", "worker", "portal-worker"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgresql")
         assert env["REDIS_URL"].startswith("redis://redis:6379")
