@@ -23,7 +23,7 @@ from nlu.text import tokenize
 
 RULES_PATH = DATA_DIR / "red_flags.json"
 CHILD_MAX_AGE = 5.0  # years; WHO IMCI covers children up to 5
-CONTEXT_FACTS = frozenset({"pregnant", "child"})
+CONTEXT_FACTS = frozenset({"pregnant", "child", "male"})
 
 
 @dataclass(frozen=True)
@@ -135,12 +135,13 @@ def facts_for(
     sex: str | None = None,
     pregnant: bool | None = None,
 ) -> set[str]:
-    """Everything the rules can test: text facts, given codes, and the ``pregnant``/``child`` context."""
+    """Everything the rules can test: text facts, given codes, and the ``pregnant``/``child``/``male`` context."""
     facts = text_facts(text) | set(symptoms or ())
     if pregnant:
         facts.add("pregnant")
     if sex == "m":
         facts.discard("pregnant")
+        facts.add("male")
     if (age is not None and age < CHILD_MAX_AGE) or (age is None and "small_child" in facts):
         facts.add("child")
     return facts

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from nlu.matcher import PhraseMatch, PhraseMatcher
 from nlu.negation import clause_ids, negation_flags
@@ -154,6 +154,51 @@ def _creature_bite(text: str, tokens: Sequence[Token], used: list[bool]) -> list
     return _pairs(text, tokens, creatures, _bite_words().find(tokens, skip=used), BITE_WINDOW)
 
 
+SUGAR_LOW_WINDOW = 4  # tokens after "sugar" that may carry "kam"/"low"/a low reading
+LOW_SUGAR_READING = 70  # mg/dL: below this a reported reading is low sugar (ADA level 1 hypoglycaemia)
+
+
+@cache
+def _qualifier_keys(name: str) -> frozenset[str]:
+    return frozenset(key for form in word_list("qualifiers")[name] for key in phrase_key(form))
+
+
+def _qualified(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Make general codes specific when qualifier words say so.
+
+    "sugar" is read as high_blood_sugar (the usual meaning of "sugar hai"), so "sugar bahut kam ho
+    gayi", "शुगर गिर गयी", "sugar 45" become low_blood_sugar whatever the spelling of the verb; and
+    belly pain with a right-side and a lower word in the same clause ("pet ke daayi taraf neeche dard")
+    becomes right_lower_abdominal_pain, the appendicitis pattern.
+    """
+    clause = clause_ids(text, tokens)
+    keys = [token.key for token in tokens]
+    low, lowering, right, lower = (
+        _qualifier_keys(name) for name in ("sugar_low", "sugar_lowering", "side_right", "side_lower")
+    )
+    result = []
+    for match in matches:
+        label = match.label
+        if label == "high_blood_sugar":
+            after = [
+                i for i in range(match.first, min(len(keys), match.last + 1 + SUGAR_LOW_WINDOW))
+                if clause[i] == clause[match.first]
+            ]
+            before = [match.first - 1] if match.first and clause[match.first - 1] == clause[match.first] else []
+            around = range(max(0, match.first - SUGAR_LOW_WINDOW), min(len(keys), match.last + 1 + SUGAR_LOW_WINDOW))
+            if not any(keys[i] in lowering for i in around) and (
+                any(keys[i] in low for i in after + before)
+                or any(keys[i].isdigit() and int(keys[i]) < LOW_SUGAR_READING for i in after)
+            ):
+                label = "low_blood_sugar"
+        elif label == "abdominal_pain":
+            same = {keys[i] for i in range(len(keys)) if clause[i] == clause[match.first]}
+            if same & right and same & lower:
+                label = "right_lower_abdominal_pain"
+        result.append(match if label == match.label else PhraseMatch(label, match.first, match.last, match.score))
+    return result
+
+
 def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
     symptoms = catalogue()
     present = {match.label for match in matches}
@@ -177,7 +222,7 @@ def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) ->
     for match in matches:
         for i in range(match.first, match.last + 1):
             used[i] = True
-    matches = matches + _creature_bite(text, tokens, used)
+    matches = _qualified(text, tokens, matches + _creature_bite(text, tokens, used))
     if implied:
         matches = _with_implied(matches)
     matches.sort(key=lambda m: (m.first, m.last))
