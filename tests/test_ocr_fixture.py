@@ -56,3 +56,13 @@ def test_document_types_match_the_contract_vocabulary():
     with open(ROOT / "data" / "document_types.tsv", encoding="utf-8") as handle:
         codes = {row["code"] for row in csv.DictReader(handle, delimiter="\t")}
     assert set(DOC_TYPES) == codes
+
+
+def test_sideways_photo_is_turned_upright():
+    import cv2
+
+    img = cv2.imread(str(FIXTURES / "rx_tilted_shadow.jpg"))
+    sideways = cv2.imencode(".jpg", cv2.rotate(img, cv2.ROTATE_90_CLOCKWISE))[1].tobytes()
+    result = read_document(sideways, name="sideways.jpg")
+    generics = {m.generic for m in result.medications}
+    assert {m["generic"] for m in TRUTH["rx_tilted_shadow.jpg"]["medications"]} <= generics

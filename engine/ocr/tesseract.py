@@ -85,7 +85,7 @@ def _osd_quarters(gray: np.ndarray) -> int:
     return int(osd.get("rotate", 0)) // 90
 
 
-def read_page(gray: np.ndarray, retry_below: float = 45.0) -> OcrText:
+def read_page(gray: np.ndarray, retry_below: float = 70.0) -> OcrText:
     """Read a prepared page; on very low confidence, try the orientation Tesseract detects."""
     result = read(gray)
     if result.mean_confidence >= retry_below and len(result.words) >= 5:
