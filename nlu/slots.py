@@ -45,8 +45,8 @@ def _whole_number(text: str) -> float | None:
     return None
 
 
-def _quantities(tokens: Sequence[Token]) -> list[tuple[float | None, float, int]]:
-    """(number or None, unit length in days, position) for each time unit in the tokens."""
+def _quantities(tokens: Sequence[Token]) -> list[tuple[float | None, float, int, int]]:
+    """(number or None, unit length in days, unit's first and last token) for each time unit."""
     numbers = find_numbers(tokens)
     result = []
     for unit in _matches(tokens, "unit:"):
@@ -57,32 +57,89 @@ def _quantities(tokens: Sequence[Token]) -> list[tuple[float | None, float, int]
         if value is None:
             after = [n for n in numbers if n.first == unit.last + 1]  # "umar 35", "age 35"
             value = after[0].value if after and unit.label == "unit:365" else None
-        result.append((value, float(unit.label.split(":")[1]), unit.first))
+        result.append((value, float(unit.label.split(":")[1]), unit.first, unit.last))
+    return result
+
+
+@lru_cache(maxsize=1)
+def _person_words() -> frozenset[str]:
+    lists = word_list("slots")
+    return frozenset(
+        key for name in ("sex:m", "sex:f", "patient:child") for form in lists[name] for key in tokenize_keys(form)
+    )
+
+
+def tokenize_keys(form: str) -> list[str]:
+    return [token.key for token in tokenize(form)]
+
+
+def _roles(tokens: Sequence[Token]) -> list[tuple[float | None, float, str | None]]:
+    """Each time quantity with its role: ``"duration"``, ``"age"`` or None when the words do not say.
+
+    "mera 5 saal ka beta hai, 3 din se bukhar": "5 saal ka beta" is an age (quantity, ka/ki/da/di,
+    then a person or "hai"), "3 din se" a duration (se/since/ਤੋਂ after, or for/since/pichhle before).
+    """
+    markers = _slot_words().find(tokens)
+    starts: dict[int, set[str]] = {}
+    ends: dict[int, set[str]] = {}
+    for m in markers:
+        starts.setdefault(m.first, set()).add(m.label)
+        ends.setdefault(m.last, set()).add(m.label)
+    people = _person_words()
+    numbers = find_numbers(tokens)
+    result = []
+    for value, days, first, last in _quantities(tokens):
+        after = starts.get(last + 1, set())
+        number_start = min((n.first for n in numbers if n.last < first and first - n.last <= 2), default=first)
+        before = ends.get(number_start - 1, set())
+        role = None
+        if "duration_after" in after or "duration_before" in before:
+            role = "duration"
+        elif "age_strong" in after or "age_strong" in starts.get(first, set()):
+            role = "age"
+        elif "age_marker" in after and last + 2 < len(tokens):
+            # "5 saal ka beta", "30 saal ki hoon" are ages; "3 din ka bukhar" is how long it has lasted.
+            following = {t.key for t in tokens[last + 2 : last + 4]}
+            person = following & people or "copula" in starts.get(last + 2, set())
+            role = "age" if person else "duration"
+        result.append((value, days, role))
     return result
 
 
 def parse_duration_days(text: str) -> float | None:
-    """How long, in days: "3 din se" -> 3, "2 hafte" -> 14, "since yesterday" -> 1, "aaj subah se" -> 0.5."""
+    """How long, in days: "3 din se" -> 3, "2 hafte" -> 14, "since yesterday" -> 1, "aaj subah se" -> 0.5.
+
+    Ages are skipped ("mera 5 saal ka beta hai, 3 din se bukhar" -> 3); a quantity marked as a
+    duration wins over an unmarked one.
+    """
     tokens = tokenize(text)
-    quantities = _quantities(tokens)
-    counted = [value * days for value, days, _ in quantities if value is not None]
+    roles = _roles(tokens)
+    counted = [value * days for value, days, role in roles if value is not None and role == "duration"]
+    counted = counted or [value * days for value, days, role in roles if value is not None and role is None]
     if counted:
         return round(max(counted), 3)
     relative = _matches(tokens, "ago:")
     if relative:
         return max(float(m.label.split(":")[1]) for m in relative)
-    if quantities:  # a unit alone: "hafte se" -> a week
-        return max(days for _, days, _ in quantities)
+    if any(role != "age" for _, _, role in roles):  # a unit alone: "hafte se" -> a week
+        return max(days for _, days, role in roles if role != "age")
     number = _whole_number(text)
     return number if number is not None and number >= 0 else None
 
 
 def parse_age(text: str) -> float | None:
-    """Age in years: "35 saal" -> 35, "6 mahine ka baccha" -> 0.5, "ਪੰਜ ਸਾਲ" -> 5, "42" -> 42."""
+    """Age in years: "35 saal" -> 35, "6 mahine ka baccha" -> 0.5, "ਪੰਜ ਸਾਲ" -> 5, "42" -> 42.
+
+    Durations are never ages: "mujhe 3 din se bukhar hai" has no age.
+    """
     tokens = tokenize(text)
-    for value, days, _ in _quantities(tokens):
-        if value is not None and days >= 1:
-            return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
+    roles = _roles(tokens)
+    for wanted in ("age", None):
+        for value, days, role in roles:
+            if role == wanted and value is not None and days >= 1:
+                return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
+    if any(role == "duration" for _, _, role in roles):
+        return None
     numbers = find_numbers(tokens)
     if len(numbers) == 1 and 0 <= numbers[0].value <= 120:
         return numbers[0].value
@@ -92,20 +149,13 @@ def parse_age(text: str) -> float | None:
 def age_in_text(text: str) -> float | None:
     """An age stated in passing ("1 month old baby", "6 mahine ka baccha", "ਦੋ ਸਾਲ ਦੀ ਕੁੜੀ"), else None.
 
-    Unlike ``parse_age`` this needs the "old"/"ka"/"ki"/"da"/"di" marker after the unit, so that
-    durations ("3 din se") and pregnancy months ("7 mahine ki pregnant") are not read as ages.
+    Unlike ``parse_age`` this needs the words to say it is an age ("old", or "ka"/"ki"/"da"/"di" and
+    then a person or "hai"), so that durations ("3 din se", "3 din ka bukhar") and pregnancy months
+    ("7 mahine ki pregnant") are not read as ages.
     """
-    tokens = tokenize(text)
-    markers = _slot_words().find(tokens)
-    marker_at = {m.first for m in markers if m.label == "age_marker"}
-    pregnancy_at = {m.first for m in markers if m.label == "pregnancy_word"}
-    for value, days, position in _quantities(tokens):
-        unit_end = next(m.last for m in markers if m.first == position and m.label.startswith("unit:"))
-        if value is None or days < 1 or unit_end + 1 not in marker_at:
-            continue
-        if {unit_end + 2, unit_end + 3} & pregnancy_at:
-            continue
-        return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
+    for value, days, role in _roles(tokenize(text)):
+        if value is not None and days >= 1 and role == "age":
+            return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
     return None
 
 

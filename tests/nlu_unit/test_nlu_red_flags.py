@@ -65,6 +65,46 @@ EXAMPLES = {
     "young_infant_fever": ("baby has fever", "बच्चे को बुखार है", "ਬੱਚੇ ਨੂੰ ਬੁਖਾਰ ਹੈ"),
     "fever_with_bleeding": ("fever for 4 days and now bleeding gums", "tez bukhar aur naak se khoon", "ਤਾਪ ਤੇ ਨੱਕ ਚੋਂ ਖੂਨ"),
     "shock_signs": ("his skin is cold and clammy with a weak pulse", "हाथ पैर ठंडे पड़ गए हैं", "ਨਬਜ਼ ਨਹੀਂ ਮਿਲ ਰਹੀ"),
+    "face_swelling_with_breathing_difficulty": (
+        "her lips are swollen and she is struggling to breathe",
+        "होंठ सूज गए और सांस फूल रही है",
+        "ਬੁੱਲ੍ਹ ਸੁੱਜ ਗਏ ਤੇ ਸਾਹ ਫੁੱਲ ਰਿਹਾ",
+    ),
+    "low_sugar_hypoglycaemia": (
+        "my father's sugar dropped to 50 and he is sweating and confused",
+        "शुगर बहुत कम हो गयी, पसीना आ रहा और हाथ कांप रहे",
+        "ਸ਼ੂਗਰ ਘੱਟ ਗਈ ਤੇ ਚੱਕਰ ਆ ਰਹੇ",
+    ),
+    "scorpion_sting_child": (
+        "a scorpion stung my child",
+        "bachche ko bichhu ne kaat liya",
+        "ਬੱਚੇ ਨੂੰ ਠੂੰਹੇ ਨੇ ਲੜਿਆ",
+    ),
+    "scorpion_sting_systemic_shock": (
+        "stung by a scorpion, now sweating and vomiting",
+        "bichhu ne dank mara, bahut pasina aur ulti",
+        "ਬਿੱਛੂ ਨੇ ਡੰਗ ਮਾਰਿਆ, ਪਸੀਨਾ ਤੇ ਉਲਟੀ",
+    ),
+    "possible_ectopic_pregnancy": (
+        "missed my period, stomach pain and I fainted",
+        "mahina nahi aaya, pet me dard aur chakkar aa ke gir gayi",
+        "ਮਾਹਵਾਰੀ ਨਹੀਂ ਆਈ, ਢਿੱਡ ਵਿੱਚ ਦਰਦ ਤੇ ਚੱਕਰ",
+    ),
+    "burn_under_five": (
+        "hot tea fell on my toddler and his arm is burnt",
+        "bachche par garam pani gir gaya",
+        "ਬੱਚੇ ਉੱਤੇ ਗਰਮ ਦੁੱਧ ਡਿੱਗ ਗਿਆ",
+    ),
+    "acute_abdomen_surgical": (
+        "pain in the lower right side of the stomach with vomiting",
+        "pet ke daayi taraf neeche dard aur ulti",
+        "ਢਿੱਡ ਵਿੱਚ ਬਹੁਤ ਤੇਜ਼ ਦਰਦ ਤੇ ਉਲਟੀਆਂ",
+    ),
+    "testicular_torsion": (
+        "sudden pain in my testicle and I vomited",
+        "andkosh me achanak dard hai",
+        "ਪਤਾਲੂ ਵਿੱਚ ਦਰਦ ਤੇ ਉਲਟੀ",
+    ),
 }
 AGE_FOR = {"young_infant_fever": 0.1}
 
@@ -101,6 +141,10 @@ def test_rule_fires_in_every_language(rule_id, language, text):
         "ਬੇਹੋਸ਼ ਨਹੀਂ",
         "khoon ki ulti nahi hui",
         "dil ka daura nahi tha",
+        "saanp ne nahi kaata",
+        "ਸੱਪ ਨੇ ਡੰਗ ਨਹੀਂ ਮਾਰਿਆ",
+        "bichhu nahi tha, chinti ne kaata",
+        "marne ka man nahi karta, bas thakan hai",
     ],
 )
 def test_negated_mentions_never_fire(text):
@@ -109,7 +153,11 @@ def test_negated_mentions_never_fire(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["mujhe bukhar hai", "sir dard", "I have a cold", "pet dard", "1", "", "hello", "khansi aur bukhar 3 din se"],
+    [
+        "mujhe bukhar hai", "sir dard", "I have a cold", "pet dard", "1", "", "hello", "khansi aur bukhar 3 din se",
+        "sugar kam kaise kare", "how to bring my sugar down", "sugar ki dawai roz leta hoon", "pet me dard aur ulti",
+        "ਸ਼ੂਗਰ ਦੀ ਬਿਮਾਰੀ ਹੈ", "मुझे शुगर है और पैरों में जलन", "saans phool rahi hai thodi",
+    ],
 )
 def test_ordinary_complaints_are_not_emergencies(text):
     assert fired(text) == set()
@@ -182,3 +230,33 @@ def test_stopped_symptoms_durations_and_pregnancy_months_are_not_emergencies(tex
 )
 def test_narrative_descriptions(text, rule_id):
     assert rule_id in fired(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "rule_id"),
+    [
+        # A snake bite told any way round, with words between the snake and the bite.
+        ("ਸੱਪ ਨੇ ਬਾਪੂ ਜੀ ਦੇ ਪੈਰ ਤੇ ਡੰਗ ਮਾਰਿਆ", {}, "snake_bite"),
+        ("khet me kaam karte hue saanp ne pair pe das liya", {}, "snake_bite"),
+        # Indirect wishes to die are suicidal ideation (WHO mhGAP), in every language.
+        ("I feel there is no point in living anymore", {}, "suicidal_thoughts"),
+        ("mann karta hai hamesha ke liye so jaun", {}, "suicidal_thoughts"),
+        ("ਜ਼ਿੰਦਗੀ ਤੋਂ ਥੱਕ ਗਈ ਹਾਂ, ਮਰਨ ਨੂੰ ਜੀ ਕਰਦਾ", {}, "suicidal_thoughts"),
+        ("hun hor nahi jee sakdi", {}, "suicidal_thoughts"),
+        # Hypoglycaemia: a diabetic on medicine who sweats or shakes.
+        ("insulin lagane ke baad bahut pasina aur ghabrahat", {}, "low_sugar_hypoglycaemia"),
+        ("she is diabetic and now sweating and shaking", {}, "low_sugar_hypoglycaemia"),
+        # Anaphylaxis after a medicine with two body systems involved.
+        ("took a painkiller and now lips are swollen with hives all over", {}, "anaphylaxis"),
+        # Torsion told as private-part pain: only in a male.
+        ("private part ch bahut dard te ulti", {"sex": "m", "age": 15}, "testicular_torsion"),
+        ("both arms burnt when her clothes caught fire", {}, "severe_burn"),
+        ("pet me bahut dard hai aur pet patthar jaisa sakht ho gaya", {}, "acute_abdomen_surgical"),
+    ],
+)
+def test_new_capabilities(text, context, rule_id):
+    assert rule_id in fired(text, **context)
+
+
+def test_private_part_pain_in_a_woman_is_not_torsion():
+    assert "testicular_torsion" not in fired("private part me dard", sex="f", age=20)

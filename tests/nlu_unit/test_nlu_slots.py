@@ -116,3 +116,25 @@ def test_language_choice(text, language):
 def test_age_in_text_needs_an_age_marker(text, years):
     found = age_in_text(text)
     assert found == (pytest.approx(years, abs=0.01) if years is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "years"),
+    [
+        # An age ("5 saal ka beta") is never a duration, a duration ("3 din se") never an age.
+        ("mera 5 saal ka beta hai, 3 din se bukhar", 3, 5),
+        ("मेरा 5 साल का बेटा है, 3 दिन से बुखार", 3, 5),
+        ("ਮੇਰਾ 5 ਸਾਲ ਦਾ ਮੁੰਡਾ, 2 ਦਿਨਾਂ ਤੋਂ ਤਾਪ", 2, 5),
+        ("my 5 year old son has had fever for 3 days", 3, 5),
+        ("main 30 saal ki hoon, 2 hafte se khansi", 14, 30),
+        ("mujhe 3 din se bukhar hai", 3, None),
+        ("ਮੈਨੂੰ 3 ਦਿਨਾਂ ਤੋਂ ਤਾਪ ਹੈ", 3, None),
+        ("I have had a cough for 2 weeks", 14, None),
+        ("3 din ka bukhar hai", 3, None),
+        ("2 mahine ka baccha hai", None, 0.167),
+    ],
+)
+def test_ages_and_durations_in_one_message(text, days, years):
+    assert parse_duration_days(text) == (None if days is None else pytest.approx(days))
+    assert parse_age(text) == (None if years is None else pytest.approx(years, abs=0.01))
+    assert age_in_text(text) == (None if years is None else pytest.approx(years, abs=0.01))

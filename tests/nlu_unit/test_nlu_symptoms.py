@@ -150,3 +150,39 @@ def test_negator_of_a_later_verb_does_not_negate_an_earlier_symptom():
 @pytest.mark.parametrize("text", ["sasti dawai kahan milegi", "mera data delete karo", "sat sri akal ji", "meri report dikhao"])
 def test_everyday_words_are_not_corrected_into_symptoms(text):
     assert symptom_codes(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # "sugar" alone is diabetes; a low word or a low reading near it makes it low sugar.
+        ("sugar bahut kam ho gayi", "low_blood_sugar"),
+        ("शुगर गिर गयी है", "low_blood_sugar"),
+        ("ਸ਼ੂਗਰ ਘੱਟ ਗਈ", "low_blood_sugar"),
+        ("blood sugar dropped to 45", "low_blood_sugar"),
+        ("mujhe sugar hai", "high_blood_sugar"),
+        ("sugar kam kaise kare", "high_blood_sugar"),
+        ("sugar 350 aayi", "high_blood_sugar"),
+        # Bites and stings told any way round.
+        ("ਸੱਪ ਨੇ ਮੇਰੇ ਪੈਰ ਤੇ ਡੰਗ ਮਾਰਿਆ", "snake_bite"),
+        ("a snake bit my father on the leg", "snake_bite"),
+        ("bichhu ne kaat liya", "scorpion_sting"),
+        ("बिच्छू ने डंक मारा", "scorpion_sting"),
+        ("ਠੂੰਹੇ ਨੇ ਲੜਿਆ", "scorpion_sting"),
+        # Testicle and right-lower belly pain.
+        ("pain in my left testicle", "testicular_pain"),
+        ("andkosh me dard", "testicular_pain"),
+        ("ਪਤਾਲੂ ਵਿੱਚ ਦਰਦ", "testicular_pain"),
+        ("right lower side of my tummy hurts", "right_lower_abdominal_pain"),
+        ("pet ke daayi taraf neeche dard", "right_lower_abdominal_pain"),
+        ("ਢਿੱਡ ਦੇ ਸੱਜੇ ਪਾਸੇ ਥੱਲੇ ਦਰਦ", "right_lower_abdominal_pain"),
+    ],
+)
+def test_qualified_and_paired_codes(text, code):
+    assert code in symptom_codes(text)
+
+
+def test_scorpion_sting_is_not_an_allergy_and_breath_is_not_a_snake():
+    assert "allergic_reaction" not in symptom_codes("bichhu ne kaat liya")
+    assert "snake_bite" not in symptom_codes("saans nahi aa rahi, kuch kaat raha hai jaise")
+    assert symptom_codes("saanp ne nahi kaata") == []
