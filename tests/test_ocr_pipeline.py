@@ -87,3 +87,11 @@ def test_tips_exist_for_every_problem():
 
     for problem in PROBLEMS:
         assert set(catalogue()[f"ocr_tip_{problem}"]) >= {"en", "hi", "pa"}
+
+
+def test_retake_tips_in_three_languages():
+    from engine.ocr.quality import retake_tips
+
+    for lang in ("en", "hi", "pa"):
+        tips = retake_tips(["blur", "dark", "unknown"], lang)
+        assert len(tips) == 2 and all(tips)

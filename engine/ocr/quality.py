@@ -69,3 +69,10 @@ def assess(prepared: Prepared, ocr: OcrText) -> Quality:
         problems.append("low_confidence")
     score = 0.5 * ocr.mean_confidence / 100 + 0.5 * max(0.0, 1 - penalty)
     return Quality(min(1.0, max(0.0, score)), problems)
+
+
+def retake_tips(problems: list[str], language: str) -> list[str]:
+    """The retake tip for each problem, in ``language`` ("hold the phone flat, more light")."""
+    from engine.i18n import t
+
+    return [t(f"ocr_tip_{p}", language) for p in problems if p in PROBLEMS]
