@@ -155,6 +155,7 @@ def _creature_bite(text: str, tokens: Sequence[Token], used: list[bool]) -> list
 
 
 SUGAR_LOW_WINDOW = 4  # tokens after "sugar" that may carry "kam"/"low"/a low reading
+BLEEDING_SITES = (("site_stool", "bloody_stool"), ("site_vomit", "blood_in_vomit"), ("site_sputum", "blood_in_sputum"))
 LOW_SUGAR_READING = 70  # mg/dL: below this a reported reading is low sugar (ADA level 1 hypoglycaemia)
 
 
@@ -169,7 +170,8 @@ def _qualified(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -
     "sugar" is read as high_blood_sugar (the usual meaning of "sugar hai"), so "sugar bahut kam ho
     gayi", "शुगर गिर गयी", "sugar 45" become low_blood_sugar whatever the spelling of the verb; and
     belly pain with a right-side and a lower word in the same clause ("pet ke daayi taraf neeche dard")
-    becomes right_lower_abdominal_pain, the appendicitis pattern.
+    becomes right_lower_abdominal_pain, the appendicitis pattern; bleeding in a clause that names the
+    stool, vomit or cough ("dast me khoon aa raha") is that sign, not heavy bleeding.
     """
     clause = clause_ids(text, tokens)
     keys = [token.key for token in tokens]
@@ -191,6 +193,12 @@ def _qualified(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -
                 or any(keys[i].isdigit() and int(keys[i]) < LOW_SUGAR_READING for i in after)
             ):
                 label = "low_blood_sugar"
+        elif label == "bleeding":
+            same = {keys[i] for i in range(len(keys)) if clause[i] == clause[match.first]}
+            for site, code in BLEEDING_SITES:
+                if same & _qualifier_keys(site):
+                    label = code
+                    break
         elif label == "abdominal_pain":
             same = {keys[i] for i in range(len(keys)) if clause[i] == clause[match.first]}
             if same & right and same & lower:

@@ -48,8 +48,16 @@ def test_condition_is_complete_and_valid(condition):
     assert all(0 < p < 1 for p in condition.symptoms.values())
 
 
+def _project_symptom_codes() -> set[str]:
+    """The project's vocabulary: every contract code plus clinically needed extensions (low_blood_sugar...)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "symptoms.tsv"
+    with path.open(encoding="utf-8") as handle:
+        return {row["code"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
 def test_codes_come_from_the_contract():
-    symptoms = _codes("symptoms.tsv", "code")
+    symptoms = _project_symptom_codes()
+    assert _codes("symptoms.tsv", "code") <= symptoms
     specialists = _codes("specialists.tsv", "code")
     urgency = _codes("urgency.tsv", "level")
     assert set(URGENCY_LEVELS) == urgency
