@@ -21,6 +21,7 @@ from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, wor
 from nlu.text import Token, phrase_key, tokenize
 
 BODY_PAIN_WINDOW = 2  # content words (fillers such as "bahut" not counted) between body part and pain
+SWELLING_CODES = frozenset({"testicular_pain"})  # body parts whose swelling alone is the symptom
 BITE_WINDOW = 4  # content words between a creature and a bite word ("sapp ne bapu de pair te dang maareya")
 
 
@@ -143,9 +144,24 @@ def _pairs(
     return found
 
 
+@lru_cache(maxsize=1)
+def _swelling_words() -> PhraseMatcher:
+    return PhraseMatcher((("swelling", form) for form in word_list("words")["swelling"]), fuzzy=False)
+
+
 def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
-    """A free pain word near a body part ("dard sir me"); a body part may serve twice ("akh laal aa te dukhdi vi aa")."""
-    return _pairs(text, tokens, _body_parts().find(tokens), _pain_words().find(tokens, skip=used), BODY_PAIN_WINDOW)
+    """A free pain word near a body part ("dard sir me"); a body part may serve twice ("akh laal aa te dukhdi vi aa").
+
+    For the parts in ``SWELLING_CODES`` a swelling word counts as pain: a swollen testicle is the
+    same emergency as a painful one.
+    """
+    parts = _body_parts().find(tokens)
+    found = _pairs(text, tokens, parts, _pain_words().find(tokens, skip=used), BODY_PAIN_WINDOW)
+    taken = list(used)
+    for match in found:
+        taken[match.first : match.last + 1] = [True] * (match.last - match.first + 1)
+    swollen = [p for p in parts if p.label in SWELLING_CODES and not any(taken[p.first : p.last + 1])]
+    return found + _pairs(text, tokens, swollen, _swelling_words().find(tokens, skip=taken), BODY_PAIN_WINDOW)
 
 
 def _creature_bite(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
