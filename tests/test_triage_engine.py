@@ -135,3 +135,33 @@ def test_question_text_in_three_languages():
     assert question_text("joint_pain", "en").startswith("Do you also have")
     assert "1" in question_text("joint_pain", "hi") and any("\u0900" <= ch <= "\u097f" for ch in question_text("joint_pain", "hi"))
     assert any("\u0a00" <= ch <= "\u0a7f" for ch in question_text("joint_pain", "pa"))
+
+
+@pytest.mark.parametrize(("text", "kwargs", "flag"), [
+    # Emergencies that used to reach the engine with no red flag (one per new rule, every language).
+    ("शुगर बहुत कम हो गयी, पसीना और हाथ कांप रहे", {"age": 70, "sex": "f"}, "low_sugar_hypoglycaemia"),
+    ("bachche ko bichhu ne kaat liya, ulti aur pasina", {"age": 7, "sex": "m"}, "scorpion_sting_systemic_shock"),
+    ("ਸੱਪ ਨੇ ਬਾਪੂ ਜੀ ਦੇ ਪੈਰ ਤੇ ਡੰਗ ਮਾਰਿਆ", {"age": 60, "sex": "m"}, "snake_bite"),
+    ("mahina nahi aaya, pet me dard aur chakkar aa ke gir gayi", {"age": 24, "sex": "f"},
+     "possible_ectopic_pregnancy"),
+    ("patalu ch achanak soj te ulti", {"age": 15, "sex": "m"}, "testicular_torsion"),
+    ("I feel there is no point in living anymore", {"age": 19, "sex": "m"}, "suicidal_thoughts"),
+    ("pet ke daayi taraf neeche dard, ulti aur bukhar", {"age": 14, "sex": "f"}, "acute_abdomen_surgical"),
+])
+def test_new_red_flags_make_an_emergency(engine, text, kwargs, flag):
+    result = engine.triage(text, **kwargs)
+    assert result.urgency == "emergency"
+    assert flag in result.red_flags
+
+
+def test_fast_breathing_alone_in_an_older_child_is_urgent_not_an_emergency(engine):
+    """WHO IMCI: fast breathing alone at 2-59 months is pneumonia for oral treatment today."""
+    result = engine.triage("bachche ko khansi bukhar aur saans tez chal rahi hai", age=3, sex="m")
+    assert result.urgency == "urgent"
+    assert engine.triage("bachche ki saans tez chal rahi hai", age=0.1).urgency == "emergency"
+
+
+def test_blood_in_diarrhoea_is_dysentery_not_heavy_bleeding(engine):
+    result = engine.triage("bachche ko dast me khoon aa raha hai aur pet dard", age=6, sex="f")
+    assert "heavy_bleeding" not in result.red_flags
+    assert "bloody_stool" in result.symptoms
