@@ -1,6 +1,7 @@
 """Triage latency: model load time and p50/p95 of one ``triage()`` call (target p95 < 50 ms).
 
-Run: ``.venv/bin/python bench/triage.py [--n 300] [--dialogue 400]``. Uses the promoted model
+Run: ``.venv/bin/python bench/triage.py [--n 300] [--dialogue 400]``; ``--red-flags`` instead reports
+red-flag recall and false positives on the held-out vignettes and NLU set (precision check). Uses the promoted model
 (trains it first if none exists, which is reported separately from loading). ``--dialogue N``
 also simulates N synthetic patients (drawn by prevalence from the KB) who first mention some of
 their symptoms and then answer up to 6 ``next_question`` prompts truthfully, and reports top-1/3
@@ -62,9 +63,9 @@ def report_red_flags() -> None:
 
     nlu_items = yaml.safe_load(DEFAULT_NLU_HELDOUT.read_text(encoding="utf-8")) or []
     r = red_flag_rates(load_vignettes(), nlu_items)
-    for prefix, positive, negative in (("vignette", "emergency", "non_emergencies"), ("nlu", "emergency", "non_emergencies")):
-        caught, total = r[f"{prefix}_{positive}_flagged"], r[f"{prefix}_emergencies"]
-        fp, others = r[f"{prefix}_false_positives"], r[f"{prefix}_{negative}"]
+    for prefix in ("vignette", "nlu"):
+        caught, total = r[f"{prefix}_emergency_flagged"], r[f"{prefix}_emergencies"]
+        fp, others = r[f"{prefix}_false_positives"], r[f"{prefix}_non_emergencies"]
         print(f"{prefix}: red flag on {caught}/{total} emergencies ({caught / total:.1%}), "
               f"false positives {fp}/{others} ({fp / others:.1%})")
 
