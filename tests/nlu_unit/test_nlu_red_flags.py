@@ -252,6 +252,10 @@ def test_narrative_descriptions(text, rule_id):
         ("private part ch bahut dard te ulti", {"sex": "m", "age": 15}, "testicular_torsion"),
         ("both arms burnt when her clothes caught fire", {}, "severe_burn"),
         ("pet me bahut dard hai aur pet patthar jaisa sakht ho gaya", {}, "acute_abdomen_surgical"),
+        # A bleeding head wound, in every language.
+        ("he fell and blood is coming from his head", {}, "heavy_bleeding"),
+        ("sir pe chot lagi, sir se khoon beh raha", {}, "heavy_bleeding"),
+        ("ਸਿਰ ਚੋਂ ਖੂਨ ਆ ਰਿਹਾ", {}, "heavy_bleeding"),
     ],
 )
 def test_new_capabilities(text, context, rule_id):
