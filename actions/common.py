@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
@@ -72,14 +73,18 @@ def red_flags_of_latest(tracker: Tracker) -> list[str]:
     return [flag.id for flag in detect_red_flags(text)] if text else []
 
 
-class SaathiAction(Action):
-    """Base class: resolves the language, remembers it, and never lets an emergency pass silently."""
+class SaathiAction(Action, ABC):
+    """Base class: resolves the language, remembers it, and never lets an emergency pass silently.
+
+    Abstract (like its helpers below) so that rasa-sdk, which registers every concrete
+    ``Action`` subclass it finds, registers only the real actions.
+    """
 
     #: Actions that themselves deliver emergency advice set this to False.
     check_emergency = True
 
-    def name(self) -> str:  # pragma: no cover - every subclass names itself
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str: ...
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -97,17 +102,23 @@ class SaathiAction(Action):
             events.append(SlotSet("language", language))
         return events
 
+    @abstractmethod
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, language: str
-    ) -> Iterable[EventType] | None:
-        raise NotImplementedError
+    ) -> Iterable[EventType] | None: ...
 
 
 class SayAction(SaathiAction):
-    """An action that only says one catalogue message (greet, thank, help …)."""
+    """An action that only says one catalogue message (greet, thank, help …).
 
-    action_name = ""
+    Subclasses set the class attributes ``action_name`` and ``message_key``.
+    """
+
     message_key = ""
+
+    @property
+    @abstractmethod
+    def action_name(self) -> str: ...
 
     def name(self) -> str:
         return self.action_name

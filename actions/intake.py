@@ -8,6 +8,7 @@ menu number); extra symptoms mentioned in any answer are added to the picture.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -59,7 +60,14 @@ def merge_symptoms(tracker: Tracker, text: str) -> tuple[list[str], list[str]]:
     return present, negated
 
 
-def needs_pregnancy_question(sex: str | None, age: float | None) -> bool:
+def as_number(value: Any) -> float | None:
+    """A validated numeric slot, or None: while a form turn is validated, the tracker still holds
+    the raw answer text ("35 साल") in the slot."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def needs_pregnancy_question(sex: str | None, age: Any) -> bool:
+    age = as_number(age)
     return sex == "f" and age is not None and 12 <= age <= 50
 
 
@@ -233,11 +241,11 @@ def triage_inputs(tracker: Tracker) -> dict[str, Any]:
     return {
         "symptoms": list(tracker.get_slot("symptoms") or []),
         "negated": list(tracker.get_slot("negated_symptoms") or []),
-        "age": tracker.get_slot("age"),
-        "sex": tracker.get_slot("sex"),
-        "pregnant": None if pregnant is None else pregnant == "yes",
-        "duration_days": tracker.get_slot("duration_days"),
-        "severity": tracker.get_slot("severity"),
+        "age": as_number(tracker.get_slot("age")),
+        "sex": tracker.get_slot("sex") if tracker.get_slot("sex") in ("m", "f") else None,
+        "pregnant": None if pregnant not in ("yes", "no") else pregnant == "yes",
+        "duration_days": as_number(tracker.get_slot("duration_days")),
+        "severity": tracker.get_slot("severity") if tracker.get_slot("severity") in ("mild", "moderate", "severe") else None,
     }
 
 
@@ -256,9 +264,11 @@ def next_followup(tracker: Tracker) -> str | None:
 
 
 class AskAction(SaathiAction):
-    """Asks one form question; the class attribute names the slot."""
+    """Asks one form question; subclasses set the class attribute ``slot``."""
 
-    slot = ""
+    @property
+    @abstractmethod
+    def slot(self) -> str: ...
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"

@@ -114,3 +114,11 @@ def test_symptoms_mentioned_in_an_answer_are_added():
     events, _ = run_validation("duration_days", "2 din se, aur ulti bhi ho rahi hai", {"symptoms": ["fever"]})
     values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert values["duration_days"] == 2 and "vomiting" in values["symptoms"]
+
+
+def test_the_action_server_serves_exactly_the_domains_actions():
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert set(executor.actions) == set(DOMAIN["actions"])

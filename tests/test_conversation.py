@@ -35,10 +35,10 @@ SCENARIOS = [
 ]
 
 
-def run_intake(bot, sender: str, answers: dict[str, str], max_turns: int = 14) -> list[dict]:
+def run_intake(bot, sender: str, answers: dict[str, str], first: list[dict], max_turns: int = 14) -> list[dict]:
     """Answers questions until the triage answer arrives; returns every bot message seen."""
-    seen: list[dict] = []
-    last = seen
+    seen: list[dict] = list(first)
+    last = first
     for _ in range(max_turns):
         questions = [m for m in last if (m["key"] or "").startswith("core_ask_")]
         if any((m["key"] or "").startswith("core_urgency_") for m in last):
@@ -56,8 +56,7 @@ def test_conversation_reaches_triage_in_the_same_language(rasa_stack, answers_ke
     assert greeted[0]["key"] == "core_greet" and greeted[0]["language"] == language
     first = bot.send(sender, complaint)
     assert first[0]["key"] == "core_intake_start"
-    messages = first + run_intake(bot, sender, ANSWERS[answers_key]) if any(
-        (m["key"] or "").startswith("core_ask_") for m in first) else first
+    messages = run_intake(bot, sender, ANSWERS[answers_key], first)
     keys = [m["key"] for m in messages]
     assert any(k.startswith("core_urgency_") for k in keys if k)
     assert "core_possible_conditions" in keys
