@@ -86,6 +86,8 @@ def rasa_service(settings: Settings, model: Path) -> Service:
 def actions_service(settings: Settings) -> Service:
     env = dict(os.environ)
     env["SANIC_HOST"] = settings.host  # rasa-sdk listens on 0.0.0.0 otherwise
+    # Actions are CPU-bound Python: as many processes as Rasa has workers keeps both cores busy.
+    env["ACTION_SERVER_SANIC_WORKERS"] = str(settings.rasa_workers)
     return Service(
         name="actions",
         argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)],
