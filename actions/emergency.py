@@ -11,6 +11,9 @@ from actions.common import SaathiAction, red_flags_of_latest, say
 # Matched by word in the rule id, most specific first, so new rules get a sensible tip too.
 _TIP_BY_RULE_WORD: list[tuple[tuple[str, ...], str]] = [
     (("suicid", "self_harm"), "suicide"),
+    (("abdomen", "torsion"), "surgical"),
+    (("hypoglyc", "low_sugar"), "low_sugar"),
+    (("scorpion",), "scorpion"),
     (("snake",), "snake_bite"),
     (("poison", "overdose", "pesticide"), "poisoning"),
     (("pregnan", "eclampsia", "antepartum", "postpartum", "fetal", "obstetric"), "pregnancy"),
