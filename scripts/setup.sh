@@ -64,7 +64,8 @@ system_packages
 PY311=$(find_python '3\.1[1-9]') || { log "ERROR: Python 3.11 or newer is required (set PYTHON3=/path/to/python3.11)"; exit 1; }
 PY310=$(find_python '3\.10') || { log "ERROR: Python 3.10 is required for Rasa 3.6 (set PYTHON310=/path/to/python3.10, or install it with pyenv or uv)"; exit 1; }
 
-make_venv .venv "$PY311" "$(stamp_of pyproject.toml)" -e '.[dev]'
+# "compat" editable mode: a .pth path entry, so packages added later import without reinstalling.
+make_venv .venv "$PY311" "$(stamp_of pyproject.toml)" -e '.[dev]' --config-settings editable_mode=compat
 make_venv .venv-rasa "$PY310" "$(stamp_of requirements-rasa.txt)" -r requirements-rasa.txt
 .venv/bin/python -c 'import saathi, rasa_sdk' || { log "ERROR: .venv is broken"; rm -f .venv/.stamp; exit 1; }
 .venv-rasa/bin/python -c 'import rasa' 2>/dev/null || { log "ERROR: .venv-rasa is broken"; rm -f .venv-rasa/.stamp; exit 1; }
