@@ -41,6 +41,9 @@ def worker() -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, level=os.environ.get("SAATHI_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from channels.redact import install
+
+    install()  # no phone number reaches a log line, whatever a library puts in its messages
     parser = argparse.ArgumentParser(prog="python -m channels")
     parser.add_argument("command", choices=["serve", "worker"])
     args = parser.parse_args(argv)

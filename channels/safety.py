@@ -17,6 +17,6 @@ def sounds_like_emergency(text: str) -> bool:
         from nlu.red_flags import is_emergency
 
         return bool(text.strip()) and is_emergency(text)
-    except Exception:  # noqa: BLE001 - the net must never break a turn; Rasa still checks
-        log.exception("red-flag check failed")
+    except Exception as exc:  # noqa: BLE001 - the net must never break a turn; Rasa still checks
+        log.error("red-flag check failed: %s", type(exc).__name__)
         return False

@@ -57,3 +57,21 @@ def test_status_callback_records_delivery(hooks, gateway):
     response = hooks.post("/twilio/status", {"MessageSid": "SM123", "MessageStatus": "delivered"})
     assert response.status_code == 204
     assert gateway.sender.status_of("SM123") == "delivered"
+
+
+def test_log_lines_never_carry_a_phone_number():
+    import logging
+
+    from channels.redact import RedactNumbers, redact
+
+    assert redact("The 'To' number whatsapp:+91 98123 45678 is not valid") == "The 'To' number [number] is not valid"
+    assert redact("job took 120 ms, status 404") == "job took 120 ms, status 404"
+    try:
+        raise ValueError("Unable to create record: +919812345678")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "send to %s failed", ("+919812345678",),
+                                   sys.exc_info())
+    RedactNumbers().filter(record)
+    assert record.getMessage() == "send to [number] failed [ValueError]" and record.exc_info is None
