@@ -45,6 +45,26 @@ def test_media_from_a_non_twilio_host_is_refused_and_gets_no_credentials(hooks, 
         evil.stop()
 
 
+def test_redirects_are_followed_only_to_allowed_hosts_and_without_credentials(channel_settings, standin):
+    from urllib.parse import quote
+
+    from channels.media import MediaRefused
+
+    fetcher = MediaFetcher(channel_settings)
+    standin.add_media("cdn.jpg", b"\xff\xd8jpeg-bytes", "image/jpeg")
+    got = fetcher.fetch(f"{standin.url}/redirect/x?to={quote(standin.url + '/cdn/cdn.jpg')}", "image/jpeg")
+    assert got.data == b"\xff\xd8jpeg-bytes" and got.kind == "image"
+    first, cdn = [r for r in standin.requests if r.path in ("/redirect/x", "/cdn/cdn.jpg")]
+    assert first.authorized and not cdn.had_credentials
+    evil = TwilioStandin().start()
+    try:
+        with pytest.raises(MediaRefused):
+            fetcher.fetch(f"{standin.url}/redirect/y?to={quote(evil.url + '/cdn/cdn.jpg')}", "image/jpeg")
+        assert evil.requests == []
+    finally:
+        evil.stop()
+
+
 def test_oversized_photo_is_refused_politely(hooks, standin):
     url = standin.add_media("huge.jpg", b"\xff\xd8" + b"0" * 5_200_000, "image/jpeg")
     hooks.message(WHATSAPP_USER, media=[(url, "image/jpeg")])
@@ -87,6 +107,11 @@ def test_outbound_retries_server_errors_but_not_client_errors(gateway, standin):
     with pytest.raises(SendFailed):
         gateway.sender.send_message(WHATSAPP_USER, "hello")
     assert len([r for r in standin.requests if r.path.endswith("/Messages.json")]) == 4  # 3 tries, then 1
+    call = gateway.sender.place_call("+919812345678", "https://saathi.example.org/voice/incoming")
+    assert call.sid.startswith("CA")
+    (placed,) = [r.form for r in standin.requests if r.path.endswith("/Calls.json")]
+    assert placed["Url"] == ["https://saathi.example.org/voice/incoming"]
+    assert placed["StatusCallback"] == ["https://saathi.example.org/voice/status"]
 
 
 @pytest.fixture

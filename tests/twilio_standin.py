@@ -108,6 +108,21 @@ class TwilioStandin:
             failure = self.failures.pop(0) if self.failures else None
         if failure:
             return self._json(request, failure, {"code": 20500, "message": "stand-in failure", "status": failure})
+        if path.startswith("/redirect/"):  # like Twilio's media URL answering with a CDN redirect
+            target = parse_qs(urlparse(request.path).query).get("to", [""])[0]
+            request.send_response(307)
+            request.send_header("Location", target)
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return None
+        if path.startswith("/cdn/"):  # a pre-signed CDN URL: no credentials needed (or wanted)
+            data, content_type = self.media.get(path.rsplit("/", 1)[-1], (b"", "text/plain"))
+            request.send_response(200 if data else 404)
+            request.send_header("Content-Type", content_type)
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+            return None
         if path.startswith("/media/"):
             name = path.rsplit("/", 1)[-1]
             if not record.authorized:
