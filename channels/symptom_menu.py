@@ -136,7 +136,8 @@ def draw_card(language: str) -> bytes:
         _draw_icon(draw, category.icon, (x + cell_w // 2 - 55, y + 40, x + cell_w // 2 + 55, y + 150), colour)
         draw.text((x + cell_w // 2, y + 205), label(category, language), font=label_font, fill="#222222",
                   anchor="mm")
-    draw.text((image.width // 2, image.height - bottom // 2), t("channels_symptom_card_footer", language),
+    footer = t("channels_symptom_card_footer", language).replace("·", "-")  # Lohit Gurmukhi has no "·"
+    draw.text((image.width // 2, image.height - bottom // 2), footer,
               font=label_font, fill="#555555", anchor="mm")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
