@@ -24,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     with supervisor:
         print(
             f"\nSehat Saathi is running.\n"
-            f"  Talk to it in this machine's terminal:  .venv/bin/saathi chat\n"
+            f"  Phone-style chat (photos, voice notes): http://{settings.host}:{settings.gateway_port}/simulator\n"
+            f"  In a terminal:      .venv/bin/saathi chat\n"
+            f"  Doctors' portal:    http://{settings.host}:{settings.portal_port}/  (saathi portal create-admin)\n"
             f"  Rasa REST channel:  POST {settings.rasa_base_url}/webhooks/rest/webhook\n"
             f"  Logs:               {supervisor.log_dir}\n"
             f"Press Ctrl-C to stop everything.",
