@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from collections.abc import Callable
 
 from flask import Blueprint, Response, request
@@ -15,6 +16,7 @@ from channels.views.common import gateway, twiml
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 REPLAY_TTL = 3600
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 def _step_key() -> str:
@@ -30,15 +32,26 @@ def idempotent(step: Callable[[Ivr], object]) -> Callable[[], Response]:
         store = gateway().store
         key = _step_key()
         if not store.add_once(key + ":seen", ttl=REPLAY_TTL):
-            return Response(store.get(key) or "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>",
-                            mimetype="application/xml")
-        ivr = Ivr(gateway(), request.form.to_dict())
-        response = twiml(step(ivr))
-        ivr.save()
+            return Response(_answer_of_first_attempt(store, key), mimetype="application/xml")
+        try:
+            ivr = Ivr(gateway(), request.form.to_dict())
+            response = twiml(step(ivr))
+            ivr.save()
+        except Exception:
+            store.delete(key + ":seen")  # let Twilio's retry do the step again
+            raise
         store.set(key, response.get_data(as_text=True), ttl=REPLAY_TTL)
         return response
 
     return view
+
+
+def _answer_of_first_attempt(store, key: str, wait: float = 10.0) -> str:
+    """The TwiML given to the first attempt; a retry that overtakes it (slow transcription) waits."""
+    deadline = time.monotonic() + wait
+    while (answer := store.get(key)) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return answer or EMPTY_TWIML
 
 
 @bp.post("/incoming", endpoint="incoming")
