@@ -24,9 +24,20 @@ class Store(Protocol):
 class MemoryStore:
     """In-process store with expiry; enough for one gateway process (the embedded default)."""
 
+    #: Expired entries are swept every this many writes, so a long-running gateway does not grow.
+    SWEEP_EVERY = 1000
+
     def __init__(self) -> None:
         self._data: dict[str, tuple[Any, float | None]] = {}
         self._lock = threading.Lock()
+        self._writes = 0
+
+    def _wrote(self) -> None:
+        self._writes += 1
+        if self._writes % self.SWEEP_EVERY == 0:
+            now = time.monotonic()
+            for key in [k for k, (_, expiry) in self._data.items() if expiry is not None and expiry < now]:
+                del self._data[key]
 
     def _live(self, key: str) -> tuple[Any, float | None] | None:
         item = self._data.get(key)
@@ -41,6 +52,7 @@ class MemoryStore:
             if self._live(key):
                 return False
             self._data[key] = (1, time.monotonic() + ttl)
+            self._wrote()
             return True
 
     def incr(self, key: str, ttl: int) -> int:
@@ -48,6 +60,7 @@ class MemoryStore:
             item = self._live(key)
             value = (item[0] if item else 0) + 1
             self._data[key] = (value, item[1] if item else time.monotonic() + ttl)
+            self._wrote()
             return value
 
     def get(self, key: str) -> Any:
@@ -58,6 +71,7 @@ class MemoryStore:
     def set(self, key: str, value: Any, ttl: int | None = None) -> None:
         with self._lock:
             self._data[key] = (value, time.monotonic() + ttl if ttl else None)
+            self._wrote()
 
     def delete(self, key: str) -> None:
         with self._lock:

@@ -126,3 +126,18 @@ def test_a_message_without_text_or_media_gets_a_hint(hooks, rasa):
     location = {"From": WHATSAPP_USER, "MessageSid": "SMloc", "Body": "", "Latitude": "30.9", "Longitude": "75.8"}
     reply = twiml_messages(hooks.post("/twilio/messaging", location).get_data(as_text=True))
     assert reply == [t("core_choice_unknown", "hi")] and rasa.calls == []
+
+
+def test_memory_store_expires_and_sweeps():
+    import time
+
+    from channels.store import MemoryStore
+
+    store = MemoryStore()
+    assert store.add_once("a", ttl=1) and not store.add_once("a", ttl=1)
+    store.SWEEP_EVERY = 3
+    store.set("old", 1, ttl=1)
+    store._data["old"] = (1, time.monotonic() - 1)  # already expired
+    store.set("x", 1)
+    store.set("y", 1)  # third write: sweep
+    assert "old" not in store._data and store.get("x") == 1

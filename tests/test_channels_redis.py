@@ -68,3 +68,4 @@ def test_media_job_runs_in_an_rq_worker(channel_settings, rasa, redis_store, sta
     SimpleWorker([queue.queue], connection=queue.queue.connection).work(burst=True)
     sent = standin.wait_for_messages(WHATSAPP_USER, 1)
     assert sent[0]["Body"] == [t("channels_voice_language_unsupported", "pa")]
+
