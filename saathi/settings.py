@@ -103,6 +103,8 @@ class Settings:
     jaas_key_id: str = field(default_factory=lambda: _env("SAATHI_JAAS_KEY_ID", ""))
     jaas_private_key_file: str = field(default_factory=lambda: _env("SAATHI_JAAS_PRIVATE_KEY_FILE", ""))
     twilio_voice_from: str = field(default_factory=lambda: _env("TWILIO_VOICE_FROM", ""))
+    # Pharmacy (engine/pharmacy/): how long a reservation holds the stock.
+    pharmacy_hold_hours: float = field(default_factory=lambda: float(_env("SAATHI_PHARMACY_HOLD_HOURS", "4")))
 
     @property
     def rasa_base_url(self) -> str:

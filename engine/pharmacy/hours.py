@@ -1,0 +1,42 @@
+"""Opening hours: "09:00-21:00", several ranges "09:00-13:00,17:00-21:00", "00:00-24:00" (24 h).
+
+Times are India Standard Time; ranges past midnight ("20:00-02:00") are allowed for night shops.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+
+
+def _minutes(hhmm: str) -> int:
+    hours, _, minutes = hhmm.strip().partition(":")
+    return int(hours) * 60 + int(minutes or 0)
+
+
+def ranges(hours: str) -> list[tuple[int, int]]:
+    out = []
+    for part in (hours or "").split(","):
+        if "-" in part:
+            start, end = part.split("-", 1)
+            out.append((_minutes(start), _minutes(end)))
+    return out
+
+
+def is_open(hours: str, now: dt.datetime) -> bool:
+    minute = (lambda t: t.hour * 60 + t.minute)(now.astimezone(IST))
+    for start, end in ranges(hours):
+        if (start <= minute < end) if start <= end else (minute >= start or minute < end):
+            return True
+    return False
+
+
+def opens_at(hours: str, now: dt.datetime) -> str:
+    """The next opening time today or tomorrow as "HH:MM" (for "closed now, opens 09:00")."""
+    minute = (lambda t: t.hour * 60 + t.minute)(now.astimezone(IST))
+    starts = sorted(start for start, _ in ranges(hours))
+    if not starts:
+        return ""
+    nxt = next((s for s in starts if s > minute), starts[0])
+    return f"{nxt // 60:02d}:{nxt % 60:02d}"
