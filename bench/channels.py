@@ -85,6 +85,17 @@ def text_turns(client: WebhookClient, turns: int) -> list[float]:
     return latencies
 
 
+def rasa_turns(base_url: str, turns: int) -> list[float]:
+    """The same turns straight to Rasa's REST channel: the baseline the gateway adds to."""
+    session, sender, latencies = requests.Session(), f"bench-{uuid.uuid4().hex[:12]}", []
+    for index in range(turns):
+        started = time.perf_counter()
+        session.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": TEXTS[index % len(TEXTS)]},
+                     timeout=60).raise_for_status()
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
 def media_turnaround(client: WebhookClient, files: FileServer, path: Path, timeout: float = 180) -> float | None:
     number = f"+000{uuid.uuid4().int % 10**9:09d}"
     started = time.perf_counter()
@@ -125,6 +136,10 @@ def main() -> int:
         print(f"{args.senders} senders x {args.turns} text turns in {wall:.1f} s "
               f"({len(latencies) / wall:.1f} turns/s)")
         report("text webhook -> reply", latencies)
+        with ThreadPoolExecutor(max_workers=args.senders) as pool:
+            direct = [x for r in pool.map(lambda _: rasa_turns(settings.rasa_base_url, args.turns),
+                                          range(args.senders)) for x in r]
+        report("  same turns, Rasa directly", direct)
 
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
