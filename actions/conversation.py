@@ -90,6 +90,10 @@ class ActionChoose(SaathiAction):
                 return offer_doctor(dispatcher, tracker, language)
             say(dispatcher, "core_deny_ok", language)
             return [SlotSet("pending_offer", None)]
+        if offer == "pharmacy":
+            from actions.pharmacy import reserve_choice
+
+            return reserve_choice(dispatcher, tracker, language, number)
         if offer == "help" and number in HELP_MENU:
             say(dispatcher, HELP_MENU[number], language)
             return [SlotSet("pending_offer", None)]

@@ -12,8 +12,3 @@ from actions.common import SayAction
 
 class ActionAskMedicine(SayAction):
     action_name, message_key = "action_ask_medicine", "core_medicine_prompt"
-
-
-class ActionFindPharmacy(SayAction):
-    action_name, message_key = "action_find_pharmacy", "core_pharmacy_prompt"
-

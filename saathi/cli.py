@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "saathi.commands.portal",
     "saathi.commands.triage",
     "saathi.commands.model",
+    "saathi.commands.pharmacy",
 ]
 
 

@@ -142,6 +142,9 @@ def prepare_database(settings: Settings) -> None:
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.effective_database_url)
+    from saathi.commands.pharmacy import seed_if_empty  # pharmacy tables + demo shops when empty
+
+    seed_if_empty(settings.effective_database_url)
 
 
 def default_services(settings: Settings | None = None, model: Path | None = None) -> list[Service]:

@@ -1,0 +1,161 @@
+"""Finding medicines at a pharmacy, reserving them, cancelling: thin glue over ``engine.pharmacy``.
+
+"Where can I get Dolo 650 and Pan 40 in Dhuri?" → the best shops, numbered; a bare number then
+comes back through ``action_choose`` (``pending_offer == "pharmacy"``) to :func:`reserve_choice`.
+Medicines come from the message, else from the patient's last prescription/photo in the records;
+the place from a WhatsApp shared location (``Latitude``/``Longitude`` metadata), a PIN or a village.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from functools import lru_cache
+
+from rasa_sdk.events import SlotSet
+
+from actions.common import SaathiAction, latest_text, say
+from engine.i18n import t
+from engine.pharmacy import OutOfStock, PharmacyService, Status, locate
+from engine.pharmacy.notify import notification_fields, notification_key, rupees
+from engine.pharmacy.search import Offer
+from engine.pharmacy.wanted import Wanted, from_medications, from_text
+
+log = logging.getLogger(__name__)
+
+#: "cancel my reservation" in every script (the NLU has no intent for it yet).
+CANCEL_RE = re.compile(r"\b(cancel|radd|rad|raddh|cancle)\b|रद्द|कैंसल|ਰੱਦ|ਕੈਂਸਲ", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def pharmacy_service() -> PharmacyService:
+    return PharmacyService.from_settings()
+
+
+class ActionFindPharmacy(SaathiAction):
+    def name(self) -> str:
+        return "action_find_pharmacy"
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        text = latest_text(tracker)
+        try:
+            if CANCEL_RE.search(text):
+                return cancel_reservation(dispatcher, tracker, language)
+            return find(dispatcher, tracker, language, text)
+        except Exception:  # the shop search failing must not end the conversation
+            log.exception("pharmacy search failed")
+            say(dispatcher, "pharmacy_unavailable", language)
+            return [SlotSet("pending_offer", None)]
+
+
+def find(dispatcher, tracker, language: str, text: str) -> list:  # type: ignore[no-untyped-def]
+    wanted = from_text(text) or medicines_from_records(tracker, language)
+    if not wanted:
+        say(dispatcher, "pharmacy_ask_medicines", language)
+        return [SlotSet("pending_offer", None)]
+    where = locate(text, (tracker.latest_message or {}).get("metadata") or {})
+    if where is None:
+        say(dispatcher, "pharmacy_ask_location", language)
+        return [SlotSet("pending_offer", None)]
+    service = pharmacy_service()
+    service.sweep()  # holds that ran out go back on the shelf before we count stock
+    offers = service.search(wanted, where)
+    place = where.label or where.pin or "you"
+    if not offers:
+        say(dispatcher, "pharmacy_none_found", language, place=place)
+        return [SlotSet("pending_offer", None)]
+    say(dispatcher, "pharmacy_results", language, place=place, medicines=", ".join(w.name for w in wanted),
+        offers="\n".join(offer_line(i, o, len(wanted), language) for i, o in enumerate(offers, 1)),
+        hours=f"{service.hold_for.total_seconds() / 3600:g}")
+    say(dispatcher, "pharmacy_why_best", language, reasons=", ".join(reasons(offers, language)),
+        substitutes=substitutes_text(offers[0], language))
+    missing = [w.name for w in offers[0].missing]
+    if missing:
+        say(dispatcher, "pharmacy_missing", language, medicines=", ".join(missing))
+    return [SlotSet("pending_offer", "pharmacy"), SlotSet("offered_slots", [o.to_slot() for o in offers])]
+
+
+def offer_line(number: int, offer: Offer, count: int, language: str) -> str:
+    coverage = (t("pharmacy_has_all", language, count=count) if offer.covered == count
+                else t("pharmacy_has_some", language, covered=offer.covered, count=count))
+    name = f"{offer.name} ({t('pharmacy_jan_aushadhi', language)})" if offer.jan_aushadhi else offer.name
+    opening = t("pharmacy_open_now", language) if offer.open_now else t("pharmacy_closed_opens", language,
+                                                                       time=offer.opens_at)
+    return t("pharmacy_offer_line", language, number=number, name=name, distance=f"{offer.distance_km:g}",
+             coverage=coverage, price=rupees(offer.total_paise), open=opening)
+
+
+def reasons(offers: list[Offer], language: str) -> list[str]:
+    """Why the first shop is first, in the ranking's own terms (coverage, open, near, cheap)."""
+    best, rest = offers[0], offers[1:]
+    out = []
+    if not rest or best.covered > max(o.covered for o in rest):
+        out.append(t("pharmacy_reason_coverage", language))
+    if best.open_now:
+        out.append(t("pharmacy_reason_open", language))
+    if all(best.distance_km <= o.distance_km for o in rest):
+        out.append(t("pharmacy_reason_near", language))
+    if all(best.total_paise <= o.total_paise for o in rest if o.covered == best.covered):
+        out.append(t("pharmacy_reason_cheap", language))
+    return out or [t("pharmacy_reason_coverage", language)]
+
+
+def substitutes_text(offer: Offer, language: str) -> str:
+    pairs = [f"{p.wanted.brand} → {p.brand}" for p in offer.picks if p.substitute]
+    return t("pharmacy_substitutes", language, pairs=", ".join(pairs)) if pairs else ""
+
+
+def medicines_from_records(tracker, language: str) -> list[Wanted]:  # type: ignore[no-untyped-def]
+    """The medicines of the patient's latest prescription or prescription photo, if any."""
+    try:
+        from actions.health_record import me, patient_of, service
+        from records import Purpose
+
+        pid = patient_of(tracker, language)
+        items = [i for i in service().history(me(pid), pid, purpose=Purpose.SELF_CARE) if i["kind"] == "medication"]
+    except Exception:
+        log.warning("could not read the last prescription", exc_info=True)
+        return []
+    if not items:
+        return []
+    latest = max(i["at"] for i in items)
+    return from_medications(i["data"] for i in items if (latest - i["at"]).total_seconds() < 600)
+
+
+def reserve_choice(dispatcher, tracker, language: str, number: int | None) -> list:  # type: ignore[no-untyped-def]
+    """"1" after a list of shops: hold the medicines there and give the pickup code."""
+    offered = tracker.get_slot("offered_slots") or []
+    if not number or not 1 <= number <= len(offered):
+        say(dispatcher, "pharmacy_choice_invalid", language)
+        return []
+    chosen = offered[number - 1]
+    from actions.health_record import patient_of
+
+    try:
+        view = pharmacy_service().reserve(uuid.UUID(chosen["pharmacy_id"]), patient_of(tracker, language),
+                                          [(int(s), 1) for s in chosen["stock_ids"]], language)
+    except OutOfStock:
+        say(dispatcher, "pharmacy_out_of_stock", language, name=chosen["name"])
+        return [SlotSet("pending_offer", None), SlotSet("offered_slots", None)]
+    _say_status(dispatcher, view, language)
+    return [SlotSet("pending_offer", None), SlotSet("offered_slots", None)]
+
+
+def cancel_reservation(dispatcher, tracker, language: str) -> list:  # type: ignore[no-untyped-def]
+    from actions.health_record import patient_of
+
+    service = pharmacy_service()
+    open_ones = service.open_for_patient(patient_of(tracker, language))
+    if not open_ones:
+        say(dispatcher, "pharmacy_cancel_none", language)
+        return [SlotSet("pending_offer", None)]
+    for view in open_ones:
+        changed = service.change(view.id, Status.CANCELLED)
+        if changed:
+            _say_status(dispatcher, changed, language)
+    return [SlotSet("pending_offer", None)]
+
+
+def _say_status(dispatcher, view, language: str) -> None:  # type: ignore[no-untyped-def]
+    say(dispatcher, notification_key(view), language, **notification_fields(view))

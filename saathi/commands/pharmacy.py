@@ -1,0 +1,78 @@
+"""``saathi pharmacy migrate|seed|sweep|import`` — pharmacy tables, demo data, expiry, stock files.
+
+``seed`` adds the deterministic demo pharmacies of Ludhiana and Sangrur (only into an empty table
+unless ``--force``); ``sweep`` releases expired holds; ``import PHARMACY_ID FILE`` loads a CSV/XLSX.
+"""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ph = sub.add_parser("pharmacy", help="pharmacies: tables, demo data, expired holds, stock import")
+    ph_sub = ph.add_subparsers(dest="pharmacy_command", required=True)
+    ph_sub.add_parser("migrate", help="create the pharmacy tables")
+    seed = ph_sub.add_parser("seed", help="add the demo pharmacies and stock (only when there are none)")
+    seed.add_argument("--force", action="store_true", help="seed even if pharmacies exist")
+    ph_sub.add_parser("sweep", help="release reservations whose hold has expired")
+    imp = ph_sub.add_parser("import", help="load a stock list (CSV or XLSX) for one pharmacy")
+    imp.add_argument("pharmacy", type=uuid.UUID)
+    imp.add_argument("file")
+    imp.add_argument("--replace", action="store_true", help="zero the products the file does not list")
+    ph.set_defaults(func=run)
+
+
+def seed_if_empty(url: str, *, force: bool = False) -> int:
+    """Create the tables and seed the demo data into an empty table; returns pharmacies added."""
+    from engine.pharmacy import migrate
+    from engine.pharmacy.seed import seed
+    from engine.pharmacy.service import PharmacyService
+    from records.db import make_engine, make_session_factory
+
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        service = PharmacyService(make_session_factory(engine))
+        if service.pharmacy_count() and not force:
+            return 0
+        with service.sessions() as session:
+            added = seed(session)
+            session.commit()
+        return added
+    finally:
+        engine.dispose()
+
+
+def run(args: argparse.Namespace) -> int:
+    from saathi.settings import load
+
+    url = load().effective_database_url
+    if args.pharmacy_command == "migrate":
+        from engine.pharmacy import migrate
+
+        migrate(url)
+        print("pharmacy tables ready")
+    elif args.pharmacy_command == "seed":
+        print(f"{seed_if_empty(url, force=args.force)} pharmacies added")
+    elif args.pharmacy_command == "sweep":
+        from engine.pharmacy import PharmacyService
+
+        print(f"{PharmacyService.from_settings().sweep()} reservations expired")
+    elif args.pharmacy_command == "import":
+        from pathlib import Path
+
+        from engine.pharmacy import PharmacyService
+        from engine.pharmacy.inventory import CsvAdapter, ExcelAdapter, import_stock
+
+        data = Path(args.file).read_bytes()
+        adapter = ExcelAdapter(data) if args.file.lower().endswith(".xlsx") else CsvAdapter(data)
+        service = PharmacyService.from_settings()
+        with service.sessions() as session:
+            report = import_stock(session, args.pharmacy, adapter, replace=args.replace)
+            session.commit()
+        print(f"{report.stored} products stored, {len(report.rejected)} rows rejected")
+        for line in report.rejected:
+            print("  " + line)
+    return 0
