@@ -17,7 +17,7 @@ that the fields match across them.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ def catalogue(directory: Path = MESSAGES_DIR) -> dict[str, dict[str, Any]]:
     return merged
 
 
-@lru_cache(maxsize=None)
+@cache
 def variants(variant: str, directory: Path = MESSAGES_DIR) -> dict[str, dict[str, str]]:
     path = directory / "variants" / f"{variant}.yml"
     if not path.exists():
