@@ -56,3 +56,15 @@ def test_two_line_layout_and_no_bleed_into_following_lines():
 
 def test_garbled_indic_days_word_still_gives_duration():
     assert parse_medications("2. Tab Sibelium   दिन में दो बार   30 रिठ   khane ke baad")[0].duration_days == 30
+
+
+@pytest.mark.parametrize(("text", "name", "frequency"), [
+    ("3. TAB Janumet\n8.0. - 5/7 - खाने के बाद", "Janumet", "BD"),  # B.D. read as 8.0.
+    ("1. Cap Imodium   505   5/7   खाने से पहले", "Imodium", "SOS"),  # SOS read as 505
+    ("3. Tab Voveran SR   00   x 14 days", "Voveran SR", "OD"),  # OD read as 00
+    ("2. Cap. Razo 0\n1-1-1 — for 30 days", "Razo D", "1-1-1"),  # D read as 0
+    ("Tab Telma 80 1-0-0", "Telma 80", "1-0-0"),  # a real 80 stays a strength
+])
+def test_ocr_slips_in_schedules(text, name, frequency):
+    med = parse_medications(text)[0]
+    assert (med.name, med.frequency) == (name, frequency)

@@ -96,11 +96,11 @@ def _pick_variant(kb: KnowledgeBase, base: str, tokens: list[str], end: int) -> 
 
 def _lookup(kb: KnowledgeBase, phrase: str, tokens: list[str], end: int, fuzzy: bool) -> _Match | None:
     key = normalise(phrase)
+    if key in kb.brands_by_base:  # first, so "Razo" + "0" (OCR for "D") can still become "Razo D"
+        brand = _pick_variant(kb, key, tokens, end)
+        return _Match(brand.name, brand.generics, brand, end)
     if key in kb.brands_by_name and key not in kb.alias_to_generic:
         brand = kb.brands_by_name[key]
-        return _Match(brand.name, brand.generics, brand, end)
-    if key in kb.brands_by_base:
-        brand = _pick_variant(kb, key, tokens, end)
         return _Match(brand.name, brand.generics, brand, end)
     if key in kb.alias_to_generic:
         generic = kb.alias_to_generic[key]
@@ -159,6 +159,22 @@ def find_medicines(line: str, kb: KnowledgeBase | None = None) -> list[_Match]:
     return matches
 
 
+# Tesseract's usual misreadings of dosing abbreviations: OD as 00/O0/0D, SOS as 505/S0S, B.D. as 8.0./B.0.
+_ABBR_FIXES = [
+    (re.compile(r"(?<![\w.])[0O][0OD](?![\w.])"), "OD"),
+    (re.compile(r"(?<![\w.])[5S][0O][5S](?![\w.])"), "SOS"),
+    (re.compile(r"(?<![\w.])[8B]\.\s?[0OD]\.?(?!\w)"), "B.D."),
+    (re.compile(r"(?<![\w.])8D(?!\w)"), "BD"),
+]
+
+
+def fix_schedule_ocr(line: str) -> str:
+    """Undo OCR slips in dosing abbreviations; used on medicine lines only, where they are unambiguous."""
+    for rx, replacement in _ABBR_FIXES:
+        line = rx.sub(replacement, line)
+    return line
+
+
 def _strength(line: str) -> str | None:
     m = _STRENGTH_RE.search(line)
     if not m:
@@ -186,7 +202,7 @@ def parse_line(line: str, kb: KnowledgeBase | None = None) -> Medication | None:
     else:
         generics = list(dict.fromkeys(g for m in matches for g in m.generics))
         name, brand = " + ".join(g.title() for g in generics), None
-    freq = parse_frequency(line)
+    freq = parse_frequency(fix_schedule_ocr(line))
     return Medication(
         name=name,
         generic="+".join(generics),
@@ -256,8 +272,8 @@ def parse_medications(text: str, kb: KnowledgeBase | None = None) -> list[Medica
             if not any(m.generic == med.generic and m.name == med.name for m in meds):
                 meds.append(med)
             continue
-        if pending is not None and _is_schedule_line(line):
-            _fill_from(pending, line)
+        if pending is not None and _is_schedule_line(fix_schedule_ocr(line)):
+            _fill_from(pending, fix_schedule_ocr(line))
             if pending.duration_days is None:
                 pending.duration_days = _loose_duration(line)
         pending = None

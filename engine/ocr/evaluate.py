@@ -60,6 +60,18 @@ def _read(args: tuple[str, str]) -> dict:
             "labs": [(r.code, r.value, r.flag) for r in result.lab_results]}
 
 
+def _counterpart(truth: dict, read: list[dict]) -> dict | None:
+    """The medication read for a prescribed one: same name, else same generic(s), else a product containing
+    them (so Folvite's folic acid is not judged by Orofer XT's schedule)."""
+    wanted = set(truth["generic"].split("+"))
+    for test in (lambda m: m["name"] == truth["name"], lambda m: set(m["generic"].split("+")) == wanted,
+                 lambda m: wanted <= set(m["generic"].split("+"))):
+        found = next((m for m in read if test(m)), None)
+        if found:
+            return found
+    return None
+
+
 def score(report: Report, row: dict) -> None:
     truth = row["truth"]
     report.documents += 1
@@ -78,8 +90,7 @@ def score(report: Report, row: dict) -> None:
         if med["frequency"] is None:
             continue
         report.freq_total += 1
-        read = next((m for m in row["medications"] if set(med["generic"].split("+")) <= set(m["generic"].split("+"))),
-                    None)
+        read = _counterpart(med, row["medications"])
         if read and read["frequency"] == med["frequency"]:
             report.freq_correct += 1
         else:
