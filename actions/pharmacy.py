@@ -21,11 +21,15 @@ from engine.pharmacy import OutOfStock, PharmacyService, Status, locate
 from engine.pharmacy.notify import notification_fields, notification_key, rupees
 from engine.pharmacy.search import Offer
 from engine.pharmacy.wanted import Wanted, from_medications, from_text
+from nlu.choice import to_ascii_digits
 
 log = logging.getLogger(__name__)
 
 #: "cancel my reservation" in every script (the NLU has no intent for it yet).
 CANCEL_RE = re.compile(r"\b(cancel|radd|rad|raddh|cancle)\b|रद्द|कैंसल|ਰੱਦ|ਕੈਂਸਲ", re.IGNORECASE)
+#: "reserve at 1", "1 book karo", "ਰਿਜ਼ਰਵ 2" right after a list of shops.
+RESERVE_RE = re.compile(r"(?:reserve|book|rakh|रिज़र्व|रिजर्व|बुक|रख|ਰਿਜ਼ਰਵ|ਰਿਜਰਵ|ਬੁੱਕ|ਰੱਖ)\D{0,12}?(\d{1,2})(?!\d)|"
+                        r"(?<!\d)(\d{1,2})\D{0,6}(?:reserve|book|रिज़र्व|बुक|ਰਿਜ਼ਰਵ|ਬੁੱਕ)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +46,9 @@ class ActionFindPharmacy(SaathiAction):
         try:
             if CANCEL_RE.search(text):
                 return cancel_reservation(dispatcher, tracker, language)
+            chosen = RESERVE_RE.search(to_ascii_digits(text))
+            if chosen and tracker.get_slot("pending_offer") == "pharmacy":
+                return reserve_choice(dispatcher, tracker, language, int(chosen.group(1) or chosen.group(2)))
             return find(dispatcher, tracker, language, text)
         except Exception:  # the shop search failing must not end the conversation
             log.exception("pharmacy search failed")

@@ -1,0 +1,88 @@
+"""The bot's pharmacy flow without Rasa: find → numbered list → reserve → cancel, in hi/pa/en."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.health_record
+import actions.pharmacy
+from actions.conversation import ActionChoose
+from actions.pharmacy import ActionFindPharmacy
+from engine.pharmacy.models import StockItem
+from engine.pharmacy.testing import add_shop
+
+pytest_plugins = ["tests.pharmacy_fixtures"]
+PATIENT = uuid.uuid4()
+
+
+@pytest.fixture
+def bot(pharmacy, monkeypatch):
+    with pharmacy.sessions() as s:
+        add_shop(s, "Sharma Medical", 2, [("paracetamol", "650 mg", "Dolo 650", 30, 1),
+                                         ("pantoprazole", "40 mg", "Pan 40", 90, 5)])
+        add_shop(s, "Gill Medicos", 5, [("paracetamol", "650 mg", "Dolo 650", 30, 5)])
+        s.commit()
+    monkeypatch.setattr(actions.pharmacy, "pharmacy_service", lambda: pharmacy)
+    monkeypatch.setattr(actions.health_record, "patient_of", lambda tracker, language: PATIENT)
+    monkeypatch.setattr(actions.pharmacy, "medicines_from_records", lambda tracker, language: [])
+    return pharmacy
+
+
+def turn(action, text: str, slots: dict, intent: str = "find_pharmacy", metadata: dict | None = None):
+    tracker = Tracker(sender_id="unit", slots={"language": None, "language_locked": None, **slots},
+                      latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                                      "metadata": metadata or {}},
+                      events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    for event in events:
+        if event.get("event") == "slot":
+            slots[event["name"]] = event["value"]
+    return [m["custom"]["key"] for m in dispatcher.messages], "\n".join(m["text"] for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(("language", "ask", "reserve", "cancel", "word"), [
+    ("en", "where can I get dolo 650 and pan 40 in dhuri", "reserve at 1", "cancel my reservation", "Reserved"),
+    ("hi", "मुझे धूरी में dolo 650 और pan 40 कहाँ मिलेगी", "1", "मेरा रिज़र्वेशन रद्द करो", "रिज़र्व"),
+    ("pa", "ਧੂਰੀ ਵਿੱਚ dolo 650 ਅਤੇ pan 40 ਕਿੱਥੋਂ ਮਿਲੇਗੀ", "ਰਿਜ਼ਰਵ 1", "ਮੇਰੀ ਰਿਜ਼ਰਵੇਸ਼ਨ ਰੱਦ ਕਰੋ", "ਰਿਜ਼ਰਵ"),
+])
+def test_find_reserve_cancel_in_every_language(bot, language, ask, reserve, cancel, word):
+    slots: dict = {"language": language, "language_locked": True}
+    keys, text = turn(ActionFindPharmacy(), ask, slots)
+    assert keys[0] == "pharmacy_results" and "1. Sharma Medical" in text and "2. Gill Medicos" in text
+    assert slots["pending_offer"] == "pharmacy" and len(slots["offered_slots"]) == 2
+    action = ActionChoose() if reserve.isdigit() else ActionFindPharmacy()
+    keys, text = turn(action, reserve, slots, intent="choose" if reserve.isdigit() else "find_pharmacy")
+    assert keys == ["pharmacy_status_reserved"] and word in text
+    [view] = bot.open_for_patient(PATIENT)
+    assert view.code in text and view.pharmacy_name == "Sharma Medical"
+    assert slots["pending_offer"] is None
+    keys, _ = turn(ActionFindPharmacy(), cancel, slots)
+    assert keys == ["pharmacy_status_cancelled"] and bot.open_for_patient(PATIENT) == []
+    with bot.sessions() as s:  # the cancelled hold is back on the shelf
+        assert s.query(StockItem).filter_by(brand="Dolo 650").order_by(StockItem.id).first().quantity == 1
+
+
+def test_shared_location_and_asking_for_what_is_missing(bot):
+    slots: dict = {"language": "en", "language_locked": True}
+    assert turn(ActionFindPharmacy(), "where is a pharmacy", slots)[0] == ["pharmacy_ask_medicines"]
+    assert turn(ActionFindPharmacy(), "I need dolo 650", slots)[0] == ["pharmacy_ask_location"]
+    keys, text = turn(ActionFindPharmacy(), "I need dolo 650", slots,
+                      metadata={"Latitude": 30.3686, "Longitude": 75.8675})
+    assert keys[0] == "pharmacy_results" and "has all 1" in text
+
+
+def test_the_last_unit_goes_to_one_patient_only(bot):
+    first: dict = {"language": "en", "language_locked": True}
+    second: dict = {"language": "en", "language_locked": True}
+    turn(ActionFindPharmacy(), "dolo 650 and pan 40 in dhuri", first)
+    turn(ActionFindPharmacy(), "dolo 650 and pan 40 in dhuri", second)
+    assert turn(ActionChoose(), "1", first, intent="choose")[0] == ["pharmacy_status_reserved"]
+    assert turn(ActionChoose(), "1", second, intent="choose")[0] == ["pharmacy_out_of_stock"]
+    assert turn(ActionChoose(), "7", first | {"pending_offer": "pharmacy", "offered_slots": [{}]},
+                intent="choose")[0] == ["pharmacy_choice_invalid"]
