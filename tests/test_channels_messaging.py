@@ -141,3 +141,25 @@ def test_memory_store_expires_and_sweeps():
     store.set("x", 1)
     store.set("y", 1)  # third write: sweep
     assert "old" not in store._data and store.get("x") == 1
+
+
+def test_picture_card_fonts_have_every_character_they_draw():
+    from PIL import ImageFont
+
+    from channels.symptom_menu import FONTS, categories, label
+
+    for language in ("hi", "pa", "en"):
+        font = ImageFont.truetype(FONTS[language], 30)
+
+        def glyph(ch: str, font=font) -> tuple:
+            mask = font.getmask(ch)
+            return mask.size, bytes(mask)
+
+        missing = glyph("\U000f0000")  # a private-use character: the font's "missing" box
+        texts = [t("channels_symptom_card_title", language),
+                 t("channels_symptom_card_footer", language).replace("·", "-")]
+        texts += [label(c, language) for c in categories()]
+        for ch in {ch for text in texts for ch in text if not ch.isspace()}:
+            assert glyph(ch) != missing, f"{language}: no glyph for {ch!r}"
+    gurmukhi = ImageFont.truetype(FONTS["pa"], 30)
+    assert glyph("·", gurmukhi) == glyph("\U000f0000", gurmukhi)  # the check sees a missing glyph
