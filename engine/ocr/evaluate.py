@@ -105,13 +105,15 @@ def score(report: Report, row: dict) -> None:
             report.failures.append(f"{row['seed']}: lab {lab['test']}={lab['value']} {lab['flag']}")
 
 
-def evaluate(per_class: int = 20, workers: int = 2) -> Report:
-    """Read ``per_class`` held-out photos of each type (the classifier is trained first if absent)."""
+def evaluate(per_class: int = 20, workers: int = 2, start: int = 0) -> Report:
+    """Read ``per_class`` held-out photos of each type, seeds ``start..start+per_class-1`` (the classifier
+    is trained first if absent). Parser fixes were made looking at failures among seeds 0-19, so seeds
+    from 20 on are the untouched check."""
     from engine.ocr import classifier
 
     classifier.model()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    jobs = [(f"{synth.HELDOUT_PREFIX}-{t}-{i}", t) for t in synth.DOC_TYPES for i in range(per_class)]
+    jobs = [(f"{synth.HELDOUT_PREFIX}-{t}-{i}", t) for t in synth.DOC_TYPES for i in range(start, start + per_class)]
     report = Report()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for row in pool.map(_read, jobs):
