@@ -6,6 +6,7 @@ Times are India Standard Time; ranges past midnight ("20:00-02:00") are allowed 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 
@@ -15,13 +16,14 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes or 0)
 
 
-def ranges(hours: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1024)
+def ranges(hours: str) -> tuple[tuple[int, int], ...]:
     out = []
     for part in (hours or "").split(","):
         if "-" in part:
             start, end = part.split("-", 1)
             out.append((_minutes(start), _minutes(end)))
-    return out
+    return tuple(out)
 
 
 def is_open(hours: str, now: dt.datetime) -> bool:

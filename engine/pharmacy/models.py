@@ -85,7 +85,7 @@ class StockItem(PharmacyBase):
     __table_args__ = (
         UniqueConstraint("pharmacy_id", "generic", "strength", "form", "brand", name="uq_stock_product"),
         CheckConstraint("quantity >= 0", name="ck_stock_quantity"),
-        Index("ix_stock_generic_pharmacy", "generic", "pharmacy_id"),
+        Index("ix_stock_product_pharmacy", "generic", "strength", "pharmacy_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

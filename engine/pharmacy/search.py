@@ -11,13 +11,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.pharmacy import hours
 from engine.pharmacy.geo import Location, bounding_box, haversine_km
 from engine.pharmacy.models import Pharmacy, StockItem
-from engine.pharmacy.wanted import Wanted, strength_key
+from engine.pharmacy.wanted import Wanted
 
 #: Search radius, widened once when nothing is found (rural shops are far apart).
 RADIUS_KM = (25.0, 60.0)
@@ -76,11 +76,20 @@ class Offer:
                 "stock_ids": [p.stock_id for p in self.picks]}
 
 
-def _matches(wanted: Wanted, item_strength: str, item_form: str) -> bool:
-    if wanted.strength and strength_key(wanted.strength) != strength_key(item_strength):
-        return False
-    return not (wanted.form and item_form and wanted.form != item_form and
-                {wanted.form, item_form} != {"tablet", "capsule"})
+#: Forms a patient can take one for the other; any other form must match when both are known.
+INTERCHANGEABLE_FORMS = frozenset({"tablet", "capsule"})
+
+
+def _product_clause(wanted: Wanted):  # type: ignore[no-untyped-def]
+    """The stock rows that can serve ``wanted``: same composition, same strength when asked for
+    (stored strengths are normalised the same way), a compatible form when both are known."""
+    clause = [StockItem.generic == wanted.generic]
+    if wanted.strength:
+        clause.append(StockItem.strength == wanted.strength)
+    if wanted.form:
+        forms = INTERCHANGEABLE_FORMS if wanted.form in INTERCHANGEABLE_FORMS else {wanted.form}
+        clause.append(or_(StockItem.form.in_(sorted(forms)), StockItem.form == ""))
+    return and_(*clause)
 
 
 def search(session: Session, wanted: list[Wanted], where: Location, now: dt.datetime, *,
@@ -89,43 +98,63 @@ def search(session: Session, wanted: list[Wanted], where: Location, now: dt.date
     if not wanted:
         return []
     for radius in radii:
-        offers = _offers_within(session, wanted, where, now, radius)
+        offers = _offers_within(session, wanted, where, now, radius, limit)
         if offers:
-            return sorted(offers, key=Offer.rank_key)[:limit]
+            return sorted(offers, key=Offer.rank_key)
     return []
 
 
 def _offers_within(session: Session, wanted: list[Wanted], where: Location, now: dt.datetime,
-                   radius: float) -> list[Offer]:
+                   radius: float, limit: int) -> list[Offer]:
+    """Three indexed queries, so the work does not grow with the stock of every shop around:
+    the shops in the box (distance and opening computed once each), per shop the number of wanted
+    medicines it has and their cheapest total (grouped in SQL), then the products of the best few."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(where.lat, where.lon, radius)
-    rows = session.execute(
-        select(StockItem.id, StockItem.pharmacy_id, StockItem.generic, StockItem.strength, StockItem.form,
-               StockItem.brand, StockItem.price_paise, StockItem.quantity,
-               Pharmacy.name, Pharmacy.chain, Pharmacy.jan_aushadhi, Pharmacy.contact, Pharmacy.place,
-               Pharmacy.lat, Pharmacy.lon, Pharmacy.hours)
+    in_box = (Pharmacy.lat.between(min_lat, max_lat), Pharmacy.lon.between(min_lon, max_lon))
+    conn = session.connection()
+    shops = {}
+    for shop in conn.execute(select(cast(Pharmacy.id, String), Pharmacy.name, Pharmacy.chain, Pharmacy.jan_aushadhi,
+                                    Pharmacy.contact, Pharmacy.place, Pharmacy.lat, Pharmacy.lon, Pharmacy.hours)
+                             .where(*in_box)):
+        distance = haversine_km(where.lat, where.lon, shop[6], shop[7])
+        if distance <= radius:
+            shops[shop[0]] = Offer(uuid.UUID(shop[0]), shop[1], shop[2], shop[3], shop[4], shop[5], round(distance, 1),
+                                   hours.is_open(shop[8], now), hours.opens_at(shop[8], now))
+    clauses = [_product_clause(w) for w in wanted]
+    which = case(*((clause, i) for i, clause in enumerate(clauses)))
+    per_medicine = (
+        select(StockItem.pharmacy_id.label("pid"), which.label("w"), func.min(StockItem.price_paise).label("price"))
         .join(Pharmacy, Pharmacy.id == StockItem.pharmacy_id)
-        .where(StockItem.generic.in_({w.generic for w in wanted}), StockItem.quantity > 0,
-               Pharmacy.lat.between(min_lat, max_lat), Pharmacy.lon.between(min_lon, max_lon))
-    ).all()
-    by_pharmacy: dict[uuid.UUID, list] = {}
-    for row in rows:
-        by_pharmacy.setdefault(row.pharmacy_id, []).append(row)
-    offers = []
-    for pharmacy_id, items in by_pharmacy.items():
-        first = items[0]
-        distance = haversine_km(where.lat, where.lon, first.lat, first.lon)
-        if distance > radius:
-            continue
-        offer = Offer(pharmacy_id, first.name, first.chain, first.jan_aushadhi, first.contact, first.place,
-                      round(distance, 1), hours.is_open(first.hours, now), hours.opens_at(first.hours, now))
-        for w in wanted:
-            candidates = [r for r in items if r.generic == w.generic and _matches(w, r.strength, r.form)]
+        .where(or_(*clauses), StockItem.quantity > 0, *in_box)
+        .group_by(StockItem.pharmacy_id, which).subquery())
+    ranked = []
+    for pid, covered, total in conn.execute(select(cast(per_medicine.c.pid, String), func.count(),
+                                                   func.sum(per_medicine.c.price)).group_by(per_medicine.c.pid)):
+        if pid in shops:
+            offer = shops[pid]
+            ranked.append(((-covered, not offer.open_now, offer.distance_km + total / 100 / RUPEES_PER_KM), pid))
+    best = [shops[pid] for _key, pid in sorted(ranked)[:limit]]
+    if best:
+        _fill_picks(conn, best, wanted, clauses)
+    return best
+
+
+def _fill_picks(conn, offers: list[Offer], wanted: list[Wanted], clauses: list) -> None:  # type: ignore[no-untyped-def]
+    """For each chosen shop and wanted medicine, the cheapest product (the asked-for brand on a tie)."""
+    by_id = {offer.pharmacy_id: offer for offer in offers}
+    rows: dict[tuple[uuid.UUID, int], list] = {}
+    which = case(*((clause, i) for i, clause in enumerate(clauses)))
+    for row in conn.execute(
+        select(StockItem.pharmacy_id, which, StockItem.id, StockItem.brand, StockItem.strength,
+               StockItem.price_paise, StockItem.quantity)
+        .where(StockItem.pharmacy_id.in_(list(by_id)), or_(*clauses), StockItem.quantity > 0)
+    ):
+        rows.setdefault((row[0], row[1]), []).append(row)
+    for pid, offer in by_id.items():
+        for i, w in enumerate(wanted):
+            candidates = rows.get((pid, i))
             if not candidates:
                 offer.missing.append(w)
                 continue
-            # the asked-for brand if it is here at the same price or less, else the cheapest
-            best = min(candidates, key=lambda r: (r.price_paise, r.brand.lower() != w.brand.lower()))
-            offer.picks.append(Pick(w, best.id, best.brand, best.strength, best.price_paise, best.quantity))
-        if offer.picks:
-            offers.append(offer)
-    return offers
+            top = min(candidates, key=lambda r: (r[5], r[3].lower() != w.brand.lower()))
+            offer.picks.append(Pick(w, top[2], top[3], top[4], top[5], top[6]))
