@@ -37,10 +37,10 @@ def create_app(settings: Settings | None = None, services: PortalServices | None
     csrf.init_app(app)
 
     from portal import jobs
-    from portal.views import admin, api, auth, consult, patients, public, queue
+    from portal.views import admin, api, auth, consult, patients, pharmacy, public, queue
 
     jobs.register(services.handoff)
-    for blueprint in (auth.bp, queue.bp, consult.bp, patients.bp, admin.bp, public.bp):
+    for blueprint in (auth.bp, queue.bp, consult.bp, patients.bp, admin.bp, public.bp, pharmacy.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: CSRF does not apply
     csrf.exempt(public.bp)  # Twilio fetches these with signed links, no session

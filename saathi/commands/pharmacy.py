@@ -1,7 +1,8 @@
-"""``saathi pharmacy migrate|seed|sweep|import`` — pharmacy tables, demo data, expiry, stock files.
+"""``saathi pharmacy migrate|seed|sweep|import|assign`` — tables, demo data, expiry, stock files, staff.
 
 ``seed`` adds the deterministic demo pharmacies of Ludhiana and Sangrur (only into an empty table
-unless ``--force``); ``sweep`` releases expired holds; ``import PHARMACY_ID FILE`` loads a CSV/XLSX.
+unless ``--force``); ``sweep`` releases expired holds; ``import PHARMACY_ID FILE`` loads a CSV/XLSX;
+``assign PHARMACY_ID --user UUID --phone +91…`` links the pharmacist (portal login, SMS commands).
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("pharmacy", type=uuid.UUID)
     imp.add_argument("file")
     imp.add_argument("--replace", action="store_true", help="zero the products the file does not list")
+    assign = ph_sub.add_parser("assign", help="link a pharmacy to its pharmacist (portal user, SMS phone)")
+    assign.add_argument("pharmacy", type=uuid.UUID)
+    assign.add_argument("--user", type=uuid.UUID, help="the pharmacist's portal user id")
+    assign.add_argument("--phone", help="the pharmacist's mobile for SMS commands (only its salted hash is kept)")
+    assign.add_argument("--language", choices=("hi", "pa", "en"), help="language of SMS replies")
     ph.set_defaults(func=run)
 
 
@@ -43,6 +49,27 @@ def seed_if_empty(url: str, *, force: bool = False) -> int:
         return added
     finally:
         engine.dispose()
+
+
+def assign(args: argparse.Namespace) -> None:
+    from channels.identity import sender_id
+    from engine.pharmacy import PharmacyService
+    from engine.pharmacy.models import Pharmacy
+    from saathi.settings import load
+
+    service = PharmacyService.from_settings()
+    with service.sessions() as session:
+        shop = session.get(Pharmacy, args.pharmacy)
+        if shop is None:
+            raise SystemExit("no such pharmacy")
+        if args.user:
+            shop.manager_user_id = args.user
+        if args.phone:
+            shop.sms_phone_hash = sender_id(args.phone, load().sender_salt)
+        if args.language:
+            shop.language = args.language
+        session.commit()
+    print("pharmacy updated")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,4 +102,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{report.stored} products stored, {len(report.rejected)} rows rejected")
         for line in report.rejected:
             print("  " + line)
+    elif args.pharmacy_command == "assign":
+        assign(args)
     return 0

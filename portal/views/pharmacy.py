@@ -1,0 +1,107 @@
+"""The pharmacist's pages: their shop's reservations (ready / picked up / cancel, or by pickup code)
+and the stock upload (CSV or Excel). Thin: everything is done by ``engine.pharmacy``."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from engine.pharmacy import PharmacyService, Status
+from engine.pharmacy.inventory import CsvAdapter, ExcelAdapter, import_stock
+from engine.pharmacy.models import Pharmacy, StockItem
+from portal.security import role_required, services
+
+bp = Blueprint("pharmacy", __name__, url_prefix="/pharmacy")
+#: What the buttons on a reservation do.
+ACTIONS = {"ready": Status.READY, "picked_up": Status.PICKED_UP, "cancel": Status.CANCELLED}
+
+
+def pharmacy_service() -> PharmacyService:
+    """One service per app, on the portal's database (the pharmacy tables live beside the records)."""
+    if "pharmacy" not in current_app.extensions:
+        import datetime as dt
+
+        s = services()
+        current_app.extensions["pharmacy"] = PharmacyService(
+            s.records.sessions, hold_for=dt.timedelta(hours=s.settings.pharmacy_hold_hours))
+    return current_app.extensions["pharmacy"]
+
+
+def my_shop(pharmacy_id: uuid.UUID) -> Pharmacy:
+    with pharmacy_service().sessions() as session:
+        shop = session.get(Pharmacy, pharmacy_id)
+        if shop is None or shop.manager_user_id != g.user.id:
+            abort(404)
+        session.expunge(shop)
+        return shop
+
+
+@bp.get("/")
+@role_required("pharmacist")
+def index():  # type: ignore[no-untyped-def]
+    service = pharmacy_service()
+    service.sweep()
+    with service.sessions() as session:
+        shops = list(session.scalars(select(Pharmacy).where(Pharmacy.manager_user_id == g.user.id)
+                                     .order_by(Pharmacy.name)))
+        counts = dict(session.execute(select(StockItem.pharmacy_id, func.count()).where(
+            StockItem.pharmacy_id.in_([s.id for s in shops]), StockItem.quantity > 0)
+            .group_by(StockItem.pharmacy_id)).all())
+        for shop in shops:
+            session.expunge(shop)
+    reservations = {shop.id: service.for_pharmacy(shop.id) for shop in shops}
+    return render_template("pharmacy/index.html", shops=shops, counts=counts, reservations=reservations,
+                           user=g.user)
+
+
+@bp.post("/<uuid:pharmacy_id>/stock")
+@role_required("pharmacist")
+def upload(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    my_shop(pharmacy_id)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash("Choose a CSV or Excel file.", "error")
+        return redirect(url_for("pharmacy.index"))
+    data = file.read()
+    adapter = ExcelAdapter(data) if file.filename.lower().endswith(".xlsx") else CsvAdapter(data)
+    try:
+        with pharmacy_service().sessions() as session:
+            report = import_stock(session, pharmacy_id, adapter, replace=request.form.get("replace") == "1")
+            session.commit()
+    except Exception:  # a broken file is the pharmacist's to fix, not a server error
+        current_app.logger.warning("stock upload could not be read", exc_info=True)
+        flash("The file could not be read. Use the columns: medicine, strength, form, brand, price, quantity.",
+              "error")
+        return redirect(url_for("pharmacy.index"))
+    flash(f"{report.stored} products saved, {len(report.rejected)} rows skipped. "
+          + " ".join(report.rejected[:5]), "ok" if not report.rejected else "error")
+    return redirect(url_for("pharmacy.index"))
+
+
+@bp.post("/<uuid:pharmacy_id>/reservations/<uuid:reservation_id>/<action>")
+@role_required("pharmacist")
+def change(pharmacy_id: uuid.UUID, reservation_id: uuid.UUID, action: str):  # type: ignore[no-untyped-def]
+    my_shop(pharmacy_id)
+    service = pharmacy_service()
+    found = service.get(reservation_id)
+    if found is None or found.pharmacy_id != pharmacy_id or action not in ACTIONS:
+        abort(404)
+    done = service.change(reservation_id, ACTIONS[action])
+    flash(f"Reservation {found.code}: {done.status.replace('_', ' ')}." if done else
+          f"Reservation {found.code} cannot be changed now.", "ok" if done else "error")
+    return redirect(url_for("pharmacy.index"))
+
+
+@bp.post("/<uuid:pharmacy_id>/code")
+@role_required("pharmacist")
+def by_code(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    """The patient shows the pickup code at the counter: hand over and mark it picked up."""
+    my_shop(pharmacy_id)
+    service = pharmacy_service()
+    found = service.by_code(pharmacy_id, request.form.get("code", ""))
+    done = service.change(found.id, Status.PICKED_UP) if found else None
+    flash("Handed over: reservation closed." if done else "No open reservation with that code.",
+          "ok" if done else "error")
+    return redirect(url_for("pharmacy.index"))
