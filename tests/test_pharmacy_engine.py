@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -126,3 +127,32 @@ def test_reserving_more_than_the_shelf_fails_and_holds_nothing(pharmacy):
     with pytest.raises(OutOfStock):
         pharmacy.reserve(offer.pharmacy_id, uuid.uuid4(), [(first, 1), (second, 6)])
     assert _stock_of(pharmacy, first) == 5  # the first line was rolled back too
+
+
+@pytest.mark.redis
+def test_with_redis_each_hold_gets_a_scheduled_expiry_job(pharmacy, clock):
+    from redis import Redis
+    from rq import Queue
+    from rq.registry import ScheduledJobRegistry
+
+    from engine.pharmacy.service import rq_scheduler
+
+    try:
+        Redis.from_url("redis://127.0.0.1:6379/0").ping()
+    except Exception:
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    name = f"test-pharmacy-{uuid.uuid4().hex[:8]}"
+    pharmacy.scheduler = rq_scheduler("redis://127.0.0.1:6379/0", queue=name)
+    _three_shops(pharmacy)
+    offer = pharmacy.search(from_text("dolo 650"), locate("dhuri"))[0]
+    view = pharmacy.reserve(offer.pharmacy_id, uuid.uuid4(), [(offer.picks[0].stock_id, 1)])
+    queue = Queue(name, connection=Redis.from_url("redis://127.0.0.1:6379/0"))
+    registry = ScheduledJobRegistry(queue=queue)
+    [job_id] = registry.get_job_ids()
+    job = queue.fetch_job(job_id)
+    try:
+        assert job.func_name == "engine.pharmacy.jobs.expire_reservation" and job.args == (str(view.id),)
+        run_at = registry.get_scheduled_time(job_id).replace(tzinfo=dt.timezone.utc)
+        assert dt.timedelta(hours=3, minutes=59) < run_at - dt.datetime.now(dt.timezone.utc) < dt.timedelta(hours=4, minutes=1)
+    finally:
+        registry.remove(job, delete_job=True)

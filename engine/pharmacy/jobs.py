@@ -1,4 +1,4 @@
-"""RQ jobs (queue ``pharmacy``): run by a worker started with ``rq worker pharmacy --with-scheduler``."""
+"""RQ jobs, enqueued on the reminders queue (the portal worker runs it with the scheduler)."""
 
 from __future__ import annotations
 

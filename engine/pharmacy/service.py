@@ -134,16 +134,21 @@ class PharmacyService:
                 log.warning("reservation notification failed (status %s)", view.status, exc_info=True)
 
 
-def rq_scheduler(redis_url: str) -> Scheduler | None:
-    """``enqueue_in`` on the ``pharmacy`` queue when Redis is configured (worker needs --with-scheduler)."""
+def rq_scheduler(redis_url: str, queue: str | None = None) -> Scheduler | None:
+    """``enqueue_in`` an expiry job when Redis is configured; None means "rely on :meth:`sweep`".
+
+    The default queue is the reminders queue, whose worker (``python -m portal worker``, started
+    with ``REDIS_URL``) runs RQ's scheduler, so expiry jobs need no worker of their own."""
     if not redis_url:
         return None
+    if queue is None:
+        from engine.handoff.reminders import QUEUE_NAME as queue
 
     def schedule(reservation_id: uuid.UUID, delay: dt.timedelta) -> None:
         from redis import Redis
         from rq import Queue
 
-        Queue("pharmacy", connection=Redis.from_url(redis_url)).enqueue_in(
+        Queue(queue, connection=Redis.from_url(redis_url)).enqueue_in(
             delay + dt.timedelta(seconds=5), "engine.pharmacy.jobs.expire_reservation", str(reservation_id))
 
     return schedule
