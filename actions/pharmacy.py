@@ -18,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from actions.common import SaathiAction, latest_text, say
 from engine.i18n import t
 from engine.pharmacy import OutOfStock, PharmacyService, Status, locate
+from engine.pharmacy.geo import place_label
 from engine.pharmacy.notify import notification_fields, notification_key, rupees
 from engine.pharmacy.search import Offer
 from engine.pharmacy.wanted import Wanted, from_medications, from_text
@@ -68,7 +69,7 @@ def find(dispatcher, tracker, language: str, text: str) -> list:  # type: ignore
     service = pharmacy_service()
     service.sweep()  # holds that ran out go back on the shelf before we count stock
     offers = service.search(wanted, where)
-    place = where.label or where.pin or "you"
+    place = place_label(where.label, language) if where.label else t("pharmacy_your_location", language)
     if not offers:
         say(dispatcher, "pharmacy_none_found", language, place=place)
         return [SlotSet("pending_offer", None)]

@@ -74,7 +74,7 @@ def test_shared_location_and_asking_for_what_is_missing(bot):
     assert turn(ActionFindPharmacy(), "I need dolo 650", slots)[0] == ["pharmacy_ask_location"]
     keys, text = turn(ActionFindPharmacy(), "I need dolo 650", slots,
                       metadata={"Latitude": 30.3686, "Longitude": 75.8675})
-    assert keys[0] == "pharmacy_results" and "has all 1" in text
+    assert keys[0] == "pharmacy_results" and "has all 1" in text and "Near your location" in text
 
 
 def test_the_last_unit_goes_to_one_patient_only(bot):

@@ -80,6 +80,18 @@ def place_in_text(text: str) -> Place | None:
     return best[1] if best else None
 
 
+_SCRIPT = {"hi": ("\u0900", "\u097f"), "pa": ("\u0a00", "\u0a7f")}
+
+
+def place_label(name: str, language: str) -> str:
+    """A gazetteer place's name in the language's script ("Dhuri" → "धूरी" / "ਧੂਰੀ"), else as given."""
+    low, high = _SCRIPT.get(language, ("", ""))
+    for place in places():
+        if place.name == name and low:
+            return next((a for a in place.aliases if a and low <= a[0] <= high), name)
+    return name
+
+
 def place_by_pin(pin: str) -> Place | None:
     """A PIN's place: exact, else the nearest PIN number in the same 4-digit area (demo gazetteer)."""
     exact = [p for p in places() if p.pin == pin]
