@@ -1,0 +1,258 @@
+"""Learning from doctors: train a candidate on KB samples plus confirmed diagnoses, promote if not worse.
+
+One run (:func:`retrain`):
+
+1. read the confirmed labels (:mod:`engine.triage.labels`), map their ICD-10 codes onto KB
+   conditions (unmapped codes are counted and reported, never guessed) and split them by a stable
+   hash into a training share and a held-out share;
+2. train a candidate on the usual KB-sampled cases plus the training share (each confirmed case
+   repeated ``label_weight`` times: one real, doctor-checked case is worth more than one sampled
+   case); the version name hashes the KB, the config and the labels used;
+3. score the candidate and the promoted version on the **fixed evaluation set**: synthetic cases
+   drawn by prevalence with a seed of their own (never a training seed, same for every run) plus
+   the held-out confirmed labels;
+4. **promote only if not worse**: the metric is top-3 accuracy on the whole evaluation set (a
+   patient is helped when the right condition is among the three shown); the candidate is
+   promoted when its top-3 is higher, or equal (to 4 decimals) with a negative log-likelihood no
+   higher. Anything else keeps the promoted version. With no promoted version, or one trained on
+   another knowledge base (not comparable), the candidate is promoted;
+5. record the decision: in the version's ``meta.json`` (``retrain``) when the version is new, and
+   always as one line of ``retrain_log.jsonl`` next to ``registry.json``.
+
+Urgency is not learned here: it stays with the KB's rules and the red flags.
+Run it through :func:`enqueue` (RQ queue ``triage`` when ``REDIS_URL`` is set) or directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from engine.triage import ensemble
+from engine.triage import labels as labelling
+from engine.triage.evidence import Evidence
+from engine.triage.kb import KnowledgeBase
+from engine.triage.model import feature_matrix, predict, train_booster
+from engine.triage.registry import Registry
+from engine.triage.sampler import SamplerSettings, sample_cases
+from engine.triage.training import TrainedModel, TrainingConfig, _metrics, input_hash, nb_logit_matrix
+
+QUEUE_NAME = "triage"
+#: The evaluation set's own seed and size: fixed, so every run is measured with the same yardstick.
+EVAL_SEED = 7_700_001
+EVAL_SYNTHETIC_CASES = 1000
+LABEL_WEIGHT = 3
+METRIC = "top-3 accuracy on synthetic held-out + held-out confirmed cases; tie (4 dp): lower-or-equal NLL wins"
+
+
+@dataclass(frozen=True)
+class RetrainOptions:
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    label_weight: int = LABEL_WEIGHT
+    heldout_share: float = labelling.HELDOUT_SHARE
+    eval_cases: int = EVAL_SYNTHETIC_CASES
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RetrainOptions:
+        """From :meth:`as_dict` (what crosses the job queue: plain JSON)."""
+        training = TrainingConfig()
+        t = data.get("training") or {}
+        training = replace(training, **{k: t[k] for k in ("per_condition", "validation_cases", "seed") if k in t})
+        if "params" in t:
+            training = replace(training, params={**training.params, **t["params"]})
+        return cls(training, **{k: data[k] for k in ("label_weight", "heldout_share", "eval_cases") if k in data})
+
+    def as_dict(self) -> dict:
+        t = self.training
+        return {"training": {"per_condition": t.per_condition, "validation_cases": t.validation_cases,
+                             "seed": t.seed, "params": t.params},
+                "label_weight": self.label_weight, "heldout_share": self.heldout_share, "eval_cases": self.eval_cases}
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+@dataclass
+class EvaluationSet:
+    cases: list[Evidence]
+    labels: np.ndarray
+    synthetic: int  # the first ``synthetic`` rows are sampled cases, the rest confirmed ones
+    nb_logits: np.ndarray
+    x: np.ndarray
+
+    def parts(self) -> dict[str, slice]:
+        return {"all": slice(None), "synthetic": slice(0, self.synthetic), "confirmed": slice(self.synthetic, None)}
+
+
+def evaluation_set(kb: KnowledgeBase, heldout: labelling.MappedLabels, n_synthetic: int) -> EvaluationSet:
+    cases, y = sample_cases(kb, n_synthetic, EVAL_SEED, SamplerSettings(), by_prevalence=True)
+    cases = list(cases) + heldout.cases(kb)
+    y = np.concatenate([y, np.asarray(heldout.classes, dtype=y.dtype)])
+    return EvaluationSet(cases, y, n_synthetic, nb_logit_matrix(kb, cases), feature_matrix(kb, cases))
+
+
+def probabilities(kb: KnowledgeBase, model: TrainedModel, data: EvaluationSet) -> np.ndarray:
+    """The served ensemble's output for every case (as ``Engine.probabilities``, vectorised)."""
+    xg = ensemble.xgb_logits(predict(model.booster, data.x), kb.prevalence)
+    return ensemble.combine(data.nb_logits, xg, model.calibration)
+
+
+def measure(kb: KnowledgeBase, model: TrainedModel, data: EvaluationSet) -> dict:
+    p = probabilities(kb, model, data)
+    out = {}
+    for name, part in data.parts().items():
+        n = len(data.labels[part])
+        out[name] = {"cases": n, **(_metrics(p[part], data.labels[part]) if n else {})}
+    return out
+
+
+def not_worse(candidate: dict, promoted: dict) -> bool:
+    """The promotion rule (see the module docstring) on ``measure(...)["all"]`` figures."""
+    if candidate["top3"] != promoted["top3"]:
+        return candidate["top3"] > promoted["top3"]
+    return candidate["nll"] <= promoted["nll"]
+
+
+def comparable(kb: KnowledgeBase, model: TrainedModel) -> bool:
+    return model.meta.get("conditions") == [c.id for c in kb.conditions] and model.meta.get("symptoms") == kb.symptoms
+
+
+# -- training -----------------------------------------------------------------------------------
+def train_candidate(kb: KnowledgeBase, options: RetrainOptions, confirmed: labelling.MappedLabels) -> TrainedModel:
+    """KB-sampled cases plus the confirmed training share; calibrated on synthetic validation cases
+    exactly like :func:`engine.triage.training.train`, so only the added rows differ."""
+    config = options.training
+    started = time.perf_counter()
+    cases, y = sample_cases(kb, config.per_condition, config.seed, config.sampler)
+    extra = confirmed.cases(kb) * options.label_weight
+    y_extra = np.tile(np.asarray(confirmed.classes, dtype=y.dtype), options.label_weight)
+    x = np.vstack([feature_matrix(kb, cases)] + ([feature_matrix(kb, extra)] if extra else []))
+    y = np.concatenate([y, y_extra])
+    booster = train_booster(x, y, len(kb), config.params, config.seed)
+    val_cases, val_y = sample_cases(kb, config.validation_cases, config.seed + 1, config.sampler, by_prevalence=True)
+    nb = nb_logit_matrix(kb, val_cases)
+    xg = ensemble.xgb_logits(predict(booster, feature_matrix(kb, val_cases)), kb.prevalence)
+    calibration = ensemble.fit(nb, xg, val_y)
+    base = input_hash(kb, config)
+    digest = hashlib.sha256(f"{base}:{confirmed.digest()}:{options.label_weight}".encode()).hexdigest()
+    meta = {
+        "version": digest[:12],
+        "input_hash": digest,
+        "base_input_hash": base,
+        "kb_digest": kb.digest,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "config": config.as_dict(),
+        "conditions": [c.id for c in kb.conditions],
+        "symptoms": kb.symptoms,
+        "calibration": calibration.as_dict(),
+        "training_cases": len(x),
+        "confirmed_labels": {"training": len(confirmed.labels), "weight": options.label_weight,
+                             "digest": confirmed.digest()},
+        "training_data_hash": hashlib.sha256(x.tobytes() + y.astype("int32").tobytes()).hexdigest(),
+        "metrics": {
+            "validation_cases": len(val_cases),
+            "kb_scorer": _metrics(ensemble.combine(nb, None, calibration), val_y),
+            "classifier": _metrics(ensemble.softmax(xg, calibration.t_xgb), val_y),
+            "ensemble": _metrics(ensemble.combine(nb, xg, calibration), val_y),
+        },
+    }
+    meta["train_seconds"] = round(time.perf_counter() - started, 2)
+    return TrainedModel(booster, calibration, meta)
+
+
+# -- one run ------------------------------------------------------------------------------------
+def retrain(kb: KnowledgeBase, registry: Registry, confirmed: list[labelling.ConfirmedLabel],
+            options: RetrainOptions | None = None) -> dict:
+    """Train, compare, maybe promote; returns the decision (also recorded, see the module docstring)."""
+    options = options or RetrainOptions()
+    started = time.perf_counter()
+    mapped = labelling.map_labels(kb, confirmed)
+    train_part, held = labelling.split(mapped, options.heldout_share)
+    candidate = train_candidate(kb, options, train_part)
+    data = evaluation_set(kb, held, options.eval_cases)
+    before = registry.promoted()
+    current = registry.load(before) if before else None
+    evaluation = {"candidate": measure(kb, candidate, data)}
+    if current is None:
+        promote, reason = True, "no promoted version"
+    elif current.version == candidate.version:
+        promote, reason = False, "candidate is the promoted version (same inputs)"
+    elif not comparable(kb, current):
+        promote, reason = True, "promoted version was trained on another knowledge base"
+    else:
+        evaluation["promoted"] = measure(kb, current, data)
+        promote = not_worse(evaluation["candidate"]["all"], evaluation["promoted"]["all"])
+        reason = "not worse than the promoted version" if promote else "worse than the promoted version"
+    decision = {
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "candidate": candidate.version,
+        "promoted_before": before,
+        "promoted": promote,
+        "reason": reason,
+        "metric": METRIC,
+        "evaluation": evaluation,
+        "labels": {"read": len(confirmed), "mapped": len(mapped.labels), "training": len(train_part.labels),
+                   "heldout": len(held.labels), "no_symptoms": mapped.no_symptoms,
+                   "unmapped": dict(sorted(mapped.unmapped.items()))},
+        "options": options.as_dict(),
+    }
+    candidate.meta["retrain"] = decision
+    registry.save(candidate)
+    if promote:
+        registry.promote(candidate.version)
+    decision["seconds"] = round(time.perf_counter() - started, 2)
+    _log(registry, decision)
+    return decision
+
+
+def _log(registry: Registry, decision: dict) -> None:
+    """Append-only: a re-run with the same inputs reuses the stored version but is still recorded."""
+    registry.root.mkdir(parents=True, exist_ok=True)
+    with (registry.root / "retrain_log.jsonl").open("a", encoding="utf-8") as log_file:
+        log_file.write(json.dumps(decision, ensure_ascii=False) + "\n")
+
+
+def decisions(registry: Registry) -> list[dict]:
+    path = registry.root / "retrain_log.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# -- jobs ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RetrainJob:
+    """What crosses the queue (plain JSON): where the labels and the registry are, and the options."""
+
+    database_url: str = ""
+    labels_path: str = ""
+    model_dir: str = ""
+    options: dict = field(default_factory=dict)
+
+
+def run_job(payload: dict) -> dict:
+    """The RQ job (and the in-process path): read labels, retrain, return the decision."""
+    from engine.triage.kb import default_kb
+
+    job = RetrainJob(**payload)
+    if job.labels_path:
+        confirmed = labelling.read_jsonl(Path(job.labels_path))
+    elif job.database_url:
+        confirmed = labelling.read_database(job.database_url)
+    else:
+        confirmed = []
+    registry = Registry(Path(job.model_dir) if job.model_dir else None)
+    return retrain(default_kb(), registry, confirmed, RetrainOptions.from_dict(job.options))
+
+
+def enqueue(job: RetrainJob, redis_url: str, queue_name: str = QUEUE_NAME):
+    """Queue the run on RQ (returns the ``rq.job.Job``); a worker: ``rq worker triage``."""
+    import redis
+    from rq import Queue
+
+    queue = Queue(queue_name, connection=redis.Redis.from_url(redis_url))
+    return queue.enqueue(run_job, asdict(job), job_timeout=3600, result_ttl=7 * 24 * 3600,
+                         failure_ttl=7 * 24 * 3600, description="triage:retrain")
