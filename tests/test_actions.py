@@ -122,3 +122,24 @@ def test_the_action_server_serves_exactly_the_domains_actions():
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(executor.actions) == set(DOMAIN["actions"])
+
+
+def run_action(action, text: str, intent: str = "ask_medicine") -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker(text, intent=intent), DOMAIN))
+    return dispatcher.messages
+
+
+def test_medicine_question_is_answered_from_the_knowledge_base_in_the_users_language():
+    from actions.medicine import ActionAskMedicine
+
+    reply = run_action(ActionAskMedicine(), "dolo 650 kis liye hai")
+    assert "Paracetamol" in reply[0]["text"] and "बुखार" in reply[0]["text"]
+
+
+def test_two_medicines_get_an_interaction_check():
+    from actions.medicine import ActionAskMedicine
+
+    reply = run_action(ActionAskMedicine(), "ਕੀ ਮੈਂ Ecosprin ਨਾਲ Brufen ਲੈ ਸਕਦਾ ਹਾਂ")
+    assert reply[0]["custom"]["key"] == "core_medicine_interaction"
+    assert "ਖੂਨ" in reply[0]["text"], "the bleeding risk, in Punjabi"
