@@ -30,6 +30,15 @@ def test_rows(line, code, value, unit, low, high, flag):
     assert (row.code, row.value, row.unit, row.ref_low, row.ref_high, row.flag) == (code, value, unit, low, high, flag)
 
 
+def test_standard_test_names():
+    from engine.ocr.labs import display_names
+
+    assert set(display_names()) == set(load_ranges())
+    row = parse_line("Vitamin 0 13 ng/mL 30 - 100")
+    assert (row.test, row.label) == ("Vitamin D", "Vitamin 0")
+    assert set(row.to_contract()) == {"test", "value", "unit", "ref_low", "ref_high", "flag"}
+
+
 def test_builtin_range_by_sex_and_age():
     assert reference_range("haemoglobin", 40, "f") == (12.0, 15.5)
     assert reference_range("haemoglobin", 40, "m") == (13.0, 17.0)

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from saathi import ROOT
 
 RANGES_PATH = ROOT / "data" / "labs" / "ranges.yml"
+NAMES_PATH = ROOT / "data" / "labs" / "display_names.tsv"
 _NUM = r"(\d+(?:\.\d+)?)"
 _RANGE_RE = re.compile(rf"{_NUM}\s*(?:-|–|—|to)\s*{_NUM}")
 _UPPER_RE = re.compile(rf"(?:<|upto|up to)\s*{_NUM}", re.IGNORECASE)
@@ -28,7 +29,8 @@ _VALUE_RE = re.compile(rf"(?<![\w.]){_NUM}\s*(\*|H|L|High|Low)?(?![\w.])")
 
 @dataclass
 class LabResult:
-    """One row of a lab report, in the contract's shape (``test`` is the report's own label)."""
+    """One row of a lab report in the contract's shape; ``test`` is the standard English name of the test
+    (the report's own label, possibly garbled by OCR, is kept in ``label``)."""
 
     test: str
     value: float
@@ -37,11 +39,20 @@ class LabResult:
     ref_high: float | None
     flag: str
     code: str = ""
+    label: str = ""
 
     def to_contract(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("code")
+        data.pop("label")
         return data
+
+
+@lru_cache(maxsize=1)
+def display_names() -> dict[str, str]:
+    rows = [line.split("\t") for line in NAMES_PATH.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    return {code: name for code, name in rows[1:]}
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +155,8 @@ def _row(code: str, label: str, rest: str, age: int | None, sex: str | None) -> 
     fixed = _plausible(code, value, factor)
     if fixed is None:
         return None
-    return LabResult(label, fixed, unit, low, high, compute_flag(code, fixed, low, high, factor), code)
+    flag = compute_flag(code, fixed, low, high, factor)
+    return LabResult(display_names().get(code, label), fixed, unit, low, high, flag, code, label)
 
 
 def parse_line(line: str, age: int | None = None, sex: str | None = None) -> LabResult | None:
