@@ -26,8 +26,18 @@ def ranges(hours: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+def minute_of_day(now: dt.datetime) -> int:
+    local = now.astimezone(IST)
+    return local.hour * 60 + local.minute
+
+
 def is_open(hours: str, now: dt.datetime) -> bool:
-    minute = (lambda t: t.hour * 60 + t.minute)(now.astimezone(IST))
+    return open_at(hours, minute_of_day(now))
+
+
+@lru_cache(maxsize=4096)
+def open_at(hours: str, minute: int) -> bool:
+    """Open at ``minute`` past midnight IST (cached: a search asks this for hundreds of shops)."""
     for start, end in ranges(hours):
         if (start <= minute < end) if start <= end else (minute >= start or minute < end):
             return True
@@ -36,7 +46,7 @@ def is_open(hours: str, now: dt.datetime) -> bool:
 
 def opens_at(hours: str, now: dt.datetime) -> str:
     """The next opening time today or tomorrow as "HH:MM" (for "closed now, opens 09:00")."""
-    minute = (lambda t: t.hour * 60 + t.minute)(now.astimezone(IST))
+    minute = minute_of_day(now)
     starts = sorted(start for start, _ in ranges(hours))
     if not starts:
         return ""

@@ -85,7 +85,9 @@ class StockItem(PharmacyBase):
     __table_args__ = (
         UniqueConstraint("pharmacy_id", "generic", "strength", "form", "brand", name="uq_stock_product"),
         CheckConstraint("quantity >= 0", name="ck_stock_quantity"),
-        Index("ix_stock_product_pharmacy", "generic", "strength", "pharmacy_id"),
+        # covering on PostgreSQL: the search's per-shop grouping reads only this index (index-only scan)
+        Index("ix_stock_product_pharmacy", "generic", "strength", "pharmacy_id",
+              postgresql_include=["quantity", "price_paise", "form"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

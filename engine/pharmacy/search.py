@@ -112,14 +112,14 @@ def _offers_within(session: Session, wanted: list[Wanted], where: Location, now:
     min_lat, max_lat, min_lon, max_lon = bounding_box(where.lat, where.lon, radius)
     in_box = (Pharmacy.lat.between(min_lat, max_lat), Pharmacy.lon.between(min_lon, max_lon))
     conn = session.connection()
-    shops = {}
+    minute = hours.minute_of_day(now)
+    shops = {}  # id → (row, distance, open now); an Offer is built only for the few chosen
     for shop in conn.execute(select(cast(Pharmacy.id, String), Pharmacy.name, Pharmacy.chain, Pharmacy.jan_aushadhi,
                                     Pharmacy.contact, Pharmacy.place, Pharmacy.lat, Pharmacy.lon, Pharmacy.hours)
                              .where(*in_box)):
         distance = haversine_km(where.lat, where.lon, shop[6], shop[7])
         if distance <= radius:
-            shops[shop[0]] = Offer(uuid.UUID(shop[0]), shop[1], shop[2], shop[3], shop[4], shop[5], round(distance, 1),
-                                   hours.is_open(shop[8], now), hours.opens_at(shop[8], now))
+            shops[shop[0]] = (shop, distance, hours.open_at(shop[8], minute))
     clauses = [_product_clause(w) for w in wanted]
     which = case(*((clause, i) for i, clause in enumerate(clauses)))
     per_medicine = (
@@ -131,12 +131,17 @@ def _offers_within(session: Session, wanted: list[Wanted], where: Location, now:
     for pid, covered, total in conn.execute(select(cast(per_medicine.c.pid, String), func.count(),
                                                    func.sum(per_medicine.c.price)).group_by(per_medicine.c.pid)):
         if pid in shops:
-            offer = shops[pid]
-            ranked.append(((-covered, not offer.open_now, offer.distance_km + total / 100 / RUPEES_PER_KM), pid))
-    best = [shops[pid] for _key, pid in sorted(ranked)[:limit]]
+            _shop, distance, open_now = shops[pid]
+            ranked.append(((-covered, not open_now, round(distance, 1) + total / 100 / RUPEES_PER_KM), pid))
+    best = [_offer(*shops[pid], now) for _key, pid in sorted(ranked)[:limit]]
     if best:
         _fill_picks(conn, best, wanted, clauses)
     return best
+
+
+def _offer(shop, distance: float, open_now: bool, now: dt.datetime) -> Offer:  # type: ignore[no-untyped-def]
+    return Offer(uuid.UUID(shop[0]), shop[1], shop[2], shop[3], shop[4], shop[5], round(distance, 1), open_now,
+                 hours.opens_at(shop[8], now))
 
 
 def _fill_picks(conn, offers: list[Offer], wanted: list[Wanted], clauses: list) -> None:  # type: ignore[no-untyped-def]
