@@ -51,8 +51,9 @@ class ActionFindPharmacy(SaathiAction):
             if chosen and tracker.get_slot("pending_offer") == "pharmacy":
                 return reserve_choice(dispatcher, tracker, language, int(chosen.group(1) or chosen.group(2)))
             return find(dispatcher, tracker, language, text)
-        except Exception:  # the shop search failing must not end the conversation
-            log.exception("pharmacy search failed")
+        except Exception as exc:  # the shop search failing must not end the conversation
+            # the type only: SQL errors quote their parameters, and those are the patient's medicines
+            log.error("pharmacy search failed (%s)", type(exc).__name__)
             say(dispatcher, "pharmacy_unavailable", language)
             return [SlotSet("pending_offer", None)]
 
@@ -122,8 +123,8 @@ def medicines_from_records(tracker, language: str) -> list[Wanted]:  # type: ign
 
         pid = patient_of(tracker, language)
         items = [i for i in service().history(me(pid), pid, purpose=Purpose.SELF_CARE) if i["kind"] == "medication"]
-    except Exception:
-        log.warning("could not read the last prescription", exc_info=True)
+    except Exception as exc:
+        log.warning("could not read the last prescription (%s)", type(exc).__name__)
         return []
     if not items:
         return []

@@ -71,8 +71,8 @@ class PharmacyService:
         if self.scheduler:
             try:
                 self.scheduler(view.id, self.hold_for)
-            except Exception:  # the in-process sweep still releases it
-                log.warning("could not schedule the expiry of a reservation", exc_info=True)
+            except Exception as exc:  # the in-process sweep still releases it
+                log.warning("could not schedule the expiry of a reservation (%s)", type(exc).__name__)
         self._notify(view)
         return view
 
@@ -130,8 +130,8 @@ class PharmacyService:
         if self.notifier:
             try:
                 self.notifier(view)
-            except Exception:
-                log.warning("reservation notification failed (status %s)", view.status, exc_info=True)
+            except Exception as exc:  # never the text: it names the medicines
+                log.warning("reservation notification failed (status %s, %s)", view.status, type(exc).__name__)
 
 
 def rq_scheduler(redis_url: str, queue: str | None = None) -> Scheduler | None:

@@ -70,8 +70,8 @@ def upload(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
         with pharmacy_service().sessions() as session:
             report = import_stock(session, pharmacy_id, adapter, replace=request.form.get("replace") == "1")
             session.commit()
-    except Exception:  # a broken file is the pharmacist's to fix, not a server error
-        current_app.logger.warning("stock upload could not be read", exc_info=True)
+    except Exception as exc:  # a broken file is the pharmacist's to fix, not a server error
+        current_app.logger.warning("stock upload could not be read (%s)", type(exc).__name__)
         flash("The file could not be read. Use the columns: medicine, strength, form, brand, price, quantity.",
               "error")
         return redirect(url_for("pharmacy.index"))
