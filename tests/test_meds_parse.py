@@ -68,3 +68,14 @@ def test_garbled_indic_days_word_still_gives_duration():
 def test_ocr_slips_in_schedules(text, name, frequency):
     med = parse_medications(text)[0]
     assert (med.name, med.frequency) == (name, frequency)
+
+
+@pytest.mark.parametrize(("text", "frequency", "days"), [
+    ("Cap. Redotil   ਦਿਨ ਵਿੱਚ ਤਿੰਨ रात for 7 days", "TDS", 7),  # last word garbled by OCR
+    ("Tab. Met XL 50   010   7 ਦਿਨ", "0-1-0", 7),  # dashes lost
+    ("Tab Thyronorm 100", None, None),  # a strength, not 1-0-0
+    ("Tab Dolo 650 din me do baar x 5 din", "BD", 5),  # "650 din me" is no duration
+])
+def test_more_ocr_repairs(text, frequency, days):
+    med = parse_medications(text)[0]
+    assert (med.frequency, med.duration_days) == (frequency, days)

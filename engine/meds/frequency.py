@@ -25,6 +25,11 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bq\.?\s*8\s*h\b|\bevery\s+8\s+hours?\b|\b8\s*hourly\b", "TDS"),
     (r"\bq\.?\s*12\s*h\b|\bevery\s+12\s+hours?\b|\b12\s*hourly\b", "BD"),
     (r"\bq\.?\s*24\s*h\b|\bevery\s+24\s+hours?\b", "OD"),
+    # "din me teen ..." / "ਦਿਨ ਵਿੱਚ ਤਿੰਨ ...": the number word alone decides; OCR often garbles the last word.
+    (r"\bdin\s*m[ae]i?n?\s*char|दिन\s*में\s*चार|ਦਿਨ\s*ਵਿੱਚ\s*ਚਾਰ", "QID"),
+    (r"\bdin\s*m[ae]i?n?\s*teen|दिन\s*में\s*तीन|ਦਿਨ\s*ਵਿੱਚ\s*ਤਿੰਨ", "TDS"),
+    (r"\bdin\s*m[ae]i?n?\s*do\b|दिन\s*में\s*दो|ਦਿਨ\s*ਵਿੱਚ\s*ਦ[ੋੇ]", "BD"),
+    (r"\bdin\s*m[ae]i?n?\s*ek\b|दिन\s*में\s*एक|ਦਿਨ\s*ਵਿੱਚ\s*ਇ[ੱ]?ਕ", "OD"),
     (r"\bfour\s*times|\b4\s*times|\bchar\s*baar|चार\s*बार|ਚਾਰ\s*ਵਾਰ", "QID"),
     (r"\bthrice|\bthree\s*times|\b3\s*times|\bteen\s*baar|तीन\s*बार|ਤਿੰਨ\s*ਵਾਰ", "TDS"),
     (r"\btwice|\btwo\s*times|\b2\s*times|\bdo\s*baar|\bsubah[\s-]*shaam|दो\s*बार|सुबह[\s-]*शाम"
@@ -91,7 +96,7 @@ _UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "din": 1, "दिन": 1, "ਦਿਨ"
               "ਮਹੀਨੇ": 30}
 _DURATION_RE = re.compile(
     r"(?:\bx\s*|×\s*|\bfor\s+|\()?(?<![\d.])(\d{1,3})\s*(" + "|".join(sorted(map(re.escape, _UNIT_DAYS), key=len, reverse=True))
-    + r")(?![A-Za-z\u0900-\u0a7f])",
+    + r")(?![A-Za-z\u0900-\u0a7f])(?!\s*(?:me\b|mein\b|में|ਵਿੱਚ))",  # "650 din me do baar" is no duration
     re.IGNORECASE,
 )
 _SLASH_RE = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(7|52|12)(?![\d/])")

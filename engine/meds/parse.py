@@ -168,6 +168,21 @@ _ABBR_FIXES = [
 ]
 
 
+# "010" in its own column (two spaces before it), never a strength such as "Thyronorm 100" or "100 mg".
+_BARE_PATTERN = re.compile(r"(?<=\s\s)([01])([01])([01])(?![\w./-])(?!\s*(?:mg|mcg|ml|g|iu|%))", re.IGNORECASE)
+
+
+def _schedule(line: str):
+    """The frequency on a medicine line, trying OCR repairs: abbreviation slips first, then a dose
+    pattern whose dashes were lost ("010" for 0-1-0) only when nothing else was found."""
+    fixed = fix_schedule_ocr(line)
+    freq = parse_frequency(fixed)
+    bare = _BARE_PATTERN.search(fixed)
+    if freq is None and bare and bare.group(0) != "000":
+        freq = parse_frequency(_BARE_PATTERN.sub(r"\1-\2-\3", fixed))
+    return freq
+
+
 def fix_schedule_ocr(line: str) -> str:
     """Undo OCR slips in dosing abbreviations; used on medicine lines only, where they are unambiguous."""
     for rx, replacement in _ABBR_FIXES:
@@ -202,7 +217,7 @@ def parse_line(line: str, kb: KnowledgeBase | None = None) -> Medication | None:
     else:
         generics = list(dict.fromkeys(g for m in matches for g in m.generics))
         name, brand = " + ".join(g.title() for g in generics), None
-    freq = parse_frequency(fix_schedule_ocr(line))
+    freq = _schedule(line)
     return Medication(
         name=name,
         generic="+".join(generics),
@@ -233,7 +248,7 @@ def _is_schedule_line(line: str) -> bool:
 
 def _fill_from(med: Medication, line: str) -> None:
     """Complete a medication with schedule details from a continuation line."""
-    if med.frequency is None and (freq := parse_frequency(line)):
+    if med.frequency is None and (freq := _schedule(line)):
         med.frequency, med.times_per_day = freq.canonical, freq.times_per_day
     if med.duration_days is None:
         med.duration_days = parse_duration(line)
