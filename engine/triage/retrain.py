@@ -122,8 +122,8 @@ def comparable(kb: KnowledgeBase, model: TrainedModel) -> bool:
 
 # -- training -----------------------------------------------------------------------------------
 def train_candidate(kb: KnowledgeBase, options: RetrainOptions, confirmed: labelling.MappedLabels) -> TrainedModel:
-    """KB-sampled cases plus the confirmed training share; calibrated on synthetic validation cases
-    exactly like :func:`engine.triage.training.train`, so only the added rows differ."""
+    """KB-sampled cases plus the confirmed training share, as :func:`engine.triage.training.train`
+    otherwise; calibrated on the synthetic validation cases plus the confirmed training share."""
     config = options.training
     started = time.perf_counter()
     cases, y = sample_cases(kb, config.per_condition, config.seed, config.sampler)
@@ -133,6 +133,10 @@ def train_candidate(kb: KnowledgeBase, options: RetrainOptions, confirmed: label
     y = np.concatenate([y, y_extra])
     booster = train_booster(x, y, len(kb), config.params, config.seed)
     val_cases, val_y = sample_cases(kb, config.validation_cases, config.seed + 1, config.sampler, by_prevalence=True)
+    # The ensemble weight is fitted on the confirmed cases too: fitted on synthetic cases alone it
+    # can settle on the KB scorer only (weight 1.0), and then nothing the doctors taught is served.
+    val_cases = list(val_cases) + confirmed.cases(kb)
+    val_y = np.concatenate([val_y, np.asarray(confirmed.classes, dtype=val_y.dtype)])
     nb = nb_logit_matrix(kb, val_cases)
     xg = ensemble.xgb_logits(predict(booster, feature_matrix(kb, val_cases)), kb.prevalence)
     calibration = ensemble.fit(nb, xg, val_y)

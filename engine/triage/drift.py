@@ -1,0 +1,190 @@
+"""Drift: is recent triage traffic still the population the served model was trained for?
+
+Population stability index, PSI = sum over categories of (recent - training) * ln(recent / training),
+shares floored at ``FLOOR`` so a category absent on one side stays finite. Usual bands: below 0.1
+stable, 0.1 to 0.25 moderate (watch), 0.25 or more significant (investigate; consider
+``saathi model retrain``). Two distributions are compared:
+
+* the **symptom mix**: each symptom code's share of all reported symptom mentions;
+* the **predicted-condition mix**: the share of cases whose top condition is each KB condition.
+
+Training side: cases drawn by prevalence from the version's own sampler and seed (its validation
+population), scored by the version itself. Recent side: triage results as JSON lines (the
+``saathi triage`` object: ``symptoms`` and ``conditions`` with ``icd10``), or the de-identified
+labels the portal keeps (``features.symptoms`` / ``features.predicted``). The records' own triage
+results are sealed per patient and are deliberately not read in bulk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.triage import ensemble
+from engine.triage.evidence import Evidence
+from engine.triage.kb import KnowledgeBase
+from engine.triage.labels import ConfirmedLabel, condition_index
+from engine.triage.model import feature_matrix, predict
+from engine.triage.sampler import sample_cases
+from engine.triage.training import TrainedModel, nb_logit_matrix
+
+FLOOR = 1e-4
+STABLE, MODERATE = 0.1, 0.25
+BASELINE_CASES = 2000
+#: Categories rarer than this on the training side are pooled into one ``(other)`` bin: with 158
+#: conditions, PSI over sparse bins is mostly sampling noise (about (bins - 1) * (1/n + 1/m)).
+MIN_SHARE = 0.01
+OTHER = "(other)"
+
+
+@dataclass
+class Traffic:
+    """Symptom codes per case and the top predicted condition id per case (None when unknown)."""
+
+    symptoms: list[list[str]] = field(default_factory=list)
+    predicted: list[str | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.symptoms)
+
+
+def band(value: float) -> str:
+    return "stable" if value < STABLE else "moderate" if value < MODERATE else "significant"
+
+
+def shares(counts: Mapping[str, float], categories: Iterable[str]) -> dict[str, float]:
+    total = sum(counts.values())
+    return {c: (counts.get(c, 0) / total if total else 0.0) for c in categories}
+
+
+def psi_terms(expected: Mapping[str, float], actual: Mapping[str, float]) -> dict[str, float]:
+    """Each category's contribution to the PSI (shares in, floored here)."""
+    terms = {}
+    for c in expected.keys() | actual.keys():
+        e, a = max(expected.get(c, 0.0), FLOOR), max(actual.get(c, 0.0), FLOOR)
+        terms[c] = (a - e) * float(np.log(a / e))
+    return terms
+
+
+def psi(expected: Mapping[str, float], actual: Mapping[str, float]) -> float:
+    return float(sum(psi_terms(expected, actual).values()))
+
+
+def _symptom_counts(kb: KnowledgeBase, traffic: Traffic) -> Counter:
+    return Counter(s for case in traffic.symptoms for s in case if s in kb.symptom_index)
+
+
+def _condition_counts(traffic: Traffic) -> Counter:
+    return Counter(p for p in traffic.predicted if p)
+
+
+def pooled(counts: Counter, keep: set[str]) -> Counter:
+    out: Counter = Counter()
+    for c, n in counts.items():
+        out[c if c in keep else OTHER] += n
+    return out
+
+
+def compare(kb: KnowledgeBase, training: Traffic, recent: Traffic, top: int = 5) -> dict:
+    """PSI, band, the sampling-noise level and the largest contributors, for both mixes.
+
+    ``noise``: the PSI two samples of these sizes from one population show on average; a PSI near
+    it says nothing, whatever its band.
+    """
+    out: dict = {"cases": {"training": len(training), "recent": len(recent)}}
+    for name, counts, categories in (
+        ("symptoms", _symptom_counts, kb.symptoms),
+        ("conditions", lambda _kb, t: _condition_counts(t), [c.id for c in kb.conditions]),
+    ):
+        recent_counts = counts(kb, recent)
+        if not recent_counts:
+            out[name] = {"psi": None, "band": "no data", "top": []}
+            continue
+        training_counts = counts(kb, training)
+        total = sum(training_counts.values())
+        keep = {c for c in categories if training_counts.get(c, 0) >= MIN_SHARE * total}
+        bins = sorted(keep) + [OTHER]
+        expected = shares(pooled(training_counts, keep), bins)
+        actual = shares(pooled(recent_counts, keep), bins)
+        terms = psi_terms(expected, actual)
+        value = sum(terms.values())
+        movers = sorted(terms, key=lambda c: -terms[c])[:top]
+        n_recent = len(recent) if name == "conditions" else sum(recent_counts.values())
+        out[name] = {
+            "psi": round(value, 4),
+            "band": band(value),
+            "bins": len(bins),
+            "noise": round((len(bins) - 1) * (1 / max(total, 1) + 1 / max(n_recent, 1)), 4),
+            "top": [{"code": c, "training": round(expected[c], 4), "recent": round(actual[c], 4),
+                     "psi": round(terms[c], 4)} for c in movers],
+        }
+    return out
+
+
+# -- the two sides ------------------------------------------------------------------------------
+def training_traffic(kb: KnowledgeBase, model: TrainedModel, n: int = BASELINE_CASES) -> Traffic:
+    """The version's validation population (by prevalence, its own seed), with its own top-1."""
+    seed = int(model.meta["config"]["seed"]) + 1
+    cases, _ = sample_cases(kb, n, seed, by_prevalence=True)
+    return Traffic([list(c.present) for c in cases], top_conditions(kb, model, cases))
+
+
+def top_conditions(kb: KnowledgeBase, model: TrainedModel, cases: list[Evidence]) -> list[str | None]:
+    """The served ensemble's top condition id per case (as ``Engine.probabilities``, vectorised)."""
+    xg = ensemble.xgb_logits(predict(model.booster, feature_matrix(kb, cases)), kb.prevalence)
+    p = ensemble.combine(nb_logit_matrix(kb, cases), xg, model.calibration)
+    ids = [c.id for c in kb.conditions]
+    return [ids[i] for i in p.argmax(axis=1)]
+
+
+def cached_training_traffic(kb: KnowledgeBase, model: TrainedModel, cache_dir: Path,
+                            n: int = BASELINE_CASES) -> Traffic:
+    """:func:`training_traffic`, computed once per (version, n): it takes seconds, not milliseconds."""
+    path = Path(cache_dir) / f"{model.version}-{n}.json"
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Traffic(data["symptoms"], data["predicted"])
+    traffic = training_traffic(kb, model, n)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"symptoms": traffic.symptoms, "predicted": traffic.predicted}), encoding="utf-8")
+    return traffic
+
+
+def _top_condition(kb: KnowledgeBase, record: dict) -> str | None:
+    conditions = record.get("conditions") or []
+    if conditions and isinstance(conditions[0], dict):
+        first = conditions[0]
+        if first.get("id") in {c.id for c in kb.conditions}:
+            return first["id"]
+        code = first.get("icd10")
+    else:
+        code = ((record.get("features") or {}).get("predicted") or [None])[0]
+    index = condition_index(kb, str(code)) if code else None
+    return kb.conditions[index].id if index is not None else None
+
+
+def from_records(kb: KnowledgeBase, records: Iterable[dict]) -> Traffic:
+    """Triage objects (``saathi triage`` JSON) or label objects (``saathi portal labels`` JSON)."""
+    traffic = Traffic()
+    for record in records:
+        symptoms = record.get("symptoms")
+        if symptoms is None:
+            symptoms = (record.get("features") or {}).get("symptoms") or []
+        traffic.symptoms.append([str(s) for s in symptoms])
+        traffic.predicted.append(_top_condition(kb, record))
+    return traffic
+
+
+def read_jsonl(kb: KnowledgeBase, path: Path) -> Traffic:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return from_records(kb, (json.loads(line) for line in lines if line.strip()))
+
+
+def from_labels(kb: KnowledgeBase, labels: Iterable[ConfirmedLabel]) -> Traffic:
+    return from_records(kb, ({"symptoms": list(lab.symptoms),
+                              "features": {"predicted": list(lab.predicted)}} for lab in labels))
