@@ -105,7 +105,7 @@ class ActionChoose(SaathiAction):
 HELP_MENU = {
     1: "core_ask_symptom_text",
     2: "core_medicine_prompt",
-    3: "core_pharmacy_prompt",
+    3: "pharmacy_ask_medicines",
     4: "core_doctor_contact",
     5: "core_records_prompt",
 }
@@ -120,6 +120,10 @@ class ActionAffirm(SaathiAction):
             from actions.doctor import offer_doctor
 
             return offer_doctor(dispatcher, tracker, language)
+        if tracker.get_slot("pending_offer") == "delete":
+            from actions.health_record import delete_records
+
+            return delete_records(dispatcher, tracker, language)
         say(dispatcher, "core_deny_ok", language)
         return [SlotSet("pending_offer", None)]
 

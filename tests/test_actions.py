@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 
 import pytest
 import yaml
@@ -143,3 +144,18 @@ def test_two_medicines_get_an_interaction_check():
     reply = run_action(ActionAskMedicine(), "ਕੀ ਮੈਂ Ecosprin ਨਾਲ Brufen ਲੈ ਸਕਦਾ ਹਾਂ")
     assert reply[0]["custom"]["key"] == "core_medicine_interaction"
     assert "ਖੂਨ" in reply[0]["text"], "the bleeding risk, in Punjabi"
+
+
+def test_each_action_name_is_implemented_once():
+    from rasa_sdk import Action
+    from rasa_sdk.utils import all_subclasses
+
+    import actions.conversation  # noqa: E401, F401
+    import actions.doctor
+    import actions.emergency
+    import actions.health_record
+    import actions.intake  # noqa: E401, F401
+
+    names = [cls().name() for cls in all_subclasses(Action)
+             if cls.__module__.startswith("actions.") and not inspect.isabstract(cls)]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

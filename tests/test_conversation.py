@@ -111,3 +111,49 @@ def test_help_and_out_of_scope_and_goodbye(rasa_stack):
     assert bot.send(bot.new_sender(), "ਅਲਵਿਦਾ")[0]["key"] == "core_goodbye"
     oos = bot.send(bot.new_sender(), "who won the cricket match yesterday")
     assert oos[0]["key"] in {"core_out_of_scope", "core_fallback_affirm", "core_fallback_rephrase"}
+
+
+def test_asking_for_a_doctor_after_triage_books_a_case_the_doctor_sees(rasa_stack):
+    """The handoff end to end: triage → "1" (yes, a doctor) → slots → "1" → booked in her queue."""
+    import datetime as dt
+
+    from portal.services import build
+    from saathi.settings import load
+
+    services = build(load())  # the same database as the stack's action server
+    doctor = services.records.register_doctor(name="Test Doctor", specialty="general_physician",
+                                              registration_number="T-1", languages=["hi", "pa", "en"])
+    services.accounts.create(doctor, f"doc-{rasa_stack.new_sender()}", "a long test password")
+    services.accounts.set_on_duty(doctor, True)
+    now = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    services.handoff.add_slots(doctor, now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2), 15)
+
+    bot, sender = rasa_stack, rasa_stack.new_sender()
+    first = bot.send(sender, "mujhe 2 din se khansi aur bukhar hai")
+    messages = run_intake(bot, sender, ANSWERS["hi-Latn"], first)
+    assert messages[-1]["key"] == "core_offer_doctor"
+    offered = bot.send(sender, "1")
+    assert offered[0]["key"] == "portal_handoff_slots", [m["key"] for m in offered]
+    booked = bot.send(sender, "1")
+    assert booked[0]["key"] == "portal_booked" and booked[0]["language"] == "hi"
+    queue = services.handoff.queue(doctor)
+    assert any(item.status in ("booked", "accepted") for item in queue), queue
+
+
+def test_a_kept_check_shows_in_my_records_and_can_be_deleted(rasa_stack):
+    bot, sender = rasa_stack, rasa_stack.new_sender()
+    first = bot.send(sender, "I have had a sore throat and runny nose for 2 days")
+    run_intake(bot, sender, {**ANSWERS["en"], "core_ask_patient": "1", "core_ask_age": "30",
+                             "core_ask_sex": "male", "core_ask_records_consent": "yes"}, first)
+    records = bot.send(sender, "show my health records")
+    assert records[0]["key"] == "core_records_header", [m["key"] for m in records]
+    assert "sore throat" in records[0]["text"]
+    confirm = bot.send(sender, "delete all my data")
+    assert confirm[0]["key"] == "records_delete_confirm"
+    assert bot.send(sender, "yes")[0]["key"] == "records_deleted"
+    assert bot.send(sender, "show my health records")[0]["key"] == "core_records_empty"
+
+
+def test_medicine_question_through_the_stack(rasa_stack):
+    reply = rasa_stack.send(rasa_stack.new_sender(), "can I take aspirin with ibuprofen")
+    assert reply[0]["key"] == "core_medicine_interaction"
