@@ -105,6 +105,7 @@ class Settings:
     twilio_voice_from: str = field(default_factory=lambda: _env("TWILIO_VOICE_FROM", ""))
     # Pharmacy (engine/pharmacy/): how long a reservation holds the stock.
     pharmacy_hold_hours: float = field(default_factory=lambda: float(_env("SAATHI_PHARMACY_HOLD_HOURS", "4")))
+    llm_gguf: str = field(default_factory=lambda: _env("SAATHI_LLM_GGUF", ""))  # optional local LLM (engine/llm), pip install .[llm]
 
     @property
     def rasa_base_url(self) -> str:

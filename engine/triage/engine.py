@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.i18n import normalise_language
-from engine.triage import ensemble, explain, questions, text, urgency
+from engine.triage import ensemble, explain, questions, second_opinion, text, urgency
 from engine.triage.evidence import Evidence, normalise
 from engine.triage.kb import Condition, KnowledgeBase, default_kb
 from engine.triage.model import features, predict
@@ -134,8 +134,9 @@ class Engine:
         flags = text.red_flags(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
         flag_ids = list(dict.fromkeys(f.id for f in flags))
         flag_codes = list(dict.fromkeys(f.code for f in flags))
-        if not ev.present:
-            return self._no_symptoms(ev, lang, flag_ids, flag_codes, [f.reason for f in flags])
+        if not ev.present:  # the lexicon found nothing: where a second opinion helps most
+            return second_opinion.attach(self._no_symptoms(ev, lang, flag_ids, flag_codes,
+                                                           [f.reason for f in flags]), text_in)
         probs = self.probabilities(ev)
         level = urgency.decide(self.kb, probs, ev, flags)
         doctor = urgency.specialist(self.kb, probs, ev, level)
@@ -146,7 +147,7 @@ class Engine:
             for r in ranked
         ]
         top = self.kb.by_id(ranked[0].id) if ranked else None
-        return TriageResult(
+        result = TriageResult(
             language=lang,
             symptoms=ev.present,
             negated=ev.negated,
@@ -160,6 +161,7 @@ class Engine:
             model_version=self.model.version if self.model else None,
             rules_version=text.RULES_VERSION,
         )
+        return second_opinion.attach(result, text_in)  # unchanged unless a local LLM is available
 
     def next_question(self, symptoms, negated, age=None, sex=None, pregnant=None) -> str | None:
         ev = normalise(self.kb, Evidence(list(symptoms or []), list(negated or []), age,

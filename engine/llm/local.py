@@ -1,0 +1,139 @@
+"""A local GGUF model through ``llama-cpp-python``, for two narrow jobs and nothing else:
+
+* list symptom codes the lexicon missed in free text: the answer is constrained by a grammar to
+  codes of ``data/symptoms.tsv`` and validated against that file again, so a model can only ever
+  *suggest* known codes (the dialogue asks the patient to confirm them);
+* word a short plain-language explanation of a result the engine already decided.
+
+It never decides or changes urgency: it is not shown the red-flag rules and its output is never
+read by them. Optional: with no ``SAATHI_LLM_GGUF`` path, no file there, or no ``llama_cpp``
+module, :func:`available` is False and nothing is loaded, raised or logged. A model that fails to
+load is reported once (warning) and then treated as unavailable.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SYMPTOMS_TSV = Path(__file__).resolve().parents[2] / "data" / "symptoms.tsv"
+LANGUAGES = {"hi": "Hindi", "pa": "Punjabi", "en": "English"}
+MAX_SYMPTOMS = 5
+
+_lock = threading.Lock()
+_loaded: dict[str, object] = {}
+_failed: set[str] = set()
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    """Suggestions, not findings: codes to confirm with the patient and a worded explanation."""
+
+    symptoms: list[str]
+    explanation: str
+    model: str  # the GGUF file's name, for the record
+
+
+@cache
+def vocabulary() -> tuple[str, ...]:
+    with SYMPTOMS_TSV.open(encoding="utf-8") as handle:
+        return tuple(row["code"] for row in csv.DictReader(handle, delimiter="\t") if row.get("code"))
+
+
+def model_path() -> Path | None:
+    from saathi.settings import load
+
+    raw = load().llm_gguf
+    return Path(raw) if raw else None
+
+
+def available() -> bool:
+    """True only when a GGUF file is configured and present and ``llama_cpp`` can be imported."""
+    path = model_path()
+    return (path is not None and path.is_file() and str(path) not in _failed
+            and importlib.util.find_spec("llama_cpp") is not None)
+
+
+def _model(path: Path):  # type: ignore[no-untyped-def]
+    key = str(path)
+    with _lock:
+        if key not in _loaded:
+            from llama_cpp import Llama
+
+            _loaded[key] = Llama(model_path=key, n_ctx=2048, n_threads=1, seed=0, verbose=False)
+        return _loaded[key]
+
+
+def symptom_grammar(codes: tuple[str, ...]) -> str:
+    """GBNF: a JSON list of at most ``MAX_SYMPTOMS`` codes from ``codes``."""
+    alternatives = " | ".join(json.dumps(json.dumps(c)) for c in codes)
+    more = ""
+    for _ in range(MAX_SYMPTOMS - 1):
+        more = f' (", " code{more})?'
+    return f'root ::= "[" (code{more})? "]"\ncode ::= {alternatives}\n'
+
+
+def _symptom_prompt(text: str, found: list[str], codes: tuple[str, ...]) -> str:
+    return (
+        "You read a patient's message and list symptoms it mentions, as codes from this list only: "
+        f"{', '.join(codes)}.\nAlready found: {', '.join(found) or 'none'}. List only other symptoms the "
+        "patient says they HAVE (not denied ones). Answer with a JSON list, [] if none.\n"
+        f"Message: {text}\nCodes: "
+    )
+
+
+def _explanation_prompt(summary: dict, language: str) -> str:
+    return (
+        f"In two short, plain sentences in {LANGUAGES.get(language, 'English')}, explain to a patient what "
+        "this triage result means. These are possible conditions, not a diagnosis. Do not change the "
+        f"urgency and do not add medicines.\nUrgency (decided): {summary.get('urgency')}\n"
+        f"Possible conditions: {', '.join(summary.get('conditions') or [])}\n"
+        f"Doctor to see: {summary.get('specialist')}\nExplanation: "
+    )
+
+
+def parse_codes(raw: str, found: list[str] | None = None) -> list[str]:
+    """Codes from the model's answer that are in ``data/symptoms.tsv`` and not already found."""
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        items = [part.strip(" \"'[]\n") for part in raw.split(",")]
+    known, seen = set(vocabulary()), set(found or [])
+    out = []
+    for item in items if isinstance(items, list) else []:
+        code = str(item).strip()
+        if code in known and code not in seen:
+            seen.add(code)
+            out.append(code)
+    return out[:MAX_SYMPTOMS]
+
+
+def second_opinion(text: str, found: list[str], summary: dict, language: str = "en",
+                   max_tokens: int = 96) -> SecondOpinion | None:
+    """Extra symptom codes and a worded explanation, or None when unavailable or it failed."""
+    path = model_path()
+    if not text or not text.strip() or not available() or path is None:
+        return None
+    try:
+        from llama_cpp import LlamaGrammar
+
+        llm = _model(path)
+        codes = vocabulary()
+        grammar = LlamaGrammar.from_string(symptom_grammar(codes), verbose=False)
+        raw = llm(_symptom_prompt(text, found, codes), max_tokens=max_tokens, temperature=0.0,
+                  grammar=grammar)["choices"][0]["text"]
+        explanation = llm(_explanation_prompt(summary, language), max_tokens=max_tokens, temperature=0.0,
+                          stop=["\n\n"])["choices"][0]["text"].strip()
+    except Exception as exc:  # noqa: BLE001 - optional helper: never break triage
+        _failed.add(str(path))
+        log.warning("local LLM disabled after an error (%s)", type(exc).__name__)
+        return None
+    return SecondOpinion(parse_codes(raw, found), explanation, path.name)
