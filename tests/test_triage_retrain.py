@@ -142,3 +142,10 @@ def test_cli_runs_in_process_without_redis(tmp_path, kb, monkeypatch, capsys):
     decision = json.loads(out.strip().splitlines()[-1])
     assert decision["promoted"] is True and decision["reason"] == "no promoted version"
     assert "unmapped {'Q99.9': 1}" in out
+
+
+def test_an_unreadable_portal_database_is_reported(tmp_path):
+    from engine.triage.retrain import LabelsUnavailable, run_job
+
+    with pytest.raises(LabelsUnavailable, match="saathi portal migrate"):
+        run_job({"database_url": f"sqlite:///{tmp_path / 'empty.db'}", "model_dir": str(tmp_path)})

@@ -227,6 +227,10 @@ def decisions(registry: Registry) -> list[dict]:
 
 
 # -- jobs ---------------------------------------------------------------------------------------
+class LabelsUnavailable(RuntimeError):
+    """The portal's database could not be read (not migrated, unreachable)."""
+
+
 @dataclass(frozen=True)
 class RetrainJob:
     """What crosses the queue (plain JSON): where the labels and the registry are, and the options."""
@@ -245,7 +249,11 @@ def run_job(payload: dict) -> dict:
     if job.labels_path:
         confirmed = labelling.read_jsonl(Path(job.labels_path))
     elif job.database_url:
-        confirmed = labelling.read_database(job.database_url)
+        try:
+            confirmed = labelling.read_database(job.database_url)
+        except Exception as exc:  # noqa: BLE001 - any database failure means the same to the operator
+            raise LabelsUnavailable(f"portal labels not readable ({type(exc).__name__}); "
+                                    "run `saathi portal migrate` or pass --labels FILE") from exc
     else:
         confirmed = []
     registry = Registry(Path(job.model_dir) if job.model_dir else None)

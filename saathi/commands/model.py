@@ -101,7 +101,7 @@ def _retrain(args: argparse.Namespace, registry) -> int:  # type: ignore[no-unty
     from dataclasses import asdict, replace
     from pathlib import Path
 
-    from engine.triage.retrain import RetrainJob, RetrainOptions, enqueue, run_job
+    from engine.triage.retrain import LabelsUnavailable, RetrainJob, RetrainOptions, enqueue, run_job
     from saathi.settings import load
 
     settings = load()
@@ -114,7 +114,11 @@ def _retrain(args: argparse.Namespace, registry) -> int:  # type: ignore[no-unty
                      labels_path=str(Path(args.labels).resolve()) if args.labels else "",
                      model_dir=str(registry.root), options=options.as_dict())
     if not settings.redis_url:
-        _print_decision(run_job(asdict(job)))
+        try:
+            _print_decision(run_job(asdict(job)))
+        except LabelsUnavailable as exc:
+            print(exc, file=sys.stderr)
+            return 1
         return 0
     queued = enqueue(job, settings.redis_url)
     print(f"queued retrain job {queued.id} on RQ queue 'triage' (worker: rq worker triage)")
