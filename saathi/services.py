@@ -96,44 +96,37 @@ def actions_service(settings: Settings) -> Service:
     )
 
 
+def module_service(settings: Settings, name: str, module: str, command: str, port: int,
+                   health: str = "/health", **env: str) -> Service:
+    """One of our own ``python -m MODULE COMMAND`` processes, answering ``health`` on ``port``."""
+    return Service(
+        name=name,
+        argv=[sys.executable, "-m", module, command],
+        env=dict(os.environ, SAATHI_VAR_DIR=str(settings.var_dir), **env),
+        health_url=f"http://{settings.host}:{port}{health}",
+    )
+
+
 def gateway_service(settings: Settings) -> Service:
     """The Twilio webhook gateway (channels/); starts in about a second."""
-    return Service(
-        name="gateway",
-        argv=[sys.executable, "-m", "channels", "serve"],
-        env=dict(os.environ, GATEWAY_PORT=str(settings.gateway_port), SAATHI_VAR_DIR=str(settings.var_dir)),
-        health_url=f"http://{settings.host}:{settings.gateway_port}/health",
-    )
+    return module_service(settings, "gateway", "channels", "serve", settings.gateway_port,
+                          GATEWAY_PORT=str(settings.gateway_port))
 
 
 def channels_worker_service(settings: Settings) -> Service:
     """RQ worker for photo and voice-note jobs (only with REDIS_URL; otherwise jobs run in the gateway)."""
-    return Service(
-        name="channels-worker",
-        argv=[sys.executable, "-m", "channels", "worker"],
-        env=dict(os.environ, SAATHI_VAR_DIR=str(settings.var_dir)),
-        health_url=f"http://{settings.host}:{settings.gateway_port}/health?worker=1",
-    )
+    return module_service(settings, "channels-worker", "channels", "worker", settings.gateway_port, "/health?worker=1")
 
 
 def portal_service(settings: Settings) -> Service:
     """The provider portal (portal/): migrates its tables, then serves on PORTAL_PORT."""
-    return Service(
-        name="portal",
-        argv=[sys.executable, "-m", "portal", "serve"],
-        env=dict(os.environ, PORTAL_PORT=str(settings.portal_port), SAATHI_VAR_DIR=str(settings.var_dir)),
-        health_url=f"http://{settings.host}:{settings.portal_port}/health",
-    )
+    return module_service(settings, "portal", "portal", "serve", settings.portal_port,
+                          PORTAL_PORT=str(settings.portal_port))
 
 
 def portal_worker_service(settings: Settings) -> Service:
     """RQ worker with the scheduler for the portal's reminders (only with REDIS_URL)."""
-    return Service(
-        name="portal-worker",
-        argv=[sys.executable, "-m", "portal", "worker"],
-        env=dict(os.environ, SAATHI_VAR_DIR=str(settings.var_dir)),
-        health_url=f"http://{settings.host}:{settings.portal_port}/health?worker=1",
-    )
+    return module_service(settings, "portal-worker", "portal", "worker", settings.portal_port, "/health?worker=1")
 
 
 def prepare_database(settings: Settings) -> None:
