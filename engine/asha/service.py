@@ -1,0 +1,384 @@
+"""What each ASHA command does, and offline batches of them.
+
+Health data goes through :class:`records.RecordsService` (sealed with the patient's key, audited,
+acting as ``Actor.asha``); this module keeps only codes, follow-up dates and identity hashes.
+At registration the patient, present in person, consents to her ASHA seeing their records for a
+year (recorded through records, so it is audited and revocable by the patient).
+
+Batches: every line is a command, optionally with a client reference (``#12 VISIT …``). A line is
+claimed in ``asha_batch_lines`` before it runs, keyed by (ASHA, reference) — or by the line's
+text and the India date when it has no reference — so resending a batch changes nothing and a
+concurrent duplicate cannot run twice. Lines that fail to parse are not stored: the corrected
+line may reuse the reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.asha import parse, schedules
+from engine.asha.models import AshaPatient, AshaWorker, BatchLine, FollowUp, utcnow
+from engine.asha.text import day, fit, full_day
+from engine.i18n import t
+from records import Actor, Purpose, RecordsService
+
+log = logging.getLogger(__name__)
+IST = ZoneInfo("Asia/Kolkata")
+OTP_MINUTES = 15
+OTP_MAX_ATTEMPTS = 5
+ASHA_CONSENT_HOURS = 24 * 365
+WRITES = {"reg", "visit", "refer", "done", "preg", "child"}
+FOLLOW_UP_DAYS = {"emergency": 0, "urgent": 1, "routine": 3}
+LIST_AHEAD_DAYS = 7
+
+
+class Referrer(Protocol):
+    """Queues a case for a doctor (the portal's ``Handoff.request_doctor``)."""
+
+    def __call__(self, patient_id: uuid.UUID, *, text: str, triage: dict[str, Any], language: str) -> None: ...
+
+
+#: Told about events other people must hear of: ("emergency", asha_id, patient_id, code).
+Alerts = Callable[[str, uuid.UUID, uuid.UUID, str], None]
+TriageFn = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Worker:
+    user_id: uuid.UUID
+    area: str
+    language: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "ok", "sos" (emergency), "err"
+    reply: str
+    code: str = ""
+
+
+def _otp_hash(user_id: uuid.UUID, number: str) -> str:
+    return hmac.new(str(user_id).encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+def _line_key(cmd: parse.Command, line: str, today: dt.date) -> str:
+    if cmd.ref:
+        return f"ref:{cmd.ref}"
+    normal = " ".join(line.casefold().split())
+    return "h:" + hashlib.sha256(f"{today}|{normal}".encode()).hexdigest()[:40]
+
+
+class AshaService:
+    def __init__(self, sessions: sessionmaker[Session], records: RecordsService, *,
+                 clock: Callable[[], dt.datetime] = utcnow, referrer: Referrer | None = None,
+                 alerts: Alerts | None = None, triage_fn: TriageFn | None = None) -> None:
+        self.sessions = sessions
+        self.records = records
+        self.clock = clock
+        self.referrer = referrer
+        self.alerts = alerts
+        self._triage = triage_fn
+
+    @classmethod
+    def from_settings(cls, settings: Any | None = None, **kwargs: Any) -> AshaService:
+        from engine.asha.models import migrate
+        from records.db import make_engine, make_session_factory
+        from saathi.settings import load
+
+        s = settings or load()
+        migrate(s.effective_database_url)
+        return cls(make_session_factory(make_engine(s.effective_database_url)), RecordsService.from_settings(s),
+                   **kwargs)
+
+    def today(self) -> dt.date:
+        return self.clock().astimezone(IST).date()
+
+    # ------------------------------------------------------------------ identity
+
+    def register_worker(self, *, name: str, village: str, area: str, language: str, phone: str,
+                        phone_hash: str) -> uuid.UUID:
+        """A new ASHA (records user + profile, phone identity) awaiting phone verification."""
+        user_id = self.records.register_asha(name=name, village=village, area=area, language=language,
+                                             channel="phone", address=phone)
+        with self.sessions() as s:
+            s.add(AshaWorker(user_id=user_id, phone_hash=phone_hash, area=area, language=language,
+                             created_at=self.clock()))
+            s.commit()
+        return user_id
+
+    def issue_code(self, user_id: uuid.UUID) -> str:
+        """A fresh 6-digit one-time code (only its keyed hash is kept) valid for 15 minutes."""
+        number = f"{secrets.randbelow(10**6):06d}"
+        with self.sessions() as s:
+            worker = s.get(AshaWorker, user_id)
+            if worker is None:
+                raise LookupError("not a registered ASHA")
+            worker.otp_hash = _otp_hash(user_id, number)
+            worker.otp_expires_at = self.clock() + dt.timedelta(minutes=OTP_MINUTES)
+            worker.otp_attempts = 0
+            s.commit()
+        return number
+
+    def verify(self, phone_hash: str, number: str) -> bool:
+        with self.sessions() as s:
+            worker = s.scalar(select(AshaWorker).where(AshaWorker.phone_hash == phone_hash))
+            if worker is None or worker.otp_hash is None or worker.otp_expires_at is None:
+                return False
+            worker.otp_attempts += 1
+            expires = worker.otp_expires_at.replace(tzinfo=worker.otp_expires_at.tzinfo or dt.timezone.utc)
+            ok = (worker.otp_attempts <= OTP_MAX_ATTEMPTS and self.clock() <= expires
+                  and hmac.compare_digest(worker.otp_hash, _otp_hash(worker.user_id, number)))
+            if ok:
+                worker.verified_at, worker.otp_hash, worker.otp_expires_at = self.clock(), None, None
+            s.commit()
+            return ok
+
+    def worker(self, phone_hash: str) -> Worker | None:
+        with self.sessions() as s:
+            row = s.scalar(select(AshaWorker).where(AshaWorker.phone_hash == phone_hash))
+            return Worker(row.user_id, row.area, row.language, row.verified_at is not None) if row else None
+
+    def worker_by_id(self, user_id: uuid.UUID) -> Worker | None:
+        with self.sessions() as s:
+            row = s.get(AshaWorker, user_id)
+            return Worker(row.user_id, row.area, row.language, row.verified_at is not None) if row else None
+
+    # ------------------------------------------------------------------ messages
+
+    def handle(self, worker: Worker, text: str) -> str:
+        """The reply to one message: one command's answer, or a batch summary."""
+        lines = [line for line in text.splitlines() if line.strip()]
+        results = [self.run_line(worker, line) for line in lines]
+        if len(results) == 1:
+            return results[0][1].reply
+        language = next((c.language for c, _ in results if c.language), None) or worker.language
+        return self._summary(results, language)
+
+    def run_line(self, worker: Worker, line: str) -> tuple[parse.Command | parse.ParseError, Outcome]:
+        cmd = parse.parse_line(line)
+        language = cmd.language or worker.language
+        if isinstance(cmd, parse.ParseError):
+            return cmd, Outcome("err", self._correction(cmd, language))
+        if cmd.name not in WRITES:
+            return cmd, self.run(worker, cmd, language)
+        key = _line_key(cmd, parse.split_ref(line)[1], self.today())
+        try:
+            with self.sessions() as s:
+                s.add(BatchLine(asha_id=worker.user_id, line_key=key, outcome="pending", created_at=self.clock()))
+                s.commit()
+        except IntegrityError:
+            with self.sessions() as s:
+                seen = s.get(BatchLine, (worker.user_id, key))
+            status, _, code = (seen.outcome if seen else "ok:").partition(":")
+            return cmd, Outcome(status if status in ("ok", "sos") else "ok", t("asha_already", language, code=code),
+                                code)
+        try:
+            outcome = self.run(worker, cmd, language)
+        except Exception as exc:  # noqa: BLE001 - logged by type only (messages can hold names)
+            log.error("ASHA command %s failed: %s", cmd.name, type(exc).__name__)
+            outcome = Outcome("err", t("asha_failed", language))
+        with self.sessions() as s:
+            if outcome.status == "err":
+                s.execute(delete(BatchLine).where(BatchLine.asha_id == worker.user_id, BatchLine.line_key == key))
+            else:
+                s.execute(update(BatchLine).where(BatchLine.asha_id == worker.user_id, BatchLine.line_key == key)
+                          .values(outcome=f"{outcome.status}:{outcome.code}"))
+            s.commit()
+        return cmd, outcome
+
+    def run(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        return getattr(self, f"_cmd_{cmd.name}")(worker, cmd, language)
+
+    def _correction(self, error: parse.ParseError, language: str) -> str:
+        if error.command is None:
+            return t("asha_unknown_command", language)
+        return t("asha_missing", language, what=t(f"asha_field_{error.missing}", language),
+                 usage=t(f"asha_usage_{error.command}", language))
+
+    def _summary(self, results: list[tuple[Any, Outcome]], language: str) -> str:
+        items, first_error = [], ""
+        for number, (cmd, outcome) in enumerate(results, 1):
+            ref = cmd.ref or str(number)
+            mark = {"ok": outcome.code or "ok", "sos": f"108!{outcome.code}", "err": "x"}[outcome.status]
+            items.append(f"{ref}:{mark}")
+            if outcome.status == "err" and not first_error:
+                first_error = f" | {ref}: {outcome.reply}"
+        ok = sum(o.status != "err" for _, o in results)
+        return fit(t("asha_batch", language, ok=ok, total=len(results), items=" ".join(items)) + first_error)
+
+    # ------------------------------------------------------------------ commands
+
+    def _patient(self, worker: Worker, code: str | None) -> AshaPatient | None:
+        with self.sessions() as s:
+            row = s.get(AshaPatient, code)
+            return row if row is not None and row.asha_id == worker.user_id else None
+
+    def _new_code(self) -> str:
+        letters = parse.CODE_LETTERS
+        return (secrets.choice(letters) + secrets.choice(letters) + f"{secrets.randbelow(1000):03d}")
+
+    def _cmd_help(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        return Outcome("ok", t("asha_help", language))
+
+    def _cmd_verify(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        return Outcome("ok", t("asha_verified", language))
+
+    def _cmd_reg(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        asha = Actor.asha(worker.user_id)
+        today = self.today()
+        birth_year = today.year - (cmd.age_years if cmd.age_years is not None else (cmd.age_months or 0) // 12)
+        try:
+            pid = self.records.create_patient_by_asha(asha, name=cmd.name_text or "", phone=cmd.phone,
+                                                      language=language, village=cmd.village,
+                                                      birth_year=birth_year, sex=cmd.sex)
+        except ValueError:
+            return Outcome("err", t("asha_phone_taken", language))
+        me = Actor.patient(pid)  # the patient is present: consent for their ASHA, given in person
+        self.records.grant_consent(me, pid, worker.user_id, scope="all", hours=ASHA_CONSENT_HOURS,
+                                   purpose=Purpose.PATIENT_REQUEST)
+        for _ in range(20):
+            code = self._new_code()
+            try:
+                with self.sessions() as s:
+                    s.add(AshaPatient(code=code, patient_id=pid, asha_id=worker.user_id, created_at=self.clock()))
+                    s.commit()
+                break
+            except IntegrityError:
+                continue
+        else:  # pragma: no cover - 20 collisions in a 529,000-code space
+            raise RuntimeError("no free patient code")
+        return Outcome("ok", t("asha_registered", language, name=cmd.name_text, code=code), code)
+
+    def _profile(self, worker: Worker, patient_id: uuid.UUID) -> dict[str, Any]:
+        return self.records.patient_profile(Actor.asha(worker.user_id), patient_id, purpose=Purpose.ASHA_CARE)
+
+    def _cmd_visit(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        patient = self._patient(worker, cmd.code)
+        if patient is None:
+            return Outcome("err", t("asha_unknown_code", language, code=cmd.code))
+        profile = self._profile(worker, patient.patient_id)
+        age = self.today().year - profile["birth_year"] if profile.get("birth_year") else None
+        triage_fn = self._triage or _default_triage
+        result = triage_fn(cmd.text, age=age, sex=profile.get("sex"))
+        contract = result.to_contract()
+        asha = Actor.asha(worker.user_id)
+        report_id = self.records.save_symptom_report(asha, patient.patient_id, {"text": cmd.text, "by": "asha",
+                                                     "symptoms": contract.get("symptoms", [])},
+                                                     purpose=Purpose.ASHA_CARE)
+        self.records.save_triage(asha, patient.patient_id, contract, model_version=result.model_version or "",
+                                 purpose=Purpose.ASHA_CARE, symptom_report_id=report_id)
+        urgency = result.urgency if result.urgency in FOLLOW_UP_DAYS else "routine"
+        due = self.today() + dt.timedelta(days=FOLLOW_UP_DAYS[urgency])
+        self._follow_up(worker, patient.code, "visit", "VISIT", due)
+        if urgency == "emergency":
+            self._refer(patient.patient_id, cmd.text, contract, language)
+            if self.alerts:
+                self.alerts("emergency", worker.user_id, patient.patient_id, patient.code)
+            return Outcome("sos", t("asha_visit_emergency", language, code=patient.code), patient.code)
+        return Outcome("ok", t("asha_visit_saved", language, code=patient.code,
+                               urgency=t(f"asha_urgency_{urgency}", language), date=day(due)), patient.code)
+
+    def _refer(self, patient_id: uuid.UUID, text: str, triage: dict[str, Any], language: str) -> None:
+        if self.referrer is not None:
+            self.referrer(patient_id, text=text, triage=triage, language=language)
+
+    def _cmd_refer(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        patient = self._patient(worker, cmd.code)
+        if patient is None:
+            return Outcome("err", t("asha_unknown_code", language, code=cmd.code))
+        text = cmd.text or "ASHA referral"
+        self._refer(patient.patient_id, f"{text} (ASHA referral, consent given in person)",
+                    {"urgency": "urgent", "referred_by": "asha"}, language)
+        self._follow_up(worker, patient.code, "referral", "REFER", self.today() + dt.timedelta(days=2))
+        return Outcome("ok", t("asha_referred", language, code=patient.code), patient.code)
+
+    def _follow_up(self, worker: Worker, code: str, kind: str, label: str, due: dt.date) -> bool:
+        try:
+            with self.sessions() as s:
+                s.add(FollowUp(asha_id=worker.user_id, code=code, kind=kind, label=label, due_on=due))
+                s.commit()
+            return True
+        except IntegrityError:
+            return False
+
+    def open_follow_ups(self, asha_id: uuid.UUID, until: dt.date | None = None) -> list[FollowUp]:
+        with self.sessions() as s:
+            query = select(FollowUp).where(FollowUp.asha_id == asha_id, FollowUp.status == "open")
+            if until is not None:
+                query = query.where(FollowUp.due_on <= until)
+            return list(s.scalars(query.order_by(FollowUp.due_on, FollowUp.code)))
+
+    def _cmd_list(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        rows = self.open_follow_ups(worker.user_id, self.today() + dt.timedelta(days=LIST_AHEAD_DAYS))
+        if not rows:
+            return Outcome("ok", t("asha_list_empty", language))
+        items = "; ".join(f"{r.code} {r.label.split(' ')[0]} {day(r.due_on)}" for r in rows)
+        return Outcome("ok", fit(t("asha_list", language, items=items)))
+
+    def _cmd_done(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        if self._patient(worker, cmd.code) is None:
+            return Outcome("err", t("asha_unknown_code", language, code=cmd.code))
+        with self.sessions() as s:
+            row = s.scalar(select(FollowUp).where(FollowUp.asha_id == worker.user_id, FollowUp.code == cmd.code,
+                                                  FollowUp.status == "open").order_by(FollowUp.due_on).limit(1))
+            if row is None:
+                return Outcome("ok", t("asha_nothing_open", language, code=cmd.code), cmd.code or "")
+            row.status, row.done_at = "done", self.clock()
+            label = f"{row.label.split(' ')[0]} {day(row.due_on)}"
+            s.commit()
+        return Outcome("ok", t("asha_done", language, code=cmd.code, items=label), cmd.code or "")
+
+    def _cmd_preg(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        patient = self._patient(worker, cmd.code)
+        if patient is None:
+            return Outcome("err", t("asha_unknown_code", language, code=cmd.code))
+        assert cmd.date is not None
+        edd = schedules.due_date(cmd.date, cmd.date_is_lmp)
+        today = self.today()
+        if not today - dt.timedelta(days=14) <= edd <= today + dt.timedelta(days=schedules.PREGNANCY_DAYS):
+            return Outcome("err", t("asha_bad_date", language, date=full_day(cmd.date),
+                                    usage=t("asha_usage_preg", language)))
+        visits = [v for v in schedules.antenatal_visits(edd) if v.on >= today]
+        for visit in visits:
+            self._follow_up(worker, patient.code, "anc", visit.label, visit.on)
+        self._follow_up(worker, patient.code, "delivery", "EDD", edd)
+        items = ", ".join(f"{v.label} {day(v.on)}" for v in visits) or "-"
+        return Outcome("ok", fit(t("asha_pregnancy", language, code=patient.code, date=full_day(edd), items=items)),
+                       patient.code)
+
+    def _cmd_child(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        patient = self._patient(worker, cmd.code)
+        if patient is None:
+            return Outcome("err", t("asha_unknown_code", language, code=cmd.code))
+        assert cmd.date is not None
+        today = self.today()
+        if cmd.date > today or cmd.date < today - dt.timedelta(days=17 * 365):
+            return Outcome("err", t("asha_bad_date", language, date=full_day(cmd.date),
+                                    usage=t("asha_usage_child", language)))
+        dues = schedules.upcoming(schedules.immunisations(cmd.date), today)
+        for due in dues:
+            self._follow_up(worker, patient.code, "immunisation", due.label, due.on)
+        if not dues:
+            return Outcome("ok", t("asha_child_done", language, code=patient.code), patient.code)
+        items = "; ".join(f"{day(d.on)} {d.label}" for d in dues[:2])
+        return Outcome("ok", fit(t("asha_child", language, code=patient.code, items=items)), patient.code)
+
+
+def _default_triage(text: str, **kwargs: Any) -> Any:
+    from engine.triage import triage
+
+    return triage(text, **kwargs)

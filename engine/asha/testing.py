@@ -1,0 +1,68 @@
+"""Test helpers (plain code, no pytest): a movable clock, a fake triage, a service on a fresh database.
+
+Fixtures live in tests/asha_fixtures.py; test modules import these helpers directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.asha.models import migrate
+from engine.asha.service import AshaService, Worker
+from records.db import make_engine, make_session_factory
+
+#: 10:00 IST on a Thursday.
+MORNING = dt.datetime(2026, 11, 26, 4, 30, tzinfo=dt.timezone.utc)
+SALT = "test-sender-salt"
+
+
+@dataclass
+class Clock:
+    now: dt.datetime = MORNING
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@dataclass
+class Referrals:
+    """Stands in for ``Handoff.request_doctor``: records who was referred, with what urgency."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def __call__(self, patient_id: uuid.UUID, *, text: str, triage: dict[str, Any], language: str) -> None:
+        self.calls.append({"patient_id": patient_id, "urgency": triage.get("urgency"), "language": language})
+
+
+def prepare(url: str) -> None:
+    """Records and portal tables (Alembic) plus the ASHA tables."""
+    from records.portal_migrations import upgrade
+
+    upgrade(url)
+    migrate(url)
+
+
+def build(url: str, records: Any, clock: Clock, **kwargs: Any) -> AshaService:
+    return AshaService(make_session_factory(make_engine(url)), records, clock=clock, **kwargs)
+
+
+def verified_worker(service: AshaService, phone: str, *, language: str = "hi", area: str = "Dhuri") -> Worker:
+    from channels.identity import sender_id
+
+    phone_hash = sender_id(phone, SALT)
+    uid = service.register_worker(name="Asha Test", village="Dhuri", area=area, language=language, phone=phone,
+                                  phone_hash=phone_hash)
+    assert service.verify(phone_hash, service.issue_code(uid))
+    worker = service.worker(phone_hash)
+    assert worker is not None
+    return worker
+
+
+def new_phone() -> str:
+    return "+9198" + str(uuid.uuid4().int)[:8]
