@@ -48,6 +48,12 @@ def test_builtin_range_by_sex_and_age():
     assert parse_line("Haemoglobin 12.5 g/dL", age=40, sex="f").flag == "normal"
 
 
+def test_ocr_damage_in_values_and_ranges():
+    assert parse_line("Vitamin B12   153. L   pg/mL   211-911").value == 153.0  # stray dot after the value
+    row = parse_line("Serum Potassium   5.5H   mmol/L   30 - 5:1")  # range damaged: built-in range decides
+    assert (row.ref_low, row.ref_high, row.flag) == (3.5, 5.1, "high")
+
+
 def test_lost_decimal_point_is_recovered_and_nonsense_dropped():
     assert parse_line("Haemoglobin 98 g/dL 12.0 - 15.5").value == 9.8
     assert parse_line("Potassium 4000 mmol/L 3.5-5.1") is None

@@ -107,8 +107,8 @@ def score(report: Report, row: dict) -> None:
 
 def evaluate(per_class: int = 20, workers: int = 2, start: int = 0) -> Report:
     """Read ``per_class`` held-out photos of each type, seeds ``start..start+per_class-1`` (the classifier
-    is trained first if absent). Parser fixes were made looking at failures among seeds 0-39, so seeds
-    from 40 on are the untouched check."""
+    is trained first if absent). Parser fixes were made looking at failures among seeds 0-59, so seeds
+    from 60 on are the untouched check."""
     from engine.ocr import classifier
 
     classifier.model()

@@ -24,7 +24,7 @@ NAMES_PATH = ROOT / "data" / "labs" / "display_names.tsv"
 _NUM = r"(\d+(?:\.\d+)?)"
 _RANGE_RE = re.compile(rf"{_NUM}\s*(?:-|–|—|to)\s*{_NUM}")
 _UPPER_RE = re.compile(rf"(?:<|upto|up to)\s*{_NUM}", re.IGNORECASE)
-_VALUE_RE = re.compile(rf"(?<![\w.]){_NUM}\s*(\*|H|L|High|Low)?(?![\w.])")
+_VALUE_RE = re.compile(rf"(?<![\w.]){_NUM}\.?\s*(\*|H|L|High|Low)?(?![\w.])")  # "153. L": OCR's stray dot
 
 
 @dataclass
@@ -137,6 +137,23 @@ def _plausible(code: str, value: float, factor: float) -> float | None:
     return None
 
 
+def _printed_range(code: str, text: str, factor: float) -> tuple[float | None, float | None]:
+    """The report's own range, if it is believable: low < high and within a factor of 3 of the built-in
+    range (OCR turns "3.5 - 5.1" into "30 - 5", which must not decide the flag)."""
+    m = _RANGE_RE.search(text)
+    if m:
+        low, high = float(m.group(1)), float(m.group(2))
+    elif (upper := _UPPER_RE.search(text)) is not None:
+        low, high = 0.0, float(upper.group(1))
+    else:
+        return None, None
+    ref_low, ref_high = reference_range(code)
+    believable = low < high and ref_high / 3 <= high * factor <= ref_high * 3
+    if believable and ref_low > 0:
+        believable = ref_low / 3 <= low * factor <= ref_low * 3
+    return (low, high) if believable else (None, None)
+
+
 def _row(code: str, label: str, rest: str, age: int | None, sex: str | None) -> LabResult | None:
     m = _VALUE_RE.match(rest)
     if not m:
@@ -144,12 +161,8 @@ def _row(code: str, label: str, rest: str, age: int | None, sex: str | None) -> 
     value = float(m.group(1))
     after = rest[m.end():]
     unit, factor = _unit(code, after)
-    rng = _RANGE_RE.search(after)
-    if rng:
-        low, high = float(rng.group(1)), float(rng.group(2))
-    elif (upper := _UPPER_RE.search(after)) is not None:
-        low, high = 0.0, float(upper.group(1))
-    else:
+    low, high = _printed_range(code, re.sub(r"(?<=\d):(?=\d)", ".", after), factor)
+    if low is None:
         low, high = reference_range(code, age, sex)
         low, high = low / factor, high / factor
     fixed = _plausible(code, value, factor)
