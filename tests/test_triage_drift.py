@@ -74,3 +74,14 @@ def test_cli_reads_triage_json_lines(setup, tmp_path, monkeypatch, capsys):
     assert report["version"] == model.version and report["conditions"]["band"] == "significant"
     assert main(["model", "drift", "--traffic", str(path), "--baseline-cases", str(N)]) == 0
     assert "predicted condition  PSI" in capsys.readouterr().out
+
+
+def test_portal_labels_are_traffic_too(setup):
+    from engine.triage.labels import ConfirmedLabel
+
+    kb = setup[0]
+    label = ConfirmedLabel.from_dict({"day": "2026-11-20", "confirmed_icd10": "A92.0",
+                                      "features": {"symptoms": ["fever", "joint_pain"], "predicted": ["A97", "A92.0"]}})
+    traffic = drift.from_labels(kb, [label])
+    assert traffic.symptoms == [["fever", "joint_pain"]] and traffic.predicted == [kb.conditions[
+        [c.icd10 for c in kb.conditions].index("A97")].id]
