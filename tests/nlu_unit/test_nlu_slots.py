@@ -86,6 +86,7 @@ def test_severity(text, level):
         ("main", "self"), ("mujhe", "self"), ("khud", "self"), ("self", "self"), ("ਮੈਨੂੰ", "self"),
         ("beta", "child"), ("beti", "child"), ("baccha", "child"), ("bachcha", "child"), ("ਬੱਚਾ", "child"),
         ("child", "child"), ("son", "child"), ("daughter", "child"), ("mere bete ko bukhar", "child"),
+        ("ਮੇਰੇ ਬੇਟੇ ਨੂੰ ਬੁਖਾਰ", "child"), ("ਮੇਰੀ ਬੇਟੀ", "child"),
         ("mummy", "other"), ("papa", "other"), ("pati", "other"), ("patni", "other"), ("wife", "other"),
         ("husband", "other"), ("meri maa ke liye", "other"),
     ],
