@@ -1,8 +1,9 @@
 """WhatsApp and SMS turns: from a normalised inbound message to the texts and media to answer.
 
 Plain logic (the Flask view only parses the form and writes TwiML). Order matters and is
-safety-first: de-duplication, rate limit, SMS opt-out and keywords, size limits, media (answered
-at once, worked on in a job), pending voice confirmation, pictorial menu choice, then Rasa.
+safety-first: de-duplication, rate limit, a verified ASHA's commands (channels.asha), SMS opt-out
+and keywords, size limits, media (answered at once, worked on in a job), pending voice
+confirmation, pictorial menu choice, then Rasa.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from channels import conversation, symptom_menu
+from channels.asha import asha_reply
 from channels.context import Gateway, bot_inputs
 from channels.identity import sender_id
 from channels.inbound import InboundMessage
@@ -68,6 +70,10 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
         # One polite answer, then silence until the minute is over (floods must not cost replies).
         limited = count == gateway.settings.rate_limit_per_minute + 1
         return _say(gateway, message, "channels_rate_limited", language) if limited else Outgoing()
+
+    asha_text = asha_reply(gateway.settings, sender, message.text)  # a verified ASHA's command, before Rasa
+    if asha_text is not None:
+        return Outgoing(texts=[asha_text])
 
     text = message.text
     if message.channel == "sms":

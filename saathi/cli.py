@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "saathi.commands.triage",
     "saathi.commands.model",
     "saathi.commands.pharmacy",
+    "saathi.commands.asha",
 ]
 
 

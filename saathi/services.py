@@ -138,6 +138,9 @@ def prepare_database(settings: Settings) -> None:
     from saathi.commands.pharmacy import seed_if_empty  # pharmacy tables + demo shops when empty
 
     seed_if_empty(settings.effective_database_url)
+    from engine.asha import migrate as migrate_asha  # ASHA tables (create_all)
+
+    migrate_asha(settings.effective_database_url)
 
 
 def default_services(settings: Settings | None = None, model: Path | None = None) -> list[Service]:

@@ -1,0 +1,104 @@
+"""The gateway's ASHA hook: a verified ASHA's command messages go to :mod:`engine.asha`, not Rasa.
+
+Cheap for everyone else: only a message whose first word (of any line) is an ASHA command word
+costs a database lookup of the sender's salted hash; anyone who is not a registered ASHA falls
+through to the bot as usual. ``VERIFY 123456`` from a registered but unverified ASHA completes
+her phone verification; her other messages still go to the bot until then.
+
+Also here, because it sends an SMS: :func:`enrol` (register an ASHA and text her the one-time
+code) and :func:`send_code` (a new code), used by ``saathi asha register|send-code``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from typing import Any
+
+from channels.identity import sender_id
+from engine.asha import AshaService, parse
+from engine.i18n import t
+
+log = logging.getLogger(__name__)
+_services: dict[str, AshaService] = {}
+_lock = threading.Lock()
+
+
+def set_service(settings: Any, service: AshaService | None) -> None:
+    """Tests (and the portal process) hand in the service to use for this database."""
+    with _lock:
+        if service is None:
+            _services.pop(settings.effective_database_url, None)
+        else:
+            _services[settings.effective_database_url] = service
+
+
+def service_for(settings: Any) -> AshaService:
+    with _lock:
+        url = settings.effective_database_url
+        if url not in _services:
+            _services[url] = AshaService.from_settings(settings, referrer=_handoff_referrer(settings))
+        return _services[url]
+
+
+def _handoff_referrer(settings: Any):  # type: ignore[no-untyped-def]
+    """Cases go to the portal's doctor queue (built lazily: the portal is only needed for REFER)."""
+    state: dict[str, Any] = {}
+
+    def refer(patient_id: uuid.UUID, *, text: str, triage: dict[str, Any], language: str) -> None:
+        if "handoff" not in state:
+            from portal.services import build
+
+            state["handoff"] = build(settings).handoff
+        state["handoff"].request_doctor(patient_id, text=text, triage=triage, language=language, channel="sms")
+
+    return refer
+
+
+def asha_reply(settings: Any, sender: str, text: str) -> str | None:
+    """The reply to an ASHA's command message, or None when the bot should answer instead."""
+    if not text or not parse.starts_with_command(text):
+        return None
+    try:
+        service = service_for(settings)
+        worker = service.worker(sender)
+    except Exception as exc:  # noqa: BLE001 - the bot must keep working if the ASHA tables are down
+        log.warning("ASHA lookup failed: %s", type(exc).__name__)
+        return None
+    if worker is None:
+        return None
+    first = parse.parse_line(text.splitlines()[0])
+    language = first.language or worker.language
+    if isinstance(first, parse.Command) and first.name == "verify" and not worker.verified:
+        ok = service.verify(sender, first.number or "")
+        return t("asha_verified" if ok else "asha_verify_failed", language)
+    if not worker.verified:
+        return None
+    try:
+        return service.handle(worker, text)
+    except Exception as exc:  # noqa: BLE001 - logged by type only: the text names people and symptoms
+        log.error("ASHA command failed: %s", type(exc).__name__)
+        return t("asha_failed", language)
+
+
+def send_code(settings: Any, service: AshaService, user_id: uuid.UUID, phone: str, language: str,
+              sender: Any | None = None) -> None:
+    """A new one-time code, by SMS to the ASHA's phone."""
+    if sender is None:
+        from channels.outbound import TwilioSender
+        from channels.store import open_store
+
+        sender = TwilioSender(settings, open_store(settings.redis_url))
+    number = service.issue_code(user_id)
+    sender.send_message(phone, t("asha_otp", language, number=number))
+
+
+def enrol(settings: Any, *, name: str, village: str, area: str, language: str, phone: str,
+          service: AshaService | None = None, sender: Any | None = None) -> uuid.UUID:
+    """Register an ASHA (records + ASHA tables) and text her the verification code."""
+    service = service or service_for(settings)
+    user_id = service.register_worker(name=name, village=village, area=area, language=language, phone=phone,
+                                      phone_hash=sender_id(phone, settings.sender_salt))
+    send_code(settings, service, user_id, phone, language, sender)
+    return user_id

@@ -1,0 +1,51 @@
+"""``saathi asha migrate|register|send-code|list`` — ASHA workers: tables, enrolment, phone verification.
+
+``register`` creates the ASHA (records user, encrypted name and village, area) and texts her a
+one-time code; she answers ``VERIFY <code>`` from that phone, and only then are her command
+messages handled as ASHA commands. Nothing printed names her phone number.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    asha = sub.add_parser("asha", help="ASHA workers: tables, registration, phone verification")
+    asha_sub = asha.add_subparsers(dest="asha_command", required=True)
+    asha_sub.add_parser("migrate", help="create the ASHA tables")
+    reg = asha_sub.add_parser("register", help="register an ASHA and text her a verification code")
+    reg.add_argument("--name", required=True)
+    reg.add_argument("--village", required=True)
+    reg.add_argument("--area", required=True, help="her area (sub-centre / block), used for alerts")
+    reg.add_argument("--phone", required=True, help="her mobile, +91…")
+    reg.add_argument("--language", choices=("hi", "pa", "en"), default="hi")
+    code = asha_sub.add_parser("send-code", help="text a registered ASHA a new verification code")
+    code.add_argument("--phone", required=True)
+    asha.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.asha import migrate
+    from saathi.settings import load
+
+    settings = load()
+    migrate(settings.effective_database_url)
+    if args.asha_command == "migrate":
+        return 0
+    from channels import asha as hook
+    from channels.identity import sender_id
+
+    if args.asha_command == "register":
+        user_id = hook.enrol(settings, name=args.name, village=args.village, area=args.area,
+                             language=args.language, phone=args.phone)
+        print(f"ASHA {user_id} registered; verification code sent by SMS")
+        return 0
+    service = hook.service_for(settings)
+    worker = service.worker(sender_id(args.phone, settings.sender_salt))
+    if worker is None:
+        print("no ASHA with this phone")
+        return 1
+    hook.send_code(settings, service, worker.user_id, args.phone, worker.language)
+    print(f"new verification code sent to ASHA {worker.user_id}")
+    return 0

@@ -1,0 +1,82 @@
+"""ASHA identity through the real gateway: registration, SMS one-time code (stand-in Twilio), then
+only a verified ASHA's command messages are handled as ASHA commands; everyone else reaches the bot."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from channels import asha as hook
+from engine.asha.testing import Referrals, build, prepare
+from engine.i18n import t
+from records import RecordsService
+
+pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
+from tests.channels_fixtures import SMS_USER, WHATSAPP_USER, twiml_messages  # noqa: E402
+
+pytest_plugins = ["tests.channels_fixtures"]
+ASHA_PHONE = "+919876500001"
+
+
+@pytest.fixture
+def service(channel_settings):
+    from tests.test_asha_commands import fake_triage
+
+    url = channel_settings.effective_database_url
+    prepare(url)
+    svc = build(url, RecordsService.from_settings(channel_settings), _utc_now, referrer=Referrals(),
+                triage_fn=fake_triage)
+    hook.set_service(channel_settings, svc)
+    yield svc
+    hook.set_service(channel_settings, None)
+
+
+def _utc_now():
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def reply(hooks, sender, text):
+    return twiml_messages(hooks.message(sender, text).get_data(as_text=True))
+
+
+def test_asha_verifies_by_sms_code_then_commands_bypass_the_bot(hooks, rasa, standin, channel_settings, service):
+    hook.enrol(channel_settings, name="Paramjit Kaur", village="Dhuri", area="Dhuri-1", language="pa",
+               phone=ASHA_PHONE)
+    (sms,) = standin.wait_for_messages(ASHA_PHONE)
+    number = re.search(r"\d{6}", sms["Body"][0]).group()
+    assert sms["Body"][0] == t("asha_otp", "pa", number=number)
+
+    reply(hooks, ASHA_PHONE, "REG Sita 25 F Dhuri")  # not verified yet: the bot answers
+    assert rasa.texts()[-1] == "REG Sita 25 F Dhuri"
+    assert reply(hooks, ASHA_PHONE, "VERIFY 000000") == [t("asha_verify_failed", "pa")] or number == "000000"
+    assert reply(hooks, ASHA_PHONE, f"VERIFY {number}") == [t("asha_verified", "pa")]
+
+    calls = len(rasa.calls)
+    (registered,) = reply(hooks, ASHA_PHONE, "ਰਜਿਸਟਰ ਸੀਤਾ ੨੫ ਔਰਤ ਧੂਰੀ")
+    code = re.search(r"[A-Z]{2}\d{3}", registered).group()
+    assert registered == t("asha_registered", "pa", name="ਸੀਤਾ", code=code)
+    (batch,) = reply(hooks, ASHA_PHONE, f"#1 VISIT {code} bukhar\n#2 LIST")
+    assert batch.startswith("2/2") and len(rasa.calls) == calls  # Rasa never saw the commands
+
+    reply(hooks, ASHA_PHONE, "mujhe bukhar hai")  # not a command: she can still talk to the bot
+    assert rasa.texts()[-1] == "mujhe bukhar hai"
+
+
+def test_other_people_with_command_words_reach_the_bot(hooks, rasa, service):
+    reply(hooks, WHATSAPP_USER, "LIST")
+    reply(hooks, SMS_USER, "VISIT AB123 fever")
+    assert rasa.texts()[-2:] == ["LIST", "VISIT AB123 fever"]
+
+
+def test_cli_registers_and_resends_a_code(channel_settings, standin, service, capsys):
+    from saathi.cli import main
+
+    assert main(["asha", "register", "--name", "Asha Devi", "--village", "Sangrur", "--area", "Sangrur-2",
+                 "--phone", "+919876500002", "--language", "hi"]) == 0
+    assert "+91" not in capsys.readouterr().out
+    assert main(["asha", "send-code", "--phone", "+919876500002"]) == 0
+    bodies = [m["Body"][0] for m in standin.wait_for_messages("+919876500002", count=2)]
+    assert len(bodies) == 2 and all("सत्यापन" in b for b in bodies)
