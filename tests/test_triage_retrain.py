@@ -119,7 +119,11 @@ def test_rq_worker_retrains_promotes_and_records(tmp_path, kb, portal_db):
     weaker = retrain(kb, registry, labelling.read_database(portal_db), _options(rounds=1))
     assert weaker["promoted"] is False and weaker["reason"] == "worse than the promoted version"
     assert registry.promoted() == decision["candidate"]
-    assert [d["promoted"] for d in decisions(registry)] == [True, False]
+    # labels gone missing: a KB-only candidate must not undo what the doctors taught
+    empty = retrain(kb, registry, [], _options())
+    assert empty["promoted"] is False and empty["reason"].startswith("fewer confirmed labels")
+    assert registry.promoted() == decision["candidate"]
+    assert [d["promoted"] for d in decisions(registry)] == [True, False, False]
 
 
 def test_promotion_rule_ties_go_to_the_lower_nll():

@@ -14,8 +14,10 @@ One run (:func:`retrain`):
 4. **promote only if not worse**: the metric is top-3 accuracy on the whole evaluation set (a
    patient is helped when the right condition is among the three shown); the candidate is
    promoted when its top-3 is higher, or equal (to 4 decimals) with a negative log-likelihood no
-   higher. Anything else keeps the promoted version. With no promoted version, or one trained on
-   another knowledge base (not comparable), the candidate is promoted;
+   higher. Anything else keeps the promoted version, and so does a run with fewer confirmed
+   training labels than the promoted version learned from (labels missing: the evaluation would
+   lack them too). With no promoted version, or one trained on another knowledge base (not
+   comparable), the candidate is promoted;
 5. record the decision: in the version's ``meta.json`` (``retrain``) when the version is new, and
    always as one line of ``retrain_log.jsonl`` next to ``registry.json``.
 
@@ -188,8 +190,14 @@ def retrain(kb: KnowledgeBase, registry: Registry, confirmed: list[labelling.Con
         promote, reason = True, "promoted version was trained on another knowledge base"
     else:
         evaluation["promoted"] = measure(kb, current, data)
-        promote = not_worse(evaluation["candidate"]["all"], evaluation["promoted"]["all"])
-        reason = "not worse than the promoted version" if promote else "worse than the promoted version"
+        learned = int((current.meta.get("confirmed_labels") or {}).get("training", 0))
+        if learned > len(train_part.labels):
+            # Labels went missing (wrong database, failed export): the evaluation set then lacks
+            # the confirmed cases too, and a KB-only candidate could undo what doctors taught.
+            promote, reason = False, f"fewer confirmed labels than the promoted version learned from ({learned})"
+        else:
+            promote = not_worse(evaluation["candidate"]["all"], evaluation["promoted"]["all"])
+            reason = "not worse than the promoted version" if promote else "worse than the promoted version"
     decision = {
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "candidate": candidate.version,
