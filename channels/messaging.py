@@ -71,6 +71,8 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
         limited = count == gateway.settings.rate_limit_per_minute + 1
         return _say(gateway, message, "channels_rate_limited", language) if limited else Outgoing()
 
+    # which channel they last wrote on, and when: notifications use WhatsApp's 24-hour window (engine.notify)
+    store.set(f"inbound:{sender}", {"channel": message.channel, "at": time.time()}, ttl=30 * 86400)
     asha_text = asha_reply(gateway.settings, sender, message.text)  # a verified ASHA's command, before Rasa
     if asha_text is not None:
         return Outgoing(texts=[asha_text])

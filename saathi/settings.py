@@ -105,7 +105,15 @@ class Settings:
     twilio_voice_from: str = field(default_factory=lambda: _env("TWILIO_VOICE_FROM", ""))
     # Pharmacy (engine/pharmacy/): how long a reservation holds the stock.
     pharmacy_hold_hours: float = field(default_factory=lambda: float(_env("SAATHI_PHARMACY_HOLD_HOURS", "4")))
+    # Notifications (engine/notify/): quiet hours "22-7" (IST, start-end o'clock), attempts per message.
+    quiet_hours_text: str = field(default_factory=lambda: _env("SAATHI_QUIET_HOURS", "22-7"))
+    notify_max_attempts: int = field(default_factory=lambda: _env_int("SAATHI_NOTIFY_MAX_ATTEMPTS", 5))
     llm_gguf: str = field(default_factory=lambda: _env("SAATHI_LLM_GGUF", ""))  # optional local LLM (engine/llm), pip install .[llm]
+
+    @property
+    def quiet_hours(self) -> tuple[int, int]:
+        start, _, end = self.quiet_hours_text.partition("-")
+        return int(start), int(end or start)
 
     @property
     def rasa_base_url(self) -> str:

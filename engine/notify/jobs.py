@@ -1,0 +1,59 @@
+"""Entry points of the scheduled jobs (RQ imports them by name; arguments are ids only).
+
+One :class:`NotifyService` per process, built from the settings on first use; tests and the
+in-process deployment hand theirs in with :func:`set_service`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from engine.notify.service import NotifyService
+
+log = logging.getLogger(__name__)
+_service: NotifyService | None = None
+_lock = threading.Lock()
+
+
+def set_service(service: NotifyService | None) -> None:
+    global _service
+    with _lock:
+        _service = service
+
+
+def service() -> NotifyService:
+    global _service
+    with _lock:
+        if _service is None:
+            _service = from_settings()
+        return _service
+
+
+def from_settings(settings: Any | None = None, **overrides: Any) -> NotifyService:
+    from channels.context import worker_gateway
+    from engine.handoff.reminders import open_scheduler
+    from engine.notify.addresses import RecordsAddressBook
+    from engine.notify.models import migrate
+    from engine.notify.twilio import TwilioTransport
+    from records import RecordsService
+    from records.db import make_engine, make_session_factory
+    from saathi.settings import load
+
+    s = settings or load()
+    migrate(s.effective_database_url)
+    gateway = worker_gateway()
+    parts: dict[str, Any] = {
+        "sessions": make_session_factory(make_engine(s.effective_database_url)),
+        "addresses": RecordsAddressBook(RecordsService.from_settings(s), s.sender_salt),
+        "transport": TwilioTransport(gateway.sender), "state": gateway.store,
+        "scheduler": open_scheduler(s.redis_url),
+    }
+    parts.update(overrides)
+    return NotifyService(**parts, quiet_hours=s.quiet_hours, max_attempts=s.notify_max_attempts)
+
+
+def dispatch(outbox_id: str) -> str:
+    """The scheduled job: send one due notification."""
+    return service().dispatch(outbox_id)

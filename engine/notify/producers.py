@@ -1,0 +1,108 @@
+"""What gets scheduled, and when: one function per kind of notification.
+
+Dedupe keys are built from the source's own ids and the due moment, so running a producer again
+(a re-sent prescription, a restarted scheduler, a second status webhook) schedules nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from engine.notify import timing
+from engine.notify.service import NotifyService
+
+
+def medicine_reminders(svc: NotifyService, patient_id: uuid.UUID, items: list[dict[str, Any]], *, ref: str,
+                       start: dt.date, times: dict[str, dt.time] | None = None) -> int:
+    """Reminders for each prescription item ``{"frequency": "1-0-1", "days": 5}`` at the patient's
+    chosen IST times. The message names the time only, never the medicine (phones are shared)."""
+    count = 0
+    now = svc.clock()
+    for index, item in enumerate(items):
+        for moment in timing.medicine_times(item["frequency"], start, int(item.get("days") or 1), times, now):
+            local = moment.astimezone(timing.IST).strftime("%H:%M")
+            if svc.schedule(patient_id, "asha_notify_medicine", {"time": local}, moment,
+                            dedupe=f"med:{ref}:{index}:{moment.isoformat()}", kind="medicine"):
+                count += 1
+    return count
+
+
+def appointment_reminders(svc: NotifyService, user_id: uuid.UUID, starts_at: dt.datetime, *, ref: str) -> int:
+    """The evening before (18:00 IST) and one hour before the appointment, when still ahead."""
+    local = starts_at.astimezone(timing.IST)
+    fields = {"date": local.strftime("%d/%m"), "time": local.strftime("%H:%M")}
+    moments = [timing.at_ist(local.date() - dt.timedelta(days=1), 18), starts_at - dt.timedelta(hours=1)]
+    return sum(1 for m in moments if m > svc.clock() and svc.schedule(
+        user_id, "asha_notify_appointment", fields, m, dedupe=f"appt:{ref}:{m.isoformat()}", kind="appointment"))
+
+
+def checkup_reminder(svc: NotifyService, user_id: uuid.UUID, due_on: dt.date, *, ref: str) -> bool:
+    """Antenatal (or other) check-up: the day before at 09:00 IST."""
+    moment = timing.at_ist(due_on - dt.timedelta(days=1), 9)
+    if moment <= svc.clock():
+        return False
+    return bool(svc.schedule(user_id, "asha_notify_checkup", {"date": due_on.strftime("%d/%m")}, moment,
+                             dedupe=f"checkup:{ref}:{due_on}", kind="checkup"))
+
+
+def emergency_alert(svc: NotifyService, asha_id: uuid.UUID, code: str, patient_id: uuid.UUID) -> bool:
+    """At once, even in quiet hours; at most one alert per patient per hour."""
+    now = svc.clock()
+    return bool(svc.schedule(asha_id, "asha_notify_emergency", {"code": code}, now, urgent=True,
+                             dedupe=f"sos:{patient_id}:{now:%Y%m%d%H}", kind="emergency"))
+
+
+def asha_alerts(svc: NotifyService) -> Callable[[str, uuid.UUID, uuid.UUID, str], None]:
+    """The ``alerts`` callback of :class:`engine.asha.AshaService`."""
+
+    def alert(event: str, asha_id: uuid.UUID, patient_id: uuid.UUID, code: str) -> None:
+        if event == "emergency":
+            emergency_alert(svc, asha_id, code, patient_id)
+
+    return alert
+
+
+def alert_patients_asha(svc: NotifyService, asha: Any, patient_id: uuid.UUID) -> bool:
+    """An emergency was triaged for ``patient_id`` (e.g. by the bot): tell the ASHA who registered them."""
+    from sqlalchemy import select
+
+    from engine.asha.models import AshaPatient
+
+    with asha.sessions() as s:
+        row = s.scalar(select(AshaPatient).where(AshaPatient.patient_id == patient_id))
+    return bool(row) and emergency_alert(svc, row.asha_id, row.code, patient_id)
+
+
+def pharmacy_notifier(svc: NotifyService) -> Callable[[Any], None]:
+    """``PharmacyService.notifier``: each reservation status change reaches the patient once."""
+    from engine.pharmacy.notify import notification_fields, notification_key
+
+    def notify(view: Any) -> None:
+        svc.schedule(view.patient_id, notification_key(view), notification_fields(view), svc.clock(),
+                     dedupe=f"rsv:{view.id}:{view.status}", kind="pickup")
+
+    return notify
+
+
+def daily_summaries(svc: NotifyService, asha: Any, day: dt.date, hour: int = 8) -> int:
+    """Each verified ASHA with follow-ups due (or overdue) gets one morning summary."""
+    from sqlalchemy import select
+
+    from engine.asha.models import AshaWorker
+    from engine.asha.text import fit
+
+    with asha.sessions() as s:
+        workers = list(s.scalars(select(AshaWorker.user_id).where(AshaWorker.verified_at.is_not(None))))
+    count = 0
+    for asha_id in workers:
+        due = asha.open_follow_ups(asha_id, day)
+        if not due:
+            continue
+        items = fit("; ".join(f"{r.code} {r.label.split(' ')[0]}" for r in due))[:90]
+        if svc.schedule(asha_id, "asha_notify_daily", {"count": str(len(due)), "items": items},
+                        timing.at_ist(day, hour), dedupe=f"daily:{asha_id}:{day}", kind="daily"):
+            count += 1
+    return count

@@ -1,0 +1,66 @@
+"""Test helpers (plain code): a scheduler run by hand against a movable clock, a recording transport
+that can be told to fail, a dictionary for the gateway's state, a fixed address book."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.handoff.reminders import resolve
+from engine.notify.service import Recipient
+
+
+@dataclass
+class ManualScheduler:
+    jobs: list[tuple[dt.datetime, str, tuple[str, ...]]] = field(default_factory=list)
+
+    def at(self, when: dt.datetime, function: str, *args: str) -> str:
+        self.jobs.append((when, function, args))
+        return f"job-{len(self.jobs)}"
+
+    def run_due(self, now: dt.datetime) -> int:
+        """Run (and drop) every job due at ``now``, including ones those jobs schedule for now."""
+        ran = 0
+        while due := [j for j in self.jobs if j[0] <= now]:
+            for job in due:
+                self.jobs.remove(job)
+                resolve(job[1])(*job[2])
+                ran += 1
+        return ran
+
+
+@dataclass
+class RecordingTransport:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    failures: int = 0
+
+    def _record(self, **item: Any) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("simulated outage")
+        self.sent.append(item)
+        return f"SM{len(self.sent):030d}"
+
+    def send_text(self, to: str, body: str) -> str:
+        return self._record(to=to, body=body)
+
+    def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
+        return self._record(to=to, content_sid=content_sid, variables=variables)
+
+
+@dataclass
+class DictState:
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+@dataclass
+class FixedAddressBook:
+    people: dict[uuid.UUID, Recipient] = field(default_factory=dict)
+
+    def recipient(self, user_id: uuid.UUID) -> Recipient | None:
+        return self.people.get(user_id)
