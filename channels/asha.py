@@ -102,3 +102,19 @@ def enrol(settings: Any, *, name: str, village: str, area: str, language: str, p
                                       phone_hash=sender_id(phone, settings.sender_salt))
     send_code(settings, service, user_id, phone, language, sender)
     return user_id
+
+
+def patient_emergency(payload: dict[str, Any]) -> None:
+    """Job after the bot answered an emergency: alert the ASHA who registered this patient, if any.
+
+    Runs off the webhook (``gateway.jobs``); the payload's address is only used to find the person.
+    """
+    from engine.notify import jobs as notify_jobs
+    from engine.notify.producers import alert_patients_asha
+    from saathi.settings import load
+
+    settings = load()
+    service = service_for(settings)
+    patient_id = service.records.find_user("phone", payload["address"])
+    if patient_id is not None:
+        alert_patients_asha(notify_jobs.service(), service, patient_id)

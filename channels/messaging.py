@@ -115,6 +115,8 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
 
     turn = conversation.ask(gateway, sender, text, message.channel)
     outgoing = render(gateway, message, turn.messages)
+    if turn.emergency:  # the patient's ASHA hears of it at once (engine.notify), off the webhook
+        gateway.jobs.submit("channels.asha.patient_emergency", {"address": message.address})
     if message.channel == "whatsapp" and any(k in MENU_AFTER_KEYS for k in turn.keys) and not turn.emergency:
         _add_symptom_menu(gateway, outgoing, sender, turn.language)
     if voice_reply and outgoing.texts:

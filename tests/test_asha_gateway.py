@@ -80,3 +80,32 @@ def test_cli_registers_and_resends_a_code(channel_settings, standin, service, ca
     assert main(["asha", "send-code", "--phone", "+919876500002"]) == 0
     bodies = [m["Body"][0] for m in standin.wait_for_messages("+919876500002", count=2)]
     assert len(bodies) == 2 and all("सत्यापन" in b for b in bodies)
+
+
+def test_emergency_of_a_patient_reaches_their_asha_only(hooks, standin, channel_settings, gateway, service):
+    from engine.asha.testing import verified_worker
+    from engine.handoff.reminders import ThreadScheduler
+    from engine.notify import NotifyService, migrate
+    from engine.notify.addresses import RecordsAddressBook
+    from engine.notify.jobs import set_service
+    from engine.notify.twilio import TwilioTransport
+    from records.db import make_engine, make_session_factory
+
+    url = channel_settings.effective_database_url
+    migrate(url)
+    notify = NotifyService(make_session_factory(make_engine(url)),
+                           RecordsAddressBook(service.records, channel_settings.sender_salt),
+                           TwilioTransport(gateway.sender), gateway.store, ThreadScheduler(), quiet_hours=(0, 0))
+    set_service(notify)
+    try:
+        hers, other = "+919876500011", "+919876500012"
+        worker = verified_worker(service, hers, language="hi")
+        verified_worker(service, other, language="hi")
+        code = re.search(r"[A-Z]{2}\d{3}", service.handle(worker, f"REG Sita 25 F Dhuri {SMS_USER}")).group()
+        standin.reset()
+        assert reply(hooks, SMS_USER, "I have chest pain")[0].startswith(t("core_emergency", "en", variant="sms")[:20])
+        (alert,) = standin.wait_for_messages(hers)
+        assert alert["Body"][0] == t("asha_notify_emergency", "hi", "sms", code=code)
+        assert standin.sent_messages(other) == []
+    finally:
+        set_service(None)
