@@ -38,8 +38,16 @@ def service_for(settings: Any) -> AshaService:
     with _lock:
         url = settings.effective_database_url
         if url not in _services:
-            _services[url] = AshaService.from_settings(settings, referrer=_handoff_referrer(settings))
+            _services[url] = AshaService.from_settings(settings, referrer=_handoff_referrer(settings),
+                                                       on_due=_checkup_reminder)
         return _services[url]
+
+
+def _checkup_reminder(patient_id: uuid.UUID, due_on: Any, ref: str) -> None:
+    """ANC visits and vaccinations: the patient is reminded the day before (engine.notify)."""
+    from engine.notify import jobs, producers
+
+    producers.checkup_reminder(jobs.service(), patient_id, due_on, ref=ref)
 
 
 def _handoff_referrer(settings: Any):  # type: ignore[no-untyped-def]

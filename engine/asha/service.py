@@ -53,6 +53,9 @@ class Referrer(Protocol):
 
 #: Told about events other people must hear of: ("emergency", asha_id, patient_id, code).
 Alerts = Callable[[str, uuid.UUID, uuid.UUID, str], None]
+#: Told of each dated check-up (ANC visit, vaccination) so the patient gets a reminder:
+#: (patient_id, due_on, ref) with ref unique per check-up.
+OnDue = Callable[[uuid.UUID, dt.date, str], None]
 TriageFn = Callable[..., Any]
 
 
@@ -85,13 +88,14 @@ def _line_key(cmd: parse.Command, line: str, today: dt.date) -> str:
 class AshaService:
     def __init__(self, sessions: sessionmaker[Session], records: RecordsService, *,
                  clock: Callable[[], dt.datetime] = utcnow, referrer: Referrer | None = None,
-                 alerts: Alerts | None = None, triage_fn: TriageFn | None = None) -> None:
+                 alerts: Alerts | None = None, triage_fn: TriageFn | None = None, on_due: OnDue | None = None) -> None:
         self.sessions = sessions
         self.records = records
         self.clock = clock
         self.referrer = referrer
         self.alerts = alerts
         self._triage = triage_fn
+        self.on_due = on_due
 
     @classmethod
     def from_settings(cls, settings: Any | None = None, **kwargs: Any) -> AshaService:
@@ -306,14 +310,18 @@ class AshaService:
         self._follow_up(worker, patient.code, "referral", "REFER", self.today() + dt.timedelta(days=2))
         return Outcome("ok", t("asha_referred", language, code=patient.code), patient.code)
 
-    def _follow_up(self, worker: Worker, code: str, kind: str, label: str, due: dt.date) -> bool:
+    def _follow_up(self, worker: Worker, code: str, kind: str, label: str, due: dt.date,
+                   patient_id: uuid.UUID | None = None) -> bool:
+        """Record a follow-up; with ``patient_id`` the patient is also reminded (``on_due``)."""
         try:
             with self.sessions() as s:
                 s.add(FollowUp(asha_id=worker.user_id, code=code, kind=kind, label=label, due_on=due))
                 s.commit()
-            return True
         except IntegrityError:
             return False
+        if patient_id is not None and self.on_due is not None:
+            self.on_due(patient_id, due, f"{code}:{kind}:{due}")
+        return True
 
     def open_follow_ups(self, asha_id: uuid.UUID, until: dt.date | None = None) -> list[FollowUp]:
         with self.sessions() as s:
@@ -354,7 +362,7 @@ class AshaService:
                                     usage=t("asha_usage_preg", language)))
         visits = [v for v in schedules.antenatal_visits(edd) if v.on >= today]
         for visit in visits:
-            self._follow_up(worker, patient.code, "anc", visit.label, visit.on)
+            self._follow_up(worker, patient.code, "anc", visit.label, visit.on, patient.patient_id)
         self._follow_up(worker, patient.code, "delivery", "EDD", edd)
         items = ", ".join(f"{v.label} {day(v.on)}" for v in visits) or "-"
         return Outcome("ok", fit(t("asha_pregnancy", language, code=patient.code, date=full_day(edd), items=items)),
@@ -371,7 +379,7 @@ class AshaService:
                                     usage=t("asha_usage_child", language)))
         dues = schedules.upcoming(schedules.immunisations(cmd.date), today)
         for due in dues:
-            self._follow_up(worker, patient.code, "immunisation", due.label, due.on)
+            self._follow_up(worker, patient.code, "immunisation", due.label, due.on, patient.patient_id)
         if not dues:
             return Outcome("ok", t("asha_child_done", language, code=patient.code), patient.code)
         items = "; ".join(f"{day(d.on)} {d.label}" for d in dues[:2])

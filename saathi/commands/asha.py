@@ -1,4 +1,5 @@
-"""``saathi asha migrate|register|send-code|list`` — ASHA workers: tables, enrolment, phone verification.
+"""``saathi asha migrate|register|send-code|daily`` — ASHA workers: tables, enrolment, phone verification,
+the morning summaries (run ``saathi asha daily`` once a day, e.g. from cron at 06:00 IST).
 
 ``register`` creates the ASHA (records user, encrypted name and village, area) and texts her a
 one-time code; she answers ``VERIFY <code>`` from that phone, and only then are her command
@@ -22,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     reg.add_argument("--language", choices=("hi", "pa", "en"), default="hi")
     code = asha_sub.add_parser("send-code", help="text a registered ASHA a new verification code")
     code.add_argument("--phone", required=True)
+    daily = asha_sub.add_parser("daily", help="schedule today's summary to each ASHA (08:00 IST)")
+    daily.add_argument("--date", help="YYYY-MM-DD (default: today in India)")
     asha.set_defaults(func=run)
 
 
@@ -42,10 +45,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"ASHA {user_id} registered; verification code sent by SMS")
         return 0
     service = hook.service_for(settings)
+    if args.asha_command == "daily":
+        return _daily(service, args.date)
     worker = service.worker(sender_id(args.phone, settings.sender_salt))
     if worker is None:
         print("no ASHA with this phone")
         return 1
     hook.send_code(settings, service, worker.user_id, args.phone, worker.language)
     print(f"new verification code sent to ASHA {worker.user_id}")
+    return 0
+
+
+def _daily(service, date: str | None) -> int:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from engine.notify import jobs, producers
+
+    day = dt.date.fromisoformat(date) if date else service.today()
+    print(f"{producers.daily_summaries(jobs.service(), service, day)} summaries scheduled for {day}")
     return 0
