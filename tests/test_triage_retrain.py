@@ -113,7 +113,9 @@ def test_rq_worker_retrains_promotes_and_records(tmp_path, kb, portal_db):
     meta = next(m for m in registry.versions() if m["version"] == decision["candidate"])
     assert meta["retrain"]["promoted"] is True and meta["confirmed_labels"]["training"] == decision["labels"]["training"]
     assert decisions(registry)[-1]["candidate"] == decision["candidate"]
-    connection.delete(f"rq:queue:{queue_name}")
+    job.delete()
+    connection.delete(f"rq:queue:{queue_name}", f"rq:finished:{queue_name}")
+    connection.srem("rq:queues", f"rq:queue:{queue_name}")
 
     # a weaker candidate (one boosting round) on the same labels loses and the promoted one stays
     weaker = retrain(kb, registry, labelling.read_database(portal_db), _options(rounds=1))
