@@ -33,9 +33,9 @@ def service() -> NotifyService:
 
 def from_settings(settings: Any | None = None, **overrides: Any) -> NotifyService:
     from channels.context import worker_gateway
-    from engine.handoff.reminders import open_scheduler
     from engine.notify.addresses import RecordsAddressBook
     from engine.notify.models import migrate
+    from engine.notify.scheduling import open_scheduler
     from engine.notify.twilio import TwilioTransport
     from records import RecordsService
     from records.db import make_engine, make_session_factory

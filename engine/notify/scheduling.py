@@ -1,0 +1,33 @@
+"""RQ scheduled jobs for notifications (``enqueue_at``), or an in-process timer without Redis.
+
+Production uses the ``portal`` queue, whose worker runs RQ's scheduler (``python -m portal worker``;
+see :mod:`engine.handoff.reminders`, which is also the in-process fallback). The queue name is a
+parameter so a test or the bench can use a queue no other process works on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from engine.handoff.reminders import QUEUE_NAME, ThreadScheduler
+
+
+class RqAt:
+    def __init__(self, connection: Any, queue_name: str = QUEUE_NAME) -> None:
+        from rq import Queue
+
+        self.queue = Queue(queue_name, connection=connection)
+
+    def at(self, when: dt.datetime, function: str, *args: str) -> str:
+        # arguments are an outbox id: nothing personal in Redis or in RQ's logs
+        return self.queue.enqueue_at(when, function, *args, result_ttl=0, failure_ttl=86400,
+                                     description=f"notify:{function.rsplit('.', 1)[-1]}").id
+
+
+def open_scheduler(redis_url: str, queue_name: str = QUEUE_NAME) -> RqAt | ThreadScheduler:
+    if redis_url:
+        import redis
+
+        return RqAt(redis.Redis.from_url(redis_url), queue_name)
+    return ThreadScheduler()
