@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from portal import create_app, testing
@@ -92,7 +93,8 @@ def test_admin_asha_and_api_docs_pages_fit_360px(world, portal_page):
     icd = page.locator("section.op", has_text="Search ICD-10")
     icd.locator("input[data-param=q]").fill("A97")
     icd.locator("button").click()
-    assert icd.locator("pre").inner_text().startswith("401"), "the docs page calls the API (no token given)"
+    # the docs page calls the API (no token given): wait for the fetch to come back
+    expect(icd.locator("pre")).to_have_text(re.compile(r"^401"), timeout=15000)
 
 
 def test_doctor_signs_in_with_totp_accepts_notes_prescribes_and_patient_gets_whatsapp(world, portal_page):
