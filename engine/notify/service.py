@@ -109,13 +109,13 @@ class NotifyService:
         """Send one due message (a scheduled job); returns the row's new status."""
         outbox_id = uuid.UUID(str(outbox_id))
         now = self.clock()
-        with self.sessions() as s:
-            claimed = s.execute(update(Outbox).where(Outbox.id == outbox_id, Outbox.status == "scheduled")
-                                .values(status="sending")).rowcount
+        with self.sessions() as s:  # claim and read in one statement (UPDATE … RETURNING)
+            row = s.scalars(update(Outbox).where(Outbox.id == outbox_id, Outbox.status == "scheduled")
+                            .values(status="sending").returning(Outbox)).one_or_none()
             s.commit()
-            row = s.get(Outbox, outbox_id)
-        if row is None or claimed != 1:
-            return row.status if row else "missing"  # already sent (a duplicate job) or cancelled
+            if row is None:  # already sent (a duplicate job), cancelled, or unknown
+                found = s.get(Outbox, outbox_id)
+                return found.status if found else "missing"
         if not row.urgent and timing.in_quiet_hours(now, *self.quiet_hours):
             return self._retry_at(row, timing.after_quiet_hours(now, *self.quiet_hours), count=False)
         recipient = self.addresses.recipient(row.user_id)
