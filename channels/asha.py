@@ -5,8 +5,9 @@ costs a database lookup of the sender's salted hash; anyone who is not a registe
 through to the bot as usual. ``VERIFY 123456`` from a registered but unverified ASHA completes
 her phone verification; her other messages still go to the bot until then.
 
-Also here, because it sends an SMS: :func:`enrol` (register an ASHA and text her the one-time
-code) and :func:`send_code` (a new code), used by ``saathi asha register|send-code``.
+Also here, because they need the gateway: :func:`enrol` (register an ASHA and text her the
+one-time code) and :func:`send_code` (a new code), used by ``saathi asha register|send-code``;
+:func:`patient_emergency`, the job that alerts a patient's ASHA after the bot answered an emergency.
 """
 
 from __future__ import annotations
