@@ -129,3 +129,15 @@ def test_other_ashas_codes_and_bad_dates(asha):
                                                                       usage="")[:10])
     assert asha.handle(mine, "HELP") == t("asha_help", "hi")
     assert asha.handle(mine, "hello") == t("asha_unknown_command", "hi")
+
+
+@pytest.mark.parametrize(("lang", "symptoms"), [("en", "behosh ho gayi saans nahi aa rahi"),
+                                                ("hi", "बेहोश है, साँस लेने में तकलीफ"),
+                                                ("pa", "ਬੇਹੋਸ਼ ਹੈ ਸਾਹ ਨਹੀਂ ਆ ਰਿਹਾ")])
+def test_real_triage_red_flags_make_an_emergency(asha, referrals, lang, symptoms):
+    asha._triage = None  # the project's triage engine (deterministic red-flag rules)
+    worker = verified_worker(asha, new_phone(), language="en")
+    code, _ = register(asha, worker, REG[lang])
+    keyword = {"en": "VISIT", "hi": "दौरा", "pa": "ਦੌਰਾ"}[lang]
+    assert asha.handle(worker, f"{keyword} {code} {symptoms}") == t("asha_visit_emergency", lang, code=code)
+    assert referrals.calls[-1]["urgency"] == "emergency"
