@@ -133,3 +133,15 @@ def test_pharmacy_pickup_notice(world):
     notify(view)  # the same status twice: one message
     scheduler.run_due(clock.now)
     assert len(transport.sent) == 1 and "482913" in transport.sent[0]["body"]
+
+
+def test_saved_dose_times_are_used(world):
+    svc, _, scheduler, _, _ = world
+    svc.set_dose_times(PATIENT, {"morning": dt.time(7, 15)})
+    svc.set_dose_times(PATIENT, {"night": dt.time(22, 0)})  # 22:00 is quiet: moved to 07:00 next day
+    assert svc.dose_times(PATIENT) == {"morning": dt.time(7, 15), "night": dt.time(22, 0)}
+    producers.medicine_reminders(svc, PATIENT, [{"frequency": "1-0-1", "days": 2}], ref="rx9",
+                                 start=dt.date(2026, 11, 27))
+    assert [j[0] for j in scheduler.jobs] == [ist(27, 7, 15), ist(28, 7), ist(28, 7, 15), ist(29, 7)]
+    with pytest.raises(ValueError):
+        svc.set_dose_times(PATIENT, {"lunch": dt.time(13, 0)})

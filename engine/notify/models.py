@@ -38,6 +38,14 @@ class Outbox(NotifyBase):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class DoseTimes(NotifyBase):
+    """A person's chosen reminder times (IST, "HH:MM") for the slots of a dose pattern."""
+
+    __tablename__ = "notify_dose_times"
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    times: Mapped[dict] = mapped_column(JSON, default=dict)  # {"morning": "07:30", "night": "21:30"}
+
+
 def migrate(url: str) -> None:
     """Create the outbox table if missing (idempotent; SQLite file or PostgreSQL)."""
     from records.db import make_engine

@@ -18,9 +18,11 @@ from engine.notify.service import NotifyService
 def medicine_reminders(svc: NotifyService, patient_id: uuid.UUID, items: list[dict[str, Any]], *, ref: str,
                        start: dt.date, times: dict[str, dt.time] | None = None) -> int:
     """Reminders for each prescription item ``{"frequency": "1-0-1", "days": 5}`` at the patient's
-    chosen IST times. The message names the time only, never the medicine (phones are shared)."""
+    chosen IST times (``times``, else those saved with :meth:`NotifyService.set_dose_times`, else
+    08:00 / 14:00 / 18:00 / 21:00). The message names the time only, never the medicine (phones are shared)."""
     count = 0
     now = svc.clock()
+    times = times if times is not None else svc.dose_times(patient_id)
     for index, item in enumerate(items):
         for moment in timing.medicine_times(item["frequency"], start, int(item.get("days") or 1), times, now):
             local = moment.astimezone(timing.IST).strftime("%H:%M")

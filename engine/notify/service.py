@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.i18n import t
 from engine.notify import timing
-from engine.notify.models import Outbox
+from engine.notify.models import DoseTimes, Outbox
 from saathi import ROOT
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,22 @@ class NotifyService:
         if row is None:
             return "missing"
         return (self.state.get(f"status:{row.sid}") if row.sid else None) or row.status
+
+    def set_dose_times(self, user_id: uuid.UUID, times: dict[str, dt.time]) -> None:
+        """Remember when this person wants their medicine reminders (slots: morning, noon, evening, night)."""
+        unknown = set(times) - set(timing.DEFAULT_TIMES)
+        if unknown:
+            raise ValueError(f"unknown dose slots: {sorted(unknown)}")
+        with self.sessions() as s:
+            row = s.get(DoseTimes, user_id) or DoseTimes(user_id=user_id, times={})
+            row.times = {**row.times, **{k: v.strftime("%H:%M") for k, v in times.items()}}
+            s.merge(row)
+            s.commit()
+
+    def dose_times(self, user_id: uuid.UUID) -> dict[str, dt.time]:
+        with self.sessions() as s:
+            row = s.get(DoseTimes, user_id)
+        return {k: dt.time.fromisoformat(v) for k, v in (row.times if row else {}).items()}
 
     def pending(self, user_id: uuid.UUID | None = None) -> list[Outbox]:
         with self.sessions() as s:
