@@ -1,5 +1,6 @@
 """``saathi asha migrate|register|send-code|daily`` — ASHA workers: tables, enrolment, phone verification,
-the morning summaries (run ``saathi asha daily`` once a day, e.g. from cron at 06:00 IST).
+the morning summaries (run ``saathi asha daily`` once a day from cron: with Redis any time before
+08:00 IST, without Redis at 08:00, when it sends them itself).
 
 ``register`` creates the ASHA (records user, encrypted name and village, area) and texts her a
 one-time code; she answers ``VERIFY <code>`` from that phone, and only then are her command
@@ -57,10 +58,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _daily(service, date: str | None) -> int:  # type: ignore[no-untyped-def]
+    """With Redis the summaries are RQ jobs for 08:00 IST. Without it this process would exit before
+    an in-process timer fires, so (run it from cron at 08:00) the due ones are sent right here."""
     import datetime as dt
 
     from engine.notify import jobs, producers
+    from saathi.settings import load
 
+    notify = jobs.service()
     day = dt.date.fromisoformat(date) if date else service.today()
-    print(f"{producers.daily_summaries(jobs.service(), service, day)} summaries scheduled for {day}")
+    print(f"{producers.daily_summaries(notify, service, day)} summaries scheduled for {day}")
+    if not load().redis_url:
+        now = notify.clock()
+        sent = [notify.dispatch(row.id) for row in notify.pending() if row.kind == "daily" and row.due_at <= now]
+        print(f"{sent.count('sent')} sent now (no REDIS_URL)")
     return 0
