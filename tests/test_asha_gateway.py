@@ -109,3 +109,31 @@ def test_emergency_of_a_patient_reaches_their_asha_only(hooks, standin, channel_
         assert standin.sent_messages(other) == []
     finally:
         set_service(None)
+
+
+def test_cli_daily_summary_reaches_the_asha_by_sms(channel_settings, standin, service, monkeypatch, capsys):
+    import datetime as dt
+
+    from engine.notify.jobs import set_service
+    from saathi.cli import main
+
+    monkeypatch.setenv("SAATHI_QUIET_HOURS", "0-0")
+    set_service(None)  # built from the settings, like in production
+    try:
+        main(["asha", "register", "--name", "Asha Devi", "--village", "Dhuri", "--area", "Dhuri-2",
+              "--phone", "+919876500003", "--language", "en"])
+        (otp,) = standin.wait_for_messages("+919876500003")
+        worker_hash = __import__("channels.identity", fromlist=["sender_id"]).sender_id(
+            "+919876500003", channel_settings.sender_salt)
+        assert service.verify(worker_hash, re.search(r"\d{6}", otp["Body"][0]).group())
+        worker = service.worker(worker_hash)
+        code = re.search(r"[A-Z]{2}\d{3}", service.handle(worker, "REG Baby 1 months F Dhuri")).group()
+        born = (dt.date.today() - dt.timedelta(days=10)).strftime("%d/%m/%Y")
+        service.handle(worker, f"CHILD {code} {born}")
+        yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        assert main(["asha", "daily", "--date", yesterday]) == 0
+        assert "1 sent now" in capsys.readouterr().out
+        summary = standin.wait_for_messages("+919876500003", count=2)[-1]["Body"][0]
+        assert summary.startswith("Good morning! 1 follow-ups today:") and code in summary
+    finally:
+        set_service(None)
