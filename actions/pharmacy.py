@@ -35,7 +35,9 @@ RESERVE_RE = re.compile(r"(?:reserve|book|rakh|रिज़र्व|रिज�
 
 @lru_cache(maxsize=1)
 def pharmacy_service() -> PharmacyService:
-    return PharmacyService.from_settings()
+    from engine.notify.producers import attach_pharmacy_notifier
+
+    return attach_pharmacy_notifier(PharmacyService.from_settings())
 
 
 class ActionFindPharmacy(SaathiAction):

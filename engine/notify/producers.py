@@ -108,3 +108,20 @@ def daily_summaries(svc: NotifyService, asha: Any, day: dt.date, hour: int = 8) 
                         timing.at_ist(day, hour), dedupe=f"daily:{asha_id}:{day}", kind="daily"):
             count += 1
     return count
+
+
+def attach_pharmacy_notifier(pharmacy: Any) -> Any:
+    """Gives a ``PharmacyService`` the patient notifications (used where the service is built).
+
+    Notification trouble (no Twilio account on a demo machine, say) must never stop a
+    reservation, so a failure here leaves the service without a notifier and says why once.
+    """
+    from engine.notify.jobs import service
+
+    try:
+        pharmacy.notifier = pharmacy_notifier(service())
+    except Exception as exc:  # noqa: BLE001 - reservations work without notifications
+        import logging
+
+        logging.getLogger(__name__).warning("pharmacy notifications off: %s", type(exc).__name__)
+    return pharmacy

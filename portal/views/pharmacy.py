@@ -24,8 +24,10 @@ def pharmacy_service() -> PharmacyService:
         import datetime as dt
 
         s = services()
-        current_app.extensions["pharmacy"] = PharmacyService(
-            s.records.sessions, hold_for=dt.timedelta(hours=s.settings.pharmacy_hold_hours))
+        from engine.notify.producers import attach_pharmacy_notifier
+
+        current_app.extensions["pharmacy"] = attach_pharmacy_notifier(PharmacyService(
+            s.records.sessions, hold_for=dt.timedelta(hours=s.settings.pharmacy_hold_hours)))
     return current_app.extensions["pharmacy"]
 
 
