@@ -465,10 +465,33 @@ class Handoff:
         if case.channel == "whatsapp":
             media = f"{self.base_url}/media/rx/{self.signer({'p': str(case.patient_id), 'd': str(doc_id)})}"
         self._to_patient(case, body, media)
+        self._medicine_reminders(case.patient_id, clean, doc_id)
         with self.records.sessions() as s:
             s.execute(update(HandoffCase).where(HandoffCase.id == case_id).values(status="closed"))
             s.commit()
         return doc_id
+
+    def _medicine_reminders(self, patient_id: uuid.UUID, items: list[dict[str, Any]], ref: uuid.UUID) -> None:
+        """"1-0-1 for 5 days" becomes reminders at the patient's dose times (engine.notify).
+
+        Reminders are a help, not part of the prescription: trouble here never blocks it."""
+        try:
+            from engine.notify import producers
+            from engine.notify.jobs import service
+
+            notify = service()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("medicine reminders not scheduled: %s", type(exc).__name__)
+            return
+        for index, item in enumerate(items):
+            try:  # "1-0-1" gets reminders; "when needed" / free text does not
+                producers.medicine_reminders(notify, patient_id, [{"frequency": item["frequency"],
+                                                                   "days": item["duration_days"]}],
+                                             ref=f"{ref}:{index}", start=self.now().date())
+            except ValueError:
+                continue
+            except Exception as exc:  # noqa: BLE001
+                log.warning("medicine reminder not scheduled: %s", type(exc).__name__)
 
     # ------------------------------------------------------------------ reaching the patient
 
