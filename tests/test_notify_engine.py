@@ -145,3 +145,16 @@ def test_saved_dose_times_are_used(world):
     assert [j[0] for j in scheduler.jobs] == [ist(27, 7, 15), ist(28, 7), ist(28, 7, 15), ist(29, 7)]
     with pytest.raises(ValueError):
         svc.set_dose_times(PATIENT, {"lunch": dt.time(13, 0)})
+
+
+def test_a_portal_prescription_schedules_its_dose_reminders(world):
+    """Handoff.prescribe's hook: "1-0-1" lines get reminders, "when needed" lines none."""
+    from types import SimpleNamespace
+
+    from portal.handoff import Handoff
+
+    svc, clock, scheduler, transport, _ = world
+    handoff = SimpleNamespace(now=lambda: clock.now)
+    items = [{"frequency": "1-0-1", "duration_days": 2}, {"frequency": "after each loose stool", "duration_days": 3}]
+    Handoff._medicine_reminders(handoff, PATIENT, items, uuid.uuid4())
+    assert [j[0] for j in scheduler.jobs] == [ist(26, 21), ist(27, 8), ist(27, 21)]

@@ -20,8 +20,9 @@ def dose_slots(pattern: str) -> list[str]:
     """'1-0-1' -> ['morning', 'night']; '1-1-1-1' uses four slots; '½-0-1' counts any dose."""
     parts = [p for p in re.split(r"[-\s/]+", pattern.strip()) if p]
     names = SLOTS.get(len(parts))
-    if names is None:
-        raise ValueError(f"dose pattern must have 3 or 4 parts: {pattern!r}")
+    # every part is a dose (a digit in any script, or ½/¼): "after each loose stool" is not a pattern
+    if names is None or not all(re.fullmatch(r"[\d½¼]+(?:\.\d+)?", p) for p in parts):
+        raise ValueError(f"dose pattern must be 3 or 4 doses like 1-0-1: {pattern!r}")
     return [name for name, part in zip(names, parts, strict=True) if part not in {"0", "०", "੦"}]
 
 
