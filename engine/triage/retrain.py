@@ -42,7 +42,14 @@ from engine.triage.kb import KnowledgeBase
 from engine.triage.model import feature_matrix, predict, train_booster
 from engine.triage.registry import Registry
 from engine.triage.sampler import SamplerSettings, sample_cases
-from engine.triage.training import TrainedModel, TrainingConfig, _metrics, input_hash, nb_logit_matrix
+from engine.triage.training import (
+    TrainedModel,
+    TrainingConfig,
+    _metrics,
+    input_hash,
+    nb_logit_matrix,
+    validation_metrics,
+)
 
 QUEUE_NAME = "triage"
 #: The evaluation set's own seed and size: fixed, so every run is measured with the same yardstick.
@@ -158,12 +165,7 @@ def train_candidate(kb: KnowledgeBase, options: RetrainOptions, confirmed: label
         "confirmed_labels": {"training": len(confirmed.labels), "weight": options.label_weight,
                              "digest": confirmed.digest()},
         "training_data_hash": hashlib.sha256(x.tobytes() + y.astype("int32").tobytes()).hexdigest(),
-        "metrics": {
-            "validation_cases": len(val_cases),
-            "kb_scorer": _metrics(ensemble.combine(nb, None, calibration), val_y),
-            "classifier": _metrics(ensemble.softmax(xg, calibration.t_xgb), val_y),
-            "ensemble": _metrics(ensemble.combine(nb, xg, calibration), val_y),
-        },
+        "metrics": validation_metrics(nb, xg, calibration, val_y),
     }
     meta["train_seconds"] = round(time.perf_counter() - started, 2)
     return TrainedModel(booster, calibration, meta)

@@ -66,6 +66,16 @@ def nb_logit_matrix(kb: KnowledgeBase, cases) -> np.ndarray:
     return np.vstack([log_scores(kb, normalise(kb, case)) for case in cases])
 
 
+def validation_metrics(nb: np.ndarray, xg: np.ndarray, calibration, labels: np.ndarray) -> dict:
+    """The same three views of a model on its validation cases, for every trained version."""
+    return {
+        "validation_cases": len(labels),
+        "kb_scorer": _metrics(ensemble.combine(nb, None, calibration), labels),
+        "classifier": _metrics(ensemble.softmax(xg, calibration.t_xgb), labels),
+        "ensemble": _metrics(ensemble.combine(nb, xg, calibration), labels),
+    }
+
+
 def _metrics(p: np.ndarray, labels: np.ndarray) -> dict:
     return {
         "top1": round(ensemble.top_k_accuracy(p, labels, 1), 4),
@@ -101,12 +111,7 @@ def train(kb: KnowledgeBase, config: TrainingConfig | None = None) -> TrainedMod
         "training_cases": len(cases),
         "training_data_hash": hashlib.sha256(x.tobytes() + labels.astype("int32").tobytes()).hexdigest(),
         "train_seconds": None,
-        "metrics": {
-            "validation_cases": len(val_cases),
-            "kb_scorer": _metrics(ensemble.combine(nb, None, calibration), val_labels),
-            "classifier": _metrics(ensemble.softmax(xg, calibration.t_xgb), val_labels),
-            "ensemble": _metrics(ensemble.combine(nb, xg, calibration), val_labels),
-        },
+        "metrics": validation_metrics(nb, xg, calibration, val_labels),
     }
     meta["train_seconds"] = round(time.perf_counter() - started, 2)
     return TrainedModel(booster, calibration, meta)
