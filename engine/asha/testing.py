@@ -5,29 +5,16 @@ Fixtures live in tests/asha_fixtures.py; test modules import these helpers direc
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.asha.models import migrate
 from engine.asha.service import AshaService, Worker
+from engine.pharmacy.testing import MORNING, Clock  # noqa: F401  (one controllable clock for tests)
 from records.db import make_engine, make_session_factory
 
-#: 10:00 IST on a Thursday.
-MORNING = dt.datetime(2026, 11, 26, 4, 30, tzinfo=dt.timezone.utc)
 SALT = "test-sender-salt"
-
-
-@dataclass
-class Clock:
-    now: dt.datetime = MORNING
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @dataclass
