@@ -3,7 +3,10 @@
 "Where can I get Dolo 650 and Pan 40 in Dhuri?" → the best shops, numbered; a bare number then
 comes back through ``action_choose`` (``pending_offer == "pharmacy"``) to :func:`reserve_choice`.
 Medicines come from the message, else from the patient's last prescription/photo in the records;
-the place from a WhatsApp shared location (``Latitude``/``Longitude`` metadata), a PIN or a village.
+the place from a WhatsApp shared location (``latitude``/``longitude`` metadata), a PIN or a village,
+else the place of the previous search. Whatever is still missing is asked by ``pharmacy_form``
+(opened with a FollowupAction, validated here); once filled, the rule brings us back to search.
+After two answers it cannot read, the form gives up politely instead of trapping the patient.
 """
 
 from __future__ import annotations
@@ -11,14 +14,18 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from dataclasses import asdict
 from functools import lru_cache
+from typing import Any
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.forms import FormValidationAction
 
-from actions.common import SaathiAction, latest_text, say
+from actions.common import SaathiAction, conversation_language, latest_text, say
+from actions.intake import AskAction
 from engine.i18n import t
 from engine.pharmacy import OutOfStock, PharmacyService, Status, locate
-from engine.pharmacy.geo import place_label
+from engine.pharmacy.geo import Location, place_label
 from engine.pharmacy.notify import notification_fields, notification_key, rupees
 from engine.pharmacy.search import Offer
 from engine.pharmacy.wanted import Wanted, from_medications, from_text
@@ -60,22 +67,42 @@ class ActionFindPharmacy(SaathiAction):
             return [SlotSet("pending_offer", None)]
 
 
+FORM = "pharmacy_form"
+MAX_TRIES = 2
+
+
+def metadata(tracker) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return (tracker.latest_message or {}).get("metadata") or {}
+
+
+def remembered_place(tracker) -> Location | None:  # type: ignore[no-untyped-def]
+    value = tracker.get_slot("pharmacy_place")
+    try:
+        return Location(**value) if isinstance(value, dict) else None
+    except TypeError:
+        return None
+
+
 def find(dispatcher, tracker, language: str, text: str) -> list:  # type: ignore[no-untyped-def]
-    wanted = from_text(text) or medicines_from_records(tracker, language)
-    if not wanted:
-        say(dispatcher, "pharmacy_ask_medicines", language)
-        return [SlotSet("pending_offer", None)]
-    where = locate(text, (tracker.latest_message or {}).get("metadata") or {})
-    if where is None:
-        say(dispatcher, "pharmacy_ask_location", language)
-        return [SlotSet("pending_offer", None)]
+    wanted = (from_text(text) or from_text(tracker.get_slot("pharmacy_medicines") or "")
+              or medicines_from_records(tracker, language))
+    where = locate(text, metadata(tracker)) or remembered_place(tracker)
+    reset = [SlotSet("pending_offer", None), SlotSet("pharmacy_medicines", None), SlotSet("pharmacy_tries", None)]
+    if not wanted or where is None:
+        if tracker.latest_action_name == FORM:  # the form gave up: do not ask all over again
+            say(dispatcher, "pharmacy_search_stopped", language)
+            return reset
+        return [SlotSet("pending_offer", None), SlotSet("pharmacy_tries", 0.0),
+                SlotSet("pharmacy_medicines", ", ".join(w.name for w in wanted) or None),
+                SlotSet("pharmacy_place", asdict(where) if where else None), FollowupAction(FORM)]
+    reset.append(SlotSet("pharmacy_place", asdict(where)))  # "near me" again next time
     service = pharmacy_service()
     service.sweep()  # holds that ran out go back on the shelf before we count stock
     offers = service.search(wanted, where)
     place = place_label(where.label, language) if where.label else t("pharmacy_your_location", language)
     if not offers:
         say(dispatcher, "pharmacy_none_found", language, place=place)
-        return [SlotSet("pending_offer", None)]
+        return reset
     say(dispatcher, "pharmacy_results", language, place=place, medicines=", ".join(w.name for w in wanted),
         offers="\n".join(offer_line(i, o, len(wanted), language) for i, o in enumerate(offers, 1)),
         hours=f"{service.hold_for.total_seconds() / 3600:g}")
@@ -84,7 +111,55 @@ def find(dispatcher, tracker, language: str, text: str) -> list:  # type: ignore
     missing = [w.name for w in offers[0].missing]
     if missing:
         say(dispatcher, "pharmacy_missing", language, medicines=", ".join(missing))
-    return [SlotSet("pending_offer", "pharmacy"), SlotSet("offered_slots", [o.to_slot() for o in offers])]
+    return [*reset, SlotSet("pending_offer", "pharmacy"), SlotSet("offered_slots", [o.to_slot() for o in offers])]
+
+
+class ValidatePharmacyForm(FormValidationAction):
+    """Reads the medicines or the place the first message lacked; gives up after two unreadable answers."""
+
+    def name(self) -> str:
+        return "validate_pharmacy_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        return [] if (tracker.get_slot("pharmacy_tries") or 0) >= MAX_TRIES else domain_slots
+
+    def _not_read(self, dispatcher, tracker, slot: str, key: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        tries = (tracker.get_slot("pharmacy_tries") or 0) + 1
+        if tries < MAX_TRIES:
+            say(dispatcher, key, conversation_language(tracker))
+        return {slot: None, "pharmacy_tries": float(tries)}
+
+    def validate_pharmacy_medicines(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        language = conversation_language(tracker)
+        wanted = from_text(str(slot_value)) or medicines_from_records(tracker, language)
+        if not wanted:
+            return self._not_read(dispatcher, tracker, "pharmacy_medicines", "pharmacy_medicines_unknown")
+        return {"pharmacy_medicines": ", ".join(w.name for w in wanted), "pharmacy_tries": 0.0}
+
+    def validate_pharmacy_place(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        where = locate(str(slot_value), metadata(tracker))
+        if where is None:
+            return self._not_read(dispatcher, tracker, "pharmacy_place", "pharmacy_place_unknown")
+        return {"pharmacy_place": asdict(where), "pharmacy_tries": 0.0}
+
+
+class _AskOnce(AskAction):
+    """Asks the form's question the first time; after an unreadable answer the hint already asked."""
+
+    key = ""
+
+    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        if not tracker.get_slot("pharmacy_tries"):
+            say(dispatcher, self.key, language)
+        return []
+
+
+class ActionAskPharmacyMedicines(_AskOnce):
+    slot, key = "pharmacy_medicines", "pharmacy_ask_medicines"
+
+
+class ActionAskPharmacyPlace(_AskOnce):
+    slot, key = "pharmacy_place", "pharmacy_ask_location"
 
 
 def offer_line(number: int, offer: Offer, count: int, language: str) -> str:

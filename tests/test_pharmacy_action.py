@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.health_record
 import actions.pharmacy
 from actions.conversation import ActionChoose
-from actions.pharmacy import ActionFindPharmacy
+from actions.pharmacy import ActionFindPharmacy, ValidatePharmacyForm
 from engine.pharmacy.models import StockItem
 from engine.pharmacy.testing import add_shop
 
@@ -40,9 +40,12 @@ def turn(action, text: str, slots: dict, intent: str = "find_pharmacy", metadata
                       events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, {}))
+    slots.pop("_followup", None)
     for event in events:
         if event.get("event") == "slot":
             slots[event["name"]] = event["value"]
+        elif event.get("event") == "followup":
+            slots["_followup"] = event["name"]
     return [m["custom"]["key"] for m in dispatcher.messages], "\n".join(m["text"] for m in dispatcher.messages)
 
 
@@ -68,13 +71,61 @@ def test_find_reserve_cancel_in_every_language(bot, language, ask, reserve, canc
         assert s.query(StockItem).filter_by(brand="Dolo 650").order_by(StockItem.id).first().quantity == 1
 
 
-def test_shared_location_and_asking_for_what_is_missing(bot):
+def validate(slot: str, text: str, slots: dict, metadata: dict | None = None) -> tuple[dict, list[str]]:
+    tracker = Tracker(sender_id="unit", slots={"language": "en", "language_locked": True, **slots},
+                      latest_message={"text": text, "intent": {"name": "inform", "confidence": 0.9},
+                                      "metadata": metadata or {}},
+                      events=[], paused=False, followup_action=None, active_loop={"name": "pharmacy_form"},
+                      latest_action_name="action_listen")
+    dispatcher = CollectingDispatcher()
+    result = getattr(ValidatePharmacyForm(), f"validate_{slot}")(text, dispatcher, tracker, {})
+    return result, [m["custom"]["key"] for m in dispatcher.messages]
+
+
+def test_what_is_missing_opens_the_form_and_a_shared_location_is_kept(bot):
     slots: dict = {"language": "en", "language_locked": True}
-    assert turn(ActionFindPharmacy(), "where is a pharmacy", slots)[0] == ["pharmacy_ask_medicines"]
-    assert turn(ActionFindPharmacy(), "I need dolo 650", slots)[0] == ["pharmacy_ask_location"]
-    keys, text = turn(ActionFindPharmacy(), "I need dolo 650", slots,
-                      metadata={"Latitude": 30.3686, "Longitude": 75.8675})
+    assert turn(ActionFindPharmacy(), "where is a pharmacy", slots)[0] == []
+    assert slots["_followup"] == "pharmacy_form" and slots["pharmacy_medicines"] is None
+    assert turn(ActionFindPharmacy(), "I need dolo 650", slots)[0] == []
+    assert slots["_followup"] == "pharmacy_form" and slots["pharmacy_medicines"] == "Dolo 650"
+    keys, text = turn(ActionFindPharmacy(), "/find_pharmacy", slots,
+                      metadata={"latitude": 30.3686, "longitude": 75.8675})
     assert keys[0] == "pharmacy_results" and "has all 1" in text and "Near your location" in text
+    assert slots["pharmacy_place"]["source"] == "shared" and slots["pharmacy_medicines"] is None
+    # the next search near the same place needs only the medicine
+    keys, text = turn(ActionFindPharmacy(), "pan 40 chahiye", slots)
+    assert keys[0] == "pharmacy_results" and "Sharma Medical" in text
+
+
+def test_the_form_reads_answers_and_gives_up_after_two(bot):
+    result, keys = validate("pharmacy_place", "Dhuri", {"pharmacy_tries": 0.0})
+    assert result["pharmacy_place"]["label"] and result["pharmacy_tries"] == 0.0 and keys == []
+    result, keys = validate("pharmacy_place", "148024", {})
+    assert result["pharmacy_place"]["source"] == "pin"
+    result, keys = validate("pharmacy_place", "/find_pharmacy", {}, {"latitude": 30.37, "longitude": 75.87})
+    assert result["pharmacy_place"]["source"] == "shared"
+    result, keys = validate("pharmacy_medicines", "dolo 650 aur pan 40", {})
+    assert result["pharmacy_medicines"] == "Dolo 650, Pan 40"
+    result, keys = validate("pharmacy_place", "mere ghar ke paas", {"pharmacy_tries": 0.0})
+    assert result == {"pharmacy_place": None, "pharmacy_tries": 1.0} and keys == ["pharmacy_place_unknown"]
+    result, keys = validate("pharmacy_medicines", "woh wali dawai", {"pharmacy_tries": 1.0})
+    assert result == {"pharmacy_medicines": None, "pharmacy_tries": 2.0} and keys == []  # giving up: no hint
+    # the form then ends and the search action says so instead of asking again
+    slots: dict = {"language": "en", "language_locked": True, "pharmacy_tries": 2.0}
+    tracker_keys, _ = turn_after_form(slots)
+    assert tracker_keys == ["pharmacy_search_stopped"] and "_followup" not in slots
+
+
+def turn_after_form(slots: dict) -> tuple[list[str], str]:
+    tracker = Tracker(sender_id="unit", slots=slots, latest_message={"text": "woh wali dawai", "intent": {}},
+                      events=[], paused=False, followup_action=None, active_loop={},
+                      latest_action_name="pharmacy_form")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionFindPharmacy().run(dispatcher, tracker, {}))
+    for event in events:
+        if event.get("event") == "followup":
+            slots["_followup"] = event["name"]
+    return [m["custom"]["key"] for m in dispatcher.messages], ""
 
 
 def test_the_last_unit_goes_to_one_patient_only(bot):

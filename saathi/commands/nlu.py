@@ -18,6 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(func=run_eval)
 
 
+#: Our own intents that belong to a contract intent (the contract's list is of core intents).
+CONTRACT_INTENT = {"reminder_times": "ask_medicine"}
+
+
 def to_contract(parse: dict[str, Any]) -> dict[str, Any]:
     """Rasa's parse → the contract's fields (and nothing that could not be serialised)."""
     intent = parse.get("intent") or {}
@@ -28,7 +32,7 @@ def to_contract(parse: dict[str, Any]) -> dict[str, Any]:
     return {
         "language": parse.get("language") or "en",
         "script": parse.get("script") or "Latn",
-        "intent": intent.get("name"),
+        "intent": CONTRACT_INTENT.get(intent.get("name"), intent.get("name")),
         "confidence": round(float(intent.get("confidence") or 0.0), 4),
         "symptoms": list(parse.get("symptoms") or []),
         "emergency": bool(parse.get("emergency")),
