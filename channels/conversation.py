@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from channels.context import Gateway
 from channels.rasa import BotMessage, RasaUnavailable
@@ -41,10 +42,12 @@ def catalogue_message(key: str, language: str, **fields: str) -> BotMessage:
     return BotMessage(text=t(key, language, **fields), key=key, language=language, fields=dict(fields))
 
 
-def ask(gateway: Gateway, sender: str, text: str, channel: str) -> Turn:
-    """Send the user's ``text`` to Rasa; the bot's messages in the user's language."""
+def ask(gateway: Gateway, sender: str, text: str, channel: str, metadata: dict[str, Any] | None = None) -> Turn:
+    """Send the user's ``text`` to Rasa; the bot's messages in the user's language.
+
+    ``metadata`` adds to ``{"channel": …}`` what the text cannot carry (a shared location)."""
     try:
-        messages = gateway.rasa.send(sender, text, metadata={"channel": channel})
+        messages = gateway.rasa.send(sender, text, metadata={**(metadata or {}), "channel": channel})
     except RasaUnavailable as exc:
         log.error("Rasa unavailable for a %s turn: %s", channel, exc)
         language = remembered_language(gateway, sender)

@@ -6,6 +6,7 @@ malformed form becomes a message with what could be read (never an exception).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +20,16 @@ class Media:
 
 
 @dataclass(frozen=True)
+class SharedLocation:
+    """A WhatsApp "share location" pin (Twilio's ``Latitude``/``Longitude``/``Label``/``Address``)."""
+
+    latitude: float
+    longitude: float
+    label: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     channel: str  # "whatsapp" | "sms"
     address: str  # the sender as Twilio wrote it ("whatsapp:+91…"), used only to reply
@@ -26,6 +37,7 @@ class InboundMessage:
     sid: str
     text: str
     media: tuple[Media, ...] = field(default_factory=tuple)
+    location: SharedLocation | None = None
 
     @property
     def number(self) -> str:
@@ -37,6 +49,27 @@ def _int(value: str | None, default: int = 0, ceiling: int = 10) -> int:
         return max(0, min(int(value or default), ceiling))
     except ValueError:
         return default
+
+
+MAX_LABEL_CHARS = 120
+
+
+def _coordinate(value: str | None, limit: float) -> float | None:
+    try:
+        number = float((value or "").strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and -limit <= number <= limit else None
+
+
+def parse_location(form: Mapping[str, str]) -> SharedLocation | None:
+    """The shared location, when both coordinates are numbers in range; anything else is ignored."""
+    latitude = _coordinate(form.get("Latitude"), 90.0)
+    longitude = _coordinate(form.get("Longitude"), 180.0)
+    if latitude is None or longitude is None:
+        return None
+    return SharedLocation(latitude, longitude, " ".join((form.get("Label") or "").split())[:MAX_LABEL_CHARS],
+                          " ".join((form.get("Address") or "").split())[:MAX_LABEL_CHARS])
 
 
 def parse_message(form: Mapping[str, str]) -> InboundMessage | None:
@@ -58,4 +91,5 @@ def parse_message(form: Mapping[str, str]) -> InboundMessage | None:
         sid=(form.get("MessageSid") or form.get("SmsMessageSid") or "").strip(),
         text=(form.get("Body") or "").strip(),
         media=tuple(media),
+        location=parse_location(form),
     )

@@ -1,9 +1,10 @@
 """WhatsApp and SMS turns: from a normalised inbound message to the texts and media to answer.
 
 Plain logic (the Flask view only parses the form and writes TwiML). Order matters and is
-safety-first: de-duplication, rate limit, a verified ASHA's commands (channels.asha), SMS opt-out
-and keywords, size limits, media (answered at once, worked on in a job), pending voice
-confirmation, pictorial menu choice, then Rasa.
+safety-first: de-duplication, rate limit, a verified ASHA's commands (channels.asha), a registered
+pharmacist's commands (channels.pharmacist), SMS opt-out and keywords, size limits, media
+(answered at once, worked on in a job), a shared location (straight to Rasa as "pharmacies near
+me"), pending voice confirmation, pictorial menu choice, then Rasa.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from channels import conversation, symptom_menu
 from channels.asha import asha_reply
 from channels.context import Gateway, bot_inputs
 from channels.identity import sender_id
-from channels.inbound import InboundMessage
+from channels.inbound import InboundMessage, SharedLocation
 from channels.media import kind_of
+from channels.pharmacist import pharmacist_reply
 from channels.rasa import BotMessage
 from channels.render import whatsapp_texts
 from channels.sms import render_sms
@@ -33,6 +36,8 @@ START_WORDS = {"START", "UNSTOP", "शुरू", "ਸ਼ੁਰੂ"}
 HELP_WORDS = {"HELP", "INFO"}
 LANGUAGE_WORDS = {"HI": "hi", "HINDI": "hi", "हिंदी": "hi", "हिन्दी": "hi", "PA": "pa", "PUNJABI": "pa",
                   "ਪੰਜਾਬੀ": "pa", "EN": "en", "ENGLISH": "en"}
+#: A shared location without text means "pharmacies near me" (Rasa reads "/intent" as that intent).
+LOCATION_TEXT = "/find_pharmacy"
 #: After these questions a pictorial menu helps: the bot is waiting for a symptom.
 MENU_AFTER_KEYS = ("core_greet", "core_ask_symptom_text", "core_reprompt_symptom_text")
 
@@ -76,6 +81,9 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
     asha_text = asha_reply(gateway.settings, sender, message.text)  # a verified ASHA's command, before Rasa
     if asha_text is not None:
         return Outgoing(texts=[asha_text])
+    pharmacist_text = pharmacist_reply(gateway.settings, sender, message.text)  # stock and pickup codes
+    if pharmacist_text is not None:
+        return Outgoing(texts=[pharmacist_text])
 
     text = message.text
     if message.channel == "sms":
@@ -98,7 +106,9 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
     if message.media:
         return _accept_media(gateway, message, sender, language)
 
-    if not text:  # a location, a contact card, a sticker without media: nothing to read
+    if message.location is not None:
+        return _ask(gateway, message, sender, text or LOCATION_TEXT, location_metadata(message.location))
+    if not text:  # a contact card, a sticker without media: nothing to read
         return _say(gateway, message, "core_choice_unknown", language)
     voice_reply = False
     pending_voice = store.get(f"voice:{sender}")
@@ -113,7 +123,18 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
         store.delete(f"menu:{sender}")
         text = symptom_menu.choice_text(text, language) or text
 
-    turn = conversation.ask(gateway, sender, text, message.channel)
+    return _ask(gateway, message, sender, text, voice_reply=voice_reply)
+
+
+def location_metadata(location: SharedLocation) -> dict[str, Any]:
+    """What the bot gets of a shared pin (engine.pharmacy.geo.locate reads these keys)."""
+    return {"latitude": location.latitude, "longitude": location.longitude, "label": location.label}
+
+
+def _ask(gateway: Gateway, message: InboundMessage, sender: str, text: str, metadata: dict[str, Any] | None = None,
+         *, voice_reply: bool = False) -> Outgoing:
+    """One turn through Rasa, rendered for the channel, with what follows from the answer."""
+    turn = conversation.ask(gateway, sender, text, message.channel, metadata)
     outgoing = render(gateway, message, turn.messages)
     if turn.emergency:  # the patient's ASHA hears of it at once (engine.notify), off the webhook
         gateway.jobs.submit("channels.asha.patient_emergency", {"address": message.address})

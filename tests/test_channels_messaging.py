@@ -123,9 +123,65 @@ def test_sms_triage_answer_is_condensed_to_two_segments(hooks):
 
 
 def test_a_message_without_text_or_media_gets_a_hint(hooks, rasa):
-    location = {"From": WHATSAPP_USER, "MessageSid": "SMloc", "Body": "", "Latitude": "30.9", "Longitude": "75.8"}
-    reply = twiml_messages(hooks.post("/twilio/messaging", location).get_data(as_text=True))
+    sticker = {"From": WHATSAPP_USER, "MessageSid": "SMsticker", "Body": "", "NumMedia": "0"}
+    reply = twiml_messages(hooks.post("/twilio/messaging", sticker).get_data(as_text=True))
     assert reply == [t("core_choice_unknown", "hi")] and rasa.calls == []
+    garbage = {**sticker, "MessageSid": "SMbadloc", "Latitude": "91.5", "Longitude": "75.8"}
+    reply = twiml_messages(hooks.post("/twilio/messaging", garbage).get_data(as_text=True))
+    assert reply == [t("core_choice_unknown", "hi")] and rasa.calls == []
+
+
+def test_a_shared_location_asks_the_bot_for_pharmacies_near_it(hooks, rasa, channel_settings):
+    location = {"From": WHATSAPP_USER, "MessageSid": "SMloc", "Body": "", "NumMedia": "0",
+                "Latitude": "30.3686", "Longitude": "75.8675", "Label": "  Dhuri   bus stand ",
+                "Address": "Dhuri, Punjab 148024"}
+    reply = twiml_messages(hooks.post("/twilio/messaging", location).get_data(as_text=True))
+    assert reply and reply[0] == t("core_ask_patient", "en")
+    (sender, text, metadata), = rasa.calls
+    assert sender == sender_id(WHATSAPP_USER, channel_settings.sender_salt)
+    assert text == "/find_pharmacy"
+    assert metadata == {"channel": "whatsapp", "latitude": 30.3686, "longitude": 75.8675, "label": "Dhuri bus stand"}
+    # What the pharmacy engine reads from that metadata is the shared pin itself.
+    from engine.pharmacy import locate
+
+    where = locate("", metadata)
+    assert (where.lat, where.lon, where.source) == (30.3686, 75.8675, "shared")
+    # A location that comes with words keeps the words.
+    hooks.post("/twilio/messaging", {**location, "MessageSid": "SMloc2", "Body": "Dolo 650 kahan milegi"})
+    assert rasa.calls[-1][1:] == ("Dolo 650 kahan milegi", metadata)
+
+
+@pytest.mark.parametrize(("latitude", "longitude", "expected"), [
+    ("30.3686", "75.8675", (30.3686, 75.8675)),
+    ("-33.9", "151.2", (-33.9, 151.2)),
+    ("90", "-180", (90.0, -180.0)),
+    ("90.0001", "75", None),
+    ("30", "180.5", None),
+    ("nan", "75", None),
+    ("inf", "75", None),
+    ("30,36", "75", None),
+    ("", "75", None),
+    ("30.1", None, None),
+    ("abc", "def", None),
+])
+def test_shared_location_fields_are_validated(latitude, longitude, expected):
+    from channels.inbound import parse_message
+
+    form = {"From": WHATSAPP_USER, "Body": "", "Latitude": latitude}
+    if longitude is not None:
+        form["Longitude"] = longitude
+    message = parse_message(form)
+    got = (message.location.latitude, message.location.longitude) if message.location else None
+    assert got == expected
+
+
+def test_shared_location_label_is_trimmed_and_bounded():
+    from channels.inbound import MAX_LABEL_CHARS, parse_message
+
+    message = parse_message({"From": WHATSAPP_USER, "Latitude": "30", "Longitude": "75", "Label": "x" * 500,
+                             "Address": "\n a \t b "})
+    assert message.location.label == "x" * MAX_LABEL_CHARS and message.location.address == "a b"
+    assert parse_message({"From": WHATSAPP_USER, "Body": "hi"}).location is None
 
 
 def test_memory_store_expires_and_sweeps():

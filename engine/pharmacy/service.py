@@ -122,6 +122,25 @@ class PharmacyService:
 
     # -------------------------------------------------------------- pharmacies
 
+    def set_sms_phone(self, pharmacy_id: uuid.UUID, phone_hash: str | None) -> bool:
+        """Link (or with None unlink) the pharmacist's mobile for SMS commands; False if another shop has it.
+
+        Only the salted hash is stored (``channels.identity.phone_hash``): the shop's record must
+        not become a list of phone numbers."""
+        from sqlalchemy.exc import IntegrityError
+
+        with self.sessions() as session:
+            shop = session.get(Pharmacy, pharmacy_id)
+            if shop is None:
+                raise KeyError("no such pharmacy")
+            shop.sms_phone_hash = phone_hash
+            try:
+                session.commit()
+            except IntegrityError:  # the unique index: one phone, one shop
+                session.rollback()
+                return False
+        return True
+
     def pharmacy_count(self) -> int:
         with self.sessions() as session:
             return session.scalar(select(func.count()).select_from(Pharmacy)) or 0

@@ -52,7 +52,7 @@ def seed_if_empty(url: str, *, force: bool = False) -> int:
 
 
 def assign(args: argparse.Namespace) -> None:
-    from channels.identity import sender_id
+    from channels.identity import phone_hash
     from engine.pharmacy import PharmacyService
     from engine.pharmacy.models import Pharmacy
     from saathi.settings import load
@@ -64,11 +64,12 @@ def assign(args: argparse.Namespace) -> None:
             raise SystemExit("no such pharmacy")
         if args.user:
             shop.manager_user_id = args.user
-        if args.phone:
-            shop.sms_phone_hash = sender_id(args.phone, load().sender_salt)
         if args.language:
             shop.language = args.language
         session.commit()
+    # spelt as Twilio spells it (+91…) before hashing, or the SMS would never be recognised
+    if args.phone and not service.set_sms_phone(args.pharmacy, phone_hash(args.phone, load().sender_salt)):
+        raise SystemExit("that phone is already linked to another pharmacy")
     print("pharmacy updated")
 
 

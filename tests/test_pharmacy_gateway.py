@@ -1,0 +1,155 @@
+"""A pharmacist's SMS commands through the real gateway (signed webhooks, PostgreSQL, stand-in Twilio):
+the phone linked with ``saathi pharmacy assign`` is answered by the pharmacy engine, never by Rasa;
+READY tells the patient on WhatsApp; everyone else (and a bare CANCEL) is handled as before."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from channels import pharmacist as hook
+from channels.identity import phone_hash, sender_id
+from engine.i18n import t
+from engine.pharmacy import PharmacyService, migrate
+from engine.pharmacy.models import Pharmacy, StockItem
+from engine.pharmacy.notify import notification_text
+from engine.pharmacy.testing import add_shop
+from records.testing import fresh_pg_database
+
+pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
+from tests.channels_fixtures import SMS_USER, WHATSAPP_USER, twiml_messages  # noqa: E402
+
+pytest_plugins = ["tests.channels_fixtures"]
+pytestmark = pytest.mark.postgres
+PHARMACIST = "+919876511111"
+PATIENT = "whatsapp:+919876522222"
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[str]:
+    from records import migrate as records_migrate
+
+    with fresh_pg_database("saathi_phgw") as url:
+        records_migrate.upgrade(url)
+        migrate(url)
+        yield url
+
+
+@pytest.fixture
+def channel_settings(channel_settings, pg, monkeypatch):  # the channels' settings, on PostgreSQL
+    monkeypatch.setenv("DATABASE_URL", pg)
+    monkeypatch.setenv("SAATHI_QUIET_HOURS", "0-0")  # the pickup notice must not wait for the morning
+    return dataclasses.replace(channel_settings, database_url=pg, quiet_hours_text="0-0")
+
+
+@pytest.fixture
+def notify(app, channel_settings) -> Iterator[object]:
+    """The real notification service (records address book, Twilio through the gateway's sender)."""
+    from engine.notify import jobs
+
+    service = jobs.from_settings(channel_settings)
+    jobs.set_service(service)
+    yield service
+    jobs.set_service(None)
+    hook.set_service(channel_settings, None)
+
+
+@pytest.fixture
+def shop(channel_settings) -> uuid.UUID:
+    service = PharmacyService.from_settings(channel_settings)
+    with service.sessions() as s:
+        shop_id = add_shop(s, f"Gill Medicos {uuid.uuid4().hex[:4]}", 1,
+                           [("paracetamol", "650 mg", "Dolo 650", 30, 5)])
+        s.commit()
+    service.sessions.kw["bind"].dispose()
+    return shop_id
+
+
+def reply(hooks, sender: str, text: str) -> list[str]:
+    return twiml_messages(hooks.message(sender, text).get_data(as_text=True))
+
+
+def test_pharmacist_sms_commands_bypass_the_bot_and_ready_reaches_the_patient(
+        hooks, rasa, standin, channel_settings, notify, shop, capsys):
+    from records import RecordsService
+    from saathi.cli import main
+
+    # Linked by the CLI, typed the way people type numbers: stored as the hash of the +91 form.
+    assert main(["pharmacy", "assign", str(shop), "--phone", "098765 11111", "--language", "hi"]) == 0
+    assert "98765" not in capsys.readouterr().out
+    service = hook.service_for(channel_settings)
+    with service.sessions() as s:
+        stored = s.get(Pharmacy, shop).sms_phone_hash
+    assert stored == sender_id(PHARMACIST, channel_settings.sender_salt) and "98765" not in stored
+
+    saved = reply(hooks, PHARMACIST, "STOCK PARACETAMOL 500 120")
+    assert saved == [t("pharmacy_sms_stock_saved", "hi", medicine="paracetamol 500 mg", units=120)]
+    assert reply(hooks, PHARMACIST, "HELP") == [t("pharmacy_sms_help", "hi")]
+    assert rasa.calls == []  # Rasa never saw a command
+
+    # A patient (who wrote on WhatsApp today, so the notice may go there) has a reservation.
+    patient = RecordsService.from_settings(channel_settings).get_or_create_patient("whatsapp", PATIENT, "hi")
+    reply(hooks, PATIENT, "hello")
+    with service.sessions() as s:
+        stock_id = s.query(StockItem).filter_by(pharmacy_id=shop, brand="Dolo 650").one().id
+    view = service.reserve(shop, patient, [(stock_id, 1)], "hi")
+    standin.wait_for_messages(PATIENT, 1)  # the "reserved" notice
+
+    (ready,) = reply(hooks, PHARMACIST, f"तैयार {view.code.translate(str.maketrans('0123456789', '०१२३४५६७८९'))}")
+    assert ready == t("pharmacy_sms_status_saved", "hi", code=view.code, status=t("pharmacy_label_ready", "hi"))
+    assert service.get(view.id).status == "ready"
+    notices = [m["Body"][0] for m in standin.wait_for_messages(PATIENT, 2)]
+    assert notices[-1] == notification_text(service.get(view.id), "hi")
+    assert reply(hooks, PHARMACIST, f"DONE {view.code}") == [
+        t("pharmacy_sms_status_saved", "hi", code=view.code, status=t("pharmacy_label_picked_up", "hi"))]
+    assert service.get(view.id).status == "picked_up"
+    assert reply(hooks, PHARMACIST, "READY 000000") == [t("pharmacy_sms_no_such_code", "hi", code="000000")]
+    assert len([c for c in rasa.calls if c[0] == sender_id(PHARMACIST, channel_settings.sender_salt)]) == 0
+
+    # The pharmacist can still talk to the bot about anything else.
+    reply(hooks, PHARMACIST, "mujhe bukhar hai")
+    assert rasa.texts()[-1] == "mujhe bukhar hai"
+
+
+def test_other_people_and_a_bare_cancel_are_handled_as_before(hooks, rasa, channel_settings, notify, shop):
+    pharmacist = "+919876544444"
+    service = hook.service_for(channel_settings)
+    assert service.set_sms_phone(shop, phone_hash(pharmacist, channel_settings.sender_salt))
+    assert reply(hooks, SMS_USER, "HELP") == [t("channels_sms_help", "hi")]
+    calls = len(rasa.calls)
+    reply(hooks, WHATSAPP_USER, "READY 123456")
+    reply(hooks, SMS_USER, "स्टॉक कब आएगा")
+    assert rasa.texts()[calls:] == ["READY 123456", "स्टॉक कब आएगा"]
+    stopped = reply(hooks, SMS_USER, "CANCEL")
+    assert stopped == [t("channels_sms_stopped", "hi")]
+    assert reply(hooks, SMS_USER, "hello") == []  # opted out, as before
+    # Even the pharmacist's own bare CANCEL is the opt-out word, not a command.
+    assert reply(hooks, pharmacist, "CANCEL") == [t("channels_sms_stopped", "hi")]
+
+
+def test_one_phone_links_to_one_pharmacy(channel_settings, notify, shop):
+    service = hook.service_for(channel_settings)
+    with service.sessions() as s:
+        other = add_shop(s, "Other", 2, [])
+        s.commit()
+    number_hash = phone_hash("+919876533333", channel_settings.sender_salt)
+    assert service.set_sms_phone(shop, number_hash)
+    assert not service.set_sms_phone(other, number_hash)
+    assert service.set_sms_phone(shop, None) and service.set_sms_phone(other, number_hash)
+
+
+def test_command_words_are_recognised_cheaply():
+    from engine.pharmacy.sms import looks_like_command, normalise
+
+    assert normalise("ਤਿਆਰ ੧੨੩੪੫੬") == ["ready", "123456"]
+    assert normalise("स्टॉक Dolo 650 ५०") == ["stock", "Dolo", "650", "50"]
+    yes = ["STOCK PARACETAMOL 500 120", "ready 123456", "DONE 123456", "CANCEL 123456", "HELP", "ਰੱਦ 123456",
+           "मदद"]
+    no = ["CANCEL", "STOP", "ready", "done now please", "help me", "मदद चाहिए", "stock", "मुझे बुखार है", ""]
+    assert all(looks_like_command(x) for x in yes)
+    assert not any(looks_like_command(x) for x in no)
+    assert re.fullmatch(r"u-[0-9a-f]{32}", phone_hash("98765 11111", "salt"))
