@@ -54,3 +54,28 @@ def test_pharmacist_page_upload_and_reservation_flow(world):  # noqa: F811
 def test_other_roles_cannot_see_the_pharmacy_page(world):  # noqa: F811
     uid, *_ = world.doctor()
     assert world.client(uid).get("/pharmacy/").status_code == 403
+
+
+def test_pharmacist_links_the_mobile_for_sms_commands(world):  # noqa: F811
+    from channels.identity import sender_id
+    from portal.security import services
+
+    uid, service, mine, other, _stock_id = _setup(world)
+    client = world.client(uid)
+    token = csrf_from(client.get("/pharmacy/").text)
+    linked = client.post(f"/pharmacy/{mine}/sms-phone", data={"csrf_token": token, "phone": "099887 76655"},
+                         follow_redirects=True)
+    assert "ending 6655" in linked.text and "99887" not in linked.text
+    with world.app.app_context():
+        salt = services().settings.sender_salt
+    with service.sessions() as s:
+        assert s.get(Pharmacy, mine).sms_phone_hash == sender_id("whatsapp:+919988776655", salt)
+    assert "Turn SMS off" in linked.text
+    bad = client.post(f"/pharmacy/{mine}/sms-phone", data={"csrf_token": token, "phone": "12"}, follow_redirects=True)
+    assert "10-digit" in bad.text
+    assert client.post(f"/pharmacy/{other}/sms-phone", data={"csrf_token": token, "phone": "9876543211"}
+                       ).status_code == 404  # not their shop
+    off = client.post(f"/pharmacy/{mine}/sms-phone", data={"csrf_token": token, "remove": "1"}, follow_redirects=True)
+    assert "SMS commands are off" in off.text
+    with service.sessions() as s:
+        assert s.get(Pharmacy, mine).sms_phone_hash is None

@@ -1,5 +1,6 @@
-"""The pharmacist's pages: their shop's reservations (ready / picked up / cancel, or by pickup code)
-and the stock upload (CSV or Excel). Thin: everything is done by ``engine.pharmacy``."""
+"""The pharmacist's pages: their shop's reservations (ready / picked up / cancel, or by pickup code),
+the stock upload (CSV or Excel) and the mobile for SMS commands. Thin: everything is done by
+``engine.pharmacy``."""
 
 from __future__ import annotations
 
@@ -106,4 +107,25 @@ def by_code(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
     done = service.change(found.id, Status.PICKED_UP) if found else None
     flash("Handed over: reservation closed." if done else "No open reservation with that code.",
           "ok" if done else "error")
+    return redirect(url_for("pharmacy.index"))
+
+
+@bp.post("/<uuid:pharmacy_id>/sms-phone")
+@role_required("pharmacist")
+def sms_phone(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    """The mobile whose SMS (STOCK, READY code …) act for this shop; only its salted hash is kept."""
+    from channels.identity import phone_hash
+
+    my_shop(pharmacy_id)
+    phone = request.form.get("phone", "").strip()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if request.form.get("remove") == "1":
+        pharmacy_service().set_sms_phone(pharmacy_id, None)
+        flash("SMS commands are off for this shop.", "ok")
+    elif not 10 <= len(digits) <= 13:
+        flash("Write a 10-digit mobile number.", "error")
+    elif pharmacy_service().set_sms_phone(pharmacy_id, phone_hash(phone, services().settings.sender_salt)):
+        flash(f"SMS commands from the number ending {digits[-4:]} now work for this shop.", "ok")
+    else:
+        flash("That number is already linked to another shop.", "error")
     return redirect(url_for("pharmacy.index"))
