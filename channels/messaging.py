@@ -38,6 +38,9 @@ LANGUAGE_WORDS = {"HI": "hi", "HINDI": "hi", "हिंदी": "hi", "हिन
                   "ਪੰਜਾਬੀ": "pa", "EN": "en", "ENGLISH": "en"}
 #: A shared location without text means "pharmacies near me" (Rasa reads "/intent" as that intent).
 LOCATION_TEXT = "/find_pharmacy"
+#: Answers that promise a later message (the pharmacy's pickup notice): the person's record then
+#: needs their phone, which only the gateway knows (channels.work.remember_phone).
+PHONE_AFTER_KEYS = ("pharmacy_status_reserved",)
 #: After these questions a pictorial menu helps: the bot is waiting for a symptom.
 MENU_AFTER_KEYS = ("core_greet", "core_ask_symptom_text", "core_reprompt_symptom_text")
 
@@ -134,10 +137,15 @@ def location_metadata(location: SharedLocation) -> dict[str, Any]:
 def _ask(gateway: Gateway, message: InboundMessage, sender: str, text: str, metadata: dict[str, Any] | None = None,
          *, voice_reply: bool = False) -> Outgoing:
     """One turn through Rasa, rendered for the channel, with what follows from the answer."""
+    photo = gateway.store.get(f"photo:{sender}")  # the medicines of a recent photo (channels.work)
+    if photo:
+        metadata = {**(metadata or {}), "photo_medicines": photo}
     turn = conversation.ask(gateway, sender, text, message.channel, metadata)
     outgoing = render(gateway, message, turn.messages)
     if turn.emergency:  # the patient's ASHA hears of it at once (engine.notify), off the webhook
         gateway.jobs.submit("channels.asha.patient_emergency", {"address": message.address})
+    if any(k in PHONE_AFTER_KEYS for k in turn.keys):
+        gateway.jobs.submit("channels.work.remember_phone", {"address": message.address})
     if message.channel == "whatsapp" and any(k in MENU_AFTER_KEYS for k in turn.keys) and not turn.emergency:
         _add_symptom_menu(gateway, outgoing, sender, turn.language)
     if voice_reply and outgoing.texts:

@@ -7,6 +7,7 @@ Nothing here logs a phone number or what the user said: only the kind of failure
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from typing import Any
 
 from channels import conversation
@@ -21,6 +22,8 @@ from engine.i18n import t
 
 log = logging.getLogger(__name__)
 VOICE_PENDING_TTL = 1800
+#: How long the medicines of a photo ride along with the sender's turns (``photo_medicines`` metadata).
+PHOTO_MEDICINES_TTL = 1800
 
 
 def _reply(gateway: Gateway, payload: dict[str, Any], text: str, media: list[str] | None = None) -> None:
@@ -62,11 +65,43 @@ def _read(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> 
         return
     try:
         image = pdf_first_page(downloaded.data) if downloaded.kind == "pdf" else downloaded.data
-        summary = summarise(read_document(image), language)
+        result = read_document(image)
+        summary = summarise(result, language)
+        remember_medicines(gateway, payload["sender"], result.medications)
     except Exception as exc:  # noqa: BLE001 - any OCR failure is "could not read", said politely
         log.warning("reading a document failed: %s", type(exc).__name__)
         summary = ""
     _reply(gateway, payload, summary.strip() or t("channels_photo_unreadable", language))
+
+
+def remember_medicines(gateway: Gateway, sender: str, medications: list[Any]) -> None:
+    """Keep what the photo said for the next turns, so "where can I get these?" has an answer.
+
+    The bot never sees the photo (the job answers it directly), and nothing is written to the
+    health record here (that needs the patient's consent, which the conversation holds): the
+    names only ride along as ``photo_medicines`` metadata for half an hour, like a pending voice
+    transcript, under the sender's salted hash."""
+    items = [{k: getattr(m, k, None) for k in ("name", "generic", "strength", "form")} for m in medications]
+    if items:
+        gateway.store.set(f"photo:{sender}", items[:10], ttl=PHOTO_MEDICINES_TTL)
+
+
+@lru_cache(maxsize=4)
+def _records(database_url: str) -> Any:
+    """One records service per database for this process (its engine and key provider are reused)."""
+    from records import RecordsService
+
+    return RecordsService.from_settings(worker_gateway().settings)
+
+
+def remember_phone(payload: dict[str, Any]) -> None:
+    """Job after the bot promised a later message (a pickup notice): the records patient, known to
+    the bot only by the sender pseudonym, gets the phone identity notifications are sent to."""
+    gateway = worker_gateway()
+    try:
+        _records(gateway.settings.effective_database_url).link_phone(payload["address"])
+    except Exception as exc:  # noqa: BLE001 - by type only; the chat itself is already answered
+        log.warning("could not link the phone to the record: %s", type(exc).__name__)
 
 
 def summarise(result: Any, language: str) -> str:

@@ -230,6 +230,36 @@ class RecordsService:
                 raise
             return found
 
+    def link_phone(self, phone: str) -> uuid.UUID | None:
+        """Give the patient the bot knows only by the gateway's pseudonym their phone identity.
+
+        The bot registers people as ``("sender", sender_id)`` and never sees a number, so nothing
+        could reach them later (a pickup notice, a reminder: the notification address book reads the
+        "phone" identity). The gateway calls this with the number it is answering, when the person
+        asked for something that will message them. Returns the patient, or None when neither the
+        number nor its pseudonym is known (nothing is created here)."""
+        found = self.find_user("phone", phone)
+        if found is not None or not self._sender_salt:
+            return found
+        from channels.identity import sender_id
+
+        number = normalise_address("phone", phone)
+        user_id = self.find_user(SENDER_CHANNEL, sender_id(number, self._sender_salt))
+        if user_id is None:
+            return None
+        try:
+            with self._sessions() as session:
+                key = self._key(session, user_id)
+                session.add(ChannelIdentity(user_id=user_id, channel="phone",
+                                            address_hmac=self.keys.lookup_digest("addr:phone", number),
+                                            address_enc=key.seal(number)))
+                self._audit(session, Actor.patient(user_id), "write", "patient", Purpose.SELF_CARE, key,
+                            {"patient": str(user_id), "event": "phone_linked"})
+                session.commit()
+        except IntegrityError:  # linked meanwhile by another message
+            return self.find_user("phone", phone)
+        return user_id
+
     def create_patient_by_asha(self, asha: Actor, *, name: str, phone: str | None = None,
                                language: str = "hi", village: str | None = None,
                                birth_year: int | None = None, sex: str | None = None) -> uuid.UUID:

@@ -151,6 +151,25 @@ def test_a_shared_location_asks_the_bot_for_pharmacies_near_it(hooks, rasa, chan
     assert rasa.calls[-1][1:] == ("Dolo 650 kahan milegi", metadata)
 
 
+def test_a_photos_medicines_ride_along_with_the_next_turns(hooks, rasa, gateway, channel_settings):
+    from channels.work import remember_medicines
+    from engine.meds.parse import Medication
+
+    sender = sender_id(WHATSAPP_USER, channel_settings.sender_salt)
+    remember_medicines(gateway, sender, [])  # a photo without medicines leaves nothing behind
+    hooks.message(WHATSAPP_USER, "hello")
+    assert "photo_medicines" not in rasa.calls[-1][2]
+    remember_medicines(gateway, sender, [Medication("Dolo 650", "paracetamol", "650 mg", "tablet", "1-0-1")])
+    hooks.message(WHATSAPP_USER, "where can I get these medicines in Dhuri")
+    assert rasa.calls[-1][2] == {"channel": "whatsapp", "photo_medicines": [
+        {"name": "Dolo 650", "generic": "paracetamol", "strength": "650 mg", "form": "tablet"}]}
+    from engine.pharmacy.wanted import from_medications  # what the bot can make of them
+
+    assert [w.generic for w in from_medications(rasa.calls[-1][2]["photo_medicines"])] == ["paracetamol"]
+    hooks.message(SMS_USER[:-1] + "0", "hello")  # someone else's turns carry nothing
+    assert "photo_medicines" not in rasa.calls[-1][2]
+
+
 @pytest.mark.parametrize(("latitude", "longitude", "expected"), [
     ("30.3686", "75.8675", (30.3686, 75.8675)),
     ("-33.9", "151.2", (-33.9, 151.2)),

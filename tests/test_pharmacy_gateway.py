@@ -16,12 +16,13 @@ from channels.identity import phone_hash, sender_id
 from engine.i18n import t
 from engine.pharmacy import PharmacyService, migrate
 from engine.pharmacy.models import Pharmacy, StockItem
-from engine.pharmacy.notify import notification_text
+from engine.pharmacy.notify import notification_fields, notification_key, notification_text
 from engine.pharmacy.testing import add_shop
 from records.testing import fresh_pg_database
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
-from tests.channels_fixtures import SMS_USER, WHATSAPP_USER, twiml_messages  # noqa: E402
+from channels.rasa import BotMessage  # noqa: E402
+from tests.channels_fixtures import SMS_USER, WHATSAPP_USER, ScriptedRasa, twiml_messages  # noqa: E402
 
 pytest_plugins = ["tests.channels_fixtures"]
 pytestmark = pytest.mark.postgres
@@ -69,6 +70,34 @@ def shop(channel_settings) -> uuid.UUID:
     return shop_id
 
 
+class ReservingRasa(ScriptedRasa):
+    """The scripted bot, which answers "1" with the reservation made for it (``reserved``)."""
+
+    reserved = None
+
+    def send(self, sender: str, text: str, metadata: dict | None = None) -> list[BotMessage]:
+        if text == "1" and self.reserved is not None:
+            self.calls.append((sender, text, metadata or {}))
+            view = self.reserved
+            return [BotMessage(notification_text(view, "hi"), notification_key(view), "hi",
+                               notification_fields(view))]
+        return super().send(sender, text, metadata)
+
+
+@pytest.fixture
+def rasa() -> ReservingRasa:
+    return ReservingRasa()
+
+
+def _wait_until(condition, timeout: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
 def reply(hooks, sender: str, text: str) -> list[str]:
     return twiml_messages(hooks.message(sender, text).get_data(as_text=True))
 
@@ -91,24 +120,28 @@ def test_pharmacist_sms_commands_bypass_the_bot_and_ready_reaches_the_patient(
     assert reply(hooks, PHARMACIST, "HELP") == [t("pharmacy_sms_help", "hi")]
     assert rasa.calls == []  # Rasa never saw a command
 
-    # A patient (who wrote on WhatsApp today, so the notice may go there) has a reservation.
-    patient = RecordsService.from_settings(channel_settings).get_or_create_patient("whatsapp", PATIENT, "hi")
-    reply(hooks, PATIENT, "hello")
+    # A patient the bot registered (by the gateway's pseudonym only, as actions do) reserves; the
+    # bot's "reserved" answer makes the gateway link the phone the pickup notice will go to.
+    records = RecordsService.from_settings(channel_settings)
+    patient = records.get_or_create_patient("sender", sender_id(PATIENT, channel_settings.sender_salt), "hi")
+    assert records.find_user("phone", PATIENT) is None
     with service.sessions() as s:
         stock_id = s.query(StockItem).filter_by(pharmacy_id=shop, brand="Dolo 650").one().id
     view = service.reserve(shop, patient, [(stock_id, 1)], "hi")
-    standin.wait_for_messages(PATIENT, 1)  # the "reserved" notice
+    rasa.reserved = view
+    assert reply(hooks, PATIENT, "1") == [notification_text(view, "hi")]
+    _wait_until(lambda: records.find_user("phone", PATIENT) == patient)
 
     (ready,) = reply(hooks, PHARMACIST, f"तैयार {view.code.translate(str.maketrans('0123456789', '०१२३४५६७८९'))}")
     assert ready == t("pharmacy_sms_status_saved", "hi", code=view.code, status=t("pharmacy_label_ready", "hi"))
     assert service.get(view.id).status == "ready"
-    notices = [m["Body"][0] for m in standin.wait_for_messages(PATIENT, 2)]
-    assert notices[-1] == notification_text(service.get(view.id), "hi")
+    notice = notification_text(service.get(view.id), "hi")
+    _wait_until(lambda: notice in [m["Body"][0] for m in standin.sent_messages(PATIENT)])
     assert reply(hooks, PHARMACIST, f"DONE {view.code}") == [
         t("pharmacy_sms_status_saved", "hi", code=view.code, status=t("pharmacy_label_picked_up", "hi"))]
     assert service.get(view.id).status == "picked_up"
     assert reply(hooks, PHARMACIST, "READY 000000") == [t("pharmacy_sms_no_such_code", "hi", code="000000")]
-    assert len([c for c in rasa.calls if c[0] == sender_id(PHARMACIST, channel_settings.sender_salt)]) == 0
+    assert [c for c in rasa.calls if c[0] == sender_id(PHARMACIST, channel_settings.sender_salt)] == []
 
     # The pharmacist can still talk to the bot about anything else.
     reply(hooks, PHARMACIST, "mujhe bukhar hai")
@@ -140,6 +173,18 @@ def test_one_phone_links_to_one_pharmacy(channel_settings, notify, shop):
     assert service.set_sms_phone(shop, number_hash)
     assert not service.set_sms_phone(other, number_hash)
     assert service.set_sms_phone(shop, None) and service.set_sms_phone(other, number_hash)
+
+
+def test_link_phone_only_for_a_known_pseudonym(channel_settings, notify):
+    from records import RecordsService
+
+    records = RecordsService.from_settings(channel_settings)
+    assert records.link_phone("+919876555555") is None  # nobody: nothing is created
+    pid = records.get_or_create_patient("sender", sender_id("+919876555555", channel_settings.sender_salt))
+    assert records.link_phone("098765 55555") == pid == records.find_user("whatsapp", "whatsapp:+919876555555")
+    assert records.link_phone("+919876555555") == pid  # twice is harmless
+    both = records.get_or_create_patient("whatsapp", "+919876566666")  # registered by phone: already both
+    assert records.link_phone("+919876566666") == both
 
 
 def test_command_words_are_recognised_cheaply():
