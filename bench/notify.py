@@ -28,6 +28,7 @@ from channels.store import MemoryStore  # noqa: E402
 from engine.notify import NotifyService, Recipient, migrate  # noqa: E402
 from engine.notify.jobs import set_service  # noqa: E402
 from engine.notify.scheduling import RqAt  # noqa: E402
+from engine.notify.testing import MemorySealer  # noqa: E402
 from engine.notify.twilio import TwilioTransport  # noqa: E402
 from records.db import make_engine, make_session_factory  # noqa: E402
 from records.testing import fresh_pg_database  # noqa: E402
@@ -59,7 +60,7 @@ def main() -> int:
         engine = make_engine(url, pool_size=5)
         transport = TwilioTransport(TwilioSender(Settings(), MemoryStore()))
         svc = NotifyService(make_session_factory(engine), EveryoneAddressBook(), transport, MemoryStore(), scheduler,
-                            quiet_hours=(0, 0))
+                            quiet_hours=(0, 0), sealer=MemorySealer())
         set_service(svc)
         due = dt.datetime.now(dt.timezone.utc)
         try:

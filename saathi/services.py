@@ -130,7 +130,8 @@ def portal_worker_service(settings: Settings) -> Service:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Brings the records and portal tables to the latest schema (SQLite file or PostgreSQL)."""
+    """Brings the records, portal, ASHA and notify tables to the latest schema (SQLite file or
+    PostgreSQL): four Alembic histories, each with its own version table."""
     from records.portal_migrations import upgrade  # records' own migrations run first
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -138,9 +139,13 @@ def prepare_database(settings: Settings) -> None:
     from saathi.commands.pharmacy import seed_if_empty  # pharmacy tables + demo shops when empty
 
     seed_if_empty(settings.effective_database_url)
-    from engine.asha import migrate as migrate_asha  # ASHA tables (create_all)
+    from engine.asha import migrate as migrate_asha
+    from engine.notify import migrate as migrate_notify
+    from records import RecordsService
 
-    migrate_asha(settings.effective_database_url)
+    records = RecordsService.from_settings(settings)  # its keys seal rows older tables held in clear
+    migrate_asha(settings.effective_database_url, records)
+    migrate_notify(settings.effective_database_url, records)
 
 
 def default_services(settings: Settings | None = None, model: Path | None = None) -> list[Service]:

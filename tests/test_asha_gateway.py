@@ -86,7 +86,7 @@ def test_emergency_of_a_patient_reaches_their_asha_only(hooks, standin, channel_
     from engine.asha.testing import verified_worker
     from engine.handoff.reminders import ThreadScheduler
     from engine.notify import NotifyService, migrate
-    from engine.notify.addresses import RecordsAddressBook
+    from engine.notify.addresses import RecordsAddressBook, RecordsSealer
     from engine.notify.jobs import set_service
     from engine.notify.twilio import TwilioTransport
     from records.db import make_engine, make_session_factory
@@ -95,7 +95,8 @@ def test_emergency_of_a_patient_reaches_their_asha_only(hooks, standin, channel_
     migrate(url)
     notify = NotifyService(make_session_factory(make_engine(url)),
                            RecordsAddressBook(service.records, channel_settings.sender_salt),
-                           TwilioTransport(gateway.sender), gateway.store, ThreadScheduler(), quiet_hours=(0, 0))
+                           TwilioTransport(gateway.sender), gateway.store, ThreadScheduler(), quiet_hours=(0, 0),
+                           sealer=RecordsSealer(service.records))
     set_service(notify)
     try:
         hers, other = "+919876500011", "+919876500012"

@@ -10,7 +10,7 @@ import pytest
 from engine.asha.testing import SALT, new_phone, verified_worker
 from engine.i18n import t
 from engine.notify import NotifyService, migrate, producers, timing
-from engine.notify.addresses import RecordsAddressBook
+from engine.notify.addresses import RecordsAddressBook, RecordsSealer
 from engine.notify.jobs import set_service
 from engine.notify.testing import DictState, ManualScheduler, RecordingTransport
 from records.db import make_engine, make_session_factory
@@ -24,7 +24,8 @@ def notify(asha, asha_db, clock):
 
     migrate(asha_db[0])
     svc = NotifyService(make_session_factory(make_engine(asha_db[0])), RecordsAddressBook(asha.records, SALT),
-                        RecordingTransport(), DictState(), ManualScheduler(), clock=clock)
+                        RecordingTransport(), DictState(), ManualScheduler(), clock=clock,
+                        sealer=RecordsSealer(asha.records))
     asha._triage = fake_triage
     asha.on_due = lambda pid, due, ref: producers.checkup_reminder(svc, pid, due, ref=ref)
     set_service(svc)

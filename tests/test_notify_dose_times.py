@@ -12,7 +12,13 @@ from engine.notify import NotifyService, Recipient, migrate, producers, timing
 from engine.notify.dose_times import MOVED, change_dose_times, chosen_times, parse_dose_times
 from engine.notify.jobs import set_service
 from engine.notify.models import Outbox
-from engine.notify.testing import DictState, FixedAddressBook, ManualScheduler, RecordingTransport
+from engine.notify.testing import (
+    DictState,
+    FixedAddressBook,
+    ManualScheduler,
+    MemorySealer,
+    RecordingTransport,
+)
 from records.db import make_engine, make_session_factory
 from records.testing import fresh_pg_database
 
@@ -66,7 +72,7 @@ def world():
         book = FixedAddressBook({PATIENT: Recipient("+919812300001", "pa", "u-patient")})
         engine = make_engine(url)
         svc = NotifyService(make_session_factory(engine), book, transport, DictState(), scheduler, clock=clock,
-                            templates={})
+                            templates={}, sealer=MemorySealer())
         set_service(svc)  # the scheduled jobs find this service
         yield svc, clock, scheduler, transport
         set_service(None)
@@ -88,7 +94,7 @@ def test_new_times_move_scheduled_reminders_and_old_jobs_send_nothing(world) -> 
     assert sorted(r.status for r in rows) == [MOVED] * 3 + ["scheduled"] * 3
     pending = [r for r in rows if r.status == "scheduled"]
     assert [r.due_at for r in pending] == [ist(26, 21, 30), ist(27, 7), ist(27, 21, 30)]
-    assert [r.fields["time"] for r in pending] == ["21:30", "07:00", "21:30"]
+    assert [svc.fields_of(r)["time"] for r in pending] == ["21:30", "07:00", "21:30"]
 
     # the old 21:00 job fires and sends nothing; at 21:30 the moved reminder goes out with its new time
     clock.now = ist(26, 21)
@@ -101,5 +107,5 @@ def test_new_times_move_scheduled_reminders_and_old_jobs_send_nothing(world) -> 
     # new prescriptions use the saved times; changing only the morning leaves the night alone
     assert change_dose_times(svc, PATIENT, {"morning": dt.time(6, 30)}) == 1
     with svc.sessions() as s:
-        left = [r.fields["time"] for r in s.query(Outbox).filter_by(status="scheduled").order_by(Outbox.due_at)]
+        left = [svc.fields_of(r)["time"] for r in s.query(Outbox).filter_by(status="scheduled").order_by(Outbox.due_at)]
     assert left == ["06:30", "21:30"]

@@ -10,7 +10,13 @@ import pytest
 from engine.asha.testing import Clock
 from engine.notify import NotifyService, Recipient, migrate, producers, timing
 from engine.notify.jobs import set_service
-from engine.notify.testing import DictState, FixedAddressBook, ManualScheduler, RecordingTransport
+from engine.notify.testing import (
+    DictState,
+    FixedAddressBook,
+    ManualScheduler,
+    MemorySealer,
+    RecordingTransport,
+)
 from records.db import make_engine, make_session_factory
 
 IST = timing.IST
@@ -32,7 +38,7 @@ def world(tmp_path):
                              ASHA: Recipient("+919812300002", "pa", "u-asha")})
     templates = {"asha_notify_medicine": {"variables": ["time"], "content_sid": {"hi": "HXhi", "pa": "HXpa", "en": ""}}}
     svc = NotifyService(make_session_factory(make_engine(url)), book, transport, state, scheduler, clock=clock,
-                        templates=templates)
+                        templates=templates, sealer=MemorySealer())
     set_service(svc)
     yield svc, clock, scheduler, transport, state
     set_service(None)

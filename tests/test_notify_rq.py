@@ -11,7 +11,7 @@ import pytest
 from engine.notify import NotifyService, Recipient, migrate
 from engine.notify.jobs import set_service
 from engine.notify.scheduling import RqAt
-from engine.notify.testing import DictState, FixedAddressBook, RecordingTransport
+from engine.notify.testing import DictState, FixedAddressBook, MemorySealer, RecordingTransport
 from records.db import make_engine, make_session_factory
 
 
@@ -35,7 +35,7 @@ def test_scheduled_reminders_run_in_an_rq_worker_when_due(tmp_path, connection):
     person = uuid.uuid4()
     transport = RecordingTransport()
     svc = NotifyService(make_session_factory(make_engine(url)), FixedAddressBook({person: Recipient("+919800000001", "en",
-                        "u-x")}), transport, DictState(), scheduler, quiet_hours=(0, 0))
+                        "u-x")}), transport, DictState(), scheduler, quiet_hours=(0, 0), sealer=MemorySealer())
     set_service(svc)
     try:
         now = dt.datetime.now(dt.timezone.utc)

@@ -1,9 +1,14 @@
-"""Tables of the ASHA module, on their own ``DeclarativeBase`` (created with ``create_all``:
-additive tables only, no Alembic history yet — a later change to them needs a migration).
+"""Tables of the ASHA module, on their own ``DeclarativeBase``; schema history in
+``engine/asha/migrations`` (Alembic, version table ``asha_alembic_version``, run by :func:`migrate`).
 
-Nothing here names a person: patients are records' UUIDs behind short codes, the ASHA's phone is
-the gateway's salted hash, one-time codes are stored hashed. Follow-up kinds, labels (ANC-2,
-vaccine names) and due dates are in clear so the daily list can be computed without keys.
+Nothing here names a person in clear: patients are records' UUIDs behind short codes, the ASHA's
+phone is the gateway's salted hash, one-time codes are stored hashed. A follow-up's kind and label
+(ANC-2, vaccine names: they say "pregnant", "newborn") are sealed with the *patient's* records data
+key, so deleting the patient (crypto-shredding) makes them unreadable too; a keyed digest stands
+in for them where uniqueness is checked. Due dates, the patient code and the status stay clear on
+purpose: the daily list and the morning summaries select by date without opening any key. The
+villages an ASHA serves are place names (public geography, not about a patient), kept in clear
+so an emergency can be routed to them.
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Date, DateTime, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, UniqueConstraint, Uuid, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from records.crypto import Sealed
+from records.types import Encrypted
 
 
 class AshaBase(DeclarativeBase):
@@ -34,6 +42,16 @@ class AshaWorker(AshaBase):
     otp_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     otp_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     otp_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: off: she is treated as anyone else (her commands go to the bot, no alerts, no summaries)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class AshaVillage(AshaBase):
+    """A village an ASHA serves (her area), spelt as :func:`engine.asha.villages.key` spells it."""
+
+    __tablename__ = "asha_villages"
+    asha_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    village: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
 
 
 class AshaPatient(AshaBase):
@@ -47,13 +65,18 @@ class AshaPatient(AshaBase):
 
 
 class FollowUp(AshaBase):
+    """Something an ASHA must do for a patient by ``due_on`` (clear: scheduling selects by it)."""
+
     __tablename__ = "asha_followups"
-    __table_args__ = (UniqueConstraint("code", "kind", "label", "due_on"),)
+    __table_args__ = (UniqueConstraint("dedupe", name="uq_asha_followups_dedupe"),)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     asha_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)  # whose data key seals the details
     code: Mapped[str] = mapped_column(String(8), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # visit, referral, anc, immunisation
-    label: Mapped[str] = mapped_column(String(80), default="")
+    #: {"kind": visit|referral|anc|immunisation|delivery, "label": "ANC-2" …}, sealed with the patient's key
+    details_enc: Mapped[Sealed] = mapped_column(Encrypted)
+    #: keyed digest of (ASHA, code, kind, label, due date): the same follow-up is recorded once
+    dedupe: Mapped[str] = mapped_column(String(64))
     due_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(8), default="open")  # open, done
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -69,12 +92,12 @@ class BatchLine(AshaBase):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def migrate(url: str) -> None:
-    """Create the ASHA tables if missing (idempotent; SQLite file or PostgreSQL)."""
-    from records.db import make_engine
+def migrate(url: str, records: object | None = None) -> None:
+    """Bring the ASHA tables to the newest schema (idempotent; SQLite file or PostgreSQL).
 
-    engine = make_engine(url)
-    try:
-        AshaBase.metadata.create_all(engine)
-    finally:
-        engine.dispose()
+    ``records`` (a :class:`records.RecordsService`) lends the data keys for sealing follow-ups
+    written in clear before labels were sealed; a database without such rows needs none.
+    """
+    from engine.asha.migrations import upgrade
+
+    upgrade(url, records)

@@ -10,6 +10,11 @@ claimed in ``asha_batch_lines`` before it runs, keyed by (ASHA, reference) — o
 text and the India date when it has no reference — so resending a batch changes nothing and a
 concurrent duplicate cannot run twice. Lines that fail to parse are not stored: the corrected
 line may reuse the reference.
+
+Follow-ups are sealed with the patient's records data key (see :mod:`engine.asha.models`); reading
+the list opens one key per patient, through the records vault's cache. Emergencies go to the
+patient's ASHA and to every active ASHA whose area (the villages she serves) covers the patient's
+village: :meth:`AshaService.responders`.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import hmac
 import logging
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -29,11 +34,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.asha import parse, schedules
-from engine.asha.models import AshaPatient, AshaWorker, BatchLine, FollowUp, utcnow
+from engine.asha import parse, schedules, villages
+from engine.asha.models import AshaPatient, AshaVillage, AshaWorker, BatchLine, FollowUp, utcnow
 from engine.asha.text import day, fit, full_day
 from engine.i18n import t
-from records import Actor, Purpose, RecordsService
+from records import AccessDenied, Actor, PatientNotFound, Purpose, RecordsService
+from records.crypto import KeyShredded
 
 log = logging.getLogger(__name__)
 IST = ZoneInfo("Asia/Kolkata")
@@ -51,8 +57,9 @@ class Referrer(Protocol):
     def __call__(self, patient_id: uuid.UUID, *, text: str, triage: dict[str, Any], language: str) -> None: ...
 
 
-#: Told about events other people must hear of: ("emergency", asha_id, patient_id, code).
-Alerts = Callable[[str, uuid.UUID, uuid.UUID, str], None]
+#: Told about events other people must hear of: ("emergency", asha_id, patient_id, code, village) —
+#: asha_id is the ASHA who reported it, village the patient's ('' when unknown).
+Alerts = Callable[[str, uuid.UUID, uuid.UUID, str, str], None]
 #: Told of each dated check-up (ANC visit, vaccination) so the patient gets a reminder:
 #: (patient_id, due_on, ref) with ref unique per check-up.
 OnDue = Callable[[uuid.UUID, dt.date, str], None]
@@ -65,6 +72,41 @@ class Worker:
     area: str
     language: str
     verified: bool
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """A follow-up with its details opened (what LIST, DONE and the morning summary show)."""
+
+    id: uuid.UUID
+    code: str
+    kind: str
+    label: str
+    due_on: dt.date
+    status: str
+
+
+@dataclass(frozen=True)
+class WorkerListing:
+    """An ASHA as the admin page lists her (no phone number, no patients)."""
+
+    user_id: uuid.UUID
+    area: str
+    language: str
+    verified: bool
+    active: bool
+    created_at: dt.datetime
+    villages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Responder:
+    """An ASHA to alert about a patient's emergency; ``registrar``: she registered the patient."""
+
+    asha_id: uuid.UUID
+    code: str
+    registrar: bool
 
 
 @dataclass(frozen=True)
@@ -72,6 +114,15 @@ class Outcome:
     status: str  # "ok", "sos" (emergency), "err"
     reply: str
     code: str = ""
+
+
+def _worker(row: AshaWorker) -> Worker:
+    return Worker(row.user_id, row.area, row.language, row.verified_at is not None, bool(row.active))
+
+
+def follow_up_digest(keys: Any, asha_id: uuid.UUID, code: str, kind: str, label: str, due: dt.date) -> str:
+    """The keyed digest that makes a follow-up unique without its kind or label in clear."""
+    return keys.lookup_digest("asha-followup", f"{asha_id}|{code}|{kind}|{label}|{due}").hex()[:64]
 
 
 def _otp_hash(user_id: uuid.UUID, number: str) -> str:
@@ -106,9 +157,9 @@ class AshaService:
         from saathi.settings import load
 
         s = settings or load()
-        migrate(s.effective_database_url)
-        return cls(make_session_factory(make_engine(s.effective_database_url)), RecordsService.from_settings(s),
-                   **kwargs)
+        records = RecordsService.from_settings(s)
+        migrate(s.effective_database_url, records)
+        return cls(make_session_factory(make_engine(s.effective_database_url)), records, **kwargs)
 
     def today(self) -> dt.date:
         return self.clock().astimezone(IST).date()
@@ -116,23 +167,69 @@ class AshaService:
     # ------------------------------------------------------------------ identity
 
     def register_worker(self, *, name: str, village: str, area: str, language: str, phone: str,
-                        phone_hash: str) -> uuid.UUID:
-        """A new ASHA (records user + profile, phone identity) awaiting phone verification."""
-        user_id = self.records.register_asha(name=name, village=village, area=area, language=language,
-                                             channel="phone", address=phone)
+                        phone_hash: str, serves: Iterable[str] | None = None) -> uuid.UUID:
+        """A new ASHA (records user + profile, phone identity) awaiting phone verification.
+
+        ``serves``: the villages of her area (emergencies there reach her); her own village if None.
+        """
+        if self.worker(phone_hash) is not None:
+            raise ValueError("this phone is already registered as an ASHA")
+        try:
+            user_id = self.records.register_asha(name=name, village=village, area=area, language=language,
+                                                 channel="phone", address=phone)
+        except IntegrityError as exc:  # the number is already someone's identity in the records
+            raise ValueError("this phone number already belongs to someone else in the records") from exc
         with self.sessions() as s:
             s.add(AshaWorker(user_id=user_id, phone_hash=phone_hash, area=area, language=language,
                              created_at=self.clock()))
             s.commit()
+        self.set_villages(user_id, [village] if serves is None else serves)
         return user_id
+
+    def set_villages(self, user_id: uuid.UUID, names: Iterable[str]) -> list[str]:
+        """Her area is exactly these villages (spellings made comparable); returns the keys kept."""
+        keys = list(dict.fromkeys(k for k in (villages.key(n) for n in names) if k))
+        with self.sessions() as s:
+            s.execute(delete(AshaVillage).where(AshaVillage.asha_id == user_id))
+            s.add_all(AshaVillage(asha_id=user_id, village=k) for k in keys)
+            s.commit()
+        return keys
+
+    def villages(self, user_id: uuid.UUID) -> list[str]:
+        with self.sessions() as s:
+            return list(s.scalars(select(AshaVillage.village).where(AshaVillage.asha_id == user_id)
+                                  .order_by(AshaVillage.village)))
+
+    def set_active(self, user_id: uuid.UUID, active: bool) -> bool:
+        """Deactivated, she is like anyone else to the gateway, and gets no alerts or summaries."""
+        with self.sessions() as s:
+            row = s.get(AshaWorker, user_id)
+            if row is None:
+                return False
+            row.active = active
+            if not active:
+                row.otp_hash, row.otp_expires_at = None, None
+            s.commit()
+            return True
+
+    def listing(self) -> list[WorkerListing]:
+        """Every ASHA, newest first, for the admin page."""
+        with self.sessions() as s:
+            rows = list(s.scalars(select(AshaWorker).order_by(AshaWorker.created_at.desc())))
+            served: dict[uuid.UUID, list[str]] = {}
+            for asha_id, village in s.execute(select(AshaVillage.asha_id, AshaVillage.village)
+                                              .order_by(AshaVillage.village)):
+                served.setdefault(asha_id, []).append(village)
+        return [WorkerListing(r.user_id, r.area, r.language, r.verified_at is not None, bool(r.active),
+                              r.created_at, tuple(served.get(r.user_id, ()))) for r in rows]
 
     def issue_code(self, user_id: uuid.UUID) -> str:
         """A fresh 6-digit one-time code (only its keyed hash is kept) valid for 15 minutes."""
         number = f"{secrets.randbelow(10**6):06d}"
         with self.sessions() as s:
             worker = s.get(AshaWorker, user_id)
-            if worker is None:
-                raise LookupError("not a registered ASHA")
+            if worker is None or not worker.active:
+                raise LookupError("not an active registered ASHA")
             worker.otp_hash = _otp_hash(user_id, number)
             worker.otp_expires_at = self.clock() + dt.timedelta(minutes=OTP_MINUTES)
             worker.otp_attempts = 0
@@ -142,7 +239,7 @@ class AshaService:
     def verify(self, phone_hash: str, number: str) -> bool:
         with self.sessions() as s:
             worker = s.scalar(select(AshaWorker).where(AshaWorker.phone_hash == phone_hash))
-            if worker is None or worker.otp_hash is None or worker.otp_expires_at is None:
+            if worker is None or not worker.active or worker.otp_hash is None or worker.otp_expires_at is None:
                 return False
             worker.otp_attempts += 1
             expires = worker.otp_expires_at.replace(tzinfo=worker.otp_expires_at.tzinfo or dt.timezone.utc)
@@ -156,12 +253,12 @@ class AshaService:
     def worker(self, phone_hash: str) -> Worker | None:
         with self.sessions() as s:
             row = s.scalar(select(AshaWorker).where(AshaWorker.phone_hash == phone_hash))
-            return Worker(row.user_id, row.area, row.language, row.verified_at is not None) if row else None
+            return _worker(row) if row else None
 
     def worker_by_id(self, user_id: uuid.UUID) -> Worker | None:
         with self.sessions() as s:
             row = s.get(AshaWorker, user_id)
-            return Worker(row.user_id, row.area, row.language, row.verified_at is not None) if row else None
+            return _worker(row) if row else None
 
     # ------------------------------------------------------------------ messages
 
@@ -289,11 +386,12 @@ class AshaService:
                                  purpose=Purpose.ASHA_CARE, symptom_report_id=report_id)
         urgency = result.urgency if result.urgency in FOLLOW_UP_DAYS else "routine"
         due = self.today() + dt.timedelta(days=FOLLOW_UP_DAYS[urgency])
-        self._follow_up(worker, patient.code, "visit", "VISIT", due)
+        self._follow_up(worker, patient, "visit", "VISIT", due)
         if urgency == "emergency":
             self._refer(patient.patient_id, cmd.text, contract, language)
             if self.alerts:
-                self.alerts("emergency", worker.user_id, patient.patient_id, patient.code)
+                self.alerts("emergency", worker.user_id, patient.patient_id, patient.code,
+                            str(profile.get("village") or ""))
             return Outcome("sos", t("asha_visit_emergency", language, code=patient.code), patient.code)
         return Outcome("ok", t("asha_visit_saved", language, code=patient.code,
                                urgency=t(f"asha_urgency_{urgency}", language), date=day(due)), patient.code)
@@ -309,28 +407,52 @@ class AshaService:
         text = cmd.text or "ASHA referral"
         self._refer(patient.patient_id, f"{text} (ASHA referral, consent given in person)",
                     {"urgency": "urgent", "referred_by": "asha"}, language)
-        self._follow_up(worker, patient.code, "referral", "REFER", self.today() + dt.timedelta(days=2))
+        self._follow_up(worker, patient, "referral", "REFER", self.today() + dt.timedelta(days=2))
         return Outcome("ok", t("asha_referred", language, code=patient.code), patient.code)
 
-    def _follow_up(self, worker: Worker, code: str, kind: str, label: str, due: dt.date,
-                   patient_id: uuid.UUID | None = None) -> bool:
-        """Record a follow-up; with ``patient_id`` the patient is also reminded (``on_due``)."""
+    def _seal(self, patient_id: uuid.UUID, value: Any) -> Any:
+        with self.records.sessions() as s:
+            return self.records.vault.for_user(s, patient_id).seal(value)
+
+    def _open(self, patient_id: uuid.UUID, sealed: Any) -> dict[str, Any] | None:
+        """The details, or None when the patient was deleted (their key is gone)."""
+        try:
+            with self.records.sessions() as s:
+                return self.records.vault.for_user(s, patient_id).open(sealed)
+        except KeyShredded:
+            return None
+
+    def _follow_up(self, worker: Worker, patient: AshaPatient, kind: str, label: str, due: dt.date,
+                   remind: bool = False) -> bool:
+        """Record a follow-up (details sealed with the patient's key); with ``remind`` the patient
+        is also reminded (``on_due``)."""
+        digest = follow_up_digest(self.records.keys, worker.user_id, patient.code, kind, label, due)
         try:
             with self.sessions() as s:
-                s.add(FollowUp(asha_id=worker.user_id, code=code, kind=kind, label=label, due_on=due))
+                s.add(FollowUp(asha_id=worker.user_id, patient_id=patient.patient_id, code=patient.code,
+                               details_enc=self._seal(patient.patient_id, {"kind": kind, "label": label}),
+                               dedupe=digest, due_on=due))
                 s.commit()
         except IntegrityError:
             return False
-        if patient_id is not None and self.on_due is not None:
-            self.on_due(patient_id, due, f"{code}:{kind}:{due}")
+        if remind and self.on_due is not None:
+            self.on_due(patient.patient_id, due, f"{patient.code}:{kind}:{due}")
         return True
 
-    def open_follow_ups(self, asha_id: uuid.UUID, until: dt.date | None = None) -> list[FollowUp]:
+    def open_follow_ups(self, asha_id: uuid.UUID, until: dt.date | None = None) -> list[FollowUpView]:
+        """Her open follow-ups by due date (those of deleted patients are left out)."""
         with self.sessions() as s:
             query = select(FollowUp).where(FollowUp.asha_id == asha_id, FollowUp.status == "open")
             if until is not None:
                 query = query.where(FollowUp.due_on <= until)
-            return list(s.scalars(query.order_by(FollowUp.due_on, FollowUp.code)))
+            rows = list(s.scalars(query.order_by(FollowUp.due_on, FollowUp.code)))
+        out = []
+        for row in rows:
+            details = self._open(row.patient_id, row.details_enc)
+            if details is not None:
+                out.append(FollowUpView(row.id, row.code, details.get("kind", ""), details.get("label", ""),
+                                        row.due_on, row.status))
+        return out
 
     def _cmd_list(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
         rows = self.open_follow_ups(worker.user_id, self.today() + dt.timedelta(days=LIST_AHEAD_DAYS))
@@ -348,7 +470,8 @@ class AshaService:
             if row is None:
                 return Outcome("ok", t("asha_nothing_open", language, code=cmd.code), cmd.code or "")
             row.status, row.done_at = "done", self.clock()
-            label = f"{row.label.split(' ')[0]} {day(row.due_on)}"
+            details = self._open(row.patient_id, row.details_enc) or {}
+            label = f"{str(details.get('label', '')).split(' ')[0]} {day(row.due_on)}"
             s.commit()
         return Outcome("ok", t("asha_done", language, code=cmd.code, items=label), cmd.code or "")
 
@@ -364,8 +487,8 @@ class AshaService:
                                     usage=t("asha_usage_preg", language)))
         visits = [v for v in schedules.antenatal_visits(edd) if v.on >= today]
         for visit in visits:
-            self._follow_up(worker, patient.code, "anc", visit.label, visit.on, patient.patient_id)
-        self._follow_up(worker, patient.code, "delivery", "EDD", edd)
+            self._follow_up(worker, patient, "anc", visit.label, visit.on, remind=True)
+        self._follow_up(worker, patient, "delivery", "EDD", edd)
         items = ", ".join(f"{v.label} {day(v.on)}" for v in visits) or "-"
         return Outcome("ok", fit(t("asha_pregnancy", language, code=patient.code, date=full_day(edd), items=items)),
                        patient.code)
@@ -381,11 +504,42 @@ class AshaService:
                                     usage=t("asha_usage_child", language)))
         dues = schedules.upcoming(schedules.immunisations(cmd.date), today)
         for due in dues:
-            self._follow_up(worker, patient.code, "immunisation", due.label, due.on, patient.patient_id)
+            self._follow_up(worker, patient, "immunisation", due.label, due.on, remind=True)
         if not dues:
             return Outcome("ok", t("asha_child_done", language, code=patient.code), patient.code)
         items = "; ".join(f"{day(d.on)} {d.label}" for d in dues[:2])
         return Outcome("ok", fit(t("asha_child", language, code=patient.code, items=items)), patient.code)
+
+
+    # ------------------------------------------------------------------ emergencies by area
+
+    def responders(self, patient_id: uuid.UUID, village: str | None) -> list[Responder]:
+        """Who must hear of this patient's emergency: the ASHA who registered them, and every
+        verified, active ASHA whose area covers their village — each once, registrar first."""
+        where = villages.key(village or "")
+        with self.sessions() as s:
+            mine = s.scalar(select(AshaPatient).where(AshaPatient.patient_id == patient_id))
+            code = mine.code if mine else ""
+            out: dict[uuid.UUID, Responder] = {}
+            if mine is not None:
+                registrar = s.get(AshaWorker, mine.asha_id)
+                if registrar is not None and registrar.active:
+                    out[mine.asha_id] = Responder(mine.asha_id, code, True)
+            if where:
+                area = select(AshaVillage.asha_id).where(AshaVillage.village == where)
+                for asha_id in s.scalars(select(AshaWorker.user_id).where(
+                        AshaWorker.user_id.in_(area), AshaWorker.active.is_(True),
+                        AshaWorker.verified_at.is_not(None)).order_by(AshaWorker.created_at)):
+                    out.setdefault(asha_id, Responder(asha_id, code, False))
+        return list(out.values())
+
+    def patient_village(self, patient_id: uuid.UUID, actor: Actor, purpose: Purpose) -> str:
+        """The village in the patient's records profile ('' if none), read as ``actor`` (audited)."""
+        try:
+            profile = self.records.patient_profile(actor, patient_id, purpose=purpose)
+        except (AccessDenied, PatientNotFound):
+            return ""
+        return str(profile.get("village") or "")
 
 
 def _default_triage(text: str, **kwargs: Any) -> Any:

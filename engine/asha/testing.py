@@ -28,7 +28,7 @@ class Referrals:
 
 
 def prepare(url: str) -> None:
-    """Records and portal tables (Alembic) plus the ASHA tables."""
+    """Records and portal tables, then the ASHA tables (all Alembic histories)."""
     from records.portal_migrations import upgrade
 
     upgrade(url)
@@ -39,12 +39,14 @@ def build(url: str, records: Any, clock: Clock, **kwargs: Any) -> AshaService:
     return AshaService(make_session_factory(make_engine(url)), records, clock=clock, **kwargs)
 
 
-def verified_worker(service: AshaService, phone: str, *, language: str = "hi", area: str = "Dhuri") -> Worker:
+def verified_worker(service: AshaService, phone: str, *, language: str = "hi", area: str = "Dhuri",
+                    village: str = "Dhuri", serves: list[str] | None = None) -> Worker:
+    """A verified ASHA living in ``village`` and serving ``serves`` (her own village when None)."""
     from channels.identity import sender_id
 
     phone_hash = sender_id(phone, SALT)
-    uid = service.register_worker(name="Asha Test", village="Dhuri", area=area, language=language, phone=phone,
-                                  phone_hash=phone_hash)
+    uid = service.register_worker(name="Asha Test", village=village, area=area, language=language, phone=phone,
+                                  phone_hash=phone_hash, serves=serves)
     assert service.verify(phone_hash, service.issue_code(uid))
     worker = service.worker(phone_hash)
     assert worker is not None

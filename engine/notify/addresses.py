@@ -1,4 +1,5 @@
-"""Who to send to: a records user's phone number (decrypted only at send time) and language."""
+"""Who to send to: a records user's phone number (decrypted only at send time) and language; how
+an outbox row is sealed for them (their records data key)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,29 @@ class RecordsAddressBook:
                 return None
             address = self.records.vault.for_user(s, user_id).open(row.address_enc)
         return Recipient(address=address, language=user.language or "hi", sender=sender_id(address, self.salt))
+
+
+class RecordsSealer:
+    """Seals outbox fields with the recipient's records data key (the records vault, its key cache);
+    digests dedupe keys with the records' lookup key, as records digest phone numbers."""
+
+    def __init__(self, records: Any) -> None:
+        self.records = records
+
+    def _key(self, user_id: uuid.UUID) -> Any:
+        from records.crypto import KeyShredded
+
+        try:
+            with self.records.sessions() as s:
+                return self.records.vault.for_user(s, user_id)
+        except KeyShredded as exc:
+            raise LookupError("no data key: the person was deleted") from exc
+
+    def seal(self, user_id: uuid.UUID, value: dict[str, str]) -> Any:
+        return self._key(user_id).seal(value)
+
+    def open(self, user_id: uuid.UUID, sealed: Any) -> dict[str, str]:
+        return self._key(user_id).open(sealed)
+
+    def digest(self, text: str) -> str:
+        return "d:" + self.records.keys.lookup_digest("notify-dedupe", text).hex()

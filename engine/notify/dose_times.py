@@ -135,7 +135,8 @@ def change_dose_times(svc: NotifyService, user_id: uuid.UUID, times: dict[str, d
             Outbox.due_at > now)))
     moved = 0
     for row in rows:
-        slot = slot_by_time.get(str((row.fields or {}).get("time", "")))
+        fields = svc.fields_of(row)  # sealed for the patient at rest
+        slot = slot_by_time.get(fields.get("time", ""))
         if slot is None or new[slot] == old[slot]:
             continue
         day = row.due_at.astimezone(timing.IST).date()
@@ -148,7 +149,7 @@ def change_dose_times(svc: NotifyService, user_id: uuid.UUID, times: dict[str, d
             claimed = s.execute(update(Outbox).where(Outbox.id == row.id, Outbox.status == "scheduled")
                                 .values(status=MOVED)).rowcount
             s.commit()
-        if claimed and svc.schedule(row.user_id, row.key, {**(row.fields or {}), "time": new[slot].strftime("%H:%M")},
+        if claimed and svc.schedule(row.user_id, row.key, {**fields, "time": new[slot].strftime("%H:%M")},
                                     moment, dedupe=f"{row.dedupe_key[:90]}>{moment:%Y%m%d%H%M}", kind="medicine"):
             moved += 1
     return moved

@@ -33,7 +33,7 @@ def service() -> NotifyService:
 
 def from_settings(settings: Any | None = None, **overrides: Any) -> NotifyService:
     from channels.context import worker_gateway
-    from engine.notify.addresses import RecordsAddressBook
+    from engine.notify.addresses import RecordsAddressBook, RecordsSealer
     from engine.notify.models import migrate
     from engine.notify.scheduling import open_scheduler
     from engine.notify.twilio import TwilioTransport
@@ -42,11 +42,12 @@ def from_settings(settings: Any | None = None, **overrides: Any) -> NotifyServic
     from saathi.settings import load
 
     s = settings or load()
-    migrate(s.effective_database_url)
+    records = RecordsService.from_settings(s)
+    migrate(s.effective_database_url, records)
     gateway = worker_gateway()
     parts: dict[str, Any] = {
         "sessions": make_session_factory(make_engine(s.effective_database_url)),
-        "addresses": RecordsAddressBook(RecordsService.from_settings(s), s.sender_salt),
+        "addresses": RecordsAddressBook(records, s.sender_salt), "sealer": RecordsSealer(records),
         "transport": TwilioTransport(gateway.sender), "state": gateway.store,
         "scheduler": open_scheduler(s.redis_url),
     }

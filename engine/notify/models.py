@@ -1,10 +1,13 @@
-"""The outbox: one row per notification, on its own ``DeclarativeBase`` (``create_all``: additive
-table, no Alembic history yet).
+"""The outbox: one row per notification, on its own ``DeclarativeBase``; schema history in
+``engine/notify/migrations`` (Alembic, version table ``notify_alembic_version``).
 
 A row names its recipient by records user id only; the number is looked up (and decrypted) at
-send time and never stored here. ``dedupe_key`` is unique, so scheduling the same reminder twice
-— a re-run of the scheduler, a retried webhook — keeps one row. Fields hold only what the
-message shows (a time, a date, a patient code, a pickup code): no symptoms, no medicine names.
+send time and never stored here. The message's fields (a time, a date, patient codes and
+follow-up labels in an ASHA's summary, a pharmacy and pickup code) are sealed with the
+*recipient's* records data key (``fields_enc``): deleting the person makes them unreadable.
+``dedupe_key`` is a keyed digest of the producer's key (which names patients and events), unique,
+so scheduling the same reminder twice — a re-run of the scheduler, a retried webhook — keeps one
+row. Kind, due time and status stay clear: the scheduler and ``saathi asha daily`` select by them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import uuid
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from records.crypto import Sealed
+from records.types import Encrypted
+
 
 class NotifyBase(DeclarativeBase):
     pass
@@ -23,11 +29,11 @@ class NotifyBase(DeclarativeBase):
 class Outbox(NotifyBase):
     __tablename__ = "notify_outbox"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)  # keyed digest (NotifyService.sealer)
     kind: Mapped[str] = mapped_column(String(24), index=True)  # medicine, appointment, checkup, pickup, emergency, daily
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     key: Mapped[str] = mapped_column(String(60))          # catalogue key
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    fields_enc: Mapped[Sealed] = mapped_column(Encrypted)  # the message's fields, sealed for the recipient
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)  # emergencies ignore quiet hours
     due_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     # scheduled, sending, sent, failed, opted_out, no_address
@@ -46,12 +52,12 @@ class DoseTimes(NotifyBase):
     times: Mapped[dict] = mapped_column(JSON, default=dict)  # {"morning": "07:30", "night": "21:30"}
 
 
-def migrate(url: str) -> None:
-    """Create the outbox table if missing (idempotent; SQLite file or PostgreSQL)."""
-    from records.db import make_engine
+def migrate(url: str, records: object | None = None) -> None:
+    """Bring the notify tables to the newest schema (idempotent; SQLite file or PostgreSQL).
 
-    engine = make_engine(url)
-    try:
-        NotifyBase.metadata.create_all(engine)
-    finally:
-        engine.dispose()
+    ``records`` lends the data keys for sealing rows written in clear before fields were sealed;
+    a database without such rows needs none.
+    """
+    from engine.notify.migrations import upgrade
+
+    upgrade(url, records)

@@ -12,6 +12,10 @@ approved WhatsApp template outside it (registry ``data/asha/templates.yml``), SM
 no template is approved. A failed send is retried with exponential backoff up to
 ``max_attempts``; delivery status comes from Twilio's status callback (``status:<sid>`` in the
 gateway store). Log lines carry ids, kinds and outcomes only.
+
+At rest a row's fields are sealed for its recipient and its dedupe key is a keyed digest (the
+:class:`Sealer`: the records' data keys in production, :class:`engine.notify.addresses.RecordsSealer`);
+someone whose key is gone (deleted) is scheduled nothing and sent nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +51,14 @@ class Recipient:
     sender: str    # the gateway's salted hash of the number: opt-out and 24-hour window keys
 
 
+class Sealer(Protocol):
+    """Seals a message's fields for its recipient; digests dedupe keys (they name patients and events)."""
+
+    def seal(self, user_id: uuid.UUID, value: dict[str, str]) -> Any: ...  # LookupError: no key (deleted)
+    def open(self, user_id: uuid.UUID, sealed: Any) -> dict[str, str]: ...  # LookupError: no key (deleted)
+    def digest(self, text: str) -> str: ...
+
+
 class AddressBook(Protocol):
     def recipient(self, user_id: uuid.UUID) -> Recipient | None: ...
 
@@ -75,7 +87,7 @@ class NotifyService:
     def __init__(self, sessions: sessionmaker[Session], addresses: AddressBook, transport: Transport,
                  state: State, scheduler: Scheduler, *, clock: Callable[[], dt.datetime] | None = None,
                  quiet_hours: tuple[int, int] = (22, 7), max_attempts: int = 5,
-                 templates: dict[str, dict[str, Any]] | None = None) -> None:
+                 templates: dict[str, dict[str, Any]] | None = None, sealer: Sealer) -> None:
         self.sessions = sessions
         self.addresses = addresses
         self.transport = transport
@@ -85,15 +97,22 @@ class NotifyService:
         self.quiet_hours = quiet_hours
         self.max_attempts = max_attempts
         self.templates = template_registry() if templates is None else templates
+        self.sealer = sealer
 
     # ------------------------------------------------------------------ scheduling
 
     def schedule(self, user_id: uuid.UUID, key: str, fields: dict[str, str], at: dt.datetime, *,
                  dedupe: str, kind: str, urgent: bool = False) -> uuid.UUID | None:
-        """Queue one message; None when ``dedupe`` was scheduled before (nothing changes)."""
+        """Queue one message; None when ``dedupe`` was scheduled before (nothing changes) or the
+        person is gone (no data key to seal the fields with)."""
         when = at if urgent else timing.after_quiet_hours(at, *self.quiet_hours)
-        row = Outbox(id=uuid.uuid4(), dedupe_key=dedupe[:120], kind=kind, user_id=user_id, key=key,
-                     fields=fields, urgent=urgent, due_at=when)
+        try:
+            sealed = self.sealer.seal(user_id, {k: str(v) for k, v in fields.items()})
+        except LookupError:
+            log.info("notification %s for a deleted person not scheduled", kind)
+            return None
+        row = Outbox(id=uuid.uuid4(), dedupe_key=self.sealer.digest(dedupe)[:120], kind=kind, user_id=user_id,
+                     key=key, fields_enc=sealed, urgent=urgent, due_at=when)
         try:
             with self.sessions() as s:
                 s.add(row)
@@ -134,8 +153,15 @@ class NotifyService:
             return self._retry_at(row, now + timing.backoff(attempts), attempts=attempts)
         return self._finish(row, "sent", via=via, sid=sid, sent_at=now, attempts=row.attempts + 1)
 
+    def fields_of(self, row: Outbox) -> dict[str, str]:
+        """The row's message fields, opened ({} when the recipient's key is gone)."""
+        try:
+            return {k: str(v) for k, v in (self.sealer.open(row.user_id, row.fields_enc) or {}).items()}
+        except LookupError:
+            return {}
+
     def _send(self, row: Outbox, recipient: Recipient, now: dt.datetime) -> tuple[str, str]:
-        fields = {k: str(v) for k, v in (row.fields or {}).items()}
+        fields = self.fields_of(row)
         inbound = self.state.get(f"inbound:{recipient.sender}") or {}
         if inbound.get("channel") == "whatsapp":
             last = dt.datetime.fromtimestamp(float(inbound.get("at", 0)), dt.timezone.utc)

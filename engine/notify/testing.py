@@ -1,15 +1,20 @@
 """Test helpers (plain code): a scheduler run by hand against a movable clock, a recording transport
-that can be told to fail, a dictionary for the gateway's state, a fixed address book."""
+that can be told to fail, a dictionary for the gateway's state, a fixed address book, a sealer
+with in-memory keys."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.handoff.reminders import resolve
 from engine.notify.service import Recipient
+from records.crypto import new_data_key
 
 
 @dataclass
@@ -64,3 +69,31 @@ class FixedAddressBook:
 
     def recipient(self, user_id: uuid.UUID) -> Recipient | None:
         return self.people.get(user_id)
+
+
+@dataclass
+class MemorySealer:
+    """Real AES-GCM sealing with a data key per person made on first use, kept in memory (for
+    tests whose people are not in a records database); ``forget`` plays a deleted person."""
+
+    keys: dict[uuid.UUID, Any] = field(default_factory=dict)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    def _key(self, user_id: uuid.UUID, create: bool) -> Any:
+        if user_id not in self.keys:
+            if not create:
+                raise LookupError("no data key")
+            self.keys[user_id] = new_data_key()
+        return self.keys[user_id]
+
+    def seal(self, user_id: uuid.UUID, value: dict[str, str]) -> Any:
+        return self._key(user_id, True).seal(value)
+
+    def open(self, user_id: uuid.UUID, sealed: Any) -> dict[str, str]:
+        return self._key(user_id, False).open(sealed)
+
+    def digest(self, text: str) -> str:
+        return "d:" + hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
+
+    def forget(self, user_id: uuid.UUID) -> None:
+        self.keys.pop(user_id, None)

@@ -15,7 +15,7 @@ import argparse
 def register(sub: argparse._SubParsersAction) -> None:
     asha = sub.add_parser("asha", help="ASHA workers: tables, registration, phone verification")
     asha_sub = asha.add_subparsers(dest="asha_command", required=True)
-    asha_sub.add_parser("migrate", help="create the ASHA tables")
+    asha_sub.add_parser("migrate", help="bring the ASHA and notify tables to the newest schema (seals old rows)")
     reg = asha_sub.add_parser("register", help="register an ASHA and text her a verification code")
     reg.add_argument("--name", required=True)
     reg.add_argument("--village", required=True)
@@ -31,11 +31,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.asha import migrate
+    from engine.notify import migrate as migrate_notify
+    from records import RecordsService
     from saathi.settings import load
 
     settings = load()
-    migrate(settings.effective_database_url)
+    records = RecordsService.from_settings(settings)
+    migrate(settings.effective_database_url, records)
     if args.asha_command == "migrate":
+        migrate_notify(settings.effective_database_url, records)
         return 0
     from channels import asha as hook
     from channels.identity import sender_id
