@@ -3,11 +3,14 @@
 Cheap for everyone else: only a message whose first word (of any line) is an ASHA command word
 costs a database lookup of the sender's salted hash; anyone who is not a registered ASHA falls
 through to the bot as usual. ``VERIFY 123456`` from a registered but unverified ASHA completes
-her phone verification; her other messages still go to the bot until then.
+her phone verification; her other messages still go to the bot until then, and all of them once
+an admin has deactivated her.
 
-Also here, because they need the gateway: :func:`enrol` (register an ASHA and text her the
-one-time code) and :func:`send_code` (a new code), used by ``saathi asha register|send-code``;
-:func:`patient_emergency`, the job that alerts a patient's ASHA after the bot answered an emergency.
+Also here, because they need the gateway's Twilio sender: :func:`enrol` and :func:`send_code`
+for ``saathi asha register|send-code`` (the logic is :mod:`engine.asha.enrolment`, which the
+portal's admin page uses with its own sender); :func:`patient_emergency`, the job that alerts
+the patient's ASHAs (the one who registered them, those serving their village) after the bot
+answered an emergency.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import uuid
 from typing import Any
 
 from channels.identity import sender_id
-from engine.asha import AshaService, parse
+from engine.asha import AshaService, enrolment, parse
 from engine.i18n import t
 
 log = logging.getLogger(__name__)
@@ -39,9 +42,26 @@ def service_for(settings: Any) -> AshaService:
     with _lock:
         url = settings.effective_database_url
         if url not in _services:
-            _services[url] = AshaService.from_settings(settings, referrer=_handoff_referrer(settings),
-                                                       on_due=_checkup_reminder)
+            service = AshaService.from_settings(settings, referrer=_handoff_referrer(settings),
+                                                on_due=_checkup_reminder)
+            service.alerts = _area_alerts(service)
+            _services[url] = service
         return _services[url]
+
+
+def _area_alerts(service: AshaService):  # type: ignore[no-untyped-def]
+    """An emergency an ASHA reports on a visit also reaches the other ASHAs of the patient's
+    village (engine.notify); trouble sending must never lose the visit, so it is only logged."""
+
+    def alert(event: str, asha_id: uuid.UUID, patient_id: uuid.UUID, code: str, village: str = "") -> None:
+        from engine.notify import jobs, producers
+
+        try:
+            producers.asha_alerts(jobs.service(), service)(event, asha_id, patient_id, code, village)
+        except Exception as exc:  # noqa: BLE001 - logged by type only
+            log.warning("ASHA area alert failed: %s", type(exc).__name__)
+
+    return alert
 
 
 def _checkup_reminder(patient_id: uuid.UUID, due_on: Any, ref: str) -> None:
@@ -75,7 +95,7 @@ def asha_reply(settings: Any, sender: str, text: str) -> str | None:
     except Exception as exc:  # noqa: BLE001 - the bot must keep working if the ASHA tables are down
         log.warning("ASHA lookup failed: %s", type(exc).__name__)
         return None
-    if worker is None:
+    if worker is None or not worker.active:
         return None
     first = parse.parse_line(text.splitlines()[0])
     language = first.language or worker.language
@@ -91,32 +111,36 @@ def asha_reply(settings: Any, sender: str, text: str) -> str | None:
         return t("asha_failed", language)
 
 
-def send_code(settings: Any, service: AshaService, user_id: uuid.UUID, phone: str, language: str,
-              sender: Any | None = None) -> None:
-    """A new one-time code, by SMS to the ASHA's phone."""
+def _send(settings: Any, sender: Any | None) -> enrolment.Send:
     if sender is None:
         from channels.outbound import TwilioSender
         from channels.store import open_store
 
         sender = TwilioSender(settings, open_store(settings.redis_url))
-    number = service.issue_code(user_id)
-    sender.send_message(phone, t("asha_otp", language, number=number))
+    return lambda to, body: sender.send_message(to, body)
+
+
+def send_code(settings: Any, service: AshaService, user_id: uuid.UUID, phone: str, language: str,
+              sender: Any | None = None) -> None:
+    """A new one-time code, by SMS to the ASHA's phone."""
+    enrolment.send_code(service, _send(settings, sender), user_id, phone, language)
 
 
 def enrol(settings: Any, *, name: str, village: str, area: str, language: str, phone: str,
-          service: AshaService | None = None, sender: Any | None = None) -> uuid.UUID:
+          service: AshaService | None = None, sender: Any | None = None,
+          serves: list[str] | None = None) -> uuid.UUID:
     """Register an ASHA (records + ASHA tables) and text her the verification code."""
-    service = service or service_for(settings)
-    user_id = service.register_worker(name=name, village=village, area=area, language=language, phone=phone,
-                                      phone_hash=sender_id(phone, settings.sender_salt))
-    send_code(settings, service, user_id, phone, language, sender)
-    return user_id
+    return enrolment.enrol(service or service_for(settings), _send(settings, sender), settings.sender_salt,
+                           name=name, village=village, area=area, language=language, phone=phone, serves=serves)
 
 
 def patient_emergency(payload: dict[str, Any]) -> None:
-    """Job after the bot answered an emergency: alert the ASHA who registered this patient, if any.
+    """Job after the bot answered an emergency: alert the ASHA who registered this patient and
+    those whose area covers the patient's village.
 
-    Runs off the webhook (``gateway.jobs``); the payload's address is only used to find the person.
+    Runs off the webhook (``gateway.jobs``); the payload's address is only used to find the person:
+    by the phone identity (ASHA-registered patients) or by the gateway's pseudonym of it, which is
+    how the bot itself finds every patient (``get_or_create_patient("sender", …)``).
     """
     from engine.notify import jobs as notify_jobs
     from engine.notify.producers import alert_patients_asha
@@ -124,6 +148,8 @@ def patient_emergency(payload: dict[str, Any]) -> None:
 
     settings = load()
     service = service_for(settings)
-    patient_id = service.records.find_user("phone", payload["address"])
+    records = service.records
+    patient_id = (records.find_user("phone", payload["address"])
+                  or records.find_user("sender", sender_id(payload["address"], settings.sender_salt)))
     if patient_id is not None:
         alert_patients_asha(notify_jobs.service(), service, patient_id)

@@ -82,7 +82,8 @@ def test_cli_registers_and_resends_a_code(channel_settings, standin, service, ca
     assert len(bodies) == 2 and all("सत्यापन" in b for b in bodies)
 
 
-def test_emergency_of_a_patient_reaches_their_asha_only(hooks, standin, channel_settings, gateway, service):
+def test_emergency_of_a_patient_reaches_their_asha_and_their_villages_asha(hooks, standin, channel_settings,
+                                                                          gateway, service):
     from engine.asha.testing import verified_worker
     from engine.handoff.reminders import ThreadScheduler
     from engine.notify import NotifyService, migrate
@@ -99,14 +100,17 @@ def test_emergency_of_a_patient_reaches_their_asha_only(hooks, standin, channel_
                            sealer=RecordsSealer(service.records))
     set_service(notify)
     try:
-        hers, other = "+919876500011", "+919876500012"
-        worker = verified_worker(service, hers, language="hi")
-        verified_worker(service, other, language="hi")
+        hers, other, village = "+919876500011", "+919876500012", "+919876500013"
+        worker = verified_worker(service, hers, language="hi", village="Sangrur")  # registers a Dhuri patient
+        verified_worker(service, other, language="hi", village="Barnala")
+        verified_worker(service, village, language="pa", village="Kanjhla", serves=["Kanjhla", "dhuri"])
         code = re.search(r"[A-Z]{2}\d{3}", service.handle(worker, f"REG Sita 25 F Dhuri {SMS_USER}")).group()
         standin.reset()
         assert reply(hooks, SMS_USER, "I have chest pain")[0].startswith(t("core_emergency", "en", variant="sms")[:20])
         (alert,) = standin.wait_for_messages(hers)
         assert alert["Body"][0] == t("asha_notify_emergency", "hi", "sms", code=code)
+        (area,) = standin.wait_for_messages(village)
+        assert area["Body"][0] == t("asha_notify_emergency_area", "pa", "sms", code=code, village="Dhuri")
         assert standin.sent_messages(other) == []
     finally:
         set_service(None)

@@ -59,3 +59,42 @@ def test_daily_summary_reaches_each_asha_once_in_her_language(asha, notify, cloc
     notify.scheduler.run_due(clock.now)
     bodies = [m["body"] for m in notify.transport.sent]
     assert any(b.startswith("ਸ਼ੁਭ ਸਵੇਰ!") and f"{code} VISIT" in b for b in bodies)
+
+
+def test_emergency_reaches_the_registering_asha_and_the_area_ashas_once_each(asha, notify, clock):
+    """Patient of village A registered by ASHA B (who serves B): B and A's ASHA hear of it, C's not."""
+    import uuid
+
+    from records import Actor, Purpose
+
+    suffix = uuid.uuid4().hex[:6]
+    village_a, village_b, village_c = f"Kanjhla{suffix}", f"Bhasaur{suffix}", f"Barnala{suffix}"
+    phones = {name: new_phone() for name in "ABC"}
+    a = verified_worker(asha, phones["A"], language="pa", village=village_a)
+    b = verified_worker(asha, phones["B"], language="en", village=village_b)
+    c = verified_worker(asha, phones["C"], language="hi", village=village_c, serves=[village_c, "Sangrur"])
+    code = re.findall(r"[A-Z]{2}\d{3}", asha.handle(b, f"REG Sita 25 F {village_a.upper()}."))[-1]
+    patient = asha._patient(b, code).patient_id
+    assert asha.patient_village(patient, Actor.patient(patient), Purpose.TRIAGE) == f"{village_a.upper()}."
+    assert [(r.asha_id, r.registrar) for r in asha.responders(patient, village_a)] == [(b.user_id, True),
+                                                                                      (a.user_id, False)]
+
+    assert producers.alert_patients_asha(notify, asha, patient) == 2  # the bot triaged an emergency
+    assert producers.alert_patients_asha(notify, asha, patient) == 0  # nobody twice
+    notify.scheduler.run_due(clock.now)
+    sent = {m["to"]: m["body"] for m in notify.transport.sent}
+    assert sent[phones["B"]] == t("asha_notify_emergency", "en", "sms", code=code)
+    assert sent[phones["A"]] == t("asha_notify_emergency_area", "pa", "sms", code=code,
+                                  village=f"{village_a.upper()}.")
+    assert phones["C"] not in sent and len(notify.transport.sent) == 2
+    assert c.user_id not in {r.asha_id for r in asha.responders(patient, village_a)}
+
+    # B reports an emergency on a visit: A's ASHA hears of it; B is there; C is not told
+    clock.advance(hours=1)
+    asha.alerts = producers.asha_alerts(notify, asha)
+    asha.handle(b, f"VISIT {code} behosh")
+    notify.scheduler.run_due(clock.now)
+    assert [m["to"] for m in notify.transport.sent[2:]] == [phones["A"]]
+
+    asha.set_active(a.user_id, False)  # a deactivated ASHA is not alerted
+    assert [r.asha_id for r in asha.responders(patient, village_a)] == [b.user_id]

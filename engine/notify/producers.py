@@ -50,32 +50,50 @@ def checkup_reminder(svc: NotifyService, user_id: uuid.UUID, due_on: dt.date, *,
                              dedupe=f"checkup:{ref}:{due_on}", kind="checkup"))
 
 
-def emergency_alert(svc: NotifyService, asha_id: uuid.UUID, code: str, patient_id: uuid.UUID) -> bool:
-    """At once, even in quiet hours; at most one alert per patient per hour."""
+def emergency_alert(svc: NotifyService, asha_id: uuid.UUID, code: str, patient_id: uuid.UUID, *,
+                    village: str = "", area: bool = False) -> bool:
+    """At once, even in quiet hours; at most one alert per ASHA and patient per hour. ``area``: she
+    serves the patient's village but did not register them (the message names the village)."""
     now = svc.clock()
-    return bool(svc.schedule(asha_id, "asha_notify_emergency", {"code": code}, now, urgent=True,
-                             dedupe=f"sos:{patient_id}:{now:%Y%m%d%H}", kind="emergency"))
+    key, fields = (("asha_notify_emergency_area", {"code": code or "-", "village": village}) if area
+                   else ("asha_notify_emergency", {"code": code}))
+    return bool(svc.schedule(asha_id, key, fields, now, urgent=True,
+                             dedupe=f"sos:{asha_id}:{patient_id}:{now:%Y%m%d%H}", kind="emergency"))
 
 
-def asha_alerts(svc: NotifyService) -> Callable[[str, uuid.UUID, uuid.UUID, str], None]:
-    """The ``alerts`` callback of :class:`engine.asha.AshaService`."""
+def emergency_alerts(svc: NotifyService, asha: Any, patient_id: uuid.UUID, village: str, *,
+                     reporter: uuid.UUID | None = None) -> int:
+    """Every ASHA who must hear of this emergency (:meth:`engine.asha.AshaService.responders`: the
+    one who registered the patient, those whose area covers the village), each once — except the
+    ``reporter``, who is with the patient. Returns how many alerts were scheduled."""
+    return sum(emergency_alert(svc, r.asha_id, r.code, patient_id, village=village, area=not r.registrar)
+               for r in asha.responders(patient_id, village) if r.asha_id != reporter)
 
-    def alert(event: str, asha_id: uuid.UUID, patient_id: uuid.UUID, code: str) -> None:
-        if event == "emergency":
+
+def asha_alerts(svc: NotifyService, asha: Any | None = None) -> Callable[..., None]:
+    """The ``alerts`` callback of :class:`engine.asha.AshaService`: with ``asha`` an emergency an
+    ASHA reports on a visit reaches the other ASHAs of the patient's village; without, only her."""
+
+    def alert(event: str, asha_id: uuid.UUID, patient_id: uuid.UUID, code: str, village: str = "") -> None:
+        if event != "emergency":
+            return
+        if asha is None:
             emergency_alert(svc, asha_id, code, patient_id)
+        else:
+            emergency_alerts(svc, asha, patient_id, village, reporter=asha_id)
 
     return alert
 
 
-def alert_patients_asha(svc: NotifyService, asha: Any, patient_id: uuid.UUID) -> bool:
-    """An emergency was triaged for ``patient_id`` (e.g. by the bot): tell the ASHA who registered them."""
-    from sqlalchemy import select
+def alert_patients_asha(svc: NotifyService, asha: Any, patient_id: uuid.UUID, village: str | None = None) -> int:
+    """An emergency was triaged for ``patient_id`` by the bot: tell the ASHA who registered them and
+    the ASHAs whose area covers their village. The village is read from the patient's records
+    profile by the bot acting for the patient (audited) unless given."""
+    if village is None:
+        from records import Actor, Purpose
 
-    from engine.asha.models import AshaPatient
-
-    with asha.sessions() as s:
-        row = s.scalar(select(AshaPatient).where(AshaPatient.patient_id == patient_id))
-    return bool(row) and emergency_alert(svc, row.asha_id, row.code, patient_id)
+        village = asha.patient_village(patient_id, Actor.patient(patient_id), Purpose.TRIAGE)
+    return emergency_alerts(svc, asha, patient_id, village)
 
 
 def pharmacy_notifier(svc: NotifyService) -> Callable[[Any], None]:
@@ -90,14 +108,15 @@ def pharmacy_notifier(svc: NotifyService) -> Callable[[Any], None]:
 
 
 def daily_summaries(svc: NotifyService, asha: Any, day: dt.date, hour: int = 8) -> int:
-    """Each verified ASHA with follow-ups due (or overdue) gets one morning summary."""
+    """Each verified, active ASHA with follow-ups due (or overdue) gets one morning summary."""
     from sqlalchemy import select
 
     from engine.asha.models import AshaWorker
     from engine.asha.text import fit
 
     with asha.sessions() as s:
-        workers = list(s.scalars(select(AshaWorker.user_id).where(AshaWorker.verified_at.is_not(None))))
+        workers = list(s.scalars(select(AshaWorker.user_id).where(AshaWorker.verified_at.is_not(None),
+                                                                  AshaWorker.active.is_(True))))
     count = 0
     for asha_id in workers:
         due = asha.open_follow_ups(asha_id, day)

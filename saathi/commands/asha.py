@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     reg = asha_sub.add_parser("register", help="register an ASHA and text her a verification code")
     reg.add_argument("--name", required=True)
     reg.add_argument("--village", required=True)
-    reg.add_argument("--area", required=True, help="her area (sub-centre / block), used for alerts")
+    reg.add_argument("--area", required=True, help="her area code (sub-centre / block)")
+    reg.add_argument("--serves", help="villages she serves, comma-separated (default: her village); "
+                                      "emergencies there reach her")
     reg.add_argument("--phone", required=True, help="her mobile, +91…")
     reg.add_argument("--language", choices=("hi", "pa", "en"), default="hi")
     code = asha_sub.add_parser("send-code", help="text a registered ASHA a new verification code")
@@ -42,17 +44,19 @@ def run(args: argparse.Namespace) -> int:
         migrate_notify(settings.effective_database_url, records)
         return 0
     from channels import asha as hook
-    from channels.identity import sender_id
+    from engine.asha.enrolment import phone_hash
+    from engine.asha.villages import parse_area
 
     if args.asha_command == "register":
         user_id = hook.enrol(settings, name=args.name, village=args.village, area=args.area,
-                             language=args.language, phone=args.phone)
+                             language=args.language, phone=args.phone,
+                             serves=parse_area(args.serves) if args.serves else None)
         print(f"ASHA {user_id} registered; verification code sent by SMS")
         return 0
     service = hook.service_for(settings)
     if args.asha_command == "daily":
         return _daily(service, args.date)
-    worker = service.worker(sender_id(args.phone, settings.sender_salt))
+    worker = service.worker(phone_hash(args.phone, settings.sender_salt))
     if worker is None:
         print("no ASHA with this phone")
         return 1
