@@ -263,10 +263,16 @@ class RecordsService:
     def create_patient_by_asha(self, asha: Actor, *, name: str, phone: str | None = None,
                                language: str = "hi", village: str | None = None,
                                birth_year: int | None = None, sex: str | None = None) -> uuid.UUID:
-        """An ASHA worker registers a patient (who may have no phone of their own)."""
+        """An ASHA worker registers a patient (who may have no phone of their own).
+
+        The phone is stored as the bot looks people up (the number, and the gateway's pseudonym of
+        it): when the patient later writes from it, the bot finds this very record. A number already
+        known under either — someone who wrote to the bot first — is refused, not taken over: an
+        ASHA claiming an existing record by its number would read what that person told the bot.
+        """
         if asha.role != Role.ASHA or asha.user_id is None:
             raise AccessDenied("only an ASHA worker registers patients this way")
-        if phone and self.find_user("phone", phone):
+        if phone and any(self.find_user(ch, address) for ch, address in self._identities("phone", phone)):
             raise ValueError("this phone number is already registered")
         with self._sessions() as session:
             user, key = self._new_user(session, Role.PATIENT, language)

@@ -141,3 +141,24 @@ def test_real_triage_red_flags_make_an_emergency(asha, referrals, lang, symptoms
     keyword = {"en": "VISIT", "hi": "दौरा", "pa": "ਦੌਰਾ"}[lang]
     assert asha.handle(worker, f"{keyword} {code} {symptoms}") == t("asha_visit_emergency", lang, code=code)
     assert referrals.calls[-1]["urgency"] == "emergency"
+
+
+def test_a_patient_registered_with_a_phone_is_the_bots_patient_when_they_write(asha):
+    """Same person, one record: the bot finds people by the gateway's pseudonym of their number."""
+    from channels.identity import sender_id
+    from engine.asha.testing import SALT
+
+    worker = verified_worker(asha, new_phone(), language="en")
+    phone = new_phone()
+    code, _ = register(asha, worker, f"REG Sita Devi 25 F Dhuri 0{phone[3:]}")  # typed with a leading 0
+    patient = asha._patient(worker, code).patient_id
+    # what actions/health_record.py does for every message from that phone (tracker.sender_id)
+    assert asha.records.get_or_create_patient("sender", sender_id(phone, SALT)) == patient
+    assert asha.records.get_or_create_patient("whatsapp", f"whatsapp:{phone}") == patient
+    assert asha.records.find_user("phone", phone) == patient
+
+    # the other way round: someone who wrote to the bot first is not registered as a second person
+    first = new_phone()
+    bot_patient = asha.records.get_or_create_patient("sender", sender_id(first, SALT))
+    assert asha.handle(worker, f"REG Ram Lal 60 M Dhuri {first}") == t("asha_phone_taken", "en")
+    assert asha.records.get_or_create_patient("sender", sender_id(first, SALT)) == bot_patient
