@@ -56,7 +56,7 @@ def test_upgrade_on_an_empty_postgres_creates_the_tables_the_models_describe() -
     with fresh_pg_database("saathi_engmig") as url:
         asha_migrations.upgrade(url)
         notify_migrations.upgrade(url)
-        assert asha_migrations.current(url) == "asha_0003" and notify_migrations.current(url) == "notify_0003"
+        assert asha_migrations.current(url) == "asha_0005" and notify_migrations.current(url) == "notify_0003"
         assert _tables(url) == ASHA_TABLES | NOTIFY_TABLES | {"asha_alembic_version", "notify_alembic_version"}
         assert _diff(url, AshaBase.metadata, "asha_alembic_version") == [], "ASHA models and migrations disagree"
         assert _diff(url, NotifyBase.metadata, "notify_alembic_version") == [], "notify models and migrations disagree"
@@ -93,6 +93,8 @@ def _legacy_rows(url: str, asha_id: uuid.UUID, patient_id: uuid.UUID, gone: uuid
                                      due_on=sa.Date(), status=text)),
                      {"id": uuid.uuid4(), "asha_id": asha_id, "code": "KD472", "kind": "anc", "label": "ANC-2",
                       "due_on": dt.date(2027, 1, 19), "status": "open"})
+        conn.execute(sa.insert(table("asha_batch_lines", asha_id=uid, line_key=text, outcome=text, created_at=ts)),
+                     {"asha_id": asha_id, "line_key": "ref:1", "outcome": "sos:KD472", "created_at": now})
         outbox = table("notify_outbox", id=uid, dedupe_key=text, kind=text, user_id=uid, key=text, fields=sa.JSON(),
                        urgent=sa.Boolean(), due_at=ts, status=text, attempts=sa.Integer(), via=text, sid=text)
         for user, key in ((patient_id, "checkup:KD472:anc"), (gone, "checkup:XY123:anc")):
@@ -126,13 +128,17 @@ def test_a_create_all_database_is_stamped_and_its_clear_rows_sealed(tmp_path: Pa
         columns = {c["name"] for c in sa.inspect(conn).get_columns("asha_followups")}
         assert not {"kind", "label"} & columns
         dump = b" ".join(bytes(v) for v in conn.execute(sa.text("SELECT details_enc FROM asha_followups")).scalars())
+        dump += b" ".join(bytes(v) for v in conn.execute(sa.text("SELECT outcome_enc FROM asha_batch_lines")).scalars())
+        assert "outcome" not in {c["name"] for c in sa.inspect(conn).get_columns("asha_batch_lines")}
         outbox = conn.execute(sa.text("SELECT dedupe_key FROM notify_outbox")).scalars().all()
     engine.dispose()
-    assert b"ANC" not in dump and len(outbox) == 1 and outbox[0].startswith("d:")  # the deleted person's row went
+    assert b"ANC" not in dump and b"sos" not in dump and len(outbox) == 1 and outbox[0].startswith("d:")  # the deleted person's row went
     service = build(url, records, Clock())
     (row,) = service.open_follow_ups(asha_id)
     assert (row.code, row.kind, row.label, row.due_on) == ("KD472", "anc", "ANC-2", dt.date(2027, 1, 19))
     assert service.villages(asha_id) == ["dhuri"]  # her own village became her area
+    worker = service.worker_by_id(asha_id)
+    assert service.run_line(worker, "#1 VISIT KD472 bukhar")[1].reply == "पहले ही दर्ज: KD472"  # the line was done
     with records.sessions() as s:
         (sealed,) = s.scalars(sa.select(Outbox)).all()
     assert RecordsSealer(records).open(patient_id, sealed.fields_enc) == {"date": "19/01"}

@@ -8,7 +8,8 @@ key, so deleting the patient (crypto-shredding) makes them unreadable too; a key
 in for them where uniqueness is checked. Due dates, the patient code and the status stay clear on
 purpose: the daily list and the morning summaries select by date without opening any key. The
 villages an ASHA serves are place names (public geography, not about a patient), kept in clear
-so an emergency can be routed to them.
+so an emergency can be routed to them. A processed batch line's outcome ("sos:KD472" says that
+patient was an emergency) is sealed with the ASHA's own data key.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ class BatchLine(AshaBase):
     __tablename__ = "asha_batch_lines"
     asha_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     line_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    outcome: Mapped[str] = mapped_column(String(40))  # "ok:KD472", "sos:KD472", "err:age" — no health text
+    #: "pending", "ok:KD472", "sos:KD472" (an emergency: health data), sealed with the ASHA's own data key
+    outcome_enc: Mapped[Sealed] = mapped_column(Encrypted)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -281,12 +281,14 @@ class AshaService:
         key = _line_key(cmd, parse.split_ref(line)[1], self.today(), self.records.keys)
         try:
             with self.sessions() as s:
-                s.add(BatchLine(asha_id=worker.user_id, line_key=key, outcome="pending", created_at=self.clock()))
+                s.add(BatchLine(asha_id=worker.user_id, line_key=key, outcome_enc=self._seal(worker.user_id, "pending"),
+                                created_at=self.clock()))
                 s.commit()
         except IntegrityError:
             with self.sessions() as s:
                 seen = s.get(BatchLine, (worker.user_id, key))
-            status, _, code = (seen.outcome if seen else "ok:").partition(":")
+            status, _, code = str((self._open(worker.user_id, seen.outcome_enc) if seen else None) or "ok:"
+                                  ).partition(":")
             return cmd, Outcome(status if status in ("ok", "sos") else "ok", t("asha_already", language, code=code),
                                 code)
         try:
@@ -299,7 +301,7 @@ class AshaService:
                 s.execute(delete(BatchLine).where(BatchLine.asha_id == worker.user_id, BatchLine.line_key == key))
             else:
                 s.execute(update(BatchLine).where(BatchLine.asha_id == worker.user_id, BatchLine.line_key == key)
-                          .values(outcome=f"{outcome.status}:{outcome.code}"))
+                          .values(outcome_enc=self._seal(worker.user_id, f"{outcome.status}:{outcome.code}")))
             s.commit()
         return cmd, outcome
 
@@ -414,8 +416,8 @@ class AshaService:
         with self.records.sessions() as s:
             return self.records.vault.for_user(s, patient_id).seal(value)
 
-    def _open(self, patient_id: uuid.UUID, sealed: Any) -> dict[str, Any] | None:
-        """The details, or None when the patient was deleted (their key is gone)."""
+    def _open(self, patient_id: uuid.UUID, sealed: Any) -> Any:
+        """The sealed value, or None when its owner was deleted (their key is gone)."""
         try:
             with self.records.sessions() as s:
                 return self.records.vault.for_user(s, patient_id).open(sealed)

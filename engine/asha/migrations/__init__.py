@@ -3,7 +3,8 @@
 ``upgrade(url, records)`` is what :func:`engine.asha.migrate`, ``saathi asha migrate`` and
 ``saathi.services.prepare_database`` run. Between the expand (``asha_0002``) and the contract
 (``asha_0003``) it seals follow-ups written in clear with each patient's records data key, and
-gives ASHAs registered before areas existed their own village as their area.
+gives ASHAs registered before areas existed their own village as their area; between
+``asha_0004`` and ``asha_0005`` it seals processed batch lines' outcomes with the ASHA's key.
 """
 
 from __future__ import annotations
@@ -100,10 +101,43 @@ def _own_village(records: Any, asha_id: uuid.UUID, profile_model: Any) -> str:
             return ""
 
 
+def seal_clear_outcomes(url: str, records: Any | None) -> int:
+    """Seal batch line outcomes still in clear with their ASHA's data key (an ASHA deleted since:
+    her lines go). Returns how many were sealed."""
+    from records.crypto import KeyShredded
+    from records.db import make_engine
+
+    table = sa.table("asha_batch_lines", sa.column("asha_id", sa.Uuid()), sa.column("line_key", sa.String()),
+                     sa.column("outcome", sa.String()), sa.column("outcome_enc", sa.LargeBinary()))
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(table).where(table.c.outcome_enc.is_(None))).all()
+        if rows and records is None:
+            raise RuntimeError(f"{len(rows)} ASHA batch outcomes are in clear; sealing them needs the records "
+                               "keys: run `saathi asha migrate`")
+        changes: dict[tuple[Any, str], bytes | None] = {}
+        for row in rows:
+            try:
+                with records.sessions() as s:
+                    changes[(row.asha_id, row.line_key)] = records.vault.for_user(s, row.asha_id).seal(row.outcome).blob
+            except KeyShredded:
+                changes[(row.asha_id, row.line_key)] = None
+        with engine.begin() as conn:
+            for (asha_id, line_key), blob in changes.items():
+                where = sa.and_(table.c.asha_id == asha_id, table.c.line_key == line_key)
+                conn.execute(sa.delete(table).where(where) if blob is None else
+                             sa.update(table).where(where).values(outcome_enc=blob))
+        return sum(b is not None for b in changes.values())
+    finally:
+        engine.dispose()
+
+
 def history(records: Any | None = None) -> migrations.History:
     return migrations.History(Path(__file__).resolve().parent, VERSION_TABLE, baseline="asha_0001",
                               legacy_table="asha_workers",
-                              steps={"asha_0002": lambda url: seal_clear_follow_ups(url, records)})
+                              steps={"asha_0002": lambda url: seal_clear_follow_ups(url, records),
+                                     "asha_0004": lambda url: seal_clear_outcomes(url, records)})
 
 
 def upgrade(url: str, records: Any | None = None, revision: str = "head") -> None:
