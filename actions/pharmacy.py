@@ -129,7 +129,16 @@ class ValidatePharmacyForm(FormValidationAction):
             say(dispatcher, key, conversation_language(tracker))
         return {slot: None, "pharmacy_tries": float(tries)}
 
+    # rasa-sdk validates every slot set since the user spoke, including the values (or the Nones)
+    # action_find_pharmacy set when it opened the form: only the user's own words are an answer.
+
+    @staticmethod
+    def _is_answer(slot_value: Any, tracker) -> bool:  # type: ignore[no-untyped-def]
+        return isinstance(slot_value, str) and slot_value == latest_text(tracker)
+
     def validate_pharmacy_medicines(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        if not self._is_answer(slot_value, tracker):
+            return {"pharmacy_medicines": slot_value}
         language = conversation_language(tracker)
         wanted = from_text(str(slot_value)) or medicines_from_records(tracker, language)
         if not wanted:
@@ -137,6 +146,8 @@ class ValidatePharmacyForm(FormValidationAction):
         return {"pharmacy_medicines": ", ".join(w.name for w in wanted), "pharmacy_tries": 0.0}
 
     def validate_pharmacy_place(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        if not self._is_answer(slot_value, tracker):
+            return {"pharmacy_place": slot_value}
         where = locate(str(slot_value), metadata(tracker))
         if where is None:
             return self._not_read(dispatcher, tracker, "pharmacy_place", "pharmacy_place_unknown")

@@ -24,11 +24,10 @@ class Bot:
 
     base_url: str
 
-    def send(self, sender: str, text: str) -> list[dict]:
+    def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """The bot's messages for one user turn, each {text, key, language} (key from the catalogue)."""
-        response = requests.post(
-            f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-        )
+        response = requests.post(f"{self.base_url}/webhooks/rest/webhook",
+                                 json={"sender": sender, "message": text, "metadata": metadata or {}}, timeout=60)
         response.raise_for_status()
         messages: list[dict] = []
         for item in response.json():

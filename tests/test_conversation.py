@@ -157,3 +157,55 @@ def test_a_kept_check_shows_in_my_records_and_can_be_deleted(rasa_stack):
 def test_medicine_question_through_the_stack(rasa_stack):
     reply = rasa_stack.send(rasa_stack.new_sender(), "can I take aspirin with ibuprofen")
     assert reply[0]["key"] == "core_medicine_interaction"
+
+
+def keys_of(reply: list[dict]) -> list[str]:
+    return [m["key"] for m in reply]
+
+
+def test_pharmacy_asks_for_the_place_in_a_follow_up_and_reserves(rasa_stack):
+    """The demo shops of `make run` (Sangrur and Ludhiana): the place comes in the next message."""
+    sender = rasa_stack.new_sender()
+    assert keys_of(rasa_stack.send(sender, "dolo 650 kahan milegi")) == ["pharmacy_ask_location"]
+    reply = rasa_stack.send(sender, "Dhuri")
+    assert reply[0]["key"] == "pharmacy_results" and "1." in reply[0]["text"]
+    reply = rasa_stack.send(sender, "1")
+    assert reply[0]["key"] in {"pharmacy_status_reserved", "pharmacy_out_of_stock"}
+
+
+def test_pharmacy_form_asks_what_is_missing_and_gives_up_politely(rasa_stack):
+    sender = rasa_stack.new_sender()
+    assert keys_of(rasa_stack.send(sender, "where is the nearest chemist shop")) == ["pharmacy_ask_medicines"]
+    assert keys_of(rasa_stack.send(sender, "Dolo 650 and Pan 40")) == ["pharmacy_ask_location"]
+    assert keys_of(rasa_stack.send(sender, "near my house")) == ["pharmacy_place_unknown"]
+    assert keys_of(rasa_stack.send(sender, "the big one")) == ["pharmacy_search_stopped"]
+    # the conversation is free again: a symptom starts the intake
+    assert "core_intake_start" in keys_of(rasa_stack.send(sender, "I have fever and headache"))
+
+
+def test_shared_location_then_medicines_and_emergency_in_the_pharmacy_form(rasa_stack):
+    sender = rasa_stack.new_sender()
+    # a WhatsApp location pin arrives from the gateway as "/find_pharmacy" with coordinates (Dhuri)
+    reply = rasa_stack.send(sender, "/find_pharmacy", {"latitude": 30.3686, "longitude": 75.8675})
+    assert keys_of(reply) == ["pharmacy_ask_medicines"]
+    reply = rasa_stack.send(sender, "dolo 650 ate pan 40")
+    assert reply[0]["key"] == "pharmacy_results"
+    # an emergency inside the form gets emergency advice at once and ends the form
+    assert keys_of(rasa_stack.send(sender, "where can I buy pan 40"))[0] in {"pharmacy_results",
+                                                                           "pharmacy_none_found"}
+    other = rasa_stack.new_sender()
+    assert keys_of(rasa_stack.send(other, "paracetamol kahan milegi")) == ["pharmacy_ask_location"]
+    reply = rasa_stack.send(other, "ਸੱਪ ਨੇ ਡੰਗ ਲਿਆ")
+    assert reply[0]["key"].startswith("core_emergency") and "108" in reply[0]["text"]
+    assert "core_intake_start" in keys_of(rasa_stack.send(other, "mujhe bukhar hai"))
+
+
+@pytest.mark.parametrize(("text", "times"), [
+    ("mujhe subah 7 baje aur raat 9 baje dawai yaad dilana", ["07:00", "21:00"]),
+    ("ਦਵਾਈ ਦਾ ਰਿਮਾਈਂਡਰ ਸਵੇਰੇ 8 ਵਜੇ ਭੇਜੋ", ["08:00"]),
+    ("remind me at 6:30 am and 9 pm", ["06:30", "21:00"]),
+])
+def test_patients_set_their_reminder_times_in_chat(rasa_stack, text, times):
+    reply = rasa_stack.send(rasa_stack.new_sender(), text)
+    assert reply[0]["key"] == "reminder_times_set", reply
+    assert all(at in reply[0]["text"] for at in times)
