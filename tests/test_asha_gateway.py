@@ -142,3 +142,89 @@ def test_cli_daily_summary_reaches_the_asha_by_sms(channel_settings, standin, se
         assert summary.startswith("Good morning! 1 follow-ups today:") and code in summary
     finally:
         set_service(None)
+
+
+def test_done_means_scenario_over_signed_sms(hooks, rasa, standin, channel_settings, gateway, service):
+    """Issue #9's "Done means", through signed Twilio SMS webhooks and without Rasa: a verified ASHA
+    registers two people in Punjabi, reports a visit in Punjabi, sends one batch of three offline
+    visits (resent once: nothing changes); a patient's 1-0-1 prescription with their own dose times
+    gives medicine reminder SMS at those IST times, none in the quiet hours."""
+    import datetime as dt
+    import uuid
+    from types import SimpleNamespace
+
+    from sqlalchemy import func, select
+
+    from channels.identity import sender_id
+    from engine.asha.models import FollowUp
+    from engine.asha.testing import Clock
+    from engine.notify import NotifyService, migrate, timing
+    from engine.notify.addresses import RecordsAddressBook, RecordsSealer
+    from engine.notify.jobs import set_service
+    from engine.notify.testing import ManualScheduler
+    from engine.notify.twilio import TwilioTransport
+    from portal.handoff import Handoff
+    from records import Actor, Purpose
+    from records.db import make_engine, make_session_factory
+
+    asha_phone, ram_phone = "+919876500021", "+919876500022"
+    hook.enrol(channel_settings, name="Paramjit Kaur", village="Dhuri", area="Dhuri-1", language="pa", phone=asha_phone)
+    number = re.search(r"\d{6}", standin.wait_for_messages(asha_phone)[0]["Body"][0]).group()
+    assert reply(hooks, asha_phone, f"ਤਸਦੀਕ {number}") == [t("asha_verified", "pa")]
+
+    (sita_reply,) = reply(hooks, asha_phone, "ਰਜਿਸਟਰ ਸੀਤਾ ਦੇਵੀ ੨੫ ਔਰਤ ਧੂਰੀ")
+    (ram_reply,) = reply(hooks, asha_phone, f"ਰਜਿਸਟਰ ਰਾਮ ਲਾਲ ੬੦ ਆਦਮੀ ਧੂਰੀ {ram_phone}")
+    sita, ram = (re.search(r"[A-Z]{2}\d{3}", r).group() for r in (sita_reply, ram_reply))
+    assert sita_reply == t("asha_registered", "pa", name="ਸੀਤਾ ਦੇਵੀ", code=sita)
+    assert ram_reply == t("asha_registered", "pa", name="ਰਾਮ ਲਾਲ", code=ram)
+    (visit,) = reply(hooks, asha_phone, f"ਦੌਰਾ {sita} ਬੁਖਾਰ ਖੰਘ")
+    assert visit.startswith(t("asha_visit_saved", "pa", code=sita, urgency=t("asha_urgency_urgent", "pa"),
+                              date="")[:12])
+
+    worker = service.worker(sender_id(asha_phone, channel_settings.sender_salt))
+    sita_id = service._patient(worker, sita).patient_id
+
+    def state() -> tuple[int, int, int]:
+        with service.sessions() as s:
+            follow = s.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.asha_id == worker.user_id))
+        history = service.records.history(Actor.asha(worker.user_id), sita_id, purpose=Purpose.ASHA_CARE)
+        return follow, sum(item["kind"] == "symptom_report" for item in history), len(service.referrer.calls)
+
+    batch = f"#11 ਦੌਰਾ {sita} ਦਸਤ\n#12 ਦੌਰਾ {ram} ਖੰਘ\n#13 ਦੌਰਾ {sita} ਸਿਰ ਦਰਦ"
+    before = state()
+    (summary,) = reply(hooks, asha_phone, batch)
+    assert summary.startswith("3/3 ਪੂਰੇ:") and f"11:{sita}" in summary and f"12:{ram}" in summary
+    after = state()
+    assert after[1] == before[1] + 2  # two more symptom reports for Sita
+    (again,) = reply(hooks, asha_phone, batch)  # the phone resends the whole batch
+    assert again.startswith("3/3 ਪੂਰੇ:") and state() == after
+    assert rasa.calls == []  # none of it reached the bot
+
+    # Ram's prescription: 1-0-1 for 2 days; he takes them at 06:30 and 21:30 (IST)
+    ram_id = service._patient(worker, ram).patient_id
+    clock = Clock()  # 26/11/2026 10:00 IST
+    notify = NotifyService(make_session_factory(make_engine(channel_settings.effective_database_url)),
+                           RecordsAddressBook(service.records, channel_settings.sender_salt),
+                           TwilioTransport(gateway.sender), gateway.store, ManualScheduler(), clock=clock,
+                           quiet_hours=(22, 7), sealer=RecordsSealer(service.records))
+    migrate(channel_settings.effective_database_url, service.records)
+    set_service(notify)
+    try:
+        notify.set_dose_times(ram_id, {"morning": dt.time(6, 30), "night": dt.time(21, 30)})
+        Handoff._medicine_reminders(SimpleNamespace(now=clock), ram_id,
+                                    [{"frequency": "1-0-1", "duration_days": 2}], uuid.uuid4())
+
+        def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:
+            return dt.datetime(2026, 11, day, hour, minute, tzinfo=timing.IST).astimezone(dt.timezone.utc)
+
+        # today 06:30 is past; 06:30 tomorrow falls in the quiet hours: 07:00
+        assert [j[0] for j in notify.scheduler.jobs] == [ist(26, 21, 30), ist(27, 7), ist(27, 21, 30)]
+        for moment, expected in ((ist(26, 21, 29), 0), (ist(26, 21, 30), 1), (ist(27, 6, 59), 1), (ist(27, 7), 2)):
+            clock.now = moment
+            notify.scheduler.run_due(moment)
+            assert len(standin.sent_messages(ram_phone)) == expected, moment
+        bodies = [m["Body"][0] for m in standin.wait_for_messages(ram_phone, count=2)]
+        assert bodies == [t("asha_notify_medicine", "pa", "sms", time="21:30"),
+                          t("asha_notify_medicine", "pa", "sms", time="06:30")]
+    finally:
+        set_service(None)
