@@ -1,6 +1,6 @@
 """``python -m portal``: serve the portal (what ``saathi up`` starts), or run its RQ worker.
 
-``serve`` first brings the database to the newest records and portal schema (idempotent), then
+``serve`` first brings the database to the newest records, portal, ASHA and notify schema (idempotent), then
 runs a threaded WSGI server on ``PORTAL_PORT``. ``worker`` runs an RQ worker with the scheduler
 for the ``portal`` queue (reminders; only with ``REDIS_URL``).
 """
@@ -22,11 +22,24 @@ def serve() -> int:
 
     settings = load()
     portal_migrations.upgrade(settings.effective_database_url)
+    _engine_tables(settings)
     app = create_app(settings)
     server = make_server(settings.host, settings.portal_port, app, threaded=True)
     logging.getLogger(__name__).warning("portal listening on http://%s:%s", settings.host, settings.portal_port)
     server.serve_forever()
     return 0
+
+
+def _engine_tables(settings) -> None:  # type: ignore[no-untyped-def]
+    """The ASHA and notify tables the admin and prescription pages use (their own Alembic histories;
+    the records keys seal what older schemas held in clear)."""
+    from engine.asha import migrate as migrate_asha
+    from engine.notify import migrate as migrate_notify
+    from records import RecordsService
+
+    records = RecordsService.from_settings(settings)
+    migrate_asha(settings.effective_database_url, records)
+    migrate_notify(settings.effective_database_url, records)
 
 
 def worker() -> int:
