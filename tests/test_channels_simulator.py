@@ -43,3 +43,14 @@ def test_simulator_chat_text_and_photo_upload(simulator, rasa):
             break
         time.sleep(0.1)
     assert messages and messages[0]["body"] == t("channels_photo_unreadable", "hi")
+
+
+def test_simulator_shares_a_location_like_whatsapp(simulator, rasa):
+    reply = simulator.post("/simulator/send", data={"latitude": "30.3686", "longitude": "75.8675"}).get_json()
+    assert reply["texts"]
+    _, text, metadata = rasa.calls[-1]
+    assert text == "/find_pharmacy"
+    assert metadata == {"channel": "whatsapp", "latitude": 30.3686, "longitude": 75.8675, "label": ""}
+    garbage = simulator.post("/simulator/send", data={"number": reply["number"], "latitude": "x",
+                                                      "longitude": "75"}).get_json()
+    assert garbage["texts"] == [t("core_choice_unknown", "en")] and len(rasa.calls) == 1  # no location at all

@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify, request, send_from_directory
 
 from channels import messaging
 from channels.identity import sender_id
-from channels.inbound import InboundMessage, Media
+from channels.inbound import InboundMessage, Media, parse_location
 from channels.outbound import SIMULATOR_PREFIX
 from channels.views.common import gateway
 
@@ -54,8 +54,11 @@ def send():
         folder.mkdir(parents=True, exist_ok=True)
         upload.save(folder / name)
         media.append(Media(url=gw.public_url(f"/media/uploads/{name}"), content_type=content_type))
+    location = parse_location({"Latitude": request.form.get("latitude", ""),  # the 📍 button
+                               "Longitude": request.form.get("longitude", ""), "Label": request.form.get("label", "")})
     message = InboundMessage(channel=channel, address=address, to="simulator", sid=f"SMsim{uuid.uuid4().hex}",
-                             text=(request.form.get("text") or "").strip(), media=tuple(media))
+                             text=(request.form.get("text") or "").strip(), media=tuple(media),
+                             location=location if channel == "whatsapp" else None)
     outgoing = messaging.handle(gw, message)
     return jsonify(number=number, texts=outgoing.texts, media=outgoing.media)
 
