@@ -487,7 +487,7 @@ class Handoff:
             try:  # "1-0-1" gets reminders; "when needed" / free text does not
                 producers.medicine_reminders(notify, patient_id, [{"frequency": item["frequency"],
                                                                    "days": item["duration_days"]}],
-                                             ref=f"{ref}:{index}", start=self.now().date())
+                                             ref=f"{ref}:{index}", start=_utc(self.now()).astimezone(IST).date())
             except ValueError:
                 continue
             except Exception as exc:  # noqa: BLE001

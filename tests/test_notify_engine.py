@@ -164,3 +164,16 @@ def test_a_portal_prescription_schedules_its_dose_reminders(world):
     items = [{"frequency": "1-0-1", "duration_days": 2}, {"frequency": "after each loose stool", "duration_days": 3}]
     Handoff._medicine_reminders(handoff, PATIENT, items, uuid.uuid4())
     assert [j[0] for j in scheduler.jobs] == [ist(26, 21), ist(27, 8), ist(27, 21)]
+
+
+def test_a_prescription_after_midnight_ist_starts_on_the_indian_day(world):
+    """01:00 IST is still yesterday in UTC: the doses start on the patient's day, not the server's."""
+    from types import SimpleNamespace
+
+    from portal.handoff import Handoff
+
+    svc, clock, scheduler, _, _ = world
+    clock.now = ist(27, 1)
+    Handoff._medicine_reminders(SimpleNamespace(now=clock), PATIENT, [{"frequency": "1-0-1", "duration_days": 1}],
+                                uuid.uuid4())
+    assert [j[0] for j in scheduler.jobs] == [ist(27, 8), ist(27, 21)]
