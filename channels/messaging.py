@@ -109,7 +109,8 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
     if message.media:
         return _accept_media(gateway, message, sender, language)
 
-    if message.location is not None:
+    if message.location is not None:  # a pin answers no pending menu: a "1" after it picks a shop, not a symptom
+        store.delete(f"menu:{sender}")
         return _ask(gateway, message, sender, text or LOCATION_TEXT, location_metadata(message.location))
     if not text:  # a contact card, a sticker without media: nothing to read
         return _say(gateway, message, "core_choice_unknown", language)

@@ -146,6 +146,11 @@ def test_a_shared_location_asks_the_bot_for_pharmacies_near_it(hooks, rasa, chan
 
     where = locate("", metadata)
     assert (where.lat, where.lon, where.source) == (30.3686, 75.8675, "shared")
+    # After a greeting's picture menu, a pin ends the menu: the "1" that follows is for the bot (a shop).
+    hooks.message(WHATSAPP_USER, "hello")
+    hooks.post("/twilio/messaging", {**location, "MessageSid": "SMloc3"})
+    hooks.message(WHATSAPP_USER, "1")
+    assert rasa.texts()[-2:] == ["/find_pharmacy", "1"]
     # A location that comes with words keeps the words.
     hooks.post("/twilio/messaging", {**location, "MessageSid": "SMloc2", "Body": "Dolo 650 kahan milegi"})
     assert rasa.calls[-1][1:] == ("Dolo 650 kahan milegi", metadata)
