@@ -28,10 +28,13 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu import rasa_speedups
 from nlu.language import detect_language
 from nlu.red_flags import RULES_VERSION, detect_red_flags
 from nlu.symptoms import codes_of, extract_symptoms
 from nlu.text import tokenize
+
+rasa_speedups.install()  # the server that loads these components answers 3x faster (see the module)
 
 EMERGENCY_INTENT = "emergency"
 
