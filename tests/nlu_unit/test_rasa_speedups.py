@@ -25,3 +25,39 @@ def test_responses_are_still_validated_after_the_patch():
         with pytest.raises(ValidationError) as caught:
             action._validate_action_result(bad)
         assert "Failed to validate Action server response" in caught.value.message
+
+
+RESPONSES = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "age", "value": 35.0}, {"event": "active_loop", "name": None},
+                {"event": "followup", "name": "pharmacy_form"}, {"event": "reset_slots"}]},
+    {"events": [{"event": "slot", "value": 1}]},                      # slot without its name
+    {"events": [{"event": "slot", "name": "x", "value": 1, "timestamp": "noon"}]},  # shared part wrong
+    {"events": [{"event": "bot", "text": 5}]},                         # branch part wrong
+    {"events": [{"name": "x"}]},                                       # no event at all
+    {"events": [{"event": "no-such-event"}]},
+    {"events": ["slot"]},
+    {"events": "not a list"},
+    {"responses": [1]},
+    "not an object",
+]
+
+
+@pytest.mark.parametrize("response", RESPONSES)
+def test_the_compiled_validator_agrees_with_jsonschema(response):
+    import jsonschema
+
+    schema = RemoteAction.action_response_format_spec()
+    validate = rasa_speedups.compile_response_validator(schema, jsonschema.validators.validator_for,
+                                                        ValidationError)
+    try:
+        jsonschema.validate(response, schema)
+        expected = True
+    except ValidationError:
+        expected = False
+    try:
+        validate(response)
+        got = True
+    except ValidationError:
+        got = False
+    assert got == expected
