@@ -61,3 +61,23 @@ def test_the_compiled_validator_agrees_with_jsonschema(response):
     except ValidationError:
         got = False
     assert got == expected
+
+
+def test_event_classes_resolve_as_before():
+    from rasa.shared.core.events import Event, SlotSet, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    rasa_speedups.install()
+
+    def walked(name):
+        return next(c for c in all_subclasses(Event) if c.type_name == name)
+
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is walked(cls.type_name)
+    assert Event.resolve_by_type("slot") is SlotSet and Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("topic") is None  # Rasa's own backwards-compatibility answer
+    assert Event.resolve_by_type("no-such", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no-such")
+    events = [{"event": "slot", "name": "age", "value": 3}, {"event": "action", "name": "action_listen"}]
+    assert [type(e).__name__ for e in map(Event.from_parameters, events)] == ["SlotSet", "ActionExecuted"]
