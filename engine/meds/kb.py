@@ -18,6 +18,7 @@ import yaml
 from saathi import ROOT
 
 KB_DIR = ROOT / "data" / "medicines"
+_INDIC_RE = re.compile(r"[\u0900-\u0A7F]")
 TEXT_FIELDS = ("for", "how", "side_effects", "warning", "pregnancy")
 
 
@@ -55,8 +56,14 @@ class KnowledgeBase:
             self.brands_by_base.setdefault(brand.base, []).append(brand)
 
     def generic(self, name: str) -> str | None:
-        """Canonical generic for a generic name or alias, or None."""
-        return self.alias_to_generic.get(normalise(name))
+        """Canonical generic for a generic name or alias, or None; also written in Devanagari or
+        Gurmukhi ("पैरासिटामोल", "ਅਮੋਕਸੀਸਿਲਿਨ"), matched phonetically by :mod:`engine.meds.indic`."""
+        found = self.alias_to_generic.get(normalise(name))
+        if found is None and _INDIC_RE.search(name):
+            from engine.meds.indic import generic_of
+
+            found = generic_of(name, self)
+        return found
 
     def class_of(self, generic: str) -> str | None:
         entry = self.generics.get(generic)

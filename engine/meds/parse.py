@@ -1,8 +1,10 @@
 """Prescription lines -> structured medications (name, generic, strength, form, schedule).
 
 Names are matched against the knowledge base exactly first, then fuzzily (rapidfuzz) so OCR slips
-("Dol0 650", "Augmentn") still resolve. A line holding a medicine may be followed by a line holding
-only its schedule or instruction (common in handwritten-style layouts); those are merged.
+("Dol0 650", "Augmentn") still resolve; names written in Devanagari or Gurmukhi ("डोलो ६५०", "ਕਰੋਸਿਨ")
+are matched phonetically (:mod:`engine.meds.indic`) and then go the same way. A line holding a
+medicine may be followed by a line holding only its schedule or instruction (common in
+handwritten-style layouts); those are merged.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from engine.meds.frequency import INSTRUCTION_PATTERNS as _INSTRUCTION_PATTERNS
 from engine.meds.frequency import parse_duration, parse_frequency, parse_instructions
+from engine.meds.indic import INDIC_RE, ascii_digits, romanise
 from engine.meds.kb import Brand, KnowledgeBase, load, normalise
 
 _FORMS = {
@@ -142,8 +145,14 @@ def _match_at(kb: KnowledgeBase, tokens: list[str], i: int) -> _Match | None:
 
 
 def find_medicines(line: str, kb: KnowledgeBase | None = None) -> list[_Match]:
-    """Every knowledge-base medicine named in ``line``, longest phrase first, left to right."""
+    """Every knowledge-base medicine named in ``line``, longest phrase first, left to right.
+
+    Names written in Devanagari or Gurmukhi ("डोलो ६५०", "ਕਰੋਸਿਨ") are first rewritten to the KB's Latin
+    spelling by :func:`engine.meds.indic.romanise`; Latin text goes through unchanged.
+    """
     kb = kb or load()
+    if INDIC_RE.search(line):
+        line = romanise(line, kb)
     tokens = _TOKEN_RE.findall(_ocr_fix(line))
     matches: list[_Match] = []
     i = 0
@@ -191,7 +200,7 @@ def fix_schedule_ocr(line: str) -> str:
 
 
 def _strength(line: str) -> str | None:
-    m = _STRENGTH_RE.search(line)
+    m = _STRENGTH_RE.search(ascii_digits(line))
     if not m:
         return None
     unit = m.group(2).lower().replace("gm", "g").replace("µg", "mcg")
