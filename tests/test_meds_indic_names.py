@@ -102,8 +102,6 @@ def test_wanted_from_indic_text_keeps_strength(text, name, strength):
     assert [(w.name, w.strength) for w in wanted] == [(name, strength)]
 
 
-@pytest.mark.xfail(strict=True, reason="engine/pharmacy/wanted.py reads a generic's strength from the raw "
-                   "segment; it needs engine.meds.indic.ascii_digits there (not in engine/meds)")
 def test_wanted_generic_strength_in_indic_digits():
     assert [w.strength for w in from_text("पैरासिटामोल ५००")] == ["500 mg"]
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.meds.indic import ascii_digits
 from engine.meds.kb import KnowledgeBase, load, normalise
 from engine.meds.parse import find_medicines
 
@@ -71,7 +72,8 @@ def from_text(text: str, kb: KnowledgeBase | None = None) -> list[Wanted]:
     """Medicines named in a free-text message ("dolo 650 aur cetirizine, pan 40"), in order, no repeats."""
     kb = kb or load()
     found: dict[tuple[str, str], Wanted] = {}
-    for segment in _SEGMENT_RE.split(text or ""):
+    text = ascii_digits(text or "")  # "पैरासिटामोल ५००": the strength in any script's digits
+    for segment in _SEGMENT_RE.split(text):
         if not segment or not segment.strip():
             continue
         matches = find_medicines(segment, kb)
