@@ -14,13 +14,14 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
     SaathiAction,
     conversation_language,
     latest_text,
+    red_flags_of_latest,
     say,
     symptom_list,
     symptom_name,
@@ -124,11 +125,64 @@ def _blank(tracker: Tracker) -> Tracker:
     return _Blank()  # type: ignore[return-value]
 
 
+def right_after_user(tracker: Tracker) -> bool:
+    """Whether this form run answers the user's latest message (not a return after an interruption).
+
+    Rasa validates on a temporary tracker that ends with the form's own ``action`` event, so
+    ``latest_action_name`` is always the form; what tells the two apart is whether any other action
+    ran between the user's message and this run.
+    """
+    seen_form = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action":
+            if seen_form or event.get("name") != tracker.active_loop.get("name", "symptom_form"):
+                return False
+            seen_form = True
+    return False
+
+
 class ValidateSymptomForm(FormValidationAction):
-    """Parses each answer; re-asks (with a hint) when it cannot; decides which questions remain."""
+    """Parses each answer; re-asks (with a hint) when it cannot; decides which questions remain,
+    and asks the next one itself.
+
+    Asking here, not in an ``action_ask_<slot>`` action, saves Rasa one action-server round trip
+    per form turn (the domain has no ask actions for this form, so Rasa's form asks nothing).
+    One case is left to Rasa untouched: straight after the user spoke, with a question pending
+    and nothing extracted from the answer (an emergency, "help", "bye" …), Rasa must reject the
+    form so the rules for those intents run — adding a question or slot events would prevent that.
+    """
 
     def name(self) -> str:
         return "validate_symptom_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        pending = tracker.get_slot(REQUESTED_SLOT)
+        after_user = right_after_user(tracker)
+        extracted = bool(tracker.slots_to_validate())  # Rasa appends the answer's slot candidates
+        events = await super().run(dispatcher, tracker, domain)  # also applies them to ``tracker``
+        answered = any(e.get("event") == "slot" and e.get("name") != REQUESTED_SLOT for e in events)
+        if pending and after_user and not extracted and not answered:
+            return events  # Rasa's own rule: it rejects the form, and the interrupting intent's rule answers
+        requested = next((e["value"] for e in reversed(events)
+                          if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT), MISSING)
+        if requested is MISSING:  # required slots in the domain's order: rasa-sdk left the choice to Rasa
+            required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+            requested = next((slot for slot in required if tracker.get_slot(slot) is None), None)
+            events.append(SlotSet(REQUESTED_SLOT, requested))
+        language = conversation_language(tracker)
+        flags = red_flags_of_latest(tracker) if after_user else []
+        if flags:  # the safety net every SaathiAction has (NLU normally turned these into `emergency`)
+            from actions.emergency import send_emergency_advice
+
+            send_emergency_advice(dispatcher, language, flags)
+        if requested:
+            events += ask_question(dispatcher, tracker, requested, language)
+        if tracker.get_slot("language") != language:
+            events.append(SlotSet("language", language))
+        return events
 
     async def required_slots(
         self,
@@ -144,7 +198,10 @@ class ValidateSymptomForm(FormValidationAction):
         if needs_pregnancy_question(tracker.get_slot("sex"), tracker.get_slot("age")):
             slots.append("pregnant")
         slots += ["duration_days", "severity"]
-        if tracker.get_slot("symptoms") and next_followup(tracker) is not None:
+        # the follow-up slot stays while an answer to the last question waits for validation,
+        # or that answer (the 4th, say) would never be read
+        awaiting = tracker.get_slot(REQUESTED_SLOT) == "followup" and tracker.get_slot("followup") is not None
+        if tracker.get_slot("symptoms") and (awaiting or next_followup(tracker) is not None):
             slots.append("followup")
         if tracker.get_slot("records_consent") is None:
             slots.append("records_consent")
@@ -263,6 +320,22 @@ def next_followup(tracker: Tracker) -> str | None:
     )
 
 
+MISSING = object()
+
+
+def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, language: str) -> list:
+    """Ask the intake question for ``slot``; the follow-up question names the most informative
+    symptom not yet asked and remembers it."""
+    if slot != "followup":
+        say(dispatcher, f"core_ask_{slot}", language)
+        return []
+    code = next_followup(tracker)
+    if code is None:  # nothing informative left (the required slots will drop the question)
+        return []
+    say(dispatcher, "core_ask_followup", language, symptom=symptom_name(code, language))
+    return [SlotSet("asked_symptoms", list(tracker.get_slot("asked_symptoms") or []) + [code])]
+
+
 class AskAction(SaathiAction):
     """Asks one form question; subclasses set the class attribute ``slot``."""
 
@@ -276,49 +349,3 @@ class AskAction(SaathiAction):
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         say(dispatcher, f"core_ask_{self.slot}", language)
         return []
-
-
-class ActionAskRecordsConsent(AskAction):
-    slot = "records_consent"
-
-
-class ActionAskSymptomText(AskAction):
-    slot = "symptom_text"
-
-
-class ActionAskPatient(AskAction):
-    slot = "patient"
-
-
-class ActionAskAge(AskAction):
-    slot = "age"
-
-
-class ActionAskSex(AskAction):
-    slot = "sex"
-
-
-class ActionAskPregnant(AskAction):
-    slot = "pregnant"
-
-
-class ActionAskDurationDays(AskAction):
-    slot = "duration_days"
-
-
-class ActionAskSeverity(AskAction):
-    slot = "severity"
-
-
-class ActionAskFollowup(AskAction):
-    """Asks about the most informative symptom not yet asked, and remembers which one."""
-
-    slot = "followup"
-
-    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
-        code = next_followup(tracker)
-        if code is None:  # nothing informative left: the validation action ends the form
-            return []
-        asked = list(tracker.get_slot("asked_symptoms") or []) + [code]
-        say(dispatcher, "core_ask_followup", language, symptom=symptom_name(code, language))
-        return [SlotSet("asked_symptoms", asked)]

@@ -101,7 +101,38 @@ def test_form_answers_are_parsed_in_every_language(slot, answer, expected):
     events, messages = run_validation(slot, answer, {"symptoms": ["fever"], "sex": "f", "age": 25.0})
     values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert values[slot] == expected
-    assert not messages, "an understood answer gets no re-prompt"
+    keys = [m["custom"]["key"] for m in messages]
+    assert not any(k.startswith("core_reprompt") for k in keys), "an understood answer gets no re-prompt"
+    # the validation action asks the next question itself (no action_ask_* round trip)
+    assert len(keys) == 1 and keys[0].startswith("core_ask_") and keys[0] != f"core_ask_{slot}"
+    assert values["requested_slot"] == keys[0].removeprefix("core_ask_")
+
+
+def test_nothing_extracted_right_after_the_user_is_left_for_rasa_to_reject():
+    """'help' or an emergency mid-form: no question and no slot event, or Rasa would not reject the
+    form and the interrupting intent's rule would never run."""
+    dispatcher = CollectingDispatcher()
+    t = tracker("ਸੱਪ ਨੇ ਡੰਗ ਲਿਆ", {"requested_slot": "age", "symptoms": ["fever"]}, intent="emergency")
+    # as Rasa's temporary tracker has it: the user's message, then the form's own marker
+    t.events = [{"event": "user", "text": "ਸੱਪ ਨੇ ਡੰਗ ਲਿਆ"}, {"event": "user_featurization"},
+                {"event": "slot", "name": "requested_slot", "value": "age"},
+                {"event": "action", "name": "symptom_form"}]
+    t.latest_action_name = "symptom_form"
+    events = asyncio.run(ValidateSymptomForm().run(dispatcher, t, DOMAIN))
+    assert [e for e in events if e.get("name") != "requested_slot"] == [] and dispatcher.messages == []
+
+
+def test_back_in_the_form_after_an_interruption_the_question_is_asked_again():
+    dispatcher = CollectingDispatcher()
+    t = tracker("help", {"requested_slot": "age", "symptoms": ["fever"], "patient": "self"}, intent="help")
+    t.events = [{"event": "user", "text": "help"}, {"event": "action_execution_rejected", "name": "symptom_form"},
+                {"event": "action", "name": "action_help"}, {"event": "bot", "text": "…"},
+                {"event": "slot", "name": "requested_slot", "value": "age"},
+                {"event": "action", "name": "symptom_form"}]
+    t.latest_action_name = "symptom_form"
+    events = asyncio.run(ValidateSymptomForm().run(dispatcher, t, DOMAIN))
+    assert [m["custom"]["key"] for m in dispatcher.messages] == ["core_ask_age"]
+    assert {"event": "slot", "name": "requested_slot", "value": "age", "timestamp": None} in events
 
 
 def test_a_wrong_answer_is_reprompted_and_nothing_is_lost():
@@ -159,3 +190,14 @@ def test_each_action_name_is_implemented_once():
     names = [cls().name() for cls in all_subclasses(Action)
              if cls.__module__.startswith("actions.") and not inspect.isabstract(cls)]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_the_last_follow_up_answer_is_read_before_the_form_moves_on():
+    """With MAX_FOLLOWUPS asked, the answer to the last one still counts (it used to be dropped)."""
+    asked = ["sore_throat", "joint_pain", "chills", "runny_nose"]
+    events, messages = run_validation("followup", "नहीं", {"symptoms": ["fever"], "asked_symptoms": asked,
+                                                          "patient": "self", "age": 35.0, "sex": "m",
+                                                          "duration_days": 3.0, "severity": "mild"})
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert "runny_nose" in values["negated_symptoms"] and values["requested_slot"] == "records_consent"
+    assert [m["custom"]["key"] for m in messages] == ["core_ask_records_consent"]

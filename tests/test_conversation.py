@@ -188,7 +188,7 @@ def test_shared_location_then_medicines_and_emergency_in_the_pharmacy_form(rasa_
     # a WhatsApp location pin arrives from the gateway as "/find_pharmacy" with coordinates (Dhuri)
     reply = rasa_stack.send(sender, "/find_pharmacy", {"latitude": 30.3686, "longitude": 75.8675})
     assert keys_of(reply) == ["pharmacy_ask_medicines"]
-    reply = rasa_stack.send(sender, "dolo 650 ate pan 40")
+    reply = rasa_stack.send(sender, "ਡੋਲੋ 650 ਅਤੇ ਪੈਨ 40")
     assert reply[0]["key"] == "pharmacy_results"
     # an emergency inside the form gets emergency advice at once and ends the form
     assert keys_of(rasa_stack.send(sender, "where can I buy pan 40"))[0] in {"pharmacy_results",
@@ -209,3 +209,11 @@ def test_patients_set_their_reminder_times_in_chat(rasa_stack, text, times):
     reply = rasa_stack.send(rasa_stack.new_sender(), text)
     assert reply[0]["key"] == "reminder_times_set", reply
     assert all(at in reply[0]["text"] for at in times)
+
+
+def test_help_inside_the_intake_then_the_same_question_again(rasa_stack):
+    sender = rasa_stack.new_sender()
+    started = rasa_stack.send(sender, "I have fever and cough")
+    question = [m["key"] for m in started if (m["key"] or "").startswith("core_ask_")][-1]
+    keys = keys_of(rasa_stack.send(sender, "what can you do"))
+    assert keys == ["core_help", question]
