@@ -247,7 +247,7 @@ class FileKeyProvider(LocalKeyring):
             "keys": {"m1": _b64(AESGCM.generate_key(bit_length=256))},
             "lookup_key": _b64(secrets.token_bytes(32)),
         }
-        _write_private(self.path, json.dumps(doc, indent=2))
+        _write_private(self.path, json.dumps(doc, indent=2), only_if_absent=True)
 
     def _file_stamp(self) -> tuple[int, int]:
         st = self.path.stat()  # the file is replaced atomically, so a new inode means a new keyring
@@ -282,15 +282,33 @@ class FileKeyProvider(LocalKeyring):
         self._stamp = self._file_stamp()
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Atomically write a secret file readable only by its owner."""
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def _write_private(path: Path, text: str, *, only_if_absent: bool = False) -> bool:
+    """Atomically write a secret file readable only by its owner; False if ``only_if_absent`` and
+    another writer created it first.
+
+    The temporary name is unique per writer (process, thread, random): with one name per process,
+    two threads of a fresh gateway creating the keyring at once renamed each other's file away
+    (FileNotFoundError), and without ``only_if_absent`` the second keyring replaced the first one
+    while the first thread was already sealing data with it.
+    """
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if not only_if_absent:
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)  # atomic create-if-absent: the first keyring wins, the others read it
+            return True
+        except FileExistsError:
+            return False
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 class EnvKeyProvider(LocalKeyring):

@@ -167,3 +167,24 @@ def test_env_provider_rotation_rewrap_only(tmp_path: Path) -> None:
     only_new = service(f"m2:{k2}")  # m1 can now be dropped from the environment
     assert only_new.find_user("sms", "+919000000001") == pid
     assert only_new.symptom_report(Actor.patient(pid), pid, rid, purpose=Purpose.SELF_CARE) == {"text": "x"}
+
+
+def test_a_fresh_keyring_created_by_many_threads_at_once_is_one_keyring(tmp_path):
+    """A new gateway's first concurrent webhooks each build a FileKeyProvider: one keyring must win,
+    every thread must use it, and nobody may fail (seen: FileNotFoundError from a shared temp name)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from records.crypto import FileKeyProvider
+
+    path = tmp_path / "keys" / "master.json"
+    barrier = __import__("threading").Barrier(16)
+
+    def build(_):
+        barrier.wait()
+        provider = FileKeyProvider(path)
+        return provider.current_key_id(), provider.lookup_digest("phone", "+919800000000")
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(build, range(16)))
+    assert len(set(results)) == 1
+    assert sorted(p.name for p in path.parent.iterdir()) == ["master.json"]  # no temp files left
