@@ -2,7 +2,8 @@
 
 "Where can I get Dolo 650 and Pan 40 in Dhuri?" → the best shops, numbered; a bare number then
 comes back through ``action_choose`` (``pending_offer == "pharmacy"``) to :func:`reserve_choice`.
-Medicines come from the message, else from the patient's last prescription/photo in the records;
+Medicines come from the message, else from a prescription photo of the last half hour (the
+gateway's ``photo_medicines`` metadata), else from the patient's last prescription in the records;
 the place from a WhatsApp shared location (``latitude``/``longitude`` metadata), a PIN or a village,
 else the place of the previous search. Whatever is still missing is asked by ``pharmacy_form``
 (opened with a FollowupAction, validated here); once filled, the rule brings us back to search.
@@ -85,7 +86,7 @@ def remembered_place(tracker) -> Location | None:  # type: ignore[no-untyped-def
 
 def find(dispatcher, tracker, language: str, text: str) -> list:  # type: ignore[no-untyped-def]
     wanted = (from_text(text) or from_text(tracker.get_slot("pharmacy_medicines") or "")
-              or medicines_from_records(tracker, language))
+              or photo_medicines(tracker) or medicines_from_records(tracker, language))
     where = locate(text, metadata(tracker)) or remembered_place(tracker)
     reset = [SlotSet("pending_offer", None), SlotSet("pharmacy_medicines", None), SlotSet("pharmacy_tries", None)]
     if not wanted or where is None:
@@ -140,7 +141,7 @@ class ValidatePharmacyForm(FormValidationAction):
         if not self._is_answer(slot_value, tracker):
             return {"pharmacy_medicines": slot_value}
         language = conversation_language(tracker)
-        wanted = from_text(str(slot_value)) or medicines_from_records(tracker, language)
+        wanted = from_text(str(slot_value)) or photo_medicines(tracker) or medicines_from_records(tracker, language)
         if not wanted:
             return self._not_read(dispatcher, tracker, "pharmacy_medicines", "pharmacy_medicines_unknown")
         return {"pharmacy_medicines": ", ".join(w.name for w in wanted), "pharmacy_tries": 0.0}
@@ -201,6 +202,13 @@ def reasons(offers: list[Offer], language: str) -> list[str]:
 def substitutes_text(offer: Offer, language: str) -> str:
     pairs = [f"{p.wanted.brand} → {p.brand}" for p in offer.picks if p.substitute]
     return t("pharmacy_substitutes", language, pairs=", ".join(pairs)) if pairs else ""
+
+
+def photo_medicines(tracker) -> list[Wanted]:  # type: ignore[no-untyped-def]
+    """The medicines of a prescription photo sent in the last half hour: the gateway read it (the bot
+    never sees photos) and passes the names along as ``photo_medicines`` metadata."""
+    items = metadata(tracker).get("photo_medicines")
+    return from_medications(i for i in items if isinstance(i, dict)) if isinstance(items, list) else []
 
 
 def medicines_from_records(tracker, language: str) -> list[Wanted]:  # type: ignore[no-untyped-def]

@@ -137,3 +137,16 @@ def test_the_last_unit_goes_to_one_patient_only(bot):
     assert turn(ActionChoose(), "1", second, intent="choose")[0] == ["pharmacy_out_of_stock"]
     assert turn(ActionChoose(), "7", first | {"pending_offer": "pharmacy", "offered_slots": [{}]},
                 intent="choose")[0] == ["pharmacy_choice_invalid"]
+
+
+def test_medicines_of_a_recent_prescription_photo_come_with_the_gateways_metadata(bot):
+    """The gateway read the photo (the bot never sees it) and sends its medicines along for 30 min."""
+    slots: dict = {"language": "hi", "language_locked": True}
+    photo = {"photo_medicines": [{"name": "Dolo 650", "generic": "paracetamol", "strength": "650 mg",
+                                  "form": "tablet"}, {"name": "Pan 40", "generic": "pantoprazole",
+                                                      "strength": "40 mg", "form": "tablet"}, "junk"]}
+    keys, text = turn(ActionFindPharmacy(), "ये दवाइयाँ धूरी में कहाँ मिलेंगी", slots, metadata=photo)
+    assert keys[0] == "pharmacy_results" and "1. Sharma Medical" in text
+    # asked inside the form too: "these" is answered by the photo
+    result, _ = validate("pharmacy_medicines", "yahi wali", {}, photo)
+    assert result["pharmacy_medicines"] == "Dolo 650, Pan 40"
