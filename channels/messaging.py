@@ -38,9 +38,9 @@ LANGUAGE_WORDS = {"HI": "hi", "HINDI": "hi", "हिंदी": "hi", "हिन
                   "ਪੰਜਾਬੀ": "pa", "EN": "en", "ENGLISH": "en"}
 #: A shared location without text means "pharmacies near me" (Rasa reads "/intent" as that intent).
 LOCATION_TEXT = "/find_pharmacy"
-#: Answers that promise a later message (the pharmacy's pickup notice): the person's record then
+#: Answers that promise a later message (a pickup notice, medicine reminders): the person's record then
 #: needs their phone, which only the gateway knows (channels.work.remember_phone).
-PHONE_AFTER_KEYS = ("pharmacy_status_reserved",)
+PHONE_AFTER_KEYS = ("pharmacy_status_reserved", "reminder_times_set")
 #: After these questions a pictorial menu helps: the bot is waiting for a symptom.
 MENU_AFTER_KEYS = ("core_greet", "core_ask_symptom_text", "core_reprompt_symptom_text")
 

@@ -114,7 +114,7 @@ def locate(text: str = "", metadata: dict[str, Any] | None = None) -> Location |
     meta = metadata or {}
     lat, lon = _float(meta.get("Latitude", meta.get("latitude"))), _float(meta.get("Longitude", meta.get("longitude")))
     if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
-        return Location(lat, lon, "shared", str(meta.get("Label") or ""))
+        return Location(lat, lon, "shared", str(meta.get("Label") or meta.get("label") or "")[:80])
     if m := _PIN_RE.search(text or ""):
         place = place_by_pin(m.group(1))
         if place:
