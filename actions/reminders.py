@@ -10,6 +10,7 @@ import logging
 
 from actions.common import SaathiAction, latest_text, say
 from engine.i18n import t
+from engine.notify import timing
 from engine.notify.timing import DEFAULT_TIMES
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,12 @@ class ActionReminderTimes(SaathiAction):
                 moved = change_dose_times(service, patient, wanted)
                 log.info("reminder times changed (%d scheduled reminders moved)", moved)
                 say(dispatcher, "reminder_times_set", language, times=times_text(wanted, language))
+                quiet = {slot: at for slot, at in wanted.items() if timing.in_quiet_hours(
+                    dt.datetime.combine(dt.date.today(), at, timing.IST), *service.quiet_hours)}
+                if quiet:  # the rule: nothing is sent in quiet hours, so say what happens instead
+                    start, end = service.quiet_hours
+                    say(dispatcher, "reminder_times_quiet", language, times=times_text(quiet, language),
+                        start=f"{start:02d}", end=f"{end:02d}")
             else:
                 say(dispatcher, "reminder_times_help", language,
                     times=times_text(chosen_times(service, patient), language))

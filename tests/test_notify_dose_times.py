@@ -109,3 +109,29 @@ def test_new_times_move_scheduled_reminders_and_old_jobs_send_nothing(world) -> 
     with svc.sessions() as s:
         left = [svc.fields_of(r)["time"] for r in s.query(Outbox).filter_by(status="scheduled").order_by(Outbox.due_at)]
     assert left == ["06:30", "21:30"]
+
+
+def test_the_bot_action_saves_the_times_and_says_when_quiet_hours_hold_one_back(world, monkeypatch):
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    import actions.health_record
+    from actions.reminders import ActionReminderTimes
+
+    svc, *_ = world
+    monkeypatch.setattr(actions.health_record, "patient_of", lambda tracker, language: PATIENT)
+
+    def say(text: str) -> list[str]:
+        tracker = Tracker("unit", {"language": "pa", "language_locked": True},
+                          {"text": text, "intent": {"name": "reminder_times", "confidence": 1.0}},
+                          [], False, None, {}, None)
+        dispatcher = CollectingDispatcher()
+        asyncio.run(ActionReminderTimes().run(dispatcher, tracker, {}))
+        return [m["custom"]["key"] for m in dispatcher.messages]
+
+    assert say("ਸਵੇਰੇ 7 ਵਜੇ ਅਤੇ ਰਾਤ 9 ਵਜੇ ਯਾਦ ਕਰਾਓ") == ["reminder_times_set"]
+    assert hm(svc.dose_times(PATIENT)) == {"morning": "07:00", "night": "21:00"}
+    assert say("ਰਾਤ 10:30 ਵਜੇ") == ["reminder_times_set", "reminder_times_quiet"]  # quiet hours 22-7
+    assert say("ਰਿਮਾਈਂਡਰ ਦਾ ਸਮਾਂ ਬਦਲਣਾ ਹੈ") == ["reminder_times_help"]  # no time: the current ones, an example
