@@ -15,7 +15,7 @@ run: setup
 
 test: setup
 	$(VENV)/ruff check .
-	$(VENV)/pytest -q
+	$(VENV)/pytest -q -rs
 
 lint: setup
 	$(VENV)/ruff check .
