@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from engine.handoff import icd, jitsi, reminders, routing
+from engine.handoff.gloss import gloss
 from engine.handoff.pdf import RxDocument, RxItem, render
 from engine.i18n import t
 from portal.notify import Notifier, address_for
@@ -194,7 +195,8 @@ class Handoff:
                    if s.id not in {c.id for c in chosen}]
         chosen = chosen[:3]
         me = Actor.patient(patient_id)
-        details = {"text": text, "text_en": text if language == "en" else None, "triage": triage,
+        # no machine translation here: an English summary of what our parsers understood (engine/handoff/gloss)
+        details = {"text": text, "text_en": text if language == "en" else gloss(text), "triage": triage,
                    "language": language}
         with self.records.unit(me, patient_id, Purpose.SELF_CARE, "write", "handoff_case") as u:
             # a new request replaces the patient's earlier open, unbooked requests
@@ -248,10 +250,37 @@ class Handoff:
         doctor = self.doctor_info(slot.doctor_id)
         return Booking(case.id, consultation_id, doctor["name"], _utc(slot.starts_at))
 
-    def _schedule_reminders(self, case_id: uuid.UUID, starts_at: dt.datetime) -> None:
+    def rearm(self) -> int:
+        """Re-arm the slot reminders of every booked or accepted case whose slot is still ahead;
+        returns how many jobs were armed.
+
+        Why: the embedded deployment's timers die with the portal, and Redis here keeps nothing on
+        disk, so after a restart the cases are the only record of what is owed. Only reminder times
+        still in the future are armed: :meth:`remind` is not idempotent, and a reminder whose time
+        passed while the portal was down may already have gone out. Arming twice is harmless: both
+        schedulers key a job by function, arguments and time, so the second replaces the first.
+        Follow-up reminders are not re-armed (their date lives in the sealed notes).
+        """
+        now = self.now()
+        with self.records.sessions() as s:
+            rows = s.execute(select(HandoffCase.id, HandoffCase.scheduled_at)
+                             .where(HandoffCase.status.in_(("booked", "accepted")),
+                                    HandoffCase.scheduled_at.is_not(None),
+                                    HandoffCase.scheduled_at > now)).all()
+        armed = 0
+        for case_id, starts_at in rows:
+            armed += self._schedule_reminders(case_id, _utc(starts_at))
+        if armed:
+            log.info("re-armed %d portal reminders", armed)
+        return armed
+
+    def _schedule_reminders(self, case_id: uuid.UUID, starts_at: dt.datetime) -> int:
+        armed = 0
         for at in reminders.reminder_times(starts_at, self.now()):
             for side in ("patient", "doctor"):
                 self.scheduler.at(at, "portal.jobs.remind", str(case_id), side)
+                armed += 1
+        return armed
 
     # ------------------------------------------------------------------ reading cases
 

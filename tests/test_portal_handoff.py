@@ -54,6 +54,8 @@ def test_booked_case_visible_to_its_doctor_only(world):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "मुझे तीन दिन से बुखार" in html and "Dengue fever" in html and "fever with headache" in html
+    # under the patient's own words, what the assistant understood, in English (engine/handoff/gloss)
+    assert "Machine summary (not a translation):</span> The patient. Fever, headache; for 3 days." in html
     assert "consultation" in html and "documents" in html  # consent status shown
     assert world.client(stranger).get(f"/cases/{case_id}").status_code == 403
     assert world.client(stranger).get(f"/patients/{pid}/history").status_code == 403
