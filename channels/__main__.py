@@ -20,6 +20,12 @@ def serve() -> int:
 
     settings = load()
     app = create_app(settings)
+    if not settings.redis_url:
+        # in-process timers die with a restart: arm the outbox's scheduled reminders again (the
+        # portal does too; dispatch claims each row, so two processes arming it send it once)
+        from engine.notify.jobs import rearm_at_start
+
+        rearm_at_start(settings)
     server = make_server(settings.host, settings.gateway_port, app, threaded=True)
     logging.getLogger(__name__).warning("gateway listening on http://%s:%s", settings.host, settings.gateway_port)
     server.serve_forever()

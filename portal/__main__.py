@@ -2,7 +2,8 @@
 
 ``serve`` first brings the database to the newest records, portal, ASHA and notify schema (idempotent), then
 runs a threaded WSGI server on ``PORTAL_PORT``. ``worker`` runs an RQ worker with the scheduler
-for the ``portal`` queue (reminders; only with ``REDIS_URL``).
+for the ``portal`` queue (reminders; only with ``REDIS_URL``). Whichever of the two owns the
+reminders (``serve`` without Redis, ``worker`` with it) re-arms them from the database at start.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ def serve() -> int:
     portal_migrations.upgrade(settings.effective_database_url)
     _engine_tables(settings)
     app = create_app(settings)
+    if not settings.redis_url:  # in-process timers: this process owns the reminders (the worker does with Redis)
+        from portal import jobs
+
+        jobs.rearm_at_start(app.extensions["portal"].handoff, settings)
     server = make_server(settings.host, settings.portal_port, app, threaded=True)
     logging.getLogger(__name__).warning("portal listening on http://%s:%s", settings.host, settings.portal_port)
     server.serve_forever()
@@ -47,9 +52,14 @@ def worker() -> int:
     from rq import Queue, Worker
 
     from engine.handoff.reminders import QUEUE_NAME
+    from portal import jobs
     from saathi.settings import load
 
-    connection = redis.Redis.from_url(load().redis_url)
+    settings = load()
+    connection = redis.Redis.from_url(settings.redis_url)
+    # Redis keeps nothing on disk here: jobs lost with a Redis restart are armed again from the
+    # database (deterministic job ids, so jobs Redis still has are replaced, not doubled)
+    jobs.rearm_at_start(settings=settings)
     Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(with_scheduler=True)
     return 0
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from typing import Any
 
 from portal.handoff import Handoff
 
+log = logging.getLogger(__name__)
 _current: Handoff | None = None
 
 
@@ -30,3 +33,17 @@ def remind(case_id: str, side: str) -> bool:
 
 def follow_up(case_id: str) -> bool:
     return _handoff().follow_up(uuid.UUID(case_id))
+
+
+def rearm_at_start(handoff: Handoff | None = None, settings: Any | None = None) -> int:
+    """Start-up hook of the process that owns the portal's scheduler (the portal without Redis, the
+    portal worker with it): re-arm slot reminders, then the notify outbox (medicine reminders the
+    portal and the bot scheduled). Never raises: the process must start even if this fails."""
+    armed = 0
+    try:
+        armed += (handoff or _handoff()).rearm()
+    except Exception as exc:  # noqa: BLE001 - logged by type only
+        log.warning("portal reminders not re-armed: %s", type(exc).__name__)
+    from engine.notify.jobs import rearm_at_start as rearm_notify
+
+    return armed + rearm_notify(settings)

@@ -3,7 +3,8 @@
 With ``REDIS_URL`` jobs go to the ``portal`` RQ queue with ``enqueue_at`` and are run by the
 portal worker (``python -m portal worker``, started with the scheduler). Without Redis a daemon
 ``threading.Timer`` runs them in the portal process (the embedded deployment: lost on restart,
-which the portal compensates by re-scheduling open cases at start, see portal.notify).
+which the portal compensates by re-arming booked cases at start, see
+:meth:`portal.handoff.Handoff.rearm` and :func:`portal.jobs.rearm_at_start`).
 
 Job arguments are ids only (case id, which side): no phone number or health data in Redis.
 """
@@ -14,6 +15,7 @@ import contextlib
 import datetime as dt
 import importlib
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -81,7 +83,9 @@ class RqScheduler:
         self.queue = Queue(QUEUE_NAME, connection=self.connection)
 
     def at(self, when: dt.datetime, function: str, *args: str) -> str:
-        job = self.queue.enqueue_at(when, function, *args)
+        # the id is the job's identity (function, ids, time): arming it again after a restart
+        # replaces the job instead of adding a second reminder
+        job = self.queue.enqueue_at(when, function, *args, job_id=job_key(when, function, *args))
         return job.id
 
     def in_(self, delay: dt.timedelta, function: str, *args: str) -> str:
@@ -92,6 +96,12 @@ class RqScheduler:
 
         with contextlib.suppress(Exception):  # already run or expired
             Job.fetch(job_id, connection=self.connection).cancel()
+
+
+def job_key(when: dt.datetime, function: str, *args: str) -> str:
+    """A deterministic RQ job id (RQ allows letters, digits, ``-`` and ``_``): ids only, no personal data."""
+    raw = "-".join([function.rsplit(".", 1)[-1], *args, str(int(when.timestamp()))])
+    return re.sub(r"[^A-Za-z0-9_-]", "_", raw)
 
 
 def open_scheduler(redis_url: str) -> Scheduler:

@@ -58,3 +58,23 @@ def from_settings(settings: Any | None = None, **overrides: Any) -> NotifyServic
 def dispatch(outbox_id: str) -> str:
     """The scheduled job: send one due notification."""
     return service().dispatch(outbox_id)
+
+
+def rearm_at_start(settings: Any | None = None) -> int:
+    """Start-up hook of every process that owns a notify scheduler (gateway, portal, portal worker):
+    re-arm the outbox's scheduled rows. Never raises: a process must start even when the database or
+    Redis is not there yet (the rows stay in the outbox for the next start)."""
+    try:
+        return service().rearm() if settings is None else _rearm_with(settings)
+    except Exception as exc:  # noqa: BLE001 - logged by type only
+        log.warning("scheduled notifications not re-armed: %s", type(exc).__name__)
+        return 0
+
+
+def _rearm_with(settings: Any) -> int:
+    global _service
+    with _lock:
+        if _service is None:
+            _service = from_settings(settings)
+        svc = _service
+    return svc.rearm()

@@ -122,6 +122,23 @@ class NotifyService:
         self.scheduler.at(when, DISPATCH, str(row.id))
         return row.id
 
+    def rearm(self) -> int:
+        """Schedule a dispatch for every still-``scheduled`` row; returns how many.
+
+        Why: in-process timers (the embedded deployment) die with the process, and Redis here keeps
+        nothing on disk, so after a restart the outbox is the only record of what is owed. Each
+        process that owns a scheduler calls this at start-up; overdue rows are armed for now (sent
+        promptly). Arming a row twice is harmless: :meth:`dispatch` claims the row first.
+        """
+        now = self.clock()
+        rows = self.pending()
+        for row in rows:
+            due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=dt.timezone.utc)
+            self.scheduler.at(max(due, now), DISPATCH, str(row.id))
+        if rows:
+            log.info("re-armed %d scheduled notifications", len(rows))
+        return len(rows)
+
     # ------------------------------------------------------------------ dispatch
 
     def dispatch(self, outbox_id: uuid.UUID | str) -> str:

@@ -1,0 +1,154 @@
+"""Reminders survive a restart: the outbox is re-armed at start-up, each reminder sent once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from engine.notify import NotifyService, Recipient, migrate, producers, timing
+from engine.notify.jobs import set_service
+from engine.notify.testing import (
+    DictState,
+    FixedAddressBook,
+    ManualScheduler,
+    MemorySealer,
+    RecordingTransport,
+)
+from engine.pharmacy.testing import Clock
+from records.db import make_engine, make_session_factory
+from records.testing import fresh_pg_database
+
+IST = timing.IST
+PATIENT = uuid.uuid4()
+
+
+def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=IST).astimezone(dt.timezone.utc)
+
+
+@pytest.fixture
+def parts():
+    with fresh_pg_database("saathi_rearm") as url:
+        migrate(url)
+        engine = make_engine(url)
+        book = FixedAddressBook({PATIENT: Recipient("+919812300001", "hi", "u-rearm")})
+        yield make_session_factory(engine), book, RecordingTransport(), MemorySealer(), Clock(ist(26, 10))
+        engine.dispose()
+
+
+def service(parts, scheduler: ManualScheduler) -> NotifyService:
+    sessions, book, transport, sealer, clock = parts
+    svc = NotifyService(sessions, book, transport, DictState(), scheduler, clock=clock, templates={}, sealer=sealer)
+    set_service(svc)
+    return svc
+
+
+def test_restart_rearms_and_sends_each_reminder_once(parts):
+    _, _, transport, _, clock = parts
+    try:
+        old = service(parts, ManualScheduler())
+        n = producers.medicine_reminders(old, PATIENT, [{"frequency": "1-0-1", "days": 2}], ref="rx-rearm",
+                                         start=dt.date(2026, 11, 26))
+        assert n == 3 and len(old.pending(PATIENT)) == 3
+        # the process dies: its timers are gone; later, a new process starts
+        clock.now = ist(27, 9)  # one reminder (26th 20:00 or so) is overdue by now
+        scheduler = ManualScheduler()
+        new = service(parts, scheduler)
+        assert new.rearm() == 3
+        assert new.rearm() == 3  # a second start-up hook (another process) arms them again
+        scheduler.run_due(clock())
+        sent_overdue = len(transport.sent)
+        assert sent_overdue == 2  # today's night dose and tomorrow's morning dose, promptly, once each
+        clock.now = ist(28, 12)
+        scheduler.run_due(clock())
+        assert len(transport.sent) == 3 and new.pending(PATIENT) == []
+        assert new.rearm() == 0  # nothing left to arm
+    finally:
+        set_service(None)
+
+
+def test_redis_restart_loses_jobs_and_the_sweep_brings_them_back(parts):
+    """Redis keeps nothing on disk here: a flushed queue is refilled from the outbox, once per row."""
+    redis = pytest.importorskip("redis")
+    from rq import SimpleWorker
+
+    from engine.notify.scheduling import RqAt
+
+    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        conn.ping()
+    except Exception:
+        pytest.skip("Redis is not reachable")
+    sessions, book, transport, sealer, _ = parts
+    name = f"notify-rearm-{uuid.uuid4().hex[:8]}"
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def build(queue_name: str) -> tuple[NotifyService, RqAt]:
+        scheduler = RqAt(conn, queue_name)
+        svc = NotifyService(sessions, book, transport, DictState(), scheduler, quiet_hours=(0, 0), templates={},
+                            sealer=sealer)
+        set_service(svc)
+        return svc, scheduler
+
+    queues = []
+    try:
+        svc, scheduler = build(name)
+        queues.append(scheduler.queue)
+        svc.schedule(PATIENT, "asha_notify_checkup", {"date": "01/12"}, now - dt.timedelta(seconds=1),
+                     dedupe="rq-due", kind="checkup")
+        later = svc.schedule(PATIENT, "asha_notify_checkup", {"date": "02/12"}, now + dt.timedelta(hours=1),
+                             dedupe="rq-later", kind="checkup")
+        # Redis restarts: the jobs are gone (a fresh queue plays the empty Redis)
+        svc, scheduler = build(name + "-after")
+        queues.append(scheduler.queue)
+        assert svc.rearm() == 2 and svc.rearm() == 2
+        assert len(scheduler.queue.scheduled_job_registry) == 2  # deterministic ids: no doubles
+        SimpleWorker([scheduler.queue], connection=conn).work(burst=True, with_scheduler=True)
+        assert len(transport.sent) == 1 and svc.delivery(later) == "scheduled"
+        assert svc.rearm() == 1
+        assert len(scheduler.queue.scheduled_job_registry) == 1
+    finally:
+        set_service(None)
+        for queue in queues:
+            for job_id in queue.scheduled_job_registry.get_job_ids():
+                queue.scheduled_job_registry.remove(job_id, delete_job=True)
+            queue.delete(delete_jobs=True)
+
+
+def test_start_up_hook_with_real_timers_sends_an_overdue_reminder_once(parts):
+    """The embedded mode end to end: the start-up hook arms in-process timers; overdue rows go out now."""
+    import time
+
+    from engine.handoff.reminders import ThreadScheduler
+    from engine.notify.jobs import rearm_at_start
+
+    sessions, book, transport, sealer, _ = parts
+    try:
+        old = NotifyService(sessions, book, transport, DictState(), ManualScheduler(), quiet_hours=(0, 0),
+                            templates={}, sealer=sealer)
+        old.schedule(PATIENT, "asha_notify_checkup", {"date": "03/12"},
+                     dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5), dedupe="timer-due", kind="checkup")
+        timers = ThreadScheduler()
+        set_service(NotifyService(sessions, book, transport, DictState(), timers, quiet_hours=(0, 0), templates={},
+                                  sealer=sealer))
+        assert rearm_at_start() == 1
+        rearm_at_start()  # the portal's hook too: a second timer, the row is claimed once
+        deadline = time.monotonic() + 10
+        while (timers.pending() or not transport.sent) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        assert len(transport.sent) == 1
+    finally:
+        set_service(None)
+
+
+def test_start_up_hook_never_raises(monkeypatch):
+    from engine.notify import jobs
+
+    def broken() -> NotifyService:
+        raise ConnectionError("database not up yet")
+
+    monkeypatch.setattr(jobs, "service", broken)
+    assert jobs.rearm_at_start() == 0
