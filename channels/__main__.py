@@ -26,6 +26,9 @@ def serve() -> int:
         from engine.notify.jobs import rearm_at_start
 
         rearm_at_start(settings)
+    from channels.retention import PruneTimer
+
+    PruneTimer(settings).start()  # old uploads and speech go now and every few hours (files on this disk)
     server = make_server(settings.host, settings.gateway_port, app, threaded=True)
     logging.getLogger(__name__).warning("gateway listening on http://%s:%s", settings.host, settings.gateway_port)
     server.serve_forever()

@@ -1,11 +1,14 @@
 """Our own speech audio, made once per text and served by the gateway (``/media/tts/<name>``).
 
 The IVR ``<Play>``s it and WhatsApp voice replies link to it. Names are a hash of language and
-text, so the same prompt is synthesised once; the hash also makes the URL unguessable.
+text, so the same prompt is synthesised once; the hash also makes the URL unguessable. Files
+unused for ``SAATHI_TTS_CACHE_DAYS`` are deleted (:mod:`channels.retention`) and made again on need.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from engine.speech.tts import cache_key, synthesize
@@ -19,6 +22,9 @@ def speech_file(var_dir: Path, text: str, language: str, fmt: str = "mp3") -> st
     """File name (under :func:`tts_dir`) of ``text`` spoken in ``language``; made if missing."""
     name = f"{cache_key(text, language, fmt)}.{fmt}"
     path = tts_dir(var_dir) / name
+    if path.exists():  # a hit counts as use: the retention sweep (channels/retention.py) keeps what is in use
+        with contextlib.suppress(FileNotFoundError):  # pruned just now: made again below
+            os.utime(path)
     if not path.exists():
         audio = synthesize(text, language, fmt)
         path.parent.mkdir(parents=True, exist_ok=True)

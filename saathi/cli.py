@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "saathi.commands.model",
     "saathi.commands.pharmacy",
     "saathi.commands.asha",
+    "saathi.commands.media",
 ]
 
 

@@ -66,8 +66,6 @@ class Settings:
     s3_endpoint_url: str = field(default_factory=lambda: _env("SAATHI_S3_ENDPOINT_URL", ""))
     s3_prefix: str = field(default_factory=lambda: _env("SAATHI_S3_PREFIX", "records/"))
     transcript_retention_days: int = field(default_factory=lambda: _env_int("SAATHI_TRANSCRIPT_RETENTION_DAYS", 90))
-    # De-identified triage traffic log (engine/triage/traffic.py): rows older than this are pruned.
-    traffic_days: int = field(default_factory=lambda: _env_int("SAATHI_TRAFFIC_DAYS", 180))
     # Channels (channels/): Twilio webhooks, outbound REST API, media limits, speech.
     twilio_account_sid: str = field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID", ""))
     twilio_auth_token: str = field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN", ""))
@@ -81,6 +79,10 @@ class Settings:
     media_max_image_bytes: int = field(default_factory=lambda: _env_int("SAATHI_MEDIA_MAX_IMAGE_BYTES", 5_000_000))
     media_max_audio_bytes: int = field(default_factory=lambda: _env_int("SAATHI_MEDIA_MAX_AUDIO_BYTES", 16_000_000))
     media_max_pdf_bytes: int = field(default_factory=lambda: _env_int("SAATHI_MEDIA_MAX_PDF_BYTES", 10_000_000))
+    # Retention (channels/retention.py): uploads deleted after this many days; synthesised speech
+    # is only a cache but voice replies speak health text, so it goes sooner. 0 keeps for ever.
+    media_days: float = field(default_factory=lambda: float(_env("SAATHI_MEDIA_DAYS", "7")))
+    tts_cache_days: float = field(default_factory=lambda: float(_env("SAATHI_TTS_CACHE_DAYS", "2")))
     rate_limit_per_minute: int = field(default_factory=lambda: _env_int("SAATHI_RATE_LIMIT_PER_MINUTE", 20))
     ivr_speech: str = field(default_factory=lambda: _env("SAATHI_IVR_SPEECH", "say"))
     ivr_confirm_below: float = field(default_factory=lambda: float(_env("SAATHI_IVR_CONFIRM_BELOW", "0.8")))
