@@ -26,6 +26,11 @@ def serve() -> int:
         from engine.notify.jobs import rearm_at_start
 
         rearm_at_start(settings)
+    from engine.notify.jobs import StaleSweep
+
+    # rows whose timer or job was lost elsewhere (the action server restarted, Redis restarted
+    # under a running worker) are armed again once they are 10 minutes overdue
+    StaleSweep(settings).start()
     from channels.retention import PruneTimer
 
     PruneTimer(settings).start()  # old uploads and speech go now and every few hours (files on this disk)

@@ -152,3 +152,40 @@ def test_start_up_hook_never_raises(monkeypatch):
 
     monkeypatch.setattr(jobs, "service", broken)
     assert jobs.rearm_at_start() == 0
+
+
+def test_periodic_sweep_arms_only_rows_whose_timer_was_lost(parts):
+    """Another process (the action server) restarted: its rows are armed once they are stale, and
+    rows not yet due or only just due are left to their own timers."""
+    import time
+
+    from engine.notify.jobs import StaleSweep
+
+    _, _, transport, _, clock = parts
+    try:
+        elsewhere = service(parts, ManualScheduler())  # the process that dies with its timers
+        producers.medicine_reminders(elsewhere, PATIENT, [{"frequency": "1-0-1", "days": 2}], ref="rx-stale",
+                                     start=dt.date(2026, 11, 26))
+        scheduler = ManualScheduler()
+        here = service(parts, scheduler)
+        clock.now = ist(26, 21, 5)  # tonight's dose (21:00) is 5 minutes overdue: not stale yet
+        assert here.rearm(dt.timedelta(minutes=10)) == 0
+        clock.now = ist(26, 21, 30)
+        assert here.rearm(dt.timedelta(minutes=10)) == 1 and len(scheduler.jobs) == 1
+        sweep = StaleSweep(interval=dt.timedelta(seconds=0.05), stale_after=dt.timedelta(minutes=10)).start()
+        try:
+            deadline = time.monotonic() + 5
+            while len(scheduler.jobs) < 3 and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            sweep.stop()
+        scheduler.run_due(clock())
+        assert len(transport.sent) == 1  # armed by hand and by each sweep round, sent once
+        clock.now = ist(28, 12)  # outside the quiet hours
+        scheduler.run_due(clock())
+        assert len(transport.sent) == 1  # the later doses had no lost timer here: the sweep armed none
+        assert here.rearm(dt.timedelta(minutes=10)) == 2
+        scheduler.run_due(clock())
+        assert len(transport.sent) == 3 and here.pending(PATIENT) == []
+    finally:
+        set_service(None)

@@ -6,6 +6,7 @@ in-process deployment hand theirs in with :func:`set_service`.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from typing import Any
@@ -72,9 +73,42 @@ def rearm_at_start(settings: Any | None = None) -> int:
 
 
 def _rearm_with(settings: Any) -> int:
+    return _service_with(settings).rearm()
+
+
+def _service_with(settings: Any) -> NotifyService:
     global _service
     with _lock:
         if _service is None:
             _service = from_settings(settings)
-        svc = _service
-    return svc.rearm()
+        return _service
+
+
+class StaleSweep:
+    """Every ``interval``, re-arms rows overdue by more than ``stale_after`` (a daemon thread in the
+    gateway). Why: the start-up hooks cover a restart of the process that sweeps, not of another one
+    (the action server's timers) nor a Redis restart under a running worker."""
+
+    def __init__(self, settings: Any | None = None, interval: dt.timedelta = dt.timedelta(minutes=10),
+                 stale_after: dt.timedelta = dt.timedelta(minutes=10)) -> None:
+        self.settings = settings
+        self.interval = interval
+        self.stale_after = stale_after
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="notify-stale-sweep", daemon=True)
+
+    def start(self) -> StaleSweep:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval.total_seconds()):
+            try:
+                svc = service() if self.settings is None else _service_with(self.settings)
+                svc.rearm(self.stale_after)
+            except Exception as exc:  # noqa: BLE001 - logged by type only; the next round tries again
+                log.warning("stale notifications not re-armed: %s", type(exc).__name__)

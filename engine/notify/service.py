@@ -78,6 +78,11 @@ class State(Protocol):
     def get(self, key: str) -> Any: ...
 
 
+def _aware(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes (stored as UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
 @cache
 def template_registry() -> dict[str, dict[str, Any]]:
     return yaml.safe_load(TEMPLATES_FILE.read_text(encoding="utf-8")) or {}
@@ -122,8 +127,10 @@ class NotifyService:
         self.scheduler.at(when, DISPATCH, str(row.id))
         return row.id
 
-    def rearm(self) -> int:
-        """Schedule a dispatch for every still-``scheduled`` row; returns how many.
+    def rearm(self, stale_after: dt.timedelta | None = None) -> int:
+        """Schedule a dispatch for every still-``scheduled`` row; returns how many. With
+        ``stale_after`` only rows overdue by more than that (their timer or job was evidently lost:
+        another process restarted, or Redis did while this one ran) — the periodic sweep.
 
         Why: in-process timers (the embedded deployment) die with the process, and Redis here keeps
         nothing on disk, so after a restart the outbox is the only record of what is owed. Each
@@ -132,9 +139,10 @@ class NotifyService:
         """
         now = self.clock()
         rows = self.pending()
+        if stale_after is not None:
+            rows = [r for r in rows if _aware(r.due_at) < now - stale_after]
         for row in rows:
-            due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=dt.timezone.utc)
-            self.scheduler.at(max(due, now), DISPATCH, str(row.id))
+            self.scheduler.at(max(_aware(row.due_at), now), DISPATCH, str(row.id))
         if rows:
             log.info("re-armed %d scheduled notifications", len(rows))
         return len(rows)
