@@ -37,9 +37,11 @@ class ActionTriage(SaathiAction):
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from engine.triage import triage
+        from engine.triage.traffic import log_triage
 
+        inputs = triage_inputs(tracker)
         try:
-            result = triage(tracker.get_slot("complaint_text"), language=language, **triage_inputs(tracker))
+            result = triage(tracker.get_slot("complaint_text"), language=language, **inputs)
         except Exception:  # the engine failing must still leave the user with a safe way forward
             log.exception("triage engine failed")
             say(dispatcher, "core_triage_failed", language)
@@ -62,4 +64,8 @@ class ActionTriage(SaathiAction):
         say(dispatcher, "core_offer_doctor", language)
         contract = result.to_contract()
         keep_check(tracker, language, contract, result.model_version)
+        try:  # de-identified drift row (codes and bands only), one INSERT; the answer comes first
+            log_triage(result, inputs, (tracker.latest_message or {}).get("metadata"))
+        except Exception as exc:  # noqa: BLE001 - log_triage catches its own; this is belt and braces
+            log.warning("triage traffic not logged (%s)", type(exc).__name__)
         return [SlotSet("last_triage", contract), SlotSet("pending_offer", "doctor")]

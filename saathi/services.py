@@ -134,8 +134,8 @@ def portal_worker_service(settings: Settings) -> Service:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Brings the records, portal, ASHA and notify tables to the latest schema (SQLite file or
-    PostgreSQL): four Alembic histories, each with its own version table."""
+    """Brings the records, portal, ASHA, notify and triage-traffic tables to the latest schema
+    (SQLite file or PostgreSQL): five Alembic histories, each with its own version table."""
     from records.portal_migrations import upgrade  # records' own migrations run first
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -150,6 +150,9 @@ def prepare_database(settings: Settings) -> None:
     records = RecordsService.from_settings(settings)  # its keys seal rows older tables held in clear
     migrate_asha(settings.effective_database_url, records)
     migrate_notify(settings.effective_database_url, records)
+    from engine.triage.migrations import upgrade as migrate_traffic  # the de-identified drift log
+
+    migrate_traffic(settings.effective_database_url)
 
 
 def default_services(settings: Settings | None = None, model: Path | None = None) -> list[Service]:

@@ -66,6 +66,8 @@ class Settings:
     s3_endpoint_url: str = field(default_factory=lambda: _env("SAATHI_S3_ENDPOINT_URL", ""))
     s3_prefix: str = field(default_factory=lambda: _env("SAATHI_S3_PREFIX", "records/"))
     transcript_retention_days: int = field(default_factory=lambda: _env_int("SAATHI_TRANSCRIPT_RETENTION_DAYS", 90))
+    # De-identified triage traffic log (engine/triage/traffic.py): rows older than this are pruned.
+    traffic_days: int = field(default_factory=lambda: _env_int("SAATHI_TRAFFIC_DAYS", 180))
     # Channels (channels/): Twilio webhooks, outbound REST API, media limits, speech.
     twilio_account_sid: str = field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID", ""))
     twilio_auth_token: str = field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN", ""))

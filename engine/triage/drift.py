@@ -6,7 +6,12 @@ stable, 0.1 to 0.25 moderate (watch), 0.25 or more significant (investigate; con
 ``saathi model retrain``). Two distributions are compared:
 
 * the **symptom mix**: each symptom code's share of all reported symptom mentions;
-* the **predicted-condition mix**: the share of cases whose top condition is each KB condition.
+* the **predicted-condition mix**: the share of cases whose top condition is each KB condition;
+* with the de-identified traffic log (:mod:`engine.triage.traffic`), also the **context**: age band,
+  sex, pregnancy and duration band, each with an ``unknown`` category (the sampler leaves some
+  unknown on purpose, so a form that always asks shows up here too).
+
+A feature whose PSI exceeds ``FLAG`` (0.2, the usual alarm level) is flagged.
 
 Training side: cases drawn by prevalence from the version's own sampler and seed (its validation
 population), scored by the version itself. Recent side: triage results as JSON lines (the
@@ -35,6 +40,8 @@ from engine.triage.training import TrainedModel, nb_logit_matrix
 
 FLOOR = 1e-4
 STABLE, MODERATE = 0.1, 0.25
+#: The usual "this feature drifted" alarm level.
+FLAG = 0.2
 BASELINE_CASES = 2000
 #: Categories rarer than this on the training side are pooled into one ``(other)`` bin: with 158
 #: conditions, PSI over sparse bins is mostly sampling noise (about (bins - 1) * (1/n + 1/m)).
@@ -44,10 +51,12 @@ OTHER = "(other)"
 
 @dataclass
 class Traffic:
-    """Symptom codes per case and the top predicted condition id per case (None when unknown)."""
+    """Symptom codes per case and the top predicted condition id per case (None when unknown);
+    ``context``: per case, the categorical context features (empty when the source has none)."""
 
     symptoms: list[list[str]] = field(default_factory=list)
     predicted: list[str | None] = field(default_factory=list)
+    context: list[dict[str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.symptoms)
@@ -90,20 +99,32 @@ def pooled(counts: Counter, keep: set[str]) -> Counter:
     return out
 
 
+def _context_counter(name: str):  # type: ignore[no-untyped-def]
+    return lambda _kb, t: Counter(case.get(name, "unknown") for case in t.context)
+
+
 def compare(kb: KnowledgeBase, training: Traffic, recent: Traffic, top: int = 5) -> dict:
-    """PSI, band, the sampling-noise level and the largest contributors, for both mixes.
+    """PSI, band, flag, the sampling-noise level and the largest contributors per feature.
 
     ``noise``: the PSI two samples of these sizes from one population show on average; a PSI near
-    it says nothing, whatever its band.
+    it says nothing, whatever its band. ``features`` lists the features compared, in order: the
+    two mixes, then the context features when both sides carry them.
     """
     out: dict = {"cases": {"training": len(training), "recent": len(recent)}}
-    for name, counts, categories in (
+    features = [
         ("symptoms", _symptom_counts, kb.symptoms),
         ("conditions", lambda _kb, t: _condition_counts(t), [c.id for c in kb.conditions]),
-    ):
+    ]
+    if recent.context and training.context:
+        names = list(dict.fromkeys(k for case in recent.context for k in case))
+        for name in names:
+            categories = sorted({case.get(name, "unknown") for case in training.context + recent.context})
+            features.append((name, _context_counter(name), categories))
+    out["features"] = [name for name, _, _ in features]
+    for name, counts, categories in features:
         recent_counts = counts(kb, recent)
         if not recent_counts:
-            out[name] = {"psi": None, "band": "no data", "top": []}
+            out[name] = {"psi": None, "band": "no data", "flagged": False, "top": []}
             continue
         training_counts = counts(kb, training)
         total = sum(training_counts.values())
@@ -114,10 +135,11 @@ def compare(kb: KnowledgeBase, training: Traffic, recent: Traffic, top: int = 5)
         terms = psi_terms(expected, actual)
         value = sum(terms.values())
         movers = sorted(terms, key=lambda c: -terms[c])[:top]
-        n_recent = len(recent) if name == "conditions" else sum(recent_counts.values())
+        n_recent = sum(recent_counts.values()) if name == "symptoms" else len(recent)
         out[name] = {
             "psi": round(value, 4),
             "band": band(value),
+            "flagged": value > FLAG,
             "bins": len(bins),
             "noise": round((len(bins) - 1) * (1 / max(total, 1) + 1 / max(n_recent, 1)), 4),
             "top": [{"code": c, "training": round(expected[c], 4), "recent": round(actual[c], 4),
@@ -130,8 +152,12 @@ def compare(kb: KnowledgeBase, training: Traffic, recent: Traffic, top: int = 5)
 def training_traffic(kb: KnowledgeBase, model: TrainedModel, n: int = BASELINE_CASES) -> Traffic:
     """The version's validation population (by prevalence, its own seed), with its own top-1."""
     seed = int(model.meta["config"]["seed"]) + 1
+    from engine.triage.traffic import age_band, context_of, duration_band
+
     cases, _ = sample_cases(kb, n, seed, by_prevalence=True)
-    return Traffic([list(c.present) for c in cases], top_conditions(kb, model, cases))
+    context = [context_of({"age_band": age_band(c.age), "sex": c.sex, "pregnant": c.pregnant,
+                           "duration_band": duration_band(c.duration_days)}) for c in cases]
+    return Traffic([list(c.present) for c in cases], top_conditions(kb, model, cases), context)
 
 
 def top_conditions(kb: KnowledgeBase, model: TrainedModel, cases: list[Evidence]) -> list[str | None]:
@@ -148,10 +174,12 @@ def cached_training_traffic(kb: KnowledgeBase, model: TrainedModel, cache_dir: P
     path = Path(cache_dir) / f"{model.version}-{n}.json"
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Traffic(data["symptoms"], data["predicted"])
+        if "context" in data:  # caches written before the context features are computed again
+            return Traffic(data["symptoms"], data["predicted"], data["context"])
     traffic = training_traffic(kb, model, n)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"symptoms": traffic.symptoms, "predicted": traffic.predicted}), encoding="utf-8")
+    path.write_text(json.dumps({"symptoms": traffic.symptoms, "predicted": traffic.predicted,
+                                "context": traffic.context}), encoding="utf-8")
     return traffic
 
 

@@ -6,7 +6,10 @@ its next start. Versions are named by the hash of their training inputs.
 ``retrain`` learns from doctor-confirmed diagnoses and promotes only if not worse
 (:mod:`engine.triage.retrain`): queued on RQ (queue ``triage``) when ``REDIS_URL`` is set, run here
 otherwise. ``drift`` prints the population stability index of recent traffic against the promoted
-version's training population (:mod:`engine.triage.drift`).
+version's training population (:mod:`engine.triage.drift`), per feature, flagging PSI above 0.2.
+Recent traffic is the bot's de-identified traffic log (:mod:`engine.triage.traffic`), or the
+portal's labels when that log has nothing in the window, or ``--traffic FILE``. ``drift --prune``
+deletes log rows older than ``SAATHI_TRAFFIC_DAYS``.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     retrain.add_argument("--eval-cases", type=int, default=None, help="synthetic evaluation cases")
     retrain.add_argument("--wait", type=float, default=0, help="seconds to wait for a queued job's decision")
     drift = actions.add_parser("drift", help="PSI of recent triage traffic against the training population")
-    drift.add_argument("--traffic", help="JSON lines of triage results (default: recent portal labels)")
-    drift.add_argument("--days", type=int, default=30, help="labels from the last N days (without --traffic)")
+    drift.add_argument("--traffic", help="JSON lines of triage results (default: the traffic log, else portal labels)")
+    drift.add_argument("--days", type=int, default=30, help="traffic from the last N days (without --traffic)")
+    drift.add_argument("--prune", action="store_true",
+                       help="delete traffic-log rows older than SAATHI_TRAFFIC_DAYS, then stop")
     drift.add_argument("--baseline-cases", type=int, default=None)
     drift.add_argument("--json", action="store_true")
     parser.set_defaults(func=run)
@@ -155,6 +160,8 @@ def _drift(args: argparse.Namespace, registry) -> int:  # type: ignore[no-untype
     from engine.triage import drift
     from engine.triage.kb import default_kb
 
+    if args.prune:
+        return _prune()
     kb = default_kb()
     version = registry.promoted()
     if version is None:
@@ -164,16 +171,27 @@ def _drift(args: argparse.Namespace, registry) -> int:  # type: ignore[no-untype
     if args.traffic:
         recent, source = drift.read_jsonl(kb, args.traffic), args.traffic
     else:
+        from engine.triage import traffic
         from engine.triage.labels import read_database
         from saathi.settings import load
 
+        url = load().effective_database_url
         since = dt.date.today() - dt.timedelta(days=args.days)
         try:
-            recent = drift.from_labels(kb, read_database(load().effective_database_url, since))
-        except Exception as exc:  # noqa: BLE001 - any database failure: say what to do instead
-            print(f"portal labels not readable ({type(exc).__name__}); pass --traffic FILE", file=sys.stderr)
-            return 1
-        source = f"portal labels since {since}"
+            rows = traffic.read(url, since)
+        except Exception as exc:  # noqa: BLE001 - no log table yet, database down: fall back below
+            print(f"traffic log not readable ({type(exc).__name__})", file=sys.stderr)
+            rows = []
+        if rows:
+            recent, source = traffic.to_traffic(rows), f"traffic log since {since}"
+        else:
+            print(f"the triage traffic log has no rows since {since}: using the portal labels", file=sys.stderr)
+            try:
+                recent = drift.from_labels(kb, read_database(url, since))
+            except Exception as exc:  # noqa: BLE001 - any database failure: say what to do instead
+                print(f"portal labels not readable ({type(exc).__name__}); pass --traffic FILE", file=sys.stderr)
+                return 1
+            source = f"portal labels since {since}"
     n = args.baseline_cases or drift.BASELINE_CASES
     report = drift.compare(kb, drift.cached_training_traffic(kb, model, registry.root / "drift", n), recent)
     if args.json:
@@ -181,12 +199,33 @@ def _drift(args: argparse.Namespace, registry) -> int:  # type: ignore[no-untype
         return 0
     print(f"model {version}: {report['cases']['recent']} recent cases ({source}) "
           f"vs {report['cases']['training']} training-population cases")
-    print("bands: < 0.1 stable, 0.1-0.25 moderate, >= 0.25 significant")
-    for name, title in (("symptoms", "symptom mix"), ("conditions", "predicted condition")):
-        r = report[name]
+    print(f"bands: < 0.1 stable, 0.1-0.25 moderate, >= 0.25 significant; ! = PSI above {drift.FLAG}")
+    titles = {"symptoms": "symptom mix", "conditions": "predicted condition", "age_band": "age band",
+              "duration_band": "duration band"}
+    for name in report["features"]:
+        r, title = report[name], titles.get(name, name)
         if r["psi"] is None:
-            print(f"{title:20} no data")
+            print(f"  {title:20} no data")
             continue
         movers = ", ".join(f"{m['code']} {m['training']:.3f}->{m['recent']:.3f}" for m in r["top"][:3])
-        print(f"{title:20} PSI {r['psi']:.3f}  {r['band']:11} (noise ~{r['noise']:.3f}, {r['bins']} bins)  {movers}")
+        mark = "!" if r["flagged"] else " "
+        print(f"{mark} {title:20} PSI {r['psi']:.3f}  {r['band']:11} (noise ~{r['noise']:.3f}, {r['bins']} bins)  "
+              f"{movers}")
+    flagged = [n for n in report["features"] if report[n]["flagged"]]
+    print(f"flagged (PSI > {drift.FLAG}): {', '.join(flagged) if flagged else 'none'}")
+    return 0
+
+
+def _prune() -> int:
+    """Retention of the traffic log: delete rows older than ``SAATHI_TRAFFIC_DAYS``."""
+    from engine.triage import traffic
+    from saathi.settings import load
+
+    settings = load()
+    try:
+        gone = traffic.prune(settings.effective_database_url, settings.traffic_days)
+    except Exception as exc:  # noqa: BLE001 - any database failure: report, no traceback with values
+        print(f"traffic log not pruned ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    print(f"pruned {gone} traffic-log rows older than {settings.traffic_days} days")
     return 0
