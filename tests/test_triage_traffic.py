@@ -331,3 +331,19 @@ def test_the_embedded_sqlite_database_logs_and_prunes_too(tmp_path):
     rows = _rows(db)
     assert [r["id"] for r in rows] == [1, 2] and rows[0]["age_band"] == "0-4" and rows[0]["duration_band"] == "<3d"
     assert traffic.prune(db, 0, dt.date.today() + dt.timedelta(days=1)) == 2
+
+
+def test_logging_also_prunes_once_a_day_without_a_scheduler(empty, monkeypatch):
+    from engine.triage import triage
+
+    kb = default_kb()
+    today = dt.date.today()
+    _log(empty, *_population(kb, 3, seed=1), day=today - dt.timedelta(days=400))
+    monkeypatch.setenv("SAATHI_TRAFFIC_DAYS", "180")
+    monkeypatch.setattr(traffic, "_pruned_on", {})
+    result = triage(symptoms=["fever"], age=30)
+    assert traffic.log_triage(result, {"age": 30}, {"channel": "whatsapp"}, url=empty)
+    assert [r["day"] for r in _rows(empty)] == [today]  # the 400-day-old rows went with the first write
+    _log(empty, *_population(kb, 2, seed=2), day=today - dt.timedelta(days=400))
+    assert traffic.log_triage(result, {"age": 30}, {}, url=empty)
+    assert len(_rows(empty)) == 4  # the same day: no second DELETE

@@ -157,15 +157,28 @@ def log_triage(result: Any, inputs: Mapping[str, Any], metadata: Mapping[str, An
     not break the conversation, and only the exception's type is logged (its message could quote
     a value)."""
     try:
-        if url is None:
-            from saathi.settings import load
+        from saathi.settings import load
 
-            url = load().effective_database_url
+        settings = load()
+        url = url or settings.effective_database_url
         append(url, row_for(result, inputs, channel_of(metadata)))
+        _prune_daily(url, settings.traffic_days)
         return True
     except Exception as exc:  # noqa: BLE001 - any failure: drop the row, keep the conversation
         log.warning("triage traffic row not written (%s)", type(exc).__name__)
         return False
+
+
+_pruned_on: dict[str, dt.date] = {}
+
+
+def _prune_daily(url: str, days: int, today: dt.date | None = None) -> None:
+    """Retention without a scheduler: the first row a process writes each day also deletes rows older
+    than ``days`` (one indexed DELETE a day; ``saathi model drift --prune`` does the same by hand)."""
+    today = today or dt.date.today()
+    if days > 0 and _pruned_on.get(url) != today:
+        _pruned_on[url] = today
+        prune(url, days, today)
 
 
 def read(url: str, since: dt.date) -> list[dict[str, Any]]:
