@@ -259,7 +259,7 @@ class Handoff:
         still in the future are armed: :meth:`remind` is not idempotent, and a reminder whose time
         passed while the portal was down may already have gone out. Arming twice is harmless: both
         schedulers key a job by function, arguments and time, so the second replaces the first.
-        Follow-up reminders are not re-armed (their date lives in the sealed notes).
+        Follow-up reminders are re-armed from ``follow_up_on`` (kept in clear for this).
         """
         now = self.now()
         with self.records.sessions() as s:
@@ -267,9 +267,13 @@ class Handoff:
                              .where(HandoffCase.status.in_(("booked", "accepted")),
                                     HandoffCase.scheduled_at.is_not(None),
                                     HandoffCase.scheduled_at > now)).all()
+            follow_ups = s.execute(select(HandoffCase.id, HandoffCase.follow_up_on)
+                                   .where(HandoffCase.follow_up_on >= now.astimezone(IST).date())).all()
         armed = 0
         for case_id, starts_at in rows:
             armed += self._schedule_reminders(case_id, _utc(starts_at))
+        for case_id, day in follow_ups:
+            armed += self._schedule_follow_up(case_id, day)
         if armed:
             log.info("re-armed %d portal reminders", armed)
         return armed
@@ -440,6 +444,7 @@ class Handoff:
                      "follow_up": follow_up.isoformat() if follow_up else None,
                      "at": self.now().isoformat()}
             row.notes_enc = u.key.seal(notes)
+            row.follow_up_on = follow_up
             u.ids.append(str(case_id))
             if diagnosis:
                 triage = details.get("triage") or {}
@@ -450,9 +455,15 @@ class Handoff:
                                                        "urgency": triage.get("urgency")},
                                              confirmed_icd10=diagnosis))
         if follow_up:
-            at = dt.datetime.combine(follow_up, dt.time(9, 0), IST).astimezone(dt.timezone.utc)
-            if at > self.now():
-                self.scheduler.at(at, "portal.jobs.follow_up", str(case_id))
+            self._schedule_follow_up(case_id, follow_up)
+
+    def _schedule_follow_up(self, case_id: uuid.UUID, day: dt.date) -> int:
+        """The patient's follow-up reminder, 09:00 IST on the day, if that is still ahead."""
+        at = dt.datetime.combine(day, dt.time(9, 0), IST).astimezone(dt.timezone.utc)
+        if at <= self.now():
+            return 0
+        self.scheduler.at(at, "portal.jobs.follow_up", str(case_id))
+        return 1
 
     def prescribe(self, doctor_id: uuid.UUID, case_id: uuid.UUID, items: list[dict[str, Any]], *,
                   advice: str = "", follow_up: dt.date | None = None) -> uuid.UUID:

@@ -137,6 +137,8 @@ class HandoffCase(PortalBase):
     meeting_enc: Mapped[Sealed | None] = mapped_column(Encrypted)
     #: {"soap", "diagnosis", "follow_up"} sealed with the patient's key
     notes_enc: Mapped[Sealed | None] = mapped_column(Encrypted)
+    #: the follow-up date again, in clear: what a restarted portal re-arms the reminder from
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
 
 
 class DiagnosisLabel(PortalBase):

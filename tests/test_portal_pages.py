@@ -88,7 +88,8 @@ def test_portal_tables_migrate_and_keep_health_data_sealed(world):
                 "locked_until", "reset_code_hash", "reset_expires_at", "active", "on_duty", "created_at", "jti",
                 "expires_at", "used_at", "id", "doctor_id", "starts_at", "ends_at", "case_id", "patient_id",
                 "status", "priority", "specialty", "language", "channel", "consultation_id", "scheduled_at",
-                "offered", "day", "model_version", "features", "confirmed_icd10"}
+                "offered", "day", "model_version", "features", "confirmed_icd10",
+                "follow_up_on"}  # a date alone, kept clear so a restarted portal re-arms the reminder
     for name in PORTAL_TABLES:
         for col in PortalBase.metadata.tables[name].columns:
             if isinstance(col.type, Encrypted):

@@ -12,7 +12,7 @@ from engine.handoff.reminders import job_key
 from engine.pharmacy.testing import Clock
 from portal import jobs as portal_jobs
 from portal import testing
-from portal.handoff import Handoff
+from portal.handoff import IST, Handoff
 from portal.testing import TRIAGE
 from records.models import utcnow
 
@@ -76,5 +76,30 @@ def test_restart_rearms_slot_reminders_once_each(world):
             assert getattr(portal_jobs, function.rsplit(".", 1)[-1])(*args)
         assert len(world.standin.sent_messages(f"whatsapp:{phone}")) == before + 1
         assert len(world.standin.sent_messages("+919800000031")) >= 1
+    finally:
+        portal_jobs.register(world.handoff)
+
+
+def test_restart_rearms_the_follow_up_reminder_from_its_clear_date(world):
+    from records.portal_models import HandoffCase
+
+    doc, _, _ = world.doctor("Follow Doctor")
+    pid, case_id = world.booked_case(doc, phone="+919811100032")
+    day = dt.date.today() + dt.timedelta(days=5)
+    world.handoff.save_notes(doc, case_id, soap={"plan": "fluids"}, follow_up=day)
+    with world.records.sessions() as s:
+        assert s.get(HandoffCase, case_id).follow_up_on == day  # the date only; the notes stay sealed
+    clock = Clock(utcnow())
+    try:
+        handoff, scheduler = restarted(world, clock)
+        handoff.rearm()
+        handoff.rearm()  # once, however often the portal starts
+        follow = [j for j in scheduler.of(case_id) if j[1] == "portal.jobs.follow_up"]
+        at_nine = dt.datetime.combine(day, dt.time(9, 0), IST)
+        assert len(follow) == 1 and follow[0][0] == at_nine.astimezone(dt.timezone.utc)
+        clock.advance(minutes=60 * 24 * 6)  # the day has passed while the portal was down: nothing owed
+        handoff, scheduler = restarted(world, clock)
+        handoff.rearm()
+        assert not [j for j in scheduler.of(case_id) if j[1] == "portal.jobs.follow_up"]
     finally:
         portal_jobs.register(world.handoff)
