@@ -22,7 +22,7 @@ from typing import Any
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.forms import FormValidationAction
 
-from actions.common import SaathiAction, conversation_language, latest_text, say
+from actions.common import SaathiAction, conversation_language, latest_text, red_flags_of_latest, say
 from actions.intake import AskAction
 from engine.i18n import t
 from engine.pharmacy import OutOfStock, PharmacyService, Status, locate
@@ -129,6 +129,27 @@ class ValidatePharmacyForm(FormValidationAction):
         if tries < MAX_TRIES:
             say(dispatcher, key, conversation_language(tracker))
         return {slot: None, "pharmacy_tries": float(tries)}
+
+    # A one-word answer ("ਧੂਰੀ", "Dolo 650") is easily read by NLU as another intent (help, greet),
+    # which the slot mappings exclude; when the words are a place or medicines we can read, they
+    # are the answer whatever the intent — except an emergency, which must reach its rule.
+
+    async def extract_pharmacy_place(self, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        text = latest_text(tracker)
+        if not self._asked("pharmacy_place", tracker) or locate(text, metadata(tracker)) is None:
+            return {}
+        return {"pharmacy_place": text}
+
+    async def extract_pharmacy_medicines(self, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        text = latest_text(tracker)
+        if not self._asked("pharmacy_medicines", tracker) or not from_text(text):
+            return {}
+        return {"pharmacy_medicines": text}
+
+    @staticmethod
+    def _asked(slot: str, tracker) -> bool:  # type: ignore[no-untyped-def]
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        return tracker.get_slot("requested_slot") == slot and intent != "emergency" and not red_flags_of_latest(tracker)
 
     # rasa-sdk validates every slot set since the user spoke, including the values (or the Nones)
     # action_find_pharmacy set when it opened the form: only the user's own words are an answer.

@@ -217,3 +217,13 @@ def test_help_inside_the_intake_then_the_same_question_again(rasa_stack):
     question = [m["key"] for m in started if (m["key"] or "").startswith("core_ask_")][-1]
     keys = keys_of(rasa_stack.send(sender, "what can you do"))
     assert keys == ["core_help", question]
+
+
+def test_punjabi_user_names_the_village_in_one_word_and_then_sets_reminders(rasa_stack):
+    """Tried as a new user: "ਧੂਰੀ" alone (NLU once read it as `help`) answers the place question."""
+    sender = rasa_stack.new_sender()
+    assert keys_of(rasa_stack.send(sender, "ਡੋਲੋ 650 ਕਿੱਥੋਂ ਮਿਲੇਗੀ")) == ["pharmacy_ask_location"]
+    reply = rasa_stack.send(sender, "ਧੂਰੀ")
+    assert reply[0]["key"] == "pharmacy_results" and reply[0]["language"] == "pa"
+    assert rasa_stack.send(sender, "1")[0]["key"] in {"pharmacy_status_reserved", "pharmacy_out_of_stock"}
+    assert keys_of(rasa_stack.send(sender, "ਸਵੇਰੇ 7 ਵਜੇ ਅਤੇ ਰਾਤ 9 ਵਜੇ ਦਵਾਈ ਯਾਦ ਕਰਾਓ")) == ["reminder_times_set"]

@@ -150,3 +150,25 @@ def test_medicines_of_a_recent_prescription_photo_come_with_the_gateways_metadat
     # asked inside the form too: "these" is answered by the photo
     result, _ = validate("pharmacy_medicines", "yahi wali", {}, photo)
     assert result["pharmacy_medicines"] == "Dolo 650, Pan 40"
+
+
+def test_a_place_or_medicine_is_the_answer_whatever_intent_nlu_guessed(bot):
+    """"ਧੂਰੀ" alone was read as `help` by NLU: the form must still take it; an emergency never."""
+    def run(text: str, requested: str, intent: str) -> list[dict]:
+        tracker = Tracker(sender_id="unit", slots={"language": "pa", "language_locked": True,
+                                                   "requested_slot": requested, "pharmacy_tries": 0.0},
+                          latest_message={"text": text, "intent": {"name": intent, "confidence": 0.6}},
+                          events=[{"event": "user", "text": text}, {"event": "action", "name": "pharmacy_form"}],
+                          paused=False, followup_action=None, active_loop={"name": "pharmacy_form"},
+                          latest_action_name="pharmacy_form")
+        domain = {"forms": {"pharmacy_form": {"required_slots": ["pharmacy_medicines", "pharmacy_place"]}},
+                  "slots": {}}
+        return asyncio.run(ValidatePharmacyForm().run(CollectingDispatcher(), tracker, domain))
+
+    place = {e["name"]: e["value"] for e in run("ਧੂਰੀ", "pharmacy_place", "help") if e.get("event") == "slot"}
+    assert place["pharmacy_place"]["label"] == "Dhuri"
+    meds = {e["name"]: e["value"] for e in run("ਡੋਲੋ 650", "pharmacy_medicines", "greet") if e.get("event") == "slot"}
+    assert meds["pharmacy_medicines"] == "Dolo 650"
+    assert not [e for e in run("what can you do", "pharmacy_place", "help") if e.get("name") == "pharmacy_place"]
+    assert not [e for e in run("ਧੂਰੀ ਵਿੱਚ ਸੱਪ ਨੇ ਡੰਗ ਲਿਆ", "pharmacy_place", "emergency")
+                if e.get("name") == "pharmacy_place"]
