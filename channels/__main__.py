@@ -26,14 +26,14 @@ def serve() -> int:
         from engine.notify.jobs import rearm_at_start
 
         rearm_at_start(settings)
-    from engine.notify.jobs import StaleSweep
+    from engine.notify.jobs import stale_sweep
 
     # rows whose timer or job was lost elsewhere (the action server restarted, Redis restarted
     # under a running worker) are armed again once they are 10 minutes overdue
-    StaleSweep(settings).start()
-    from channels.retention import PruneTimer
+    stale_sweep(settings).start()
+    from channels.retention import prune_timer
 
-    PruneTimer(settings).start()  # old uploads and speech go now and every few hours (files on this disk)
+    prune_timer(settings).start()  # old uploads and speech go now and every few hours (files on this disk)
     server = make_server(settings.host, settings.gateway_port, app, threaded=True)
     logging.getLogger(__name__).warning("gateway listening on http://%s:%s", settings.host, settings.gateway_port)
     server.serve_forever()

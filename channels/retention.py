@@ -25,11 +25,12 @@ import datetime as dt
 import logging
 import os
 import stat
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from engine.periodic import Periodic
 
 log = logging.getLogger(__name__)
 INTERVAL = dt.timedelta(hours=6)
@@ -94,30 +95,8 @@ def prune(settings: Any, now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-class PruneTimer:
+def prune_timer(settings: Any, interval: dt.timedelta = INTERVAL,
+                clock: Callable[[], dt.datetime] | None = None) -> Periodic:
     """Prunes now and then every ``interval`` on a daemon thread (the gateway process)."""
-
-    def __init__(self, settings: Any, interval: dt.timedelta = INTERVAL,
-                 clock: Callable[[], dt.datetime] | None = None) -> None:
-        self.settings = settings
-        self.interval = interval
-        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="media-retention", daemon=True)
-
-    def start(self) -> PruneTimer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                prune(self.settings, self.clock())
-            except Exception as exc:  # noqa: BLE001 - a failed sweep must not kill the gateway
-                log.warning("retention sweep failed: %s", type(exc).__name__)
-            if self._stop.wait(self.interval.total_seconds()):
-                return
+    now = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+    return Periodic("media retention sweep", interval, lambda: prune(settings, now()), first_now=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.retention import PruneTimer, prune
+from channels.retention import prune, prune_timer
 from saathi.settings import Settings
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
@@ -88,7 +88,7 @@ def test_tts_cache_hit_refreshes_the_file_so_prompts_in_use_stay(settings, monke
 def test_timer_prunes_at_start_and_repeats(settings):
     photo = aged(settings.var_dir / "channels" / "uploads" / "a.jpg", 8)
     clock = [NOW]
-    timer = PruneTimer(settings, interval=dt.timedelta(seconds=0.05), clock=lambda: clock[0]).start()
+    timer = prune_timer(settings, interval=dt.timedelta(seconds=0.05), clock=lambda: clock[0]).start()
     try:
         deadline = time.monotonic() + 5
         while photo.exists() and time.monotonic() < deadline:

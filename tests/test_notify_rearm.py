@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from engine.notify import NotifyService, Recipient, migrate, producers, timing
+from engine.notify import NotifyService, Recipient, migrate, producers
 from engine.notify.jobs import set_service
 from engine.notify.testing import (
     DictState,
@@ -15,17 +15,13 @@ from engine.notify.testing import (
     ManualScheduler,
     MemorySealer,
     RecordingTransport,
+    ist,
 )
 from engine.pharmacy.testing import Clock
 from records.db import make_engine, make_session_factory
 from records.testing import fresh_pg_database
 
-IST = timing.IST
 PATIENT = uuid.uuid4()
-
-
-def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, 11, day, hour, minute, tzinfo=IST).astimezone(dt.timezone.utc)
 
 
 @pytest.fixture
@@ -159,7 +155,7 @@ def test_periodic_sweep_arms_only_rows_whose_timer_was_lost(parts):
     rows not yet due or only just due are left to their own timers."""
     import time
 
-    from engine.notify.jobs import StaleSweep
+    from engine.notify.jobs import stale_sweep
 
     _, _, transport, _, clock = parts
     try:
@@ -172,7 +168,7 @@ def test_periodic_sweep_arms_only_rows_whose_timer_was_lost(parts):
         assert here.rearm(dt.timedelta(minutes=10)) == 0
         clock.now = ist(26, 21, 30)
         assert here.rearm(dt.timedelta(minutes=10)) == 1 and len(scheduler.jobs) == 1
-        sweep = StaleSweep(interval=dt.timedelta(seconds=0.05), stale_after=dt.timedelta(minutes=10)).start()
+        sweep = stale_sweep(interval=dt.timedelta(seconds=0.05), stale_after=dt.timedelta(minutes=10)).start()
         try:
             deadline = time.monotonic() + 5
             while len(scheduler.jobs) < 3 and time.monotonic() < deadline:

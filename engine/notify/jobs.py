@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from engine.notify.service import NotifyService
+from engine.periodic import Periodic
 
 log = logging.getLogger(__name__)
 _service: NotifyService | None = None
@@ -84,31 +85,14 @@ def _service_with(settings: Any) -> NotifyService:
         return _service
 
 
-class StaleSweep:
+def stale_sweep(settings: Any | None = None, interval: dt.timedelta = dt.timedelta(minutes=10),
+                stale_after: dt.timedelta = dt.timedelta(minutes=10)) -> Periodic:
     """Every ``interval``, re-arms rows overdue by more than ``stale_after`` (a daemon thread in the
     gateway). Why: the start-up hooks cover a restart of the process that sweeps, not of another one
     (the action server's timers) nor a Redis restart under a running worker."""
 
-    def __init__(self, settings: Any | None = None, interval: dt.timedelta = dt.timedelta(minutes=10),
-                 stale_after: dt.timedelta = dt.timedelta(minutes=10)) -> None:
-        self.settings = settings
-        self.interval = interval
-        self.stale_after = stale_after
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="notify-stale-sweep", daemon=True)
+    def sweep() -> None:
+        svc = service() if settings is None else _service_with(settings)
+        svc.rearm(stale_after)
 
-    def start(self) -> StaleSweep:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval.total_seconds()):
-            try:
-                svc = service() if self.settings is None else _service_with(self.settings)
-                svc.rearm(self.stale_after)
-            except Exception as exc:  # noqa: BLE001 - logged by type only; the next round tries again
-                log.warning("stale notifications not re-armed: %s", type(exc).__name__)
+    return Periodic("stale notifications re-arm", interval, sweep)
