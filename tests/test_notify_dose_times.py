@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from engine.asha.testing import Clock
-from engine.notify import NotifyService, Recipient, migrate, producers, timing
+from engine.notify import NotifyService, Recipient, migrate, producers
 from engine.notify.dose_times import MOVED, change_dose_times, chosen_times, parse_dose_times
 from engine.notify.jobs import set_service
 from engine.notify.models import Outbox
@@ -18,16 +18,12 @@ from engine.notify.testing import (
     ManualScheduler,
     MemorySealer,
     RecordingTransport,
+    ist,
 )
 from records.db import make_engine, make_session_factory
 from records.testing import fresh_pg_database
 
-IST = timing.IST
 PATIENT = uuid.uuid4()
-
-
-def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, 11, day, hour, minute, tzinfo=IST).astimezone(dt.timezone.utc)
 
 
 def hm(times: dict[str, dt.time]) -> dict[str, str]:

@@ -16,16 +16,12 @@ from engine.notify.testing import (
     ManualScheduler,
     MemorySealer,
     RecordingTransport,
+    ist,
 )
 from records.db import make_engine, make_session_factory
 
-IST = timing.IST
 PATIENT, ASHA = uuid.uuid4(), uuid.uuid4()
 PHONE = "+919812300001"
-
-
-def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, 11, day, hour, minute, tzinfo=IST).astimezone(dt.timezone.utc)
 
 
 @pytest.fixture

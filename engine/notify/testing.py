@@ -14,7 +14,13 @@ from typing import Any
 
 from engine.handoff.reminders import resolve
 from engine.notify.service import Recipient
+from engine.notify.timing import IST
 from records.crypto import new_data_key
+
+
+def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A moment in November 2026, given in IST, as UTC (how the notify tests write times)."""
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=IST).astimezone(dt.timezone.utc)
 
 
 @dataclass
