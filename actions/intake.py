@@ -8,7 +8,6 @@ menu number); extra symptoms mentioned in any answer are added to the picture.
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -334,18 +333,3 @@ def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, 
         return []
     say(dispatcher, "core_ask_followup", language, symptom=symptom_name(code, language))
     return [SlotSet("asked_symptoms", list(tracker.get_slot("asked_symptoms") or []) + [code])]
-
-
-class AskAction(SaathiAction):
-    """Asks one form question; subclasses set the class attribute ``slot``."""
-
-    @property
-    @abstractmethod
-    def slot(self) -> str: ...
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
-        say(dispatcher, f"core_ask_{self.slot}", language)
-        return []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from abc import abstractmethod
 from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
@@ -23,7 +24,6 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.forms import FormValidationAction
 
 from actions.common import SaathiAction, conversation_language, latest_text, red_flags_of_latest, say
-from actions.intake import AskAction
 from engine.i18n import t
 from engine.pharmacy import OutOfStock, PharmacyService, Status, locate
 from engine.pharmacy.geo import Location, place_label
@@ -176,10 +176,18 @@ class ValidatePharmacyForm(FormValidationAction):
         return {"pharmacy_place": asdict(where), "pharmacy_tries": 0.0}
 
 
-class _AskOnce(AskAction):
-    """Asks the form's question the first time; after an unreadable answer the hint already asked."""
+class _AskOnce(SaathiAction):
+    """Asks one pharmacy-form question (``action_ask_<slot>``) the first time; after an unreadable
+    answer the validation's hint has asked already. Subclasses set ``slot`` and ``key``."""
 
     key = ""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str: ...
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         if not tracker.get_slot("pharmacy_tries"):
