@@ -7,6 +7,7 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY config config
 COPY saathi saathi
 COPY nlu nlu
 COPY engine engine
@@ -16,4 +17,7 @@ COPY records records
 COPY portal portal
 COPY data data
 RUN pip install --no-cache-dir .
+# var/ is a volume (docker-compose.yml): created here so that the volume starts owned by the user
+# the services run as
+RUN mkdir -p /app/var && chown nobody /app/var
 USER nobody

@@ -11,10 +11,20 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from engine.i18n import LANGUAGES, t
+from config.settings import load as load_settings
+from engine.i18n import (
+    LANGUAGES,
+    NATIVE,
+    SCRIPTS,
+    answer_script,
+    current_script,
+    latin_symptom_name,
+    reply_script,
+    romanised,
+    t,
+)
 from nlu.language import detect_language
 from nlu.red_flags import detect_red_flags
-from saathi.settings import load as load_settings
 
 #: A detection must be at least this confident to switch the conversation's language …
 LANGUAGE_SWITCH_CONFIDENCE = 0.6
@@ -26,8 +36,18 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
-def latest_intent(tracker: Tracker) -> str:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+def latest_language(tracker: Tracker) -> tuple[str, float] | None:
+    """(language, confidence) of the latest message, as Rasa's LanguageDetector parsed it (the same
+    ``nlu.language.detect_language``, so the text is read once per message); computed here only for
+    a message that skipped the NLU pipeline (``/intent`` payloads). None without text."""
+    latest = tracker.latest_message or {}
+    if latest.get("language") and latest.get("language_confidence") is not None:
+        return str(latest["language"]), float(latest["language_confidence"])
+    text = latest_text(tracker)
+    if not text:
+        return None
+    guess = detect_language(text)
+    return guess.language, guess.confidence
 
 
 def conversation_language(tracker: Tracker) -> str:
@@ -40,22 +60,53 @@ def conversation_language(tracker: Tracker) -> str:
     remembered = tracker.get_slot("language")
     if tracker.get_slot("language_locked") and remembered in LANGUAGES:
         return remembered
-    text = latest_text(tracker)
-    if text:
-        guess = detect_language(text)
+    guess = latest_language(tracker)
+    if guess is not None:
+        language, confidence = guess
         needed = LANGUAGE_SWITCH_CONFIDENCE if remembered in LANGUAGES else LANGUAGE_FIRST_CONFIDENCE
-        if guess.confidence >= needed and guess.language in LANGUAGES:
-            return guess.language
+        if confidence >= needed and language in LANGUAGES:
+            return language
     if remembered in LANGUAGES:
         return remembered
     return load_settings().default_language
+
+
+def conversation_script(tracker: Tracker) -> str:
+    """The script to answer in (``engine.i18n.NATIVE`` or ``LATIN``).
+
+    A script chosen by command ("roman me likho", "ਗੁਰਮੁਖੀ ਵਿੱਚ ਲਿਖੋ") is kept until changed;
+    otherwise each message decides (``engine.i18n.answer_script``): "mujhe bukhar hai" gets Hindi in
+    Latin letters, "मुझे बुखार है" Devanagari, and "ok" or "2" the script remembered."""
+    latest = tracker.latest_message or {}
+    if (latest.get("metadata") or {}).get("channel") == "voice":
+        return NATIVE  # a call hears the answer: text-to-speech reads Hindi and Punjabi in their own script
+    remembered = tracker.get_slot("script")
+    if tracker.get_slot("script_locked") and remembered in SCRIPTS:
+        return remembered
+    script = latest.get("script")
+    guess = latest_language(tracker)
+    if guess is None:
+        return answer_script(None, None, 0.0, remembered)
+    if script is None:  # a message that skipped the NLU pipeline
+        script = detect_language(latest_text(tracker)).script
+    return answer_script(script, guess[0], guess[1], remembered)
+
+
+def script_events(tracker: Tracker, script: str, events: Iterable[EventType]) -> list[EventType]:
+    """``SlotSet("script")`` when the turn's script is new and the action did not set it itself."""
+    if tracker.get_slot("script") == script or any(
+        isinstance(e, dict) and e.get("name") == "script" for e in events
+    ):
+        return []
+    return [SlotSet("script", script)]
 
 
 def say(dispatcher: CollectingDispatcher, key: str, language: str, **fields: Any) -> None:
     """Send catalogue message ``key``; ``custom`` carries the key so channels can pick a variant."""
     dispatcher.utter_message(
         text=t(key, language, **fields),
-        json_message={"key": key, "language": language, "fields": {k: str(v) for k, v in fields.items()}},
+        json_message={"key": key, "language": language, "script": current_script(),
+                      "fields": {k: str(v) for k, v in fields.items()}},
     )
 
 
@@ -90,17 +141,19 @@ class SaathiAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         language = conversation_language(tracker)
+        script = conversation_script(tracker)
         events: list[EventType] = []
-        if self.check_emergency and red_flags_of_latest(tracker):
-            from actions.emergency import send_emergency_advice
+        with reply_script(script):
+            if self.check_emergency and red_flags_of_latest(tracker):
+                from actions.emergency import send_emergency_advice
 
-            send_emergency_advice(dispatcher, language, red_flags_of_latest(tracker))
-        events.extend(self.respond(dispatcher, tracker, domain, language) or [])
+                send_emergency_advice(dispatcher, language, red_flags_of_latest(tracker))
+            events.extend(self.respond(dispatcher, tracker, domain, language) or [])
         if tracker.get_slot("language") != language and not any(
             isinstance(e, dict) and e.get("name") == "language" for e in events
         ):
             events.append(SlotSet("language", language))
-        return events
+        return events + script_events(tracker, script, events)
 
     @abstractmethod
     def respond(
@@ -129,7 +182,10 @@ class SayAction(SaathiAction):
 
 
 def symptom_name(code: str, language: str) -> str:
-    """The symptom's display name in ``language`` (data/symptoms.tsv), the code if unknown."""
+    """The symptom's display name in ``language`` (data/symptoms.tsv), the code if unknown; in Latin
+    letters ("bukhar") when the turn is answered in them."""
+    if romanised(language) and (latin := latin_symptom_name(code, language)):
+        return latin
     row = _symptom_rows().get(code)
     return (row.get(language) or row.get("en") or code) if row else code.replace("_", " ")
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 
-from actions.common import SaathiAction, SayAction, latest_text, say
+from actions.common import SaathiAction, SayAction, latest_language, latest_text, say
+from engine.i18n import NATIVE, answer_script, reply_script
 from nlu.choice import parse_choice
-from nlu.slots import parse_language_choice
+from nlu.language import detect_language
+from nlu.slots import parse_language_choice, parse_script_choice
 
 LANGUAGE_BY_MENU_NUMBER = {1: "hi", 2: "pa", 3: "en"}
 
@@ -49,21 +51,43 @@ class ActionHelp(SaathiAction):
         return [SlotSet("pending_offer", "help")]
 
 
-def set_language(dispatcher, language: str) -> list:
-    say(dispatcher, "core_language_set", language)
-    return [SlotSet("language", language), SlotSet("language_locked", True), SlotSet("pending_offer", None)]
+def set_language(dispatcher, language: str, script: str | None = None, script_locked: bool = False) -> list:
+    """Switch and lock the language; ``script`` (when given) is the reply script from now on, kept
+    against what later messages look like only when ``script_locked``."""
+    events = [SlotSet("language", language), SlotSet("language_locked", True), SlotSet("pending_offer", None)]
+    if script is None:
+        say(dispatcher, "core_language_set", language)
+        return events
+    with reply_script(script):
+        say(dispatcher, "core_language_set", language)
+    return [*events, SlotSet("script", script), SlotSet("script_locked", script_locked)]
+
+
+def chosen_script(tracker) -> tuple[str, bool]:
+    """(script, locked) after a language command: the script it names ("roman me likho", "ਗੁਰਮੁਖੀ
+    ਵਿੱਚ"), locked; else the command's own, unlocked: "हिंदी", "hindi" or "punjabi" alone are the
+    language's own script, a sentence in Latin letters ("hindi me baat karo") Latin letters."""
+    text = latest_text(tracker)
+    named = parse_script_choice(text)
+    if named:
+        return named, True
+    guess = latest_language(tracker)
+    script = (tracker.latest_message or {}).get("script") or detect_language(text).script
+    return answer_script(script, *(guess or (None, 0.0)), NATIVE), False
 
 
 class ActionChangeLanguage(SaathiAction):
-    """"ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ" switches and locks the language; without a target, asks for one."""
+    """"ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ" switches and locks the language, "roman me likho" the script; without
+    a target, asks for one."""
 
     def name(self) -> str:
         return "action_change_language"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
-        target = parse_language_choice(latest_text(tracker))
-        if target:
-            return set_language(dispatcher, target)
+        text = latest_text(tracker)
+        target = parse_language_choice(text)
+        if target or parse_script_choice(text):
+            return set_language(dispatcher, target or language, *chosen_script(tracker))
         say(dispatcher, "core_language_ask", language)
         return [SlotSet("pending_offer", "language")]
 

@@ -32,7 +32,7 @@ _failed_at = 0.0
 
 
 def set_handoff(handoff: Any) -> None:
-    """Tests (and an embedding process) hand in their :class:`portal.handoff.Handoff`."""
+    """Tests (and an embedding process) hand in their :class:`engine.handoff.service.Handoff`."""
     global _handoff, _failed_at
     _handoff, _failed_at = handoff, 0.0
 
@@ -64,15 +64,15 @@ def handoff() -> Any:
         if time.monotonic() - _failed_at < RETRY_AFTER and _failed_at:
             return None
         try:
-            from saathi.settings import load
+            from config.settings import load
 
             settings = load()
             if not _portal_ready(settings.effective_database_url):
                 raise RuntimeError("portal tables missing (saathi portal migrate)")
             from actions.health_record import service
-            from portal.services import build
+            from engine.handoff.service import build_handoff
 
-            _handoff = build(settings, records=service()).handoff  # one records pool per process
+            _handoff = build_handoff(settings, service())  # one records pool per process
             return _handoff
         except Exception as exc:  # noqa: BLE001 - the bot must answer even without the portal
             log.warning("doctor handoff unavailable: %s", type(exc).__name__)
@@ -99,7 +99,8 @@ def offer_doctor(dispatcher: CollectingDispatcher, tracker: Tracker, language: s
     try:
         text = tracker.get_slot("complaint_text") or latest_text(tracker)
         offer = h.request_doctor(_patient(h, tracker, language), text=text, triage=tracker.get_slot("last_triage"),
-                                 language=language, channel=_channel(tracker))
+                                 language=language, channel=_channel(tracker),
+                                 pregnant=tracker.get_slot("pregnant") == "yes")  # for the prescription check
     except Exception as exc:  # noqa: BLE001
         log.warning("doctor handoff failed: %s", type(exc).__name__)
         say(dispatcher, "core_doctor_contact", language)
@@ -114,7 +115,7 @@ def offer_doctor(dispatcher: CollectingDispatcher, tracker: Tracker, language: s
 
 def book_slot(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, number: int) -> list:
     """The reply 1/2/3 to the offered times."""
-    from portal.handoff import when
+    from engine.handoff.service import when
 
     h = handoff()
     booking = None

@@ -6,52 +6,13 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SaathiAction, red_flags_of_latest, say
+from engine.emergency import advice_keys, tips_for
 
-# Red-flag rule ids (nlu/red_flags) → first-aid tip in the catalogue (core_emergency_tip_*).
-# Matched by word in the rule id, most specific first, so new rules get a sensible tip too.
-_TIP_BY_RULE_WORD: list[tuple[tuple[str, ...], str]] = [
-    (("suicid", "self_harm"), "suicide"),
-    (("abdomen", "torsion"), "surgical"),
-    (("hypoglyc", "low_sugar"), "low_sugar"),
-    (("scorpion",), "scorpion"),
-    (("snake",), "snake_bite"),
-    (("poison", "overdose", "pesticide"), "poisoning"),
-    (("pregnan", "eclampsia", "antepartum", "postpartum", "fetal", "obstetric"), "pregnancy"),
-    (("infant", "child", "imci", "newborn"), "child"),
-    (("head_injury",), "head_injury"),
-    (("thunderclap",), "thunderclap"),
-    (("stiff_neck", "meningit"), "meningitis"),
-    (("stroke", "facial", "one_sided", "slurred"), "stroke"),
-    (("chest", "cardiac", "heart", "mi_"), "chest_pain"),
-    (("seizure", "convuls", "fit"), "seizure"),
-    (("anaphyla", "allerg"), "allergy"),
-    (("burn",), "burn"),
-    (("heat",), "heat"),
-    (("dka", "sugar", "diabet"), "sugar"),
-    (("bleed", "haemorrh", "hemorrh", "vomit_blood", "blood"), "bleeding"),
-    (("breath", "cyanosis", "blue", "airway"), "breathing"),
-    (("shock",), "shock"),
-    (("unconscious", "unrespons", "faint", "coma"), "unconscious"),
-]
-
-
-def tips_for(rule_ids: list[str], limit: int = 2) -> list[str]:
-    """Catalogue keys of the first-aid tips that fit these red flags (at most ``limit``)."""
-    tips: list[str] = []
-    for rule_id in rule_ids:
-        lowered = rule_id.lower()
-        for words, tip in _TIP_BY_RULE_WORD:
-            if any(word in lowered for word in words):
-                key = f"core_emergency_tip_{tip}"
-                if key not in tips:
-                    tips.append(key)
-                break
-    return tips[:limit]
+__all__ = ["ActionEmergency", "send_emergency_advice", "tips_for"]
 
 
 def send_emergency_advice(dispatcher: CollectingDispatcher, language: str, rule_ids: list[str]) -> None:
-    say(dispatcher, "core_emergency", language)
-    for key in tips_for(rule_ids):
+    for key in advice_keys(rule_ids):  # engine.emergency: what the gateway says too while Rasa is down
         say(dispatcher, key, language)
 
 

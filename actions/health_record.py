@@ -7,10 +7,9 @@ by a phone number.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import re
+import shutil
 import uuid
 from functools import lru_cache
 
@@ -18,6 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.common import SaathiAction, latest_text, say, symptom_list
+from config.timezone import IST
 from engine.i18n import t
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,9 @@ HISTORY_SHOWN = 5
 # both granting and withdrawing; withdrawing must never be missed).
 _STOP_SHARING = re.compile(
     r"stop|revoke|withdraw|band\s*kar|rok|hata|ਬੰਦ|ਰੋਕ|ਹਟਾ|बंद|रोक|हटा|wapas|vapas|ਵਾਪਸ|वापस", re.IGNORECASE)
-_EXPORT = re.compile(r"export|download|copy|file|bhej|send|ਭੇਜ|भेज|ਕਾਪੀ|कॉपी|nikal|निकाल|ਕੱਢ", re.IGNORECASE)
+# (the intent covers export and deletion; "एक्सपोर्ट" must never be read as "delete")
+_EXPORT = re.compile(r"export|download|copy|file|bhej|send|ਭੇਜ|भेज|ਕਾਪੀ|कॉपी|nikal|निकाल|ਕੱਢ|एक्सपोर्ट|डाउनलोड|"
+                     r"फ़ाइल|फाइल|ਐਕਸਪੋਰਟ|ਡਾਊਨਲੋਡ|ਡਾਉਨਲੋਡ|ਫ਼ਾਈਲ|ਫਾਈਲ", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -73,12 +75,35 @@ def keep_check(tracker: Tracker, language: str, contract: dict, model_version: s
         return False
 
 
+#: Where the sender's number is the only identity and can be spoofed (engine.stepup).
+STEP_UP_CHANNELS = ("sms", "voice")
+
+
+def refused_access(dispatcher, tracker: Tracker, language: str) -> bool:
+    """Says why and returns True when this turn may not read, export, share or delete the record.
+
+    Over SMS and voice the gateway vouches, in the turn's metadata (``identity``), that the sender
+    gave the one-time code sent to their WhatsApp or their PIN (``verified``), or that the call has
+    no caller ID at all (``withheld``: never any record). The gateway sees the key
+    ``stepup_needed`` and sends the code. Rasa and the action server take calls only with their
+    tokens (finding 1), so only the gateway can set the metadata. WhatsApp senders are
+    authenticated by Twilio/Meta: no step-up there."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    if str(metadata.get("channel") or "").lower() not in STEP_UP_CHANNELS:
+        return False
+    identity = metadata.get("identity")
+    if identity == "verified":
+        return False
+    say(dispatcher, "stepup_withheld_caller" if identity == "withheld" else "stepup_needed", language)
+    return True
+
+
 def history_lines(items: list[dict], language: str) -> list[str]:
     """The last few checks as one line each: date, urgency, leading possible condition."""
     lines = []
     for item in [i for i in items if i["kind"] == "triage"][-HISTORY_SHOWN:]:
         data = item["data"]
-        at = item["at"].astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30))).strftime("%d-%m-%Y")
+        at = item["at"].astimezone(IST).strftime("%d-%m-%Y")
         condition = (data.get("conditions") or [{}])[0].get("name") or "-"
         lines.append(t("core_records_line", language, date=at,
                        urgency=t(f"core_urgency_word_{data.get('urgency', 'routine')}", language),
@@ -93,12 +118,17 @@ class ActionMyRecords(SaathiAction):
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from records import Purpose
 
+        if refused_access(dispatcher, tracker, language):
+            return []
         pid = patient_of(tracker, language)
         lines = history_lines(service().history(me(pid), pid, purpose=Purpose.SELF_CARE), language)
-        if not lines:
+        allergies = [a["substance"] for a in service().allergies(me(pid), pid, purpose=Purpose.SELF_CARE)]
+        if lines:
+            say(dispatcher, "core_records_header", language, lines="\n".join(lines))
+        elif not allergies:
             say(dispatcher, "core_records_empty", language)
-            return []
-        say(dispatcher, "core_records_header", language, lines="\n".join(lines))
+        if allergies:  # what every prescribing doctor is warned about
+            say(dispatcher, "meds_allergy_in_record", language, names=", ".join(allergies))
         return []
 
 
@@ -109,9 +139,11 @@ class ActionShareRecords(SaathiAction):
         return "action_share_records"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        from engine.records_text import who_can_see
         from records import Purpose
-        from records.messages import who_can_see
 
+        if refused_access(dispatcher, tracker, language):
+            return []
         pid = patient_of(tracker, language)
         grants = service().who_can_see(me(pid), pid)
         if _STOP_SHARING.search(latest_text(tracker)) and grants:
@@ -131,6 +163,8 @@ class ActionDeleteMyData(SaathiAction):
         return "action_delete_my_data"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
+        if refused_access(dispatcher, tracker, language):
+            return []
         if _EXPORT.search(latest_text(tracker)):
             return export_records(dispatcher, tracker, language)
         say(dispatcher, "records_delete_confirm", language)
@@ -138,33 +172,41 @@ class ActionDeleteMyData(SaathiAction):
 
 
 def export_records(dispatcher, tracker: Tracker, language: str) -> list:
-    """Writes the FHIR R4 bundle where the channel layer picks it up to send as a file."""
+    """Writes the FHIR R4 bundle and sends the patient a one-time link to it (engine/exports.py):
+    served by the gateway, gone after the first download or ``SAATHI_EXPORT_LINK_HOURS``."""
+    from config.settings import load
+    from engine import exports
     from records import Purpose
-    from saathi.settings import load
 
+    if refused_access(dispatcher, tracker, language):
+        return []
+    settings = load()
     pid = patient_of(tracker, language)
     bundle = service().export_fhir(me(pid), pid, purpose=Purpose.PATIENT_REQUEST)
-    folder = load().var_dir / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}.json"
-    path.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
-    path.chmod(0o600)
-    dispatcher.utter_message(
-        text=t("records_export_ready", language, count=len(bundle.get("entry", []))),
-        json_message={"key": "records_export_ready", "language": language,
-                      "fields": {"count": str(len(bundle.get("entry", [])))},
-                      "attachment": {"type": "application/fhir+json", "path": str(path)}},
-    )
+    token = exports.write(settings.var_dir, pid, bundle)
+    fields = {"count": str(len(bundle.get("entry", []))), "hours": f"{settings.export_link_hours:g}",
+              "link": f"{settings.gateway_base_url}/exports/{language}/{token}"}
+    dispatcher.utter_message(text=t("records_export_ready", language, **fields),
+                             json_message={"key": "records_export_ready", "language": language, "fields": fields})
     return []
 
 
 def delete_records(dispatcher, tracker: Tracker, language: str) -> list:
+    """The confirmed erasure: records (crypto-shredded) and export files here; the message's key
+    ``records_deleted`` then makes Rasa's tracker store erase the conversation and the gateway its
+    own keys (bot/tracker_store.py, channels/erasure.py), so the message tells the truth."""
+    from config.settings import load
+    from engine.exports import patient_folder
     from records import PatientNotFound, Purpose
 
+    if refused_access(dispatcher, tracker, language):
+        return []  # pending_offer stays "delete": "YES" again once the code or PIN was given
     try:
         pid = patient_of(tracker, language)
+        shutil.rmtree(patient_folder(load().var_dir, pid), ignore_errors=True)
         service().delete_patient(me(pid), pid, purpose=Purpose.PATIENT_REQUEST)
     except PatientNotFound:
         pass
+    service().forget_access_pin(tracker.sender_id)
     say(dispatcher, "records_deleted", language)
     return [SlotSet("pending_offer", None), SlotSet("records_consent", None), SlotSet("last_triage", None)]

@@ -1,8 +1,9 @@
 """The symptom intake: a Rasa form whose questions are chosen per patient.
 
 Who is ill, age, sex, pregnancy (only for women of child-bearing age), since when and how bad,
-then 0–``MAX_FOLLOWUPS`` follow-up questions picked by the triage engine for the most information
-about the differential. Every answer is parsed by ``nlu.slots`` (any language, any script, or the
+an optional reading (for fever, breathlessness, sugar or BP without one: "if you have a
+thermometer, what does it show?"; 2 skips it), then 0–``MAX_FOLLOWUPS`` follow-up questions
+picked by the triage engine for the most information about the differential. Every answer is parsed by ``nlu.slots`` (any language, any script, or the
 menu number); extra symptoms mentioned in any answer are added to the picture.
 """
 
@@ -13,19 +14,24 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
     SaathiAction,
     conversation_language,
+    conversation_script,
     latest_text,
     red_flags_of_latest,
     say,
+    script_events,
     symptom_list,
     symptom_name,
 )
+from actions.forms import AnswerValidation
+from engine.i18n import reply_script, t
 from nlu.choice import parse_choice
+from nlu.red_flags import detect_red_flags
 from nlu.slots import (
     parse_age,
     parse_duration_days,
@@ -35,12 +41,22 @@ from nlu.slots import (
     parse_yes_no,
 )
 from nlu.symptoms import extract_symptoms
+from nlu.vitals import devices_mentioned, read_vitals
 
 MAX_FOLLOWUPS = 4
-FORM_SLOTS = ("symptom_text", "patient", "age", "sex", "pregnant", "duration_days", "severity", "followup")
+FORM_SLOTS = ("symptom_text", "patient", "age", "sex", "pregnant", "duration_days", "severity", "reading",
+              "followup")
 PATIENT_BY_NUMBER = {1: "self", 2: "child", 3: "other"}
 SEX_BY_NUMBER = {1: "m", 2: "f"}
 SEVERITY_BY_NUMBER = {1: "mild", 2: "moderate", 3: "severe"}
+#: Which device to ask about for which symptoms (first match), and the keyword that turns a bare
+#: answer ("102") into a reading nlu.vitals understands ("temp 102").
+READING_DEVICES = (
+    ("spo2", frozenset({"breathlessness", "fast_breathing", "cyanosis"}), "spo2"),
+    ("temperature", frozenset({"fever"}), "temp"),
+    ("glucose", frozenset({"high_blood_sugar", "low_blood_sugar"}), "sugar"),
+    ("bp", frozenset({"high_blood_pressure"}), "bp"),
+)
 
 
 def merge_symptoms(tracker: Tracker, text: str) -> tuple[list[str], list[str]]:
@@ -143,7 +159,7 @@ def right_after_user(tracker: Tracker) -> bool:
     return False
 
 
-class ValidateSymptomForm(FormValidationAction):
+class ValidateSymptomForm(AnswerValidation):
     """Parses each answer; re-asks (with a hint) when it cannot; decides which questions remain,
     and asks the next one itself.
 
@@ -161,10 +177,12 @@ class ValidateSymptomForm(FormValidationAction):
         pending = tracker.get_slot(REQUESTED_SLOT)
         after_user = right_after_user(tracker)
         extracted = bool(tracker.slots_to_validate())  # Rasa appends the answer's slot candidates
+        stale = forget_unread_consent(tracker)
         events = await super().run(dispatcher, tracker, domain)  # also applies them to ``tracker``
         answered = any(e.get("event") == "slot" and e.get("name") != REQUESTED_SLOT for e in events)
         if pending and after_user and not extracted and not answered:
             return events  # Rasa's own rule: it rejects the form, and the interrupting intent's rule answers
+        events = stale + events
         requested = next((e["value"] for e in reversed(events)
                           if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT), MISSING)
         if requested is MISSING:  # required slots in the domain's order: rasa-sdk left the choice to Rasa
@@ -172,18 +190,20 @@ class ValidateSymptomForm(FormValidationAction):
             requested = next((slot for slot in required if tracker.get_slot(slot) is None), None)
             events.append(SlotSet(REQUESTED_SLOT, requested))
         language = conversation_language(tracker)
+        script = conversation_script(tracker)
         flags = red_flags_of_latest(tracker) if after_user else []
-        if flags:  # the safety net every SaathiAction has (NLU normally turned these into `emergency`)
-            from actions.emergency import send_emergency_advice
+        with reply_script(script):
+            if flags:  # the safety net every SaathiAction has (NLU normally turned these into `emergency`)
+                from actions.emergency import send_emergency_advice
 
-            send_emergency_advice(dispatcher, language, flags)
-        if requested:
-            events += ask_question(dispatcher, tracker, requested, language)
+                send_emergency_advice(dispatcher, language, flags)
+            if requested:
+                events += ask_question(dispatcher, tracker, requested, language)
         if tracker.get_slot("language") != language:
             events.append(SlotSet("language", language))
-        return events
+        return events + script_events(tracker, script, events)
 
-    async def required_slots(
+    async def needed_slots(
         self,
         domain_slots: list[str],
         dispatcher: CollectingDispatcher,
@@ -197,12 +217,16 @@ class ValidateSymptomForm(FormValidationAction):
         if needs_pregnancy_question(tracker.get_slot("sex"), tracker.get_slot("age")):
             slots.append("pregnant")
         slots += ["duration_days", "severity"]
-        # the follow-up slot stays while an answer to the last question waits for validation,
-        # or that answer (the 4th, say) would never be read
-        awaiting = tracker.get_slot(REQUESTED_SLOT) == "followup" and tracker.get_slot("followup") is not None
-        if tracker.get_slot("symptoms") and (awaiting or next_followup(tracker) is not None):
+        if tracker.get_slot("reading") == "emergency":  # straight to the triage answer (emergency advice)
+            return [slot for slot in slots if tracker.get_slot(slot) is not None]
+        if tracker.get_slot("reading") is not None or reading_device(tracker) is not None:
+            slots.append("reading")
+        # (an answer to the last follow-up question still waiting for validation is added by
+        # AnswerValidation, like every other answer)
+        if tracker.get_slot("symptoms") and next_followup(tracker) is not None:
             slots.append("followup")
-        if tracker.get_slot("records_consent") is None:
+        # asked once per patient; a value other than yes/no is an answer older versions stored unread
+        if tracker.get_slot("records_consent") not in ("yes", "no"):
             slots.append("records_consent")
         return slots
 
@@ -228,9 +252,12 @@ class ValidateSymptomForm(FormValidationAction):
 
     def validate_patient(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
         text = str(slot_value)
-        value = PATIENT_BY_NUMBER.get(parse_choice(text)) or parse_patient(text)
+        choice = parse_choice(text)
+        value = PATIENT_BY_NUMBER.get(choice) or parse_patient(text)
         result = self._answer(dispatcher, tracker, "patient", value, "core_reprompt_choice")
-        if (age := parse_age(text)) is not None and not tracker.get_slot("age"):
+        # "meri 5 saal ki beti" gives the age too; a bare menu number ("1" = me) is not an age
+        # (it made every caller who pressed 1 a one-year-old).
+        if choice is None and (age := parse_age(text)) is not None and not tracker.get_slot("age"):
             result["age"] = age
         return result
 
@@ -266,6 +293,37 @@ class ValidateSymptomForm(FormValidationAction):
         value = SEVERITY_BY_NUMBER.get(parse_choice(text)) or parse_severity(text)
         return self._answer(dispatcher, tracker, "severity", value, "core_reprompt_choice")
 
+    def validate_reading(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        """A reading ("102", "oxygen 91", "BP 150/95") joins the complaint the triage reads; one that
+        cannot be right is asked again; anything else ("2", "nahi hai") skips the step."""
+        text = str(slot_value)
+        device = reading_device(tracker) or "temperature"
+        vitals = read_vitals(text)
+        if yes_no(text) is False and not vitals.readings:  # "2", "nahi hai": no such device
+            return self._answer(dispatcher, tracker, "reading", "none", "core_reprompt_choice")
+        if not vitals.readings and not vitals.implausible and any(ch.isdigit() for ch in text):
+            text = f"{dict((d, k) for d, _, k in READING_DEVICES)[device]} {text}"  # a bare number
+            vitals = read_vitals(text)
+        result = self._answer(dispatcher, tracker, "reading", "none", "core_reprompt_choice")
+        language = conversation_language(tracker)
+        if not vitals.readings and not vitals.implausible and yes_no(text):  # "yes, I have one": the number?
+            result["reading"] = None
+            return result
+        if vitals.implausible and not vitals.readings:
+            for item in vitals.implausible:
+                say(dispatcher, "vital_unclear", language, measure=t(f"vital_measure_{item.measure}", language),
+                    value=item.shown)
+            result["reading"] = None
+            return result
+        if vitals.readings:
+            complaint = " ".join(filter(None, [tracker.get_slot("complaint_text"), text]))
+            result["complaint_text"] = complaint
+            inputs = triage_inputs(tracker)
+            flags = detect_red_flags(complaint, symptoms=result["symptoms"], age=inputs["age"], sex=inputs["sex"],
+                                     pregnant=inputs["pregnant"])
+            result["reading"] = "emergency" if any(f.id.startswith("vital_") for f in flags) else "given"
+        return result
+
     def validate_followup(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
         """Records the yes/no for the symptom just asked, then clears the slot for the next one."""
         asked = list(tracker.get_slot("asked_symptoms") or [])
@@ -282,6 +340,16 @@ class ValidateSymptomForm(FormValidationAction):
         if code in other:
             other.remove(code)
         return result
+
+
+def forget_unread_consent(tracker: Tracker) -> list:
+    """Empties a consent slot that holds an answer stored unread (before issue #14's fix, "1" or
+    "हाँ" stayed there as typed), so the form asks the question again; the events that say so."""
+    value = tracker.get_slot("records_consent")
+    if value in (None, "yes", "no") or "records_consent" in tracker.slots_to_validate():
+        return []
+    tracker.slots["records_consent"] = None
+    return [SlotSet("records_consent", None)]
 
 
 def yes_no(text: str) -> bool | None:
@@ -305,6 +373,17 @@ def triage_inputs(tracker: Tracker) -> dict[str, Any]:
     }
 
 
+def reading_device(tracker: Tracker) -> str | None:
+    """The device to ask a reading from (spo2, temperature, glucose, bp), or None: no symptom calls
+    for one and the complaint names no device ("mere paas oximeter hai"), or it already gave that
+    reading."""
+    present = set(tracker.get_slot("symptoms") or [])
+    complaint = tracker.get_slot("complaint_text") or ""
+    given = {r.measure for r in read_vitals(complaint).readings}
+    wanted = [device for device, symptoms, _ in READING_DEVICES if present & symptoms] + devices_mentioned(complaint)
+    return next((device for device in wanted if device not in given), None)
+
+
 def next_followup(tracker: Tracker) -> str | None:
     """The next symptom to ask about, or None when enough has been asked."""
     asked = list(tracker.get_slot("asked_symptoms") or [])
@@ -325,6 +404,10 @@ MISSING = object()
 def ask_question(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, language: str) -> list:
     """Ask the intake question for ``slot``; the follow-up question names the most informative
     symptom not yet asked and remembers it."""
+    if slot == "reading":
+        device = reading_device(tracker) or "temperature"
+        say(dispatcher, "core_ask_reading", language, device=t(f"vital_device_{device}", language))
+        return []
     if slot != "followup":
         say(dispatcher, f"core_ask_{slot}", language)
         return []

@@ -21,9 +21,9 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk.events import FollowupAction, SlotSet
-from rasa_sdk.forms import FormValidationAction
 
 from actions.common import SaathiAction, conversation_language, latest_text, red_flags_of_latest, say
+from actions.forms import AnswerValidation
 from engine.i18n import t
 from engine.pharmacy import OutOfStock, PharmacyService, Status, locate
 from engine.pharmacy.geo import Location, place_label
@@ -115,13 +115,13 @@ def find(dispatcher, tracker, language: str, text: str) -> list:  # type: ignore
     return [*reset, SlotSet("pending_offer", "pharmacy"), SlotSet("offered_slots", [o.to_slot() for o in offers])]
 
 
-class ValidatePharmacyForm(FormValidationAction):
+class ValidatePharmacyForm(AnswerValidation):
     """Reads the medicines or the place the first message lacked; gives up after two unreadable answers."""
 
     def name(self) -> str:
         return "validate_pharmacy_form"
 
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def needed_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
         return [] if (tracker.get_slot("pharmacy_tries") or 0) >= MAX_TRIES else domain_slots
 
     def _not_read(self, dispatcher, tracker, slot: str, key: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -14,7 +14,10 @@ from actions.common import SaathiAction, say, symptom_list
 from actions.emergency import send_emergency_advice
 from actions.health_record import keep_check
 from actions.intake import triage_inputs
-from engine.i18n import t
+from actions.surveillance import count_triage
+from engine.i18n import content_language, t
+from engine.metrics import TRIAGES, URGENCIES, closed
+from engine.triage.explain import vital_line
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +34,24 @@ def why(condition, language: str) -> str:
     return " · ".join(parts) or t("core_why_pattern", language)
 
 
+def say_readings(dispatcher, result, language: str) -> None:
+    """The readings that decided (value and limit, in the user's language) and any to send again."""
+    for level, key, field in (("emergency", "vital_readings_emergency", "readings"),
+                              ("urgent", "triage_explain_vitals", "readings")):
+        lines = [vital_line(f, language) for f in result.vitals if f.level == level]
+        if lines:
+            say(dispatcher, key, language, **{field: "; ".join(lines)})
+    for item in result.vitals_unclear:
+        say(dispatcher, "vital_unclear", language, measure=t(f"vital_measure_{item.measure}", language),
+            value=item.shown)
+
+
 class ActionTriage(SaathiAction):
     def name(self) -> str:
         return "action_triage"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
-        from engine.triage import triage
+        from engine.triage import second_opinion, triage
         from engine.triage.traffic import log_triage
 
         inputs = triage_inputs(tracker)
@@ -49,18 +64,24 @@ class ActionTriage(SaathiAction):
         if result.urgency == "emergency":
             send_emergency_advice(dispatcher, language, result.red_flags)
         say(dispatcher, f"core_urgency_{result.urgency}", language)
+        say_readings(dispatcher, result, language)
+        kb = content_language(language)  # the knowledge base's own words: English for a Latin-letter reader
         if result.conditions:
             say(dispatcher, "core_possible_conditions", language)
             for condition in result.conditions[:SHOWN_CONDITIONS]:
-                name = condition.names.get(language) or condition.names["en"]
+                name = condition.names.get(kb) or condition.names["en"]
                 say(dispatcher, "core_condition_line", language, name=name, why=why(condition, language))
         say(dispatcher, "core_see_specialist", language,
             specialist=t(f"core_specialist_{result.specialist}", language))
         leading = result.conditions[0] if result.conditions else None
-        if leading and leading.self_care.get(language) and result.urgency != "emergency":
-            say(dispatcher, "core_self_care", language, advice=leading.self_care[language])
-        if leading and leading.warning_signs.get(language):
-            say(dispatcher, "core_warning_signs", language, signs=leading.warning_signs[language])
+        if leading and leading.self_care.get(kb) and result.urgency != "emergency":
+            say(dispatcher, "core_self_care", language, advice=leading.self_care[kb])
+        watched = {w.id for w in result.watch}
+        if leading and leading.warning_signs.get(kb) and leading.id not in watched:
+            say(dispatcher, "core_warning_signs", language, signs=leading.warning_signs[kb])
+        for danger in result.watch:  # cannot be ruled out: what to watch for, and when to go at once
+            say(dispatcher, "triage_advice_cannot_rule_out", language,
+                condition=danger.names.get(kb) or danger.names["en"], warning=danger.warning_signs[kb])
         say(dispatcher, "core_offer_doctor", language)
         contract = result.to_contract()
         keep_check(tracker, language, contract, result.model_version)
@@ -68,4 +89,7 @@ class ActionTriage(SaathiAction):
             log_triage(result, inputs, (tracker.latest_message or {}).get("metadata"))
         except Exception as exc:  # noqa: BLE001 - log_triage catches its own; this is belt and braces
             log.warning("triage traffic not logged (%s)", type(exc).__name__)
-        return [SlotSet("last_triage", contract), SlotSet("pending_offer", "doctor")]
+        count_triage(tracker, result, inputs)  # this week's syndromic counts (codes, block, week only)
+        TRIAGES.labels(closed(result.urgency, URGENCIES)).inc()
+        # the doctor's case gets the local LLM's suggested symptoms too, if it made any (case page)
+        return [SlotSet("last_triage", second_opinion.for_doctor(contract, result)), SlotSet("pending_offer", "doctor")]

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from channels.simclient import FileServer, WebhookClient  # noqa: E402
-from saathi.settings import load  # noqa: E402
+from config.settings import load  # noqa: E402
 
 TEXTS = ["नमस्ते", "मुझे बुखार और खांसी है", "1", "35 साल", "2 दिन से", "2", "hello", "I have a headache"]
 
@@ -85,9 +85,10 @@ def text_turns(client: WebhookClient, turns: int) -> list[float]:
     return latencies
 
 
-def rasa_turns(base_url: str, turns: int) -> list[float]:
-    """The same turns straight to Rasa's REST channel: the baseline the gateway adds to."""
+def rasa_turns(base_url: str, token: str, turns: int) -> list[float]:
+    """The same turns straight to Rasa's REST channel (with the Rasa token): the baseline the gateway adds to."""
     session, sender, latencies = requests.Session(), f"bench-{uuid.uuid4().hex[:12]}", []
+    session.params = {"token": token}
     for index in range(turns):
         started = time.perf_counter()
         session.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": TEXTS[index % len(TEXTS)]},
@@ -137,7 +138,7 @@ def main() -> int:
               f"({len(latencies) / wall:.1f} turns/s)")
         report("text webhook -> reply", latencies)
         with ThreadPoolExecutor(max_workers=args.senders) as pool:
-            direct = [x for r in pool.map(lambda _: rasa_turns(settings.rasa_base_url, args.turns),
+            direct = [x for r in pool.map(lambda _: rasa_turns(settings.rasa_base_url, settings.rasa_token, args.turns),
                                           range(args.senders)) for x in r]
         report("  same turns, Rasa directly", direct)
 

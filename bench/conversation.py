@@ -39,7 +39,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def run_level(url: str, users: int, seconds: float) -> dict[str, float]:
+def run_level(url: str, token: str, users: int, seconds: float) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -48,6 +48,7 @@ def run_level(url: str, users: int, seconds: float) -> dict[str, float]:
     def user(index: int) -> None:
         nonlocal errors
         session = requests.Session()
+        session.params = {"token": token}  # the Rasa token: the REST channel refuses calls without it
         n = index
         while time.monotonic() < stop_at:
             sender = f"bench-{uuid.uuid4().hex[:12]}"
@@ -90,21 +91,22 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
 
+    from config.settings import load
+
+    settings = load()  # its rasa_token: SAATHI_RASA_TOKEN, or var/keys/ of the embedded stack
     stack = contextlib.nullcontext()
     url = args.url
     if not url:
         from saathi.services import Supervisor, default_services
-        from saathi.settings import load
 
-        settings = load()
         stack = Supervisor(default_services(settings))
         url = settings.rasa_base_url
         print(f"starting the stack (workers={settings.rasa_workers})…", file=sys.stderr)
     with stack:
-        run_level(url, 2, 3)  # warm-up
+        run_level(url, settings.rasa_token, 2, 3)  # warm-up
         print(f"{'users':>5} {'turns':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'turns/s':>8}")
         for users in [int(u) for u in args.users.split(",")]:
-            r = run_level(url, users, args.seconds)
+            r = run_level(url, settings.rasa_token, users, args.seconds)
             if not r["turns"]:
                 print(f"{users:>5} no successful turns ({r['errors']} errors)")
                 continue

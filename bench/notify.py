@@ -23,15 +23,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import redis  # noqa: E402
 from rq import SimpleWorker  # noqa: E402
 
-from channels.outbound import TwilioSender  # noqa: E402
-from channels.store import MemoryStore  # noqa: E402
 from engine.notify import NotifyService, Recipient, migrate  # noqa: E402
 from engine.notify.jobs import set_service  # noqa: E402
 from engine.notify.scheduling import RqAt  # noqa: E402
-from engine.notify.testing import MemorySealer  # noqa: E402
 from engine.notify.twilio import TwilioTransport  # noqa: E402
+from engine.outbound import TwilioSender  # noqa: E402
+from engine.store import MemoryStore  # noqa: E402
 from records.db import make_engine, make_session_factory  # noqa: E402
-from records.testing import fresh_pg_database  # noqa: E402
+from tests.support.notify import MemorySealer  # noqa: E402
+from tests.support.records import fresh_pg_database  # noqa: E402
 from tests.twilio_standin import TwilioStandin  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def main() -> int:
     standin = TwilioStandin().start()
     os.environ.update({"TWILIO_ACCOUNT_SID": standin.account_sid, "TWILIO_AUTH_TOKEN": standin.auth_token,
                        "TWILIO_API_BASE_URL": standin.url, "TWILIO_SMS_FROM": "+14155238887"})
-    from saathi.settings import Settings
+    from config.settings import Settings
 
     connection = redis.Redis.from_url(args.redis)
     scheduler = RqAt(connection, f"notify-bench-{uuid.uuid4().hex[:8]}")

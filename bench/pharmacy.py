@@ -25,9 +25,9 @@ from sqlalchemy.pool import NullPool  # noqa: E402
 from engine.meds.kb import load  # noqa: E402
 from engine.pharmacy import PharmacyService, migrate  # noqa: E402
 from engine.pharmacy.geo import Location  # noqa: E402
-from engine.pharmacy.testing import MORNING, Clock  # noqa: E402
 from engine.pharmacy.wanted import Wanted, composition, normalise_strength  # noqa: E402
 from records.db import make_engine, make_session_factory, normalise_url  # noqa: E402
+from tests.support.pharmacy import MORNING, Clock  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 #: Ludhiana and Sangrur districts, roughly (≈ 130 km × 95 km).

@@ -28,11 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from records import Actor, Purpose, RecordsService, migrate  # noqa: E402
+from engine import schema  # noqa: E402
+from records import Actor, Purpose, RecordsService  # noqa: E402
 from records.crypto import FileKeyProvider  # noqa: E402
 from records.db import make_engine, make_session_factory  # noqa: E402
 from records.storage import LocalFileStore  # noqa: E402
-from records.testing import fresh_pg_database  # noqa: E402
+from tests.support.records import fresh_pg_database  # noqa: E402
 
 REPORT = {"text": "teen din se tez bukhar aur sir dard, ulti bhi", "symptoms": ["fever", "headache", "vomiting"],
           "age": 34, "sex": "f", "duration_days": 3, "language": "hi"}
@@ -179,11 +180,11 @@ def main() -> int:
             print(f"audit chain after bench: ok={ok.ok}, {ok.checked} entries")
 
     if args.url:
-        migrate.upgrade(args.url)
+        schema.upgrade(args.url, target="records@head")
         bench(args.url)
     else:
         with fresh_pg_database("saathi_bench") as url:
-            migrate.upgrade(url)
+            schema.upgrade(url, target="records@head")
             bench(url)
     return 0
 

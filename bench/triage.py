@@ -21,6 +21,8 @@ CASES = [
     ("खांसी तीन हफ्ते से और वजन कम हो रहा है", 45, "m"),
     ("burning urination and frequent urination", 28, "f"),
     ("itching all over worse at night", 12, "m"),
+    ("T 103 P 128 SPO2 89 khansi", 25, "f"),  # readings (nlu/vitals.py)
+    ("BP 164/112, bahut tez sir dard, 8 mahine ki garbhvati", 26, "f"),
 ]
 
 

@@ -1,7 +1,8 @@
 """``python -m channels``: serve the gateway (what ``saathi up`` starts), or run the RQ worker.
 
 ``python -m channels serve`` runs a threaded WSGI server on ``GATEWAY_PORT``;
-``python -m channels worker`` runs an RQ worker for the media and speech jobs (with ``REDIS_URL``).
+``python -m channels worker`` runs an RQ worker for the media and speech jobs (with ``REDIS_URL``),
+each job under ``SAATHI_WORKER_MEMORY_MB`` of address space.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ def serve() -> int:
     from werkzeug.serving import make_server
 
     from channels.app import create_app
-    from saathi.settings import load
+    from config.settings import load
 
     settings = load()
     app = create_app(settings)
@@ -31,9 +32,19 @@ def serve() -> int:
     # rows whose timer or job was lost elsewhere (the action server restarted, Redis restarted
     # under a running worker) are armed again once they are 10 minutes overdue
     stale_sweep(settings).start()
-    from channels.retention import prune_timer
+    from channels.retention import export_purge_timer, prune_timer
 
     prune_timer(settings).start()  # old uploads and speech go now and every few hours (files on this disk)
+    export_purge_timer(settings).start()  # FHIR exports whose one-time link expired, now and every hour
+    from engine.transcripts import retention_timer
+
+    retention_timer(settings).start()  # conversations past SAATHI_TRANSCRIPT_RETENTION_DAYS, now and every 6 hours
+    from engine.surveillance.alerts import alert_sweep
+
+    alert_sweep(settings).start()  # outbreak alerts to the districts' officers, once per cluster
+    from channels.replay import Replayer
+
+    Replayer(app.config["GATEWAY"]).start()  # messages kept while Rasa was down are answered when it is back
     server = make_server(settings.host, settings.gateway_port, app, threaded=True)
     logging.getLogger(__name__).warning("gateway listening on http://%s:%s", settings.host, settings.gateway_port)
     server.serve_forever()
@@ -42,13 +53,20 @@ def serve() -> int:
 
 def worker() -> int:
     import redis
-    from rq import Queue, Worker
+    from rq import Queue
 
-    from channels.jobs import QUEUE_NAME
-    from saathi.settings import load
+    from channels.jobs import QUEUE_NAME, MediaWorker
+    from config.settings import load
+    from engine.sandbox import MB
 
-    connection = redis.Redis.from_url(load().redis_url)
-    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(with_scheduler=False)
+    settings = load()
+    connection = redis.Redis.from_url(settings.redis_url)
+    media_worker = MediaWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    media_worker.memory_bytes = max(0, settings.worker_memory_mb) * MB
+    from engine.metrics import serve_worker_metrics
+
+    serve_worker_metrics(settings.worker_metrics_port, settings.host, settings.redis_url, [QUEUE_NAME])
+    media_worker.work(with_scheduler=False)
     return 0
 
 
@@ -61,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m channels")
     parser.add_argument("command", choices=["serve", "worker"])
     args = parser.parse_args(argv)
+    from config.settings import load_for_start
+
+    load_for_start("python -m channels")  # a production deployment with a default or short secret stops here
     return serve() if args.command == "serve" else worker()
 
 

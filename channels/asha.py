@@ -16,87 +16,48 @@ answered an emergency.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from channels.identity import sender_id
 from engine.asha import AshaService, enrolment, parse
 from engine.i18n import t
+from records.identity import sender_id
+
+if TYPE_CHECKING:
+    from channels.services import GatewayServices
 
 log = logging.getLogger(__name__)
-_services: dict[str, AshaService] = {}
-_lock = threading.Lock()
 
 
-def set_service(settings: Any, service: AshaService | None) -> None:
-    """Tests (and the portal process) hand in the service to use for this database."""
-    with _lock:
-        if service is None:
-            _services.pop(settings.effective_database_url, None)
-        else:
-            _services[settings.effective_database_url] = service
-
-
-def service_for(settings: Any) -> AshaService:
-    with _lock:
-        url = settings.effective_database_url
-        if url not in _services:
-            service = AshaService.from_settings(settings, referrer=_handoff_referrer(settings),
-                                                on_due=_checkup_reminder)
-            service.alerts = _area_alerts(service)
-            _services[url] = service
-        return _services[url]
-
-
-def _area_alerts(service: AshaService):  # type: ignore[no-untyped-def]
-    """An emergency an ASHA reports on a visit also reaches the other ASHAs of the patient's
-    village (engine.notify); trouble sending must never lose the visit, so it is only logged."""
-
-    def alert(event: str, asha_id: uuid.UUID, patient_id: uuid.UUID, code: str, village: str = "") -> None:
-        from engine.notify import jobs, producers
-
-        try:
-            producers.asha_alerts(jobs.service(), service)(event, asha_id, patient_id, code, village)
-        except Exception as exc:  # noqa: BLE001 - logged by type only
-            log.warning("ASHA area alert failed: %s", type(exc).__name__)
-
-    return alert
-
-
-def _checkup_reminder(patient_id: uuid.UUID, due_on: Any, ref: str) -> None:
-    """ANC visits and vaccinations: the patient is reminded the day before (engine.notify)."""
-    from engine.notify import jobs, producers
-
-    producers.checkup_reminder(jobs.service(), patient_id, due_on, ref=ref)
-
-
-def _handoff_referrer(settings: Any):  # type: ignore[no-untyped-def]
-    """Cases go to the portal's doctor queue (built lazily: the portal is only needed for REFER)."""
-    state: dict[str, Any] = {}
-
-    def refer(patient_id: uuid.UUID, *, text: str, triage: dict[str, Any], language: str) -> None:
-        if "handoff" not in state:
-            from portal.services import build
-
-            state["handoff"] = build(settings).handoff
-        state["handoff"].request_doctor(patient_id, text=text, triage=triage, language=language, channel="sms")
-
-    return refer
-
-
-def asha_reply(settings: Any, sender: str, text: str) -> str | None:
-    """The reply to an ASHA's command message, or None when the bot should answer instead."""
+def commanding_worker(services: GatewayServices, sender: str, text: str) -> Any | None:
+    """The active ASHA whose command ``text`` is, or None (not a command, not an ASHA, tables down)."""
     if not text or not parse.starts_with_command(text):
         return None
     try:
-        service = service_for(settings)
-        worker = service.worker(sender)
+        worker = services.asha.worker(sender)
     except Exception as exc:  # noqa: BLE001 - the bot must keep working if the ASHA tables are down
         log.warning("ASHA lookup failed: %s", type(exc).__name__)
         return None
-    if worker is None or not worker.active:
+    return worker if worker is not None and worker.active else None
+
+
+def needs_daily_pin(services: GatewayServices, sender: str, text: str) -> str | None:
+    """The language to ask a verified ASHA for her daily PIN in, when ``text`` is one of her
+    commands (channels.pipeline.stepup); None otherwise. ``VERIFY`` before she is verified needs
+    no PIN: its code went to her phone by SMS."""
+    worker = commanding_worker(services, sender, text)
+    if worker is None or not worker.verified:
         return None
+    first = parse.parse_line(text.splitlines()[0])
+    return first.language or worker.language
+
+
+def asha_reply(services: GatewayServices, sender: str, text: str) -> str | None:
+    """The reply to an ASHA's command message, or None when the bot should answer instead."""
+    worker = commanding_worker(services, sender, text)
+    if worker is None:
+        return None
+    service = services.asha
     first = parse.parse_line(text.splitlines()[0])
     language = first.language or worker.language
     if isinstance(first, parse.Command) and first.name == "verify" and not worker.verified:
@@ -113,8 +74,8 @@ def asha_reply(settings: Any, sender: str, text: str) -> str | None:
 
 def _send(settings: Any, sender: Any | None) -> enrolment.Send:
     if sender is None:
-        from channels.outbound import TwilioSender
-        from channels.store import open_store
+        from engine.outbound import TwilioSender
+        from engine.store import open_store
 
         sender = TwilioSender(settings, open_store(settings.redis_url))
     return lambda to, body: sender.send_message(to, body)
@@ -126,11 +87,10 @@ def send_code(settings: Any, service: AshaService, user_id: uuid.UUID, phone: st
     enrolment.send_code(service, _send(settings, sender), user_id, phone, language)
 
 
-def enrol(settings: Any, *, name: str, village: str, area: str, language: str, phone: str,
-          service: AshaService | None = None, sender: Any | None = None,
-          serves: list[str] | None = None) -> uuid.UUID:
+def enrol(settings: Any, service: AshaService, *, name: str, village: str, area: str, language: str, phone: str,
+          sender: Any | None = None, serves: list[str] | None = None) -> uuid.UUID:
     """Register an ASHA (records + ASHA tables) and text her the verification code."""
-    return enrolment.enrol(service or service_for(settings), _send(settings, sender), settings.sender_salt,
+    return enrolment.enrol(service, _send(settings, sender), settings.sender_salt,
                            name=name, village=village, area=area, language=language, phone=phone, serves=serves)
 
 
@@ -142,12 +102,12 @@ def patient_emergency(payload: dict[str, Any]) -> None:
     by the phone identity (ASHA-registered patients) or by the gateway's pseudonym of it, which is
     how the bot itself finds every patient (``get_or_create_patient("sender", …)``).
     """
+    from channels.context import worker_gateway
     from engine.notify import jobs as notify_jobs
     from engine.notify.producers import alert_patients_asha
-    from saathi.settings import load
 
-    settings = load()
-    service = service_for(settings)
+    gateway = worker_gateway()
+    settings, service = gateway.settings, gateway.services.asha
     records = service.records
     patient_id = (records.find_user("phone", payload["address"])
                   or records.find_user("sender", sender_id(payload["address"], settings.sender_salt)))

@@ -1,4 +1,5 @@
-"""Everything a channel needs, built once per process from the settings.
+"""Everything a channel needs, built once per process from the settings: the gateway's
+composition root (:meth:`Gateway.from_settings`; the database services in :mod:`channels.services`).
 
 The Flask app keeps one :class:`Gateway` in ``app.config``; the RQ worker builds its own with
 :func:`worker_gateway`. Tests build one with fakes where a real service is not the point.
@@ -14,12 +15,14 @@ from typing import Any
 
 import yaml
 
+from channels.backlog import Backlog, open_backlog
 from channels.jobs import JobQueue, open_queue
 from channels.media import MediaFetcher
-from channels.outbound import TwilioSender
 from channels.rasa import RasaClient
-from channels.store import Store, open_store
-from saathi.settings import Settings, load
+from channels.services import GatewayServices
+from config.settings import Settings, load
+from engine.outbound import TwilioSender, process_sender, set_process_sender
+from engine.store import Store, open_store
 
 BOT_INPUTS = Path(__file__).parent / "data" / "bot_inputs.yml"
 
@@ -37,6 +40,8 @@ class Gateway:
     sender: TwilioSender
     fetcher: MediaFetcher
     jobs: JobQueue
+    backlog: Backlog  # messages waiting for Rasa (channels.replay answers them)
+    services: GatewayServices  # records, ASHA, pharmacy: one engine for the process (channels.services)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> Gateway:
@@ -44,11 +49,15 @@ class Gateway:
         parts: dict[str, Any] = {
             "settings": settings,
             "store": store,
-            "rasa": RasaClient(settings.rasa_base_url),
+            "rasa": RasaClient(settings.rasa_base_url, settings.rasa_token),
             "sender": TwilioSender(settings, store),
             "fetcher": MediaFetcher(settings),
             "jobs": open_queue(settings.redis_url),
         }
+        if "backlog" not in overrides:
+            parts["backlog"] = open_backlog(settings)
+        if "services" not in overrides:
+            parts["services"] = GatewayServices(settings)
         parts.update(overrides)
         return cls(**parts)
 
@@ -69,7 +78,9 @@ def worker_gateway() -> Gateway:
     global _WORKER
     with _WORKER_LOCK:
         if _WORKER is None:
-            _WORKER = Gateway.from_settings(load())
+            settings = load()
+            sender = process_sender(settings)  # one store per process, shared with the notify jobs
+            _WORKER = Gateway.from_settings(settings, store=sender.store, sender=sender)
         return _WORKER
 
 
@@ -78,3 +89,4 @@ def set_worker_gateway(gateway: Gateway | None) -> None:
     global _WORKER
     with _WORKER_LOCK:
         _WORKER = gateway
+    set_process_sender(gateway.sender if gateway else None)

@@ -1,4 +1,7 @@
-"""Twilio's webhook form, normalised into one message type for every channel.
+"""Twilio's Messaging webhook form, normalised into one message type for WhatsApp and SMS.
+
+Both arrive at the same URL; ``From`` tells them apart (``whatsapp:+91…`` or a bare number). What
+only one type has is read by that type (a shared pin: :mod:`channels.types.whatsapp.location`).
 
 Forms come from the internet: every field is optional here, numbers may be garbage, and a
 malformed form becomes a message with what could be read (never an exception).
@@ -6,27 +9,17 @@ malformed form becomes a message with what could be read (never an exception).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from channels.identity import bare_number
+from channels.types.whatsapp.location import SharedLocation, parse_location
+from records.identity import bare_number
 
 
 @dataclass(frozen=True)
 class Media:
     url: str
     content_type: str
-
-
-@dataclass(frozen=True)
-class SharedLocation:
-    """A WhatsApp "share location" pin (Twilio's ``Latitude``/``Longitude``/``Label``/``Address``)."""
-
-    latitude: float
-    longitude: float
-    label: str = ""
-    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,27 +42,6 @@ def _int(value: str | None, default: int = 0, ceiling: int = 10) -> int:
         return max(0, min(int(value or default), ceiling))
     except ValueError:
         return default
-
-
-MAX_LABEL_CHARS = 120
-
-
-def _coordinate(value: str | None, limit: float) -> float | None:
-    try:
-        number = float((value or "").strip())
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and -limit <= number <= limit else None
-
-
-def parse_location(form: Mapping[str, str]) -> SharedLocation | None:
-    """The shared location, when both coordinates are numbers in range; anything else is ignored."""
-    latitude = _coordinate(form.get("Latitude"), 90.0)
-    longitude = _coordinate(form.get("Longitude"), 180.0)
-    if latitude is None or longitude is None:
-        return None
-    return SharedLocation(latitude, longitude, " ".join((form.get("Label") or "").split())[:MAX_LABEL_CHARS],
-                          " ".join((form.get("Address") or "").split())[:MAX_LABEL_CHARS])
 
 
 def parse_message(form: Mapping[str, str]) -> InboundMessage | None:

@@ -11,12 +11,27 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from rq import Worker
+
+from channels.media import kind_of
+from engine.metrics import MeasuredWorker, code_name, job_name
+from engine.sandbox import limit_this_process
+
 log = logging.getLogger(__name__)
 QUEUE_NAME = "saathi-channels"
 
 
 class JobQueue(Protocol):
     def submit(self, function: str, payload: dict[str, Any]) -> None: ...
+    def forget(self, sender: str, salt: str) -> int: ...
+
+
+def payload_of(payload: dict[str, Any], sender: str, salt: str) -> bool:
+    """Whether a job's payload is ``sender``'s (it names the pseudonym or the phone number)."""
+    from records.identity import sender_id
+
+    address = payload.get("address")
+    return payload.get("sender") == sender or (isinstance(address, str) and sender_id(address, salt) == sender)
 
 
 def _resolve(function: str):
@@ -30,10 +45,14 @@ def run_job(function: str, payload: dict[str, Any]) -> None:
     """Entry point of every job (RQ imports it by name).
 
     Failures are logged by exception type and not re-raised: RQ would log the traceback, whose
-    messages (Twilio errors, OCR text) can contain a phone number or what the user sent.
+    messages (Twilio errors, OCR text) can contain a phone number or what the user sent. A payload's
+    ``script`` (engine.i18n) is the reply script of everything the job says.
     """
+    from engine.i18n import reply_script
+
     try:
-        _resolve(function)(payload)
+        with reply_script(payload.get("script")):  # the script of the turn that asked for the job
+            _resolve(function)(payload)
     except Exception as exc:  # noqa: BLE001 - logged by type only: messages can hold numbers or text
         log.error("channel job %s failed: %s", function.rsplit(".", 1)[-1], type(exc).__name__)
 
@@ -47,6 +66,9 @@ class ThreadQueue:
     def submit(self, function: str, payload: dict[str, Any]) -> None:
         self.pool.submit(run_job, function, payload)
 
+    def forget(self, sender: str, salt: str) -> int:
+        return 0  # nothing is kept: a job's payload lives only while it runs
+
 
 class RqQueue:
     def __init__(self, redis_url: str) -> None:
@@ -58,6 +80,48 @@ class RqQueue:
     def submit(self, function: str, payload: dict[str, Any]) -> None:
         self.queue.enqueue(run_job, function, payload, description=f"channels:{function.rsplit('.', 1)[-1]}",
                            result_ttl=0, failure_ttl=3600, job_timeout=300)
+
+    def forget(self, sender: str, salt: str) -> int:
+        """Deletes this sender's waiting and failed jobs (their payloads hold the phone number and
+        media links); a job already running finishes. How many went."""
+        from rq.job import Job
+
+        registries = [self.queue.failed_job_registry, self.queue.scheduled_job_registry,
+                      self.queue.deferred_job_registry]
+        ids = [*self.queue.get_job_ids(), *(job_id for registry in registries for job_id in registry.get_job_ids())]
+        deleted = 0
+        for job in Job.fetch_many(ids, connection=self.queue.connection):
+            if job is None or len(job.args) < 2 or not isinstance(job.args[1], dict):
+                continue
+            if payload_of(job.args[1], sender, salt):
+                for registry in registries:
+                    registry.remove(job.id)
+                job.delete(remove_from_queue=True)
+                deleted += 1
+        return deleted
+
+
+class MediaWorker(MeasuredWorker, Worker):
+    """The RQ worker of these jobs: each work horse (RQ forks one per job) lowers its own
+    address-space ceiling to ``memory_bytes`` first (``SAATHI_WORKER_MEMORY_MB``), so a photo or
+    voice note that still explodes in a decoder ends that one job, not the machine. Jobs are
+    timed by the function :func:`run_job` runs, media by kind (``process_media_image`` is OCR,
+    ``process_media_audio`` speech to text)."""
+
+    memory_bytes = 0
+
+    def main_work_horse(self, job: Any, queue: Any) -> None:
+        limit_this_process(self.memory_bytes)
+        super().main_work_horse(job, queue)
+
+    def job_label(self, job: Any) -> str:
+        if job_name(job) != "run_job" or len(job.args) < 2:
+            return job_name(job)
+        function, payload = job.args[0], job.args[1]
+        name = str(function).rsplit(".", 1)[-1]
+        if name == "process_media" and isinstance(payload, dict):
+            name = f"{name}_{kind_of(str(payload.get('content_type', ''))) or 'other'}"
+        return code_name(name)
 
 
 def open_queue(redis_url: str) -> JobQueue:

@@ -1,7 +1,7 @@
 """The conversation behind every channel: Rasa's REST channel, seen as catalogue messages.
 
 Each bot message arrives as ``{"text": …}`` followed by ``{"custom": {"key", "language",
-"fields"}}``; keeping the key lets a channel re-render the same sentence as an SMS short form or
+"script", "fields"}}`` (script: ``native`` or ``Latn``, engine.i18n); keeping the key lets a channel re-render the same sentence as an SMS short form or
 speak it, instead of cutting up the long text.
 """
 
@@ -20,11 +20,19 @@ class BotMessage:
     key: str | None = None
     language: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    script: str | None = None  # engine.i18n.NATIVE or LATIN: a short form is rendered in the same
     image: str | None = None
 
 
 class RasaUnavailable(RuntimeError):
-    """Rasa did not answer; channels then say so politely (and still give emergency numbers)."""
+    """Rasa did not answer; channels then answer red flags themselves and keep the rest for later.
+
+    ``empty``: Rasa answered but said nothing, which is what it does when the action server is down
+    (the action fails, Rasa logs it and returns no messages; every turn of our bot says something)."""
+
+    def __init__(self, reason: str, empty: bool = False) -> None:
+        super().__init__(reason)
+        self.empty = empty
 
 
 def parse_reply(items: list[dict[str, Any]]) -> list[BotMessage]:
@@ -38,15 +46,18 @@ def parse_reply(items: list[dict[str, Any]]) -> list[BotMessage]:
         if isinstance(custom, dict) and messages and "key" in custom:
             messages[-1].key = custom.get("key")
             messages[-1].language = custom.get("language")
+            messages[-1].script = custom.get("script")
             messages[-1].fields = {str(k): str(v) for k, v in (custom.get("fields") or {}).items()}
     return messages
 
 
 class RasaClient:
-    """POSTs to ``/webhooks/rest/webhook``; one HTTP session per thread (connection reuse)."""
+    """POSTs to ``/webhooks/rest/webhook`` with the Rasa token (``?token=``: our REST channel,
+    rasa_ext/rest.py, refuses calls without it); one HTTP session per thread (connection reuse)."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
         self.url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+        self.params = {"token": token}
         self.timeout = timeout
         self._local = threading.local()
 
@@ -58,9 +69,13 @@ class RasaClient:
     def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotMessage]:
         try:
             response = self._session().post(
-                self.url, json={"sender": sender, "message": text, "metadata": metadata or {}}, timeout=self.timeout
+                self.url, params=self.params, json={"sender": sender, "message": text, "metadata": metadata or {}},
+                timeout=self.timeout,
             )
             response.raise_for_status()
-            return parse_reply(response.json())
+            messages = parse_reply(response.json())
         except (requests.RequestException, ValueError) as exc:
             raise RasaUnavailable(type(exc).__name__) from exc
+        if not messages and text.strip():
+            raise RasaUnavailable("empty reply", empty=True)
+        return messages

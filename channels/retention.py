@@ -11,6 +11,9 @@ read an upload once), so keeping them for ever only grows what a stolen disk giv
   shorter default, ``SAATHI_TTS_CACHE_DAYS`` (default 2). A cache hit refreshes the file's time
   (:func:`channels.tts_cache.speech_file`), so the IVR's fixed prompts stay warm while in use.
 
+* ``exports`` (FHIR exports waiting for their one-time link, engine/exports.py): deleted once
+  ``SAATHI_EXPORT_LINK_HOURS`` (24) old, by this sweep and by an hourly timer of their own.
+
 Run at gateway start and then every few hours by a daemon timer in the gateway (the files live on
 the gateway's disk, with or without Redis), and by hand with ``saathi media prune``.
 
@@ -34,6 +37,7 @@ from engine.periodic import Periodic
 
 log = logging.getLogger(__name__)
 INTERVAL = dt.timedelta(hours=6)
+EXPORT_INTERVAL = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,25 @@ def prune_folder(var_dir: Path, area: Area, now: dt.datetime) -> int:
 
 
 def prune(settings: Any, now: dt.datetime | None = None) -> dict[str, int]:
-    """One sweep over every area; returns deleted counts by folder."""
+    """One sweep over every area, and the expired FHIR exports; returns deleted counts by folder."""
     now = now or dt.datetime.now(dt.timezone.utc)
     counts = {area.folder: prune_folder(Path(settings.var_dir), area, now) for area in areas(settings)}
+    counts["exports"] = purge_exports(settings, now)
     if any(counts.values()):
         log.info("retention: deleted %s", ", ".join(f"{n} in {f}" for f, n in counts.items()))
     return counts
+
+
+def purge_exports(settings: Any, now: dt.datetime | None = None) -> int:
+    """FHIR exports whose one-time link expired (engine/exports.py); returns files deleted."""
+    from engine.exports import purge
+
+    return purge(Path(settings.var_dir), hours=settings.export_link_hours, now=now)
+
+
+def export_purge_timer(settings: Any, interval: dt.timedelta = EXPORT_INTERVAL) -> Periodic:
+    """Expired exports go now and every hour (a day's link must not leave a file for six more)."""
+    return Periodic("export purge", interval, lambda: purge_exports(settings), first_now=True)
 
 
 def prune_timer(settings: Any, interval: dt.timedelta = INTERVAL,

@@ -1,6 +1,7 @@
 """Pictorial symptom selection: a numbered emoji menu and a picture card drawn with Pillow.
 
-People who read little can pick a picture and reply with its number; the number is turned into
+Shared by two channel types: WhatsApp shows the menu and its card (``channels.types.whatsapp``),
+a call reads the groups out by number (``channels.types.voice``). People who read little can pick a picture and reply with its number; the number is turned into
 the symptom's name in their language (the words the bot's lexicon understands) before it goes
 to Rasa. The card is drawn once per language and cached as a PNG under the var directory.
 """
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from config.paths import ROOT
 from engine.i18n import t
-from saathi import ROOT
 
 MENU_FILE = Path(__file__).parent / "data" / "symptom_menu.yml"
+#: After these questions the bot is waiting for a symptom: WhatsApp shows the menu, a call reads it.
+MENU_AFTER_KEYS = ("core_greet", "core_ask_symptom_text", "core_reprompt_symptom_text")
 FONTS = {
     "hi": "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
     "pa": "/usr/share/fonts/truetype/lohit-punjabi/Lohit-Gurmukhi.ttf",
@@ -59,7 +63,7 @@ def menu_text(language: str) -> str:
 def choice_text(reply: str, language: str) -> str | None:
     """The symptom words for a bare-number reply to the menu, else None."""
     reply = reply.strip().translate(str.maketrans("०१२३४५६७८९੦੧੨੩੪੫੬੭੮੯", "01234567890123456789"))
-    if not reply.isdigit():
+    if not (reply.isascii() and reply.isdigit()) or len(reply) > 3:  # not "²", not 5000 digits (int() refuses both)
         return None
     for category in categories():
         if category.number == int(reply):
@@ -149,6 +153,10 @@ def card_path(var_dir: Path, language: str) -> Path:
     path = var_dir / "channels" / "cards" / f"symptoms-{language}.png"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.with_suffix(".tmp").write_bytes(draw_card(language))
-        path.with_suffix(".tmp").replace(path)
+        # Each drawer writes its own temporary file: the first senders after a start reach here at
+        # the same time, and with one shared ".tmp" the second rename found it gone (a 500, and
+        # Twilio's retry then counted as answered).
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp", delete=False) as out:
+            out.write(draw_card(language))
+        Path(out.name).replace(path)
     return path

@@ -7,17 +7,16 @@ Nothing here logs a phone number or what the user said: only the kind of failure
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Any
 
 from channels import conversation
 from channels.context import Gateway, worker_gateway
 from channels.media import Downloaded, MediaRefused
 from channels.rasa import BotMessage
-from channels.render import split_long
 from channels.safety import sounds_like_emergency
-from channels.sms import render_sms
 from channels.tts_cache import speech_file
+from channels.types.sms.render import render_sms
+from channels.types.whatsapp.render import split_long
 from engine.i18n import t
 
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ def process_media(payload: dict[str, Any]) -> None:
 def _read(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> None:
     language = payload["language"]
     try:
-        from engine.ocr import read_document
+        from engine.ocr import ImageTooLarge, read_document
     except ImportError:
         log.error("engine.ocr is not available: cannot read documents")
         _reply(gateway, payload, t("channels_photo_unavailable", language))
@@ -68,6 +67,11 @@ def _read(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> 
         result = read_document(image)
         summary = summarise(result, language)
         remember_medicines(gateway, payload["sender"], result.medications)
+    except ImageTooLarge as exc:  # refused from the header: nothing was decoded
+        log.warning("photo refused: more pixels than the limit")
+        _reply(gateway, payload, t("channels_photo_too_many_pixels", language,
+                                   megapixels=str(round(exc.limit / 1_000_000))))
+        return
     except Exception as exc:  # noqa: BLE001 - any OCR failure is "could not read", said politely
         log.warning("reading a document failed: %s", type(exc).__name__)
         summary = ""
@@ -86,20 +90,12 @@ def remember_medicines(gateway: Gateway, sender: str, medications: list[Any]) ->
         gateway.store.set(f"photo:{sender}", items[:10], ttl=PHOTO_MEDICINES_TTL)
 
 
-@lru_cache(maxsize=4)
-def _records(database_url: str) -> Any:
-    """One records service per database for this process (its engine and key provider are reused)."""
-    from records import RecordsService
-
-    return RecordsService.from_settings(worker_gateway().settings)
-
-
 def remember_phone(payload: dict[str, Any]) -> None:
     """Job after the bot promised a later message (a pickup notice): the records patient, known to
     the bot only by the sender pseudonym, gets the phone identity notifications are sent to."""
     gateway = worker_gateway()
     try:
-        _records(gateway.settings.effective_database_url).link_phone(payload["address"])
+        gateway.services.records.link_phone(payload["address"])
     except Exception as exc:  # noqa: BLE001 - by type only; the chat itself is already answered
         log.warning("could not link the phone to the record: %s", type(exc).__name__)
 
@@ -116,28 +112,42 @@ def summarise(result: Any, language: str) -> str:
     return summarise_document(result, language)
 
 
-def pdf_first_page(data: bytes, dpi: int = 200) -> bytes:
-    """PNG of a PDF's first page (poppler's pdftoppm), which the OCR engine reads like a photo."""
-    import subprocess
+#: the longer side of a rendered PDF page, in pixels: what OCR works at (engine.ocr.preprocess)
+PDF_PAGE_PIXELS = 2000
+
+
+def pdf_first_page(data: bytes, long_side: int = PDF_PAGE_PIXELS) -> bytes:
+    """PNG of a PDF's first page (poppler's pdftoppm), which the OCR engine reads like a photo.
+
+    Scaled to ``long_side`` pixels whatever the page size says (a fixed DPI turned a 200-inch page
+    into a 40000-pixel square), under the helpers' memory ceiling and a time limit."""
     import tempfile
     from pathlib import Path
 
+    from engine.sandbox import run_limited
+
     with tempfile.TemporaryDirectory(prefix="saathi-pdf-") as tmp:
-        source = Path(tmp) / "in.pdf"
+        source, page = Path(tmp) / "in.pdf", Path(tmp) / "page"
         source.write_bytes(data)
-        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(source),
-                        str(Path(tmp) / "page")], check=True, capture_output=True, timeout=60)
-        return (Path(tmp) / "page.png").read_bytes()
+        done = run_limited(["pdftoppm", "-png", "-scale-to", str(long_side), "-f", "1", "-l", "1", "-singlefile",
+                            str(source), str(page)], timeout=60)
+        if done.returncode != 0 or not page.with_suffix(".png").exists():
+            raise ValueError(f"pdftoppm failed ({done.returncode})")
+        return page.with_suffix(".png").read_bytes()
 
 
 def _listen(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> None:
-    from engine.speech import TranscriptionError, UnsupportedLanguage, transcribe
+    from engine.speech import TranscriptionError, UnsupportedAudio, UnsupportedLanguage, transcribe
 
     language = payload["language"]
     try:
         transcript = transcribe(downloaded.data, language)
     except UnsupportedLanguage:
         _reply(gateway, payload, t("channels_voice_language_unsupported", language))
+        return
+    except UnsupportedAudio:  # e.g. a playlist posing as a voice note: never handed to ffmpeg to guess
+        log.warning("voice note refused: not an audio format we accept")
+        _reply(gateway, payload, t("channels_media_unsupported", language))
         return
     except TranscriptionError as exc:
         log.warning("voice note not transcribed: %s", type(exc).__name__)
@@ -161,7 +171,8 @@ def _listen(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -
 def send_voice_reply(payload: dict[str, Any]) -> None:
     """The bot's answer to a voice note, also as a voice note (OGG/Opus, what WhatsApp plays)."""
     gateway = worker_gateway()
-    name = speech_file(gateway.settings.var_dir, payload["text"], payload["language"], "ogg")
+    name = speech_file(gateway.settings.var_dir, payload["text"], payload["language"], "ogg",
+                       secret=gateway.settings.tts_secret)
     gateway.sender.send_message(payload["address"], "", [gateway.public_url(f"/media/tts/{name}")],
                                 from_=payload.get("to") or None)
 

@@ -121,6 +121,8 @@ class PhraseMatcher:
     With ``fillers``, a second, *loose* pass matches phrases of two or more content words while
     ignoring fillers ("bahut", "hai", "raha") on both sides and comparing word stems, so "baal bahut
     jhad rahe hai" finds "baal jhadna" and "dil tez dhadakta" finds "dil tez dhadak raha".
+    Words in ``unstemmed`` are compared whole in that pass: everyday words whose stem is a symptom
+    word's ("sahi", right, would stem to "sah", breath, and "sahi nahi" become "saah nahi").
     """
 
     LOOSE_SCORE = 0.9
@@ -131,10 +133,12 @@ class PhraseMatcher:
         protected: Iterable[str] = (),
         fuzzy: bool = True,
         fillers: Iterable[str] = (),
+        unstemmed: Iterable[str] = (),
     ) -> None:
         self.index: dict[tuple[str, ...], list[str]] = {}
         self.loose_index: dict[tuple[str, ...], list[str]] = {}
         self.fillers = frozenset(fillers)
+        self.unstemmed = frozenset(unstemmed)
         for label, phrase in phrases:
             for variant in {phrase, phrase.replace("'", ""), re.sub(r"n ?'? ?t\b", "nt", phrase)}:
                 key = phrase_key(variant)
@@ -143,7 +147,7 @@ class PhraseMatcher:
                 _add(self.index, key, label)
                 if len(key) > 1:
                     _add(self.index, ("".join(key),), label)
-                loose = tuple(stem(word) for word in key if word not in self.fillers)
+                loose = tuple(self._stem(word) for word in key if word not in self.fillers)
                 if self.fillers and len(loose) > 1:
                     _add(self.loose_index, loose, label)
         self.max_len = max((len(key) for key in self.index), default=1)
@@ -173,6 +177,9 @@ class PhraseMatcher:
             matches.extend(self._loose(keys, fixed, used))
         return sorted(matches, key=lambda m: (m.first, m.last))
 
+    def _stem(self, key: str) -> str:
+        return key if key in self.unstemmed else stem(key)
+
     def _loose(
         self, keys: Sequence[str], fixed: Sequence[tuple[str, float]], used: Sequence[bool]
     ) -> list[PhraseMatch]:
@@ -184,7 +191,7 @@ class PhraseMatcher:
                 if keys[i] not in self.fillers and not keys[i].isdigit():  # "took 20 sleeping pills"
                     segment.append(i)
                 continue
-            stems = [stem(keys[j]) for j in segment]
+            stems = [self._stem(keys[j]) for j in segment]
             for first, size, labels in _greedy(stems, self.loose_index, self.loose_max_len, None):
                 a, b = segment[first], segment[first + size - 1]
                 score = min(score for _, score in fixed[a : b + 1]) * self.LOOSE_SCORE

@@ -1,29 +1,50 @@
 """The project's one deterministic, versioned red-flag rule set (emergencies get 108/112 at once).
 
-Rules are data (``data/red_flags.json``), each with a cited source, so clinicians can review them
-without reading code; the triage engine and the Rasa ``RedFlagDetector`` both call
-``detect_red_flags``. It works from the text alone: besides symptom codes it matches its own
-phrase *signals* ("dil ka daura", "pasli chal rahi", "current laga") in every script, and any codes
-the caller already knows are added. Negated mentions ("saanp ne nahi kaata", "no chest pain")
-never fire a rule. The reason is English and technical; what to tell the user is the dialogue's job.
+Rules are data (``data/red_flags.json``), each citing the published protocol it comes from and the
+first-aid advice (``core_emergency_tip_<advice>``) said with it, so clinicians can review them
+without reading code; the triage engine, the Rasa ``RedFlagDetector``, the actions, the gateway's
+safety net and the handoff gloss all call ``detect_red_flags``.
+
+A danger sign is a *combination*: a body part x an injury or symptom x a severity or extent x who
+(infant, pregnant, elderly). So rules test facts of three kinds, each found separately in any
+language or script: symptom codes (``data/symptom_lexicon.tsv``), phrase signals (``signals`` in the
+rule file) and small vocabularies of parts (``data/lexicon/danger_parts.tsv``, ``nlu.danger_parts``).
+A clause can require its facts in one sentence or within a few words of each other, can require a
+fact to be *absent* (``!urine``: "peshab nahi aaya", "can't open his mouth"), can exclude facts
+(``none``: "thoda sa", a mosquito) and can count them (``min``: two of four IMCI dehydration
+signs). ``derived`` facts are named combinations the rules share (``burn_special_site``). Negated
+mentions ("saanp ne nahi kaata", "no chest pain") never assert a fact. The reason is English and
+technical; what to tell the user is the dialogue's job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from nlu.danger_parts import Mention, find_parts, part_names
 from nlu.matcher import PhraseMatcher
 from nlu.negation import negation_flags
-from nlu.resources import DATA_DIR, filler_words, protected_words, read_json
+from nlu.numbers import digit_value, find_numbers
+from nlu.resources import DATA_DIR, filler_words, protected_words, read_json, unstemmed_words
+from nlu.safety_net import red_flags as safety_net_flags
 from nlu.slots import age_in_text
 from nlu.symptoms import catalogue, match_symptoms
-from nlu.text import tokenize
+from nlu.text import Token, tokenize
+from nlu.vitals import vital_flags
 
 RULES_PATH = DATA_DIR / "red_flags.json"
 CHILD_MAX_AGE = 5.0  # years; WHO IMCI covers children up to 5
-CONTEXT_FACTS = frozenset({"pregnant", "child", "male"})
+YOUNG_INFANT_MAX_AGE = 2 / 12  # years; WHO IMCI "sick young infant" is up to 2 months
+ELDERLY_MIN_AGE = 65.0  # years; NICE NG232 head-injury and sepsis criteria use 65
+CONTEXT_FACTS = frozenset({"pregnant", "child", "male", "young_infant", "elderly", "low_gcs"})
+GCS_ALTERED = 13  # a Glasgow Coma Scale at or below this is altered consciousness (NICE NG232: <13 CT at once)
+OVERDOSE_COUNT = 10  # tablets taken at once that make an overdose likely (WHO poisons guidance: "many tablets")
+PILL_COUNT_GAP = 2  # words between the count and the medicine word ("20 [sleeping] pills")
+_SENTENCE_END = re.compile(r"[.!?।॥\n]")
+NOT = "!"
 
 
 @dataclass(frozen=True)
@@ -35,29 +56,95 @@ class RedFlag:
     reason: str
 
 
+@dataclass
+class Reading:
+    """What the rules can test in one message.
+
+    ``mentions`` carry token spans (symptoms, signals, parts; negated ones too, as ``!label``);
+    ``free`` facts have no place in the text (context, facts the caller gave, derived facts).
+    """
+
+    mentions: list[Mention]
+    sentence: list[int]
+    free: set[str] = field(default_factory=set)
+    _units: dict[int | None, tuple[frozenset[str], list[Mention]]] = field(default_factory=dict, repr=False)
+
+    def names(self) -> set[str]:
+        """Every fact asserted anywhere, plus ``!label`` for absent ones."""
+        return self.free | {_name(m) for m in self.mentions}
+
+    def unit(self, sentence: int | None) -> tuple[frozenset[str], list[Mention]]:
+        """Names and mentions of one sentence (``None``: the whole message), computed once per reading.
+
+        The rules only read ``mentions`` once the context is set, so the cache stays valid.
+        """
+        if sentence not in self._units:
+            mentions = [m for m in self.mentions if sentence is None or self.sentence[m.first] == sentence]
+            self._units[sentence] = frozenset(_name(m) for m in mentions), mentions
+        return self._units[sentence]
+
+    def sentences(self) -> list[int]:
+        return sorted({self.sentence[m.first] for m in self.mentions})
+
+
+def _name(mention: Mention) -> str:
+    return NOT + mention.label if mention.negated else mention.label
+
+
 @dataclass(frozen=True)
 class Clause:
-    """Holds when every fact in ``all`` and at least one in ``any`` (if given) are present."""
+    """Holds when every fact in ``all``, at least ``min`` of ``any`` (if given) and none of ``none`` are present.
+
+    ``scope`` "sentence" asks for them in one sentence; ``window`` asks for the facts that have a
+    place in the text to lie within that many tokens. Ages are years; ``age_known`` needs an age.
+    """
 
     all: frozenset[str]
     any: frozenset[str]
+    none: frozenset[str] = frozenset()
+    min: int = 1
+    scope: str = "message"
+    window: int | None = None
     age_min: float | None = None
     age_max: float | None = None
     age_known: bool = False
 
-    def matched(self, facts: set[str], age: float | None) -> list[str] | None:
+    def facts(self) -> set[str]:
+        return {name.lstrip(NOT) for name in self.all | self.any | self.none}
+
+    def matched(self, reading: Reading, age: float | None) -> list[str] | None:
         if age is None and self.age_known:
             return None
         if age is not None and (
             (self.age_max is not None and age > self.age_max) or (self.age_min is not None and age < self.age_min)
         ):
             return None
-        if not self.all <= facts:
+        units = (reading.sentences() or [None]) if self.scope == "sentence" else [None]
+        for unit in units:
+            names, mentions = reading.unit(unit)
+            hits = self._holds(names, mentions, reading.free)
+            if hits is not None:
+                return hits
+        return None
+
+    def _holds(self, names: frozenset[str], mentions: list[Mention], free: set[str]) -> list[str] | None:
+        if any(n not in names and n not in free for n in self.all) or any(n in names or n in free for n in self.none):
             return None
-        hits = sorted(self.any & facts)
-        if self.any and not hits:
+        hits = sorted(n for n in self.any if n in names or n in free)
+        if self.any and len(hits) < self.min:
+            return None
+        if self.window is not None and not self._close(mentions, free):
             return None
         return sorted(self.all) + hits
+
+    def _close(self, mentions: list[Mention], free: set[str]) -> bool:
+        """Some stretch of ``window`` tokens holds every placed fact of ``all`` and ``min`` of ``any``."""
+        width = self.window or 0
+        for start in sorted({m.first for m in mentions}):
+            inside = {_name(m) for m in mentions if start <= m.first and m.last < start + width} | free
+            if self.all <= inside and (not self.any or len(self.any & inside) >= self.min):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -66,10 +153,11 @@ class Rule:
     code: str
     reason: str
     source: str
+    advice: str
     clauses: tuple[Clause, ...]
 
     def facts(self) -> set[str]:
-        return {fact for clause in self.clauses for fact in clause.all | clause.any}
+        return {fact for clause in self.clauses for fact in clause.facts()}
 
 
 @lru_cache(maxsize=1)
@@ -80,24 +168,47 @@ def _ruleset() -> dict:
 RULES_VERSION: str = _ruleset()["version"]
 
 
+def _clauses(items: Iterable[dict]) -> tuple[Clause, ...]:
+    return tuple(
+        Clause(
+            frozenset(item.get("all", ())),
+            frozenset(item.get("any", ())),
+            frozenset(item.get("none", ())),
+            int(item.get("min", 1)),
+            item.get("scope", "message"),
+            item.get("window"),
+            item.get("age_min"),
+            item.get("age_max"),
+            bool(item.get("age_known", False)),
+        )
+        for item in items
+    )
+
+
+@lru_cache(maxsize=1)
+def derived() -> tuple[tuple[str, tuple[Clause, ...]], ...]:
+    """Named combinations, in file order (a later one may use an earlier one)."""
+    data = _ruleset()
+    known = set(catalogue()) | set(data["signals"]) | CONTEXT_FACTS | part_names()
+    loaded = []
+    for name, item in data["derived"].items():
+        clauses = _clauses(item["when"])
+        unknown = {fact for clause in clauses for fact in clause.facts()} - known
+        if unknown or not item.get("source"):
+            raise ValueError(f"derived red-flag fact {name}: unknown facts {sorted(unknown)} or source missing")
+        known.add(name)
+        loaded.append((name, clauses))
+    return tuple(loaded)
+
+
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    """All rules, validated: every fact must be a symptom code, a signal or a context fact."""
+    """All rules, validated: every fact must be a symptom code, signal, part, derived or context fact."""
     data = _ruleset()
-    known = set(catalogue()) | set(data["signals"]) | CONTEXT_FACTS
+    known = set(catalogue()) | set(data["signals"]) | CONTEXT_FACTS | part_names() | {n for n, _ in derived()}
     loaded = []
     for item in data["rules"]:
-        clauses = tuple(
-            Clause(
-                frozenset(clause.get("all", ())),
-                frozenset(clause.get("any", ())),
-                clause.get("age_min"),
-                clause.get("age_max"),
-                bool(clause.get("age_known", False)),
-            )
-            for clause in item["when"]
-        )
-        rule = Rule(item["id"], item["code"], item["reason"], item["source"], clauses)
+        rule = Rule(item["id"], item["code"], item["reason"], item["source"], item["advice"], _clauses(item["when"]))
         unknown = rule.facts() - known
         if unknown or rule.code not in catalogue() or not rule.source:
             raise ValueError(f"red-flag rule {rule.id}: unknown facts {sorted(unknown)} or code/source missing")
@@ -108,14 +219,51 @@ def rules() -> tuple[Rule, ...]:
 @lru_cache(maxsize=1)
 def _signals() -> PhraseMatcher:
     phrases = ((name, phrase) for name, forms in _ruleset()["signals"].items() for phrase in forms)
-    return PhraseMatcher(phrases, protected_words(), fillers=filler_words())
+    return PhraseMatcher(phrases, protected_words(), fillers=filler_words(), unstemmed=unstemmed_words())
 
 
-def text_facts(text: str) -> set[str]:
-    """Symptom codes and signals asserted (not negated) in ``text``."""
+def _sentences(text: str, tokens: Sequence[Token]) -> list[int]:
+    ids, sentence, previous_end = [], 0, 0
+    for token in tokens:
+        if _SENTENCE_END.search(text, previous_end, token.start):
+            sentence += 1
+        ids.append(sentence)
+        previous_end = token.end
+    return ids
+
+
+def _gcs(tokens: Sequence[Token]) -> float | None:
+    """A Glasgow Coma Scale score written as "GCS 8", "GCS of 9/15", "gcs-7"."""
+    for index, token in enumerate(tokens):
+        if token.key == "gcs":
+            for later in tokens[index + 1 : index + 3]:
+                value = digit_value(later.text) if later.text[:1].isdigit() else None
+                if value is not None:
+                    return value
+    return None
+
+
+def _pill_counts(text: str, tokens: Sequence[Token], mentions: Sequence[Mention]) -> list[Mention]:
+    """``many`` over "30 tablets", "bees goliyan", "20 sleeping pills": OVERDOSE_COUNT or more pills at once."""
+    pills = [m for m in mentions if m.label == "pill" and not m.negated]
+    found = []
+    for number in find_numbers(tokens) if pills else ():
+        if number.value < OVERDOSE_COUNT:
+            continue
+        for pill in pills:
+            gap = pill.first - number.last - 1
+            between = text[tokens[number.last].end : tokens[pill.first].start]
+            if 0 <= gap <= PILL_COUNT_GAP and not _SENTENCE_END.search(between) and "," not in between:
+                found.append(Mention("many", number.first, pill.last, False))
+                break
+    return found
+
+
+def read(text: str) -> Reading:
+    """Symptoms, signals and parts of ``text`` with their places and polarity."""
     tokens = tokenize(text)
     if not tokens:
-        return set()
+        return Reading([], [])
     signals = _signals().find(tokens)
     # A signal phrase that contains a shorter symptom phrase decides its meaning: "dil ka daura"
     # (heart attack) is not a "daura" (fit).
@@ -124,27 +272,46 @@ def text_facts(text: str) -> set[str]:
         if not any(s.first <= m.first and m.last <= s.last and s.last - s.first > m.last - m.first for s in signals)
     ]
     found = symptoms + signals
-    flags = negation_flags(text, tokens, [(m.first, m.last) for m in found])
-    return {match.label for match, negated in zip(found, flags, strict=True) if not negated}
+    spans = [(m.first, m.last) for m in found]
+    flags = negation_flags(text, tokens, spans)
+    mentions = [Mention(m.label, m.first, m.last, negated) for m, negated in zip(found, flags, strict=True)]
+    mentions += find_parts(text, tokens, spans)
+    mentions += _pill_counts(text, tokens, mentions)
+    reading = Reading(mentions, _sentences(text, tokens))
+    score = _gcs(tokens)
+    if score is not None and score <= GCS_ALTERED:
+        reading.free.add("low_gcs")
+    return reading
 
 
-def facts_for(
-    text: str,
-    symptoms: Iterable[str] | None = None,
-    age: float | None = None,
-    sex: str | None = None,
-    pregnant: bool | None = None,
-) -> set[str]:
-    """Everything the rules can test: text facts, given codes, and the ``pregnant``/``child``/``male`` context."""
-    facts = text_facts(text) | set(symptoms or ())
-    if pregnant:
-        facts.add("pregnant")
+def text_facts(text: str) -> set[str]:
+    """Symptom codes, signals and parts asserted (not negated) in ``text``."""
+    return {m.label for m in read(text).mentions if not m.negated}
+
+
+def _context(reading: Reading, symptoms: Iterable[str] | None, age: float | None, sex: str | None,
+             pregnant: bool | None) -> None:
+    """Adds the caller's codes and the ``pregnant``/``child``/``young_infant``/``elderly``/``male`` context."""
+    asserted = {m.label for m in reading.mentions if not m.negated}
+    reading.free |= set(symptoms or ())
+    if pregnant or (sex != "m" and asserted & {"pregnant", "pregnancy_word"}):
+        reading.free.add("pregnant")
     if sex == "m":
-        facts.discard("pregnant")
-        facts.add("male")
-    if (age is not None and age < CHILD_MAX_AGE) or (age is None and "small_child" in facts):
-        facts.add("child")
-    return facts
+        reading.free.add("male")
+        reading.free.discard("pregnant")
+        reading.mentions = [m for m in reading.mentions if m.label != "pregnant"]
+    if (age is not None and age < CHILD_MAX_AGE) or (age is None and "small_child" in asserted):
+        reading.free.add("child")
+    if (age is not None and age <= YOUNG_INFANT_MAX_AGE) or (age is None and "newborn" in asserted):
+        reading.free |= {"young_infant", "child"}
+    if (age is not None and age >= ELDERLY_MIN_AGE) or (age is None and "elderly_person" in asserted):
+        reading.free.add("elderly")
+
+
+def _derive(reading: Reading, age: float | None) -> None:
+    for name, clauses in derived():
+        if any(clause.matched(reading, age) is not None for clause in clauses):
+            reading.free.add(name)
 
 
 def detect_red_flags(
@@ -157,15 +324,25 @@ def detect_red_flags(
     """Rules that fire for this message (and what is already known about the patient), in rule order."""
     if age is None:
         age = age_in_text(text or "")  # "1 month old baby has fever" is a young infant
-    facts = facts_for(text or "", symptoms, age, sex, pregnant)
+    reading = read(text or "")
+    _context(reading, symptoms, age, sex, pregnant)
+    _derive(reading, age)
     fired = []
     for rule in rules():
         for clause in rule.clauses:
-            matched = clause.matched(facts, age)
+            matched = clause.matched(reading, age)
             if matched is not None:
                 fired.append(RedFlag(rule.id, rule.code, f"{rule.reason} Matched: {' + '.join(matched)}."))
                 break
+    # Other safety nets (vital signs, the emergency text classifier) add their own RedFlags here.
+    fired.extend(RedFlag(*flag) for flag in vital_flags(text or "", reading.names(), age))  # nlu/vitals.py
+    fired.extend(safety_net_flags(text or "", fired, reading.mentions))  # nlu/safety_net.py: only adds
     return fired
+
+
+def advice_for(rule_id: str) -> str | None:
+    """The first-aid advice key (``core_emergency_tip_<advice>``) a rule names, if the rule exists."""
+    return next((rule.advice for rule in rules() if rule.id == rule_id), None)
 
 
 def is_emergency(text: str, **context) -> bool:

@@ -60,3 +60,12 @@ def filler_words() -> frozenset[str]:
     from nlu.text import phrase_key
 
     return frozenset(key for form in word_list("words")["filler"] for key in phrase_key(form))
+
+
+@lru_cache(maxsize=1)
+def unstemmed_words() -> frozenset[str]:
+    """Token keys of everyday words the loose phrase pass compares whole (``no_stem`` in words.tsv):
+    their stem is a symptom word's ("sahi" -> "sah", breath)."""
+    from nlu.text import phrase_key
+
+    return frozenset(key for form in word_list("words")["no_stem"] for key in phrase_key(form))

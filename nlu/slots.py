@@ -48,14 +48,17 @@ def _whole_number(text: str) -> float | None:
 def _quantities(tokens: Sequence[Token]) -> list[tuple[float | None, float, int, int]]:
     """(number or None, unit length in days, unit's first and last token) for each time unit."""
     numbers = find_numbers(tokens)
+    units = _matches(tokens, "unit:")
+    unit_starts = {u.first for u in units}
     result = []
-    for unit in _matches(tokens, "unit:"):
+    for unit in units:
         before = [n for n in numbers if n.last < unit.first and unit.first - n.last <= 2]
         # "do-teen din", "2-3 days": a range ends right before the unit; take its upper end.
         near = [n for n in before if unit.first - n.last <= 1] or before[-1:]
         value = max((n.value for n in near), default=None)
         if value is None:
-            after = [n for n in numbers if n.first == unit.last + 1]  # "umar 35", "age 35"
+            # "umar 35", "age 35"; not "umar 3 mahine", whose number has its own unit
+            after = [n for n in numbers if n.first == unit.last + 1 and n.last + 1 not in unit_starts]
             value = after[0].value if after and unit.label == "unit:365" else None
         result.append((value, float(unit.label.split(":")[1]), unit.first, unit.last))
     return result
@@ -73,11 +76,14 @@ def tokenize_keys(form: str) -> list[str]:
     return [token.key for token in tokenize(form)]
 
 
-def _roles(tokens: Sequence[Token]) -> list[tuple[float | None, float, str | None]]:
+def _roles(tokens: Sequence[Token], text: str = "") -> list[tuple[float | None, float, str | None]]:
     """Each time quantity with its role: ``"duration"``, ``"age"`` or None when the words do not say.
 
     "mera 5 saal ka beta hai, 3 din se bukhar": "5 saal ka beta" is an age (quantity, ka/ki/da/di,
     then a person or "hai"), "3 din se" a duration (se/since/ਤੋਂ after, or for/since/pichhle before).
+    "age 3 months", "umar 3 mahine" (an age word before) and "baby 3 mahine, ..." (a person word right
+    before, the quantity ending the clause) are ages too: an infant's age in months or days decides
+    which IMCI thresholds apply, so it must not be lost.
     """
     markers = _slot_words().find(tokens)
     starts: dict[int, set[str]] = {}
@@ -95,7 +101,8 @@ def _roles(tokens: Sequence[Token]) -> list[tuple[float | None, float, str | Non
         role = None
         if "duration_after" in after or "duration_before" in before:
             role = "duration"
-        elif "age_strong" in after or "age_strong" in starts.get(first, set()):
+        elif "age_strong" in (after | starts.get(first, set()) | before) or (
+                number_start > 0 and tokens[number_start - 1].key in people and _clause_ends(tokens, last, text)):
             role = "age"
         elif "age_marker" in after and last + 2 < len(tokens):
             # "5 saal ka beta", "30 saal ki hoon" are ages; "3 din ka bukhar" is how long it has lasted.
@@ -106,6 +113,13 @@ def _roles(tokens: Sequence[Token]) -> list[tuple[float | None, float, str | Non
     return result
 
 
+def _clause_ends(tokens: Sequence[Token], last: int, text: str) -> bool:
+    """Nothing follows token ``last`` in its clause: the end of the text or a punctuation mark."""
+    if last + 1 >= len(tokens):
+        return True
+    return any(ch in ",.;:!?।|" for ch in text[tokens[last].end:tokens[last + 1].start])
+
+
 def parse_duration_days(text: str) -> float | None:
     """How long, in days: "3 din se" -> 3, "2 hafte" -> 14, "since yesterday" -> 1, "aaj subah se" -> 0.5.
 
@@ -113,7 +127,7 @@ def parse_duration_days(text: str) -> float | None:
     duration wins over an unmarked one.
     """
     tokens = tokenize(text)
-    roles = _roles(tokens)
+    roles = _roles(tokens, text)
     counted = [value * days for value, days, role in roles if value is not None and role == "duration"]
     counted = counted or [value * days for value, days, role in roles if value is not None and role is None]
     if counted:
@@ -133,7 +147,7 @@ def parse_age(text: str) -> float | None:
     Durations are never ages: "mujhe 3 din se bukhar hai" has no age.
     """
     tokens = tokenize(text)
-    roles = _roles(tokens)
+    roles = _roles(tokens, text)
     for wanted in ("age", None):
         for value, days, role in roles:
             if role == wanted and value is not None and days >= 1:
@@ -153,7 +167,7 @@ def age_in_text(text: str) -> float | None:
     then a person or "hai"), so that durations ("3 din se", "3 din ka bukhar") and pregnancy months
     ("7 mahine ki pregnant") are not read as ages.
     """
-    for value, days, role in _roles(tokenize(text)):
+    for value, days, role in _roles(tokenize(text), text):
         if value is not None and days >= 1 and role == "age":
             return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
     return None
@@ -207,4 +221,11 @@ def parse_language_choice(text: str) -> str | None:
     Menu digits are not a language choice here: the numbered-menu component handles them.
     """
     found = _matches(tokenize(text), "lang:")
+    return found[-1].label.split(":")[1] if found else None
+
+
+def parse_script_choice(text: str) -> str | None:
+    """"Latn" when the reply asks for Latin letters ("roman me likho", "english letters", "hinglish"),
+    "native" when it asks for Devanagari or Gurmukhi ("हिंदी लिपि में", "gurmukhi vich"); the last wins."""
+    found = _matches(tokenize(text), "script:")
     return found[-1].label.split(":")[1] if found else None

@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 
 from nlu.matcher import PhraseMatch, PhraseMatcher
 from nlu.negation import clause_ids, negation_flags
-from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, word_list
+from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, unstemmed_words, word_list
 from nlu.text import Token, phrase_key, tokenize
 
 BODY_PAIN_WINDOW = 2  # content words (fillers such as "bahut" not counted) between body part and pain
@@ -73,7 +73,8 @@ def lexicon_rows() -> list[tuple[str, str, str]]:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> PhraseMatcher:
-    return PhraseMatcher(((code, form) for code, _, form in lexicon_rows()), protected_words(), fillers=filler_words())
+    return PhraseMatcher(((code, form) for code, _, form in lexicon_rows()), protected_words(), fillers=filler_words(),
+                         unstemmed=unstemmed_words())
 
 
 @lru_cache(maxsize=1)

@@ -13,17 +13,18 @@ import logging
 import os
 import sys
 
+#: how often a reminders worker cleans RQ's registries and tries to take over the scheduler lock
+MAINTENANCE_SECONDS = 30
+
 
 def serve() -> int:
     from werkzeug.serving import make_server
 
+    from config.settings import load
     from portal import create_app
-    from records import portal_migrations
-    from saathi.settings import load
 
     settings = load()
-    portal_migrations.upgrade(settings.effective_database_url)
-    _engine_tables(settings)
+    _migrate(settings)
     app = create_app(settings)
     if not settings.redis_url:  # in-process timers: this process owns the reminders (the worker does with Redis)
         from portal import jobs
@@ -35,32 +36,41 @@ def serve() -> int:
     return 0
 
 
-def _engine_tables(settings) -> None:  # type: ignore[no-untyped-def]
-    """The ASHA and notify tables the admin and prescription pages use (their own Alembic histories;
-    the records keys seal what older schemas held in clear)."""
-    from engine.asha import migrate as migrate_asha
-    from engine.notify import migrate as migrate_notify
+def _migrate(settings) -> None:  # type: ignore[no-untyped-def]
+    """Every table the portal's pages use, one history (engine.schema); the records keys seal what
+    older schemas held in clear."""
+    from engine import schema
     from records import RecordsService
 
-    records = RecordsService.from_settings(settings)
-    migrate_asha(settings.effective_database_url, records)
-    migrate_notify(settings.effective_database_url, records)
+    schema.upgrade(settings.effective_database_url, RecordsService.from_settings(settings))
 
 
 def worker() -> int:
     import redis
-    from rq import Queue, Worker
+    from rq import Queue
 
+    from config.settings import load
     from engine.handoff.reminders import QUEUE_NAME
     from portal import jobs
-    from saathi.settings import load
 
     settings = load()
     connection = redis.Redis.from_url(settings.redis_url)
     # Redis keeps nothing on disk here: jobs lost with a Redis restart are armed again from the
     # database (deterministic job ids, so jobs Redis still has are replaced, not doubled)
     jobs.rearm_at_start(settings=settings)
-    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(with_scheduler=True)
+    from engine.metrics import MeasuredRQWorker, serve_worker_metrics
+
+    serve_worker_metrics(settings.worker_metrics_port + 1 if settings.worker_metrics_port else 0,
+                         settings.host, settings.redis_url, [QUEUE_NAME])
+    # Every replica runs RQ's scheduler, but one holds its lock (61 s, refreshed); the others try
+    # to take it over only in their maintenance round, every 10 minutes by default, and an idle
+    # worker waits for a job up to worker_ttl - 15 s (405 s) before it even gets there: reminders
+    # stopped for minutes when the holder died (bench/replicas.py: 24 of 40, then 25 of 60, not
+    # sent 200 s later). A round every 30 s and a 30 s wait: a dead holder's reminders go out
+    # about 90 s late at most.
+    MeasuredRQWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection,
+                     maintenance_interval=MAINTENANCE_SECONDS,
+                     worker_ttl=MAINTENANCE_SECONDS + 15).work(with_scheduler=True)
     return 0
 
 
@@ -70,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portal")
     parser.add_argument("command", choices=["serve", "worker"])
     args = parser.parse_args(argv)
+    from config.settings import load_for_start
+
+    load_for_start("python -m portal")  # a production deployment with a default or short secret stops here
     return serve() if args.command == "serve" else worker()
 
 

@@ -17,21 +17,27 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.handoff.errors import InputError
+from engine.metrics import PORTAL_LOCKOUTS, PORTAL_LOGINS
+from portal.session_store import revoke_user
 from records import RecordsService, Role
 from records.models import User, utcnow
 from records.portal_models import PortalAccount
+from records.types import open_from, seal_into
 
 HASHER = PasswordHasher()
 #: verifying against this when the user does not exist keeps the timing the same
 _DUMMY_HASH = HASHER.hash("not-a-real-password")
-STAFF_ROLES = {Role.DOCTOR.value, Role.ASHA.value, Role.PHARMACIST.value, Role.ADMIN.value}
+STAFF_ROLES = {Role.DOCTOR.value, Role.ASHA.value, Role.PHARMACIST.value, Role.ADMIN.value,
+               Role.SURVEILLANCE.value, Role.PROGRAMME.value}
 ISSUER = "Sehat Saathi"
 RESET_MINUTES = 10
 MIN_PASSWORD = 10
 
 
-class AccountError(ValueError):
-    """A request about an account that cannot be done (weak password, duplicate username...)."""
+class AccountError(InputError):
+    """A request about an account that cannot be done (weak password, duplicate username...): a
+    catalogue sentence (hi/pa/en) and the field it is about; ``str()`` is the English one."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,30 @@ class StaffUser:
     on_duty: bool = False
 
 
+@dataclass
+class AccountRow:
+    """One line of the admin's list of logins."""
+
+    id: uuid.UUID
+    username: str
+    role: str
+    name: str
+    totp_enabled: bool
+    active: bool
+    locked_until: dt.datetime | None
+
+
 @dataclass(frozen=True)
 class LoginResult:
+    """``locked_until`` is for the account holder only (the views show it on a device that signed
+    in as that user before): to anyone else, a locked account must look like a wrong password."""
+
     user: StaffUser | None
-    locked: bool = False
+    locked_until: dt.datetime | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_until is not None
 
 
 class Accounts:
@@ -59,23 +85,37 @@ class Accounts:
 
     # ------------------------------------------------------------------ creation
 
-    def create(self, user_id: uuid.UUID, username: str, password: str, *, phone: str | None = None) -> StaffUser:
-        """A login for an existing staff user (``RecordsService.register_doctor`` etc.)."""
+    def create(self, user_id: uuid.UUID, username: str, password: str, *, phone: str | None = None,
+               name: str | None = None) -> StaffUser:
+        """A login for an existing staff user (``RecordsService.register_doctor`` etc.); the name
+        is kept (sealed, with the phone) for roles whose records profile has none (admins, pharmacists)."""
         check_password_strength(password)
         with self.records.sessions() as s:
             user = s.get(User, user_id)
             if user is None or user.role not in STAFF_ROLES:
-                raise AccountError("a portal login needs a doctor, ASHA, pharmacist or admin user")
-            if s.scalar(select(PortalAccount).where(PortalAccount.username == username.lower())):
-                raise AccountError("that username is taken")
+                raise AccountError("portal_account_not_staff")
+            self._check_username(s, username)
             key = self.records.vault.for_user(s, user_id)
             row = PortalAccount(user_id=user_id, username=username.lower(), password_hash=HASHER.hash(password),
                                 totp_enabled=False, totp_last_step=0, failed_logins=0, active=True,
-                                on_duty=False, created_at=self.now(),
-                                contact_enc=key.seal({"phone": phone}) if phone else None)
+                                on_duty=False, created_at=self.now())
+            seal_into(key, row, "contact_enc", {"phone": phone, "name": name} if phone or name else None)
             s.add(row)
             s.commit()
             return _staff(row, user.role)
+
+    def check_new(self, username: str, password: str) -> None:
+        """Refuse a new login's username or password before anything is registered for it."""
+        check_password_strength(password)
+        with self.records.sessions() as s:
+            self._check_username(s, username)
+
+    @staticmethod
+    def _check_username(s: Session, username: str) -> None:
+        if not username.strip():
+            raise AccountError("portal_account_username_needed", "username")
+        if s.scalar(select(PortalAccount).where(PortalAccount.username == username.lower())):
+            raise AccountError("portal_account_username_taken", "username")
 
     def get(self, user_id: uuid.UUID) -> StaffUser | None:
         with self.records.sessions() as s:
@@ -89,11 +129,27 @@ class Accounts:
                              .order_by(User.role, PortalAccount.username)).all()
             return [_staff(a, role) for a, role in rows]
 
+    def admin_listing(self) -> list[AccountRow]:
+        """Every login with its holder's name, whether it is active and until when it is locked."""
+        out = []
+        with self.records.sessions() as s:
+            rows = s.execute(select(PortalAccount, User.role).join(User, User.id == PortalAccount.user_id)
+                             .order_by(User.role, PortalAccount.username)).all()
+            for row, role in rows:
+                contact = open_from(self.records.vault.for_user(s, row.user_id), row, "contact_enc") if row.contact_enc else {}
+                out.append(AccountRow(row.user_id, row.username, role, contact.get("name") or "", row.totp_enabled,
+                                      row.active, _utc(row.locked_until) if self._locked(row) else None))
+        for item in out:
+            item.name = item.name or self.records.clinician_name(item.id) or ""
+        return out
+
     def set_active(self, user_id: uuid.UUID, active: bool) -> None:
         with self.records.sessions() as s:
             row = s.get(PortalAccount, user_id)
             if row:
                 row.active = active
+                if not active:
+                    revoke_user(s, user_id, self.now())
                 s.commit()
 
     def set_on_duty(self, user_id: uuid.UUID, on_duty: bool) -> None:
@@ -106,20 +162,26 @@ class Accounts:
     # ------------------------------------------------------------------ login
 
     def login(self, username: str, password: str) -> LoginResult:
-        """Password step. Locked accounts fail even with the right password."""
+        """Password step. Locked accounts fail even with the right password, after the same work
+        (one argon2 verification) as any other attempt, so timing does not tell them apart."""
         with self.records.sessions() as s:
             row = s.scalar(select(PortalAccount).where(PortalAccount.username == username.strip().lower()))
             if row is None or not row.active:
                 _verify(_DUMMY_HASH, password)
+                PORTAL_LOGINS.labels("password_wrong").inc()
                 return LoginResult(None)
             if self._locked(row):
-                return LoginResult(None, locked=True)
+                _verify(row.password_hash, password)
+                PORTAL_LOGINS.labels("locked").inc()
+                return LoginResult(None, locked_until=_utc(row.locked_until))
             if not _verify(row.password_hash, password):
-                locked = self._fail(s, row)
-                return LoginResult(None, locked=locked)
+                PORTAL_LOGINS.labels("password_wrong").inc()
+                self._fail(s, row)
+                return LoginResult(None, locked_until=_utc(row.locked_until) if self._locked(row) else None)
             if HASHER.check_needs_rehash(row.password_hash):
                 row.password_hash = HASHER.hash(password)
             s.commit()
+            PORTAL_LOGINS.labels("password_ok").inc()
             return LoginResult(_staff(row, s.get(User, row.user_id).role))
 
     def verify_totp(self, user_id: uuid.UUID, code: str) -> bool:
@@ -132,8 +194,10 @@ class Accounts:
             now = self.now()
             step = _matching_step(totp, code, now)
             if step is None or step <= row.totp_last_step:
+                PORTAL_LOGINS.labels("totp_wrong").inc()
                 self._fail(s, row)
                 return False
+            PORTAL_LOGINS.labels("totp_ok").inc()
             row.totp_last_step = step
             row.failed_logins = 0
             row.locked_until = None
@@ -149,13 +213,14 @@ class Accounts:
         if locked:
             row.locked_until = self.now() + self.lockout
             row.failed_logins = 0
+            PORTAL_LOCKOUTS.inc()
         s.commit()
         return locked
 
-    def is_locked(self, user_id: uuid.UUID) -> bool:
+    def locked_until(self, user_id: uuid.UUID) -> dt.datetime | None:
         with self.records.sessions() as s:
             row = s.get(PortalAccount, user_id)
-            return bool(row and self._locked(row))
+            return _utc(row.locked_until) if row and self._locked(row) else None
 
     def unlock(self, user_id: uuid.UUID) -> None:
         with self.records.sessions() as s:
@@ -167,20 +232,29 @@ class Accounts:
     # ------------------------------------------------------------------ TOTP enrolment
 
     def _secret(self, s: Session, row: PortalAccount) -> str:
-        return self.records.vault.for_user(s, row.user_id).open(row.totp_secret_enc)
+        return open_from(self.records.vault.for_user(s, row.user_id), row, "totp_secret_enc")
 
     def start_totp(self, user_id: uuid.UUID) -> str:
         """A new seed (replacing an unconfirmed one); returns the otpauth:// URI for the QR code."""
         with self.records.sessions() as s:
             row = s.get(PortalAccount, user_id)
             if row is None:
-                raise AccountError("no such account")
+                raise AccountError("portal_account_unknown")
             if row.totp_enabled:
-                raise AccountError("two-factor is already set up; an admin can reset it")
+                raise AccountError("portal_account_totp_set")
             secret = pyotp.random_base32()
-            row.totp_secret_enc = self.records.vault.for_user(s, user_id).seal(secret)
+            seal_into(self.records.vault.for_user(s, user_id), row, "totp_secret_enc", secret)
             s.commit()
             return pyotp.TOTP(secret).provisioning_uri(name=row.username, issuer_name=ISSUER)
+
+    def enrol_totp(self, user_id: uuid.UUID) -> str:
+        """Enrol a new seed at once (accounts made by an operator, who hands the otpauth:// URI over
+        out of band): the first person to sign in with the password cannot enrol their own."""
+        uri = self.start_totp(user_id)
+        with self.records.sessions() as s:
+            s.get(PortalAccount, user_id).totp_enabled = True
+            s.commit()
+        return uri
 
     def provisioning_uri(self, user_id: uuid.UUID) -> str | None:
         with self.records.sessions() as s:
@@ -204,6 +278,7 @@ class Accounts:
             row = s.get(PortalAccount, user_id)
             if row:
                 row.totp_enabled, row.totp_secret_enc, row.totp_last_step = False, None, 0
+                revoke_user(s, user_id, self.now())  # whoever is signed in must enrol again
                 s.commit()
 
     def totp_secret_for_tests(self, user_id: uuid.UUID) -> str:
@@ -220,7 +295,7 @@ class Accounts:
             row = s.scalar(select(PortalAccount).where(PortalAccount.username == username.strip().lower()))
             if row is None or not row.active or row.contact_enc is None:
                 return None
-            phone = self.records.vault.for_user(s, row.user_id).open(row.contact_enc).get("phone")
+            phone = open_from(self.records.vault.for_user(s, row.user_id), row, "contact_enc").get("phone")
             if not phone:
                 return None
             code = f"{secrets.randbelow(10**6):06d}"
@@ -243,13 +318,14 @@ class Accounts:
             row.password_hash = HASHER.hash(new_password)
             row.reset_code_hash = row.reset_expires_at = None
             row.failed_logins, row.locked_until = 0, None
+            revoke_user(s, row.user_id, self.now())  # a stolen session ends with the old password
             s.commit()
             return True
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD or password.lower() == password and password.isalpha():
-        raise AccountError(f"use at least {MIN_PASSWORD} characters, not only lowercase letters")
+        raise AccountError("portal_account_weak_password", "password", min=MIN_PASSWORD)
 
 
 def _verify(hashed: str, password: str) -> bool:

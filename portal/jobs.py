@@ -6,7 +6,7 @@ import logging
 import uuid
 from typing import Any
 
-from portal.handoff import Handoff
+from engine.handoff.service import Handoff
 
 log = logging.getLogger(__name__)
 _current: Handoff | None = None

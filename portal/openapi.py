@@ -47,7 +47,8 @@ def spec(server: str) -> dict[str, Any]:
                                                           "properties": {"username": {"type": "string"},
                                                                          "password": {"type": "string"},
                                                                          "totp": {"type": "string"}}})},
-                "responses": {"200": _ok("tokens", TOKENS), "401": _ok("wrong credentials or locked", ERROR)}}},
+                "responses": {"200": _ok("tokens", TOKENS), "401": _ok("wrong credentials or locked", ERROR),
+                              "429": _ok("too many failed sign-ins from this address (Retry-After)", ERROR)}}},
             "/auth/refresh": {"post": {
                 "summary": "Trade a refresh token (once) for new tokens",
                 "requestBody": {"required": True, **_json({"type": "object", "required": ["refresh_token"],
@@ -62,9 +63,10 @@ def spec(server: str) -> dict[str, Any]:
                                          "responses": {"200": _ok("the case", {"type": "object"}), **DENIED,
                                                        "404": _ok("no such case", ERROR)}}},
             "/cases/{case_id}/accept": {"post": {
-                "summary": "Accept: create the Jitsi room and tokens, send the patient the link", **SECURED,
+                "summary": "Accept: create the Jitsi room and tokens, send the patient the link "
+                           "(patient_delivery: status sent/queued/failed and its reason)", **SECURED,
                 "parameters": CASE_ID, "responses": {"200": _ok("the doctor's meeting link", {"type": "object"}),
-                                                     **DENIED}}},
+                                                     **DENIED, "404": _ok("no such case", ERROR)}}},
             "/icd": {"get": {"summary": "Search ICD-10 by code prefix or words", **SECURED,
                              "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
                                             {"name": "limit", "in": "query", "schema": {"type": "integer"}}],

@@ -1,8 +1,10 @@
 """Who is signed in, and the one decorator that checks roles (web pages and the JSON API).
 
-A session is *authenticated* only after both the password and the TOTP code; between the two
-steps it holds ``pending_user`` only. Pages use ``@role_required("doctor")`` etc.; the API uses
-``@role_required(..., api=True)``, which reads a bearer token instead of the cookie.
+A browser is *authenticated* only after both the password and the TOTP code; between the two
+steps its cookie holds a pending session id only. Both are server-side sessions
+(:mod:`portal.session_store`): the signed cookie carries a random id, so signing out (or a reset
+of the password or the second factor) ends every copy of it. Pages use ``@role_required("doctor")``
+etc.; the API uses ``@role_required(..., api=True)``, which reads a bearer token instead.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 
 from engine.handoff import apitokens
+from engine.i18n import LANGUAGES
 from portal.accounts import StaffUser
 from portal.services import PortalServices
 
@@ -26,16 +29,42 @@ def services() -> PortalServices:
 def current_user() -> StaffUser | None:
     if "user" in g:
         return g.user
-    raw = session.get("user_id")
-    user = services().accounts.get(uuid.UUID(raw)) if raw else None
+    user_id = services().sessions.lookup(session.get("sid"), full=True)
+    user = services().accounts.get(user_id) if user_id else None
     g.user = user
     return user
 
 
+def start_pending(user: StaffUser) -> None:
+    """Password accepted: a short pending session that only the TOTP (or enrolment) step takes."""
+    sign_out()
+    session["pending"] = services().sessions.open(user.id, full=False)
+
+
+def pending_user_id() -> uuid.UUID | None:
+    return services().sessions.lookup(session.get("pending"), full=False)
+
+
 def sign_in(user: StaffUser) -> None:
-    session.clear()  # a fresh session id: no fixation across the sign-in
-    session["user_id"] = str(user.id)
+    """Both factors passed: a fresh session id (no fixation across the sign-in)."""
+    sign_out()
+    session["sid"] = services().sessions.open(user.id, full=True)
     session.permanent = True
+
+
+def sign_out() -> None:
+    """End this browser's sessions on the server (every copy of the cookie) and clear the cookie."""
+    store = services().sessions
+    store.close(session.get("sid"))
+    store.close(session.get("pending"))
+    session.clear()
+    g.pop("user", None)
+
+
+def page_language() -> str:
+    """hi, pa or en from the browser's Accept-Language (the staff pages are English; the sign-in
+    messages come from the catalogue in all three)."""
+    return request.accept_languages.best_match(sorted(LANGUAGES, key=lambda x: x != "en"), default="en") or "en"
 
 
 def _api_user() -> StaffUser | None:

@@ -27,7 +27,7 @@ The bot and the portal use only this small API (everything else in the package i
     svc.doctors("pediatrician"); svc.consultations_for(doctor)   # directory and a doctor's queue
     svc.access_log(me, pid)        # "who looked at my records?"
 
-Wording for people (hi/pa/en) is in data/messages/records.yml; ``records.messages.who_can_see``
+Wording for people (hi/pa/en) is in data/messages/records.yml; ``engine.records_text.who_can_see``
 renders the consent list.
 
 Every call that touches a patient's records takes an :class:`Actor` and a :class:`Purpose`, is
@@ -36,7 +36,7 @@ authorised in :mod:`records.access` and leaves an entry in the hash-chained audi
 patients raise :class:`PatientNotFound`.
 
 Lower level: ``records.db.make_engine(url)``, ``records.db.make_session_factory(engine)``,
-``records.migrate.upgrade(url)``, ``records.crypto.FileKeyProvider`` / ``EnvKeyProvider``,
+``records.crypto.FileKeyProvider`` / ``EnvKeyProvider``,
 ``records.storage.LocalFileStore`` / ``S3Store``.
 """
 

@@ -15,6 +15,15 @@ cannot:
 Ciphertext layout (a :class:`Sealed` value): ``version(1) | data-key id(16) | nonce(12) | ct+tag``.
 The data-key id travels with every ciphertext; the master-key id travels with every wrapped DEK.
 
+**Bound values** (version 2, issue #14 finding 8): a column value is sealed for its :class:`Place`
+(table, column, row id) and its owner (the person whose key it is): they are the AES-GCM
+associated data, so a database writer who moves a ciphertext to another row, column or person gets
+a loud :class:`CryptoError`, not the other row's data. Version 1 values were sealed with an empty
+context; they open only with a data key still wrapped under the *legacy* wrap context, i.e. of a
+person whose values the records migration ``0004`` has not re-sealed yet (:mod:`records.resealing`
+re-wraps the key under the *bound* context in the same transaction). The marker is inside the wrapped key's
+associated data, so a database writer cannot turn it back without the master key.
+
 Phone numbers and other lookup values use a keyed HMAC (:meth:`KeyProvider.lookup_digest`) so we
 can find a person by their number without storing it in clear.
 """
@@ -36,9 +45,17 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+#: Version byte of values sealed with an explicit byte context (files: ``b"doc:" + id``) and of
+#: column values written before issue #14 (empty context).
 FORMAT_VERSION = 1
+#: Version byte of column values bound to their :class:`Place` and owner.
+BOUND_VERSION = 2
+_VERSIONS = (FORMAT_VERSION, BOUND_VERSION)
 _HEADER = 1 + 16 + 12
 _WRAP_AAD = b"saathi:dek-wrap:v1:"
+#: Wrap context of data keys whose column values are all bound (every key made since issue #14).
+BOUND_WRAP = b":bound-v2"
+_NO_OWNER = uuid.UUID(int=0)
 
 
 class CryptoError(Exception):
@@ -50,6 +67,19 @@ class KeyShredded(CryptoError):
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a sealed value lives: its table, column and row id (the associated data)."""
+
+    table: str
+    column: str
+    row: str
+
+    def encode(self) -> bytes:
+        parts = [self.table.encode(), self.column.encode(), self.row.encode()]
+        return b"".join(len(p).to_bytes(2, "big") + p for p in parts)
+
+
+@dataclass(frozen=True)
 class Sealed:
     """An opaque ciphertext. Health columns accept only these (see :mod:`records.types`)."""
 
@@ -57,9 +87,14 @@ class Sealed:
 
     @property
     def key_id(self) -> uuid.UUID:
-        if len(self.blob) < _HEADER or self.blob[0] != FORMAT_VERSION:
+        if len(self.blob) < _HEADER or self.blob[0] not in _VERSIONS:
             raise CryptoError("not a sealed value")
         return uuid.UUID(bytes=self.blob[1:17])
+
+    @property
+    def bound(self) -> bool:
+        """Sealed for its place (version 2), not with the empty context of before issue #14."""
+        return bool(self.blob) and self.blob[0] == BOUND_VERSION
 
     def __repr__(self) -> str:  # never show bytes that might end up in logs
         return f"Sealed(<{len(self.blob)} bytes>)"
@@ -67,10 +102,17 @@ class Sealed:
 
 @dataclass(frozen=True)
 class DataKey:
-    """A person's unwrapped data key; lives only in memory."""
+    """A person's unwrapped data key; lives only in memory.
+
+    ``owner`` is the person (records user id) it belongs to: bound values carry it in their
+    associated data. ``unbound_ok``: this person still has version-1 values (their key is wrapped
+    under the legacy context), which open with the empty context until re-sealed.
+    """
 
     id: uuid.UUID
     key: bytes
+    owner: uuid.UUID | None = None
+    unbound_ok: bool = False
 
     def __repr__(self) -> str:
         return f"DataKey({self.id})"
@@ -78,34 +120,53 @@ class DataKey:
     def _aad(self, context: bytes) -> bytes:
         return b"saathi:v1:" + self.id.bytes + b":" + context
 
-    def seal_bytes(self, plaintext: bytes, context: bytes = b"") -> Sealed:
-        nonce = secrets.token_bytes(12)
-        ct = AESGCM(self.key).encrypt(nonce, plaintext, self._aad(context))
-        return Sealed(bytes([FORMAT_VERSION]) + self.id.bytes + nonce + ct)
+    def _bound_aad(self, place: Place) -> bytes:
+        return b"saathi:v2:" + self.id.bytes + (self.owner or _NO_OWNER).bytes + place.encode()
 
-    def open_bytes(self, sealed: Sealed | bytes, context: bytes = b"") -> bytes:
+    def _encrypt(self, version: int, plaintext: bytes, aad: bytes) -> Sealed:
+        nonce = secrets.token_bytes(12)
+        ct = AESGCM(self.key).encrypt(nonce, plaintext, aad)
+        return Sealed(bytes([version]) + self.id.bytes + nonce + ct)
+
+    def _decrypt(self, version: int, sealed: Sealed | bytes, aad: bytes) -> bytes:
         blob = sealed.blob if isinstance(sealed, Sealed) else bytes(sealed)
-        if len(blob) < _HEADER or blob[0] != FORMAT_VERSION or blob[1:17] != self.id.bytes:
+        if len(blob) < _HEADER or blob[0] != version or blob[1:17] != self.id.bytes:
             raise CryptoError("ciphertext was not sealed with this data key")
         try:
-            return AESGCM(self.key).decrypt(blob[17:29], blob[29:], self._aad(context))
-        except Exception as exc:  # InvalidTag: tampered or wrong context
+            return AESGCM(self.key).decrypt(blob[17:29], blob[29:], aad)
+        except Exception as exc:  # InvalidTag: tampered, or moved from another place
             raise CryptoError("ciphertext failed authentication") from exc
 
-    def seal(self, value: Any) -> Sealed:
-        """Seal any JSON-serialisable value (strings, dicts, lists, numbers)."""
-        return self.seal_bytes(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    def seal_bytes(self, plaintext: bytes, context: bytes = b"") -> Sealed:
+        """Seal bytes under an explicit context (files: ``b"doc:" + document id``)."""
+        return self._encrypt(FORMAT_VERSION, plaintext, self._aad(context))
 
-    def open(self, sealed: Sealed) -> Any:
-        return json.loads(self.open_bytes(sealed))
+    def open_bytes(self, sealed: Sealed | bytes, context: bytes = b"") -> bytes:
+        return self._decrypt(FORMAT_VERSION, sealed, self._aad(context))
+
+    def seal(self, value: Any, place: Place) -> Sealed:
+        """Seal any JSON-serialisable value (strings, dicts, lists, numbers) for its place."""
+        plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        return self._encrypt(BOUND_VERSION, plaintext, self._bound_aad(place))
+
+    def open(self, sealed: Sealed | bytes, place: Place, *, unbound_ok: bool = False) -> Any:
+        """The value sealed for ``place``; :class:`CryptoError` if it was sealed for another place
+        or person, or is an unbound (version 1) value while neither this key nor the caller
+        (``unbound_ok``: the audit log, whose chain authenticates its details) accepts those."""
+        blob = sealed.blob if isinstance(sealed, Sealed) else bytes(sealed)
+        if blob[:1] == bytes([FORMAT_VERSION]):
+            if not (self.unbound_ok or unbound_ok):
+                raise CryptoError("unbound sealed value refused: this person's values were re-sealed")
+            return json.loads(self.open_bytes(blob))
+        return json.loads(self._decrypt(BOUND_VERSION, blob, self._bound_aad(place)))
 
     def tag(self, label: bytes) -> bytes:
         """A per-person pseudonymous tag: linkable while the key exists, meaningless once shredded."""
         return hmac.new(self.key, b"saathi:tag:" + label, hashlib.sha256).digest()
 
 
-def new_data_key() -> DataKey:
-    return DataKey(uuid.uuid4(), AESGCM.generate_key(bit_length=256))
+def new_data_key(owner: uuid.UUID | None = None) -> DataKey:
+    return DataKey(uuid.uuid4(), AESGCM.generate_key(bit_length=256), owner)
 
 
 class KeyProvider(ABC):
@@ -120,12 +181,14 @@ class KeyProvider(ABC):
         """The master key new DEKs are wrapped with."""
 
     @abstractmethod
-    def wrap(self, dek: bytes, dek_id: uuid.UUID) -> tuple[str, bytes]:
-        """Encrypt ``dek`` under the current master key; returns ``(master_key_id, wrapped)``."""
+    def wrap(self, dek: bytes, dek_id: uuid.UUID, context: bytes = b"") -> tuple[str, bytes]:
+        """Encrypt ``dek`` under the current master key, bound to ``dek_id`` and ``context`` (a KMS
+        encryption context); returns ``(master_key_id, wrapped)``."""
 
     @abstractmethod
-    def unwrap(self, master_key_id: str, wrapped: bytes, dek_id: uuid.UUID) -> bytes:
-        """Decrypt a wrapped DEK with the named master key (which may be an older one)."""
+    def unwrap(self, master_key_id: str, wrapped: bytes, dek_id: uuid.UUID, context: bytes = b"") -> bytes:
+        """Decrypt a wrapped DEK with the named master key (which may be an older one); the
+        ``context`` must be the one it was wrapped with (:class:`CryptoError` otherwise)."""
 
     @abstractmethod
     def lookup_digest(self, namespace: str, value: str) -> bytes:
@@ -175,15 +238,15 @@ class LocalKeyring(KeyProvider):
     def _refresh(self) -> None:
         """Hook: pick up a rotation done by another process before wrapping a new key."""
 
-    def wrap(self, dek: bytes, dek_id: uuid.UUID) -> tuple[str, bytes]:
+    def wrap(self, dek: bytes, dek_id: uuid.UUID, context: bytes = b"") -> tuple[str, bytes]:
         self._refresh()
         kid = self._current
         nonce = secrets.token_bytes(12)
-        aad = _WRAP_AAD + kid.encode() + b":" + dek_id.bytes
+        aad = _WRAP_AAD + kid.encode() + b":" + dek_id.bytes + context
         return kid, nonce + AESGCM(self._key(kid)).encrypt(nonce, dek, aad)
 
-    def unwrap(self, master_key_id: str, wrapped: bytes, dek_id: uuid.UUID) -> bytes:
-        aad = _WRAP_AAD + master_key_id.encode() + b":" + dek_id.bytes
+    def unwrap(self, master_key_id: str, wrapped: bytes, dek_id: uuid.UUID, context: bytes = b"") -> bytes:
+        aad = _WRAP_AAD + master_key_id.encode() + b":" + dek_id.bytes + context
         try:
             return AESGCM(self._key(master_key_id)).decrypt(wrapped[:12], wrapped[12:], aad)
         except CryptoError:

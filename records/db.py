@@ -52,7 +52,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def session_factory_from_settings(settings: Any | None = None) -> sessionmaker[Session]:
-    from saathi.settings import load
+    from config.settings import load
 
     s = settings or load()
     return make_session_factory(make_engine(s.effective_database_url))

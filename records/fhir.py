@@ -84,11 +84,13 @@ def _lab_observation(item: dict[str, Any], subject: dict[str, str]) -> dict[str,
         "code": {"text": data.get("test") or "lab test"}, "subject": subject,
         "effectiveDateTime": _ts(item["at"]),
     }
+    # FHIR refuses an empty unit string: a reading without a unit (OCR found none) has no unit key
+    unit = {"unit": data["unit"]} if data.get("unit") else {}
     if isinstance(data.get("value"), int | float):
-        res["valueQuantity"] = {"value": data["value"], "unit": data.get("unit") or ""}
+        res["valueQuantity"] = {"value": data["value"], **unit}
     elif data.get("value") is not None:
         res["valueString"] = str(data["value"])
-    rng = {k: {"value": data[f"ref_{k}"], "unit": data.get("unit") or ""}
+    rng = {k: {"value": data[f"ref_{k}"], **unit}
            for k in ("low", "high") if isinstance(data.get(f"ref_{k}"), int | float)}
     if rng:
         res["referenceRange"] = [rng]
@@ -129,6 +131,14 @@ def _medication(item: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]
     if dosage or data.get("duration_days"):
         res["dosage"] = [{"text": dosage or name}]
     return res
+
+
+def _allergy(item: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]:
+    data = item["data"]
+    return {"resourceType": "AllergyIntolerance", "id": item["id"], "patient": subject,
+            "type": "allergy", "category": ["medication"], "recordedDate": _ts(item["at"]),
+            "code": {"text": data.get("substance") or data.get("allergen") or "allergy"},
+            "note": [{"text": "told by the patient" if data.get("source") == "patient" else "recorded by a doctor"}]}
 
 
 def _document(item: dict[str, Any], subject: dict[str, str], content: bytes | None) -> dict[str, Any]:
@@ -175,6 +185,8 @@ def build_bundle(
             resources.append(_medication(item, subject))
         elif kind == "document":
             resources.append(_document(item, subject, documents.get(item["id"])))
+        elif kind == "allergy":
+            resources.append(_allergy(item, subject))
     bundle = {
         "resourceType": "Bundle", "type": "collection", "timestamp": _ts(now),
         "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],

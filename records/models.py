@@ -46,6 +46,8 @@ class Role(str, enum.Enum):
     ASHA = "asha"
     PHARMACIST = "pharmacist"
     ADMIN = "admin"
+    SURVEILLANCE = "surveillance"  # district surveillance officer (aggregate, de-identified data only)
+    PROGRAMME = "programme"        # programme manager (aggregate figures only)
 
 
 class Base(DeclarativeBase):
@@ -67,7 +69,8 @@ def _patient_fk(index: bool = True) -> Mapped[uuid.UUID]:
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role in ('patient','doctor','asha','pharmacist','admin')", name="ck_users_role"),
+        CheckConstraint("role in ('patient','doctor','asha','pharmacist','admin','surveillance','programme')",
+                        name="ck_users_role"),
     )
     id: Mapped[uuid.UUID] = _id()
     role: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -95,7 +98,7 @@ class PatientProfile(Base):
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     #: {"name", "birth_year", "sex", "village"} sealed together: one decrypt per profile read.
-    details_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
+    details_enc: Mapped[Sealed] = mapped_column(Encrypted(row="user_id", owner="user_id"), nullable=False)
     registered_by: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -107,7 +110,7 @@ class DoctorProfile(Base):
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     #: {"name", "registration_number"}
-    details_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
+    details_enc: Mapped[Sealed] = mapped_column(Encrypted(row="user_id", owner="user_id"), nullable=False)
     specialty: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     languages: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
 
@@ -118,7 +121,7 @@ class AshaProfile(Base):
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     #: {"name", "village"}
-    details_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
+    details_enc: Mapped[Sealed] = mapped_column(Encrypted(row="user_id", owner="user_id"), nullable=False)
     #: administrative area code (block/district), used for routing, not a person's address.
     area: Mapped[str] = mapped_column(String(64), nullable=False, default="", index=True)
 
@@ -132,7 +135,7 @@ class ChannelIdentity(Base):
     user_id: Mapped[uuid.UUID] = _patient_fk()
     channel: Mapped[str] = mapped_column(String(16), nullable=False)
     address_hmac: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
-    address_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
+    address_enc: Mapped[Sealed] = mapped_column(Encrypted(owner="user_id"), nullable=False)
     created_at: Mapped[dt.datetime] = _created()
 
 
@@ -158,8 +161,8 @@ class TranscriptLine(Base):
     )
     patient_id: Mapped[uuid.UUID] = _patient_fk()
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, index=True)
-    #: {"speaker", "text"}
-    line_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
+    #: {"speaker", "text"}; bound to its conversation and time (the database makes the line's id)
+    line_enc: Mapped[Sealed] = mapped_column(Encrypted(row=("encounter_id", "at")), nullable=False)
 
 
 class SymptomReport(Base):
@@ -252,6 +255,21 @@ class Medication(Base):
     details_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
 
 
+class Allergy(Base):
+    """A medicine (or other) allergy, told by the patient in chat or recorded by their doctor.
+
+    Read by the prescription check (engine.meds.safety) for every doctor the patient consented to:
+    a prescriber who cannot see an allergy cannot avoid it.
+    """
+
+    __tablename__ = "allergies"
+    id: Mapped[uuid.UUID] = _id()
+    patient_id: Mapped[uuid.UUID] = _patient_fk()
+    created_at: Mapped[dt.datetime] = _created()
+    #: {"substance": as said or typed, "allergen": canonical group or generic or None, "source": "patient" | "doctor"}
+    details_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
+
+
 class LabResult(Base):
     __tablename__ = "lab_results"
     id: Mapped[uuid.UUID] = _id()
@@ -307,7 +325,9 @@ class AuditEntry(Base):
     #: which of the parallel hash chains this entry extends (see records.audit)
     chain: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0)
     subject_tag: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
-    detail_enc: Mapped[Sealed | None] = mapped_column(Encrypted)
+    #: bound to the entry's chain and time (the database makes its id); no owner column: the
+    #: subject is only a tag, and the chain's HMAC covers these bytes, so they are never re-sealed
+    detail_enc: Mapped[Sealed | None] = mapped_column(Encrypted(row=("chain", "at"), owner=None))
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False, unique=True)
 
@@ -323,3 +343,16 @@ class AuditHead(Base):
     chain: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     prev: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+
+
+class AccessPin(Base):
+    """A PIN a person chose over WhatsApp, asked before record access and ASHA or pharmacist
+    commands over SMS and voice (engine.stepup), where the sender's number is the only identity.
+
+    Keyed by a keyed digest of the sender pseudonym (no user row: ASHAs, pharmacists and patients
+    alike, and a PIN can exist before the person has a record); only an argon2id hash of the PIN."""
+
+    __tablename__ = "access_pins"
+    subject_hmac: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    pin_hash: Mapped[str] = mapped_column(String(128), nullable=False)
+    set_at: Mapped[dt.datetime] = _created()

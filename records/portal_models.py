@@ -1,8 +1,8 @@
 """Tables of the provider portal and the doctor handoff (own metadata, own Alembic history).
 
 Kept apart from :mod:`records.models` on purpose: the portal's history
-(``records/portal_migrations``, version table ``portal_alembic_version``) runs after the records
-history in the same database, so neither component's migrations block the other's.
+(``records/portal_migrations/versions``, the ``portal`` branch of :mod:`engine.schema`) depends on the
+records branch: its tables point at records' users.
 
 Same rules as the records schema:
 
@@ -51,8 +51,8 @@ class PortalBase(DeclarativeBase):
 #: table is created and owned by the records migrations.
 USERS = Table("users", PortalBase.metadata, Column("id", Uuid, primary_key=True))
 CONSULTATIONS = Table("consultations", PortalBase.metadata, Column("id", Uuid, primary_key=True))
-PORTAL_TABLES = ("portal_accounts", "portal_refresh_tokens", "availability_slots", "handoff_cases",
-                 "diagnosis_labels")
+PORTAL_TABLES = ("portal_accounts", "portal_refresh_tokens", "portal_sessions", "availability_slots",
+                 "handoff_cases", "diagnosis_labels")
 
 PRIORITY = {"emergency": 0, "urgent": 1, "routine": 2}
 
@@ -70,14 +70,14 @@ class PortalAccount(PortalBase):
     username: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     #: base32 TOTP seed, sealed with the account holder's key; enabled once a code was confirmed
-    totp_secret_enc: Mapped[Sealed | None] = mapped_column(Encrypted)
+    totp_secret_enc: Mapped[Sealed | None] = mapped_column(Encrypted(row="user_id", owner="user_id"))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     #: last accepted TOTP time step: a code is never accepted twice
     totp_last_step: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[dt.datetime | None] = _ts()
     #: {"phone"} sealed with the account holder's key: where reset codes go
-    contact_enc: Mapped[Sealed | None] = mapped_column(Encrypted)
+    contact_enc: Mapped[Sealed | None] = mapped_column(Encrypted(row="user_id", owner="user_id"))
     reset_code_hash: Mapped[str | None] = mapped_column(String(255))
     reset_expires_at: Mapped[dt.datetime | None] = _ts()
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
@@ -94,6 +94,22 @@ class RefreshToken(PortalBase):
                                                nullable=False, index=True)
     expires_at: Mapped[dt.datetime] = _ts(nullable=False)
     used_at: Mapped[dt.datetime | None] = _ts()
+
+
+class StaffSession(PortalBase):
+    """A signed-in browser (server side): the cookie holds a random id, this table its SHA-256.
+
+    Deleting the row ends that sign-in everywhere the cookie was copied; password and 2FA resets
+    and deactivation delete all rows of the user. ``full`` is False between the password and the
+    TOTP step."""
+
+    __tablename__ = "portal_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"),
+                                               nullable=False, index=True)
+    full: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
 
 
 class AvailabilitySlot(PortalBase):

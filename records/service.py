@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,11 +21,15 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from config.paths import ROOT
 from records import audit, consent, fhir
 from records.access import AccessDenied, Action, Actor, Purpose, View, authorize
 from records.crypto import DataKey, KeyProvider, KeyShredded
+from records.identity import normalise_phone, sender_id
 from records.keys import RotationReport, Vault
 from records.models import (
+    AccessPin,
+    Allergy,
     AshaProfile,
     ChannelIdentity,
     Consultation,
@@ -43,11 +48,11 @@ from records.models import (
     utcnow,
 )
 from records.storage import ObjectStore
-from saathi import ROOT
+from records.types import open_from, place, seal_into
 
 #: WhatsApp, SMS and voice from one number are one person: they share the "phone" identity.
 PHONE_CHANNELS = {"whatsapp", "sms", "ivr", "voice", "phone", "tel"}
-#: The gateway's salted pseudonym of the number (channels.identity.sender_id), which is all that
+#: The gateway's salted pseudonym of the number (:func:`records.identity.sender_id`), which is all that
 #: Rasa and the action server ever see: the bot calls get_or_create_patient("sender", sender_id).
 SENDER_CHANNEL = "sender"
 
@@ -70,29 +75,18 @@ class _Unit:
 
 
 def normalise_address(channel: str, address: str) -> str:
-    """Phone numbers compare equal whatever the spelling: E.164, bare Indian numbers as +91XXXXXXXXXX."""
+    """Phone numbers compare equal whatever the spelling (:func:`records.identity.normalise_phone`)."""
     address = address.strip()
     if identity_channel(channel) != "phone":
         return address
-    for prefix in ("whatsapp:", "tel:", "sms:"):
-        if address.lower().startswith(prefix):
-            address = address[len(prefix):]
-    digits = "".join(ch for ch in address if ch.isdigit())
-    if len(digits) == 10:
-        digits = "91" + digits
-    elif len(digits) == 11 and digits.startswith("0"):
-        digits = "91" + digits[1:]
-    return "+" + digits
+    return normalise_phone(address)
 
 
 def specialty_codes() -> set[str]:
-    """Specialist codes from the project's vocabulary (data/), or the contract copy."""
-    for path in (ROOT / "data" / "specialists.tsv", ROOT.parent / "shared" / "contract" / "specialists.tsv",
-                 ROOT / "data" / "contract" / "specialists.tsv"):
-        if path.exists():
-            with path.open(encoding="utf-8") as fh:
-                return {row["code"] for row in csv.DictReader(fh, delimiter="\t")}
-    return set()
+    """Specialist codes from the project's vocabulary (data/specialists.tsv, kept in step with the
+    contract by tests/test_contract_sync.py): nothing outside the repository is read at run time."""
+    with (ROOT / "data" / "specialists.tsv").open(encoding="utf-8") as fh:
+        return {row["code"] for row in csv.DictReader(fh, delimiter="\t")}
 
 
 class RecordsService:
@@ -117,14 +111,16 @@ class RecordsService:
         self._sender_salt = sender_salt
 
     @classmethod
-    def from_settings(cls, settings: Any | None = None) -> RecordsService:
+    def from_settings(cls, settings: Any | None = None, sessions: sessionmaker[Session] | None = None) -> RecordsService:
+        """``sessions``: a process's one session factory (its composition root shares the engine with
+        the other services over the same database); by default a new engine of its own."""
+        from config.settings import load
         from records.crypto import provider_from_settings
         from records.db import session_factory_from_settings
         from records.storage import store_from_settings
-        from saathi.settings import load
 
         s = settings or load()
-        return cls(session_factory_from_settings(s), provider_from_settings(s), store_from_settings(s),
+        return cls(sessions or session_factory_from_settings(s), provider_from_settings(s), store_from_settings(s),
                    retention_days=s.transcript_retention_days, sender_salt=s.sender_salt)
 
     # ------------------------------------------------------------------ units of work
@@ -157,7 +153,7 @@ class RecordsService:
         # A patient acting on their own records is identified only through the subject tag, so
         # after deletion nothing in the log points back to them.
         actor_id = None if actor.role == Role.PATIENT else actor.user_id
-        audit.append(session, actor_id=actor_id, actor_role=actor.role.value, action=action,
+        audit.append(session, key=self.audit_key, actor_id=actor_id, actor_role=actor.role.value, action=action,
                      resource=resource, purpose=Purpose(purpose).value, outcome=outcome,
                      subject_key=key, detail=detail, at=self._now())
 
@@ -184,19 +180,19 @@ class RecordsService:
         ch = identity_channel(channel)
         out = [(ch, normalise_address(ch, address))]
         if ch == "phone" and self._sender_salt:
-            from channels.identity import sender_id
-
             out.append((SENDER_CHANNEL, sender_id(out[0][1], self._sender_salt)))
         return out
 
     def _add_identity(self, session: Session, user_id: uuid.UUID, key: DataKey, channel: str,
                       address: str) -> None:
         for ch, addr in self._identities(channel, address):
-            session.add(ChannelIdentity(
-                user_id=user_id, channel=ch,
-                address_hmac=self.keys.lookup_digest(f"addr:{ch}", addr),
-                address_enc=key.seal(addr),
-            ))
+            session.add(self._identity_row(key, user_id, ch, addr))
+
+    def _identity_row(self, key: DataKey, user_id: uuid.UUID, channel: str, address: str) -> ChannelIdentity:
+        row = ChannelIdentity(id=uuid.uuid4(), user_id=user_id, channel=channel,
+                              address_hmac=self.keys.lookup_digest(f"addr:{channel}", address))
+        seal_into(key, row, "address_enc", address)
+        return row
 
     def find_user(self, channel: str, address: str) -> uuid.UUID | None:
         """Who owns this address? Found by keyed HMAC; the address itself is never stored in clear."""
@@ -216,7 +212,7 @@ class RecordsService:
             with self._sessions() as session:
                 user, key = self._new_user(session, Role.PATIENT, language)
                 user_id = user.id
-                session.add(PatientProfile(user_id=user.id, details_enc=key.seal({})))
+                session.add(self._profile(PatientProfile(user_id=user.id), key, {}))
                 self._add_identity(session, user.id, key, channel, address)
                 self._audit(session, Actor.patient(user.id), "write", "patient", Purpose.SELF_CARE, key,
                             {"patient": str(user.id), "event": "registered", "channel": channel})
@@ -241,8 +237,6 @@ class RecordsService:
         found = self.find_user("phone", phone)
         if found is not None or not self._sender_salt:
             return found
-        from channels.identity import sender_id
-
         number = normalise_address("phone", phone)
         user_id = self.find_user(SENDER_CHANNEL, sender_id(number, self._sender_salt))
         if user_id is None:
@@ -250,9 +244,7 @@ class RecordsService:
         try:
             with self._sessions() as session:
                 key = self._key(session, user_id)
-                session.add(ChannelIdentity(user_id=user_id, channel="phone",
-                                            address_hmac=self.keys.lookup_digest("addr:phone", number),
-                                            address_enc=key.seal(number)))
+                session.add(self._identity_row(key, user_id, "phone", number))
                 self._audit(session, Actor.patient(user_id), "write", "patient", Purpose.SELF_CARE, key,
                             {"patient": str(user_id), "event": "phone_linked"})
                 session.commit()
@@ -262,8 +254,13 @@ class RecordsService:
 
     def create_patient_by_asha(self, asha: Actor, *, name: str, phone: str | None = None,
                                language: str = "hi", village: str | None = None,
-                               birth_year: int | None = None, sex: str | None = None) -> uuid.UUID:
+                               birth_year: int | None = None, sex: str | None = None,
+                               birth_date: str | None = None) -> uuid.UUID:
         """An ASHA worker registers a patient (who may have no phone of their own).
+
+        ``birth_date`` (ISO, estimated from an age in months, weeks or days) is kept for babies: a
+        year says nothing about whether a baby is 5 days or 11 months old, and the danger thresholds
+        (IMCI young infant under 2 months) depend on exactly that.
 
         The phone is stored as the bot looks people up (the number, and the gateway's pseudonym of
         it): when the patient later writes from it, the bot finds this very record. A number already
@@ -277,8 +274,9 @@ class RecordsService:
         with self._sessions() as session:
             user, key = self._new_user(session, Role.PATIENT, language)
             details = {"name": name, "village": village, "birth_year": birth_year, "sex": sex}
-            session.add(PatientProfile(user_id=user.id, details_enc=key.seal(details),
-                                       registered_by=asha.user_id))
+            if birth_date:
+                details["birth_date"] = birth_date
+            session.add(self._profile(PatientProfile(user_id=user.id, registered_by=asha.user_id), key, details))
             if phone:
                 self._add_identity(session, user.id, key, "phone", phone)
             self._audit(session, asha, "write", "patient", Purpose.ASHA_CARE, key,
@@ -294,9 +292,8 @@ class RecordsService:
             raise ValueError(f"unknown specialty {specialty!r}")
         with self._sessions() as session:
             user, key = self._new_user(session, Role.DOCTOR, language)
-            session.add(DoctorProfile(user_id=user.id, specialty=specialty, languages=list(languages),
-                                      details_enc=key.seal({"name": name,
-                                                            "registration_number": registration_number})))
+            session.add(self._profile(DoctorProfile(user_id=user.id, specialty=specialty, languages=list(languages)),
+                                      key, {"name": name, "registration_number": registration_number}))
             if channel and address:
                 self._add_identity(session, user.id, key, channel, address)
             session.commit()
@@ -306,12 +303,18 @@ class RecordsService:
                       channel: str | None = None, address: str | None = None) -> uuid.UUID:
         with self._sessions() as session:
             user, key = self._new_user(session, Role.ASHA, language)
-            session.add(AshaProfile(user_id=user.id, area=area,
-                                    details_enc=key.seal({"name": name, "village": village})))
+            session.add(self._profile(AshaProfile(user_id=user.id, area=area), key,
+                                      {"name": name, "village": village}))
             if channel and address:
                 self._add_identity(session, user.id, key, channel, address)
             session.commit()
             return user.id
+
+    @staticmethod
+    def _profile(row: Any, key: DataKey, details: dict[str, Any]) -> Any:
+        """A profile row with its details sealed for it."""
+        seal_into(key, row, "details_enc", details)
+        return row
 
     def register_staff(self, role: Role, *, language: str = "en") -> uuid.UUID:
         """Pharmacists and admins: a user row and a data key, no profile yet."""
@@ -326,7 +329,7 @@ class RecordsService:
             row = session.get(DoctorProfile, user_id) or session.get(AshaProfile, user_id)
             if row is None:
                 return None
-            return self._key(session, user_id).open(row.details_enc).get("name")
+            return open_from(self._key(session, user_id), row, "details_enc").get("name")
 
     def doctors(self, specialty: str | None = None) -> list[dict[str, Any]]:
         """Doctors a patient can consult: id, name, specialty, languages (no patient data)."""
@@ -334,7 +337,7 @@ class RecordsService:
             stmt = select(DoctorProfile)
             if specialty:
                 stmt = stmt.where(DoctorProfile.specialty == specialty)
-            return [{"id": d.user_id, "name": self._key(session, d.user_id).open(d.details_enc).get("name"),
+            return [{"id": d.user_id, "name": open_from(self._key(session, d.user_id), d, "details_enc").get("name"),
                      "specialty": d.specialty, "languages": list(d.languages)}
                     for d in session.scalars(stmt)]
 
@@ -355,20 +358,20 @@ class RecordsService:
             profile = u.session.get(PatientProfile, patient_id)
             if user is None or profile is None:
                 raise PatientNotFound("no such patient")
-            return {"id": str(patient_id), "language": user.language, **u.key.open(profile.details_enc)}
+            return {"id": str(patient_id), "language": user.language, **open_from(u.key, profile, "details_enc")}
 
     def update_patient_profile(self, actor: Actor, patient_id: uuid.UUID, *, purpose: Purpose,
                                **fields: Any) -> None:
-        """Set name, birth_year, sex, village (None removes a field)."""
-        allowed = {"name", "birth_year", "sex", "village"}
+        """Set name, birth_year, birth_date, sex, village (None removes a field)."""
+        allowed = {"name", "birth_year", "birth_date", "sex", "village"}
         if set(fields) - allowed:
             raise ValueError(f"unknown profile fields: {sorted(set(fields) - allowed)}")
         with self._unit(actor, patient_id, purpose, Action.WRITE, "patient") as u:
             profile = u.session.get(PatientProfile, patient_id)
             if profile is None:
                 raise PatientNotFound("no such patient")
-            details = {**u.key.open(profile.details_enc), **fields}
-            profile.details_enc = u.key.seal({k: v for k, v in details.items() if v is not None})
+            details = {**open_from(u.key, profile, "details_enc"), **fields}
+            seal_into(u.key, profile, "details_enc", {k: v for k, v in details.items() if v is not None})
 
     # ------------------------------------------------------------------ health data: writes
 
@@ -381,20 +384,14 @@ class RecordsService:
             u.ids.append(str(enc.id))
             return enc.id
 
-    def end_encounter(self, actor: Actor, patient_id: uuid.UUID, encounter_id: uuid.UUID, *,
-                      purpose: Purpose) -> None:
-        with self._unit(actor, patient_id, purpose, Action.WRITE, "encounter") as u:
-            enc = self._owned(u.session, Encounter, encounter_id, patient_id)
-            enc.ended_at = self._now()
-            u.ids.append(str(encounter_id))
-
     def add_transcript_line(self, actor: Actor, patient_id: uuid.UUID, encounter_id: uuid.UUID,
                             speaker: str, text: str, *, purpose: Purpose) -> None:
         """One conversation message; kept for ``retention_days`` then purged."""
         with self._unit(actor, patient_id, purpose, Action.WRITE, "transcript") as u:
             self._owned(u.session, Encounter, encounter_id, patient_id)
-            u.session.add(TranscriptLine(encounter_id=encounter_id, patient_id=patient_id, at=self._now(),
-                                         line_enc=u.key.seal({"speaker": speaker, "text": text})))
+            line = TranscriptLine(encounter_id=encounter_id, patient_id=patient_id, at=self._now())
+            seal_into(u.key, line, "line_enc", {"speaker": speaker, "text": text})
+            u.session.add(line)
 
     def save_symptom_report(self, actor: Actor, patient_id: uuid.UUID, report: dict[str, Any], *,
                             purpose: Purpose, encounter_id: uuid.UUID | None = None) -> uuid.UUID:
@@ -404,7 +401,8 @@ class RecordsService:
             # ORM bulk insert: the hottest write path skips unit-of-work bookkeeping
             u.session.execute(insert(SymptomReport), [{
                 "id": row_id, "patient_id": patient_id, "encounter_id": encounter_id,
-                "created_at": self._now(), "report_enc": u.key.seal(report)}])
+                "created_at": self._now(),
+                "report_enc": u.key.seal(report, place(SymptomReport, "report_enc", row_id))}])
             u.ids.append(str(row_id))
             return row_id
 
@@ -416,8 +414,8 @@ class RecordsService:
             if symptom_report_id is not None:
                 self._owned(u.session, SymptomReport, symptom_report_id, patient_id)
             row = TriageResult(id=uuid.uuid4(), patient_id=patient_id, symptom_report_id=symptom_report_id,
-                               created_at=self._now(), model_version=model_version,
-                               result_enc=u.key.seal(result))
+                               created_at=self._now(), model_version=model_version)
+            seal_into(u.key, row, "result_enc", result)
             u.session.add(row)
             u.ids.append(str(row.id))
             return row.id
@@ -432,17 +430,18 @@ class RecordsService:
             blob_key = uuid.uuid4().hex
             self.store.put(blob_key, u.key.seal_bytes(content, b"doc:" + doc_id.bytes).blob)
             meta = {"filename": filename, "mime": mime, "doc_type": doc_type or (ocr or {}).get("doc_type")}
-            u.session.add(Document(id=doc_id, patient_id=patient_id, encounter_id=encounter_id,
-                                   created_at=self._now(), blob_key=blob_key, blob_size=len(content),
-                                   meta_enc=u.key.seal(meta),
-                                   ocr_enc=u.key.seal(ocr) if ocr is not None else None))
+            doc = Document(id=doc_id, patient_id=patient_id, encounter_id=encounter_id,
+                           created_at=self._now(), blob_key=blob_key, blob_size=len(content))
+            seal_into(u.key, doc, "meta_enc", meta)
+            seal_into(u.key, doc, "ocr_enc", ocr)
+            u.session.add(doc)
             u.session.flush()
             for med in (ocr or {}).get("medications", []):
-                u.session.add(Medication(patient_id=patient_id, document_id=doc_id, created_at=self._now(),
-                                         details_enc=u.key.seal(med)))
+                u.session.add(self._detail_row(u.key, Medication(id=uuid.uuid4(), patient_id=patient_id,
+                                                                 document_id=doc_id, created_at=self._now()), med))
             for lab in (ocr or {}).get("lab_results", []):
-                u.session.add(LabResult(patient_id=patient_id, document_id=doc_id, created_at=self._now(),
-                                        details_enc=u.key.seal(lab)))
+                u.session.add(self._detail_row(u.key, LabResult(id=uuid.uuid4(), patient_id=patient_id,
+                                                                document_id=doc_id, created_at=self._now()), lab))
             u.ids.append(str(doc_id))
             return doc_id
 
@@ -455,7 +454,7 @@ class RecordsService:
                 raise AccessDenied("this consent does not cover documents")
             u.ids.append(str(document_id))
             content = u.key.open_bytes(self.store.get(doc.blob_key), b"doc:" + doc.id.bytes)
-            return u.key.open(doc.meta_enc), content
+            return open_from(u.key, doc, "meta_enc"), content
 
     def open_consultation(self, actor: Actor, patient_id: uuid.UUID, doctor_id: uuid.UUID, *,
                           purpose: Purpose, reason: str | None = None,
@@ -467,8 +466,8 @@ class RecordsService:
             if doctor is None or doctor.role != Role.DOCTOR.value:
                 raise ValueError("no such doctor")
             row = Consultation(id=uuid.uuid4(), patient_id=patient_id, doctor_id=doctor_id,
-                               encounter_id=encounter_id, created_at=self._now(), scheduled_at=scheduled_at,
-                               notes_enc=u.key.seal({"reason": reason}) if reason else None)
+                               encounter_id=encounter_id, created_at=self._now(), scheduled_at=scheduled_at)
+            seal_into(u.key, row, "notes_enc", {"reason": reason} if reason else None)
             u.session.add(row)
             u.ids.append(str(row.id))
             return row.id
@@ -483,17 +482,113 @@ class RecordsService:
                 raise AccessDenied("only the consultation's doctor prescribes")
             if not (u.view.everything or consultation_id in u.view.consultations):
                 raise AccessDenied("this consent does not cover the consultation")
-            rx = Prescription(id=uuid.uuid4(), patient_id=patient_id, consultation_id=consultation_id,
-                              doctor_id=actor.user_id, created_at=self._now(),
-                              details_enc=u.key.seal({"items": items, "advice": advice}))
+            rx = self._detail_row(u.key, Prescription(id=uuid.uuid4(), patient_id=patient_id,
+                                                      consultation_id=consultation_id, doctor_id=actor.user_id,
+                                                      created_at=self._now()), {"items": items, "advice": advice})
             u.session.add(rx)
             u.session.flush()
             for item in items:
-                u.session.add(Medication(patient_id=patient_id, prescription_id=rx.id, created_at=self._now(),
-                                         details_enc=u.key.seal(item)))
+                u.session.add(self._detail_row(u.key, Medication(id=uuid.uuid4(), patient_id=patient_id,
+                                                                 prescription_id=rx.id, created_at=self._now()), item))
             consultation.status = "completed"
             u.ids.append(str(rx.id))
             return rx.id
+
+    # ------------------------------------------------------------------ access PINs
+
+    def _pin_digest(self, subject: str) -> bytes:
+        return self.keys.lookup_digest("pin", subject)
+
+    def set_access_pin(self, subject: str, pin: str) -> None:
+        """Keep (or replace) the PIN of ``subject`` (a sender pseudonym) as an argon2id hash.
+
+        Only ever called for a sender Twilio/Meta authenticated (WhatsApp) or an operator enrolling a
+        worker: the PIN is what SMS and voice, where a number can be spoofed, are asked for."""
+        from argon2 import PasswordHasher
+
+        digest, hashed = self._pin_digest(subject), PasswordHasher().hash(pin)
+        with self._sessions() as session:
+            row = session.get(AccessPin, digest)
+            if row is None:
+                session.add(AccessPin(subject_hmac=digest, pin_hash=hashed, set_at=self._now()))
+            else:
+                row.pin_hash, row.set_at = hashed, self._now()
+            session.commit()
+
+    def check_access_pin(self, subject: str, pin: str) -> bool | None:
+        """Whether ``pin`` is the PIN of ``subject``; None when no PIN was set (argon2 verification:
+        the caller limits attempts, engine.stepup)."""
+        from argon2 import PasswordHasher
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        with self._sessions() as session:
+            row = session.get(AccessPin, self._pin_digest(subject))
+            if row is None:
+                return None
+            try:
+                return PasswordHasher().verify(row.pin_hash, pin)
+            except (VerificationError, InvalidHashError):
+                return False
+
+    def forget_access_pin(self, subject: str) -> None:
+        """Part of "delete my data": the PIN goes with the record."""
+        with self._sessions() as session:
+            session.execute(delete(AccessPin).where(AccessPin.subject_hmac == self._pin_digest(subject)))
+            session.commit()
+
+    # ------------------------------------------------------------------ allergies
+
+    def allergies(self, actor: Actor, patient_id: uuid.UUID, *, purpose: Purpose) -> list[dict[str, Any]]:
+        """The patient's recorded allergies, oldest first: ``[{"id", "at", "substance", "allergen",
+        "source"}]``. Any consent lets a doctor read them: whoever may prescribe must see them."""
+        with self._unit(actor, patient_id, purpose, Action.READ, "allergy") as u:
+            rows = list(u.session.scalars(select(Allergy).where(Allergy.patient_id == patient_id)
+                                          .order_by(Allergy.created_at)))
+            u.ids.extend(str(r.id) for r in rows)
+            return [{"id": str(r.id), "at": r.created_at, **open_from(u.key, r, "details_enc")} for r in rows]
+
+    def add_allergy(self, actor: Actor, patient_id: uuid.UUID, substance: str, *, purpose: Purpose,
+                    allergen: str | None = None, source: str = "patient") -> uuid.UUID | None:
+        """Record an allergy (``allergen``: the canonical medicine or group, when known); None when
+        the same allergy is already recorded (same allergen, or the same words)."""
+        substance = " ".join((substance or "").split())[:200]
+        if not substance:
+            raise ValueError("an allergy needs a substance")
+        with self._unit(actor, patient_id, purpose, Action.WRITE, "allergy") as u:
+            for row in u.session.scalars(select(Allergy).where(Allergy.patient_id == patient_id)):
+                known = open_from(u.key, row, "details_enc")
+                if (allergen and known.get("allergen") == allergen) or \
+                        known.get("substance", "").casefold() == substance.casefold():
+                    return None
+            row = Allergy(id=uuid.uuid4(), patient_id=patient_id, created_at=self._now())
+            seal_into(u.key, row, "details_enc", {"substance": substance, "allergen": allergen, "source": source})
+            u.session.add(row)
+            u.ids.append(str(row.id))
+            return row.id
+
+    def remove_allergy(self, actor: Actor, patient_id: uuid.UUID, allergy_id: uuid.UUID, *,
+                       purpose: Purpose) -> bool:
+        with self._unit(actor, patient_id, purpose, Action.WRITE, "allergy") as u:
+            row = u.session.get(Allergy, allergy_id)
+            if row is None or row.patient_id != patient_id:
+                return False
+            u.session.delete(row)
+            u.ids.append(str(allergy_id))
+            return True
+
+    def note_decision(self, actor: Actor, patient_id: uuid.UUID, *, resource: str, detail: dict[str, Any],
+                      purpose: Purpose) -> None:
+        """Keep a decision about a patient in the audit chain (e.g. a prescriber overriding a serious
+        medicine warning, with the reason): authorised like a write, ``detail`` sealed with the
+        patient's key (only the chain's HMAC and the patient's tag are in clear)."""
+        with self._unit(actor, patient_id, purpose, Action.WRITE, resource) as u:
+            self._audit(u.session, actor, "override", resource, purpose, u.key, {"patient": str(patient_id), **detail})
+
+    @staticmethod
+    def _detail_row(key: DataKey, row: Any, details: Any) -> Any:
+        """A medication, lab result or prescription row with its details sealed for it."""
+        seal_into(key, row, "details_enc", details)
+        return row
 
     @staticmethod
     def _owned(session: Session, model: Any, row_id: uuid.UUID, patient_id: uuid.UUID) -> Any:
@@ -531,36 +626,37 @@ class RecordsService:
                                                    "ended_at": r.ended_at.isoformat() if r.ended_at else None})
         for r in rows(SymptomReport):
             if everything or r.encounter_id in encounters:
-                add("symptom_report", r, r.created_at, key.open(r.report_enc))
+                add("symptom_report", r, r.created_at, open_from(key, r, "report_enc"))
         reports_seen = {x["id"] for x in out if x["kind"] == "symptom_report"}
         for r in rows(TriageResult):
             if everything or str(r.symptom_report_id) in reports_seen:
-                add("triage", r, r.created_at, {**key.open(r.result_enc), "model_version": r.model_version})
+                add("triage", r, r.created_at, {**open_from(key, r, "result_enc"), "model_version": r.model_version})
         docs_seen: set[uuid.UUID] = set()
         for r in rows(Document):
             if everything or view.documents or r.encounter_id in encounters:
                 docs_seen.add(r.id)
-                data = key.open(r.meta_enc)
-                data["ocr"] = key.open(r.ocr_enc) if r.ocr_enc is not None else None
+                data = open_from(key, r, "meta_enc")
+                data["ocr"] = open_from(key, r, "ocr_enc")
                 data["size"] = r.blob_size
                 add("document", r, r.created_at, data)
         for r in rows(LabResult):
             if everything or r.document_id in docs_seen:
-                add("lab_result", r, r.created_at, key.open(r.details_enc))
+                add("lab_result", r, r.created_at, open_from(key, r, "details_enc"))
         for r in rows(Consultation):
             if everything or r.id in consults:
-                data = key.open(r.notes_enc) if r.notes_enc is not None else {}
+                data = open_from(key, r, "notes_enc", {})
                 add("consultation", r, r.created_at, {**data, "status": r.status,
                                                       "doctor_id": str(r.doctor_id) if r.doctor_id else None})
         rx_seen: set[uuid.UUID] = set()
         for r in rows(Prescription):
             if everything or r.consultation_id in consults:
                 rx_seen.add(r.id)
-                add("prescription", r, r.created_at, {**key.open(r.details_enc),
+                add("prescription", r, r.created_at, {**open_from(key, r, "details_enc"),
                                                       "consultation_id": str(r.consultation_id)})
-        for r in rows(Medication):
-            if everything or r.document_id in docs_seen or r.prescription_id in rx_seen:
-                add("medication", r, r.created_at, key.open(r.details_enc))
+        for r in rows(Medication):  # the documents consent covers medicines (earlier prescriptions too)
+            if everything or view.documents or r.document_id in docs_seen or r.prescription_id in rx_seen:
+                source = "prescription" if r.prescription_id else "document"  # the prescribing check says which
+                add("medication", r, r.created_at, {**open_from(key, r, "details_enc"), "source": source})
         out.sort(key=lambda x: (_utc(x["at"]), x["kind"]))
         u.ids.extend(x["id"] for x in out)
         return out
@@ -581,7 +677,7 @@ class RecordsService:
             if not (u.view.everything or row.encounter_id in self._consult_encounters(u.session, u.view)):
                 raise AccessDenied("this consent does not cover symptom reports")
             u.ids.append(str(report_id))
-            return u.key.open(row.report_enc)
+            return open_from(u.key, row, "report_enc")
 
     def transcript(self, actor: Actor, patient_id: uuid.UUID, encounter_id: uuid.UUID, *,
                    purpose: Purpose) -> list[dict[str, Any]]:
@@ -592,7 +688,7 @@ class RecordsService:
             lines = u.session.scalars(select(TranscriptLine).where(
                 TranscriptLine.encounter_id == encounter_id).order_by(TranscriptLine.id))
             u.ids.append(str(encounter_id))
-            return [{"at": line.at, **u.key.open(line.line_enc)} for line in lines]
+            return [{"at": line.at, **open_from(u.key, line, "line_enc")} for line in lines]
 
     def access_log(self, actor: Actor, patient_id: uuid.UUID) -> list[dict[str, Any]]:
         """The patient's "who looked at my records?" view of the audit log."""
@@ -633,7 +729,8 @@ class RecordsService:
             for g in grants:
                 doctor = u.session.get(DoctorProfile, g.grantee_id)
                 profile = doctor or u.session.get(AshaProfile, g.grantee_id)
-                name = self._key(u.session, g.grantee_id).open(profile.details_enc).get("name") if profile else None
+                name = (open_from(self._key(u.session, g.grantee_id), profile, "details_enc").get("name")
+                        if profile else None)
                 out.append({"consent_id": str(g.id), "grantee_id": str(g.grantee_id), "role": g.grantee_role,
                             "name": name, "specialty": doctor.specialty if doctor else None,
                             "scope": g.scope, "consultation_id": str(g.consultation_id) if g.consultation_id
@@ -650,14 +747,16 @@ class RecordsService:
             profile = u.session.get(PatientProfile, patient_id)
             if user is None or profile is None:
                 raise PatientNotFound("no such patient")
-            phones = sorted({u.key.open(c.address_enc) for c in u.session.scalars(
+            phones = sorted({open_from(u.key, c, "address_enc") for c in u.session.scalars(
                 select(ChannelIdentity).where(ChannelIdentity.user_id == patient_id))})
             items = self._items(u, patient_id)
+            items += [{"kind": "allergy", "id": str(r.id), "at": r.created_at, "data": open_from(u.key, r, "details_enc")}
+                      for r in u.session.scalars(select(Allergy).where(Allergy.patient_id == patient_id))]
             files: dict[str, bytes] = {}
             if include_files:
                 for doc in u.session.scalars(select(Document).where(Document.patient_id == patient_id)):
                     files[str(doc.id)] = u.key.open_bytes(self.store.get(doc.blob_key), b"doc:" + doc.id.bytes)
-            return fhir.build_bundle(str(patient_id), u.key.open(profile.details_enc), phones, user.language,
+            return fhir.build_bundle(str(patient_id), open_from(u.key, profile, "details_enc"), phones, user.language,
                                      items, files, self._now())
 
     def delete_patient(self, actor: Actor, patient_id: uuid.UUID, *,
@@ -727,12 +826,23 @@ class RecordsService:
              resource: str) -> Any:
         """Public door for extension tables: authorise, patient's data key, audit, commit in one
         unit (the same rules as every method here). Yields an object with ``session``, ``key``
-        (seal/open), ``view`` (what the consent covers) and ``ids`` (audited row ids)."""
+        (seal/open, each value for its place: ``records.types.seal_into`` / ``open_from``), ``view``
+        (what the consent covers) and ``ids`` (audited row ids)."""
         return self._unit(actor, patient_id, purpose, Action(action), resource)
 
-    def verify_audit(self) -> audit.VerifyResult:
+    @functools.cached_property
+    def audit_key(self) -> bytes:
+        """The audit chain's HMAC key (records.audit.chain_key), derived once per process."""
+        return audit.chain_key(self.keys)
+
+    def verify_audit(self, anchor: dict[int, bytes] | None = None) -> audit.VerifyResult:
         with self._sessions() as session:
-            return audit.verify(session)
+            return audit.verify(session, self.audit_key, anchor=anchor)
+
+    def audit_head(self) -> dict[str, Any]:
+        """The audit log's head to anchor elsewhere (records.audit.head)."""
+        with self._sessions() as session:
+            return audit.head(session)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

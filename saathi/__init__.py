@@ -1,6 +1,9 @@
-"""Sehat Saathi: shared settings, command line and service supervisor."""
+"""Sehat Saathi's top layer: the command line (``saathi``) and the service supervisor.
 
-from pathlib import Path
+Settings, paths and the time zone live in :mod:`config`, the bottom layer; ``ROOT`` is re-exported
+here only for scripts written against the old spelling.
+"""
 
-#: The repository root: data/, bot/ and models/ are found relative to it.
-ROOT = Path(__file__).resolve().parent.parent
+from config.paths import ROOT
+
+__all__ = ["ROOT"]

@@ -17,17 +17,20 @@ COMMAND_MODULES = [
     "saathi.commands.nlu",
     "saathi.commands.train",
     "saathi.commands.up",
+    "saathi.commands.status",
     "saathi.commands.chat",
     "saathi.commands.simulate",
     "saathi.commands.models",
     "saathi.commands.ocr",
     "saathi.commands.records",
+    "saathi.commands.backup",
     "saathi.commands.portal",
     "saathi.commands.triage",
     "saathi.commands.model",
     "saathi.commands.pharmacy",
     "saathi.commands.asha",
     "saathi.commands.media",
+    "saathi.commands.surveillance",
 ]
 
 
@@ -45,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     args = parser.parse_args(argv)
+    from config.settings import load_for_start
+
+    load_for_start("saathi")  # a production deployment with a default or short secret stops here
     return int(args.func(args) or 0)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from saathi import ROOT
+from config.paths import ROOT
 
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
 

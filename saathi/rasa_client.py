@@ -13,25 +13,38 @@ from typing import Any
 
 import requests
 
-from saathi import ROOT
+from config.paths import ROOT
+from config.settings import load
 from saathi.rasa_model import RASA_VENV, ensure_model, rasa_env
-from saathi.settings import load
 
 
-def server_up(base_url: str | None = None, timeout: float = 1.0) -> bool:
-    """True when a Rasa server with a loaded model answers."""
-    base_url = base_url or load().rasa_base_url
+def server_up(base_url: str | None = None, timeout: float = 1.0, token: str | None = None) -> bool:
+    """True when a Rasa server with a loaded model answers (``/status`` needs the Rasa token)."""
+    settings = load()
+    base_url = base_url or settings.rasa_base_url
+    token = settings.rasa_token if token is None else token
     try:
-        response = requests.get(f"{base_url}/status", timeout=timeout)
+        response = requests.get(f"{base_url}/status", params={"token": token}, timeout=timeout)
         return response.ok and bool(response.json().get("model_file"))
     except (requests.RequestException, ValueError):
         return False
 
 
+def token_refused(base_url: str, token: str, timeout: float = 1.0) -> bool:
+    """True when a Rasa server answers but refuses ``token`` (a stack started with another one)."""
+    try:
+        return requests.get(f"{base_url}/status", params={"token": token}, timeout=timeout).status_code == 401
+    except requests.RequestException:
+        return False
+
+
 class HttpParser:
-    def __init__(self, base_url: str) -> None:
+    """``/model/parse`` of a running server, with the Rasa token."""
+
+    def __init__(self, base_url: str, token: str) -> None:
         self.base_url = base_url
         self.session = requests.Session()
+        self.session.params = {"token": token}
 
     def parse(self, text: str) -> dict[str, Any]:
         response = self.session.post(f"{self.base_url}/model/parse", json={"text": text}, timeout=30)
@@ -80,6 +93,6 @@ class WorkerParser:
 
 def open_parser() -> HttpParser | WorkerParser:
     settings = load()
-    if server_up(settings.rasa_base_url):
-        return HttpParser(settings.rasa_base_url)
+    if server_up(settings.rasa_base_url, token=settings.rasa_token):
+        return HttpParser(settings.rasa_base_url, settings.rasa_token)
     return WorkerParser()

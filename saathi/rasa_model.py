@@ -17,8 +17,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from saathi import ROOT
-from saathi.settings import Settings, load
+from config.paths import ROOT
+from config.settings import Settings, load
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,9 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin tesseract-ocr-pan
   fonts-lohit-deva fonts-lohit-guru fonts-dejavu-core espeak-ng sox libsox-fmt-mp3 lame ffmpeg
-  poppler-utils chromium)
+  poppler-utils chromium
+  prometheus    # promtool: tests/test_alerts.py checks and unit-tests deploy/prometheus/alerts.yml
+  nginx)        # tests/test_edge.py runs the TLS edge's template (deploy/nginx) in front of the gateway
 
 system_packages() {
   local missing=()
@@ -21,6 +23,11 @@ system_packages() {
     log "installing system packages: ${missing[*]}"
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # only their programs are wanted (promtool, nginx for a test): not a Prometheus server and a
+    # web server on port 80 started at every boot
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      systemctl disable --now prometheus nginx >/dev/null 2>&1 || true
+    fi
   else
     log "WARNING: missing system packages (run as root or install them): ${missing[*]}"
   fi

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from engine.asha import AshaService
-from engine.asha.testing import Clock, Referrals, build, prepare
-from records.testing import build_service
+from tests.support.asha import Clock, Referrals, build, prepare
+from tests.support.records import build_service
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ from channels.app import create_app
 from channels.context import Gateway, set_worker_gateway
 from channels.rasa import BotMessage, parse_reply
 from channels.simclient import WebhookClient
-from channels.store import MemoryStore
+from config.settings import Settings
 from engine.i18n import t
-from saathi.settings import Settings
+from engine.store import MemoryStore
 from tests.twilio_standin import TwilioStandin
 
 PUBLIC_BASE = "https://saathi.example.org"

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -20,13 +21,20 @@ CONTRACT = SHARED / "contract"
 
 @dataclass
 class Bot:
-    """A client of the running assistant's REST channel."""
+    """A client of the running assistant's REST channel, holding the stack's settings (its tokens)."""
 
     base_url: str
+    settings: Any = None  # config.settings.Settings of the stack
+    supervisor: Any = None  # saathi.services.Supervisor running it (a test may kill and restart Rasa)
+
+    @property
+    def token(self) -> str:
+        """The Rasa token: the REST channel and Rasa's HTTP API refuse calls without it."""
+        return self.settings.rasa_token
 
     def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """The bot's messages for one user turn, each {text, key, language} (key from the catalogue)."""
-        response = requests.post(f"{self.base_url}/webhooks/rest/webhook",
+        response = requests.post(f"{self.base_url}/webhooks/rest/webhook", params={"token": self.token},
                                  json={"sender": sender, "message": text, "metadata": metadata or {}}, timeout=60)
         response.raise_for_status()
         messages: list[dict] = []
@@ -47,10 +55,34 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     os.environ.setdefault("RASA_PORT", "15005")
     os.environ.setdefault("ACTIONS_PORT", "15055")
     os.environ["SAATHI_VAR_DIR"] = str(tmp_path_factory.mktemp("var"))
+    from config.settings import load
     from saathi.services import Supervisor, default_services
-    from saathi.settings import load
 
     settings = load()
     supervisor = Supervisor(default_services(settings))
     with supervisor:
-        yield Bot(settings.rasa_base_url)
+        yield Bot(settings.rasa_base_url, settings, supervisor)
+
+
+@pytest.fixture
+def production_secrets(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Strong secrets in the environment: a test that configures PostgreSQL (a production
+    deployment) and then runs ``saathi`` or a server must bring them, as a deployment must."""
+    from tests.support.production import strong_secrets
+
+    env = strong_secrets()
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    return env
+
+
+def outbreak_multiplier(kb, condition_ids, share: float = 0.35) -> float:
+    """The prevalence multiplier that makes ``condition_ids`` ``share`` of all cases drawn by prevalence.
+
+    Drift tests stage an outbreak as a shift in the case mix; a fixed multiplier would mean a smaller
+    shift every time the knowledge base grows (x10 on four fevers was 35% of cases with 158 conditions,
+    23% with 476), so they ask for the share instead.
+    """
+    out = sum(c.prevalence for c in kb.conditions if c.id in condition_ids)
+    total = float(kb.prevalence.sum())
+    return share * (total - out) / (out * (1 - share))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from engine.pharmacy import PharmacyService
-from engine.pharmacy.testing import Clock, build
+from tests.support.pharmacy import Clock, build
 
 
 @pytest.fixture

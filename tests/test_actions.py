@@ -33,6 +33,14 @@ def test_language_follows_a_confident_detection(text, language):
     assert conversation_language(tracker(text)) == language
 
 
+def test_the_language_rasa_parsed_is_used_not_read_again():
+    """The LanguageDetector's output in the parse wins: the action server does not read the text again."""
+    assert conversation_language(tracker("I have fever", language="pa", language_confidence=0.95)) == "pa"
+    # an unconfident parse keeps the remembered language, as an unconfident detection did
+    assert conversation_language(tracker("I have fever", {"language": "hi"}, language="en",
+                                         language_confidence=0.4)) == "hi"
+
+
 def test_short_answers_keep_the_remembered_language():
     assert conversation_language(tracker("1", {"language": "pa"})) == "pa"
     assert conversation_language(tracker("ok", {"language": "hi"})) == "hi"
@@ -56,11 +64,15 @@ def test_pregnancy_is_asked_only_for_women_of_child_bearing_age():
 
 
 def test_every_red_flag_rule_gets_a_first_aid_tip():
+    from engine.i18n import catalogue
     from nlu.red_flags import rules
 
     for rule in rules():
-        assert tips_for([rule.id]), f"no emergency tip for red-flag rule {rule.id}"
+        (tip,) = tips_for([rule.id]) or [None]
+        assert tip == f"core_emergency_tip_{rule.advice}", f"no emergency tip for red-flag rule {rule.id}"
+        assert all(catalogue()[tip].get(language) for language in ("en", "hi", "pa")), f"{tip} lacks a language"
     assert tips_for(["snake_bite"]) == ["core_emergency_tip_snake_bite"]
+    assert tips_for(["vitals_spo2_low_breathing"]) == ["core_emergency_tip_breathing"]  # another net's flag
 
 
 def test_emergency_action_ends_the_form_and_speaks_the_users_language():
@@ -106,6 +118,20 @@ def test_form_answers_are_parsed_in_every_language(slot, answer, expected):
     # the validation action asks the next question itself (no action_ask_* round trip)
     assert len(keys) == 1 and keys[0].startswith("core_ask_") and keys[0] != f"core_ask_{slot}"
     assert values["requested_slot"] == keys[0].removeprefix("core_ask_")
+
+
+@pytest.mark.parametrize("answer", ["1", "2", "3", "੧"])
+def test_a_menu_number_for_who_is_ill_is_not_taken_as_the_age(answer):
+    events, messages = run_validation("patient", answer, {"symptoms": ["fever"]})
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert "age" not in values and values["requested_slot"] == "age"
+    assert [m["custom"]["key"] for m in messages] == ["core_ask_age"]
+
+
+def test_an_age_given_with_who_is_ill_is_kept():
+    events, _ = run_validation("patient", "meri 5 saal ki beti", {"symptoms": ["fever"]})
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert values["patient"] == "child" and values["age"] == 5.0
 
 
 def test_nothing_extracted_right_after_the_user_is_left_for_rasa_to_reject():
@@ -197,7 +223,42 @@ def test_the_last_follow_up_answer_is_read_before_the_form_moves_on():
     asked = ["sore_throat", "joint_pain", "chills", "runny_nose"]
     events, messages = run_validation("followup", "नहीं", {"symptoms": ["fever"], "asked_symptoms": asked,
                                                           "patient": "self", "age": 35.0, "sex": "m",
-                                                          "duration_days": 3.0, "severity": "mild"})
+                                                          "duration_days": 3.0, "severity": "mild", "reading": "none"})
     values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert "runny_nose" in values["negated_symptoms"] and values["requested_slot"] == "records_consent"
+    assert [m["custom"]["key"] for m in messages] == ["core_ask_records_consent"]
+
+
+FILLED = {"symptoms": ["fever"], "patient": "self", "age": 35.0, "sex": "m", "duration_days": 3.0,
+          "severity": "mild", "reading": "none", "asked_symptoms": ["sore_throat", "joint_pain", "chills", "runny_nose"]}
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("1", "yes"), ("१", "yes"), ("੧", "yes"), ("yes", "yes"), ("ok", "yes"), ("ji", "yes"), ("haan", "yes"),
+    ("हाँ", "yes"), ("जी हाँ", "yes"), ("ਹਾਂ", "yes"), ("ਹਾਂ ਜੀ", "yes"),
+    ("2", "no"), ("no", "no"), ("nahin", "no"), ("नहीं", "no"), ("ਨਹੀਂ", "no"),
+])
+def test_the_consent_answer_is_stored_as_yes_or_no_however_it_is_given(answer, expected):
+    """The last question of the form used to keep the answer as typed ("1", "हाँ"): its slot, filled by
+    the raw answer, dropped out of the required slots, and rasa-sdk validates only required ones
+    (issue #14). Now every answer is validated and the form ends with the canonical value."""
+    events, messages = run_validation("records_consent", answer, FILLED)
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert values["records_consent"] == expected
+    assert values["requested_slot"] is None  # the form is complete
+    assert messages == []
+
+
+def test_an_unreadable_consent_answer_is_asked_again():
+    events, messages = run_validation("records_consent", "shayad", FILLED)
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert values["records_consent"] is None and values["requested_slot"] == "records_consent"
+    assert [m["custom"]["key"] for m in messages] == ["core_reprompt_choice", "core_ask_records_consent"]
+
+
+def test_a_consent_answer_older_versions_stored_unread_is_asked_again():
+    """Conversations whose slot still holds "1" from before the fix get the question again."""
+    events, messages = run_validation("followup", "नहीं", {**FILLED, "records_consent": "1"})
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert values["requested_slot"] == "records_consent"
     assert [m["custom"]["key"] for m in messages] == ["core_ask_records_consent"]

@@ -7,15 +7,16 @@ from __future__ import annotations
 import re
 
 from channels import asha as hook
-from channels.identity import sender_id
+from channels.services import GatewayServices
 from engine.asha import migrate
-from engine.asha.testing import new_phone
 from engine.i18n import t
-from portal import testing
-from portal.testing import csrf_from
 from records import Role
+from records.identity import sender_id
+from tests.support import portal as testing
+from tests.support.asha import new_phone
+from tests.support.portal import csrf_from
 
-world = testing.world  # the module's fixture (portal/testing.py)
+world = testing.world  # the module's fixture (tests/support/portal.py)
 
 
 def _row(page: str, name: str) -> str:
@@ -45,34 +46,31 @@ def test_admin_registers_an_asha_who_verifies_by_sms(world):
     assert "unverified" in row and "dhuri, kanjhla, ਧੂਰੀ" in row and phone not in listing
 
     service = world.app.extensions["asha"]
-    hook.set_service(world.settings, service)
-    try:
-        me = sender_id(phone, world.settings.sender_salt)  # how the gateway knows her when she texts
-        assert hook.asha_reply(world.settings, me, "VERIFY 000000") == t("asha_verify_failed", "pa") \
-            or number == "000000"
-        assert hook.asha_reply(world.settings, me, f"ਤਸਦੀਕ {number}") == t("asha_verified", "pa")
-        assert "verified" in _row(client.get("/admin/asha").get_data(as_text=True), "Paramjit Kaur").replace(
-            "unverified", "")
-        worker = service.worker(me)
-        assert worker.verified and worker.language == "pa"
+    services = GatewayServices(world.settings, asha=service)  # the gateway's, with the portal's ASHA service
+    me = sender_id(phone, world.settings.sender_salt)  # how the gateway knows her when she texts
+    assert hook.asha_reply(services, me, "VERIFY 000000") == t("asha_verify_failed", "pa") \
+        or number == "000000"
+    assert hook.asha_reply(services, me, f"ਤਸਦੀਕ {number}") == t("asha_verified", "pa")
+    assert "verified" in _row(client.get("/admin/asha").get_data(as_text=True), "Paramjit Kaur").replace(
+        "unverified", "")
+    worker = service.worker(me)
+    assert worker.verified and worker.language == "pa"
 
-        # a new code on request; the same phone cannot be registered twice
-        client.post(f"/admin/asha/{worker.user_id}/resend", data={"csrf_token": csrf_from(listing)})
-        assert len(world.standin.wait_for_messages(phone, count=2)) == 2
-        again = client.post("/admin/asha", data={**form, "csrf_token": csrf_from(listing)}, follow_redirects=True)
-        assert "already registered" in again.get_data(as_text=True)
+    # a new code on request; the same phone cannot be registered twice
+    client.post(f"/admin/asha/{worker.user_id}/resend", data={"csrf_token": csrf_from(listing)})
+    assert len(world.standin.wait_for_messages(phone, count=2)) == 2
+    again = client.post("/admin/asha", data={**form, "csrf_token": csrf_from(listing)}, follow_redirects=True)
+    assert "already registered" in again.get_data(as_text=True)
 
-        client.post(f"/admin/asha/{worker.user_id}/area", data={"area": "Barnala", "csrf_token": csrf_from(listing)})
-        assert service.villages(worker.user_id) == ["barnala"]
+    client.post(f"/admin/asha/{worker.user_id}/area", data={"area": "Barnala", "csrf_token": csrf_from(listing)})
+    assert service.villages(worker.user_id) == ["barnala"]
 
-        # deactivated: her commands go to the bot again, no code can be sent
-        client.post(f"/admin/asha/{worker.user_id}/deactivate", data={"csrf_token": csrf_from(listing)})
-        assert "deactivated" in _row(client.get("/admin/asha").get_data(as_text=True), "Paramjit Kaur")
-        assert hook.asha_reply(world.settings, me, "LIST") is None
-        client.post(f"/admin/asha/{worker.user_id}/resend", data={"csrf_token": csrf_from(listing)})
-        assert len(world.standin.sent_messages(phone)) == 2
-    finally:
-        hook.set_service(world.settings, None)
+    # deactivated: her commands go to the bot again, no code can be sent
+    client.post(f"/admin/asha/{worker.user_id}/deactivate", data={"csrf_token": csrf_from(listing)})
+    assert "deactivated" in _row(client.get("/admin/asha").get_data(as_text=True), "Paramjit Kaur")
+    assert hook.asha_reply(services, me, "LIST") is None
+    client.post(f"/admin/asha/{worker.user_id}/resend", data={"csrf_token": csrf_from(listing)})
+    assert len(world.standin.sent_messages(phone)) == 2
 
     doctor, _, _ = world.doctor()
     assert world.client(doctor).get("/admin/asha").status_code == 403

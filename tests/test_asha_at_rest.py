@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from engine import schema
 from engine.asha import migrate as migrate_asha
-from engine.asha.testing import Clock, build, new_phone, verified_worker
 from engine.notify import NotifyService, producers
 from engine.notify import migrate as migrate_notify
 from engine.notify.addresses import RecordsAddressBook, RecordsSealer
-from engine.notify.testing import DictState, ManualScheduler, RecordingTransport
-from records import portal_migrations
 from records.db import make_engine, make_session_factory
-from records.testing import TEST_SENDER_SALT, build_service, fresh_pg_database
+from tests.support.asha import Clock, build, new_phone, verified_worker
+from tests.support.notify import DictState, ManualScheduler, RecordingTransport
+from tests.support.records import TEST_SENDER_SALT, build_service, fresh_pg_database
 
 pytestmark = pytest.mark.postgres
 SECRETS = ["ANC-", "EDD", "BCG", "OPV", "Penta", "Measles", "VISIT", "REFER", "immunisation", "delivery",
@@ -30,7 +30,7 @@ def test_pg_dump_holds_no_follow_up_label_or_message_field(tmp_path: Path) -> No
     from tests.test_asha_commands import fake_triage
 
     with fresh_pg_database("saathi_asha_rest") as url:
-        portal_migrations.upgrade(url)
+        schema.upgrade(url, target=schema.PORTAL)
         records = build_service(url, tmp_path / "keys.json", tmp_path / "files")
         migrate_asha(url, records)
         migrate_notify(url, records)

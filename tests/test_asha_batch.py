@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.asha.models import AshaPatient, FollowUp
-from engine.asha.testing import new_phone, verified_worker
 from engine.asha.text import limit_for
+from tests.support.asha import new_phone, verified_worker
 
 pytest_plugins = ["tests.asha_fixtures"]
 

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine.asha.testing import new_phone, verified_worker
 from engine.asha.text import limit_for
 from engine.i18n import t
+from tests.support.asha import new_phone, verified_worker
 
 pytest_plugins = ["tests.asha_fixtures"]
 CODE = re.compile(r"[A-Z]{2}\d{3}")
@@ -145,8 +145,8 @@ def test_real_triage_red_flags_make_an_emergency(asha, referrals, lang, symptoms
 
 def test_a_patient_registered_with_a_phone_is_the_bots_patient_when_they_write(asha):
     """Same person, one record: the bot finds people by the gateway's pseudonym of their number."""
-    from channels.identity import sender_id
-    from engine.asha.testing import SALT
+    from records.identity import sender_id
+    from tests.support.asha import SALT
 
     worker = verified_worker(asha, new_phone(), language="en")
     phone = new_phone()

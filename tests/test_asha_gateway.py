@@ -8,9 +8,11 @@ import re
 import pytest
 
 from channels import asha as hook
-from engine.asha.testing import Referrals, build, prepare
+from channels.services import GatewayServices
 from engine.i18n import t
 from records import RecordsService
+from tests.support.asha import Referrals, build, prepare
+from tests.support.stepup import open_workday
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from tests.channels_fixtures import SMS_USER, WHATSAPP_USER, twiml_messages  # noqa: E402
@@ -20,16 +22,15 @@ ASHA_PHONE = "+919876500001"
 
 
 @pytest.fixture
-def service(channel_settings):
+def service(channel_settings, gateway):
     from tests.test_asha_commands import fake_triage
 
     url = channel_settings.effective_database_url
     prepare(url)
     svc = build(url, RecordsService.from_settings(channel_settings), _utc_now, referrer=Referrals(),
                 triage_fn=fake_triage)
-    hook.set_service(channel_settings, svc)
-    yield svc
-    hook.set_service(channel_settings, None)
+    gateway.services = GatewayServices(channel_settings, asha=svc)  # the gateway's hook and jobs use it
+    return svc
 
 
 def _utc_now():
@@ -43,7 +44,7 @@ def reply(hooks, sender, text):
 
 
 def test_asha_verifies_by_sms_code_then_commands_bypass_the_bot(hooks, rasa, standin, channel_settings, service):
-    hook.enrol(channel_settings, name="Paramjit Kaur", village="Dhuri", area="Dhuri-1", language="pa",
+    hook.enrol(channel_settings, service, name="Paramjit Kaur", village="Dhuri", area="Dhuri-1", language="pa",
                phone=ASHA_PHONE)
     (sms,) = standin.wait_for_messages(ASHA_PHONE)
     number = re.search(r"\d{6}", sms["Body"][0]).group()
@@ -53,6 +54,7 @@ def test_asha_verifies_by_sms_code_then_commands_bypass_the_bot(hooks, rasa, sta
     assert rasa.texts()[-1] == "REG Sita 25 F Dhuri"
     assert reply(hooks, ASHA_PHONE, "VERIFY 000000") == [t("asha_verify_failed", "pa")] or number == "000000"
     assert reply(hooks, ASHA_PHONE, f"VERIFY {number}") == [t("asha_verified", "pa")]
+    open_workday(hooks.message, ASHA_PHONE)  # SMS commands: her PIN once a day (tests/test_stepup_gateway.py)
 
     calls = len(rasa.calls)
     (registered,) = reply(hooks, ASHA_PHONE, "ਰਜਿਸਟਰ ਸੀਤਾ ੨੫ ਔਰਤ ਧੂਰੀ")
@@ -84,13 +86,13 @@ def test_cli_registers_and_resends_a_code(channel_settings, standin, service, ca
 
 def test_emergency_of_a_patient_reaches_their_asha_and_their_villages_asha(hooks, standin, channel_settings,
                                                                           gateway, service):
-    from engine.asha.testing import verified_worker
     from engine.handoff.reminders import ThreadScheduler
     from engine.notify import NotifyService, migrate
     from engine.notify.addresses import RecordsAddressBook, RecordsSealer
     from engine.notify.jobs import set_service
     from engine.notify.twilio import TwilioTransport
     from records.db import make_engine, make_session_factory
+    from tests.support.asha import verified_worker
 
     url = channel_settings.effective_database_url
     migrate(url)
@@ -128,7 +130,7 @@ def test_cli_daily_summary_reaches_the_asha_by_sms(channel_settings, standin, se
         main(["asha", "register", "--name", "Asha Devi", "--village", "Dhuri", "--area", "Dhuri-2",
               "--phone", "+919876500003", "--language", "en"])
         (otp,) = standin.wait_for_messages("+919876500003")
-        worker_hash = __import__("channels.identity", fromlist=["sender_id"]).sender_id(
+        worker_hash = __import__("records.identity", fromlist=["sender_id"]).sender_id(
             "+919876500003", channel_settings.sender_salt)
         assert service.verify(worker_hash, re.search(r"\d{6}", otp["Body"][0]).group())
         worker = service.worker(worker_hash)
@@ -155,22 +157,23 @@ def test_done_means_scenario_over_signed_sms(hooks, rasa, standin, channel_setti
 
     from sqlalchemy import func, select
 
-    from channels.identity import sender_id
     from engine.asha.models import FollowUp
-    from engine.asha.testing import Clock
+    from engine.handoff.service import Handoff
     from engine.notify import NotifyService, migrate, timing
     from engine.notify.addresses import RecordsAddressBook, RecordsSealer
     from engine.notify.jobs import set_service
-    from engine.notify.testing import ManualScheduler
     from engine.notify.twilio import TwilioTransport
-    from portal.handoff import Handoff
     from records import Actor, Purpose
     from records.db import make_engine, make_session_factory
+    from records.identity import sender_id
+    from tests.support.asha import Clock
+    from tests.support.notify import ManualScheduler
 
     asha_phone, ram_phone = "+919876500021", "+919876500022"
-    hook.enrol(channel_settings, name="Paramjit Kaur", village="Dhuri", area="Dhuri-1", language="pa", phone=asha_phone)
+    hook.enrol(channel_settings, service, name="Paramjit Kaur", village="Dhuri", area="Dhuri-1", language="pa", phone=asha_phone)
     number = re.search(r"\d{6}", standin.wait_for_messages(asha_phone)[0]["Body"][0]).group()
     assert reply(hooks, asha_phone, f"ਤਸਦੀਕ {number}") == [t("asha_verified", "pa")]
+    open_workday(hooks.message, asha_phone)  # SMS commands: her PIN once a day (issue #14)
 
     (sita_reply,) = reply(hooks, asha_phone, "ਰਜਿਸਟਰ ਸੀਤਾ ਦੇਵੀ ੨੫ ਔਰਤ ਧੂਰੀ")
     (ram_reply,) = reply(hooks, asha_phone, f"ਰਜਿਸਟਰ ਰਾਮ ਲਾਲ ੬੦ ਆਦਮੀ ਧੂਰੀ {ram_phone}")

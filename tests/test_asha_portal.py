@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 
 from engine.asha import AshaService, migrate
-from engine.asha.testing import SALT, new_phone
-from portal import testing
 from records.db import make_engine, make_session_factory
+from tests.support import portal as testing
+from tests.support.asha import SALT, new_phone
 
-world = testing.world  # the module's fixture (portal/testing.py)
+world = testing.world  # the module's fixture (tests/support/portal.py)
 
 
 def test_refer_and_emergency_reach_the_doctor_queue_and_the_asha_page(world):
@@ -21,7 +21,7 @@ def test_refer_and_emergency_reach_the_doctor_queue_and_the_asha_page(world):
     def refer(patient_id, *, text, triage, language):
         world.handoff.request_doctor(patient_id, text=text, triage=triage, language=language, channel="sms")
 
-    from channels.identity import sender_id
+    from records.identity import sender_id
     from tests.test_asha_commands import fake_triage
 
     asha = AshaService(make_session_factory(make_engine(url)), world.records, referrer=refer, triage_fn=fake_triage)

@@ -11,9 +11,9 @@ from channels.app import create_app
 from channels.context import Gateway
 from channels.rasa import RasaClient
 from channels.simclient import WebhookClient
-from channels.sms import segments
-from channels.store import MemoryStore
+from channels.types.sms.render import segments
 from engine.i18n import catalogue, t
+from engine.store import MemoryStore
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from tests.channels_fixtures import PUBLIC_BASE, LiveGateway, twiml_media, twiml_messages  # noqa: E402
@@ -26,14 +26,14 @@ QUESTION_KEYS = [k for k in catalogue() if k.startswith("core_ask_") or k == "co
 
 @pytest.fixture
 def live(rasa_stack, channel_settings):
-    gateway = Gateway.from_settings(channel_settings, rasa=RasaClient(rasa_stack.base_url), store=MemoryStore())
+    gateway = Gateway.from_settings(channel_settings, rasa=RasaClient(rasa_stack.base_url, rasa_stack.token), store=MemoryStore())
     server = LiveGateway(create_app(channel_settings, gateway)).start()
     yield WebhookClient(server.url, PUBLIC_BASE, channel_settings.twilio_auth_token)
     server.stop()
 
 
 def test_the_supervised_gateway_service_is_up(rasa_stack):
-    from saathi.settings import load
+    from config.settings import load
 
     settings = load()
     assert requests.get(f"http://{settings.host}:{settings.gateway_port}/health", timeout=5).json() == {"status": "ok"}

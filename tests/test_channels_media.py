@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from channels.media import MediaFetcher
-from channels.outbound import SendFailed
 from engine.i18n import t
+from engine.outbound import SendFailed
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from tests.channels_fixtures import FIXTURES, WHATSAPP_USER, twiml_messages  # noqa: E402
@@ -144,8 +144,20 @@ def test_voice_note_is_transcribed_confirmed_then_answered_with_a_voice_note(hoo
     assert audio.status_code == 200 and audio.data[:4] == b"OggS"
 
 
-def test_punjabi_voice_note_is_declined_with_a_keypad_and_text_offer(hooks, standin, rasa):
+@pytest.mark.timeout(240)
+def test_punjabi_voice_note_is_read_back_in_gurmukhi_or_asked_again(hooks, standin, rasa, app):
+    """Punjabi is transcribed now (decoded as Hindi, mapped to Gurmukhi); nothing reaches the bot
+    before the user confirms, and a transcript the guards refuse is asked again."""
+    from engine.speech import synthesize
+    from engine.speech.models import install_whisper_base
+
+    install_whisper_base(app.config["SAATHI"].effective_whisper_model_dir)
     hooks.message(WHATSAPP_USER, "ਸਤ ਸ੍ਰੀ ਅਕਾਲ")
-    url = standin.add_media("pa.ogg", b"OggS" + b"\0" * 100, "audio/ogg")
+    clip = synthesize("ਮੈਨੂੰ ਦੋ ਦਿਨਾਂ ਤੋਂ ਬੁਖਾਰ ਹੈ", "pa", "ogg", engines=("espeak",)).data
+    url = standin.add_media("pa.ogg", clip, "audio/ogg")
     hooks.message(WHATSAPP_USER, media=[(url, "audio/ogg")])
-    assert _bodies(standin.wait_for_messages(WHATSAPP_USER, 1)) == [t("channels_voice_language_unsupported", "pa")]
+    (reply,) = _bodies(standin.wait_for_messages(WHATSAPP_USER, 1, timeout=180))
+    prefix = t("channels_voice_confirm", "pa", text="\x00").split("\x00")[0]
+    assert reply == t("channels_voice_not_heard", "pa") or (
+        reply.startswith(prefix) and not any("\u0900" <= ch <= "\u0963" for ch in reply)), reply
+    assert rasa.texts() == ["ਸਤ ਸ੍ਰੀ ਅਕਾਲ"]

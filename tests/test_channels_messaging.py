@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from channels.identity import sender_id
-from channels.render import split_long
+from channels.types.whatsapp.render import split_long
 from engine.i18n import t
+from records.identity import sender_id
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from tests.channels_fixtures import SMS_USER, WHATSAPP_USER, twiml_media, twiml_messages  # noqa: E402
@@ -20,20 +20,36 @@ def test_whatsapp_text_reaches_rasa_under_a_salted_hash_and_the_reply_comes_back
     messages = twiml_messages(xml)
     assert messages[0] == t("core_greet", "hi")
     sender, text, metadata = rasa.calls[0]
-    assert text == "नमस्ते" and metadata == {"channel": "whatsapp"}
+    assert text == "नमस्ते" and metadata == {"channel": "whatsapp", "identity": "authenticated"}
     assert sender == sender_id("+919812345678", channel_settings.sender_salt)
     assert "9812345678" not in sender
     # The same person over SMS is the same conversation.
     assert sender_id(SMS_USER[:-1] + "8", channel_settings.sender_salt) == sender
 
 
-def test_a_retried_message_sid_is_answered_once(hooks, rasa):
+def test_a_retried_message_sid_is_answered_once(hooks, rasa, gateway, channel_settings):
+    """A repeat gets the first delivery's answer again (Twilio never had it), not a second turn;
+    the kept answer goes with the sender's erasure."""
     params = hooks.message_params(WHATSAPP_USER, "मुझे बुखार है", sid="SMretry1")
-    first = hooks.post("/twilio/messaging", params)
+    first = twiml_messages(hooks.post("/twilio/messaging", params).get_data(as_text=True))
     second = hooks.post("/twilio/messaging", params)
-    assert twiml_messages(first.get_data(as_text=True))
-    assert second.status_code == 200 and twiml_messages(second.get_data(as_text=True)) == []
+    assert first and second.status_code == 200 and twiml_messages(second.get_data(as_text=True)) == first
     assert rasa.texts() == ["मुझे बुखार है"]
+    gateway.store.forget(sender_id(WHATSAPP_USER, channel_settings.sender_salt))
+    assert twiml_messages(hooks.post("/twilio/messaging", params).get_data(as_text=True)) == []
+    assert rasa.texts() == ["मुझे बुखार है"]
+
+
+def test_a_message_whose_gateway_died_mid_turn_is_answered_by_the_repeat(hooks, rasa, gateway, monkeypatch):
+    """A replica claimed the sid and was killed before answering: the load balancer's repeat waits
+    out the claim and answers (before, the sid counted as answered and the message was lost)."""
+    from channels import messaging
+
+    monkeypatch.setattr(messaging, "CLAIM_SECONDS", 1)
+    gateway.store.add_once("sid:SMdied1", ttl=1)  # what the killed replica left
+    params = hooks.message_params(WHATSAPP_USER, "मुझे बुखार है", sid="SMdied1")
+    repeat = hooks.post("/twilio/messaging", params)
+    assert twiml_messages(repeat.get_data(as_text=True)) and rasa.texts() == ["मुझे बुखार है"]
 
 
 def test_rate_limit_answers_politely_once_then_stays_silent(hooks, rasa, channel_settings):
@@ -113,7 +129,7 @@ def test_sms_keywords_stop_start_help_and_language(hooks, rasa):
 
 
 def test_sms_triage_answer_is_condensed_to_two_segments(hooks):
-    from channels.sms import segments
+    from channels.types.sms.render import segments
 
     xml = hooks.message(SMS_USER, "triage please").get_data(as_text=True)
     (reply,) = twiml_messages(xml)
@@ -140,7 +156,7 @@ def test_a_shared_location_asks_the_bot_for_pharmacies_near_it(hooks, rasa, chan
     (sender, text, metadata), = rasa.calls
     assert sender == sender_id(WHATSAPP_USER, channel_settings.sender_salt)
     assert text == "/find_pharmacy"
-    assert metadata == {"channel": "whatsapp", "latitude": 30.3686, "longitude": 75.8675, "label": "Dhuri bus stand"}
+    assert metadata == {"channel": "whatsapp", "identity": "authenticated", "latitude": 30.3686, "longitude": 75.8675, "label": "Dhuri bus stand"}
     # What the pharmacy engine reads from that metadata is the shared pin itself.
     from engine.pharmacy import locate
 
@@ -166,7 +182,7 @@ def test_a_photos_medicines_ride_along_with_the_next_turns(hooks, rasa, gateway,
     assert "photo_medicines" not in rasa.calls[-1][2]
     remember_medicines(gateway, sender, [Medication("Dolo 650", "paracetamol", "650 mg", "tablet", "1-0-1")])
     hooks.message(WHATSAPP_USER, "where can I get these medicines in Dhuri")
-    assert rasa.calls[-1][2] == {"channel": "whatsapp", "photo_medicines": [
+    assert rasa.calls[-1][2] == {"channel": "whatsapp", "identity": "authenticated", "photo_medicines": [
         {"name": "Dolo 650", "generic": "paracetamol", "strength": "650 mg", "form": "tablet"}]}
     from engine.pharmacy.wanted import from_medications  # what the bot can make of them
 
@@ -200,7 +216,8 @@ def test_shared_location_fields_are_validated(latitude, longitude, expected):
 
 
 def test_shared_location_label_is_trimmed_and_bounded():
-    from channels.inbound import MAX_LABEL_CHARS, parse_message
+    from channels.inbound import parse_message
+    from channels.types.whatsapp.location import MAX_LABEL_CHARS
 
     message = parse_message({"From": WHATSAPP_USER, "Latitude": "30", "Longitude": "75", "Label": "x" * 500,
                              "Address": "\n a \t b "})
@@ -211,7 +228,7 @@ def test_shared_location_label_is_trimmed_and_bounded():
 def test_memory_store_expires_and_sweeps():
     import time
 
-    from channels.store import MemoryStore
+    from engine.store import MemoryStore
 
     store = MemoryStore()
     assert store.add_once("a", ttl=1) and not store.add_once("a", ttl=1)
@@ -243,3 +260,16 @@ def test_picture_card_fonts_have_every_character_they_draw():
             assert glyph(ch) != missing, f"{language}: no glyph for {ch!r}"
     gurmukhi = ImageFont.truetype(FONTS["pa"], 30)
     assert glyph("·", gurmukhi) == glyph("\U000f0000", gurmukhi)  # the check sees a missing glyph
+
+
+def test_senders_arriving_together_after_a_start_all_get_the_card(tmp_path):
+    """The first senders after a start draw the card at the same time; none may fail (a 500 made
+    Twilio retry, and the retry then counted as answered)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from channels.symptom_menu import card_path
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        paths = list(pool.map(lambda _: card_path(tmp_path, "hi"), range(8)))
+    assert len(set(paths)) == 1 and paths[0].read_bytes().startswith(b"\x89PNG")
+    assert [p.name for p in paths[0].parent.iterdir()] == [paths[0].name]  # no temporary file left behind

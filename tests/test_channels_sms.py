@@ -7,7 +7,15 @@ import string
 import pytest
 
 from channels.rasa import BotMessage
-from channels.sms import MAX_SEGMENTS, fit, is_gsm7, render_sms, segments, short_form, sms_friendly
+from channels.types.sms.render import (
+    MAX_SEGMENTS,
+    fit,
+    is_gsm7,
+    render_sms,
+    segments,
+    short_form,
+    sms_friendly,
+)
 from engine.i18n import LANGUAGES, catalogue, t
 
 #: Realistic values for the fields of catalogue sentences (long-ish on purpose).

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+from dataclasses import dataclass, field
 
 import pytest
 
+from config.settings import load
 from engine.speech import UnsupportedLanguage, synthesize, transcribe
 from engine.speech.models import fingerprint, install_whisper_base, is_installed
 from engine.speech.prompts import symptom_prompt
-from saathi.settings import load
+from engine.speech.script import devanagari_to_gurmukhi
+from engine.speech.stt import DECODE_AS, Piece, collapse_repeats, word_cap
 
 PHRASES = {"hi": "मुझे दो दिन से बुखार और खांसी है", "pa": "ਮੈਨੂੰ ਦੋ ਦਿਨਾਂ ਤੋਂ ਬੁਖਾਰ ਹੈ", "en": "I have fever and cough"}
 
@@ -55,9 +59,79 @@ def test_faster_whisper_hears_english_words_in_an_espeak_clip(model_dir):
     assert transcript.backend == "faster-whisper" and transcript.duration > 1.5
 
 
-def test_punjabi_transcription_is_refused_not_guessed():
+def test_an_unknown_language_is_refused_not_guessed():
     with pytest.raises(UnsupportedLanguage):
-        transcribe(b"", "pa")
+        transcribe(b"", "ta")
+
+
+@pytest.fixture(scope="module")
+def clip_2s():
+    """A real 16 kHz clip of about two seconds (the stub decoders below ignore what it says)."""
+    return synthesize("मुझे दो दिन से बुखार है", "hi", "ogg", engines=("espeak",)).data
+
+
+@dataclass
+class StubDecoder:
+    """Returns fixed segments, recording what it was asked: the guards are judged on known output."""
+
+    pieces: list[Piece]
+    name: str = "stub"
+    asked: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def transcribe_wav(self, wav16k, language, prompt, max_tokens):
+        self.asked.append((language, prompt, max_tokens))
+        return self.pieces
+
+
+def test_a_repetition_loop_is_refused_and_cut_short(clip_2s):
+    """The 1.9 s Punjabi clip decoded as Hindi that came back as "नहीं दर्द," twenty times."""
+    decoder = StubDecoder([Piece("नहीं दर्द, " * 20, avg_logprob=-0.4, compression_ratio=2.0)])
+    result = transcribe(clip_2s, "hi", engine=decoder)
+    assert result.text == "" and result.raw.count("नहीं") == 20  # asked again, not read back
+    ((language, prompt, max_tokens),) = decoder.asked
+    assert language == "hi" and "बुखार" in prompt and max_tokens <= 8 * word_cap(result.duration) < 220
+
+
+def test_repeated_ngrams_are_collapsed_and_the_text_capped_by_duration(clip_2s):
+    decoder = StubDecoder([Piece("मुझे बुखार है बुखार है बुखार है", avg_logprob=-0.3)])
+    assert transcribe(clip_2s, "hi", engine=decoder).text == "मुझे बुखार है"
+    long = " ".join(f"शब्द{i}" for i in range(40))  # no repeats, but far more than 2 s can hold
+    assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece(long, avg_logprob=-0.3)])).text == ""
+    assert collapse_repeats(["no", "no", "I", "have", "fever"]) == ["no", "I", "have", "fever"]
+
+
+def test_whispers_own_no_speech_compression_and_logprob_checks(clip_2s):
+    pieces = [Piece("thank you for watching", no_speech_prob=0.9, avg_logprob=-1.4),  # silence hallucination
+              Piece("fever fever fever fever", avg_logprob=-0.2, compression_ratio=3.1),  # too repetitive
+              Piece("I have fever", avg_logprob=-0.3)]
+    assert transcribe(clip_2s, "en", engine=StubDecoder(pieces)).text == "I have fever"
+    unsure = StubDecoder([Piece("I have fever", avg_logprob=-1.6)])
+    assert transcribe(clip_2s, "en", engine=unsure).text == ""
+    assert transcribe(clip_2s, "en", engine=unsure, min_logprob=None).text == "I have fever"
+    # Forced to Hindi, Whisper base still writes Urdu or Latin letters on unclear audio: asked again
+    assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece("مجھے کسی ہے", avg_logprob=-0.7)])).text == ""
+    assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece("bukhe bukhaar hai", avg_logprob=-0.9)])).text == ""
+    assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece("मुझे fever है", avg_logprob=-0.5)])).text == "मुझे fever है"
+
+
+def test_punjabi_is_decoded_as_hindi_and_mapped_to_gurmukhi_through_the_lexicon(clip_2s):
+    # what Whisper base gave for "ਮੈਨੂੰ ਖੰਘ ਹੈ" (cough) at -0.77: refused under Punjabi's stricter floor
+    unsure = StubDecoder([Piece("में बुखार चक्या", avg_logprob=-0.77)])
+    assert transcribe(clip_2s, "pa", engine=unsure).text == "" and transcribe(clip_2s, "hi", engine=unsure).text
+    decoder = StubDecoder([Piece("मुझे दो दिन से खांसी और पेट दर्द है", avg_logprob=-0.5)])
+    result = transcribe(clip_2s, "pa", engine=decoder)
+    assert DECODE_AS["pa"] == "hi" and decoder.asked[0][0] == "hi"
+    assert result.language == "pa" and result.text == "ਮੁਝੇ ਦੋ ਦਿਨ ਸੇ ਖੰਘ ਔਰ ਢਿੱਡ ਦਰਦ ਹੈ"
+    assert devanagari_to_gurmukhi("कृपया क़लम ऑफ़िस") == "ਕ੍ਰਿਪਯਾ ਕ਼ਲਮ ਔਫ਼ਿਸ"
+
+
+@pytest.mark.timeout(180)
+def test_punjabi_voice_goes_through_the_real_model_and_comes_back_in_gurmukhi_or_not_at_all(model_dir):
+    clip = synthesize("ਮੈਨੂੰ ਦੋ ਦਿਨਾਂ ਤੋਂ ਬੁਖਾਰ ਹੈ", "pa", "ogg", engines=("espeak",))
+    result = transcribe(clip.data, "pa")
+    assert result.backend == "faster-whisper" and result.duration > 1.0 and result.language == "pa"
+    assert not re.search("[\u0900-\u0963]", result.text)  # never Devanagari to a Punjabi speaker (। is shared)
+    assert len(result.text.split()) <= word_cap(result.duration)
 
 
 def test_initial_prompt_is_in_the_users_script():

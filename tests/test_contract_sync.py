@@ -16,7 +16,7 @@ def codes(path, column):
 
 @pytest.mark.parametrize(("name", "column"), [
     ("symptoms", "code"), ("intents", "intent"), ("urgency", "level"),
-    ("specialists", "code"), ("document_types", "code"),
+    ("specialists", "code"), ("document_types", "code"), ("syndromes", "code"),
 ])
 def test_data_contains_every_contract_code(name, column):
     if not CONTRACT.exists():

@@ -8,6 +8,7 @@ the same language. Emergencies must interrupt the intake at once.
 from __future__ import annotations
 
 import pytest
+import requests
 
 pytestmark = pytest.mark.rasa
 
@@ -15,16 +16,20 @@ pytestmark = pytest.mark.rasa
 ANSWERS = {
     "hi": {"core_ask_patient": "मेरी", "core_ask_age": "35 साल", "core_ask_sex": "2",
            "core_ask_pregnant": "नहीं", "core_ask_duration_days": "3 दिन से", "core_ask_severity": "2",
-           "core_ask_followup": "नहीं", "core_ask_symptom_text": "बुखार", "core_ask_records_consent": "हाँ"},
+           "core_ask_followup": "नहीं", "core_ask_symptom_text": "बुखार", "core_ask_records_consent": "हाँ",
+           "core_ask_reading": "१०२"},
     "hi-Latn": {"core_ask_patient": "1", "core_ask_age": "42 saal", "core_ask_sex": "aadmi",
                 "core_ask_pregnant": "nahi", "core_ask_duration_days": "kal se", "core_ask_severity": "halka",
-                "core_ask_followup": "haan", "core_ask_symptom_text": "khansi", "core_ask_records_consent": "1"},
+                "core_ask_followup": "haan", "core_ask_symptom_text": "khansi", "core_ask_records_consent": "1",
+                "core_ask_reading": "nahi hai"},
     "pa": {"core_ask_patient": "1", "core_ask_age": "60 ਸਾਲ", "core_ask_sex": "ਮਰਦ",
            "core_ask_pregnant": "ਨਹੀਂ", "core_ask_duration_days": "ਦੋ ਦਿਨਾਂ ਤੋਂ", "core_ask_severity": "3",
-           "core_ask_followup": "2", "core_ask_symptom_text": "ਬੁਖਾਰ", "core_ask_records_consent": "ਨਹੀਂ"},
+           "core_ask_followup": "2", "core_ask_symptom_text": "ਬੁਖਾਰ", "core_ask_records_consent": "ਨਹੀਂ",
+           "core_ask_reading": "2"},
     "en": {"core_ask_patient": "my child", "core_ask_age": "6", "core_ask_sex": "girl",
            "core_ask_pregnant": "no", "core_ask_duration_days": "2 days", "core_ask_severity": "moderate",
-           "core_ask_followup": "yes", "core_ask_symptom_text": "fever", "core_ask_records_consent": "yes"},
+           "core_ask_followup": "yes", "core_ask_symptom_text": "fever", "core_ask_records_consent": "yes",
+           "core_ask_reading": "101 F"},
 }
 
 SCENARIOS = [
@@ -117,8 +122,8 @@ def test_asking_for_a_doctor_after_triage_books_a_case_the_doctor_sees(rasa_stac
     """The handoff end to end: triage → "1" (yes, a doctor) → slots → "1" → booked in her queue."""
     import datetime as dt
 
+    from config.settings import load
     from portal.services import build
-    from saathi.settings import load
 
     services = build(load())  # the same database as the stack's action server
     doctor = services.records.register_doctor(name="Test Doctor", specialty="general_physician",
@@ -150,7 +155,11 @@ def test_a_kept_check_shows_in_my_records_and_can_be_deleted(rasa_stack):
     assert "sore throat" in records[0]["text"]
     confirm = bot.send(sender, "delete all my data")
     assert confirm[0]["key"] == "records_delete_confirm"
+    tracker = f"{bot.base_url}/conversations/{sender}/tracker"
+    assert "sore throat" in requests.get(tracker, params={"token": bot.token}, timeout=30).text
     assert bot.send(sender, "yes")[0]["key"] == "records_deleted"
+    # the conversation went too (the embedded in-memory tracker store; issue #14 finding 3)
+    assert "sore throat" not in requests.get(tracker, params={"token": bot.token}, timeout=30).text
     assert bot.send(sender, "show my health records")[0]["key"] == "core_records_empty"
 
 

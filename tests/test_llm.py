@@ -80,9 +80,10 @@ def test_unavailable_without_a_model_path(monkeypatch, engine, caplog):
     monkeypatch.delenv("SAATHI_LLM_GGUF", raising=False)
     with caplog.at_level(logging.DEBUG, logger="engine.llm"):
         assert llm.available() is False
-        assert llm.second_opinion(TEXT, [], {}) is None
+        assert llm.second_opinion(TEXT, []) is None
         result = engine.triage(TEXT, age=30, sex="f")
-    assert "second_opinion" not in result.extra and second_opinion.text(result) is None
+    assert "second_opinion" not in result.extra
+    assert second_opinion.for_doctor(result.to_contract(), result) == result.to_contract()
     assert not caplog.records
 
 
@@ -94,7 +95,7 @@ def test_unavailable_with_a_missing_file_or_without_llama_cpp(monkeypatch, tmp_p
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a))
     assert llm.available() is False
-    assert llm.second_opinion(TEXT, [], {}) is None
+    assert llm.second_opinion(TEXT, []) is None
 
 
 def test_codes_are_validated_against_the_symptom_list():
@@ -107,12 +108,44 @@ def test_codes_are_validated_against_the_symptom_list():
     assert grammar.startswith('root ::= "["') and 'code ::= "\\"fever\\"" | "\\"cough\\""' in grammar
 
 
-def test_second_opinion_text_is_labelled(engine):
+class _Window:
+    """Stands in for a loaded llama.cpp model's window: one token per byte, like the test GGUF."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def tokenize(self, data: bytes, add_bos: bool = True) -> list[int]:
+        return list(data) + [1] * add_bos
+
+    def n_ctx(self) -> int:
+        return self.size
+
+
+def test_symptom_prompt_is_sized_to_the_context_window():
+    """The whole code list when it fits, the grammar alone when it does not, nothing when even the
+    message does not fit (llama.cpp raises for an over-long prompt and the helper switched off)."""
+    full = local._symptom_prompt(TEXT, [], llm.vocabulary())
+    short = local._symptom_prompt(TEXT, [], ())
+    assert "abdominal_pain" in full and "abdominal_pain" not in short and len(short) < len(full)
+    assert local._fitting(_Window(len(full.encode()) + 25), 24, full, short) == full
+    assert local._fitting(_Window(len(short.encode()) + 25), 24, full, short) == short
+    assert local._fitting(_Window(len(short.encode())), 24, full, short) is None
+
+
+def test_suggested_symptoms_go_to_the_doctor_and_nowhere_else(engine, monkeypatch):
+    """Issue #20 item 4: the model's codes reach the doctor's case (beside the contract object, which
+    stays as specified); an empty suggestion adds nothing. The model is replaced here by a fixed
+    answer because llama_cpp is an optional compiled extra (the GGUF test below runs it for real)."""
+    monkeypatch.setattr(llm, "available", lambda: True)
+    monkeypatch.setattr(llm, "second_opinion", lambda text, found: llm.SecondOpinion(["vomiting", "chills"], "m.gguf"))
     result = engine.triage(TEXT, age=30, sex="f")
-    result.extra["second_opinion"] = {"suggested_symptoms": [], "explanation": "Rest and drink water.", "model": "x"}
-    for language in ("hi", "pa", "en"):
-        assert "Rest and drink water." in second_opinion.text(result, language)
-    assert "not a diagnosis" in second_opinion.text(result, "en")
+    contract = result.to_contract()
+    assert "second_opinion" not in contract
+    handed = second_opinion.for_doctor(contract, result)
+    assert handed == {**contract, "second_opinion": {"suggested_symptoms": ["vomiting", "chills"], "model": "m.gguf"}}
+    monkeypatch.setattr(llm, "second_opinion", lambda text, found: llm.SecondOpinion([], "m.gguf"))
+    quiet = engine.triage(TEXT, age=30, sex="f")
+    assert "second_opinion" not in quiet.extra and second_opinion.for_doctor(quiet.to_contract(), quiet) == quiet.to_contract()
 
 
 def test_tiny_random_gguf_gives_a_structured_second_opinion(tmp_path, monkeypatch, engine):
@@ -124,11 +157,10 @@ def test_tiny_random_gguf_gives_a_structured_second_opinion(tmp_path, monkeypatc
     plain = engine.triage(TEXT, age=30, sex="f", language="hi")
     monkeypatch.setenv("SAATHI_LLM_GGUF", str(path))
     assert llm.available() is True
-    opinion = llm.second_opinion(TEXT, plain.symptoms, {"urgency": plain.urgency, "conditions": []}, "hi",
-                                 max_tokens=24)
-    assert opinion is not None and opinion.model == "tiny.gguf" and isinstance(opinion.explanation, str)
+    opinion = llm.second_opinion(TEXT, plain.symptoms, max_tokens=24)
+    assert opinion is not None and opinion.model == "tiny.gguf"
     assert set(opinion.symptoms) <= set(llm.vocabulary()) and not set(opinion.symptoms) & set(plain.symptoms)
     with_llm = engine.triage(TEXT, age=30, sex="f", language="hi")
-    extra = with_llm.extra["second_opinion"]
-    assert set(extra) == {"suggested_symptoms", "explanation", "model"}
+    extra = with_llm.extra.get("second_opinion", {"suggested_symptoms": ["x"], "model": "tiny.gguf"})
+    assert set(extra) == {"suggested_symptoms", "model"} and extra["suggested_symptoms"]
     assert with_llm.to_contract() == plain.to_contract()  # urgency, differential, advice unchanged

@@ -25,13 +25,21 @@ from engine.meds.frequency import parse_duration, parse_frequency, parse_instruc
     ("ਦਿਨ ਵਿੱਚ ਇੱਕ ਵਾਰ", "OD", 1), ("ਦਿਨ ਵਿੱਚ ਦੋ ਵਾਰ", "BD", 2), ("ਦਿਨ ਵਿੱਚ ਤਿੰਨ ਵਾਰ", "TDS", 3),
     ("ਰਾਤ ਨੂੰ ਸੌਣ ਵੇਲੇ", "HS", 1),
     ("ਦਿਨ ਵਿੱਚ ਦੇ ਵਾਰ", "BD", 2),  # OCR reads ਦੋ as ਦੇ
+    ("1–0–1", "1-0-1", 2), ("1-1-1 x 5 days", "1-1-1", 3), ("subah-shaam", "BD", 2), ("ਸਵੇਰੇ-ਸ਼ਾਮ", "BD", 2),
+    ("रात को", "HS", 1), ("ਰਾਤ ਨੂੰ", "HS", 1), ("at night", "HS", 1), ("O.D.", "OD", 1), ("S.O.S.", "SOS", None),
+    ("H.S.", "HS", 1), ("T.D.S.", "TDS", 3),
+    # a time of day alone is one dose at that time
+    ("ਸਵੇਰੇ", "1-0-0", 1), ("सुबह", "1-0-0", 1), ("subah khali pet", "1-0-0", 1), ("in the morning", "1-0-0", 1),
+    ("शाम को", "0-0-1", 1), ("after lunch", "0-1-0", 1),
+    ("दिन में 2 बार", "BD", 2), ("ਦਿਨ ਵਿੱਚ 3 ਵਾਰ", "TDS", 3), ("din me 1 baar", "OD", 1),
 ])
 def test_frequency(text, canonical, times):
     freq = parse_frequency(f"Tab X 500 mg {text} x 5 days")
     assert freq is not None and (freq.canonical, freq.times_per_day) == (canonical, times)
 
 
-@pytest.mark.parametrize("text", ["Tab Dolo 650 mg", "Date: 12/03/2025", "Ph: 9876543210", "Reg. No. 1-2"])
+@pytest.mark.parametrize("text", ["Tab Dolo 650 mg", "Date: 12/03/2025", "Ph: 9876543210", "Reg. No. 1-2",
+                                  "Cap Uprise D3 60K once a week x 8 weeks", "Tab X weekly", "हफ्ते में एक बार"])
 def test_no_frequency_where_there_is_none(text):
     assert parse_frequency(text) is None
 
@@ -39,7 +47,7 @@ def test_no_frequency_where_there_is_none(text):
 @pytest.mark.parametrize(("text", "days"), [
     ("5 days", 5), ("x 5 days", 5), ("x 5 d", 5), ("x 5d", 5), ("for 7 days", 7), ("(10 days)", 10), ("5 din", 5),
     ("5 दिन", 5), ("5 ਦਿਨ", 5), ("1 week", 7), ("2 weeks", 14), ("1 month", 30), ("5/7", 5), ("2/52", 14),
-    ("× 3 days", 3),
+    ("× 3 days", 3), ("x 1 month", 30), ("x 3 months", 90), ("x 8 weeks", 56), ("14 din", 14),
 ])
 def test_duration(text, days):
     assert parse_duration(f"Tab X 1-0-1 {text}") == days

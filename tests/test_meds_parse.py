@@ -79,3 +79,16 @@ def test_ocr_slips_in_schedules(text, name, frequency):
 def test_more_ocr_repairs(text, frequency, days):
     med = parse_medications(text)[0]
     assert (med.frequency, med.duration_days) == (frequency, days)
+
+
+@pytest.mark.parametrize("line", ["No painkillers like Brufen / Combiflam / Disprin.", "Avoid Combiflam and Brufen",
+                                  "Allergic to Augmentin", "Do not take Disprin", "दर्द के लिए Brufen न लें",
+                                  "ਦਰਦ ਲਈ Brufen ਨਾ ਲਓ"])
+def test_medicines_named_to_avoid_are_not_prescribed(line):
+    meds = parse_medications(f"Tab Dolo 650 1-0-1 x 3 days\n{line}\nTab Pan 40 1-0-0")
+    assert [m.name for m in meds] == ["Dolo 650", "Pan 40"]
+
+
+def test_a_dose_pattern_line_after_a_medicine_is_its_schedule_despite_ocr_junk():
+    meds = parse_medications("1. TAB Pan 40\n|  0-0-1 — 30 din — ਖਾਣੇ ਡੋੰ ਬਾਅਦ  |\nReview after 5 days")
+    assert [(m.name, m.frequency, m.duration_days) for m in meds] == [("Pan 40", "0-0-1", 30)]

@@ -43,8 +43,9 @@ def test_saathi_nlu_follows_the_contract(rasa_stack):
         "not json", {"no_text": 1},
     ]
     stdin = "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
-    env = {**os.environ, "RASA_URL": rasa_stack.base_url}
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "saathi"), "nlu"], input=stdin, env=env,
+    env = {**os.environ, "RASA_URL": rasa_stack.base_url, "SAATHI_RASA_TOKEN": rasa_stack.token}
+    # `python -m` from this tree (.venv/bin/saathi would import the editable install's copy)
+    done = subprocess.run([sys.executable, "-m", "saathi.cli", "nlu"], input=stdin, env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=True)
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(out) == len(lines)

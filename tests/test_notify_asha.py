@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from engine.asha.testing import SALT, new_phone, verified_worker
 from engine.i18n import t
 from engine.notify import NotifyService, migrate, producers, timing
 from engine.notify.addresses import RecordsAddressBook, RecordsSealer
 from engine.notify.jobs import set_service
-from engine.notify.testing import DictState, ManualScheduler, RecordingTransport
 from records.db import make_engine, make_session_factory
+from tests.support.asha import SALT, new_phone, verified_worker
+from tests.support.notify import DictState, ManualScheduler, RecordingTransport
 
 pytest_plugins = ["tests.asha_fixtures"]
 

@@ -7,12 +7,13 @@ import uuid
 
 import pytest
 
-from engine.asha.testing import Clock
 from engine.notify import NotifyService, Recipient, migrate, producers
 from engine.notify.dose_times import MOVED, change_dose_times, chosen_times, parse_dose_times
 from engine.notify.jobs import set_service
 from engine.notify.models import Outbox
-from engine.notify.testing import (
+from records.db import make_engine, make_session_factory
+from tests.support.asha import Clock
+from tests.support.notify import (
     DictState,
     FixedAddressBook,
     ManualScheduler,
@@ -20,8 +21,7 @@ from engine.notify.testing import (
     RecordingTransport,
     ist,
 )
-from records.db import make_engine, make_session_factory
-from records.testing import fresh_pg_database
+from tests.support.records import fresh_pg_database
 
 PATIENT = uuid.uuid4()
 

@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 
-from engine.asha.testing import Clock
 from engine.notify import NotifyService, Recipient, migrate, producers, timing
 from engine.notify.jobs import set_service
-from engine.notify.testing import (
+from records.db import make_engine, make_session_factory
+from tests.support.asha import Clock
+from tests.support.notify import (
     DictState,
     FixedAddressBook,
     ManualScheduler,
@@ -18,7 +19,6 @@ from engine.notify.testing import (
     RecordingTransport,
     ist,
 )
-from records.db import make_engine, make_session_factory
 
 PATIENT, ASHA = uuid.uuid4(), uuid.uuid4()
 PHONE = "+919812300001"
@@ -153,7 +153,7 @@ def test_a_portal_prescription_schedules_its_dose_reminders(world):
     """Handoff.prescribe's hook: "1-0-1" lines get reminders, "when needed" lines none."""
     from types import SimpleNamespace
 
-    from portal.handoff import Handoff
+    from engine.handoff.service import Handoff
 
     svc, clock, scheduler, transport, _ = world
     handoff = SimpleNamespace(now=lambda: clock.now)
@@ -166,7 +166,7 @@ def test_a_prescription_after_midnight_ist_starts_on_the_indian_day(world):
     """01:00 IST is still yesterday in UTC: the doses start on the patient's day, not the server's."""
     from types import SimpleNamespace
 
-    from portal.handoff import Handoff
+    from engine.handoff.service import Handoff
 
     svc, clock, scheduler, _, _ = world
     clock.now = ist(27, 1)

@@ -9,7 +9,8 @@ import pytest
 
 from engine.notify import NotifyService, Recipient, migrate, producers
 from engine.notify.jobs import set_service
-from engine.notify.testing import (
+from records.db import make_engine, make_session_factory
+from tests.support.notify import (
     DictState,
     FixedAddressBook,
     ManualScheduler,
@@ -17,9 +18,8 @@ from engine.notify.testing import (
     RecordingTransport,
     ist,
 )
-from engine.pharmacy.testing import Clock
-from records.db import make_engine, make_session_factory
-from records.testing import fresh_pg_database
+from tests.support.pharmacy import Clock
+from tests.support.records import fresh_pg_database
 
 PATIENT = uuid.uuid4()
 

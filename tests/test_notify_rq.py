@@ -11,8 +11,8 @@ import pytest
 from engine.notify import NotifyService, Recipient, migrate
 from engine.notify.jobs import set_service
 from engine.notify.scheduling import RqAt
-from engine.notify.testing import DictState, FixedAddressBook, MemorySealer, RecordingTransport
 from records.db import make_engine, make_session_factory
+from tests.support.notify import DictState, FixedAddressBook, MemorySealer, RecordingTransport
 
 
 @pytest.fixture

@@ -81,3 +81,12 @@ def test_summary_urgency(language):
     assert t("meds_summary_critical", language) in critical
     assert t("meds_summary_abnormal_soon", language) in soon
     assert t("meds_summary_labs_normal", language) in normal
+
+
+@pytest.mark.parametrize("language", ["en", "hi", "pa"])
+def test_summary_says_which_range_decided(language):
+    from engine.i18n import t
+
+    printed = summarise("lab_report", [], parse_labs("TSH 6.2 uIU/mL 0.4-4.5"), language)
+    ours = summarise("lab_report", [], parse_labs("TSH 6.2 uIU/mL"), language)
+    assert t("ocr_range_printed", language) in printed and t("ocr_range_reference", language) in ours

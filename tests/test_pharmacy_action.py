@@ -14,7 +14,7 @@ import actions.pharmacy
 from actions.conversation import ActionChoose
 from actions.pharmacy import ActionFindPharmacy, ValidatePharmacyForm
 from engine.pharmacy.models import StockItem
-from engine.pharmacy.testing import add_shop
+from tests.support.pharmacy import add_shop
 
 pytest_plugins = ["tests.pharmacy_fixtures"]
 PATIENT = uuid.uuid4()

@@ -9,8 +9,8 @@ import pytest
 
 from engine.pharmacy import OutOfStock
 from engine.pharmacy.models import StockItem
-from engine.pharmacy.testing import Clock, add_shop, build
-from records.testing import fresh_pg_database
+from tests.support.pharmacy import Clock, add_shop, build
+from tests.support.records import fresh_pg_database
 
 pytestmark = pytest.mark.postgres
 WORKERS = 20

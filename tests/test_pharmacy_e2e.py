@@ -16,18 +16,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from channels import pharmacist as hook
 from channels.app import create_app
 from channels.context import Gateway, set_worker_gateway
-from channels.identity import sender_id
 from channels.rasa import RasaClient
 from channels.simclient import WebhookClient
-from channels.store import MemoryStore
 from engine.i18n import t
 from engine.pharmacy.notify import notification_text
+from engine.store import MemoryStore
+from records.identity import sender_id
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from tests.channels_fixtures import PUBLIC_BASE, LiveGateway, twiml_messages  # noqa: E402
+from tests.support.stepup import open_workday  # noqa: E402
 
 pytest_plugins = ["tests.channels_fixtures"]
 pytestmark = pytest.mark.rasa
@@ -41,8 +41,8 @@ RX_MEDICINES = ("Dolo 650", "Cetzine")
 @pytest.fixture
 def stack(rasa_stack, standin, monkeypatch) -> Iterator[tuple[WebhookClient, object]]:
     """Our gateway on a socket, on the stack's database and keys (its SAATHI_VAR_DIR), Twilio → stand-in."""
+    from config.settings import Settings, load
     from engine.notify import jobs
-    from saathi.settings import Settings, load
 
     standin.reset()
     for name, value in {
@@ -55,7 +55,7 @@ def stack(rasa_stack, standin, monkeypatch) -> Iterator[tuple[WebhookClient, obj
     }.items():
         monkeypatch.setenv(name, value)
     settings = Settings()
-    gateway = Gateway.from_settings(settings, rasa=RasaClient(rasa_stack.base_url), store=MemoryStore())
+    gateway = Gateway.from_settings(settings, rasa=RasaClient(rasa_stack.base_url, rasa_stack.token), store=MemoryStore())
     server = LiveGateway(create_app(settings, gateway)).start()  # also this process's worker gateway
     jobs.set_service(jobs.from_settings(settings))  # notifications through this gateway's sender
     try:
@@ -63,7 +63,6 @@ def stack(rasa_stack, standin, monkeypatch) -> Iterator[tuple[WebhookClient, obj
     finally:
         server.stop()
         jobs.set_service(None)
-        hook.set_service(settings, None)
         set_worker_gateway(None)
 
 
@@ -125,6 +124,7 @@ def test_prescription_photo_to_pickup_notice(stack, standin, capsys):
     # 4. The shop's pharmacist (mobile linked with the CLI) marks it ready by SMS through the gateway.
     assert main(["pharmacy", "assign", str(view.pharmacy_id), "--phone", PHARMACIST[3:], "--language", "en"]) == 0
     capsys.readouterr()
+    open_workday(live.message, PHARMACIST)  # SMS commands need the PIN once a day (issue #14)
     ready = _texts(live.message(PHARMACIST, f"READY {code}"))
     assert ready == t("pharmacy_sms_status_saved", "en", code=code, status=t("pharmacy_label_ready", "en"))
     assert service.get(view.id).status == "ready"

@@ -10,8 +10,8 @@ import pytest
 from engine.pharmacy import OutOfStock, Status, locate
 from engine.pharmacy.geo import haversine_km
 from engine.pharmacy.notify import notification_text
-from engine.pharmacy.testing import add_shop
 from engine.pharmacy.wanted import from_medications, from_text
+from tests.support.pharmacy import add_shop
 
 pytest_plugins = ["tests.pharmacy_fixtures"]
 

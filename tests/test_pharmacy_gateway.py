@@ -11,18 +11,19 @@ from collections.abc import Iterator
 
 import pytest
 
-from channels import pharmacist as hook
-from channels.identity import phone_hash, sender_id
 from engine.i18n import t
 from engine.pharmacy import PharmacyService, migrate
 from engine.pharmacy.models import Pharmacy, StockItem
 from engine.pharmacy.notify import notification_fields, notification_key, notification_text
-from engine.pharmacy.testing import add_shop
-from records.testing import fresh_pg_database
+from records.identity import phone_hash, sender_id
+from tests.support.pharmacy import add_shop
+from tests.support.production import secrets_env
+from tests.support.records import fresh_pg_database
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from channels.rasa import BotMessage  # noqa: E402
 from tests.channels_fixtures import SMS_USER, WHATSAPP_USER, ScriptedRasa, twiml_messages  # noqa: E402
+from tests.support.stepup import open_workday  # noqa: E402
 
 pytest_plugins = ["tests.channels_fixtures"]
 pytestmark = pytest.mark.postgres
@@ -32,10 +33,10 @@ PATIENT = "whatsapp:+919876522222"
 
 @pytest.fixture(scope="module")
 def pg() -> Iterator[str]:
-    from records import migrate as records_migrate
+    from engine import schema
 
     with fresh_pg_database("saathi_phgw") as url:
-        records_migrate.upgrade(url)
+        schema.upgrade(url, target="records@head")
         migrate(url)
         yield url
 
@@ -43,6 +44,8 @@ def pg() -> Iterator[str]:
 @pytest.fixture
 def channel_settings(channel_settings, pg, monkeypatch):  # the channels' settings, on PostgreSQL
     monkeypatch.setenv("DATABASE_URL", pg)
+    for variable, value in secrets_env(channel_settings).items():  # `saathi pharmacy` runs as production
+        monkeypatch.setenv(variable, value)
     monkeypatch.setenv("SAATHI_QUIET_HOURS", "0-0")  # the pickup notice must not wait for the morning
     return dataclasses.replace(channel_settings, database_url=pg, quiet_hours_text="0-0")
 
@@ -56,7 +59,6 @@ def notify(app, channel_settings) -> Iterator[object]:
     jobs.set_service(service)
     yield service
     jobs.set_service(None)
-    hook.set_service(channel_settings, None)
 
 
 @pytest.fixture
@@ -103,18 +105,19 @@ def reply(hooks, sender: str, text: str) -> list[str]:
 
 
 def test_pharmacist_sms_commands_bypass_the_bot_and_ready_reaches_the_patient(
-        hooks, rasa, standin, channel_settings, notify, shop, capsys):
+        hooks, rasa, standin, channel_settings, gateway, notify, shop, capsys):
     from records import RecordsService
     from saathi.cli import main
 
     # Linked by the CLI, typed the way people type numbers: stored as the hash of the +91 form.
     assert main(["pharmacy", "assign", str(shop), "--phone", "098765 11111", "--language", "hi"]) == 0
     assert "98765" not in capsys.readouterr().out
-    service = hook.service_for(channel_settings)
+    service = gateway.services.pharmacy
     with service.sessions() as s:
         stored = s.get(Pharmacy, shop).sms_phone_hash
     assert stored == sender_id(PHARMACIST, channel_settings.sender_salt) and "98765" not in stored
 
+    open_workday(hooks.message, PHARMACIST)  # SMS commands need the PIN once a day (issue #14)
     saved = reply(hooks, PHARMACIST, "STOCK PARACETAMOL 500 120")
     assert saved == [t("pharmacy_sms_stock_saved", "hi", medicine="paracetamol 500 mg", units=120)]
     assert reply(hooks, PHARMACIST, "HELP") == [t("pharmacy_sms_help", "hi")]
@@ -148,9 +151,9 @@ def test_pharmacist_sms_commands_bypass_the_bot_and_ready_reaches_the_patient(
     assert rasa.texts()[-1] == "mujhe bukhar hai"
 
 
-def test_other_people_and_a_bare_cancel_are_handled_as_before(hooks, rasa, channel_settings, notify, shop):
+def test_other_people_and_a_bare_cancel_are_handled_as_before(hooks, rasa, channel_settings, gateway, notify, shop):
     pharmacist = "+919876544444"
-    service = hook.service_for(channel_settings)
+    service = gateway.services.pharmacy
     assert service.set_sms_phone(shop, phone_hash(pharmacist, channel_settings.sender_salt))
     assert reply(hooks, SMS_USER, "HELP") == [t("channels_sms_help", "hi")]
     calls = len(rasa.calls)
@@ -164,8 +167,8 @@ def test_other_people_and_a_bare_cancel_are_handled_as_before(hooks, rasa, chann
     assert reply(hooks, pharmacist, "CANCEL") == [t("channels_sms_stopped", "hi")]
 
 
-def test_one_phone_links_to_one_pharmacy(channel_settings, notify, shop):
-    service = hook.service_for(channel_settings)
+def test_one_phone_links_to_one_pharmacy(channel_settings, gateway, notify, shop):
+    service = gateway.services.pharmacy
     with service.sessions() as s:
         other = add_shop(s, "Other", 2, [])
         s.commit()

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from engine.pharmacy.inventory import CsvAdapter, ExcelAdapter, HttpJsonAdapter, import_stock
 from engine.pharmacy.models import StockItem
 from engine.pharmacy.sms import handle_stock_command
-from engine.pharmacy.testing import add_shop
+from tests.support.pharmacy import add_shop
 
 pytest_plugins = ["tests.pharmacy_fixtures"]
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from engine.pharmacy import PharmacyService, locate
 from engine.pharmacy.models import Pharmacy, StockItem
-from engine.pharmacy.testing import MORNING, Clock
 from engine.pharmacy.wanted import from_text
 from records.db import make_engine, make_session_factory
 from saathi.commands.pharmacy import seed_if_empty
+from tests.support.pharmacy import MORNING, Clock
 
 
 def _snapshot(url: str) -> list[tuple]:

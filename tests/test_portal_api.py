@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
-from portal import testing
-from portal.testing import PASSWORD, totp_now
+from tests.support import portal as testing
+from tests.support.portal import PASSWORD, totp_now
 
 pytestmark = pytest.mark.postgres
 world = testing.world
@@ -63,8 +64,9 @@ def test_queue_case_and_accept_over_the_api_respect_consent_and_role(world):
     assert re.fullmatch(r"saathi-[0-9a-f]{32}", accepted["room"]) and accepted["patient_notified"]
     assert client.post(f"/api/v1/cases/{case_id}/accept", headers=theirs).status_code == 403
     assert client.get("/api/v1/icd?q=A97", headers=mine).get_json()[0]["code"] == "A97"
-    made = client.post("/api/v1/slots", headers=mine, json={"starts_at": "2031-01-01T04:00:00+00:00",
-                                                            "ends_at": "2031-01-01T05:00:00+00:00", "minutes": 20})
+    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=3)
+    made = client.post("/api/v1/slots", headers=mine, json={"starts_at": start.isoformat(), "minutes": 20,
+                                                            "ends_at": (start + dt.timedelta(hours=1)).isoformat()})
     assert made.status_code == 201 and len(made.get_json()["ids"]) == 3
     assert client.post("/api/v1/slots", headers=mine, json={"starts_at": "x"}).status_code == 400
 

@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import doctor as bot_doctor
 from actions.conversation import ActionChoose
-from portal import testing
-from portal.testing import TEST_SENDER_SALT, TRIAGE
 from records import Actor
+from tests.support import portal as testing
+from tests.support.portal import TEST_SENDER_SALT, TRIAGE
 
 pytestmark = pytest.mark.postgres
 world = testing.world
@@ -39,7 +39,7 @@ def bot(world):
 
 
 def test_talk_to_doctor_offers_now_and_slots_then_books_with_consent(bot):
-    from channels.identity import sender_id
+    from records.identity import sender_id
 
     doc, _, _ = bot.doctor("Bot Doctor", "general_physician", ("hi",))
     bot.accounts.set_on_duty(doc, True)

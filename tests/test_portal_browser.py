@@ -6,53 +6,36 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyotp
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from portal import create_app, testing
-from portal.testing import PASSWORD
+from engine.i18n import t
+from portal import create_app
+from tests.support import portal as testing
+from tests.support.browser import chromium, serve
+from tests.support.portal import PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 world = testing.world
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "portal"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def live(world) -> Iterator[str]:
     """The portal served on localhost with secure cookies on, as in production."""
-    app = create_app(dataclasses.replace(world.settings, portal_secure_cookies=True), world.services)
-    server = make_server("localhost", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_port}"
-    server.shutdown()
+    with serve(create_app(dataclasses.replace(world.settings, portal_secure_cookies=True), world.services)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def portal_page(live) -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1,
-                                      base_url=live)
-        page = context.new_page()
-        page.set_default_timeout(15000)
+    with chromium(live, width=360, height=740) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def _fits(page, name: str) -> None:
@@ -139,9 +122,14 @@ def test_doctor_signs_in_with_totp_accepts_notes_prescribes_and_patient_gets_wha
     page.fill("textarea[name=assessment]", "Probable dengue without warning signs")
     page.fill("#icd", "dengue")
     page.wait_for_selector("#icd-list option[value='A97.0']", state="attached")  # ICD-10 search suggestions
-    page.fill("#icd", "A97.0")
+    page.fill("#icd", "dengue without warning")  # words, as the placeholder invites (issue #18 item 4)
     page.click("#save-notes")
-    page.wait_for_selector("text=Notes saved.")
+    expect(page.locator("#notes-problem")).to_have_text(t("portal_icd_choose", "en", words="dengue without warning"))
+    expect(page.locator("textarea[name=objective]")).to_have_value("Temp 38.9 C, no rash")  # nothing typed lost
+    _fits(page, "06a-icd-choices")
+    page.check("#icd-choices input[value='A97.0']")
+    page.click("#save-notes")
+    page.wait_for_selector(f"text={t('portal_notes_saved_code', 'en', code='A97.0')}")
     assert "Dengue without warning signs" in page.content()
     _fits(page, "06-notes")
 
@@ -157,9 +145,18 @@ def test_doctor_signs_in_with_totp_accepts_notes_prescribes_and_patient_gets_wha
     page.fill("textarea[name=advice]", "Rest, fluids; come back if bleeding or vomiting.")
     _fits(page, "07-prescription-form")
     page.click("#send-rx")
-    page.wait_for_url("**/queue")
-    assert "Prescription saved and sent" in page.content()
-    _fits(page, "08-queue-after")
+    page.wait_for_url(f"**/cases/{case_id}#issued")
+    status = [page.locator("p.flash").nth(i).inner_text() for i in range(page.locator("p.flash").count())]
+    assert t("portal_rx_saved", "en") in status and t("portal_delivery_queued", "en") in status  # what really happened
+    # the issued PDF is one click away, with what became of the patient's copy (issue #18 item 2)
+    expect(page.locator("#rx-delivery")).to_have_text(t("portal_delivery_queued", "en"))
+    assert page.locator("#send-rx").count() == 0, "a closed case offers no second prescription"
+    with page.expect_download() as download:
+        page.click("#rx-download")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    opened = page.request.get(page.get_attribute("#rx-open", "href"))
+    assert opened.status == 200 and opened.headers["content-type"] == "application/pdf"
+    _fits(page, "08-case-issued")
 
     messages = world.standin.wait_for_messages(f"whatsapp:{phone}", 2, timeout=20)
     rx = messages[-1]

@@ -12,13 +12,13 @@ from urllib.parse import parse_qs, unquote, urlparse
 import jwt
 import pytest
 
-from portal import testing
-from portal.testing import JITSI_SECRET, TRIAGE, csrf_from
 from records import Actor, Purpose
 from records.portal_models import DiagnosisLabel
+from tests.support import portal as testing
+from tests.support.portal import JITSI_SECRET, TRIAGE, csrf_from
 
 pytestmark = pytest.mark.postgres
-world = testing.world  # the module's fixture (portal/testing.py)
+world = testing.world  # the module's fixture (tests/support/portal.py)
 
 
 def _post(client, url: str, data: dict | None = None, page: str = "/queue"):
@@ -78,7 +78,9 @@ def test_accept_sends_patient_a_low_bandwidth_jitsi_link_with_their_own_token(wo
     phone = "+919811100001"
     _, case_id = world.booked_case(doc, phone=phone)
     client = world.client(doc)
-    response = _post(client, f"/cases/{case_id}/accept", page=f"/cases/{case_id}")
+    accepted = _post(client, f"/cases/{case_id}/accept", page=f"/cases/{case_id}")
+    assert accepted.status_code == 302 and accepted.headers["Location"].endswith(f"/cases/{case_id}/video")
+    response = client.get(f"/cases/{case_id}/video")  # the room page: reloading it accepts nothing again
     assert response.status_code == 200
     doctor_url = re.search(r'id="join" href="([^"]+)"', response.get_data(as_text=True)).group(1)
     message = world.standin.wait_for_messages(f"whatsapp:{phone}", 1)[-1]
@@ -120,12 +122,12 @@ def test_notes_with_icd10_and_prescription_pdf_sent_and_saved(world, tmp_path):
     assert labels and "fever" in labels[0].features["symptoms"] and "A97" in labels[0].features["predicted"]
     assert any(f == "portal.jobs.follow_up" and a == (str(case_id),) for _, f, a in world.scheduler.jobs)
     bad = _post(client, f"/cases/{case_id}/notes", {"diagnosis": "ZZZ.9"}, page=f"/cases/{case_id}")
-    assert bad.status_code == 302  # refused with a message, nothing stored
+    assert bad.status_code == 422 and "ZZZ.9" in bad.get_data(as_text=True)  # refused, shown again as typed
     r = _post(client, f"/cases/{case_id}/prescribe", {
         "generic": ["Paracetamol", "ORS"], "dose": ["500 mg", "1 sachet"], "frequency": ["1-0-1", "after each loose stool"],
         "days": ["3", "2"], "instructions": ["after food", ""], "advice": "Rest and fluids", "follow_up": follow},
         page=f"/cases/{case_id}")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/queue")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/cases/{case_id}#issued")
     message = world.standin.wait_for_messages(f"whatsapp:{phone}", 1)[-1]
     assert "paracetamol" in message["Body"][0] and "दवाएँ" in message["Body"][0]
     media = message["MediaUrl"][0]

@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 import pytest
 
 from engine.handoff.reminders import job_key
-from engine.pharmacy.testing import Clock
+from engine.handoff.service import IST, Handoff
 from portal import jobs as portal_jobs
-from portal import testing
-from portal.handoff import IST, Handoff
-from portal.testing import TRIAGE
 from records.models import utcnow
+from tests.support import portal as testing
+from tests.support.pharmacy import Clock
+from tests.support.portal import TRIAGE
 
 pytestmark = pytest.mark.postgres
-world = testing.world  # the module's fixture (portal/testing.py)
+world = testing.world  # the module's fixture (tests/support/portal.py)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import re
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-PACKAGES = ("saathi", "nlu", "engine", "actions", "channels", "records", "portal")
+PACKAGES = ("config", "saathi", "nlu", "engine", "actions", "channels", "records", "portal")
 
 
 def test_readme_starts_with_the_two_commands():
@@ -18,7 +18,7 @@ def test_readme_starts_with_the_two_commands():
 
 def settings_read_by_the_code() -> set[str]:
     names = set(re.findall(r'_env(?:_int|_bool)?\("([A-Z0-9_]+)"',
-                           (ROOT / "saathi" / "settings.py").read_text(encoding="utf-8")))
+                           (ROOT / "config" / "settings.py").read_text(encoding="utf-8")))
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             names |= set(re.findall(r'environ\.get\("(SAATHI_[A-Z0-9_]+)"', path.read_text(encoding="utf-8")))

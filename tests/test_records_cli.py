@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 
 from records import Actor, Purpose, RecordsService
-from records.testing import fresh_pg_database
 from saathi.cli import main
+from tests.support.records import fresh_pg_database
 
 pytestmark = pytest.mark.postgres
 
 
 def test_operator_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                           capsys: pytest.CaptureFixture[str]) -> None:
+                           capsys: pytest.CaptureFixture[str], production_secrets: dict[str, str]) -> None:
     with fresh_pg_database("saathi_cli") as url:
         monkeypatch.setenv("DATABASE_URL", url)
         monkeypatch.setenv("SAATHI_VAR_DIR", str(tmp_path / "var"))
         assert main(["db", "upgrade"]) == 0
-        assert "0001" in capsys.readouterr().out
+        assert "0003" in capsys.readouterr().out
 
         svc = RecordsService.from_settings()
         pid = svc.get_or_create_patient("sms", "+919999900000", "pa")
@@ -29,6 +29,14 @@ def test_operator_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
         assert main(["audit", "verify"]) == 0
         assert "intact" in capsys.readouterr().out
+        assert main(["audit", "head", "--json"]) == 0  # the anchor to keep outside the database
+        anchor = json.loads(capsys.readouterr().out)
+        assert anchor["count"] >= 2 and anchor["heads"]
+        (tmp_path / "anchor.json").write_text(json.dumps(anchor))
+        assert main(["audit", "head"]) == 0
+        assert anchor["fingerprint"] in capsys.readouterr().out
+        assert main(["audit", "verify", "--anchor", str(tmp_path / "anchor.json")]) == 0
+        capsys.readouterr()
         assert main(["keys", "rotate", "--retire"]) == 0
         out = capsys.readouterr().out
         assert "m2" in out and "m1" in out  # now m2, and m1 was retired

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from records import AccessDenied, Actor, Purpose, RecordsService, Role
 from records.models import AuditEntry
-from records.testing import build_service, later, make_doctor, make_patient, pg_url, records_dirs, svc  # noqa: F401
+from tests.support.records import build_service, later, make_doctor, make_patient, pg_url, records_dirs, svc  # noqa: F401
 
 pytestmark = pytest.mark.postgres
 
@@ -130,8 +130,8 @@ def test_directory_and_queue(svc: RecordsService, make_patient, make_doctor) -> 
 
 
 def test_one_person_across_channels_and_pseudonym(svc: RecordsService) -> None:  # noqa: F811
-    from channels.identity import sender_id
-    from records.testing import TEST_SENDER_SALT
+    from records.identity import sender_id
+    from tests.support.records import TEST_SENDER_SALT
 
     asha = Actor.asha(svc.register_asha(name="Kamla", village="Jagraon"))
     pid = svc.create_patient_by_asha(asha, name="Pritam", phone="098150 12345")

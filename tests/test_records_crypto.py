@@ -13,23 +13,31 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from records import Actor, Purpose, RecordsService
-from records.crypto import CryptoError, EnvKeyProvider, FileKeyProvider, Sealed, new_data_key
+from records.crypto import CryptoError, DataKey, EnvKeyProvider, FileKeyProvider, Place, Sealed, new_data_key
 from records.models import Base, DataKeyRow, SymptomReport, User
-from records.testing import build_service, make_patient, pg_url, records_dirs, svc  # noqa: F401
+from tests.support.records import build_service, make_patient, pg_url, records_dirs, svc  # noqa: F401
 
 
 def test_seal_round_trip_and_tamper() -> None:
-    key = new_data_key()
-    sealed = key.seal({"text": "mujhe bukhar hai", "symptoms": ["fever"]})
+    key = new_data_key(uuid.uuid4())
+    here = Place("symptom_reports", "report_enc", str(uuid.uuid4()))
+    sealed = key.seal({"text": "mujhe bukhar hai", "symptoms": ["fever"]}, here)
     assert b"bukhar" not in sealed.blob
-    assert sealed.key_id == key.id
-    assert key.open(sealed) == {"text": "mujhe bukhar hai", "symptoms": ["fever"]}
+    assert sealed.key_id == key.id and sealed.bound
+    assert key.open(sealed, here) == {"text": "mujhe bukhar hai", "symptoms": ["fever"]}
     flipped = bytearray(sealed.blob)
     flipped[-1] ^= 1
     with pytest.raises(CryptoError):
-        key.open(Sealed(bytes(flipped)))
+        key.open(Sealed(bytes(flipped)), here)
     with pytest.raises(CryptoError):
-        new_data_key().open(sealed)
+        new_data_key().open(sealed, here)
+    elsewhere = [Place("triage_results", "report_enc", here.row), Place("symptom_reports", "text_enc", here.row),
+                 Place("symptom_reports", "report_enc", str(uuid.uuid4()))]
+    for place in elsewhere:  # bound: another table, column or row does not open it
+        with pytest.raises(CryptoError):
+            key.open(sealed, place)
+    with pytest.raises(CryptoError):  # nor the same key claimed by another person
+        DataKey(key.id, key.key, uuid.uuid4()).open(sealed, here)
     file_blob = key.seal_bytes(b"scan", b"doc:1")
     with pytest.raises(CryptoError):  # a file sealed for one document cannot pass as another
         key.open_bytes(file_blob, b"doc:2")
@@ -130,6 +138,8 @@ def test_only_allowlisted_columns_are_plaintext() -> None:
         "kind", "channel", "status", "scope", "model_version", "blob_key", "blob_size", "specialty",
         "languages", "area", "master_key_id", "wrapped", "address_hmac", "chain", "prev", "hash", "prev_hash",
         "subject_tag", "actor_id", "actor_role", "action", "resource", "purpose", "outcome",
+        # access_pins (engine.stepup): a keyed digest of the sender, an argon2id hash of the PIN, when set
+        "subject_hmac", "pin_hash", "set_at",
     }
     for table in Base.metadata.sorted_tables:
         for col in table.columns:
@@ -139,17 +149,17 @@ def test_only_allowlisted_columns_are_plaintext() -> None:
             assert col.name in plain_ok, f"{table.name}.{col.name} is neither Encrypted nor allow-listed"
             assert not col.name.endswith("_enc"), f"{table.name}.{col.name} is named _enc but not Encrypted"
             if isinstance(col.type, LargeBinary):
-                assert col.name in {"wrapped", "address_hmac", "prev", "hash", "prev_hash", "subject_tag"}
+                assert col.name in {"wrapped", "address_hmac", "prev", "hash", "prev_hash", "subject_tag", "subject_hmac"}
 
 
 def test_env_provider_rotation_rewrap_only(tmp_path: Path) -> None:
-    from records import migrate
+    from engine import schema
     from records.db import make_engine, make_session_factory
     from records.storage import LocalFileStore
 
     k1, k2, lk = (base64.b64encode(os.urandom(32)).decode() for _ in range(3))
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    migrate.upgrade(url)
+    schema.upgrade(url, target="records@head")
     sessions = make_session_factory(make_engine(url))
 
     def service(keys: str) -> RecordsService:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from records import Actor, Purpose, RecordsService
-from records.testing import make_doctor, pg_url, records_dirs, svc  # noqa: F401
+from tests.support.records import make_doctor, pg_url, records_dirs, svc  # noqa: F401
 
 pytestmark = pytest.mark.postgres
 

@@ -14,7 +14,7 @@ from records import Actor, PatientNotFound, Purpose, RecordsService
 from records.audit import subject_tag
 from records.crypto import DataKey
 from records.models import AuditEntry, Base
-from records.testing import build_service, make_doctor, make_patient, pg_url, records_dirs, svc  # noqa: F401
+from tests.support.records import build_service, make_doctor, make_patient, pg_url, records_dirs, svc  # noqa: F401
 
 pytestmark = pytest.mark.postgres
 

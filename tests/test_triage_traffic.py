@@ -14,16 +14,17 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import outbreak_multiplier
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.pool import NullPool
 
+from engine import schema
 from engine.triage import drift, traffic
-from engine.triage import migrations as traffic_migrations
 from engine.triage.kb import default_kb
 from engine.triage.sampler import sample_cases
 from records.db import normalise_url
-from records.testing import fresh_pg_database
+from tests.support.records import fresh_pg_database
 
 pytestmark = pytest.mark.postgres
 
@@ -40,7 +41,7 @@ OUTBREAK = ("dengue", "malaria", "chikungunya", "typhoid")
 @pytest.fixture(scope="module")
 def url():
     with fresh_pg_database("saathi_traffic") as db:
-        traffic_migrations.upgrade(db)
+        traffic.migrate(db)
         yield db
 
 
@@ -80,18 +81,18 @@ SLOTS = {"complaint_text": COMPLAINT, "symptoms": ["fever", "headache"], "negate
 # -- schema ---------------------------------------------------------------------------------------
 def test_migration_matches_the_model_and_goes_up_and_down():
     with fresh_pg_database("saathi_trafmig") as db:
-        traffic_migrations.upgrade(db)
-        traffic_migrations.upgrade(db)  # idempotent
-        assert traffic_migrations.current(db) == "traffic_0001"
+        traffic.migrate(db)
+        traffic.migrate(db)  # idempotent
+        assert schema.current(db, "traffic") == "traffic_0001"
         engine = sa.create_engine(normalise_url(db), poolclass=NullPool)
         try:
             with engine.connect() as conn:
                 ctx = MigrationContext.configure(conn, opts={
-                    "version_table": traffic_migrations.VERSION_TABLE, "compare_type": True})
+                    "version_table": schema.VERSION_TABLE, "compare_type": True})
                 assert compare_metadata(ctx, traffic.TrafficBase.metadata) == []
             columns = {c["name"] for c in sa.inspect(engine).get_columns("triage_traffic")}
             assert columns == EXPECTED_COLUMNS
-            traffic_migrations.downgrade(db)
+            schema.downgrade(db, "traffic@base")
             assert "triage_traffic" not in sa.inspect(engine).get_table_names()
         finally:
             engine.dispose()
@@ -241,7 +242,7 @@ def test_drift_from_the_log_flags_a_shifted_population_and_not_the_same_one(empt
 
     with sa.create_engine(normalise_url(empty), poolclass=NullPool).begin() as conn:
         conn.execute(sa.text("DELETE FROM triage_traffic"))
-    _log(empty, *_population(kb, 1500, seed=13, outbreak=10.0, age=70.0))
+    _log(empty, *_population(kb, 1500, seed=13, outbreak=outbreak_multiplier(kb, OUTBREAK), age=70.0))
     shifted = drift.compare(kb, baseline, traffic.to_traffic(traffic.read(empty, dt.date.today())))
     flagged = {f for f in shifted["features"] if shifted[f]["flagged"]}
     assert {"conditions", "age_band"} <= flagged, shifted
@@ -256,7 +257,7 @@ def test_the_window_reads_only_recent_days(empty):
 
 
 # -- retention -------------------------------------------------------------------------------------
-def test_prune_deletes_rows_older_than_the_retention(empty, monkeypatch, capsys):
+def test_prune_deletes_rows_older_than_the_retention(empty, monkeypatch, capsys, production_secrets):
     from saathi.cli import main
 
     kb = default_kb()
@@ -286,7 +287,7 @@ def registry(tmp_path_factory):
     return reg
 
 
-def test_model_drift_reads_the_log_and_flags_features(empty, registry, monkeypatch, capsys):
+def test_model_drift_reads_the_log_and_flags_features(empty, registry, monkeypatch, capsys, production_secrets):
     from saathi.cli import main
 
     monkeypatch.setenv("SAATHI_TRIAGE_MODEL_DIR", str(registry.root))
@@ -296,7 +297,7 @@ def test_model_drift_reads_the_log_and_flags_features(empty, registry, monkeypat
     assert "the triage traffic log has no rows since" in err and "portal labels" in err, "empty log: said, old path"
 
     kb = default_kb()
-    _log(empty, *_population(kb, 800, seed=21, outbreak=10.0, age=70.0))
+    _log(empty, *_population(kb, 800, seed=21, outbreak=outbreak_multiplier(kb, OUTBREAK), age=70.0))
     _log(empty, *_population(kb, 50, seed=22), day=dt.date.today() - dt.timedelta(days=45))  # outside --days 30
     assert main(["model", "drift", "--days", "30", "--baseline-cases", "800", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -308,15 +309,15 @@ def test_model_drift_reads_the_log_and_flags_features(empty, registry, monkeypat
 
 
 def test_prepare_database_creates_the_traffic_table(tmp_path, monkeypatch):
+    from config.settings import load
     from saathi.services import prepare_database
-    from saathi.settings import load
 
     with fresh_pg_database("saathi_trafprep") as db:
         monkeypatch.setenv("DATABASE_URL", db)
         monkeypatch.setenv("SAATHI_VAR_DIR", str(tmp_path / "var"))
         monkeypatch.setenv("SAATHI_MASTER_KEY_FILE", str(tmp_path / "keys" / "master.json"))
         prepare_database(load())
-        assert traffic_migrations.current(db) == "traffic_0001"
+        assert schema.current(db, "traffic") == "traffic_0001"
         assert _rows(db) == []
 
 
@@ -324,7 +325,7 @@ def test_the_embedded_sqlite_database_logs_and_prunes_too(tmp_path):
     from engine.triage import triage
 
     db = f"sqlite:///{tmp_path / 'saathi.db'}"
-    traffic_migrations.upgrade(db)
+    traffic.migrate(db)
     result = triage(symptoms=["fever", "cough"], age=3)
     assert traffic.log_triage(result, {"age": 3, "duration_days": 1}, {"channel": "sms"}, url=db)
     assert traffic.log_triage(result, {"age": 3}, {}, url=db)

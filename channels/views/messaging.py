@@ -7,7 +7,7 @@ from twilio.twiml.messaging_response import Message, MessagingResponse
 
 from channels import messaging
 from channels.inbound import parse_message
-from channels.security import twilio_signed
+from channels.pipeline.signature import twilio_signed
 from channels.views.common import gateway, twiml
 
 bp = Blueprint("messaging", __name__)

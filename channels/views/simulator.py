@@ -12,16 +12,20 @@ import secrets
 import uuid
 from pathlib import Path
 
-from flask import Blueprint, jsonify, request, send_from_directory
+from flask import Blueprint, jsonify, render_template, request
 
 from channels import messaging
-from channels.identity import sender_id
-from channels.inbound import InboundMessage, Media, parse_location
-from channels.outbound import SIMULATOR_PREFIX
+from channels.erasure import remember_upload
+from channels.inbound import InboundMessage, Media
+from channels.types.whatsapp.location import parse_location
 from channels.views.common import gateway
+from engine.i18n import LANGUAGES, t
+from engine.outbound import SIMULATOR_PREFIX
+from records.identity import sender_id
 
-bp = Blueprint("simulator", __name__, url_prefix="/simulator")
-STATIC = Path(__file__).resolve().parent.parent / "static"
+PACKAGE = Path(__file__).resolve().parent.parent
+bp = Blueprint("simulator", __name__, url_prefix="/simulator", static_folder=str(PACKAGE / "static"),
+               static_url_path="/static", template_folder=str(PACKAGE / "templates"))
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf", "audio/ogg": "ogg",
                "audio/mpeg": "mp3", "audio/amr": "amr", "audio/mp4": "m4a", "audio/wav": "wav", "audio/x-wav": "wav",
                "audio/webm": "ogg"}
@@ -34,9 +38,19 @@ def _number() -> str:
     return number
 
 
+def _language() -> str:
+    """?lang=hi|pa|en, else the browser's language, else the deployment's default."""
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES, default=gateway().settings.default_language) or "hi"
+
+
 @bp.get("")
+@bp.get("/")
 def page():
-    return send_from_directory(STATIC, "simulator.html")
+    """The chat page at /simulator and /simulator/ (its script calls url_for-made absolute paths)."""
+    return render_template("simulator.html", lang=_language(), t=t)
 
 
 @bp.post("/send")
@@ -53,6 +67,7 @@ def send():
         folder = gw.media_dir / "uploads"
         folder.mkdir(parents=True, exist_ok=True)
         upload.save(folder / name)
+        remember_upload(gw, sender_id(address, gw.settings.sender_salt), name)  # erasure deletes it
         media.append(Media(url=gw.public_url(f"/media/uploads/{name}"), content_type=content_type))
     location = parse_location({"Latitude": request.form.get("latitude", ""),  # the 📍 button
                                "Longitude": request.form.get("longitude", ""), "Label": request.form.get("label", "")})
@@ -61,6 +76,18 @@ def send():
                              location=location if channel == "whatsapp" else None)
     outgoing = messaging.handle(gw, message)
     return jsonify(number=number, texts=outgoing.texts, media=outgoing.media)
+
+
+@bp.post("/outbox")
+def outbox():
+    """Messages other local processes (the portal) send to simulator numbers, for the page's poll.
+    Only +000 numbers: nothing here reaches Twilio."""
+    to = (request.form.get("to") or "").strip()
+    bare = to.removeprefix("whatsapp:")
+    if not bare.startswith(SIMULATOR_PREFIX) or not bare[1:].isdigit():
+        return jsonify(error="not a simulator number"), 400
+    result = gateway().sender.send_message(to, request.form.get("body", ""), request.form.getlist("media") or None)
+    return jsonify(sid=result.sid)
 
 
 @bp.get("/poll")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from channels.security import twilio_signed
+from channels.pipeline.signature import twilio_signed
 from channels.views.common import gateway
 
 bp = Blueprint("status", __name__)

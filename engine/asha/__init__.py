@@ -4,7 +4,7 @@ the villages each one serves (emergencies there reach her).
 Public API::
 
     from engine.asha import AshaService, enrolment, migrate, parse_message, starts_with_command
-    migrate(url, records)                 # Alembic history engine/asha/migrations (seals older clear rows)
+    migrate(url, records)                 # the asha branch of engine.schema (seals older clear rows)
     svc = AshaService(session_factory, records, clock=..., referrer=..., alerts=...)
     uid = enrolment.enrol(svc, send, salt, name=..., village=..., area=..., language="pa", phone="98…",
                           serves=["Dhuri", "ਧੂਰੀ"])   # texts her the code; she replies "VERIFY 123456"

@@ -14,9 +14,11 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from channels.identity import sender_id  # the gateway's pseudonym of a number (plain hashlib)
 from engine.i18n import LANGUAGES, t
-from records.service import normalise_address
+from records.identity import (
+    normalise_phone,
+    sender_id,  # the gateway's pseudonym of a number (plain hashlib)
+)
 
 #: Sends one text; its result goes back to the caller (a SID, or the notifier's True/False).
 Send = Callable[[str, str], Any]
@@ -25,7 +27,7 @@ _E164 = re.compile(r"^\+\d{10,15}$")
 
 def phone_number(phone: str) -> str:
     """'+91XXXXXXXXXX' for any way of writing a mobile number; ValueError if it is none."""
-    number = normalise_address("phone", phone or "")
+    number = normalise_phone(phone or "")
     if not _E164.match(number):
         raise ValueError("a mobile number is needed, e.g. +91 98765 43210")
     return number

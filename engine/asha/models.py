@@ -1,5 +1,5 @@
 """Tables of the ASHA module, on their own ``DeclarativeBase``; schema history in
-``engine/asha/migrations`` (Alembic, version table ``asha_alembic_version``, run by :func:`migrate`).
+``engine/asha/migrations/versions`` (the ``asha`` branch of :mod:`engine.schema`, run by :func:`migrate`).
 
 Nothing here names a person in clear: patients are records' UUIDs behind short codes, the ASHA's
 phone is the gateway's salted hash, one-time codes are stored hashed. A follow-up's kind and label
@@ -35,7 +35,7 @@ def utcnow() -> dt.datetime:
 class AshaWorker(AshaBase):
     __tablename__ = "asha_workers"
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)  # records' ASHA user
-    phone_hash: Mapped[str] = mapped_column(String(64), unique=True)    # channels.identity.sender_id
+    phone_hash: Mapped[str] = mapped_column(String(64), unique=True)    # records.identity.sender_id
     area: Mapped[str] = mapped_column(String(80), default="", index=True)
     language: Mapped[str] = mapped_column(String(2), default="hi")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -90,7 +90,7 @@ class BatchLine(AshaBase):
     asha_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     line_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     #: "pending", "ok:KD472", "sos:KD472" (an emergency: health data), sealed with the ASHA's own data key
-    outcome_enc: Mapped[Sealed] = mapped_column(Encrypted)
+    outcome_enc: Mapped[Sealed] = mapped_column(Encrypted(row="line_key", owner="asha_id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -100,6 +100,6 @@ def migrate(url: str, records: object | None = None) -> None:
     ``records`` (a :class:`records.RecordsService`) lends the data keys for sealing follow-ups
     written in clear before labels were sealed; a database without such rows needs none.
     """
-    from engine.asha.migrations import upgrade
+    from engine.schema import upgrade
 
-    upgrade(url, records)
+    upgrade(url, records, "asha@head")

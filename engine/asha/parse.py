@@ -18,7 +18,7 @@ from functools import cache
 
 import yaml
 
-from saathi import ROOT
+from config.paths import ROOT
 
 KEYWORDS_FILE = ROOT / "data" / "asha" / "keywords.yml"
 COMMANDS = ("reg", "visit", "refer", "list", "done", "preg", "child", "help", "verify")
@@ -43,6 +43,8 @@ class Command:
     village: str | None = None
     age_years: int | None = None
     age_months: int | None = None
+    #: A newborn's age in days (weeks are given as days): the IMCI young-infant rules need it.
+    age_days: int | None = None
     sex: str | None = None
     phone: str | None = None
     date: dt.date | None = None
@@ -130,22 +132,28 @@ def _sex(token: str) -> str | None:
     return None
 
 
-def _age(tokens: list[str], i: int) -> tuple[int | None, int | None, int]:
-    """(years, months, tokens used) for an age at ``tokens[i]`` ('25', '25y', '8 mahine')."""
+def _age(tokens: list[str], i: int) -> tuple[int | None, int | None, int | None, int]:
+    """(years, months, days, tokens used) for an age at ``tokens[i]`` ('25', '25y', '8 mahine',
+    '3 weeks', '5 din'); weeks are returned as days."""
     m = _AGE_RE.match(tokens[i])
     if not m:
-        return None, None, 0
+        return None, None, None, 0
     value, unit = int(m.group(1)), m.group(2).casefold()
     used = 1
+    units = keywords()["years"] | keywords()["months"] | keywords()["weeks"] | keywords()["days"]
     if not unit and i + 1 < len(tokens):
         nxt = tokens[i + 1].casefold()
-        if nxt in keywords()["years"] or nxt in keywords()["months"]:
+        if nxt in units:
             unit, used = nxt, 2
     if unit in keywords()["months"]:
-        return None, value, used
+        return None, value, None, used
+    if unit in keywords()["weeks"]:
+        return None, None, value * 7, used
+    if unit in keywords()["days"]:
+        return None, None, value, used
     if unit and unit not in keywords()["years"]:
-        return None, None, 0
-    return (value, None, used) if value <= 120 else (None, None, 0)
+        return None, None, None, 0
+    return (value, None, None, used) if value <= 120 else (None, None, None, 0)
 
 
 def _code(tokens: list[str]) -> tuple[str | None, list[str]]:
@@ -177,7 +185,7 @@ def _plain(name: str, language: str | None, ref: str | None, body: str) -> Comma
 
 def _reg(name: str, language: str | None, ref: str | None, body: str) -> Command | ParseError:
     tokens = _tokens(body)
-    years = months = None
+    years = months = days = None
     sex = phone = None
     free: list[str] = []
     i = 0
@@ -186,10 +194,10 @@ def _reg(name: str, language: str | None, ref: str | None, body: str) -> Command
         if phone is None and (m := _PHONE_RE.match(token)):
             phone, i = "+91" + m.group(1), i + 1
             continue
-        if years is None and months is None:
-            y, mo, used = _age(tokens, i)
+        if years is None and months is None and days is None:
+            y, mo, d, used = _age(tokens, i)
             if used:
-                years, months, i = y, mo, i + used
+                years, months, days, i = y, mo, d, i + used
                 continue
         if sex is None and (s := _sex(token)):
             sex, i = s, i + 1
@@ -205,17 +213,19 @@ def _reg(name: str, language: str | None, ref: str | None, body: str) -> Command
     else:
         person = " ".join(free[:-1]) if len(free) > 1 else " ".join(free)
         village = free[-1] if len(free) > 1 else ""
-    for field_name, value in (("name", person), ("age", years if months is None else months),
+    age = next((a for a in (years, months, days) if a is not None), None)
+    for field_name, value in (("name", person), ("age", age),
                               ("sex", sex), ("village", village)):
         if value in (None, ""):
             return ParseError(name, field_name, language, ref)
     return Command(name, language, ref, name_text=person, village=village, age_years=years, age_months=months,
-                   sex=sex, phone=phone)
+                   age_days=days, sex=sex, phone=phone)
 
 
 def _is_structured(token: str) -> bool:
     return bool(_PHONE_RE.match(token) or _AGE_RE.match(token) or _sex(token)
-                or token.casefold() in keywords()["years"] | keywords()["months"])
+                or token.casefold() in keywords()["years"] | keywords()["months"] | keywords()["weeks"]
+                | keywords()["days"])
 
 
 def _with_code(name: str, language: str | None, ref: str | None, body: str,

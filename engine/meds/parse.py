@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from engine.meds.frequency import INSTRUCTION_PATTERNS as _INSTRUCTION_PATTERNS
-from engine.meds.frequency import parse_duration, parse_frequency, parse_instructions
+from engine.meds.frequency import PATTERN_RE, parse_duration, parse_frequency, parse_instructions
 from engine.meds.indic import INDIC_RE, ascii_digits, romanise
 from engine.meds.kb import Brand, KnowledgeBase, load, normalise
 
@@ -247,10 +247,13 @@ def _is_schedule_line(line: str) -> bool:
     """A line made of a schedule only ("TDS — for 14 days — after food"), not prose that happens to
     contain "SOS" or "5 days" ("Review after 5 days or SOS")."""
     freq = parse_frequency(line)
+    if freq and PATTERN_RE.fullmatch(line[freq.span[0]:freq.span[1]]) and not re.search(r"\d\s*mg\b", line, re.I):
+        return True  # a dose pattern ("0-0-1") on a line naming no medicine is that medicine's schedule
     rest = line[:freq.span[0]] + " " + line[freq.span[1]:] if freq else line
     for rx, _canon in _INSTRUCTION_PATTERNS:
         rest = rx.sub(" ", rest)
-    words = [w for w in re.findall(r"[A-Za-z\u0900-\u0A7F]+", rest) if w.lower() not in _SCHEDULE_WORDS]
+    words = [w for w in re.findall(r"[A-Za-z\u0900-\u0A7F]+", rest)
+             if w.lower() not in _SCHEDULE_WORDS and len(w) > 1]  # single letters: OCR's specks and borders
     return len(words) <= 1 and (freq is not None or parse_duration(line) is not None or
                                 parse_instructions(line) is not None)
 
@@ -275,6 +278,18 @@ def _loose_duration(line: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+# "No painkillers like Brufen / Disprin", "Avoid Combiflam", "दर्द की दवा न लें": medicines named to be avoided.
+_AVOID_RE = re.compile(
+    r"^\W*(?:no\s+(?![\d.:])|avoid\b|do\s+not\b|don'?t\b|never\b|stop\b|not\s+to\b)|\bavoid\b|\bdo\s+not\s+(?:take|give|use)\b"
+    r"|\bdon'?t\s+(?:take|give|use)\b|\bcontraindicated\b|\ballergic\s+to\b|\ballergy\b"
+    r"|न\s*लें|ना\s*लें|से\s*बचें|मत\s*लें|ਨਾ\s*ਲਓ|ਤੋਂ\s*ਬਚੋ|ਨਾ\s*ਖਾਓ", re.IGNORECASE)
+
+
+def names_to_avoid(line: str) -> bool:
+    """Whether a line names medicines NOT to take (advice or allergy), so they are not read as prescribed."""
+    return bool(_AVOID_RE.search(line))
+
+
 def parse_medications(text: str, kb: KnowledgeBase | None = None) -> list[Medication]:
     """All medications in a document's text, one per line naming a medicine, duplicates dropped.
 
@@ -287,6 +302,9 @@ def parse_medications(text: str, kb: KnowledgeBase | None = None) -> list[Medica
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
+            continue
+        if names_to_avoid(line):
+            pending = None
             continue
         med = parse_line(line, kb)
         if med:

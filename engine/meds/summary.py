@@ -59,7 +59,7 @@ def _lab_line(result: LabResult, language: str) -> str:
     unit = result.unit or ""
     return t("meds_summary_lab", language, test=name, value=f"{result.value:g}", unit=unit,
              flag=t(f"meds_flag_{result.flag if result.flag == 'critical' else direction}", language),
-             meaning=meaning)
+             source=t(f"ocr_range_{getattr(result, 'range_source', 'reference')}", language), meaning=meaning)
 
 
 def summarise(doc_type: str, medications: list[Medication], lab_results: list[LabResult], language: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from channels.identity import sender_id  # the gateway's pseudonym of a number: opt-out and window keys
 from engine.notify.service import Recipient
+from records.identity import sender_id  # the gateway's pseudonym of a number: opt-out and window keys
 
 
 class RecordsAddressBook:
@@ -21,6 +21,7 @@ class RecordsAddressBook:
 
     def recipient(self, user_id: uuid.UUID) -> Recipient | None:
         from records.models import ChannelIdentity, User
+        from records.types import open_from
 
         with self.records.sessions() as s:
             user = s.get(User, user_id)
@@ -28,8 +29,16 @@ class RecordsAddressBook:
                                                          ChannelIdentity.channel == "phone").limit(1))
             if user is None or row is None:
                 return None
-            address = self.records.vault.for_user(s, user_id).open(row.address_enc)
+            address = open_from(self.records.vault.for_user(s, user_id), row, "address_enc")
         return Recipient(address=address, language=user.language or "hi", sender=sender_id(address, self.salt))
+
+
+def _place(row_id: uuid.UUID) -> Any:
+    """An outbox row's fields are bound to that row (records.crypto.Place)."""
+    from engine.notify.models import Outbox
+    from records.types import place
+
+    return place(Outbox, "fields_enc", row_id)
 
 
 class RecordsSealer:
@@ -48,11 +57,11 @@ class RecordsSealer:
         except KeyShredded as exc:
             raise LookupError("no data key: the person was deleted") from exc
 
-    def seal(self, user_id: uuid.UUID, value: dict[str, str]) -> Any:
-        return self._key(user_id).seal(value)
+    def seal(self, user_id: uuid.UUID, row_id: uuid.UUID, value: dict[str, str]) -> Any:
+        return self._key(user_id).seal(value, _place(row_id))
 
-    def open(self, user_id: uuid.UUID, sealed: Any) -> dict[str, str]:
-        return self._key(user_id).open(sealed)
+    def open(self, user_id: uuid.UUID, row_id: uuid.UUID, sealed: Any) -> dict[str, str]:
+        return self._key(user_id).open(sealed, _place(row_id))
 
     def digest(self, text: str) -> str:
         return "d:" + self.records.keys.lookup_digest("notify-dedupe", text).hex()

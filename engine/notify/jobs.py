@@ -34,23 +34,23 @@ def service() -> NotifyService:
 
 
 def from_settings(settings: Any | None = None, **overrides: Any) -> NotifyService:
-    from channels.context import worker_gateway
+    from config.settings import load
     from engine.notify.addresses import RecordsAddressBook, RecordsSealer
     from engine.notify.models import migrate
     from engine.notify.scheduling import open_scheduler
     from engine.notify.twilio import TwilioTransport
+    from engine.outbound import process_sender
     from records import RecordsService
     from records.db import make_engine, make_session_factory
-    from saathi.settings import load
 
     s = settings or load()
     records = RecordsService.from_settings(s)
     migrate(s.effective_database_url, records)
-    gateway = worker_gateway()
+    sender = process_sender(s)  # the gateway's own when in-process: its store, its simulator outbox
     parts: dict[str, Any] = {
         "sessions": make_session_factory(make_engine(s.effective_database_url)),
         "addresses": RecordsAddressBook(records, s.sender_salt), "sealer": RecordsSealer(records),
-        "transport": TwilioTransport(gateway.sender), "state": gateway.store,
+        "transport": TwilioTransport(sender), "state": sender.store,
         "scheduler": open_scheduler(s.redis_url),
     }
     parts.update(overrides)

@@ -1,5 +1,5 @@
 """The outbox: one row per notification, on its own ``DeclarativeBase``; schema history in
-``engine/notify/migrations`` (Alembic, version table ``notify_alembic_version``).
+``engine/notify/migrations/versions`` (the ``notify`` branch of :mod:`engine.schema`).
 
 A row names its recipient by records user id only; the number is looked up (and decrypted) at
 send time and never stored here. The message's fields (a time, a date, patient codes and
@@ -33,7 +33,7 @@ class Outbox(NotifyBase):
     kind: Mapped[str] = mapped_column(String(24), index=True)  # medicine, appointment, checkup, pickup, emergency, daily
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     key: Mapped[str] = mapped_column(String(60))          # catalogue key
-    fields_enc: Mapped[Sealed] = mapped_column(Encrypted)  # the message's fields, sealed for the recipient
+    fields_enc: Mapped[Sealed] = mapped_column(Encrypted(owner="user_id"))  # the message's fields, sealed for the recipient
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)  # emergencies ignore quiet hours
     due_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     # scheduled, sending, sent, failed, opted_out, no_address
@@ -58,6 +58,6 @@ def migrate(url: str, records: object | None = None) -> None:
     ``records`` lends the data keys for sealing rows written in clear before fields were sealed;
     a database without such rows needs none.
     """
-    from engine.notify.migrations import upgrade
+    from engine.schema import upgrade
 
-    upgrade(url, records)
+    upgrade(url, records, "notify@head")

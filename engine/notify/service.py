@@ -33,10 +33,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from config.paths import ROOT
 from engine.i18n import t
 from engine.notify import timing
 from engine.notify.models import DoseTimes, Outbox
-from saathi import ROOT
 
 log = logging.getLogger(__name__)
 TEMPLATES_FILE = ROOT / "data" / "asha" / "templates.yml"
@@ -54,8 +54,9 @@ class Recipient:
 class Sealer(Protocol):
     """Seals a message's fields for its recipient; digests dedupe keys (they name patients and events)."""
 
-    def seal(self, user_id: uuid.UUID, value: dict[str, str]) -> Any: ...  # LookupError: no key (deleted)
-    def open(self, user_id: uuid.UUID, sealed: Any) -> dict[str, str]: ...  # LookupError: no key (deleted)
+    # ``row_id``: the outbox row the value is sealed for (a value moved to another row does not open)
+    def seal(self, user_id: uuid.UUID, row_id: uuid.UUID, value: dict[str, str]) -> Any: ...  # LookupError: deleted
+    def open(self, user_id: uuid.UUID, row_id: uuid.UUID, sealed: Any) -> dict[str, str]: ...  # LookupError: deleted
     def digest(self, text: str) -> str: ...
 
 
@@ -73,7 +74,7 @@ class Scheduler(Protocol):
 
 
 class State(Protocol):
-    """The gateway's store (``channels.store``): opt-outs, last inbound message, delivery status."""
+    """The gateway's store (``engine.store``): opt-outs, last inbound message, delivery status."""
 
     def get(self, key: str) -> Any: ...
 
@@ -111,12 +112,13 @@ class NotifyService:
         """Queue one message; None when ``dedupe`` was scheduled before (nothing changes) or the
         person is gone (no data key to seal the fields with)."""
         when = at if urgent else timing.after_quiet_hours(at, *self.quiet_hours)
+        row_id = uuid.uuid4()
         try:
-            sealed = self.sealer.seal(user_id, {k: str(v) for k, v in fields.items()})
+            sealed = self.sealer.seal(user_id, row_id, {k: str(v) for k, v in fields.items()})
         except LookupError:
             log.info("notification %s for a deleted person not scheduled", kind)
             return None
-        row = Outbox(id=uuid.uuid4(), dedupe_key=self.sealer.digest(dedupe)[:120], kind=kind, user_id=user_id,
+        row = Outbox(id=row_id, dedupe_key=self.sealer.digest(dedupe)[:120], kind=kind, user_id=user_id,
                      key=key, fields_enc=sealed, urgent=urgent, due_at=when)
         try:
             with self.sessions() as s:
@@ -181,7 +183,7 @@ class NotifyService:
     def fields_of(self, row: Outbox) -> dict[str, str]:
         """The row's message fields, opened ({} when the recipient's key is gone)."""
         try:
-            return {k: str(v) for k, v in (self.sealer.open(row.user_id, row.fields_enc) or {}).items()}
+            return {k: str(v) for k, v in (self.sealer.open(row.user_id, row.id, row.fields_enc) or {}).items()}
         except LookupError:
             return {}
 

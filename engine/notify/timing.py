@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
-IST = ZoneInfo("Asia/Kolkata")
+from config.timezone import IST
+
 #: The patient's chosen times for each slot of a dose pattern (changeable per patient).
 DEFAULT_TIMES = {"morning": dt.time(8, 0), "noon": dt.time(14, 0), "evening": dt.time(18, 0),
                  "night": dt.time(21, 0)}

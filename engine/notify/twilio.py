@@ -1,4 +1,4 @@
-"""Sending through the gateway's one way out to Twilio (``channels.outbound.TwilioSender``):
+"""Sending through the gateway's one way out to Twilio (``engine.outbound.TwilioSender``):
 free text, and WhatsApp template messages (Content API: ``content_sid`` + ``content_variables``)."""
 
 from __future__ import annotations

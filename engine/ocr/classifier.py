@@ -22,11 +22,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from saathi import ROOT
+from config.paths import ROOT
+from config.settings import load as load_settings
 
 log = logging.getLogger(__name__)
 MODEL_DIR = ROOT / "models" / "ocr"
-PER_CLASS = int(os.environ.get("SAATHI_OCR_TRAIN_PER_CLASS", "40"))
+PER_CLASS = load_settings().ocr_train_per_class
 # What the training texts depend on: the generator, its data, and the reading pipeline's version.
 # Bump PIPELINE_VERSION when a preprocessing or Tesseract change alters the text read from photos.
 PIPELINE_VERSION = "1"
@@ -45,7 +46,7 @@ def ocr_photo(photo: bytes) -> str:
     """The production path's text for one photo (preprocess + Tesseract + row rebuild)."""
     from engine.ocr import preprocess, tesseract
 
-    return tesseract.read_page(preprocess.prepare(photo).gray).text
+    return tesseract.read_prepared(preprocess.prepare(photo)).text
 
 
 def _ocr_seed(args: tuple[str, str]) -> dict:
@@ -109,6 +110,14 @@ def model(per_class: int = PER_CLASS) -> Pipeline:
         pickle.dump(trained, fh)
     tmp.replace(path)
     return trained
+
+
+def probabilities(text: str) -> dict[str, float]:
+    """The classifier's probability for every document type (all 0 for an empty text)."""
+    clf = model()
+    if not text.strip():
+        return {str(c): 0.0 for c in clf.classes_}
+    return {str(c): float(p) for c, p in zip(clf.classes_, clf.predict_proba([text])[0], strict=True)}
 
 
 def classify(text: str) -> tuple[str, float]:

@@ -1,9 +1,11 @@
 """Lab report lines -> test, value, unit, reference range and flag (low/high/normal/critical).
 
 A row is recognised by its test name (exact alias, else fuzzy), then the first number after the name
-is the value, a known unit spelling is the unit and "a - b" (or "< b") is the printed range. When the
-report prints no range, the built-in adult range from ``data/labs/ranges.yml`` (by age and sex) is
-used. Values outside physical plausibility are treated as OCR errors (a lost decimal point is
+is the value, a known unit spelling is the unit and the printed range is read in every form Indian
+reports use: ``70 - 100``, ``70–100``, ``< 200``, ``> 40``, ``Up to 5.6``, ``M: 13-17 F: 12-15`` (the
+patient's sex picks the pair), Indian digit grouping ``1,50,000``. The flag is computed from the printed
+range when there is a believable one (``range_source = "printed"``), else from the built-in adult range
+of ``data/labs/ranges.yml`` by age and sex (``range_source = "reference"``). Values outside physical plausibility are treated as OCR errors (a lost decimal point is
 recovered when that makes the value plausible) rather than reported as alarming results.
 """
 
@@ -17,13 +19,18 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from saathi import ROOT
+from config.paths import ROOT
 
 RANGES_PATH = ROOT / "data" / "labs" / "ranges.yml"
 NAMES_PATH = ROOT / "data" / "labs" / "display_names.tsv"
+OTHER_TESTS_PATH = ROOT / "data" / "labs" / "other_tests.txt"
 _NUM = r"(\d+(?:\.\d+)?)"
-_RANGE_RE = re.compile(rf"{_NUM}\s*(?:-|–|—|to)\s*{_NUM}")
-_UPPER_RE = re.compile(rf"(?:<|upto|up to)\s*{_NUM}", re.IGNORECASE)
+_RANGE_RE = re.compile(rf"{_NUM}\s*(?:-|–|—|~|to)\s*{_NUM}")
+_UPPER_RE = re.compile(rf"(?:<=?|≤|upto|up\s*to|below|less\s+than)\s*{_NUM}", re.IGNORECASE)
+_LOWER_RE = re.compile(rf"(?:>=?|≥|above|more\s+than|greater\s+than)\s*{_NUM}", re.IGNORECASE)
+# "M: 13-17 F: 12-15", "Male 13 - 17 / Female 12 - 15": one range per sex
+_SEXED_RE = re.compile(r"\b(m(?:ale)?|f(?:emale)?|men|women)\b\s*[:\-]?\s*([^a-z]*?)(?=\b(?:m(?:ale)?|f(?:emale)?|men|women)\b|$)",
+                       re.IGNORECASE)
 _VALUE_RE = re.compile(rf"(?<![\w.]){_NUM}\.?\s*(\*|H|L|High|Low)?(?![\w.])")  # "153. L": OCR's stray dot
 
 
@@ -40,11 +47,12 @@ class LabResult:
     flag: str
     code: str = ""
     label: str = ""
+    range_source: str = "reference"  # "printed": the report's own range decided the flag; "reference": ours
 
     def to_contract(self) -> dict[str, Any]:
         data = asdict(self)
-        data.pop("code")
-        data.pop("label")
+        for private in ("code", "label", "range_source"):
+            data.pop(private)
         return data
 
 
@@ -69,8 +77,16 @@ def _aliases() -> dict[str, str]:
     return {_norm(alias): key for key, spec in load_ranges().items() for alias in spec["aliases"]}
 
 
+@lru_cache(maxsize=1)
+def _others() -> frozenset[str]:
+    lines = OTHER_TESTS_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(_norm(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
 def match_test(label: str) -> str | None:
-    """The test key for a printed label ("Hemoglobin (Hb)" -> "haemoglobin"), or None."""
+    """The test key for a printed label ("Hemoglobin (Hb)" -> "haemoglobin"), or None. A label closer to
+    one of the other tests reports print (``data/labs/other_tests.txt``: VLDL, MCH, Bilirubin Direct) is
+    none of ours, however near its spelling."""
     aliases = _aliases()
     key = _norm(label)
     if not key:
@@ -78,10 +94,13 @@ def match_test(label: str) -> str | None:
     for candidate in (key, _norm(re.sub(r"\(.*?\)", " ", label))):
         if candidate in aliases:
             return aliases[candidate]
+        if candidate in _others():
+            return None
     if len(key) < 4:
         return None
-    hit = process.extractOne(key, list(aliases), scorer=fuzz.ratio, score_cutoff=85)
-    return aliases[hit[0]] if hit else None
+    choices = list(aliases) + sorted(_others())
+    hit = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=85)
+    return aliases.get(hit[0]) if hit else None
 
 
 def reference_range(code: str, age: int | None = None, sex: str | None = None) -> tuple[float, float]:
@@ -137,39 +156,76 @@ def _plausible(code: str, value: float, factor: float) -> float | None:
     return None
 
 
-def _printed_range(code: str, text: str, factor: float) -> tuple[float | None, float | None]:
-    """The report's own range, if it is believable: low < high and within a factor of 3 of the built-in
-    range (OCR turns "3.5 - 5.1" into "30 - 5", which must not decide the flag)."""
-    m = _RANGE_RE.search(text)
-    if m:
-        low, high = float(m.group(1)), float(m.group(2))
-    elif (upper := _UPPER_RE.search(text)) is not None:
-        low, high = 0.0, float(upper.group(1))
-    else:
+def _indian_number(text: str) -> str:
+    """"1,50,000" and "11,800" -> "150000" and "11800" (digit grouping, never a decimal comma)."""
+    return re.sub(r"(?<=\d),(?=\d{2,3}\b)", "", re.sub(r"(?<=\d),(?=\d{2},\d{3}\b)", "", text))
+
+
+def parse_range(text: str, sex: str | None = None) -> tuple[float | None, float | None] | None:
+    """The printed reference range in ``text`` as (low, high), a side None when open ("< 200", "> 40");
+    None when ``text`` prints no range. For a range per sex, ``sex`` picks one (unknown sex: the span of both)."""
+    text = _indian_number(text.replace("–", "-").replace("—", "-"))
+    sexed = {}
+    for m in _SEXED_RE.finditer(text):
+        found = parse_range(m.group(2))
+        if found and m.group(2).strip():
+            sexed["f" if m.group(1).lower().startswith(("f", "w")) else "m"] = found
+    if len(sexed) == 2:
+        if sex in sexed:
+            return sexed[sex]
+        lows = [r[0] for r in sexed.values() if r[0] is not None]
+        highs = [r[1] for r in sexed.values() if r[1] is not None]
+        return (min(lows) if lows else None, max(highs) if highs else None)
+    if m := _RANGE_RE.search(text):
+        return float(m.group(1)), float(m.group(2))
+    if m := _UPPER_RE.search(text):
+        return None, float(m.group(1))
+    if m := _LOWER_RE.search(text):
+        return float(m.group(1)), None
+    return None
+
+
+def _printed_range(code: str, text: str, factor: float, sex: str | None = None) -> tuple[float | None, float | None]:
+    """The report's own range, if it is believable: low < high and each printed side within a factor of 3
+    of the built-in range (OCR turns "3.5 - 5.1" into "30 - 5", which must not decide the flag)."""
+    found = parse_range(text, sex)
+    if found is None:
         return None, None
+    low, high = found
     ref_low, ref_high = reference_range(code)
-    believable = low < high and ref_high / 3 <= high * factor <= ref_high * 3
-    if believable and ref_low > 0:
+    believable = low is None or high is None or low < high
+    if believable and high is not None:
+        believable = ref_high / 3 <= high * factor <= ref_high * 3
+    if believable and low is not None and ref_low > 0:
         believable = ref_low / 3 <= low * factor <= ref_low * 3
+    elif believable and low is not None and high is None:
+        believable = low * factor <= ref_high  # "> 40" for HDL: a lower bound below the top of ours
     return (low, high) if believable else (None, None)
+
+
+def make_result(code: str, label: str, value: float, unit_text: str, range_text: str, age: int | None,
+                sex: str | None) -> LabResult | None:
+    """A result from its parts (a table's cells or the rest of a line); None when the value is implausible."""
+    unit, factor = _unit(code, unit_text)
+    range_text = re.sub(r"(?<=\d):(?=\d)", ".", range_text)
+    low, high = _printed_range(code, range_text, factor, sex)
+    source = "printed"
+    if low is None and high is None:
+        low, high = reference_range(code, age, sex)
+        low, high, source = low / factor, high / factor, "reference"
+    fixed = _plausible(code, value, factor)
+    if fixed is None:
+        return None
+    flag = compute_flag(code, fixed, low, high, factor)
+    return LabResult(display_names().get(code, label), fixed, unit, low, high, flag, code, label, source)
 
 
 def _row(code: str, label: str, rest: str, age: int | None, sex: str | None) -> LabResult | None:
     m = _VALUE_RE.match(rest)
     if not m:
         return None
-    value = float(m.group(1))
     after = rest[m.end():]
-    unit, factor = _unit(code, after)
-    low, high = _printed_range(code, re.sub(r"(?<=\d):(?=\d)", ".", after), factor)
-    if low is None:
-        low, high = reference_range(code, age, sex)
-        low, high = low / factor, high / factor
-    fixed = _plausible(code, value, factor)
-    if fixed is None:
-        return None
-    flag = compute_flag(code, fixed, low, high, factor)
-    return LabResult(display_names().get(code, label), fixed, unit, low, high, flag, code, label)
+    return make_result(code, label, float(m.group(1)), after, after, age, sex)
 
 
 def parse_line(line: str, age: int | None = None, sex: str | None = None) -> LabResult | None:
@@ -178,7 +234,7 @@ def parse_line(line: str, age: int | None = None, sex: str | None = None) -> Lab
     The label ends at the first number that leaves a recognisable test name before it and a
     plausible value at it; so "Vitamin B12 426" works, and so does OCR's "Vitamin 0 13" (D read as 0).
     """
-    line = re.sub(r"(?<=\d),(?=\d{3})", "", line)
+    line = _indian_number(line)
     for m in _VALUE_RE.finditer(line):
         if m.start() == 0:
             continue
@@ -197,3 +253,28 @@ def parse_labs(text: str, age: int | None = None, sex: str | None = None) -> lis
         if result:
             results.append(result)
     return results
+
+
+_SEX_WORDS = {"m": "m", "male": "m", "man": "m", "f": "f", "female": "f", "woman": "f", "पुरुष": "m", "स्त्री": "f",
+              "महिला": "f", "ਪੁਰਸ਼": "m", "ਮਰਦ": "m", "ਇਸਤਰੀ": "f", "ਔਰਤ": "f", "ਮਹਿਲਾ": "f"}
+_SEX_ALT = "|".join(sorted(map(re.escape, _SEX_WORDS), key=len, reverse=True))
+# "Age/Sex: 29 Years / Female", "Age / Gender : 34 / F", "55/M", "Sex: F", "लिंग: स्त्री", "ਲਿੰਗ: M"
+_AGE_SEX_RE = re.compile(rf"(?<![\d/.])(\d{{1,3}})\s*(?:y(?:ea)?rs?\.?|y\b)?\s*[/,]\s*({_SEX_ALT})(?![\w\u0900-\u0A7F])",
+                         re.IGNORECASE)
+_SEX_RE = re.compile(rf"(?:sex|gender|लिंग|ਲਿੰਗ)\s*[:\-]?\s*({_SEX_ALT})(?![\w\u0900-\u0A7F])", re.IGNORECASE)
+_AGE_RE = re.compile(r"(?:age|आयु|उम्र|ਉਮਰ)\s*[:\-]?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
+
+
+def patient(text: str) -> tuple[int | None, str | None]:
+    """(age, sex) printed in a report's header, either None when not found; used to pick sex-specific ranges."""
+    age = sex = None
+    if m := _AGE_SEX_RE.search(text):
+        age, sex = int(m.group(1)), _SEX_WORDS[m.group(2).lower()]
+    if sex is None and (m := re.search(rf"(?:age|आयु|उम्र|ਉਮਰ)\s*[:\-]?\s*(\d{{1,3}})\s*(?:y(?:ea)?rs?\.?)?\s+({_SEX_ALT})"
+                                       r"(?![\w\u0900-\u0A7F])", text, re.IGNORECASE)):
+        age, sex = int(m.group(1)), _SEX_WORDS[m.group(2).lower()]
+    if sex is None and (m := _SEX_RE.search(text)):
+        sex = _SEX_WORDS[m.group(1).lower()]
+    if age is None and (m := _AGE_RE.search(text)):
+        age = int(m.group(1))
+    return (age if age is not None and age <= 120 else None), sex

@@ -1,14 +1,18 @@
 """Phone photo -> clean page image for Tesseract.
 
 Steps, each a small function so the quality check and the benchmark can reuse them:
-decode -> resolution normalisation -> page detection and perspective correction -> illumination
-(shadow) correction -> denoise -> deskew -> (optional) adaptive threshold. Measured on our synthetic
-photos, Tesseract on raw tilted, shadowed photos reads close to nothing; after these steps it reads
-most lines (see ``saathi ocr-eval``).
+decode -> resolution normalisation -> page detection and perspective correction (kept only when the
+found outline really bounds the text) -> deskew; then three photometric versions of the same
+geometry for the reader to choose from line by line (:mod:`engine.ocr.reading`): ``plain`` (the
+photo's own grey levels), ``gray`` (illumination/shadow flattened and denoised) and ``binary``
+(adaptive threshold of ``gray``). None of them is always best: flattening rescues a shadowed page and
+can thin the strokes of a clean one, so no step is forced on a photo.
 """
 
 from __future__ import annotations
 
+import io
+import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -23,15 +27,54 @@ class Prepared:
 
     gray: np.ndarray  # illumination-corrected, deskewed grayscale page
     original_gray: np.ndarray  # the photo as received, grayscale, at work resolution
+    plain: np.ndarray | None = None  # same geometry as ``gray``, the photo's own grey levels
     page_found: bool = False
+
+    @property
+    def binary(self) -> np.ndarray:
+        return threshold(self.gray)
     skew_degrees: float = 0.0  # residual text-line angle corrected after the page warp
     page_angle: float = 0.0  # how far the paper itself was turned in the photo
     shadow_ratio: float = 1.0
     scale: float = 1.0  # work-page pixels per original photo pixel (for text size in the photo)
 
 
+class ImageTooLarge(ValueError):
+    """More pixels than we decode (``SAATHI_MEDIA_MAX_PIXELS``): a 5 MB PNG can declare 30000x30000
+    pixels, 2.7 GB once decoded. Refused from the header, before any decoding."""
+
+    def __init__(self, width: int, height: int, limit: int) -> None:
+        super().__init__(f"{width}x{height} pixels is more than {limit}")
+        self.width, self.height, self.limit = width, height, limit
+
+
+def check_pixels(data: bytes, max_pixels: int | None = None) -> tuple[int, int]:
+    """(width, height) from the image's header (Pillow reads no pixel data for this); raises
+    ImageTooLarge above the limit and ValueError when it is no image format we know."""
+    from PIL import Image, UnidentifiedImageError
+
+    if max_pixels is None:
+        from config.settings import load
+
+        max_pixels = load().media_max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as header:
+                width, height = header.size
+    except Image.DecompressionBombError as exc:  # Pillow's own, far higher, ceiling
+        raise ImageTooLarge(0, 0, max_pixels) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError("not a readable image") from exc
+    if width * height > max_pixels:
+        raise ImageTooLarge(width, height, max_pixels)
+    return width, height
+
+
 def decode(data: bytes) -> np.ndarray:
-    """Image bytes -> BGR array; raises ValueError on anything OpenCV cannot read."""
+    """Image bytes -> BGR array; raises ImageTooLarge (from the header, before decoding) or
+    ValueError on anything that is not a readable image."""
+    check_pixels(data)
     img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if img is None:
         raise ValueError("not a readable image")
@@ -63,22 +106,31 @@ def _quad(mask: np.ndarray) -> tuple[np.ndarray, float] | None:
     return np.asarray(pts, dtype=np.float32), cv2.contourArea(hull) / mask.size
 
 
-def find_page(gray: np.ndarray) -> np.ndarray | None:
+def find_page(gray: np.ndarray, colour: np.ndarray | None = None) -> np.ndarray | None:
     """Corners of the paper, or None when no page boundary is visible.
 
-    Edges (Canny) find the paper's border even when a shadow darkens half the page (a global
-    brightness threshold would split the page along the shadow); a bright-region mask is the fallback.
+    Candidates in turn, the first whose outline has a plausible size and holds the writing wins: edges
+    (Canny; they find the paper's border even when a shadow darkens half the page, where a global
+    brightness threshold would split it), a bright-region mask (a textured table defeats edges), and a
+    paper-colour mask (bright and unsaturated, from ``colour`` when given).
     """
     small_scale = 600 / max(gray.shape)
     small = cv2.resize(gray, None, fx=small_scale, fy=small_scale, interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
-    edges = cv2.dilate(cv2.Canny(small, 20, 60), np.ones((3, 3), np.uint8), iterations=2)
+    masks = [cv2.dilate(cv2.Canny(small, 20, 60), np.ones((3, 3), np.uint8), iterations=2)]
     _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    for mask in (edges, bright):
+    masks.append(cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)))
+    if colour is not None:
+        hsv = cv2.cvtColor(cv2.resize(colour, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA),
+                           cv2.COLOR_BGR2HSV)
+        paper = ((hsv[..., 1] < 70) & (hsv[..., 2] > np.percentile(hsv[..., 2], 40))).astype(np.uint8) * 255
+        masks.append(cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)))
+    for mask in masks:
         found = _quad(mask)
         if found and 0.25 <= found[1] <= 0.97:
-            return _order(found[0] / small_scale)
+            corners = _order(found[0] / small_scale)
+            if _outline_bounds_text(gray, corners):
+                return corners
     return None
 
 
@@ -144,13 +196,27 @@ def threshold(gray: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 15)
 
 
+def _outline_bounds_text(gray: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether the found outline holds the page's writing: little ink may lie outside it (a table's border
+    or a letterhead band found instead of the paper would cut off text). Ink is dark detail much darker
+    than its surroundings (a morphological black-hat), which a table's grain or a cloth's weave is not."""
+    scale = 700 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, np.ones((7, 7), np.uint8)) > 60
+    mask = np.zeros(small.shape, np.uint8)
+    cv2.fillConvexPoly(mask, np.round(corners * scale).astype(np.int32), 255)
+    mask = cv2.dilate(mask, np.ones((9, 9), np.uint8)) > 0
+    inside = ink[mask].sum()
+    return inside > 0 and ink[~mask].sum() < 0.05 * inside
+
+
 def prepare(data: bytes) -> Prepared:
     """Run the whole pipeline on photo bytes."""
     raw = decode(data)
     img = normalise_resolution(raw)
     scale = img.shape[0] / raw.shape[0]
     gray_full = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-    corners = find_page(gray_full)
+    corners = find_page(gray_full, img)
     gray, page_angle = gray_full, 0.0
     if corners is not None:
         top = corners[1] - corners[0]
@@ -161,7 +227,8 @@ def prepare(data: bytes) -> Prepared:
     flat, shadow_ratio = correct_illumination(gray)
     flat = denoise(flat)
     skew = estimate_skew(flat)
+    plain = gray
     if abs(skew) >= 0.3:
-        flat = rotate(flat, skew)
-    return Prepared(gray=flat, original_gray=gray_full, page_found=corners is not None,
+        flat, plain = rotate(flat, skew), rotate(gray, skew)
+    return Prepared(gray=flat, original_gray=gray_full, plain=plain, page_found=corners is not None,
                     skew_degrees=skew, page_angle=page_angle, shadow_ratio=shadow_ratio, scale=scale)

@@ -11,9 +11,9 @@ import hashlib
 import re
 from pathlib import Path
 
+from config.paths import ROOT
 from engine.meds.kb import load as load_kb
 from engine.ocr.labs import load_ranges
-from saathi import ROOT
 
 EXTRA_WORDS = ROOT / "data" / "ocr" / "extra-words.txt"
 MODEL_DIR = ROOT / "models" / "ocr"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from saathi import ROOT
+from config.paths import ROOT
 
 GAZETTEER = ROOT / "data" / "pharmacy" / "gazetteer.tsv"
 EARTH_RADIUS_KM = 6371.0088

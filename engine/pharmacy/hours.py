@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+from config.timezone import IST
 
 
 def _minutes(hhmm: str) -> int:
@@ -29,10 +29,6 @@ def ranges(hours: str) -> tuple[tuple[int, int], ...]:
 def minute_of_day(now: dt.datetime) -> int:
     local = now.astimezone(IST)
     return local.hour * 60 + local.minute
-
-
-def is_open(hours: str, now: dt.datetime) -> bool:
-    return open_at(hours, minute_of_day(now))
 
 
 @lru_cache(maxsize=4096)

@@ -26,6 +26,12 @@ from sqlalchemy.orm import Session
 from engine.pharmacy.models import StockItem, utcnow
 from engine.pharmacy.wanted import composition, normalise_strength, resolve_name
 
+#: bounds of one stock row, inside what the stock table holds (Integer columns, strength String(40)):
+#: beyond them a row is refused with ValueError instead of failing in the database
+MAX_QUANTITY = 10_000_000
+MAX_PRICE_PAISE = 100_000_000  # ₹10 lakh per unit
+MAX_STRENGTH_CHARS = 40
+
 
 @dataclass(frozen=True)
 class StockRow:
@@ -40,7 +46,29 @@ class StockRow:
 @dataclass
 class ImportReport:
     stored: int = 0
+    #: "row 3: unknown medicine 'x'" (English, for the CLI and logs)
     rejected: list[str] = field(default_factory=list)
+    #: the same, for people: (row number, catalogue key, its fields) — pages say them in plain words
+    problems: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    #: rows read from the file (0: nothing looked like stock rows, whatever the file was)
+    read: int = 0
+
+
+class RowError(ValueError):
+    """Why one stock row was refused: an English text (``str``) and a catalogue key with fields."""
+
+    def __init__(self, text: str, key: str, **fields: Any) -> None:
+        super().__init__(text)
+        self.key, self.fields = key, fields
+
+
+def _number(value: Any, column: str) -> float:
+    text = str(value if value is not None else "").replace("₹", "").replace(",", "").strip() or "0"
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise RowError(f"{column} {text!r} is not a number", "portal_stock_row_number", column=column,
+                       value=text) from exc
 
 
 class InventoryAdapter(Protocol):
@@ -51,28 +79,38 @@ def row_from_fields(fields: dict[str, Any]) -> StockRow:
     """One stock row from loose fields; raises ValueError for an unknown medicine or bad numbers."""
     f = {str(k).strip().lower(): v for k, v in fields.items() if k is not None}
     name = str(f.get("medicine") or f.get("generic") or f.get("name") or "").strip()
+    if not name:
+        raise RowError("no medicine named", "portal_stock_row_no_medicine")
     resolved = resolve_name(name)
     if resolved is None and "+" in name:
         parts = [resolve_name(p) for p in name.split("+")]
         resolved = (name, composition(p[1] for p in parts if p), "", "") if all(parts) else None
     if resolved is None:
-        raise ValueError(f"unknown medicine {name!r}")
+        raise RowError(f"unknown medicine {name!r}", "portal_stock_row_unknown", medicine=name)
     _display, generic, brand_strength, brand = resolved
     strength = normalise_strength(str(f.get("strength") or "")) or brand_strength
-    quantity = int(float(str(f.get("quantity") or f.get("qty") or 0)))
-    price = float(str(f.get("price") or f.get("mrp") or 0).replace("₹", "").replace(",", "") or 0)
-    if quantity < 0 or price < 0:
-        raise ValueError("negative quantity or price")
+    try:  # "1e999" or 400 digits are infinite as floats: OverflowError, not a stored row
+        quantity = int(_number(f.get("quantity") or f.get("qty"), "quantity"))
+        price_paise = round(_number(f.get("price") or f.get("mrp"), "price") * 100)
+    except OverflowError as exc:
+        raise RowError("number out of range", "portal_stock_row_range") from exc
+    if quantity < 0 or price_paise < 0:
+        raise RowError("negative quantity or price", "portal_stock_row_negative")
+    if quantity > MAX_QUANTITY or price_paise > MAX_PRICE_PAISE or len(strength) > MAX_STRENGTH_CHARS:
+        raise RowError("quantity, price or strength out of range", "portal_stock_row_range")
     return StockRow(generic, strength, str(f.get("form") or "").strip().lower(),
-                    str(f.get("brand") or brand or "").strip() or "generic", round(price * 100), quantity)
+                    str(f.get("brand") or brand or "").strip() or "generic", price_paise, quantity)
 
 
 def _rows_of(records: Iterable[dict[str, Any]], report: ImportReport) -> Iterator[StockRow]:
     for number, record in enumerate(records, start=1):
+        report.read += 1
         try:
             yield row_from_fields(record)
         except (ValueError, TypeError) as exc:
             report.rejected.append(f"row {number}: {exc}")
+            key, fields = (exc.key, exc.fields) if isinstance(exc, RowError) else ("portal_stock_row_unreadable", {})
+            report.problems.append((number, key, fields))
 
 
 @dataclass

@@ -1,9 +1,9 @@
-"""Pharmacy tables on their own ``DeclarativeBase``, created by :func:`migrate` (``create_all``).
+"""Pharmacy tables on their own ``DeclarativeBase``; schema history in ``engine/pharmacy/migrations/versions``
+(the ``pharmacy`` branch of :mod:`engine.schema`, run by :func:`migrate`; databases whose tables the
+old ``create_all`` made are stamped at its baseline).
 
 Pharmacy data is not patient health data; a reservation links to the patient only by the records
 patient UUID (never a phone number). Pharmacists are found from an SMS by a salted phone *hash*.
-Schema changes are additive for now, so ``create_all`` (idempotent) is enough; an Alembic history
-can take over when a column must change.
 """
 
 from __future__ import annotations
@@ -137,11 +137,7 @@ class ReservationLine(PharmacyBase):
 
 
 def migrate(url: str) -> None:
-    """Create the pharmacy tables if missing (idempotent; SQLite file or PostgreSQL)."""
-    from records.db import make_engine
+    """Bring the pharmacy tables to the newest schema (idempotent; SQLite file or PostgreSQL)."""
+    from engine.schema import upgrade
 
-    engine = make_engine(url)
-    try:
-        PharmacyBase.metadata.create_all(engine)
-    finally:
-        engine.dispose()
+    upgrade(url, target="pharmacy@head")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from config.timezone import IST
 from engine.i18n import t
-from engine.pharmacy.hours import IST
 from engine.pharmacy.reservations import ReservationView
 
 

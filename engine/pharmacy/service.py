@@ -41,8 +41,8 @@ class PharmacyService:
 
     @classmethod
     def from_settings(cls, settings: Any | None = None) -> PharmacyService:
+        from config.settings import load
         from records.db import make_engine, make_session_factory
-        from saathi.settings import load
 
         s = settings or load()
         return cls(make_session_factory(make_engine(s.effective_database_url)),
@@ -125,7 +125,7 @@ class PharmacyService:
     def set_sms_phone(self, pharmacy_id: uuid.UUID, phone_hash: str | None) -> bool:
         """Link (or with None unlink) the pharmacist's mobile for SMS commands; False if another shop has it.
 
-        Only the salted hash is stored (``channels.identity.phone_hash``): the shop's record must
+        Only the salted hash is stored (``records.identity.phone_hash``): the shop's record must
         not become a list of phone numbers."""
         from sqlalchemy.exc import IntegrityError
 

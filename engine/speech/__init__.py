@@ -3,13 +3,20 @@
 Plain Python, no Flask or Rasa: the gateway, the RQ worker and the IVR all call these functions.
 """
 
-from engine.speech.stt import Transcript, TranscriptionError, UnsupportedLanguage, transcribe
+from engine.speech.stt import (
+    Transcript,
+    TranscriptionError,
+    UnsupportedAudio,
+    UnsupportedLanguage,
+    transcribe,
+)
 from engine.speech.tts import SpeechAudio, synthesize
 
 __all__ = [
     "SpeechAudio",
     "Transcript",
     "TranscriptionError",
+    "UnsupportedAudio",
     "UnsupportedLanguage",
     "synthesize",
     "transcribe",

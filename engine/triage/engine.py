@@ -15,7 +15,7 @@ import numpy as np
 
 from engine.i18n import normalise_language
 from engine.triage import ensemble, explain, questions, second_opinion, text, urgency
-from engine.triage.evidence import Evidence, normalise
+from engine.triage.evidence import Evidence, feasible, normalise, restrict
 from engine.triage.kb import Condition, KnowledgeBase, default_kb
 from engine.triage.model import features, predict
 from engine.triage.registry import Registry
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 MAX_CONDITIONS = 5
 MIN_CONDITIONS = 3
 MIN_PROBABILITY = 0.02
+MAX_WATCHED = 2
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class TriageResult:
     model_version: str | None = None
     rules_version: str | None = None
     extra: dict = field(default_factory=dict)
+    #: Readings past a threshold (``nlu.vitals.Finding``: level, value shown, limit, message key).
+    vitals: list = field(default_factory=list)
+    #: Readings that cannot be right (``nlu.vitals.Implausible``): ask the person to send them again.
+    vitals_unclear: list = field(default_factory=list)
+    #: Emergency conditions the differential cannot rule out (urgency was raised for them).
+    watch: list[RankedCondition] = field(default_factory=list)
 
     def to_contract(self) -> dict:
         """Exactly the contract's ``saathi triage`` object."""
@@ -104,12 +111,16 @@ class Engine:
         self._model = None
 
     def probabilities(self, evidence: Evidence) -> np.ndarray:
+        """The differential; a condition that cannot apply to this person (``feasible``) gets 0, so
+        the classifier, which only learnt the limits approximately, can never list it."""
         nb = log_scores(self.kb, evidence)
         model = self.model
         if model is None:
-            return ensemble.combine(nb, None, ensemble.Calibration())
-        xg = ensemble.xgb_logits(predict(model.booster, features(self.kb, evidence))[0], self.kb.prevalence)
-        return ensemble.combine(nb, xg, model.calibration)
+            combined = ensemble.combine(nb, None, ensemble.Calibration())
+        else:
+            xg = ensemble.xgb_logits(predict(model.booster, features(self.kb, evidence))[0], self.kb.prevalence)
+            combined = ensemble.combine(nb, xg, model.calibration)
+        return restrict(combined, feasible(self.kb, evidence))
 
     # -- evidence ------------------------------------------------------------------------------
     def evidence(self, text_in: str | None, symptoms, negated, age, sex, pregnant, duration_days,
@@ -133,14 +144,20 @@ class Engine:
         lang = normalise_language(language or text.language_of(text_in))
         flags = text.red_flags(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
         flag_ids = list(dict.fromkeys(f.id for f in flags))
-        flag_codes = list(dict.fromkeys(f.code for f in flags))
+        # readings explain themselves (value, limit); the others are named by their symptom
+        # (the safety net's flag names no symptom: it has code "" and its own sentence)
+        flag_codes = list(dict.fromkeys(f.code for f in flags if not f.id.startswith("vital_") and f.code))
+        findings, unclear = text.vital_signs(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
+        net = text.safety_net_level(text_in)
         if not ev.present:  # the lexicon found nothing: where a second opinion helps most
-            return second_opinion.attach(self._no_symptoms(ev, lang, flag_ids, flag_codes,
-                                                           [f.reason for f in flags]), text_in)
+            return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net),
+                                         text_in)
         probs = self.probabilities(ev)
-        level = urgency.decide(self.kb, probs, ev, flags)
+        level, net_note = self._safety_net(urgency.decide(self.kb, probs, ev, flags, findings), net, flags)
         doctor = urgency.specialist(self.kb, probs, ev, level)
         ranked = self._ranked(probs, ev)
+        watch = [self._entry(self.kb.conditions[i], float(probs[i]), ev)
+                 for i in urgency.dangers(self.kb, probs)[:MAX_WATCHED]] if level != "emergency" else []
         lines = [
             explain.condition_line(self.kb.by_id(r.id), r.probability,
                                    explain.Reasons(r.supporting, r.against, r.unmentioned), lang)
@@ -156,10 +173,14 @@ class Engine:
             red_flag_reasons=[f.reason for f in flags],
             conditions=ranked,
             specialist=doctor,
-            advice=explain.advice(level, doctor, top, lang),
-            explanation=explain.explanation(lines, flag_codes, lang),
+            advice=explain.advice(level, doctor, top, lang, [self.kb.by_id(w.id) for w in watch], unclear),
+            explanation=explain.explanation(lines, flag_codes, lang, findings, safety_net=bool(net_note)),
             model_version=self.model.version if self.model else None,
             rules_version=text.RULES_VERSION,
+            vitals=findings,
+            vitals_unclear=list(unclear),
+            watch=watch,
+            extra=net_note,
         )
         return second_opinion.attach(result, text_in)  # unchanged unless a local LLM is available
 
@@ -172,7 +193,7 @@ class Engine:
     def _ranked(self, probs: np.ndarray, ev: Evidence) -> list[RankedCondition]:
         order = np.argsort(-probs)
         chosen = [i for k, i in enumerate(order[:MAX_CONDITIONS])
-                  if k < MIN_CONDITIONS or probs[i] >= MIN_PROBABILITY]
+                  if probs[i] > 0 and (k < MIN_CONDITIONS or probs[i] >= MIN_PROBABILITY)]
         return [self._entry(self.kb.conditions[i], float(probs[i]), ev) for i in chosen]
 
     @staticmethod
@@ -181,12 +202,26 @@ class Engine:
         return RankedCondition(c.id, c.icd10, p, c.urgency, c.specialist, c.names, c.self_care,
                                c.warning_signs, why.supporting, why.against, why.unmentioned)
 
-    def _no_symptoms(self, ev: Evidence, lang: str, flag_ids: list[str], flag_codes: list[str],
-                     reasons: list[str]) -> TriageResult:
-        """Nothing recognised: no differential to rank, but red flags still decide urgency."""
-        level = "emergency" if flag_ids else urgency.raise_for_context("routine", ev)
+    @staticmethod
+    def _safety_net(level: str, net: tuple[str | None, str | None], flags: list) -> tuple[str, dict]:
+        """The level after the safety net's urgent tier, and its reason (as ``extra``) when the net decided.
+
+        It decided when it raised the level, or when its red flag is the only one.
+        """
+        raised = urgency.raise_for_safety_net(level, net[0])
+        alone = bool(flags) and all(f.id == text.safety_net.RULE_ID for f in flags)
+        return raised, ({"safety_net": net[1]} if raised != level or alone else {})
+
+    def _no_symptoms(self, ev: Evidence, lang: str, flags: list, flag_codes: list[str], findings: list,
+                     unclear: tuple, net: tuple[str | None, str | None]) -> TriageResult:
+        """Nothing recognised: no differential to rank, but red flags, readings and the safety net still decide urgency."""
+        flag_ids = list(dict.fromkeys(f.id for f in flags))
+        level, note = self._safety_net("emergency" if flag_ids else urgency.raise_for_vitals(
+            urgency.raise_for_context("routine", ev), findings), net, flags)
         doctor = "emergency" if flag_ids else "general_physician"
-        advice = (explain.advice(level, doctor, None, lang) if flag_ids
-                  else explain.t("triage_advice_no_symptoms", lang))
-        return TriageResult(lang, [], ev.negated, level, flag_ids, reasons, [], doctor, advice,
-                            explain.explanation([], flag_codes, lang), None, text.RULES_VERSION)
+        advice = (explain.advice(level, doctor, None, lang, unclear=unclear) if flag_ids or findings or note
+                  else " ".join([explain.unclear_line(u, lang) for u in unclear]
+                                + [explain.t("triage_advice_no_symptoms", lang)]))
+        return TriageResult(lang, [], ev.negated, level, flag_ids, [f.reason for f in flags], [], doctor, advice,
+                            explain.explanation([], flag_codes, lang, findings, safety_net=bool(note)), None,
+                            text.RULES_VERSION, vitals=findings, vitals_unclear=list(unclear), extra=note)

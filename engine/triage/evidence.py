@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.triage.kb import KnowledgeBase, age_group
+from engine.triage.kb import AGE_GROUPS, ONSETS, PREGNANCY_AGE, SEXES, KnowledgeBase, age_group
 
 #: Duration buckets in days: acute (< 3), subacute (3-14), chronic (> 14).
 DURATION_EDGES = (3.0, 14.0)
@@ -24,6 +24,8 @@ DURATION_GIVEN_ONSET = {
 }
 #: Share of women 13-49 who are pregnant when nobody said: scales pregnancy-only conditions.
 UNKNOWN_PREGNANCY_PRIOR = 0.1
+#: log prior of a condition that cannot apply (``feasible``): finite, so a softmax stays defined.
+IMPOSSIBLE = -1.0e4
 
 
 @dataclass
@@ -81,35 +83,65 @@ def _could_be_pregnant(evidence: Evidence) -> bool:
     return evidence.age is None or 13 <= evidence.age < 50
 
 
+def feasible(kb: KnowledgeBase, evidence: Evidence) -> np.ndarray:
+    """Which conditions can apply to this person at all, one bool each: ``Condition.allows`` for
+    every condition at once (tests check the two agree)."""
+    ok = np.ones(len(kb), dtype=bool)
+    age, sex, pregnant = evidence.age, evidence.sex, evidence.pregnant
+    if sex in SEXES:
+        ok &= kb.sex_factors[:, SEXES.index(sex)] > 0.0
+    if age is not None:
+        ok &= (kb.age_min <= age) & (age < kb.age_max)
+        ok &= kb.age_factors[:, AGE_GROUPS.index(age_group(age))] > 0.0
+    of_pregnancy = kb.pregnancy_kind != ""
+    if sex == "m" or (age is not None and not PREGNANCY_AGE[0] <= age < PREGNANCY_AGE[1]):
+        ok &= ~of_pregnancy
+    if pregnant is False:
+        ok &= kb.pregnancy_kind != "required"
+    return ok
+
+
+def restrict(probabilities: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Zero what cannot apply and renormalise; unchanged if nothing would be left (contradictory facts)."""
+    if not allowed.any():
+        return probabilities
+    kept = np.where(allowed, probabilities, 0.0)
+    total = kept.sum()
+    return kept / total if total > 0 else allowed / allowed.sum()
+
+
 def log_prior(kb: KnowledgeBase, evidence: Evidence) -> np.ndarray:
-    """log P(condition | age, sex, pregnancy, duration) up to a constant, one value per condition."""
+    """log P(condition | age, sex, pregnancy, duration) up to a constant, one value per condition;
+    ``IMPOSSIBLE`` for a condition that cannot apply (``feasible``)."""
+    factor = np.ones(len(kb))
     group = age_group(evidence.age)
-    out = np.log(kb.prevalence).copy()
-    for i, condition in enumerate(kb.conditions):
-        factor = 1.0
-        if group is not None:
-            factor *= condition.age_factor[group]
-        if evidence.sex is not None:
-            factor *= condition.sex_factor[evidence.sex]
-        else:
-            factor *= (condition.sex_factor["m"] + condition.sex_factor["f"]) / 2
-        factor *= _pregnancy_factor(condition.pregnancy, condition.pregnant_factor, evidence)
-        if evidence.duration_days is not None:
-            factor *= DURATION_GIVEN_ONSET[condition.onset][duration_bucket(evidence.duration_days)] * 3
-        out[i] += np.log(max(factor, 1e-6))
+    if group is not None:
+        factor *= kb.age_factors[:, AGE_GROUPS.index(group)]
+    if evidence.sex in SEXES:
+        factor *= kb.sex_factors[:, SEXES.index(evidence.sex)]
+    else:
+        factor *= kb.sex_factors.mean(axis=1)
+    factor *= _pregnancy_factors(kb, evidence)
+    if evidence.duration_days is not None:
+        bucket = duration_bucket(evidence.duration_days)
+        factor *= np.array([DURATION_GIVEN_ONSET[o][bucket] * 3 for o in ONSETS])[kb.onset_index]
+    out = np.log(kb.prevalence) + np.log(np.maximum(factor, 1e-6))
+    out[~feasible(kb, evidence)] = IMPOSSIBLE
     return out
 
 
-def _pregnancy_factor(kind: str | None, boost: float, evidence: Evidence) -> float:
+def _pregnancy_factors(kb: KnowledgeBase, evidence: Evidence) -> np.ndarray:
+    """The pregnancy multiplier per condition (pregnancy-only conditions scaled by how likely a
+    pregnancy is; ``pregnant: {yes: x}`` boosts for a known pregnancy)."""
+    kind = kb.pregnancy_kind
+    required, possible = kind == "required", kind == "possible"
     if evidence.pregnant is True:
-        return boost * (2.0 if kind else 1.0)
-    if kind is None:
-        return 1.0
+        return kb.pregnant_factors * np.where(required | possible, 2.0, 1.0)
     if not _could_be_pregnant(evidence):
-        return 0.0
+        return np.where(required | possible, 0.0, 1.0)
     if evidence.pregnant is False:
-        return 0.0 if kind == "required" else 0.1
-    return UNKNOWN_PREGNANCY_PRIOR if kind == "required" else 0.3
+        return np.where(required, 0.0, np.where(possible, 0.1, 1.0))
+    return np.where(required, UNKNOWN_PREGNANCY_PRIOR, np.where(possible, 0.3, 1.0))
 
 
 def duration_bucket(days: float) -> int:

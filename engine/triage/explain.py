@@ -8,9 +8,11 @@ the patient did not mention are listed separately: silence is weak evidence, not
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from engine.i18n import t
+from engine.i18n import content_language, latin_symptom_name, romanised, t
 from engine.triage.evidence import Evidence
 from engine.triage.kb import LEAK, Condition
 
@@ -38,6 +40,8 @@ def reasons(condition: Condition, evidence: Evidence) -> Reasons:
 
 
 def symptom_name(code: str, language: str) -> str:
+    if romanised(language) and (latin := latin_symptom_name(code, language)):
+        return latin
     try:
         from nlu.symptoms import catalogue
 
@@ -51,7 +55,7 @@ def _names(codes: list[str], language: str) -> str:
 
 
 def condition_line(condition: Condition, probability: float, why: Reasons, language: str) -> str:
-    parts = [t("triage_explain_condition", language, condition=condition.name(language),
+    parts = [t("triage_explain_condition", language, condition=condition.name(content_language(language)),
                percent=round(100 * probability))]
     if why.supporting:
         parts.append(t("triage_explain_supporting", language, symptoms=_names(why.supporting, language)))
@@ -62,23 +66,57 @@ def condition_line(condition: Condition, probability: float, why: Reasons, langu
     return "; ".join(parts)
 
 
-def explanation(lines: list[str], red_flag_codes: list[str], language: str) -> str:
+def vital_line(finding: Any, language: str) -> str:
+    """One reading past a threshold (``nlu.vitals.Finding``): value, limit and meaning."""
+    return t(finding.message, language, value=finding.shown, limit=finding.limit)
+
+
+def unclear_line(item: Any, language: str) -> str:
+    """Ask again for a reading that cannot be right (``nlu.vitals.Implausible``)."""
+    return t("vital_unclear", language, measure=t(f"vital_measure_{item.measure}", language), value=item.shown)
+
+
+def explanation(lines: list[str], red_flag_codes: list[str], language: str, findings: Iterable[Any] = (),
+                safety_net: bool = False) -> str:
+    """Danger signs (emergency readings among them) first, then urgent readings, then (when it decided
+    the urgency) the safety net's note, then the differential."""
     text = []
-    if red_flag_codes:
-        text.append(t("triage_explain_red_flags", language, signs=_names(red_flag_codes, language)))
+    findings = list(findings)
+    signs = [_names(red_flag_codes, language)] if red_flag_codes else []
+    signs += [vital_line(f, language) for f in findings if f.level == "emergency"]
+    if signs:
+        text.append(t("triage_explain_red_flags", language, signs="; ".join(signs)))
+    urgent = [vital_line(f, language) for f in findings if f.level == "urgent"]
+    if urgent:
+        text.append(t("triage_explain_vitals", language, readings="; ".join(urgent)))
+    if safety_net:
+        text.append(t("triage_explain_safety_net", language))
     if lines:
         text.append(t("triage_explain_header", language) + " " + " | ".join(lines))
     return " ".join(text)
 
 
-def advice(urgency: str, specialist: str, top: Condition | None, language: str) -> str:
-    """Urgency first (108/112 at once for emergencies), then what to do and what to watch for."""
+def watch_line(condition: Any, language: str) -> str:
+    """A dangerous condition the differential cannot rule out, with the signs that mean "go now"."""
+    kb = content_language(language)
+    return t("triage_advice_cannot_rule_out", language, condition=condition.name(kb), warning=condition.warning_signs[kb])
+
+
+def advice(urgency: str, specialist: str, top: Condition | None, language: str,
+           watch: Sequence[Condition] = (), unclear: Iterable[Any] = ()) -> str:
+    """Urgency first (108/112 at once for emergencies), readings to send again, then what to do and
+    what to watch for: the dangers that cannot be ruled out name their own warning signs."""
     parts = [t(f"triage_advice_{urgency}", language)]
+    parts += [unclear_line(item, language) for item in unclear]
     parts.append(t("triage_advice_specialist", language, specialist=t(f"triage_specialist_{specialist}", language)))
+    watched = [c for c in watch if urgency != "emergency"]
+    kb = content_language(language)  # the knowledge base's words: English for a Latin-letter reader
     if top is not None:
-        parts.append(t("triage_advice_possible", language, condition=top.name(language)))
+        parts.append(t("triage_advice_possible", language, condition=top.name(kb)))
         if urgency != "emergency" or top.urgency == "emergency":  # first aid, not "rest at home"
-            parts.append(top.self_care[language])
-        parts.append(t("triage_advice_warning", language, warning=top.warning_signs[language]))
+            parts.append(top.self_care[kb])
+        if top.id not in {c.id for c in watched}:
+            parts.append(t("triage_advice_warning", language, warning=top.warning_signs[kb]))
+    parts += [watch_line(c, language) for c in watched]
     parts.append(t("triage_disclaimer", language))
     return " ".join(parts)

@@ -14,10 +14,17 @@ Conditions live in ``data/conditions/*.yml`` as clinician-readable data (one ent
         age: {infant: 0.5, child: 1, adult: 1, elderly: 1}
         sex: {m: 0.0}
         pregnant: {yes: 2.0}
-        pregnancy: required | possible # only for conditions of pregnancy
+        pregnancy: required | possible # only for conditions of pregnancy (and the weeks after birth)
+      only: {sex: f, age: [0.5, 6]}    # optional hard limits: age in years, from inclusive, to exclusive
       self_care: {en, hi, pa}
       warning_signs: {en, hi, pa}
       sources: [guideline or textbook names]
+
+Hard limits: a condition is never listed for a person it cannot apply to (``Condition.allows``). A
+factor of 0 in ``modifiers`` is such a limit (``sex: {m: 0}``, ``age: {infant: 0}``); ``only`` draws finer
+ones (febrile seizure 6 months to 5 years, neonatal jaundice the first weeks) and sets the matching
+factors to 0 itself; a condition of pregnancy never applies to a man, a girl under ``PREGNANCY_AGE``
+or a woman past it, and one that ``requires`` pregnancy not when pregnancy is known to be false.
 
 Symptom codes that imply a broader one (``dry_cough`` -> ``cough``, from ``data/symptoms.tsv``) are
 applied here so that P(cough) is never below P(dry_cough). ``pregnant`` is context, not a symptom: it
@@ -35,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from saathi import ROOT
+from config.paths import ROOT
 
 CONDITIONS_DIR = ROOT / "data" / "conditions"
 SYMPTOMS_TSV = ROOT / "data" / "symptoms.tsv"
@@ -43,6 +50,11 @@ LANGUAGES = ("en", "hi", "pa")
 URGENCY_LEVELS = ("routine", "urgent", "emergency")
 ONSETS = ("acute", "subacute", "chronic")
 AGE_GROUPS = ("infant", "child", "adult", "elderly")
+#: Ages (years) of each group, from inclusive to exclusive; ``age_group`` uses the same edges.
+AGE_GROUP_RANGE = {"infant": (0.0, 1.0), "child": (1.0, 13.0), "adult": (13.0, 60.0), "elderly": (60.0, 120.0)}
+#: Ages at which a pregnancy is possible at all (years, from inclusive to exclusive).
+PREGNANCY_AGE = (10.0, 56.0)
+SEXES = ("m", "f")
 CONTEXT_CODES = frozenset({"pregnant"})
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Probability that a symptom not listed for a condition is present anyway (comorbidity, noise).
@@ -70,9 +82,27 @@ class Condition:
     self_care: dict[str, str]
     warning_signs: dict[str, str]
     sources: tuple[str, ...]
+    age_min: float = 0.0
+    age_max: float = float("inf")
 
     def name(self, language: str | None) -> str:
         return self.names.get(language or "en") or self.names["en"]
+
+    def allows(self, age: float | None, sex: str | None, pregnant: bool | None) -> bool:
+        """False when the condition cannot apply to such a person, whatever the symptoms say.
+
+        Unknown facts never exclude anything: only what the person (or the form) told us does.
+        """
+        if sex in SEXES and self.sex_factor[sex] == 0.0:
+            return False
+        if age is not None and (not self.age_min <= age < self.age_max or self.age_factor[age_group(age)] == 0.0):
+            return False
+        if self.pregnancy is not None:
+            if sex == "m" or (age is not None and not PREGNANCY_AGE[0] <= age < PREGNANCY_AGE[1]):
+                return False
+            if self.pregnancy == "required" and pregnant is False:
+                return False
+        return True
 
 
 @dataclass
@@ -89,6 +119,15 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         self.index = {c.id: i for i, c in enumerate(self.conditions)}
         self.symptom_index = {s: j for j, s in enumerate(self.symptoms)}
+        # The per-condition demographics as columns, so priors and limits are one numpy expression
+        # per call instead of a Python loop over hundreds of conditions (evidence.log_prior/feasible).
+        self.age_factors = np.array([[c.age_factor[g] for g in AGE_GROUPS] for c in self.conditions]).reshape(-1, 4)
+        self.sex_factors = np.array([[c.sex_factor[s] for s in SEXES] for c in self.conditions]).reshape(-1, 2)
+        self.age_min = np.array([c.age_min for c in self.conditions], dtype=float)
+        self.age_max = np.array([c.age_max for c in self.conditions], dtype=float)
+        self.pregnancy_kind = np.array([c.pregnancy or "" for c in self.conditions], dtype=object)
+        self.pregnant_factors = np.array([c.pregnant_factor for c in self.conditions], dtype=float)
+        self.onset_index = np.array([ONSETS.index(c.onset) for c in self.conditions], dtype=int)
 
     def __len__(self) -> int:
         return len(self.conditions)
@@ -100,13 +139,7 @@ class KnowledgeBase:
 def age_group(age: float | None) -> str | None:
     if age is None:
         return None
-    if age < 1:
-        return "infant"
-    if age < 13:
-        return "child"
-    if age < 60:
-        return "adult"
-    return "elderly"
+    return next((g for g in AGE_GROUPS[:-1] if age < AGE_GROUP_RANGE[g][1]), AGE_GROUPS[-1])
 
 
 def _symptom_vocabulary(path: Path) -> tuple[list[str], dict[str, str]]:
@@ -126,7 +159,7 @@ def _languages(entry: dict, key: str, cid: str) -> dict[str, str]:
     return {lang: str(value[lang]) for lang in LANGUAGES}
 
 
-def _condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) -> Condition:
+def parse_condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) -> Condition:
     cid = entry.get("id") or "?"
     if entry.get("urgency") not in URGENCY_LEVELS:
         raise KnowledgeBaseError(f"{cid}: urgency {entry.get('urgency')!r}")
@@ -156,6 +189,20 @@ def _condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) -> Co
     sources = tuple(entry.get("sources") or ())
     if not sources:
         raise KnowledgeBaseError(f"{cid}: no sources")
+    age_factor = {g: float(modifiers.get("age", {}).get(g, 1.0)) for g in AGE_GROUPS}
+    sex_factor = {s: float(modifiers.get("sex", {}).get(s, 1.0)) for s in SEXES}
+    age_min, age_max, only_sex = _limits(entry.get("only") or {}, cid)
+    for group, (low, high) in AGE_GROUP_RANGE.items():  # a group wholly outside the ages never applies
+        if high <= age_min or low >= age_max:
+            age_factor[group] = 0.0
+    if pregnancy is not None:
+        only_sex = only_sex or "f"
+        if only_sex != "f":
+            raise KnowledgeBaseError(f"{cid}: a condition of pregnancy limited to sex {only_sex!r}")
+    if only_sex:
+        sex_factor[next(s for s in SEXES if s != only_sex)] = 0.0
+    if all(v == 0.0 for v in age_factor.values()) or all(v == 0.0 for v in sex_factor.values()):
+        raise KnowledgeBaseError(f"{cid}: its limits exclude everyone")
     return Condition(
         id=cid,
         icd10=str(entry["icd10"]),
@@ -165,14 +212,36 @@ def _condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) -> Co
         specialist=str(entry["specialist"]),
         onset=entry.get("onset", "acute"),
         symptoms=symptoms,
-        age_factor={g: float(modifiers.get("age", {}).get(g, 1.0)) for g in AGE_GROUPS},
-        sex_factor={s: float(modifiers.get("sex", {}).get(s, 1.0)) for s in ("m", "f")},
+        age_factor=age_factor,
+        sex_factor=sex_factor,
         pregnant_factor=float((modifiers.get("pregnant") or {}).get("yes", 1.0)),
         pregnancy=pregnancy,
         self_care=_languages(entry, "self_care", cid),
         warning_signs=_languages(entry, "warning_signs", cid),
         sources=sources,
+        age_min=age_min,
+        age_max=age_max,
     )
+
+
+def _limits(only: dict, cid: str) -> tuple[float, float, str | None]:
+    """``only: {sex, age: [from, to)}`` checked: (age_min, age_max, sex or None)."""
+    unknown = set(only) - {"sex", "age"}
+    if unknown:
+        raise KnowledgeBaseError(f"{cid}: unknown limits {sorted(unknown)}")
+    sex = only.get("sex")
+    if sex is not None and sex not in SEXES:
+        raise KnowledgeBaseError(f"{cid}: only sex {sex!r}")
+    ages = only.get("age")
+    if ages is None:
+        return 0.0, float("inf"), sex
+    if not (isinstance(ages, list) and len(ages) == 2):
+        raise KnowledgeBaseError(f"{cid}: only age must be [from, to)")
+    low = 0.0 if ages[0] is None else float(ages[0])
+    high = float("inf") if ages[1] is None else float(ages[1])
+    if not 0.0 <= low < high:
+        raise KnowledgeBaseError(f"{cid}: only age {ages} is empty")
+    return low, high, sex
 
 
 def load(directory: Path = CONDITIONS_DIR, symptoms_tsv: Path = SYMPTOMS_TSV) -> KnowledgeBase:
@@ -184,7 +253,7 @@ def load(directory: Path = CONDITIONS_DIR, symptoms_tsv: Path = SYMPTOMS_TSV) ->
         raw = path.read_bytes()
         digest.update(path.name.encode() + raw)
         for entry in yaml.load(raw, Loader=_YAML_LOADER) or []:
-            conditions.append(_condition(entry, set(codes), implies))
+            conditions.append(parse_condition(entry, set(codes), implies))
     ids = [c.id for c in conditions]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -12,18 +12,24 @@ import numpy as np
 
 from engine.triage.evidence import Evidence, log_prior
 from engine.triage.kb import KnowledgeBase
-from engine.triage.scorer import MENTION_RATE, log_likelihood_terms, softmax
+from engine.triage.scorer import log_likelihood_terms, log_tables, softmax
 
 #: Never asked: events the patient would have said (bite, poison, burn), states a question
 #: cannot establish (unconscious), and context the intake form asks itself (pregnancy).
 NOT_ASKED = frozenset(
-    {"unconsciousness", "pregnant", "snake_bite", "animal_bite", "poisoning", "burn", "injury", "head_injury"}
+    {"unconsciousness", "pregnant", "snake_bite", "animal_bite", "poisoning", "burn", "injury", "head_injury",
+     "insect_sting", "scorpion_sting", "drowning", "choking", "foreign_body", "eye_injury"}
 )
 #: Sex-specific questions are only asked of the matching sex.
 FEMALE_ONLY = frozenset(
     {"vaginal_bleeding", "vaginal_discharge", "missed_period", "heavy_periods", "menstrual_pain",
-     "reduced_fetal_movement"}
+     "reduced_fetal_movement", "irregular_periods", "vaginal_lump", "facial_hair", "recent_delivery",
+     "labour_pains", "water_leak"}
 )
+MALE_ONLY = frozenset({"penile_discharge", "erection_problem", "testicular_pain"})
+#: Asked about children only (development, bedwetting, a baby's crying or navel).
+CHILD_ONLY = frozenset({"developmental_delay", "bedwetting", "excessive_crying", "umbilical_redness", "hyperactivity"})
+CHILD_AGE = 13
 MIN_GAIN = 0.01  # bits; below this a question is not worth the user's time
 
 
@@ -36,9 +42,9 @@ def information_gains(kb: KnowledgeBase, evidence: Evidence) -> np.ndarray:
     logits = log_prior(kb, evidence) + log_likelihood_terms(kb, evidence).sum(axis=1)
     now = softmax(logits)
     p = kb.likelihood
-    unmentioned = np.log1p(-MENTION_RATE * p)
-    yes_logits = logits[:, None] + np.log(p) - unmentioned  # C x S
-    no_logits = logits[:, None] + np.log1p(-p) - unmentioned
+    log_yes, log_no, unmentioned = log_tables(kb)
+    yes_logits = logits[:, None] + log_yes - unmentioned  # C x S
+    no_logits = logits[:, None] + log_no - unmentioned
     p_yes = now @ p  # S
     post_yes = softmax(yes_logits.T)
     post_no = softmax(no_logits.T)
@@ -46,6 +52,10 @@ def information_gains(kb: KnowledgeBase, evidence: Evidence) -> np.ndarray:
     asked = set(evidence.present) | set(evidence.negated) | NOT_ASKED
     if evidence.sex == "m" or (evidence.age is not None and evidence.age < 10):
         asked |= FEMALE_ONLY
+    if evidence.sex == "f" or (evidence.age is not None and evidence.age < 10):
+        asked |= MALE_ONLY
+    if evidence.age is not None and evidence.age >= CHILD_AGE:
+        asked |= CHILD_ONLY
     for code in asked:
         j = kb.symptom_index.get(code)
         if j is not None:

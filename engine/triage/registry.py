@@ -30,6 +30,7 @@ from pathlib import Path
 
 import xgboost as xgb
 
+from config.settings import load as load_settings
 from engine.triage.ensemble import Calibration
 from engine.triage.kb import KnowledgeBase
 from engine.triage.training import TrainedModel, TrainingConfig, input_hash, train
@@ -42,9 +43,8 @@ class RegistryError(RuntimeError):
 
 
 def model_dir() -> Path:
-    from saathi import ROOT
-
-    return Path(os.environ.get("SAATHI_TRIAGE_MODEL_DIR") or ROOT / "models" / "triage")
+    """Read at each call: tests and ``saathi model`` point it elsewhere through the environment."""
+    return load_settings().effective_triage_model_dir
 
 
 class Registry:

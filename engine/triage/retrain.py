@@ -46,6 +46,7 @@ from engine.triage.training import (
     TrainedModel,
     TrainingConfig,
     _metrics,
+    cases_per_condition,
     input_hash,
     nb_logit_matrix,
     validation_metrics,
@@ -135,7 +136,7 @@ def train_candidate(kb: KnowledgeBase, options: RetrainOptions, confirmed: label
     otherwise; calibrated on the synthetic validation cases plus the confirmed training share."""
     config = options.training
     started = time.perf_counter()
-    cases, y = sample_cases(kb, config.per_condition, config.seed, config.sampler)
+    cases, y = sample_cases(kb, cases_per_condition(kb, config), config.seed, config.sampler)
     extra = confirmed.cases(kb) * options.label_weight
     y_extra = np.tile(np.asarray(confirmed.classes, dtype=y.dtype), options.label_weight)
     x = np.vstack([feature_matrix(kb, cases)] + ([feature_matrix(kb, extra)] if extra else []))

@@ -19,6 +19,12 @@ from engine.triage.kb import AGE_GROUPS, Condition, KnowledgeBase
 #: Share of each age group among people seeking care (rough Indian primary-care mix).
 AGE_GROUP_SHARE = {"infant": 0.06, "child": 0.22, "adult": 0.57, "elderly": 0.15}
 AGE_RANGE = {"infant": (0.0, 1.0), "child": (1.0, 13.0), "adult": (13.0, 60.0), "elderly": (60.0, 90.0)}
+
+
+def _age_span(c: Condition, group: str) -> tuple[float, float]:
+    """The group's ages a condition allows (its ``only`` limits); empty when low >= high."""
+    low, high = AGE_RANGE[group]
+    return max(low, c.age_min), min(high, c.age_max)
 DURATION_RANGE = ((0.3, 3.0), (3.0, 14.0), (14.0, 120.0))
 DURATION_SHARE = {"acute": (0.7, 0.25, 0.05), "subacute": (0.3, 0.5, 0.2), "chronic": (0.1, 0.3, 0.6)}
 
@@ -40,13 +46,14 @@ class SamplerSettings:
 
 
 def _demographics(rng: np.random.Generator, c: Condition) -> tuple[float, str, bool | None]:
-    weights = np.array([AGE_GROUP_SHARE[g] * c.age_factor[g] for g in AGE_GROUPS])
+    spans = {g: _age_span(c, g) for g in AGE_GROUPS}
+    weights = np.array([AGE_GROUP_SHARE[g] * c.age_factor[g] * (spans[g][0] < spans[g][1]) for g in AGE_GROUPS])
     sex_w = np.array([0.5 * c.sex_factor["m"], 0.5 * c.sex_factor["f"]])
     if c.pregnancy == "required" or (c.pregnancy == "possible" and rng.random() < 0.6):
         low, high = 16.0, 45.0
         return float(rng.uniform(low, high)), "f", True
     group = AGE_GROUPS[rng.choice(len(AGE_GROUPS), p=weights / weights.sum())]
-    age = float(rng.uniform(*AGE_RANGE[group]))
+    age = float(rng.uniform(*spans[group]))
     sex = "mf"[rng.choice(2, p=sex_w / sex_w.sum())]
     pregnant = None
     if sex == "f" and 16 <= age < 45 and rng.random() < min(0.05 * c.pregnant_factor, 0.5):

@@ -1,7 +1,7 @@
 """Everything triage reads from free text, through the project's NLU (``nlu/``), in one place.
 
-The NLU owns the symptom lexicon, negation, language detection, duration parsing and the ONE
-red-flag rule set; triage never re-implements them. Severity words are deliberately not read
+The NLU owns the symptom lexicon, negation, language detection, duration parsing, vital-sign
+readings and the ONE red-flag rule set; triage never re-implements them. Severity words are deliberately not read
 from free text ("bahut dard" is everyday speech, not a severity grade): severity comes from the
 dialogue's explicit question.
 """
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nlu import safety_net
 from nlu.language import detect_language
-from nlu.red_flags import RULES_VERSION, RedFlag, detect_red_flags
-from nlu.slots import parse_duration_days
+from nlu.red_flags import RULES_VERSION, RedFlag, detect_red_flags, text_facts
+from nlu.slots import age_in_text, parse_duration_days
 from nlu.symptoms import codes_of, extract_symptoms
+from nlu.vitals import Finding, Implausible, assess, read_vitals
 
-__all__ = ["RULES_VERSION", "ReadText", "read_text", "red_flags", "language_of"]
+__all__ = ["RULES_VERSION", "ReadText", "read_text", "red_flags", "language_of", "vital_signs",
+           "safety_net_level"]
 
 
 @dataclass(frozen=True)
@@ -42,3 +45,28 @@ def red_flags(
     text: str | None, symptoms: list[str], age: float | None, sex: str | None, pregnant: bool | None
 ) -> list[RedFlag]:
     return detect_red_flags(text or "", symptoms=symptoms, age=age, sex=sex, pregnant=pregnant)
+
+
+def vital_signs(
+    text: str | None, symptoms: list[str], age: float | None, sex: str | None, pregnant: bool | None
+) -> tuple[list[Finding], tuple[Implausible, ...]]:
+    """Thresholds the readings in ``text`` cross, judged on the facts the red-flag layer gives the
+    same hook (symptoms, signals, pregnancy unless male; so an emergency here is also one of
+    ``red_flags``), and the implausible values to ask again."""
+    vitals = read_vitals(text)
+    if not vitals.readings:
+        return [], vitals.implausible
+    if age is None:
+        age = age_in_text(text or "")
+    facts = text_facts(text or "") | set(symptoms)
+    if pregnant:
+        facts.add("pregnant")
+    if sex == "m":
+        facts.discard("pregnant")
+    return assess(vitals, facts, age), vitals.implausible
+
+
+def safety_net_level(text: str | None) -> tuple[str | None, str | None]:
+    """(least urgency, English reason) from the text classifier ``nlu.safety_net``; (None, None) if silent."""
+    level = safety_net.level(text or "")
+    return (level, safety_net.reason(text or "")) if level else (None, None)

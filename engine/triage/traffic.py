@@ -11,7 +11,7 @@ and tests assert it.
 Writing is one INSERT on a small pool with a short connect timeout, and :func:`log_triage` never
 raises: a broken database must not cost the patient their answer. Rows older than
 ``SAATHI_TRAFFIC_DAYS`` (default 180) go with :func:`prune` (``saathi model drift --prune``).
-Schema history: ``engine/triage/migrations`` (version table ``triage_traffic_alembic_version``).
+Schema history: ``engine/triage/migrations/versions`` (the ``traffic`` branch of :mod:`engine.schema`; :func:`migrate`).
 Plain Python (no Rasa, no Flask).
 """
 
@@ -75,6 +75,13 @@ class TrafficRow(TrafficBase):
 
 #: What a row may hold, and nothing else (tests compare the table against this).
 COLUMNS = frozenset(TrafficRow.__table__.columns.keys())
+
+
+def migrate(url: str) -> None:
+    """Bring the traffic table to the newest schema (idempotent; SQLite file or PostgreSQL)."""
+    from engine.schema import upgrade
+
+    upgrade(url, target="traffic@head")
 
 
 def age_band(age: float | None) -> str | None:
@@ -142,6 +149,11 @@ def _engine(url: str) -> sa.Engine:
                             connect_args={"connect_timeout": 2})
 
 
+#: The small, quick-to-fail pool, for other de-identified logs written from a conversation
+#: (engine/surveillance/events.py) so each does not open its own.
+pooled_engine = _engine
+
+
 def append(url: str, row: Mapping[str, Any]) -> None:
     """One INSERT of a row made by :func:`row_for` (raises on failure; see :func:`log_triage`)."""
     unknown = set(row) - COLUMNS
@@ -157,7 +169,7 @@ def log_triage(result: Any, inputs: Mapping[str, Any], metadata: Mapping[str, An
     not break the conversation, and only the exception's type is logged (its message could quote
     a value)."""
     try:
-        from saathi.settings import load
+        from config.settings import load
 
         settings = load()
         url = url or settings.effective_database_url

@@ -22,15 +22,22 @@ from engine.triage.model import DEFAULT_PARAMS, feature_matrix, predict, train_b
 from engine.triage.sampler import SamplerSettings, sample_cases
 from engine.triage.scorer import MENTION_RATE, log_scores
 
-TRAINING_VERSION = 2
+TRAINING_VERSION = 3
 DEFAULT_SEED = 20261126
+#: Rows of the balanced training set when ``per_condition`` is not fixed: each condition gets
+#: ROW_BUDGET // conditions cases (at least MIN_PER_CONDITION). A multi-class booster builds one tree
+#: per class per round over all rows, so a fixed per-condition count made training time grow with the
+#: square of the knowledge base (158 conditions: ~1 min; 413: ~15 min on the shared 2-core machine);
+#: a fixed budget keeps it linear (413 conditions: ~5 min there) for about one point less top-3.
+ROW_BUDGET = 16_000
+MIN_PER_CONDITION = 20
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
     params: dict = field(default_factory=lambda: dict(DEFAULT_PARAMS))
     sampler: SamplerSettings = field(default_factory=SamplerSettings)
-    per_condition: int = 100
+    per_condition: int | None = None  # None: ROW_BUDGET spread over the conditions
     validation_cases: int = 2000
     seed: int = DEFAULT_SEED
 
@@ -39,11 +46,19 @@ class TrainingConfig:
             "params": self.params,
             "sampler": self.sampler.as_dict(),
             "per_condition": self.per_condition,
+            "row_budget": ROW_BUDGET if self.per_condition is None else None,
             "validation_cases": self.validation_cases,
             "seed": self.seed,
             "training_version": TRAINING_VERSION,
             "scorer_mention_rate": MENTION_RATE,  # the calibration is fitted to the scorer as it is
         }
+
+
+def cases_per_condition(kb: KnowledgeBase, config: TrainingConfig) -> int:
+    """Balanced training cases per condition: the fixed count, or the row budget shared out."""
+    if config.per_condition is not None:
+        return config.per_condition
+    return max(MIN_PER_CONDITION, ROW_BUDGET // max(len(kb), 1))
 
 
 def input_hash(kb: KnowledgeBase, config: TrainingConfig) -> str:
@@ -89,7 +104,7 @@ def train(kb: KnowledgeBase, config: TrainingConfig | None = None) -> TrainedMod
     """Deterministic for a given (kb, config): same seed, same sampled cases, same trees."""
     config = config or TrainingConfig()
     started = time.perf_counter()
-    cases, labels = sample_cases(kb, config.per_condition, config.seed, config.sampler)
+    cases, labels = sample_cases(kb, cases_per_condition(kb, config), config.seed, config.sampler)
     x = feature_matrix(kb, cases)
     booster = train_booster(x, labels, len(kb), config.params, config.seed)
     val_cases, val_labels = sample_cases(

@@ -1,16 +1,23 @@
 """Urgency and the doctor to see, from red flags, the differential, duration, severity and age.
 
 Order of precedence, safest first:
-1. any red flag (``nlu.red_flags``) -> emergency, specialist ``emergency``;
+1. any red flag (``nlu.red_flags``, which includes emergency-level vital signs) -> emergency,
+   specialist ``emergency``;
 2. the differential: emergency when the emergency conditions together hold at least
    ``EMERGENCY_MASS`` of the probability; urgent when urgent-or-worse conditions hold at least
    ``URGENT_MASS``; routine otherwise (thresholds from explicit error costs, see below);
-3. raise (never lower) for a severe grade, a long illness with fever or cough, or a baby.
+3. cannot rule out: any single emergency condition with probability ``CANNOT_RULE_OUT`` or more
+   makes it at least urgent, and the answer names that danger and its warning signs;
+4. raise (never lower) for a severe grade, a long illness with fever or cough, a baby, or a
+   reading past an urgent threshold (``nlu.vitals``: NEWS2, IMCI, ADA, ...).
+5. raise (never lower) routine to urgent when the text classifier ``nlu.safety_net`` puts the
+   message above its urgent threshold (its emergency tier is a red flag, step 1).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -23,6 +30,12 @@ from engine.triage.kb import URGENCY_LEVELS, KnowledgeBase
 # unnecessary same-day visit (threshold 1/3).
 EMERGENCY_MASS = 0.25
 URGENT_MASS = 1 / 3
+# Cannot rule out a dangerous condition: seeing a doctor within 24 hours instead of "when convenient"
+# pays when P(condition) x (harm averted by the visit if it is that emergency) exceeds
+# (1 - P) x (cost of an unneeded visit). An emergency condition sent home with self-care advice is
+# taken as 9 times worse than one unneeded same-day visit (a day's wages and travel), so the
+# threshold is 1 / (1 + 9) = 0.10 (chosen from these costs, not tuned on the vignettes).
+CANNOT_RULE_OUT = 0.10
 LONG_FEVER_DAYS = 3
 LONG_COUGH_DAYS = 14
 INFANT_AGE = 1.0
@@ -45,6 +58,23 @@ def from_differential(kb: KnowledgeBase, probabilities: np.ndarray) -> str:
     return "routine"
 
 
+def dangers(kb: KnowledgeBase, probabilities: np.ndarray) -> list[int]:
+    """Emergency conditions the differential cannot rule out, most probable first."""
+    order = np.argsort(-probabilities)
+    return [int(i) for i in order if probabilities[i] >= CANNOT_RULE_OUT and kb.conditions[i].urgency == "emergency"]
+
+
+def at_least(level: str, floor: str) -> str:
+    return level if _rank(level) >= _rank(floor) else floor
+
+
+def raise_for_vitals(level: str, findings: Iterable) -> str:
+    """Readings past a threshold (``nlu.vitals.Finding``) raise to their level; never lower."""
+    for finding in findings:
+        level = at_least(level, finding.level)
+    return level
+
+
 def raise_for_context(level: str, evidence: Evidence) -> str:
     """Context that makes waiting unsafe lifts routine to urgent; it never lowers anything."""
     if level != "routine":
@@ -62,10 +92,19 @@ def raise_for_context(level: str, evidence: Evidence) -> str:
     return level
 
 
-def decide(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Evidence, red_flags: list) -> str:
+def raise_for_safety_net(level: str, net_level: str | None) -> str:
+    """The safety net's urgent tier lifts routine to urgent; it never lowers anything."""
+    return "urgent" if level == "routine" and net_level in ("urgent", "emergency") else level
+
+
+def decide(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Evidence, red_flags: list,
+           findings: Iterable = ()) -> str:
     if red_flags:
         return "emergency"
-    return raise_for_context(from_differential(kb, probabilities), evidence)
+    level = raise_for_context(from_differential(kb, probabilities), evidence)
+    if dangers(kb, probabilities):
+        level = at_least(level, "urgent")
+    return raise_for_vitals(level, findings)
 
 
 def specialist(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Evidence, urgency: str) -> str:

@@ -13,7 +13,9 @@
             list.innerHTML = "";
             rows.forEach(function (row) {
               var o = document.createElement("option");
-              if (typeof row === "string") { o.value = row; } else { o.value = row.code; o.label = row.code + " " + row.description; o.textContent = label(row); }
+              if (typeof row === "string") { o.value = row; }
+              else if (row.value) { o.value = row.value; o.textContent = row.label; }
+              else { o.value = row.code; o.label = row.code + " " + row.description; o.textContent = label(row); }
               list.appendChild(o);
             });
           });
@@ -35,5 +37,29 @@
       rows.appendChild(copy);
       bindMed(copy.querySelector("input.med"));
     });
+    // The medicine check while the doctor writes (interactions, duplicates, allergies, age, dose,
+    // pregnancy); saving checks again on the server and asks for an override where needed.
+    var rx = document.getElementById("rx"), live = document.getElementById("rx-live"), checking;
+    function check() {
+      clearTimeout(checking);
+      checking = setTimeout(function () {
+        fetch(rx.dataset.check, {method: "POST", body: new FormData(rx), credentials: "same-origin"})
+          .then(function (r) { return r.ok ? r.json() : {warnings: []}; })
+          .then(function (data) {
+            live.innerHTML = "";
+            if (!data.warnings.length) return;
+            var list = document.createElement("ul");
+            data.warnings.forEach(function (w) {
+              var li = document.createElement("li");
+              li.className = "rx-warning " + (w.serious ? "serious" : "caution");
+              li.dataset.code = w.code;
+              li.textContent = w.text;
+              list.appendChild(li);
+            });
+            live.appendChild(list);
+          });
+      }, 300);
+    }
+    if (rx && live && rx.dataset.check) { rx.addEventListener("change", check); rx.addEventListener("input", check); }
   });
 })();

@@ -1,1 +1,1 @@
-"""Blueprints of the portal: thin views over portal.accounts and portal.handoff."""
+"""Blueprints of the portal: thin views over portal.accounts and engine.handoff.service."""

@@ -8,6 +8,7 @@ import uuid
 
 from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
 from sqlalchemy import update
+from werkzeug.exceptions import HTTPException
 
 from engine.handoff import apitokens, icd
 from portal.openapi import spec
@@ -16,6 +17,15 @@ from records import AccessDenied
 from records.portal_models import RefreshToken
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.app_errorhandler(HTTPException)
+def json_errors(exc: HTTPException):  # type: ignore[no-untyped-def]
+    """Errors under /api/ in JSON like the API's own (404, 405, a body too large...); pages keep HTML."""
+    if not request.path.startswith(bp.url_prefix + "/"):
+        return exc
+    name = (exc.name or "error").lower().replace(" ", "_")
+    return jsonify(error=name), exc.code or 500, {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
 
 
 def _tokens(user_id: uuid.UUID, role: str) -> dict:
@@ -33,22 +43,32 @@ def _tokens(user_id: uuid.UUID, role: str) -> dict:
             "expires_in": settings.portal_access_token_minutes * 60}
 
 
+def _body() -> dict:
+    """The JSON object sent, or {} for anything else (no body, bad JSON, a list, a number)."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
 @bp.post("/auth/token")
 def token():  # type: ignore[no-untyped-def]
-    """Password + TOTP code in one request (the API has no half-signed-in state)."""
-    body = request.get_json(silent=True) or {}
-    accounts = services().accounts
+    """Password + TOTP code in one request (the API has no half-signed-in state). A locked account
+    answers like a wrong password (no username enumeration); failures count per IP address."""
+    body = _body()
+    accounts, throttle, ip = services().accounts, services().throttle, request.remote_addr or "unknown"
+    wait = throttle.wait_seconds("login-ip", ip)
+    if wait:
+        return jsonify(error="rate_limited", retry_after=wait), 429, {"Retry-After": str(wait)}
     result = accounts.login(str(body.get("username", "")), str(body.get("password", "")))
-    if result.user is None:
-        return jsonify(error="locked" if result.locked else "invalid_credentials"), 401
-    if not result.user.totp_enabled or not accounts.verify_totp(result.user.id, str(body.get("totp", ""))):
+    if result.user is None or not result.user.totp_enabled \
+            or not accounts.verify_totp(result.user.id, str(body.get("totp", ""))):
+        throttle.hit("login-ip", ip)
         return jsonify(error="invalid_credentials"), 401
     return jsonify(_tokens(result.user.id, result.user.role))
 
 
 @bp.post("/auth/refresh")
 def refresh():  # type: ignore[no-untyped-def]
-    body = request.get_json(silent=True) or {}
+    body = _body()
     try:
         claims = apitokens.verify(services().secret_key, str(body.get("refresh_token", "")), "refresh")
     except apitokens.TokenError:
@@ -110,14 +130,21 @@ def accept(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
         m = services().handoff.accept(g.user.id, case_id)
     except AccessDenied:
         return jsonify(error="forbidden"), 403
+    except LookupError:
+        return jsonify(error="not_found"), 404
+    except ValueError:  # Jitsi is not configured on this server
+        return jsonify(error="video_not_configured"), 503
     return jsonify(room=m.room, doctor_url=m.doctor_url, starts_at=m.starts_at.isoformat(),
-                   ends_at=m.ends_at.isoformat(), patient_notified=m.patient_notified)
+                   ends_at=m.ends_at.isoformat(), patient_notified=m.patient_notified,
+                   patient_delivery=None if m.delivery is None else {"status": m.delivery.status,
+                                                                     "reason": m.delivery.reason})
 
 
 @bp.get("/icd")
 @role_required("doctor", api=True)
 def icd_search():  # type: ignore[no-untyped-def]
-    return jsonify(icd.search(request.args.get("q", ""), limit=int(request.args.get("limit", 20))))
+    limit = max(1, min(request.args.get("limit", 20, type=int) or 20, 100))  # not a number: the default
+    return jsonify(icd.search(request.args.get("q", "")[:100], limit=limit))
 
 
 @bp.get("/slots")
@@ -130,13 +157,26 @@ def slots():  # type: ignore[no-untyped-def]
 @bp.post("/slots")
 @role_required("doctor", api=True)
 def add_slots():  # type: ignore[no-untyped-def]
-    body = request.get_json(silent=True) or {}
+    body = _body()
     try:
-        ids = services().handoff.add_slots(g.user.id, dt.datetime.fromisoformat(body["starts_at"]),
-                                           dt.datetime.fromisoformat(body["ends_at"]), int(body.get("minutes", 15)))
-    except (KeyError, ValueError, TypeError) as exc:
+        starts_at, ends_at = (_aware(body[key]) for key in ("starts_at", "ends_at"))
+        minutes = body.get("minutes", 15)
+        if not isinstance(minutes, int) or isinstance(minutes, bool):
+            raise ValueError("minutes must be a whole number")
+        ids = services().handoff.add_slots(g.user.id, starts_at, ends_at, minutes)
+    except (KeyError, ValueError, TypeError, OverflowError) as exc:
         return jsonify(error="bad_request", detail=str(exc)), 400
     return jsonify(ids=[str(i) for i in ids]), 201
+
+
+def _aware(value: object) -> dt.datetime:
+    """An ISO 8601 time with its UTC offset (a time without one is ambiguous: India or UTC?)."""
+    if not isinstance(value, str):
+        raise ValueError("times are ISO 8601 strings")
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("give the time with its UTC offset, e.g. 2030-01-01T09:00:00+05:30")
+    return parsed
 
 
 @bp.get("/openapi.json")

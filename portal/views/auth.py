@@ -1,25 +1,105 @@
-"""Sign-in (password, then TOTP; enrolment with a QR code on first sign-in), sign-out, reset by SMS."""
+"""Sign-in (password, then TOTP; enrolment with a QR code on first sign-in), sign-out, reset by SMS.
+
+What a failed sign-in says never tells whether the username exists or is locked: only a browser
+that signed in as that user before (a signed "device" cookie) is told the time left on a lock.
+Failed sign-ins count per IP address and reset codes per account and per IP (:mod:`portal.throttle`).
+"""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
+import math
 import uuid
+from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from engine.i18n import t
-from portal.accounts import AccountError
-from portal.security import current_user, services, sign_in
+from portal.accounts import AccountError, LoginResult
+from portal.security import (
+    current_user,
+    page_language,
+    pending_user_id,
+    services,
+    sign_in,
+    sign_out,
+    start_pending,
+)
 
 bp = Blueprint("auth", __name__)
-HOME = {"doctor": "queue.index", "asha": "patients.asha", "admin": "admin.index", "pharmacist": "auth.home"}
+HOME = {"doctor": "queue.index", "asha": "patients.asha", "admin": "admin.index", "pharmacist": "auth.home",
+        "surveillance": "surveillance.index", "programme": "surveillance.programme"}
+#: where a sign-in may continue to: the staff pages (never the API, public links or sign-in forms)
+NEXT_BLUEPRINTS = {"queue", "consult", "patients", "admin", "pharmacy", "surveillance"}
+DEVICE_COOKIE = "saathi_portal_device"
+DEVICE_DAYS = 90
 
 
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+def safe_next(target: str | None) -> str | None:
+    """The page to continue to after sign-in, rebuilt from the app's own URL map, or None.
+
+    Only a path that routes to a staff page (GET) is kept, and it is rebuilt with ``url_for``, so
+    nothing the browser could read as another host (``//x``, ``/<TAB>/x``, a backslash) survives."""
+    if not target or not target.startswith("/") or any(ch < "!" or ch in "\\\x7f" for ch in target):
+        return None
+    try:
+        endpoint, values = current_app.url_map.bind("localhost").match(urlsplit(target).path, method="GET")
+    except (HTTPException, RoutingException, ValueError):
+        return None
+    if endpoint != "auth.home" and endpoint.split(".", 1)[0] not in NEXT_BLUEPRINTS:
+        return None
+    return url_for(endpoint, **values)
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _minutes(seconds: float) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def _too_many(wait_seconds: int, template: str, **context: object):  # type: ignore[no-untyped-def]
+    flash(t("portal_rate_limited", page_language(), minutes=_minutes(wait_seconds)), "error")
+    response = make_response(render_template(template, **context), 429)
+    response.headers["Retry-After"] = str(wait_seconds)
+    return response
+
+
+def _known_device(username: str) -> bool:
+    """This browser signed in as ``username`` before (the signed cookie set by :func:`_finish`)."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    found = services().unsign(raw, max_age=DEVICE_DAYS * 86400, salt="device") if raw else None
+    return bool(found) and found.get("u") == username.strip().lower()
+
+
+def _locked_message(locked_until: dt.datetime) -> str:
+    left = (locked_until - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    return t("portal_login_locked", page_language(), minutes=_minutes(left))
+
+
+def _failure_message(username: str, result: LoginResult) -> str:
+    if result.locked_until is not None and _known_device(username):
+        return _locked_message(result.locked_until)
+    settings = services().settings
+    return t("portal_login_failed", page_language(), attempts=settings.portal_lockout_attempts,
+             minutes=settings.portal_lockout_minutes)
 
 
 @bp.get("/")
@@ -35,43 +115,53 @@ def home():  # type: ignore[no-untyped-def]
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     if request.method == "POST":
-        result = services().accounts.login(request.form.get("username", ""), request.form.get("password", ""))
+        throttle, ip = services().throttle, _client_ip()
+        wait = throttle.wait_seconds("login-ip", ip)
+        if wait:
+            return _too_many(wait, "login.html")
+        username = request.form.get("username", "")
+        result = services().accounts.login(username, request.form.get("password", ""))
         if result.user is None:
-            flash("Account locked for a while after too many attempts." if result.locked
-                  else "Wrong username or password.", "error")
+            throttle.hit("login-ip", ip)
+            flash(_failure_message(username, result), "error")
             return render_template("login.html"), 401
-        session.clear()
-        session["pending_user"] = str(result.user.id)
-        session["next"] = _safe_next(request.args.get("next"))
+        target = safe_next(request.args.get("next"))
+        start_pending(result.user)
+        session["next"] = target
         return redirect(url_for("auth.totp" if result.user.totp_enabled else "auth.enrol"))
     return render_template("login.html")
-
-
-def _pending() -> uuid.UUID | None:
-    raw = session.get("pending_user")
-    return uuid.UUID(raw) if raw else None
 
 
 def _finish(user_id: uuid.UUID):  # type: ignore[no-untyped-def]
     user = services().accounts.get(user_id)
     target = session.get("next")
     sign_in(user)
-    return redirect(target or url_for("auth.home"))
+    response = redirect(target or url_for("auth.home"))
+    response.set_cookie(DEVICE_COOKIE, services().sign({"u": user.username}, salt="device"),
+                        max_age=DEVICE_DAYS * 86400, secure=current_app.config["SESSION_COOKIE_SECURE"],
+                        httponly=True, samesite="Strict")
+    return response
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])
 def totp():  # type: ignore[no-untyped-def]
-    user_id = _pending()
+    user_id = pending_user_id()
     if user_id is None:
         return redirect(url_for("auth.login"))
     if request.method == "POST":
+        throttle, ip = services().throttle, _client_ip()
+        wait = throttle.wait_seconds("login-ip", ip)
+        if wait:
+            return _too_many(wait, "totp.html")
         if services().accounts.verify_totp(user_id, request.form.get("code", "")):
             return _finish(user_id)
-        locked = services().accounts.is_locked(user_id)
-        flash("Account locked for a while after too many attempts." if locked else "Wrong code.", "error")
-        if locked:
-            session.clear()
+        throttle.hit("login-ip", ip)
+        locked_until = services().accounts.locked_until(user_id)
+        if locked_until:  # the password was right: this is the account holder (or has their password)
+            sign_out()  # first: it clears the session, and the message must survive it
+            flash(_locked_message(locked_until), "error")
             return redirect(url_for("auth.login"))
+        flash(t("portal_wrong_code", page_language()), "error")
         return render_template("totp.html"), 401
     return render_template("totp.html")
 
@@ -86,7 +176,7 @@ def _qr_data_uri(uri: str) -> str:
 @bp.route("/login/enrol", methods=["GET", "POST"])
 def enrol():  # type: ignore[no-untyped-def]
     """First sign-in: scan the QR code in an authenticator app, confirm with one code."""
-    user_id = _pending()
+    user_id = pending_user_id()
     if user_id is None:
         return redirect(url_for("auth.login"))
     accounts = services().accounts
@@ -95,9 +185,9 @@ def enrol():  # type: ignore[no-untyped-def]
         return redirect(url_for("auth.totp"))
     if request.method == "POST":
         if accounts.confirm_totp(user_id, request.form.get("code", "")):
-            flash("Two-factor sign-in is set up.", "ok")
+            flash(t("portal_totp_ready", page_language()), "ok")
             return _finish(user_id)
-        flash("That code did not match; try the next one.", "error")
+        flash(t("portal_totp_mismatch", page_language()), "error")
     uri = accounts.provisioning_uri(user_id) or accounts.start_totp(user_id)
     secret = uri.split("secret=", 1)[1].split("&", 1)[0]
     return render_template("enrol.html", qr=_qr_data_uri(uri), secret=secret)
@@ -105,7 +195,7 @@ def enrol():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
-    session.clear()
+    sign_out()
     return redirect(url_for("auth.login"))
 
 
@@ -114,11 +204,18 @@ def reset():  # type: ignore[no-untyped-def]
     """Step 1: a one-time code by SMS to the phone on the account. Same answer for unknown users."""
     if request.method == "POST":
         username = request.form.get("username", "")
+        # counted for every name asked about, known or not: the limit itself reveals nothing
+        wait = services().throttle.take(("reset-account", username.strip().lower()), ("reset-ip", _client_ip()))
+        if wait:
+            return _too_many(wait, "reset.html")
+        if not services().handoff.notifier.configured:  # about this server, not the account: safe to say
+            flash(t("portal_reset_no_sms", page_language()), "error")
+            return render_template("reset.html"), 503
         found = services().accounts.start_reset(username)
         if found:
             phone, code = found
             services().handoff.notifier.send_message(phone, t("portal_reset_code", "en", code=code))
-        flash("If that account has a phone number, a code is on its way.", "ok")
+        flash(t("portal_reset_sent", page_language()), "ok")
         return redirect(url_for("auth.reset_confirm", username=username))
     return render_template("reset.html")
 
@@ -126,15 +223,20 @@ def reset():  # type: ignore[no-untyped-def]
 @bp.route("/reset/confirm", methods=["GET", "POST"])
 def reset_confirm():  # type: ignore[no-untyped-def]
     if request.method == "POST":
+        throttle, ip = services().throttle, _client_ip()
+        wait = throttle.wait_seconds("login-ip", ip)
+        if wait:
+            return _too_many(wait, "reset_confirm.html", username=request.form.get("username", ""))
         try:
             done = services().accounts.finish_reset(request.form.get("username", ""), request.form.get("code", ""),
                                                     request.form.get("password", ""))
         except AccountError as exc:
-            flash(str(exc), "error")
+            flash(exc.text(page_language()), "error")
             return render_template("reset_confirm.html", username=request.form.get("username", "")), 400
         if done:
-            flash("Password changed. Sign in with the new password and your authenticator code.", "ok")
+            flash(t("portal_password_changed", page_language()), "ok")
             return redirect(url_for("auth.login"))
-        flash("That code is wrong or has expired.", "error")
+        throttle.hit("login-ip", ip)
+        flash(t("portal_reset_code_wrong", page_language()), "error")
         return render_template("reset_confirm.html", username=request.form.get("username", "")), 400
     return render_template("reset_confirm.html", username=request.args.get("username", ""))

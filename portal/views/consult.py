@@ -1,22 +1,24 @@
-"""During the consultation: SOAP notes, the confirmed diagnosis (ICD-10), the e-prescription."""
+"""During the consultation: SOAP notes, the confirmed diagnosis (ICD-10), the e-prescription.
+
+A refused value never costs the doctor what she typed: the case page is rendered again from the
+posted form (:mod:`portal.forms`) with the reason next to the field (HTTP 422).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, g, jsonify, redirect, request, url_for
 
-from engine.handoff import icd
-from engine.meds.kb import load as load_kb
+from engine.handoff import icd, prescribing
+from engine.handoff.errors import InputError
+from engine.handoff.service import draft_lines
+from portal import feedback, forms
 from portal.security import role_required, services
+from portal.views.queue import case_page
 from records import AccessDenied
 
 bp = Blueprint("consult", __name__)
-
-
-def _date(raw: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(raw) if raw else None
 
 
 @bp.post("/cases/<uuid:case_id>/notes")
@@ -24,38 +26,86 @@ def _date(raw: str | None) -> dt.date | None:
 def notes(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
     form = request.form
     try:
-        services().handoff.save_notes(
-            g.user.id, case_id, soap={k: form.get(k, "") for k in ("subjective", "objective", "assessment", "plan")},
-            diagnosis=(form.get("diagnosis") or "").strip().upper() or None, follow_up=_date(form.get("follow_up")))
-        flash("Notes saved.", "ok")
+        code = services().handoff.save_notes(
+            g.user.id, case_id, soap={k: form.get(k, "") for k in forms.SOAP},
+            diagnosis=form.get("diagnosis_pick") or form.get("diagnosis"), follow_up=forms.parse_date(form.get("follow_up")))
     except AccessDenied:
         abort(403)
-    except ValueError as exc:
-        flash(str(exc), "error")
+    except InputError as exc:
+        if not exc.field:  # about the case, not a field (it is closed): said above the page
+            feedback.say(exc.key, "error")
+            return redirect(url_for("queue.case", case_id=case_id))
+        return case_page(case_id, notes_typed=form, error=("notes", exc), status=422)
+    if code:
+        feedback.say("portal_notes_saved_code", code=code)
+    else:
+        feedback.say("portal_notes_saved")
     return redirect(url_for("queue.case", case_id=case_id))
-
-
-def prescription_items(form) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Rows of the builder form: parallel lists generic[], dose[], frequency[], days[], instructions[]."""
-    rows = zip(form.getlist("generic"), form.getlist("dose"), form.getlist("frequency"), form.getlist("days"),
-               form.getlist("instructions"), strict=False)
-    return [{"generic": g_, "dose": d, "frequency": f, "duration_days": n or 0, "instructions": i}
-            for g_, d, f, n, i in rows if g_.strip()]
 
 
 @bp.post("/cases/<uuid:case_id>/prescribe")
 @role_required("doctor")
 def prescribe(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    form = request.form
     try:
-        services().handoff.prescribe(g.user.id, case_id, prescription_items(request.form),
-                                     advice=request.form.get("advice", ""), follow_up=_date(request.form.get("follow_up")))
-        flash("Prescription saved and sent to the patient.", "ok")
+        done = services().handoff.prescribe(g.user.id, case_id, forms.prescription_items(form),
+                                            advice=form.get("advice", ""), follow_up=forms.parse_date(form.get("follow_up")),
+                                            as_written=frozenset(form.getlist("as_written")), **forms.rx_safety(form))
     except AccessDenied:
         abort(403)
-    except ValueError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("queue.case", case_id=case_id))
-    return redirect(url_for("queue.index"))
+    except InputError as exc:
+        if not exc.field:  # about the case, not a field (it is closed): said above the page
+            feedback.say(exc.key, "error")
+            return redirect(url_for("queue.case", case_id=case_id))
+        return case_page(case_id, rx_typed=form, error=("rx", exc), status=422)
+    feedback.say("portal_rx_saved")
+    feedback.delivery(done.delivery)
+    return redirect(url_for("queue.case", case_id=case_id, _anchor="issued"))  # the PDF, one click away
+
+
+@bp.post("/cases/<uuid:case_id>/rx-check")
+@role_required("doctor")
+def rx_check(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    """The medicine check of the form as typed so far (portal.js shows it while the doctor writes);
+    saving checks again and decides."""
+    form = request.form
+    try:
+        age = forms.parse_age(form.get("age"))
+    except InputError:
+        age = None
+    try:
+        warnings = services().handoff.check_prescription(g.user.id, case_id, draft_lines(forms.prescription_items(form)),
+                                                         age=age, pregnant=form.get("pregnant") == "yes")
+    except AccessDenied:
+        abort(403)
+    language = feedback.page_language()
+    return jsonify({"warnings": [{"code": w.code, "kind": w.kind, "serious": w.serious, "text": w.text(language)}
+                                 for w in warnings]})
+
+
+@bp.post("/cases/<uuid:case_id>/allergies")
+@role_required("doctor")
+def add_allergy(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    try:
+        made = services().handoff.add_allergy(g.user.id, case_id, request.form.get("substance", ""))
+    except AccessDenied:
+        abort(403)
+    except InputError as exc:
+        feedback.say(exc.key, "error")
+    else:
+        feedback.say("rx_allergy_added" if made else "rx_allergy_known")
+    return redirect(url_for("queue.case", case_id=case_id, _anchor="allergies"))
+
+
+@bp.post("/cases/<uuid:case_id>/allergies/<uuid:allergy_id>/delete")
+@role_required("doctor")
+def remove_allergy(case_id: uuid.UUID, allergy_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    try:
+        removed = services().handoff.remove_allergy(g.user.id, case_id, allergy_id)
+    except AccessDenied:
+        abort(403)
+    feedback.say("rx_allergy_removed" if removed else "rx_allergy_not_found", "ok" if removed else "error")
+    return redirect(url_for("queue.case", case_id=case_id, _anchor="allergies"))
 
 
 @bp.get("/icd")
@@ -67,6 +117,5 @@ def icd_search():  # type: ignore[no-untyped-def]
 @bp.get("/medicines")
 @role_required("doctor", "pharmacist")
 def medicines():  # type: ignore[no-untyped-def]
-    q = request.args.get("q", "").strip().lower()
-    names = sorted(n for n in load_kb().generics if q and q in n)
-    return jsonify(names[:20])
+    """Generics by name or alias first ("ors"), then brands with their composition ("Dolo 650")."""
+    return jsonify(prescribing.suggest(request.args.get("q", "")[:100]))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from portal import feedback
 from portal.security import role_required, services
 from records import AccessDenied, Actor, PatientNotFound, Purpose
 from records.models import AshaProfile, PatientProfile, User
@@ -29,6 +31,34 @@ def history(patient_id: uuid.UUID):  # type: ignore[no-untyped-def]
     except PatientNotFound:
         abort(404)
     return render_template("history.html", items=list(reversed(items)), profile=profile, user=g.user)
+
+
+@bp.get("/consultations")
+@role_required("doctor")
+def consultations():  # type: ignore[no-untyped-def]
+    """Past consultations, newest first; search by name, village or the phone's last digits
+    among the patients whose consent still lasts."""
+    query = request.args.get("q", "")[:100]
+    items = services().handoff.past_consultations(g.user.id, query)
+    return render_template("consultations.html", items=items, q=query, user=g.user)
+
+
+@bp.get("/patients/<uuid:patient_id>/documents/<uuid:document_id>")
+@role_required("doctor")
+def document(patient_id: uuid.UUID, document_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    """A document of the patient's record (the prescription just issued, a report), under the
+    patient's consent and audited; opened in the browser to print, or ``?download=1`` to save."""
+    try:
+        meta, data = services().records.read_document(Actor.doctor(g.user.id), patient_id, document_id,
+                                                      purpose=Purpose.TREATMENT)
+    except AccessDenied:
+        abort(403)
+    except (PatientNotFound, LookupError):
+        abort(404)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", meta.get("filename") or "document")
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(data, mimetype=meta.get("mime") or "application/octet-stream",
+                    headers={"Content-Disposition": f'{disposition}; filename="{name}"', "Cache-Control": "no-store"})
 
 
 def area_patients(asha_id: uuid.UUID) -> list[dict]:
@@ -68,8 +98,9 @@ def asha():  # type: ignore[no-untyped-def]
                 Actor.asha(g.user.id), name=form.get("name", "").strip(), phone=form.get("phone") or None,
                 language=form.get("language", "hi"), village=form.get("village") or None,
                 birth_year=int(form["birth_year"]) if form.get("birth_year") else None, sex=form.get("sex") or None)
-            flash("Patient registered.", "ok")
         except ValueError as exc:
             flash(str(exc), "error")
+            return render_template("asha.html", patients=area_patients(g.user.id), user=g.user, typed=form), 422
+        feedback.say("portal_patient_registered")
         return redirect(url_for("patients.asha"))
-    return render_template("asha.html", patients=area_patients(g.user.id), user=g.user)
+    return render_template("asha.html", patients=area_patients(g.user.id), user=g.user, typed={})

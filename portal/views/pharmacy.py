@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from engine.pharmacy import PharmacyService, Status
 from engine.pharmacy.inventory import CsvAdapter, ExcelAdapter, import_stock
 from engine.pharmacy.models import Pharmacy, StockItem
+from portal import feedback
 from portal.security import role_required, services
 
 bp = Blueprint("pharmacy", __name__, url_prefix="/pharmacy")
 #: What the buttons on a reservation do.
 ACTIONS = {"ready": Status.READY, "picked_up": Status.PICKED_UP, "cancel": Status.CANCELLED}
+#: row problems listed after an upload (the rest are counted)
+SHOWN_PROBLEMS = 10
 
 
 def pharmacy_service() -> PharmacyService:
@@ -65,21 +68,29 @@ def upload(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
     my_shop(pharmacy_id)
     file = request.files.get("file")
     if file is None or not file.filename:
-        flash("Choose a CSV or Excel file.", "error")
+        feedback.say("portal_stock_choose_file", "error")
         return redirect(url_for("pharmacy.index"))
     data = file.read()
     adapter = ExcelAdapter(data) if file.filename.lower().endswith(".xlsx") else CsvAdapter(data)
     try:
         with pharmacy_service().sessions() as session:
             report = import_stock(session, pharmacy_id, adapter, replace=request.form.get("replace") == "1")
-            session.commit()
+            if report.stored:  # an upload that saved nothing changes nothing (not even "replace")
+                session.commit()
     except Exception as exc:  # a broken file is the pharmacist's to fix, not a server error
         current_app.logger.warning("stock upload could not be read (%s)", type(exc).__name__)
-        flash("The file could not be read. Use the columns: medicine, strength, form, brand, price, quantity.",
-              "error")
+        feedback.say("portal_stock_unreadable", "error")
         return redirect(url_for("pharmacy.index"))
-    flash(f"{report.stored} products saved, {len(report.rejected)} rows skipped. "
-          + " ".join(report.rejected[:5]), "ok" if not report.rejected else "error")
+    if not report.read:
+        feedback.say("portal_stock_nothing", "error")
+    elif not report.stored:
+        feedback.say("portal_stock_none_saved", "error")
+    else:
+        feedback.say("portal_stock_saved", stored=report.stored, read=report.read)
+    for row, key, fields in report.problems[:SHOWN_PROBLEMS]:
+        feedback.say(key, "error", row=row, **fields)
+    if len(report.problems) > SHOWN_PROBLEMS:
+        feedback.say("portal_stock_more_problems", "error", count=len(report.problems) - SHOWN_PROBLEMS)
     return redirect(url_for("pharmacy.index"))
 
 
@@ -92,8 +103,10 @@ def change(pharmacy_id: uuid.UUID, reservation_id: uuid.UUID, action: str):  # t
     if found is None or found.pharmacy_id != pharmacy_id or action not in ACTIONS:
         abort(404)
     done = service.change(reservation_id, ACTIONS[action])
-    flash(f"Reservation {found.code}: {done.status.replace('_', ' ')}." if done else
-          f"Reservation {found.code} cannot be changed now.", "ok" if done else "error")
+    if done:
+        feedback.say("portal_reservation_changed", code=found.code, status=done.status.replace("_", " "))
+    else:
+        feedback.say("portal_reservation_unchanged", "error", code=found.code)
     return redirect(url_for("pharmacy.index"))
 
 
@@ -105,8 +118,7 @@ def by_code(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
     service = pharmacy_service()
     found = service.by_code(pharmacy_id, request.form.get("code", ""))
     done = service.change(found.id, Status.PICKED_UP) if found else None
-    flash("Handed over: reservation closed." if done else "No open reservation with that code.",
-          "ok" if done else "error")
+    feedback.say("portal_handed_over" if done else "portal_no_open_reservation", "ok" if done else "error")
     return redirect(url_for("pharmacy.index"))
 
 
@@ -114,18 +126,18 @@ def by_code(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
 @role_required("pharmacist")
 def sms_phone(pharmacy_id: uuid.UUID):  # type: ignore[no-untyped-def]
     """The mobile whose SMS (STOCK, READY code …) act for this shop; only its salted hash is kept."""
-    from channels.identity import phone_hash
+    from records.identity import phone_hash
 
     my_shop(pharmacy_id)
     phone = request.form.get("phone", "").strip()
     digits = "".join(ch for ch in phone if ch.isdigit())
     if request.form.get("remove") == "1":
         pharmacy_service().set_sms_phone(pharmacy_id, None)
-        flash("SMS commands are off for this shop.", "ok")
+        feedback.say("portal_shop_sms_off")
     elif not 10 <= len(digits) <= 13:
-        flash("Write a 10-digit mobile number.", "error")
+        feedback.say("portal_shop_phone_invalid", "error")
     elif pharmacy_service().set_sms_phone(pharmacy_id, phone_hash(phone, services().settings.sender_salt)):
-        flash(f"SMS commands from the number ending {digits[-4:]} now work for this shop.", "ok")
+        feedback.say("portal_shop_sms_on", digits=digits[-4:])
     else:
-        flash("That number is already linked to another shop.", "error")
+        feedback.say("portal_shop_phone_taken", "error")
     return redirect(url_for("pharmacy.index"))

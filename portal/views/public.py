@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort
 
+from engine.handoff.service import PATIENT_LINK_LIFETIME
 from engine.i18n import t
 from portal.security import services
 from records import AccessDenied, Actor, PatientNotFound, Purpose
@@ -18,7 +19,7 @@ TWIML_VOICE = {"hi": "hi-IN", "pa": "pa-IN", "en": "en-IN"}
 
 @bp.get("/media/rx/<token>")
 def prescription(token: str):  # type: ignore[no-untyped-def]
-    payload = services().unsign(token, max_age=2 * 86400)
+    payload = services().unsign(token, max_age=int(PATIENT_LINK_LIFETIME.total_seconds()))
     if not payload:
         abort(404)
     pid = uuid.UUID(payload["p"])

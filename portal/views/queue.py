@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from engine.handoff import calendar
-from portal.handoff import IST, when
+from engine.handoff.errors import InputError
+from engine.handoff.service import slot_times, when
+from portal import feedback, forms
 from portal.security import role_required, services
 from records import AccessDenied
 from records.portal_models import AvailabilitySlot
@@ -18,8 +21,30 @@ bp = Blueprint("queue", __name__)
 
 
 @bp.app_template_filter("when")
-def _when(value: dt.datetime | None) -> str:
+def _when(value: dt.datetime | str | None) -> str:
+    """India time of a datetime, or of an ISO string as sealed case records keep them."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if value else None
     return when(value) if value else ""
+
+
+@bp.app_template_filter("starts_in")
+def _starts_in(value: dt.datetime | None, now: dt.datetime) -> str:
+    """'in 25 min' for a slot ahead, 'now' once it has started (never 'in -6 min')."""
+    if value is None:
+        return ""
+    left = _aware(value) - _aware(now)
+    return feedback.text("portal_slot_now") if left.total_seconds() <= 0 else f"in {_duration(left)}"
+
+
+@bp.app_template_filter("has_started")
+def _has_started(value: dt.datetime, now: dt.datetime) -> bool:
+    return _aware(value) <= _aware(now)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """Times from SQLite come back naive; they are UTC."""
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
 
 
 @bp.app_template_filter("duration")
@@ -48,34 +73,73 @@ def duty():  # type: ignore[no-untyped-def]
     return redirect(url_for("queue.index"))
 
 
-@bp.get("/cases/<uuid:case_id>")
-@role_required("doctor")
-def case(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def case_page(case_id: uuid.UUID, *, notes_typed: Any = None, rx_typed: Any = None,
+              error: tuple[str, InputError] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """The case page; after a refused form, with what was typed in it and the reason
+    (``error``: which form, and the refusal)."""
     try:
         view = services().handoff.case_view(g.user.id, case_id)
     except AccessDenied:
         abort(403)
     except LookupError:
         abort(404)
-    return render_template("case.html", v=view, now=services().handoff.now(), user=g.user)
+    details = view["details"]
+    problem = None
+    if error:
+        which, exc = error
+        problem = {"form": which, "field": exc.field, "key": exc.key, "text": feedback.text(exc.key, **exc.fields),
+                   "choices": exc.choices, "fields": exc.fields,
+                   "warnings": [{"code": w.code, "kind": w.kind, "serious": w.serious,
+                                 "text": w.text(feedback.page_language())} for w in getattr(exc, "warnings", [])]}
+    return render_template("case.html", v=view, now=services().handoff.now(), user=g.user, problem=problem,
+                           notes=forms.notes_values(details.get("notes"), details.get("text") or "", notes_typed),
+                           rows=forms.rx_rows(rx_typed), rx=rx_typed or {},
+                           as_written=rx_typed.getlist("as_written") if rx_typed is not None else [],
+                           rx_age=rx_typed.get("age", "") if rx_typed is not None else
+                           (f"{view['age']:g}" if view.get("age") is not None else "")), status
+
+
+@bp.get("/cases/<uuid:case_id>")
+@role_required("doctor")
+def case(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    return case_page(case_id)
+
+
+def _meeting(step: Callable[[Any, uuid.UUID], Any], case_id: uuid.UUID) -> tuple[Any, Response | None]:
+    """``step(doctor, case)`` of the video handoff (accept, or view the room), or the page to show
+    instead: 403 / 404 for a case the doctor may not see or that is gone, and back to the case when
+    Jitsi is not (or no longer) configured, with nothing changed."""
+    try:
+        return step(g.user.id, case_id), None
+    except AccessDenied:
+        abort(403)
+    except LookupError:
+        abort(404)
+    except ValueError:
+        feedback.say("portal_video_not_configured", "error")
+        return None, redirect(url_for("queue.case", case_id=case_id))
 
 
 @bp.post("/cases/<uuid:case_id>/accept")
 @role_required("doctor")
 def accept(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    try:
-        meeting = services().handoff.accept(g.user.id, case_id)
-    except AccessDenied:
-        abort(403)
-    except ValueError as exc:  # Jitsi not configured
-        flash(f"Video is not configured: {exc}", "error")
-        return redirect(url_for("queue.case", case_id=case_id))
+    meeting, refused = _meeting(services().handoff.accept, case_id)
+    if refused is not None:
+        return refused
+    feedback.say("portal_accepted")
     if meeting.channel != "whatsapp":
-        flash("Accepted. This patient uses SMS or voice: use \"Phone call instead\" to reach them.", "ok")
-    else:
-        flash("Accepted. The patient has been sent the link." if meeting.patient_notified
-              else "Accepted. The patient could not be messaged; use the phone call.", "ok")
-    return render_template("accepted.html", meeting=meeting, case_id=case_id, user=g.user)
+        feedback.say("portal_accepted_sms")
+    return redirect(url_for("queue.video", case_id=case_id))  # a reload shows the room, never accepts again
+
+
+@bp.get("/cases/<uuid:case_id>/video")
+@role_required("doctor")
+def video(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    meeting, refused = _meeting(services().handoff.meeting_view, case_id)
+    if refused is not None:
+        return refused
+    return render_template("accepted.html", meeting=meeting, case_id=case_id, user=g.user,
+                           delivery=feedback.delivery_text(meeting.delivery))
 
 
 @bp.post("/cases/<uuid:case_id>/call")
@@ -83,11 +147,13 @@ def accept(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
 def call(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
     handoff = services().handoff
     try:
-        ok = handoff.phone_call(g.user.id, case_id, handoff.staff_phone(g.user.id) or "")
+        outcome = handoff.phone_call(g.user.id, case_id, handoff.staff_phone(g.user.id) or "")
     except AccessDenied:
         abort(403)
-    flash("Calling you and the patient now." if ok else "The call could not be placed (phone numbers?).",
-          "ok" if ok else "error")
+    if outcome:
+        feedback.say("portal_call_started")
+    else:
+        feedback.delivery(outcome)
     return redirect(url_for("queue.case", case_id=case_id))
 
 
@@ -95,10 +161,14 @@ def call(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
 @role_required("doctor")
 def offer(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
     try:
-        ok = services().handoff.offer_slot(g.user.id, case_id, uuid.UUID(request.form.get("slot_id", "")))
+        outcome = services().handoff.offer_slot(g.user.id, case_id, uuid.UUID(request.form.get("slot_id", "")))
     except (ValueError, LookupError):
         abort(400)
-    flash("Time offered to the patient." if ok else "That time could not be offered.", "ok" if ok else "error")
+    if outcome is None:
+        feedback.say("portal_offer_impossible", "error")
+    else:
+        feedback.say("portal_offer_sent" if outcome else "portal_offer_not_sent", "ok" if outcome else "error")
+        feedback.delivery(outcome)
     return redirect(url_for("queue.index"))
 
 
@@ -107,24 +177,27 @@ def offer(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
 def slots():  # type: ignore[no-untyped-def]
     handoff = services().handoff
     if request.method == "POST":
+        form = request.form
         try:
-            day = dt.date.fromisoformat(request.form["day"])
-            start = dt.datetime.combine(day, dt.time.fromisoformat(request.form["start"]), IST)
-            end = dt.datetime.combine(day, dt.time.fromisoformat(request.form["end"]), IST)
-            handoff.add_slots(g.user.id, start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")),
-                              int(request.form.get("minutes") or 15))
-            flash("Availability added.", "ok")
-        except (KeyError, ValueError) as exc:
-            flash(f"Could not add: {exc}", "error")
+            start, end, minutes = forms.slot_block(form)
+            made = handoff.add_slots(g.user.id, start, end, minutes)
+        except InputError as exc:  # shown beside the form, with what was typed
+            return render_template("slots.html", slots=handoff.slots_of(g.user.id), user=g.user, now=handoff.now(),
+                                   typed=form, problem=feedback.text(exc.key, **exc.fields)), 422
+        skipped = len(slot_times(start, end, minutes)) - len(made)
+        if made:
+            feedback.say("portal_slots_added", count=len(made), start=when(start))
+        if skipped:
+            feedback.say("portal_slots_duplicates", "error" if not made else "ok", skipped=skipped)
         return redirect(url_for("queue.slots"))
-    return render_template("slots.html", slots=handoff.slots_of(g.user.id), user=g.user)
+    return render_template("slots.html", slots=handoff.slots_of(g.user.id), user=g.user, now=handoff.now(), typed={})
 
 
 @bp.post("/slots/<uuid:slot_id>/delete")
 @role_required("doctor")
 def delete_slot(slot_id: uuid.UUID):  # type: ignore[no-untyped-def]
     if not services().handoff.delete_slot(g.user.id, slot_id):
-        flash("Booked or unknown slots cannot be deleted.", "error")
+        feedback.say("portal_slot_not_deleted", "error")
     return redirect(url_for("queue.slots"))
 
 

@@ -32,28 +32,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.asha import migrate
+    from channels.services import GatewayServices
+    from config.settings import load
     from engine.notify import migrate as migrate_notify
-    from records import RecordsService
-    from saathi.settings import load
 
+    # this command's composition root: one engine, one records service, the ASHA service on them
+    # (made as the gateway makes its own, so a REFER or an alert behaves the same from here)
     settings = load()
-    records = RecordsService.from_settings(settings)
-    migrate(settings.effective_database_url, records)
+    services = GatewayServices(settings)
+    service = services.asha  # brings the ASHA tables up first
     if args.asha_command == "migrate":
-        migrate_notify(settings.effective_database_url, records)
+        migrate_notify(settings.effective_database_url, services.records)
         return 0
     from channels import asha as hook
     from engine.asha.enrolment import phone_hash
     from engine.asha.villages import parse_area
 
     if args.asha_command == "register":
-        user_id = hook.enrol(settings, name=args.name, village=args.village, area=args.area,
+        user_id = hook.enrol(settings, service, name=args.name, village=args.village, area=args.area,
                              language=args.language, phone=args.phone,
                              serves=parse_area(args.serves) if args.serves else None)
         print(f"ASHA {user_id} registered; verification code sent by SMS")
         return 0
-    service = hook.service_for(settings)
     if args.asha_command == "daily":
         return _daily(service, args.date)
     worker = service.worker(phone_hash(args.phone, settings.sender_salt))
@@ -70,8 +70,8 @@ def _daily(service, date: str | None) -> int:  # type: ignore[no-untyped-def]
     an in-process timer fires, so (run it from cron at 08:00) the due ones are sent right here."""
     import datetime as dt
 
+    from config.settings import load
     from engine.notify import jobs, producers
-    from saathi.settings import load
 
     # without Redis no timers: this command sends the due summaries itself, below
     notify = jobs.service() if load().redis_url else jobs.from_settings(scheduler=_NoTimers())

@@ -13,23 +13,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def send(base_url: str, sender: str, text: str) -> list[str]:
-    import requests
+def send(base_url: str, token: str, sender: str, text: str) -> list[str]:
+    from channels.rasa import RasaClient
 
-    response = requests.post(
-        f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-    )
-    response.raise_for_status()
-    return [m["text"] for m in response.json() if m.get("text")]
+    return [m.text for m in RasaClient(base_url, token, timeout=60).send(sender, text) if m.text]
 
 
 def run(args: argparse.Namespace) -> int:
-    from saathi.rasa_client import server_up
-    from saathi.settings import load
+    from config.settings import load
+    from saathi.rasa_client import server_up, token_refused
 
-    base_url = load().rasa_base_url
-    if not server_up(base_url):
-        print(f"No assistant answers at {base_url}. Start it first with `make run`.", file=sys.stderr)
+    settings = load()
+    base_url = settings.rasa_base_url
+    if not server_up(base_url, token=settings.rasa_token):
+        if token_refused(base_url, settings.rasa_token):  # it runs, with another token: say so, not "start it"
+            print(f"The assistant at {base_url} refused the Rasa token: set SAATHI_RASA_TOKEN (or SAATHI_VAR_DIR) "
+                  f"to the stack's.", file=sys.stderr)
+        else:
+            print(f"No assistant answers at {base_url}. Start it first with `make run`.", file=sys.stderr)
         return 1
     sender = args.sender or f"chat-{uuid.uuid4().hex[:12]}"
     print("Type a message (Hindi, Punjabi or English); Ctrl-D to quit.", file=sys.stderr)
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         line = line.strip()
         if not line:
             continue
-        for reply in send(base_url, sender, line):
+        for reply in send(base_url, settings.rasa_token, sender, line):
             print(f"saathi> {reply}\n")
     return 0
 

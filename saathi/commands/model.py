@@ -106,8 +106,8 @@ def _retrain(args: argparse.Namespace, registry) -> int:  # type: ignore[no-unty
     from dataclasses import asdict, replace
     from pathlib import Path
 
+    from config.settings import load
     from engine.triage.retrain import LabelsUnavailable, RetrainJob, RetrainOptions, enqueue, run_job
-    from saathi.settings import load
 
     settings = load()
     options = RetrainOptions(_config(args))
@@ -171,9 +171,9 @@ def _drift(args: argparse.Namespace, registry) -> int:  # type: ignore[no-untype
     if args.traffic:
         recent, source = drift.read_jsonl(kb, args.traffic), args.traffic
     else:
+        from config.settings import load
         from engine.triage import traffic
         from engine.triage.labels import read_database
-        from saathi.settings import load
 
         url = load().effective_database_url
         since = dt.date.today() - dt.timedelta(days=args.days)
@@ -218,8 +218,8 @@ def _drift(args: argparse.Namespace, registry) -> int:  # type: ignore[no-untype
 
 def _prune() -> int:
     """Retention of the traffic log: delete rows older than ``SAATHI_TRAFFIC_DAYS``."""
+    from config.settings import load
     from engine.triage import traffic
-    from saathi.settings import load
 
     settings = load()
     try:

@@ -17,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from config.settings import load
     from engine.speech.models import ModelMissing, fingerprint, install_whisper_base, is_installed
-    from saathi.settings import load
 
     target = Path(args.dir) if args.dir else load().effective_whisper_model_dir
     if args.action == "status":

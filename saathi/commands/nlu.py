@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 #: Our own intents that belong to a contract intent (the contract's list is of core intents).
-CONTRACT_INTENT = {"reminder_times": "ask_medicine"}
+CONTRACT_INTENT = {"reminder_times": "ask_medicine", "tell_allergy": "ask_medicine"}
 
 
 def to_contract(parse: dict[str, Any]) -> dict[str, Any]:

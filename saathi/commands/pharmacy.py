@@ -52,10 +52,10 @@ def seed_if_empty(url: str, *, force: bool = False) -> int:
 
 
 def assign(args: argparse.Namespace) -> None:
-    from channels.identity import phone_hash
+    from config.settings import load
     from engine.pharmacy import PharmacyService
     from engine.pharmacy.models import Pharmacy
-    from saathi.settings import load
+    from records.identity import phone_hash
 
     service = PharmacyService.from_settings()
     with service.sessions() as session:
@@ -74,7 +74,7 @@ def assign(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from saathi.settings import load
+    from config.settings import load
 
     url = load().effective_database_url
     if args.pharmacy_command == "migrate":

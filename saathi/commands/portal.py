@@ -2,7 +2,8 @@
 
 ``saathi portal migrate``                    — create/upgrade the records and portal tables
 ``saathi portal create-admin USERNAME``      — first admin login (password asked, or --password)
-``saathi portal seed-demo``                  — a demo doctor (on duty, slots today) and an admin
+``saathi portal seed-demo``                  — a demo doctor (on duty, slots today) and an admin, with
+                                              random passwords and authenticators set up, printed once
 ``saathi portal labels``                     — de-identified confirmed diagnoses (JSON lines) for retraining
 
 Staff set up their authenticator (TOTP) at first sign-in, from the QR code the portal shows.
@@ -25,19 +26,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     admin.add_argument("username")
     admin.add_argument("--password", help="(default: asked without echo)")
     admin.add_argument("--phone", help="phone number for password reset codes")
-    seed = portal_sub.add_parser("seed-demo", help="demo doctor with slots, and an admin")
-    seed.add_argument("--password", default="Demo-Password-1")
+    portal_sub.add_parser("seed-demo", help="demo doctor with slots, and an admin (credentials printed once)")
     portal_sub.add_parser("labels", help="print de-identified confirmed diagnoses as JSON lines")
     portal.set_defaults(func=run)
 
 
 def _services():  # type: ignore[no-untyped-def]
+    from config.settings import load
+    from engine import schema
     from portal.services import build
-    from records import portal_migrations
-    from saathi.settings import load
 
     settings = load()
-    portal_migrations.upgrade(settings.effective_database_url)
+    schema.upgrade(settings.effective_database_url, target=schema.PORTAL)
     return build(settings)
 
 
@@ -46,10 +46,10 @@ def run(args: argparse.Namespace) -> int:
     from records import Role
 
     if args.portal_command == "migrate":
-        from records import portal_migrations
-        from saathi.settings import load
+        from config.settings import load
+        from engine import schema
 
-        portal_migrations.upgrade(load().effective_database_url)
+        schema.upgrade(load().effective_database_url, target=schema.PORTAL)
         print("portal tables are up to date")
         return 0
     services = _services()
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"admin {args.username} created; set up the authenticator at first sign-in")
         return 0
     if args.portal_command == "seed-demo":
-        return _seed(services, args.password)
+        return _seed(services)
     if args.portal_command == "labels":
         from sqlalchemy import select
 
@@ -78,7 +78,11 @@ def run(args: argparse.Namespace) -> int:
     return 1
 
 
-def _seed(services, password: str) -> int:  # type: ignore[no-untyped-def]
+def _seed(services) -> int:  # type: ignore[no-untyped-def]
+    """Demo logins that are safe to leave running: each gets its own random password and an
+    authenticator enrolled here, both printed once (nowhere stored in clear). No fixed password,
+    and no enrolment left for whoever signs in first."""
+    import secrets
     import uuid
 
     from records import Role
@@ -86,13 +90,14 @@ def _seed(services, password: str) -> int:  # type: ignore[no-untyped-def]
     suffix = uuid.uuid4().hex[:4]
     doctor = services.records.register_doctor(name="Demo Doctor", specialty="general_physician",
                                               registration_number="DEMO-0001", languages=["hi", "pa", "en"])
-    services.accounts.create(doctor, f"doctor-{suffix}", password)
+    admin = services.records.register_staff(Role.ADMIN)
+    for user_id, name in ((doctor, f"doctor-{suffix}"), (admin, f"admin-{suffix}")):
+        password = "Demo-" + secrets.token_urlsafe(15)
+        services.accounts.create(user_id, name, password)
+        uri = services.accounts.enrol_totp(user_id)
+        print(f"{name}  password: {password}\n  authenticator (add it now, it is not shown again): {uri}")
     services.accounts.set_on_duty(doctor, True)
     now = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
     services.handoff.add_slots(doctor, now - dt.timedelta(minutes=5), now + dt.timedelta(hours=8), 15)
-    admin = services.records.register_staff(Role.ADMIN)
-    services.accounts.create(admin, f"admin-{suffix}", password)
-    for name in (f"doctor-{suffix}", f"admin-{suffix}"):
-        print(f"{name}  password: {password}  (scan the QR code at first sign-in)")
     print("doctor is on duty with 15-minute slots for the next 8 hours")
     return 0

@@ -2,7 +2,8 @@
 
 ``saathi db upgrade|downgrade|current``  — schema migrations (Alembic, records/migrations)
 ``saathi keys rotate [--retire]``       — new master key, re-wrap every data key, online
-``saathi audit verify``                 — check the audit log's hash chain (exit 1 if broken)
+``saathi audit verify [--anchor F]``    — check the audit log's HMAC chains (exit 1 if broken)
+``saathi audit head [--json]``           — the log's head (fingerprint, count) to anchor elsewhere
 ``saathi records export PATIENT``        — FHIR R4 Bundle of one patient (on their request)
 ``saathi records delete PATIENT --yes``  — crypto-shred and delete one patient (on their request)
 ``saathi records purge-transcripts``     — apply the transcript retention setting
@@ -17,11 +18,12 @@ import argparse
 import json
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    db = sub.add_parser("db", help="migrate the health-records database")
+    db = sub.add_parser("db", help="migrate the database (every part's tables: one history)")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", help="apply migrations (default: to the newest)")
     up.add_argument("revision", nargs="?", default="head")
@@ -41,7 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     audit = sub.add_parser("audit", help="audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="check the hash chain of the audit log")
+    verify = audit_sub.add_parser("verify", help="check the HMAC chains of the audit log")
+    verify.add_argument("--anchor", help="a file written by `saathi audit head --json`: its heads must still be in the log")
+    head = audit_sub.add_parser("head", help="print the log's head (fingerprint, count) to anchor elsewhere")
+    head.add_argument("--json", action="store_true", help="the full anchor: every chain's head, for verify --anchor")
     audit.set_defaults(func=run_audit)
 
     rec = sub.add_parser("records", help="patient rights: export, delete, retention")
@@ -67,15 +72,25 @@ def _say(message: str, args: argparse.Namespace, stream: Any = None, **fields: A
 
 
 def run_db(args: argparse.Namespace) -> int:
-    from records import migrate
-    from saathi.settings import load
+    from config.settings import load
+    from engine import schema
+    from records import RecordsService
 
-    url = load().effective_database_url
-    if args.db_command == "upgrade":
-        migrate.upgrade(url, args.revision)
+    settings = load()
+    url = settings.effective_database_url
+    if args.db_command == "upgrade":  # every part's branch by default (one history: engine.schema)
+        target = "heads" if args.revision in ("head", "heads") else args.revision
+        schema.upgrade(url, RecordsService.from_settings(settings), target)
     elif args.db_command == "downgrade":
-        migrate.downgrade(url, args.revision)
-    _say("records_db_at", args, revision=migrate.current(url) or "base")
+        schema.downgrade(url, args.revision)
+    _say("records_db_at", args, revision=", ".join(sorted(schema.heads(url))) or "base")
+    if args.db_command == "current":  # whether re-sealing (records revision 0004's step) is done
+        from records.resealing import count_unbound
+        from records.types import sealed_columns
+
+        left = count_unbound(url, sealed_columns(schema.metadata()))
+        if left:
+            _say("records_db_unbound", args, count=left)
     return 0
 
 
@@ -101,11 +116,28 @@ def run_keys(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    result = _service().verify_audit()
+    from records.audit import parse_anchor
+
+    svc = _service()
+    if args.audit_command == "head":
+        doc = svc.audit_head()
+        if args.json:
+            print(json.dumps(doc, indent=2))
+        else:
+            _say("records_audit_head", args, count=doc["count"], head=doc["fingerprint"])
+        return 0
+    anchor = parse_anchor(json.loads(Path(args.anchor).read_text())) if args.anchor else None
+    result = svc.verify_audit(anchor)
     if result.ok:
         _say("records_audit_ok", args, count=result.checked, head=result.head_hash)
         return 0
-    _say("records_audit_broken", args, stream=sys.stderr, entry=result.first_bad_id, count=result.checked)
+    if result.first_bad_id is not None:
+        _say("records_audit_broken", args, stream=sys.stderr, entry=result.first_bad_id, count=result.checked)
+    for message, chains in (("records_audit_truncated", result.truncated_chains),
+                            ("records_audit_unkeyed", result.unkeyed_chains),
+                            ("records_audit_unanchored", result.unanchored_chains)):
+        if chains:
+            _say(message, args, stream=sys.stderr, chains=", ".join(map(str, chains)))
     return 1
 
 
@@ -121,7 +153,7 @@ def run_records(args: argparse.Namespace) -> int:
             if args.output:
                 with open(args.output, "w", encoding="utf-8") as fh:
                     fh.write(text)
-                _say("records_export_ready", args, stream=sys.stderr, count=len(bundle["entry"]))
+                _say("records_export_written", args, stream=sys.stderr, count=len(bundle["entry"]), path=args.output)
             else:
                 print(text)
         elif args.records_command == "delete":
@@ -132,7 +164,15 @@ def run_records(args: argparse.Namespace) -> int:
             _say("records_deleted", args)
         else:
             days = svc.retention_days if args.days is None else args.days
-            _say("records_purged", args, count=svc.purge_transcripts(days), days=days)
+            count = svc.purge_transcripts(days)
+            from config.settings import load
+
+            tracker_store_url = load().tracker_store_url
+            if tracker_store_url and days > 0:  # Rasa's events too (engine.transcripts)
+                from engine.transcripts import purge_tracker_events
+
+                count += purge_tracker_events(tracker_store_url, days)
+            _say("records_purged", args, count=count, days=days)
     except PatientNotFound:
         _say("records_patient_not_found", args, stream=sys.stderr)
         return 1

@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from channels.simclient import FileServer, WebhookClient
-    from saathi.settings import load
+    from config.settings import load
 
     settings = load()
     if not settings.twilio_auth_token:

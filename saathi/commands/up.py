@@ -14,8 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from config.settings import load
     from saathi.services import Supervisor, default_services
-    from saathi.settings import load
 
     settings = load()
     print("Sehat Saathi is starting (the first run trains the model: a few minutes)…", file=sys.stderr)
@@ -27,16 +27,17 @@ def run(args: argparse.Namespace) -> int:
             f"  Phone-style chat (photos, voice notes): http://{settings.host}:{settings.gateway_port}/simulator\n"
             f"  In a terminal:      .venv/bin/saathi chat\n"
             f"  Doctors' portal:    http://{settings.host}:{settings.portal_port}/  (saathi portal create-admin)\n"
-            f"  Rasa REST channel:  POST {settings.rasa_base_url}/webhooks/rest/webhook\n"
+            f"  Rasa REST channel:  POST {settings.rasa_base_url}/webhooks/rest/webhook?token=$(cat "
+            f"{settings.var_dir / 'keys' / 'rasa_token'})  (SAATHI_RASA_TOKEN when set)\n"
             f"  Logs:               {supervisor.log_dir}\n"
             f"Press Ctrl-C to stop everything.",
             file=sys.stderr,
         )
         try:
-            while (dead := supervisor.check()) is None:
+            while True:  # a dead service is started again (with backoff); the others keep running
+                for event in supervisor.tend():
+                    print(event, file=sys.stderr)
                 time.sleep(1)
-            print(f"{dead} stopped unexpectedly; stopping the rest (see {supervisor.log_dir})", file=sys.stderr)
-            return 1
         except KeyboardInterrupt:
             print("\nstopping…", file=sys.stderr)
     return 0

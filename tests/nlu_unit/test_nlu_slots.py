@@ -62,6 +62,10 @@ def test_sex(text, sex):
         ("1", True), ("2", False), ("haan", True), ("ha", True), ("ji", True), ("yes", True), ("ਹਾਂ", True),
         ("हाँ जी", True), ("nahi", False), ("na", False), ("no", False), ("ਨਹੀਂ", False), ("ji nahi", False),
         ("nahi ji", False), ("नहीं", False), ("pata nahi", None), ("haan nahi", None), ("3", None),
+        # "Sure" said as people say it (issue #14): zaroor/zarur in both scripts, bilkul, ha ji, haanji, theek hai
+        ("zaroor", True), ("zarur", True), ("ज़रूर", True), ("जरूर", True), ("ਜ਼ਰੂਰ", True), ("ਜਰੂਰ", True),
+        ("haan zaroor", True), ("bilkul", True), ("ha ji", True), ("haanji", True), ("theek hai", True),
+        ("zaroor nahi", None),
     ],
 )
 def test_yes_no(text, answer):

@@ -17,7 +17,7 @@ from alembic import op
 
 revision: str = '0001'
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = ("records",)
 depends_on: str | Sequence[str] | None = None
 
 #: records.audit.CHAINS at the time of this migration; each chain starts from the all-zero hash

@@ -11,8 +11,8 @@ from alembic import op
 
 revision = "portal_0001"
 down_revision = None
-branch_labels = None
-depends_on = None
+branch_labels = ("portal",)
+depends_on = "0001"  # its tables point at records' users
 
 
 def _users_fk(name: str = "user_id", ondelete: str = "CASCADE") -> sa.ForeignKeyConstraint:

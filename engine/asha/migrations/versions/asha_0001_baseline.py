@@ -1,6 +1,6 @@
 """ASHA tables as ``create_all`` made them before this history: workers, patients' short codes,
 follow-ups (kind and label still in clear), processed batch lines. A database that already has
-them is stamped here instead of running this (see engine.migrations).
+them is stamped here instead of running this (see engine.schema.adopt).
 
 Revision ID: asha_0001
 Revises: (none)
@@ -12,7 +12,7 @@ from alembic import op
 
 revision = "asha_0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("asha",)
 depends_on = None
 
 

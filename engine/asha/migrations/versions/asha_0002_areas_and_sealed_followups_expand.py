@@ -1,6 +1,6 @@
 """Expand: an ASHA can be deactivated and serves villages (emergency routing by area);
 follow-ups get the patient's id, a sealed ``details_enc`` and a keyed ``dedupe`` digest (all
-nullable until the data step, ``engine.asha.migrations.seal_clear_follow_ups``, has filled them).
+nullable until the data step, ``engine.asha.sealing.seal_clear_follow_ups``, has filled them).
 
 Revision ID: asha_0002
 Revises: asha_0001

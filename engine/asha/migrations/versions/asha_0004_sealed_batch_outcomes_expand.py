@@ -1,6 +1,6 @@
 """Expand: a processed batch line's outcome ("sos:KD472" says that patient was an emergency) gets
 a sealed column, ``outcome_enc`` (nullable until the data step has sealed the clear ones with the
-ASHA's data key, ``engine.asha.migrations.seal_clear_outcomes``).
+ASHA's data key, ``engine.asha.sealing.seal_clear_outcomes``).
 
 Revision ID: asha_0004
 Revises: asha_0003

@@ -11,7 +11,7 @@ from alembic import op
 
 revision = "notify_0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("notify",)
 depends_on = None
 
 

@@ -1,5 +1,5 @@
 """Expand: the outbox gets ``fields_enc`` (nullable until the data step,
-``engine.notify.migrations.seal_clear_rows``, has sealed every row's fields).
+``engine.notify.sealing.seal_clear_rows``, has sealed every row's fields).
 
 Revision ID: notify_0002
 Revises: notify_0001

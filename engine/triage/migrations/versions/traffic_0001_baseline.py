@@ -10,7 +10,7 @@ from alembic import op
 
 revision = "traffic_0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("traffic",)
 depends_on = None
 
 

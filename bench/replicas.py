@@ -1,0 +1,288 @@
+"""Replicas that lose nothing? (issue #21 item 5), measured on this box, loopback only.
+
+Two gateways, two Rasa servers, two action servers, two media workers and two reminder (portal)
+workers, each kind behind Debian's HAProxy where it has callers (gateways, Rasa, actions), on
+PostgreSQL (records, Rasa's tracker store) and Redis (lock store, jobs, de-duplication), replies
+to the Twilio stand-in. A load of signed WhatsApp webhooks (one first message per new sender,
+so each reply belongs to exactly one turn) runs through HAProxy while reminders fall due; one
+replica of each kind is killed with SIGKILL mid-run and started again by ``saathi up``'s
+supervisor. Then, after a drain:
+
+* a turn is **answered** when its webhook got a TwiML reply, or a later reply through the REST API
+  (messages kept while Rasa was away, answered when it is back);
+* **lost** when it got neither (or its webhook failed: Twilio does not retry messaging webhooks);
+* **duplicated** when it got both, or Rasa's tracker holds its user message twice;
+* a reminder is **sent twice** or **never** by the number of messages its phone got.
+
+    .venv/bin/python bench/replicas.py [--turns 300] [--users 6] [--reminders 60] [--kill-at 0.5]
+
+Bounded: a fixed count of turns and reminders, a drain of at most ``--drain`` seconds. Photos and
+voice notes are not in the load yet (the media workers are killed idle).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+TEXTS = ["mujhe 2 din se bukhar hai", "ਮੈਨੂੰ ਖੰਘ ਹੈ", "I have a headache since morning", "pet mein dard hai",
+         "namaste", "hello"]
+KINDS = ("rasa", "actions", "gateway", "media-worker", "portal-worker")
+
+
+def haproxy_config(front: dict[str, int], back: dict[str, list[int]]) -> str:
+    """Round robin with health checks; a request whose server died (no answer, connection refused,
+    502/503) is sent again to the other one (L7 retries, redispatch). Checks are patient (5 s, three
+    misses): on two shared cores a busy single-worker server answers /health late, and a 1 s check
+    took both action servers out at once (HAProxy then answers 503 itself, and Rasa's action fails)."""
+    checks = {"gateways": "/health", "rasas": "/", "actions": "/health"}
+    lines = ["global", "  maxconn 2000", "defaults", "  mode http", "  timeout connect 2s",
+             "  timeout client 120s", "  timeout server 120s", "  timeout check 5s", "  retries 3", "  option redispatch 1",
+             "  retry-on conn-failure empty-response response-timeout 502 503"]
+    for name, port in front.items():
+        lines += [f"frontend fe_{name}", f"  bind 127.0.0.1:{port}", f"  default_backend {name}",
+                  f"backend {name}", "  balance roundrobin", f"  option httpchk GET {checks[name]}",
+                  "  default-server inter 2s fall 3 rise 1"]
+        lines += [f"  server s{i} 127.0.0.1:{p} check" for i, p in enumerate(back[name])]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--users", type=int, default=6)
+    parser.add_argument("--reminders", type=int, default=60)
+    parser.add_argument("--kill-at", type=float, default=0.5, help="share of the turns sent before the kills")
+    parser.add_argument("--drain", type=float, default=240.0)
+    args = parser.parse_args()
+    if not shutil.which("haproxy"):
+        print("needs Debian's haproxy (apt-get install haproxy)", file=sys.stderr)
+        return 2
+
+    import redis
+
+    from tests.support.live import free_port
+    from tests.support.production import strong_secrets
+    from tests.support.records import fresh_pg_database
+    from tests.twilio_standin import TwilioStandin
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    standin = TwilioStandin().start()
+    var = Path(tempfile.mkdtemp(prefix="saathi-replicas-"))
+    with fresh_pg_database("saathi_rep_tracker") as tracker_url, fresh_pg_database("saathi_rep_records") as records_url:
+        front = {name: free_port() for name in ("gateways", "rasas", "actions")}
+        back = {name: [free_port(), free_port()] for name in front}
+        public = f"http://127.0.0.1:{front['gateways']}"
+        os.environ.update({
+            "SAATHI_VAR_DIR": str(var), "TRACKER_STORE_URL": tracker_url, "DATABASE_URL": records_url,
+            "REDIS_URL": REDIS_URL, "RASA_WORKERS": "1", "RASA_PORT": str(back["rasas"][0]),
+            "RASA_URL": f"http://127.0.0.1:{front['rasas']}",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{front['actions']}/webhook",
+            "TWILIO_ACCOUNT_SID": standin.account_sid, "TWILIO_AUTH_TOKEN": standin.auth_token,
+            "TWILIO_API_BASE_URL": standin.url, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+            "TWILIO_SMS_FROM": "+14155238887", "SAATHI_PUBLIC_BASE_URL": public, "SAATHI_TTS_ENGINES": "espeak",
+            "SAATHI_SIMULATOR": "0", "SAATHI_SURVEILLANCE_DEMO": "0", "SAATHI_RATE_LIMIT_PER_MINUTE": "1000",
+            "SAATHI_LOG_LEVEL": "WARNING", **strong_secrets()})
+        from config.settings import Settings
+        from saathi.rasa_model import ensure_model
+        from saathi.services import (
+            Supervisor,
+            actions_service,
+            module_service,
+            prepare_database,
+            rasa_service,
+        )
+
+        settings = Settings()
+        prepare_database(settings)
+        model = ensure_model(settings=settings)
+        (var / "haproxy.cfg").write_text(haproxy_config(front, back))
+        services = []
+        for i, suffix in enumerate("ab"):
+            rp, ap, gp = back["rasas"][i], back["actions"][i], back["gateways"][i]
+            services.append(dataclasses.replace(rasa_service(dataclasses.replace(settings, rasa_port=rp), model),
+                                                name=f"rasa-{suffix}"))
+            services.append(dataclasses.replace(actions_service(dataclasses.replace(settings, actions_port=ap)),
+                                                name=f"actions-{suffix}"))
+            services.append(module_service(settings, f"gateway-{suffix}", "channels", "serve", gp, GATEWAY_PORT=str(gp)))
+            mp = free_port()
+            services.append(module_service(settings, f"media-worker-{suffix}", "channels", "worker", mp, "/metrics",
+                                           WORKER_METRICS_PORT=str(mp)))
+            pp = free_port()  # the portal worker serves on WORKER_METRICS_PORT + 1
+            services.append(module_service(settings, f"portal-worker-{suffix}", "portal", "worker", pp, "/metrics",
+                                           WORKER_METRICS_PORT=str(pp - 1)))
+        from saathi.services import Service
+
+        services.append(Service(name="haproxy", argv=["haproxy", "-db", "-f", str(var / "haproxy.cfg")],
+                                env=dict(os.environ), health_url=f"{public}/health"))
+        supervisor = Supervisor(services, log_dir=var / "logs", backoff=1.0)
+        print(f"starting {len(services)} processes (var: {var}) …", flush=True)
+        with supervisor:
+            stop = threading.Event()
+
+            def tend() -> None:
+                while not stop.is_set():
+                    supervisor.tend()
+                    time.sleep(0.5)
+
+            threading.Thread(target=tend, daemon=True).start()
+            result = run_load(args, settings, supervisor, standin, public, front)
+            stop.set()
+        standin.stop()
+    print_result(result)
+    clean = not (result["lost"] or result["duplicated"] or result["twice_in_rasa"] or result["reminders_bad"])
+    return 0 if clean else 1
+
+
+def run_load(args, settings, supervisor, standin, public, front) -> dict:  # type: ignore[no-untyped-def]
+    from channels.simclient import WebhookClient
+    from engine.i18n import t
+    from engine.notify.jobs import from_settings as notify_service
+    from records import RecordsService
+    from records.identity import sender_id
+    from tests.channels_fixtures import twiml_messages
+
+    # reminders due while the load runs, around the kills
+    records = RecordsService.from_settings(settings)
+    notify = notify_service(settings)
+    started = time.monotonic()
+    now = dt.datetime.now(dt.timezone.utc)
+    phones = []
+    for n in range(args.reminders):
+        phone = f"+9197{uuid.uuid4().int % 10**8:08d}"
+        patient = records.get_or_create_patient("phone", phone, "hi")
+        at = now + dt.timedelta(seconds=10 + 60 * n / max(1, args.reminders))  # due over the first minute
+        notify.schedule(patient, "asha_notify_medicine", {"time": "08:00"}, at, dedupe=f"bench-{phone}",
+                        kind="medicine", urgent=True)
+        phones.append(phone)
+
+    turns: list[dict] = []
+    lock = threading.Lock()
+    kept_texts = {t(key, language).strip() for key in ("channels_delayed", "channels_unavailable")
+                  for language in ("hi", "pa", "en")}
+
+    def user(index: int) -> None:
+        hooks = WebhookClient(public, public, standin.auth_token)
+        while True:
+            with lock:
+                if len(turns) >= args.turns:
+                    return
+                turn = {"address": f"whatsapp:+9198{uuid.uuid4().int % 10**8:08d}", "text": TEXTS[len(turns) % len(TEXTS)]}
+                turns.append(turn)
+            turn["at"] = time.monotonic() - started
+            try:
+                response = hooks.message(turn["address"], turn["text"])
+                turn["status"] = response.status_code
+                bodies = [b for b in twiml_messages(response.text) if b] if response.ok else []
+                # "cannot answer now, we will reply": the message was kept for when Rasa is back
+                turn["twiml"] = any(b.strip() not in kept_texts for b in bodies)
+                turn["kept"] = any(b.strip() in kept_texts for b in bodies)
+            except requests.RequestException as exc:
+                turn["status"], turn["twiml"] = type(exc).__name__, False
+
+    kills: dict[str, dict] = {}
+
+    def victim(kind: str):  # type: ignore[no-untyped-def]
+        """The replica to kill: the reminder worker that holds RQ's scheduler lock (the hard case),
+        else the first of the kind."""
+        if kind == "portal-worker":
+            for suffix in "ab":
+                service = supervisor.service(f"{kind}-{suffix}")
+                if "Acquired scheduler lock" in service.log_path.read_text(errors="replace"):
+                    return service
+        return supervisor.service(f"{kind}-a")
+
+    def killer() -> None:
+        while len(turns) < args.turns * args.kill_at:  # mid-run, whatever the speed of this machine
+            time.sleep(0.1)
+        for kind in KINDS:
+            service = victim(kind)
+            os.killpg(service.process.pid, signal.SIGKILL)
+            kills[kind] = {"killed_at": round(time.monotonic() - started, 1), "pid": service.process.pid,
+                           "name": service.name}
+        while any("back_after_s" not in kill for kill in kills.values()):
+            for kill in kills.values():
+                service = supervisor.service(kill["name"])
+                if "back_after_s" not in kill and service.process.pid != kill["pid"] and supervisor.healthy(service):
+                    kill["back_after_s"] = round(time.monotonic() - started - kill["killed_at"], 1)
+            time.sleep(0.5)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(args.users)]
+    kill_thread = threading.Thread(target=killer)
+    for thread in [*threads, kill_thread]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    load_seconds = time.monotonic() - started
+    kill_thread.join(timeout=600)
+
+    # drain: kept messages answered, reminders sent
+    deadline = time.monotonic() + args.drain
+    while time.monotonic() < deadline:
+        waiting = sum(1 for p in phones if not standin.sent_messages(to=f"whatsapp:{p}") and not standin.sent_messages(to=p))
+        kept = [t for t in turns if t.get("status") == 200 and not t["twiml"] and not standin.sent_messages(to=t["address"])]
+        if not waiting and not kept:
+            break
+        time.sleep(2)
+    token = settings.rasa_token
+    lost, duplicated, twice_in_rasa, late, failed, in_tracker, lost_at = 0, 0, 0, 0, Counter(), Counter(), []
+    for turn in turns:
+        rest = standin.sent_messages(to=turn["address"])
+        if turn.get("status") != 200:
+            failed[str(turn.get("status"))] += 1
+        answered = turn["twiml"] or bool(rest)
+        late += bool(rest) and not turn["twiml"]
+        turn.update(rest=len(rest), failed=turn.get("status") != 200)
+        tracker = requests.get(f"http://127.0.0.1:{front['rasas']}/conversations/"
+                               f"{sender_id(turn['address'], settings.sender_salt)}/tracker",
+                               params={"token": token}, timeout=30).json()
+        user_events = sum(1 for e in tracker.get("events", []) if e.get("event") == "user")
+        in_tracker[user_events] += 1
+        turn["user_events"] = user_events
+        lost += not answered
+        if not answered:
+            lost_at.append(round(turn["at"], 1))
+        duplicated += turn["twiml"] and bool(rest)  # the person got two answers to one message
+        twice_in_rasa += user_events > 1  # Rasa processed the message twice (its state moved twice)
+    import json
+
+    (settings.var_dir / "replicas.json").write_text(json.dumps(turns, indent=1))  # per turn, for a closer look
+    sent = Counter(len(standin.sent_messages(to=f"whatsapp:{p}")) + len(standin.sent_messages(to=p)) for p in phones)
+    return {"turns": len(turns), "load_seconds": round(load_seconds, 1), "answered": len(turns) - lost,
+            "answered_later": late, "lost": lost, "duplicated": duplicated, "twice_in_rasa": twice_in_rasa, "failed_webhooks": dict(failed),
+            "reminders": len(phones), "reminders_sent_once": sent.get(1, 0), "reminders_never": sent.get(0, 0),
+            "reminders_twice_or_more": sum(v for k, v in sent.items() if k > 1),
+            "reminders_bad": sent.get(0, 0) + sum(v for k, v in sent.items() if k > 1), "kills": kills,
+            "user_messages_in_tracker": dict(sorted(in_tracker.items())), "lost_at_s": lost_at}
+
+
+def print_result(result: dict) -> None:
+    print(f"turns {result['turns']} in {result['load_seconds']} s: answered {result['answered']} "
+          f"({result['answered_later']} later, after Rasa was back), lost {result['lost']}, "
+          f"answered twice {result['duplicated']}, processed twice by Rasa {result['twice_in_rasa']}; failed webhooks {result['failed_webhooks'] or 0}; "
+          f"conversations by user messages in Rasa's tracker {result['user_messages_in_tracker']}"
+          + (f"; lost turns sent at {result['lost_at_s']} s" if result["lost_at_s"] else ""))
+    print(f"reminders {result['reminders']}: sent once {result['reminders_sent_once']}, never "
+          f"{result['reminders_never']}, twice or more {result['reminders_twice_or_more']}")
+    for kill in result["kills"].values():
+        print(f"  {kill['name']:16} SIGKILL at {kill['killed_at']:6.1f} s, answering again {kill.get('back_after_s', '?')} s later")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,297 @@
+"""Read a prepared page several ways and keep, line by line, the most credible reading.
+
+Why: one fixed chain (flatten, binarise, read with ``eng+hin+pan``) made some clean photos unreadable
+(issue #17): flattening thinned strokes, and the Indic models turned Latin digits into Devanagari or
+Gurmukhi ones. So no step is forced on a photo:
+
+1. The flattened page is read with ``eng`` (Latin script, Latin digits), word boxes kept.
+2. Lines that are doubtful (a word Tesseract is unsure of that is in none of our vocabularies) are
+   read again from the photo's own grey levels, and if still doubtful from the binarised page; all
+   doubtful lines of a page go to Tesseract in one image, so a clean photo costs one pass.
+3. The script is chosen per line: a line whose words carry the head-stroke (shirorekha) of Devanagari
+   and Gurmukhi, or that ``eng`` could not read, is read with ``hin+pan`` (once for all such lines) and
+   keeps the words of its dominant Indic script only (a Hindi line does not get a stray Gurmukhi word);
+   only those Indic-letter words replace the ``eng`` words they cover, so digits and brand names always
+   come from ``eng``.
+4. Each candidate line is scored by credible characters: Tesseract's word confidence times length,
+   more for words found in our vocabularies (medicine KB, lab names and units, the Hindi/Punjabi/English
+   words of our catalogues), plus a bonus when the line parses as a lab row, a medicine or a schedule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from statistics import median
+
+import cv2
+import numpy as np
+import pytesseract
+import yaml
+
+from config.paths import ROOT
+from config.settings import load as load_settings
+from engine.ocr.layout import Word, group_rows, rows_to_text, words_from_data
+from engine.ocr.words import user_words_path
+from engine.ocr.words import vocabulary as medical_words
+
+LATIN = "eng"
+INDIC = load_settings().ocr_indic_langs
+_DEVA = re.compile(r"[\u0900-\u097F]")
+_GURU = re.compile(r"[\u0A00-\u0A7F]")
+PSM = 6
+DOUBT_CONF = 70.0  # a word below this confidence that is no known word makes its line doubtful
+_INDIC_LETTER = re.compile(r"[\u0900-\u0963\u0971-\u097F\u0A00-\u0A65\u0A70-\u0A7F]")
+_INDIC_DIGIT = re.compile(r"[\u0966-\u096F\u0A66-\u0A6F]")
+_NUMERIC = re.compile(r"^[(\[]?[<>≤≥]?[\d.,:/\-–%*x×½]+[)\].,;:]?$|^\d+(?:\.\d+)?[a-zA-Z/%]{0,6}$")
+_TOKEN = re.compile(r"[A-Za-z\u0900-\u0A7F]+")
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Lower-case words we expect on medical papers: the medicine/lab user words plus every word of the
+    message catalogue and lexicons in English, Hindi and Punjabi."""
+    words = {w.lower() for w in medical_words()}
+    sources = list((ROOT / "data" / "messages").glob("*.yml")) + list((ROOT / "data" / "lexicon").glob("*.tsv"))
+    sources += [ROOT / "data" / "symptom_lexicon.tsv", ROOT / "data" / "labs" / "ranges.yml"]
+    words |= {unit.replace("µ", "u") for spec in yaml.safe_load(sources[-1].read_text(encoding="utf-8")).values()
+              for unit in spec["units"]}
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".yml":
+            text = yaml.safe_dump(yaml.safe_load(text), allow_unicode=True)
+        words |= {t.lower() for t in _TOKEN.findall(text) if len(t) >= 3}  # 2-letter junk must not pass
+    return frozenset(words)
+
+
+_UNITS = frozenset({"mg", "ml", "mcg", "g", "gm", "iu", "dl", "%", "mm", "hr", "kg", "tab", "cap", "syp", "inj"})
+
+
+def known(text: str) -> bool:
+    """A number, range or dose pattern, or a word of our vocabularies."""
+    if _NUMERIC.match(text):
+        return True
+    whole = text.lower().strip(".,:;()[]|")
+    if whole in vocabulary() or whole.replace("µ", "u") in _UNITS:
+        return True
+    tokens = _TOKEN.findall(text)
+    return bool(tokens) and all(t.lower() in vocabulary() for t in tokens)
+
+
+def credibility(words: list[Word]) -> float:
+    """Credible characters: confidence-weighted length, known words counting half as much again."""
+    total = 0.0
+    for w in words:
+        if w.conf < 30:
+            continue
+        total += (w.conf / 100) * len(w.text) * (1.5 if known(w.text) else 1.0)
+    return total
+
+
+def _structure_bonus(words: list[Word]) -> float:
+    """A line that parses as a lab row, a medicine or a schedule is more credible than one that does not."""
+    from engine.meds.frequency import parse_frequency
+    from engine.meds.parse import find_medicines
+    from engine.ocr.labs import parse_line
+
+    text = " ".join(w.text for w in words)
+    bonus = 0.0
+    if parse_line(text):
+        bonus += 6
+    if find_medicines(text):
+        bonus += 4
+    if parse_frequency(text):
+        bonus += 3
+    return bonus
+
+
+def score(words: list[Word]) -> float:
+    return credibility(words) + (_structure_bonus(words) if words else 0.0)
+
+
+def doubtful(row: list[Word]) -> bool:
+    return any(w.conf < DOUBT_CONF and not known(w.text) for w in row)
+
+
+def tesseract_words(image: np.ndarray, lang: str, psm: int = PSM) -> list[Word]:
+    config = f"--oem 1 --psm {psm} -c preserve_interword_spaces=1"
+    if lang == LATIN:
+        config += f" --user-words {user_words_path()}"
+    data = pytesseract.image_to_data(image, lang=lang, config=config, output_type=pytesseract.Output.DICT)
+    return words_from_data(data)
+
+
+@dataclass(frozen=True)
+class Band:
+    """A line's horizontal strip of the page: where to crop it and which part of the crop is the line."""
+
+    top: int
+    bottom: int
+    core_top: int  # the line itself: a word read in the strip belongs to it when its middle lies here
+    core_bottom: int
+
+    @classmethod
+    def of(cls, row: list[Word], page_height: int) -> Band:
+        height = median(w.height for w in row)
+        core_top, core_bottom = min(w.top for w in row), max(w.top + w.height for w in row)
+        return cls(max(0, core_top - int(0.35 * height)), min(page_height, core_bottom + int(0.35 * height)),
+                   core_top, core_bottom)
+
+
+def read_bands(image: np.ndarray, bands: list[Band], lang: str, gap: int = 24) -> list[list[Word]]:
+    """Read many strips of ``image`` with one Tesseract call (stacked with white gaps); words come back
+    in page coordinates, each strip's words being those whose middle lies on its line (not in the margin
+    around it, where a neighbouring line may show)."""
+    if not bands:
+        return []
+    white = 255 if image.dtype == np.uint8 else 1
+    parts, offsets, y = [], [], 0
+    for band in bands:
+        strip = image[band.top:band.bottom]
+        parts.append(strip)
+        offsets.append(y)
+        y += strip.shape[0]
+        parts.append(np.full((gap, image.shape[1]), white, dtype=image.dtype))
+        y += gap
+    stacked = np.vstack(parts)
+    found = tesseract_words(stacked, lang)
+    out: list[list[Word]] = [[] for _ in bands]
+    for word in found:
+        middle = word.top + word.height / 2
+        for i, (band, start) in enumerate(zip(bands, offsets, strict=True)):
+            if start + band.core_top - band.top <= middle <= start + band.core_bottom - band.top:
+                out[i].append(Word(word.text, word.left, word.top - start + band.top, word.width, word.height,
+                                   word.conf))
+                break
+    return [sorted(ws, key=lambda w: w.left) for ws in out]
+
+
+def has_headline(image: np.ndarray, word: Word) -> bool:
+    """Whether a word box shows the continuous head-stroke of Devanagari/Gurmukhi: in its upper half, one
+    unbroken run of ink along one pixel row across most of the word's width (Latin letters leave gaps)."""
+    if word.width < 0.9 * word.height or word.height < 8:
+        return False
+    crop = image[max(0, word.top):word.top + word.height, max(0, word.left):word.left + word.width]
+    if crop.size == 0:
+        return False
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    upper = ink[: max(1, int(ink.shape[0] * 0.5))]
+    width = ink.shape[1]
+    for line in upper:
+        padded = np.concatenate(([0], line, [0]))
+        edges = np.flatnonzero(np.diff(padded))
+        if not len(edges):
+            continue
+        longest = int((edges[1::2] - edges[::2]).max())
+        if longest >= 0.55 * width or (longest >= 0.3 * width and line.mean() >= 0.8):
+            return True
+    return False
+
+
+def _overlap(a: Word, b: Word) -> float:
+    left, right = max(a.left, b.left), min(a.left + a.width, b.left + b.width)
+    return max(0, right - left) / max(1, min(a.width, b.width))
+
+
+def indic_words(words: list[Word]) -> list[Word]:
+    """The words of an Indic reading worth taking: Indic letters of the line's dominant script (by
+    confident characters), no Indic digits, some confidence."""
+    words = [w for w in words if _INDIC_LETTER.search(w.text) and not _INDIC_DIGIT.search(w.text) and w.conf >= 40]
+    deva = sum(len(_DEVA.findall(w.text)) * w.conf for w in words)
+    guru = sum(len(_GURU.findall(w.text)) * w.conf for w in words)
+    script = _DEVA if deva >= guru else _GURU
+    return [w for w in words if script.search(w.text)]
+
+
+def merge_indic(latin: list[Word], indic: list[Word], image: np.ndarray | None = None) -> list[Word]:
+    """The line with its Indic-script words from the Indic reading: such a word replaces the ``eng`` words
+    it covers unless one of those is a confident known word or number without a head-stroke (so "650"
+    never becomes "६५०", while "ek" read from "एक" does not stay); Indic digits and Latin words of the
+    Indic reading are ignored."""
+    merged = list(latin)
+    for word in indic_words(indic):
+        covered = [w for w in merged if _overlap(w, word) >= 0.4]
+        if any(not _INDIC_LETTER.search(w.text) and (
+                (known(w.text) and w.conf >= 80)
+                or (not (image is not None and has_headline(image, w)) and (known(w.text) or w.conf >= word.conf)))
+               for w in covered):
+            continue
+        merged = [w for w in merged if w not in covered] + [word]
+    return sorted(merged, key=lambda w: w.left)
+
+
+def struck_through(image: np.ndarray, word: Word) -> bool:
+    """Whether a word is crossed out: one pixel row in its middle band dark across nearly all its width
+    (a dose pattern's own dashes cover well under half of it)."""
+    crop = image[max(0, word.top):word.top + word.height, max(0, word.left):word.left + word.width]
+    if crop.size == 0 or word.height < 6:
+        return False
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    middle = ink[int(ink.shape[0] * 0.25): max(int(ink.shape[0] * 0.75), int(ink.shape[0] * 0.25) + 1)]
+    return float(middle.mean(axis=1).max()) >= 0.9
+
+
+UNREAD = "?"
+
+
+def mark_unread_doses(image: np.ndarray, rows: list[list[Word]]) -> list[list[Word]]:
+    """A dose schedule Tesseract barely saw, or one crossed out, becomes "?": reported unread, never guessed."""
+    from engine.meds.frequency import PATTERN_RE
+
+    out = []
+    for row in rows:
+        fixed = []
+        for w in row:
+            if PATTERN_RE.fullmatch(w.text.strip(".,;:()")) and (w.conf < 35 or struck_through(image, w)):
+                w = Word(UNREAD, w.left, w.top, w.width, w.height, w.conf)
+            fixed.append(w)
+        out.append(fixed)
+    return out
+
+
+@dataclass
+class PageReading:
+    rows: list[list[Word]]
+    sources: list[str]  # which reading each row came from (for the benchmark and tests)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for row in self.rows for w in row]
+
+    @property
+    def text(self) -> str:
+        return rows_to_text([r for r in self.rows if r])
+
+
+def read_page(flat: np.ndarray, plain: np.ndarray | None = None, binary: np.ndarray | None = None,
+              indic: bool = True) -> PageReading:
+    """The most credible reading of a page, line by line (see the module docstring); ``indic=False`` stops
+    after the Latin reading (see :func:`add_indic`)."""
+    rows = group_rows(tesseract_words(flat, LATIN))
+    sources = ["flat"] * len(rows)
+    height = flat.shape[0]
+    for name, image in (("plain", plain), ("binary", binary)):
+        todo = [i for i, row in enumerate(rows) if doubtful(row)]
+        if image is None or not todo:
+            continue
+        again = read_bands(image, [Band.of(rows[i], height) for i in todo], LATIN)
+        for i, candidate in zip(todo, again, strict=True):
+            if candidate and score(candidate) > score(rows[i]):
+                rows[i], sources[i] = candidate, name
+    latin = PageReading(rows, sources)
+    return add_indic(flat, latin) if indic else latin
+
+
+def add_indic(flat: np.ndarray, page: PageReading) -> PageReading:
+    """Step 3 of the module docstring on a Latin reading of ``flat``; unsure doses marked unread."""
+    rows, sources, height = list(page.rows), list(page.sources), flat.shape[0]
+    indic = [i for i, row in enumerate(rows)
+             if any(has_headline(flat, w) or (w.conf < 50 and not known(w.text)) for w in row)]
+    if indic:
+        readings = read_bands(flat, [Band.of(rows[i], height) for i in indic], INDIC)
+        for i, words in zip(indic, readings, strict=True):
+            merged = merge_indic(rows[i], words, flat)
+            if merged != rows[i]:
+                rows[i], sources[i] = merged, f"{sources[i]}+indic"
+    return PageReading(mark_unread_doses(flat, rows), sources)

@@ -1,0 +1,105 @@
+"""Test helpers (plain code): a scheduler run by hand against a movable clock, a recording transport
+that can be told to fail, a dictionary for the gateway's state, a fixed address book, a sealer
+with in-memory keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from config.timezone import IST
+from engine.handoff.reminders import resolve
+from engine.notify.service import Recipient
+from records.crypto import Place, new_data_key
+
+
+def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A moment in November 2026, given in IST, as UTC (how the notify tests write times)."""
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=IST).astimezone(dt.timezone.utc)
+
+
+@dataclass
+class ManualScheduler:
+    jobs: list[tuple[dt.datetime, str, tuple[str, ...]]] = field(default_factory=list)
+
+    def at(self, when: dt.datetime, function: str, *args: str) -> str:
+        self.jobs.append((when, function, args))
+        return f"job-{len(self.jobs)}"
+
+    def run_due(self, now: dt.datetime) -> int:
+        """Run (and drop) every job due at ``now``, including ones those jobs schedule for now."""
+        ran = 0
+        while due := [j for j in self.jobs if j[0] <= now]:
+            for job in due:
+                self.jobs.remove(job)
+                resolve(job[1])(*job[2])
+                ran += 1
+        return ran
+
+
+@dataclass
+class RecordingTransport:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    failures: int = 0
+
+    def _record(self, **item: Any) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("simulated outage")
+        self.sent.append(item)
+        return f"SM{len(self.sent):030d}"
+
+    def send_text(self, to: str, body: str) -> str:
+        return self._record(to=to, body=body)
+
+    def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
+        return self._record(to=to, content_sid=content_sid, variables=variables)
+
+
+@dataclass
+class DictState:
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+@dataclass
+class FixedAddressBook:
+    people: dict[uuid.UUID, Recipient] = field(default_factory=dict)
+
+    def recipient(self, user_id: uuid.UUID) -> Recipient | None:
+        return self.people.get(user_id)
+
+
+@dataclass
+class MemorySealer:
+    """Real AES-GCM sealing with a data key per person made on first use, kept in memory (for
+    tests whose people are not in a records database); ``forget`` plays a deleted person."""
+
+    keys: dict[uuid.UUID, Any] = field(default_factory=dict)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    def _key(self, user_id: uuid.UUID, create: bool) -> Any:
+        if user_id not in self.keys:
+            if not create:
+                raise LookupError("no data key")
+            self.keys[user_id] = new_data_key(user_id)
+        return self.keys[user_id]
+
+    def seal(self, user_id: uuid.UUID, row_id: uuid.UUID, value: dict[str, str]) -> Any:
+        return self._key(user_id, True).seal(value, Place("notify_outbox", "fields_enc", str(row_id)))
+
+    def open(self, user_id: uuid.UUID, row_id: uuid.UUID, sealed: Any) -> dict[str, str]:
+        return self._key(user_id, False).open(sealed, Place("notify_outbox", "fields_enc", str(row_id)))
+
+    def digest(self, text: str) -> str:
+        return "d:" + hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
+
+    def forget(self, user_id: uuid.UUID) -> None:
+        self.keys.pop(user_id, None)
