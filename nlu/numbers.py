@@ -1,4 +1,9 @@
-"""Numbers written as digits (ASCII, Devanagari, Gurmukhi) or words in Hindi, Punjabi and English."""
+"""Numbers written as digits (ASCII, Devanagari, Gurmukhi) or words in Hindi, Punjabi and English.
+
+``find_numbers`` gives every number word on its own ("ek", "sau", "chaar"); ``spelled_numbers`` joins
+the words of one spoken number ("ek sau chaar" 104, "a hundred and four" 104, "ninety four" 94,
+"ninety eight point six" 98.6), because patients say readings the way they say them aloud.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from functools import lru_cache
 
 from nlu.matcher import PhraseMatcher
 from nlu.resources import word_list
-from nlu.text import Token, normalize
+from nlu.text import Token, normalize, phrase_key
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,25 @@ class NumberMatch:
     value: float
     first: int
     last: int
+
+
+HUNDRED = 100.0
+#: Words that may join the parts of one number: "a hundred *and* four", "sau *aur* do", "ਸੌ *ਤੇ* ਚਾਰ".
+_JOINERS = frozenset(k for w in ("and", "aur", "or", "और", "ate", "te", "ਅਤੇ", "ਤੇ") for k in phrase_key(w))
+#: Only English joins a ten and a unit ("ninety four"); Hindi and Punjabi have a word for each number.
+_ENGLISH_TENS = frozenset(
+    k for w in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety") for k in phrase_key(w))
+_POINT = frozenset(k for w in ("point", "dashamlav", "दशमलव", "ਦਸ਼ਮਲਵ") for k in phrase_key(w))
+
+
+@dataclass(frozen=True)
+class SpelledNumber:
+    """A number written in words over tokens ``first``..``last``; ``parts``: how many number words."""
+
+    value: float
+    first: int
+    last: int
+    parts: int
 
 
 @lru_cache(maxsize=1)
@@ -56,3 +80,56 @@ def find_numbers(tokens: Sequence[Token]) -> list[NumberMatch]:
         if value is not None:
             found.append(NumberMatch(value, index, index))
     return sorted(found, key=lambda n: n.first)
+
+
+def _word_matches(tokens: Sequence[Token]) -> list[NumberMatch]:
+    spans: dict[tuple[int, int], list[str]] = {}
+    for match in _number_words().find(tokens):
+        spans.setdefault((match.first, match.last), []).append(match.label)
+    return sorted((NumberMatch(_disambiguate(labels, tokens[a : b + 1]), a, b) for (a, b), labels in spans.items()),
+                  key=lambda n: n.first)
+
+
+def _next(words: list[NumberMatch], k: int, tokens: Sequence[Token], joiners: frozenset[str]) -> int | None:
+    """Index in ``words`` of the number word right after ``words[k]`` (one joiner word allowed between)."""
+    if k + 1 >= len(words):
+        return None
+    gap = words[k + 1].first - words[k].last - 1
+    if gap == 0 or (gap == 1 and tokens[words[k].last + 1].key in joiners):
+        return k + 1
+    return None
+
+
+def spelled_numbers(tokens: Sequence[Token]) -> list[SpelledNumber]:
+    """Numbers said in words, the words of one number joined (Hindi, Punjabi, English).
+
+    Grammar (what people say aloud): [unit] hundred [and] [1-99]; an English ten and a unit
+    ("ninety four"); a number, "point", and digits said one by one ("ninety eight point six").
+    """
+    words = [w for w in _word_matches(tokens) if w.value == int(w.value)]
+    found: list[SpelledNumber] = []
+    k = 0
+    while k < len(words):
+        start, value, parts = words[k].first, words[k].value, 1
+        last = words[k].last
+        step = _next(words, k, tokens, frozenset())
+        if step is not None and words[step].value == HUNDRED and 1 <= value < 10:
+            value, last, parts, k = value * HUNDRED, words[step].last, 2, step
+        if value == HUNDRED or value % HUNDRED == 0 and parts == 2:
+            step = _next(words, k, tokens, _JOINERS)
+            if step is not None and 1 <= words[step].value < HUNDRED:
+                value, last, parts, k = value + words[step].value, words[step].last, parts + 1, step
+        step = _next(words, k, tokens, frozenset())
+        if step is not None and tokens[words[k].first].key in _ENGLISH_TENS and 1 <= words[step].value <= 9:
+            value, last, parts, k = value + words[step].value, words[step].last, parts + 1, step  # "ninety four"
+        if last + 2 < len(tokens) and tokens[last + 1].key in _POINT:
+            digits = ""
+            while k + 1 < len(words) and words[k + 1].first == last + 1 + (not digits) and words[k + 1].value < 10:
+                k += 1
+                digits += str(int(words[k].value))
+                last = words[k].last
+            if digits:
+                value, parts = float(f"{int(value)}.{digits}"), parts + 1
+        found.append(SpelledNumber(value, start, last, parts))
+        k += 1
+    return found

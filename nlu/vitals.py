@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlu.matcher import PhraseMatch, PhraseMatcher
+from nlu.numbers import spelled_numbers
 from nlu.resources import DATA_DIR, read_json, word_list
 from nlu.text import Token, phrase_key, tokenize
 
@@ -327,9 +328,30 @@ def read_vitals(text: str | None) -> Vitals:
     return _read(text or "")
 
 
+@lru_cache(maxsize=1)
+def _ambiguous_words() -> frozenset[str]:
+    return frozenset(key for form in data()["ambiguous_number_words"] for key in phrase_key(form))
+
+
+def _with_digits(text: str, tokens: list[Token]) -> str:
+    """``text`` with readings said in words written as digits ("bukhar ek sau chaar" -> "bukhar 104").
+
+    A number of several words is always a number; a single word only from ``MIN_READING`` up and
+    when it is not also an everyday word ("sugar ke saath" is "with", "assi" is Punjabi "we").
+    """
+    spelled = [n for n in spelled_numbers(tokens) if n.value >= MIN_READING and (
+        n.parts > 1 or tokens[n.first].key not in _ambiguous_words())]
+    for number in reversed(spelled):
+        text = f"{text[:tokens[number.first].start]}{_fmt(number.value)}{text[tokens[number.last].end:]}"
+    return text
+
+
 @lru_cache(maxsize=512)
 def _read(text: str) -> Vitals:
     tokens = tokenize(text)
+    spelled = _with_digits(text, tokens)
+    if spelled != text:
+        text, tokens = spelled, tokenize(spelled)
     if not any(t.text[:1].isdigit() for t in tokens):
         return Vitals(_meter_display(text, tokens))
     scan = _Scan(text, tokens)
