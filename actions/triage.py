@@ -17,7 +17,7 @@ from actions.intake import triage_inputs
 from actions.surveillance import count_triage
 from engine.i18n import content_language, t
 from engine.metrics import TRIAGES, URGENCIES, closed
-from engine.triage.explain import vital_line
+from engine.triage.explain import against_names, vital_line
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +25,14 @@ SHOWN_CONDITIONS = 3
 
 
 def why(condition, language: str) -> str:
-    """"fits: fever, headache · against: cough" in the user's language."""
+    """"fits: fever, headache · but no cough speaks against it" in the user's language."""
     parts = []
     if condition.supporting:
         parts.append(t("core_why_supporting", language, symptoms=symptom_list(condition.supporting[:4], language)))
-    if condition.against:
-        parts.append(t("core_why_against", language, symptoms=symptom_list(condition.against[:2], language)))
+    denied, unexpected = condition.denied[:2], condition.against[:2]
+    if denied or unexpected:
+        parts.append(t("core_why_against", language,
+                       symptoms=against_names(denied, unexpected[: 2 - len(denied)], language)))
     return " · ".join(parts) or t("core_why_pattern", language)
 
 

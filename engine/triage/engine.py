@@ -43,8 +43,11 @@ class RankedCondition:
     self_care: dict[str, str]
     warning_signs: dict[str, str]
     supporting: list[str]
+    #: Reported symptoms the condition rarely has.
     against: list[str]
     unmentioned: list[str]
+    #: Symptoms the patient said they do not have although the condition usually brings them.
+    denied: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -160,7 +163,7 @@ class Engine:
                  for i in urgency.dangers(self.kb, probs)[:MAX_WATCHED]] if level != "emergency" else []
         lines = [
             explain.condition_line(self.kb.by_id(r.id), r.probability,
-                                   explain.Reasons(r.supporting, r.against, r.unmentioned), lang)
+                                   explain.Reasons(r.supporting, r.against, r.unmentioned, r.denied), lang)
             for r in ranked
         ]
         top = self.kb.by_id(ranked[0].id) if ranked else None
@@ -200,7 +203,7 @@ class Engine:
     def _entry(c: Condition, p: float, ev: Evidence) -> RankedCondition:
         why = explain.reasons(c, ev)
         return RankedCondition(c.id, c.icd10, p, c.urgency, c.specialist, c.names, c.self_care,
-                               c.warning_signs, why.supporting, why.against, why.unmentioned)
+                               c.warning_signs, why.supporting, why.against, why.unmentioned, why.denied)
 
     @staticmethod
     def _safety_net(level: str, net: tuple[str | None, str | None], flags: list) -> tuple[str, dict]:

@@ -1,15 +1,16 @@
 """Why each condition is on the list, and the advice text, rendered in the user's language.
 
 A symptom *supports* a condition when the patient reported it and the KB gives it P >= 0.3 for
-that condition; it argues *against* when the patient denied it although P >= 0.5, or reported it
-although the condition almost never has it (the KB's leak value). Hallmark symptoms (P >= 0.8)
+that condition; it argues *against* when the patient denied it although P >= 0.5 (*denied*, shown
+as "no loss of appetite": the absence is what speaks against, never the symptom itself), or reported
+it although the condition almost never has it (the KB's leak value). Hallmark symptoms (P >= 0.8)
 the patient did not mention are listed separately: silence is weak evidence, not a denial.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.i18n import content_language, latin_symptom_name, romanised, t
@@ -27,16 +28,17 @@ class Reasons:
     supporting: list[str]
     against: list[str]
     unmentioned: list[str]
+    denied: list[str] = field(default_factory=list)
 
 
 def reasons(condition: Condition, evidence: Evidence) -> Reasons:
     p = condition.symptoms
     supporting = sorted((s for s in evidence.present if p.get(s, 0.0) >= SUPPORT_MIN), key=lambda s: -p[s])
-    against = [s for s in evidence.negated if p.get(s, 0.0) >= AGAINST_MIN]
-    against += [s for s in evidence.present if p.get(s, LEAK) <= LEAK]
+    denied = sorted((s for s in evidence.negated if p.get(s, 0.0) >= AGAINST_MIN), key=lambda s: -p[s])
+    against = [s for s in evidence.present if p.get(s, LEAK) <= LEAK]
     told = set(evidence.present) | set(evidence.negated)
     unmentioned = sorted((s for s, v in p.items() if v >= HALLMARK_MIN and s not in told), key=lambda s: -p[s])
-    return Reasons(supporting[:MAX_LISTED], against[:MAX_LISTED], unmentioned[:MAX_LISTED])
+    return Reasons(supporting[:MAX_LISTED], against[:MAX_LISTED], unmentioned[:MAX_LISTED], denied[:MAX_LISTED])
 
 
 def symptom_name(code: str, language: str) -> str:
@@ -54,13 +56,20 @@ def _names(codes: list[str], language: str) -> str:
     return ", ".join(symptom_name(c, language) for c in codes)
 
 
+def against_names(denied: Sequence[str], unexpected: Sequence[str], language: str) -> str:
+    """What argues against a condition, as the patient would say it: a denied symptom is its absence
+    ("no loss of appetite"), a reported one the condition rarely has is named as it is."""
+    said_no = [t("core_symptom_no", language, symptom=symptom_name(c, language)) for c in denied]
+    return ", ".join(said_no + [symptom_name(c, language) for c in unexpected])
+
+
 def condition_line(condition: Condition, probability: float, why: Reasons, language: str) -> str:
     parts = [t("triage_explain_condition", language, condition=condition.name(content_language(language)),
                percent=round(100 * probability))]
     if why.supporting:
         parts.append(t("triage_explain_supporting", language, symptoms=_names(why.supporting, language)))
-    if why.against:
-        parts.append(t("triage_explain_against", language, symptoms=_names(why.against, language)))
+    if why.against or why.denied:
+        parts.append(t("triage_explain_against", language, symptoms=against_names(why.denied, why.against, language)))
     if why.unmentioned:
         parts.append(t("triage_explain_unmentioned", language, symptoms=_names(why.unmentioned, language)))
     return "; ".join(parts)
