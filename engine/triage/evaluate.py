@@ -4,7 +4,9 @@ Sets (:data:`SETS`): ``own`` (``tests/data/triage_vignettes.yml``, the team's in
 evaluator), ``outside_clinical`` (guideline/textbook cases told as a clinician writes them and
 retold in lay Hindi and Punjabi), ``outside_vitals`` (cases that give readings) and
 ``outside_wide`` (issue #16: 300+ cases across the service areas of rural primary care, each
-tagged with a ``chapter`` from :data:`WIDE_CHAPTERS`, reported per chapter too). They are kept
+tagged with a ``chapter`` from :data:`WIDE_CHAPTERS`, reported per chapter too) and ``own_wide``
+(``tests/data/triage_wide.yml``: the team's own wide set across the same chapters, the one ranking
+changes are measured on; ``outside_wide`` stays the independent check). They are kept
 apart because a lexicon catches the phrasings it was written for: a figure on one set says little
 about another, and the outside sets are the ones nobody wrote rules against.
 
@@ -36,6 +38,7 @@ SETS: dict[str, Path] = {
     "outside_clinical": DATA_DIR / "triage_outside_clinical.yml",
     "outside_vitals": DATA_DIR / "triage_outside_vitals.yml",
     "outside_wide": DATA_DIR / "triage_outside_wide.yml",
+    "own_wide": DATA_DIR / "triage_wide.yml",
 }
 #: The wide set's chapters (service areas of rural primary care, after the ICD-10 chapters), in
 #: report order; a vignette's ``chapter`` must be one of them.
