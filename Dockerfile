@@ -4,6 +4,7 @@ FROM python:3.11-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin tesseract-ocr-pan fonts-lohit-deva \
       fonts-lohit-guru fonts-dejavu-core espeak-ng sox libsox-fmt-mp3 lame ffmpeg poppler-utils \
+      libpq-dev gcc \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./

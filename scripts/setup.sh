@@ -10,6 +10,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin tesseract-ocr-pan
   fonts-lohit-deva fonts-lohit-guru fonts-dejavu-core espeak-ng sox libsox-fmt-mp3 lame ffmpeg
   poppler-utils chromium
+  libpq-dev     # psycopg2 builds against the system libpq (pyproject.toml says why)
   prometheus    # promtool: tests/test_alerts.py checks and unit-tests deploy/prometheus/alerts.yml
   nginx)        # tests/test_edge.py runs the TLS edge's template (deploy/nginx) in front of the gateway
 
@@ -71,6 +72,11 @@ system_packages
 PY311=$(find_python '3\.1[1-9]') || { log "ERROR: Python 3.11 or newer is required (set PYTHON3=/path/to/python3.11)"; exit 1; }
 PY310=$(find_python '3\.10') || { log "ERROR: Python 3.10 is required for Rasa 3.6 (set PYTHON310=/path/to/python3.10, or install it with pyenv or uv)"; exit 1; }
 
+# psycopg2 (built from source) replaces psycopg2-binary: both own the psycopg2 package, so an older
+# .venv drops the binary wheel first (removing it later would delete the source build's files).
+if [ -x .venv/bin/python ] && .venv/bin/python -m pip show -q psycopg2-binary >/dev/null 2>&1; then
+  .venv/bin/python -m pip uninstall -q -y psycopg2-binary >/dev/null 2>&1 || true
+fi
 # "compat" editable mode: a .pth path entry, so packages added later import without reinstalling.
 make_venv .venv "$PY311" "$(stamp_of pyproject.toml)" -e '.[dev]' --config-settings editable_mode=compat
 make_venv .venv-rasa "$PY310" "$(stamp_of requirements-rasa.txt)" -r requirements-rasa.txt
