@@ -43,3 +43,26 @@ def test_the_bot_reply_says_no_for_a_denied_symptom():
     assert why(condition, "en") == "fits fever · but no loss of appetite speaks against it"
     shown = why(SimpleNamespace(supporting=[], against=["cough"], denied=[]), "en")
     assert shown.startswith("but ") and "no " not in shown
+
+
+def test_a_red_flag_finding_counts_in_the_ranking():
+    """A finding only a red-flag rule recognised (bleeding in pregnancy) ranks the conditions too,
+    while the contract's "symptoms" stay what the person said."""
+    from engine.triage.evidence import FLAG_FINDINGS, with_flag_findings
+
+    ev = Evidence(present=["bleeding"], age=27, sex="f", pregnant=True)
+    more = with_flag_findings(KB, ev, ["heavy_bleeding", "pregnancy_bleeding"])
+    assert "vaginal_bleeding" in more.present and more.pregnant
+    assert with_flag_findings(KB, ev, ["heavy_bleeding"]) is ev
+    assert all(code in KB.symptom_index for codes in FLAG_FINDINGS.values() for code in codes)
+
+
+def test_flag_findings_name_existing_red_flag_rules():
+    """A renamed rule would silently stop counting: every mapped id is a rule of data/red_flags.json."""
+    import json
+
+    from config.paths import ROOT
+    from engine.triage.evidence import FLAG_FINDINGS
+
+    rules = {r["id"] for r in json.loads((ROOT / "data" / "red_flags.json").read_text(encoding="utf-8"))["rules"]}
+    assert set(FLAG_FINDINGS) <= rules

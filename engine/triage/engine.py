@@ -15,7 +15,7 @@ import numpy as np
 
 from engine.i18n import normalise_language
 from engine.triage import ensemble, explain, questions, second_opinion, text, urgency
-from engine.triage.evidence import Evidence, feasible, normalise, restrict
+from engine.triage.evidence import Evidence, feasible, normalise, restrict, with_flag_findings
 from engine.triage.kb import Condition, KnowledgeBase, default_kb
 from engine.triage.model import features, predict
 from engine.triage.registry import Registry
@@ -152,6 +152,8 @@ class Engine:
         flag_codes = list(dict.fromkeys(f.code for f in flags if not f.id.startswith("vital_") and f.code))
         findings, unclear = text.vital_signs(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
         net = text.safety_net_level(text_in)
+        reported = ev.present  # what the person said, as the contract's "symptoms"
+        ev = with_flag_findings(self.kb, ev, flag_ids)
         if not ev.present:  # the lexicon found nothing: where a second opinion helps most
             return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net),
                                          text_in)
@@ -169,7 +171,7 @@ class Engine:
         top = self.kb.by_id(ranked[0].id) if ranked else None
         result = TriageResult(
             language=lang,
-            symptoms=ev.present,
+            symptoms=reported,
             negated=ev.negated,
             urgency=level,
             red_flags=flag_ids,

@@ -8,7 +8,7 @@ reported counts as present: missing a symptom is the less safe mistake).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -26,6 +26,33 @@ DURATION_GIVEN_ONSET = {
 UNKNOWN_PREGNANCY_PRIOR = 0.1
 #: log prior of a condition that cannot apply (``feasible``): finite, so a softmax stays defined.
 IMPOSSIBLE = -1.0e4
+#: Red flags (``nlu.red_flags`` rule ids) that name a finding the ranking should count too: the rule
+#: recognised "bleeding from below" in a pregnancy or "pulled out of the pond" where the lexicon
+#: alone found nothing, and a differential that ignores it ranks anaemia above a miscarriage. Only
+#: rules whose meaning is the finding itself; rules whose code merely names them for the
+#: explanation (drowning -> unconsciousness, shock -> fainting) map to the finding they mean or
+#: are left out.
+FLAG_FINDINGS: dict[str, tuple[str, ...]] = {
+    "pregnancy_bleeding": ("vaginal_bleeding",),
+    "heat_stroke": ("heat_exposure",),
+    "severe_burn": ("burn",),
+    "burn_under_five": ("burn",),
+    "drowning": ("drowning",),
+    "deep_vein_thrombosis": ("calf_swelling",),
+    "testicular_torsion": ("testicular_pain",),
+    "snake_bite": ("snake_bite",),
+    "scorpion_sting_child": ("scorpion_sting",),
+    "scorpion_sting_systemic_shock": ("scorpion_sting",),
+    "reduced_fetal_movement": ("reduced_fetal_movement",),
+    "acute_angle_closure": ("eye_pain",),
+    "penetrating_eye_injury": ("eye_injury",),
+    "newborn_jaundice_first_day": ("jaundice",),
+    "head_injury_danger": ("head_injury",),
+    "anaphylaxis": ("allergic_reaction",),
+    "pregnancy_waters_leaking": ("water_leak",),
+    "thunderclap_headache": ("severe_headache",),
+    "urinary_retention": ("difficulty_urinating",),
+}
 
 
 @dataclass
@@ -75,6 +102,16 @@ def normalise(kb: KnowledgeBase, evidence: Evidence) -> Evidence:
         duration_days=evidence.duration_days,
         severity=evidence.severity,
     )
+
+
+def with_flag_findings(kb: KnowledgeBase, evidence: Evidence, flag_ids: list[str]) -> Evidence:
+    """``evidence`` plus the findings the red flags recognised (:data:`FLAG_FINDINGS`), normalised;
+    the same object when they add nothing."""
+    extra = [code for flag in flag_ids for code in FLAG_FINDINGS.get(flag, ())
+             if code in kb.symptom_index and code not in evidence.present]
+    if not extra:
+        return evidence
+    return normalise(kb, replace(evidence, present=[*evidence.present, *extra]))
 
 
 def _could_be_pregnant(evidence: Evidence) -> bool:
