@@ -13,6 +13,7 @@ start with ``+000`` belong to the simulator and go to its outbox instead of Twil
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -125,20 +126,26 @@ class TwilioSender:
         raise SendFailed("unreachable")  # pragma: no cover
 
     def send_message(self, to: str, body: str = "", media_urls: list[str] | None = None,
-                     from_: str | None = None) -> SendResult:
+                     from_: str | None = None, **template: str) -> SendResult:
+        """One message; ``template``: ``content_sid`` and ``content_variables`` of an approved
+        WhatsApp template. The Twilio call itself is the notify adapter's (engine.notify.twilio)."""
+        from engine.notify.twilio import create_message
+
         if bare_number(to).startswith(SIMULATOR_PREFIX):
-            return self._to_simulator(to, body, media_urls)
+            return self._to_simulator(to, body or json.dumps(template, ensure_ascii=False), media_urls)
         params: dict[str, Any] = {"to": to, "from_": self._from_for(to, from_),
-                                  "status_callback": self.status_callback}
+                                  "status_callback": self.status_callback, **template}
         if body:
             params["body"] = body
         if media_urls:
             params["media_url"] = media_urls
-        return self._with_retries(self.client.messages.create, **params)
+        return self._with_retries(lambda **p: create_message(self.client, **p), **params)
 
-    def place_call(self, to: str, url: str, from_: str | None = None) -> SendResult:
+    def place_call(self, to: str, url: str = "", from_: str | None = None, twiml: str = "") -> SendResult:
+        """A call that fetches its TwiML from ``url``, or runs ``twiml`` as given."""
+        what = {"twiml": twiml} if twiml else {"url": url}
         return self._with_retries(
-            self.client.calls.create, "call", to=to, from_=from_ or self.settings.twilio_sms_from, url=url,
+            self.client.calls.create, "call", to=to, from_=from_ or self.settings.twilio_sms_from, **what,
             status_callback=f"{self.settings.gateway_base_url}/voice/status",
         )
 

@@ -13,8 +13,9 @@ from typing import Any
 from flask import flash
 
 from engine.handoff.errors import InputError
-from engine.handoff.notifier import FAILED, Delivery
+from engine.handoff.notifier import FAILED, SCHEDULED, Delivery
 from engine.i18n import t
+from engine.notify.service import NotifyService
 from portal.security import page_language, services
 
 
@@ -39,13 +40,50 @@ def delivery_text(outcome: Delivery | None) -> str:
         return ""
     if outcome.status == FAILED:
         return text(f"portal_delivery_failed_{outcome.reason or 'unreachable'}")
+    if outcome.status == SCHEDULED:
+        return text(f"portal_delivery_scheduled_{outcome.reason or 'retrying'}")
     return text(f"portal_delivery_{outcome.status}")
 
 
 def delivery_now(stored: dict[str, str] | None) -> Delivery | None:
-    """A delivery kept with a case (``{"status", "reason", "sid"}``), brought up to date from the
-    status callbacks when the portal can see them (shared Redis)."""
-    return services().handoff.notifier.current(Delivery(**stored)) if stored else None
+    """A delivery kept with a case (``{"status", "reason", "sid", "outbox"}``), brought up to date:
+    from its outbox row (Twilio's status callbacks, a switch to SMS) when it has one, else from the
+    gateway's store when the portal can see it (shared Redis)."""
+    if not stored:
+        return None
+    kept = Delivery(**stored)
+    if kept.outbox:
+        row = services().handoff.delivery_row(kept.outbox)
+        if row is not None:
+            return Delivery.from_outcome(NotifyService.outcome(row))
+    return services().handoff.notifier.current(kept)
+
+
+def message_line(row: Any) -> str:
+    """One message of the case page's list, as the outbox and Twilio's callbacks tell it:
+    "prescription: WhatsApp 10:42, delivered 10:43, read 10:50" / "not delivered: switched to SMS"."""
+    from engine.handoff.service import when
+
+    parts = [text(f"portal_msg_kind_{row.kind}") if row.kind in MESSAGE_KINDS else row.kind]
+    if row.status == "sent":
+        parts.append(text("portal_msg_sent", via=text(f"portal_msg_via_{row.via}"), time=when(row.sent_at)))
+        if row.twilio_status in ("failed", "undelivered"):
+            parts.append(text("portal_msg_not_delivered", code=row.error or "-"))
+        if row.delivered_at:
+            parts.append(text("portal_msg_delivered", time=when(row.delivered_at)))
+        if row.read_at:
+            parts.append(text("portal_msg_read", time=when(row.read_at)))
+    elif row.status == SCHEDULED:
+        parts.append(text("portal_msg_waiting", time=when(row.due_at)))
+    else:
+        parts.append(text(f"portal_delivery_failed_{FAILED_AS.get(row.error, 'refused')}"))
+    if row.fallback == "sms":
+        parts.append(text("portal_msg_switched_sms"))
+    return " · ".join(parts)
+
+
+MESSAGE_KINDS = ("prescription", "meeting", "call", "handoff", "appointment", "checkup", "medicine", "checkin")
+FAILED_AS = {"no_twilio": "no_twilio", "no_phone": "no_phone", "opted_out": "opted_out", "unreachable": "unreachable"}
 
 
 def delivery(outcome: Delivery | None) -> bool:

@@ -13,6 +13,7 @@ import pytest
 
 from engine.handoff.notifier import Notifier
 from engine.i18n import t
+from engine.notify.twilio import TwilioTransport
 from records import Role
 from tests.support import portal as testing
 from tests.support.portal import TRIAGE, csrf_from
@@ -37,6 +38,8 @@ def no_twilio(world, monkeypatch):
     """The default embedded deployment: no Twilio account configured."""
     settings = dataclasses.replace(world.settings, twilio_account_sid="", twilio_auth_token="")
     monkeypatch.setattr(world.handoff, "notifier", Notifier.from_settings(settings))
+    # the patient's messages go through engine.notify, on the same (unconfigured) account
+    monkeypatch.setattr(world.handoff.notify, "transport", TwilioTransport.from_settings(settings, world.handoff.notifier.sender))
     world.standin.reset()
     return world
 

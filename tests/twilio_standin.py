@@ -34,6 +34,7 @@ class TwilioStandin:
     requests: list[Recorded] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     failures: list[int] = field(default_factory=list)
+    codes: dict[int, int] = field(default_factory=dict)  # failure index -> Twilio error code
     server: http.server.ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -76,10 +77,16 @@ class TwilioStandin:
     def fail_next(self, *statuses: int) -> None:
         self.failures.extend(statuses)
 
+    def refuse_next(self, status: int, code: int) -> None:
+        """The next request is refused with Twilio's error ``code`` (63016: outside WhatsApp's window …)."""
+        self.codes[len(self.failures)] = code
+        self.failures.append(status)
+
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
             self.failures.clear()
+            self.codes.clear()
 
     def sent_messages(self, to: str | None = None) -> list[dict[str, list[str]]]:
         with self._lock:
@@ -106,8 +113,10 @@ class TwilioStandin:
         with self._lock:
             self.requests.append(record)
             failure = self.failures.pop(0) if self.failures else None
+            code = self.codes.pop(0, 20500) if failure else 20500
+            self.codes = {i - 1: c for i, c in self.codes.items()} if failure else self.codes
         if failure:
-            return self._json(request, failure, {"code": 20500, "message": "stand-in failure", "status": failure})
+            return self._json(request, failure, {"code": code, "message": "stand-in failure", "status": failure})
         if path.startswith("/redirect/"):  # like Twilio's media URL answering with a CDN redirect
             target = parse_qs(urlparse(request.path).query).get("to", [""])[0]
             request.send_response(307)

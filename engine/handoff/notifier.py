@@ -13,16 +13,18 @@ reason ``no_twilio`` at once, rather than a request to Twilio with made-up crede
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from records.identity import bare_number
 
 log = logging.getLogger(__name__)
 
-SENT, QUEUED, FAILED = "sent", "queued", "failed"
+SENT, QUEUED, FAILED, SCHEDULED = "sent", "queued", "failed", "scheduled"
 #: why a message did not leave (each has a sentence ``portal_delivery_failed_<reason>`` in the catalogue)
-FAILURE_REASONS = ("no_twilio", "no_phone", "refused", "unreachable")
+FAILURE_REASONS = ("no_twilio", "no_phone", "refused", "unreachable", "opted_out")
+#: why a message waits in the outbox (``portal_delivery_scheduled_<reason>``)
+WAIT_REASONS = ("quiet_hours", "retrying")
 #: Twilio message statuses, as the doctor needs them: it left (sent) or is on its way (queued)
 _TWILIO_STATUS = {"sent": SENT, "delivered": SENT, "read": SENT, "receiving": SENT, "received": SENT,
                   "failed": FAILED, "undelivered": FAILED, "canceled": FAILED}
@@ -36,9 +38,29 @@ class Delivery:
     status: str
     reason: str = ""
     sid: str = ""
+    #: the engine.notify outbox row that carries it (patients' messages), whose status callbacks the case page shows
+    outbox: str = ""
 
     def __bool__(self) -> bool:
         return self.status != FAILED
+
+    def stored(self) -> dict[str, str]:
+        """How a case keeps it (sealed in its notes)."""
+        return {"status": self.status, "reason": self.reason, "sid": self.sid, "outbox": self.outbox}
+
+    @classmethod
+    def from_outcome(cls, outcome: Any) -> Delivery:
+        """An engine.notify ``Outcome`` as the portal tells it: sent (queued by Twilio …), waiting
+        in the outbox and why, or failed and why."""
+        row = str(outcome.outbox_id or "")
+        if outcome.status == "sent":
+            return replace(cls.from_twilio(outcome.sid, outcome.twilio_status), outbox=row)
+        if outcome.status == "scheduled":
+            return cls(SCHEDULED, outcome.reason if outcome.reason in WAIT_REASONS else "retrying", outcome.sid, row)
+        reason = {"no_address": "no_phone", "opted_out": "opted_out"}.get(outcome.status, outcome.reason)
+        if reason not in FAILURE_REASONS:  # Twilio's error code: it refused
+            reason = "refused"
+        return cls(FAILED, reason, outcome.sid, row)
 
     @classmethod
     def failed(cls, reason: str) -> Delivery:
@@ -127,7 +149,3 @@ class Notifier:
                 outcome = outcome if not outcome else Delivery.failed(_failure_reason(exc))
         return outcome
 
-
-def address_for(channel: str, phone: str) -> str:
-    """WhatsApp users get WhatsApp; SMS and IVR users get SMS to the same number."""
-    return f"whatsapp:{phone}" if channel == "whatsapp" else phone

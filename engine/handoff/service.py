@@ -30,7 +30,7 @@ from engine.handoff import icd, jitsi, reminders, routing
 from engine.handoff.errors import InputError, RxSafetyStop
 from engine.handoff.gloss import gloss
 from engine.handoff.names import doctor_title
-from engine.handoff.notifier import Delivery, Notifier, address_for
+from engine.handoff.notifier import Delivery, Notifier
 from engine.handoff.pdf import RxDocument, RxItem, render
 from engine.i18n import t
 from engine.meds import safety
@@ -161,9 +161,12 @@ class Handoff:
     def __init__(self, records: RecordsService, notifier: Notifier, scheduler: reminders.Scheduler,
                  jitsi_config: jitsi.JitsiConfig, *, base_url: str = "http://127.0.0.1:5090",
                  signer: Callable[[dict[str, Any]], str] | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, notify: Any | None = None) -> None:
         self.records = records
+        #: staff messages and conference calls; every message to a patient goes through ``notify``
         self.notifier = notifier
+        #: the patient's one delivery path (engine.notify.NotifyService; the process's own when None)
+        self.notify = notify
         self.scheduler = scheduler
         self.jitsi = jitsi_config
         self.base_url = base_url.rstrip("/")
@@ -430,6 +433,7 @@ class Handoff:
             "current": safety.current_medicines(history, self.now(), details.get("text") or ""),
             "age": safety.age_from(profile, _utc(self.now()).astimezone(IST).date()),
             "slot_in": (_utc(case.scheduled_at) - self.now()) if case.scheduled_at else None,
+            "messages": self.deliveries(case_id),
         }
 
     def past_consultations(self, doctor_id: uuid.UUID, query: str = "", limit: int = 100) -> list[PastCase]:
@@ -488,8 +492,8 @@ class Handoff:
             s.commit()
         name = self.doctor_info(doctor_id)["name"]
         offer = Offer(case_id, [Option(1, str(slot_id), str(doctor_id), name, _utc(slot.starts_at), False)])
-        body = t("portal_handoff_slots", case.language, menu=offer.menu(case.language))
-        delivery = self._to_patient(case, body)
+        delivery = self._to_patient(case, "portal_handoff_slots", {"menu": offer.menu(case.language)},
+                                    kind="handoff", dedupe=f"offer:{case_id}:{slot_id}")
         if not delivery:
             with self.records.sessions() as s:
                 s.execute(update(HandoffCase).where(HandoffCase.id == case_id, HandoffCase.status == "offered",
@@ -529,15 +533,13 @@ class Handoff:
         patient_url = jitsi.meeting_url(self.jitsi, room, patient_token)
         delivery = None
         if case.channel == "whatsapp":
-            body = t("portal_meeting_link", case.language, doctor=doctor_title(info["name"]), link=patient_url,
-                     time=when(starts))
-            delivery = self._to_patient(case, body)
+            delivery = self._to_patient(case, "portal_meeting_link", {
+                "doctor": doctor_title(info["name"]), "link": patient_url, "time": when(starts)},
+                kind="meeting", dedupe=f"meet:{case_id}:{room}:{starts.isoformat()}", awake=True)
         with self.records.unit(actor, case.patient_id, Purpose.TREATMENT, "write", "handoff_case") as u:
             row = u.session.get(HandoffCase, case_id)  # what the video page shows on every reload
             seal_into(u.key, row, "meeting_enc", {"room": room, "mode": self.jitsi.mode, "domain": self.jitsi.host,
-                                          "delivery": None if delivery is None else {
-                                              "status": delivery.status, "reason": delivery.reason,
-                                              "sid": delivery.sid}})
+                                          "delivery": None if delivery is None else delivery.stored()})
             u.ids.append(str(case_id))
         return Meeting(room, doctor_url, patient_url, starts, ends, delivery, case.channel)
 
@@ -574,7 +576,8 @@ class Handoff:
             return Delivery.failed("no_doctor_phone")
         conference = f"saathi-{uuid.uuid4().hex}"
         info = self.doctor_info(doctor_id)
-        self._to_patient(case, t("portal_phone_call", case.language, doctor=doctor_title(info["name"])))
+        self._to_patient(case, "portal_phone_call", {"doctor": doctor_title(info["name"])}, kind="call",
+                         dedupe=f"call:{case_id}:{conference}", awake=True)
         url_patient = f"{self.base_url}/voice/conference/{self.signer({'c': conference, 'l': case.language})}"
         url_doctor = f"{self.base_url}/voice/conference/{self.signer({'c': conference, 'l': 'en'})}"
         return self.notifier.start_conference_call(phone, doctor_phone, url_patient, url_doctor)
@@ -737,15 +740,16 @@ class Handoff:
                                             ocr={"doc_type": "prescription", "medications": [], "lab_results": []})
         medicines = "; ".join(t("portal_dose_line", lang, medicine=i["generic"], dose=i["dose"],
                                 frequency=i["frequency"], days=i["duration_days"]) for i in clean)
-        body = t("portal_rx_ready", lang, doctor=doctor_title(info["name"]), medicines=medicines)
         media = None
         if case.channel == "whatsapp":
             media = f"{self.base_url}/media/rx/{self.signer({'p': str(case.patient_id), 'd': str(doc_id)})}"
-        delivery = self._to_patient(case, body, media)
+        delivery = self._to_patient(case, "portal_rx_ready", {"doctor": doctor_title(info["name"]),
+                                                              "medicines": medicines},
+                                    kind="prescription", dedupe=f"rx:{doc_id}", media=media, awake=True)
         self._medicine_reminders(case.patient_id, clean, doc_id)
         issued = {"document_id": str(doc_id), "at": self.now().isoformat(), "channel": case.channel,
                   "patient_link": media, "link_until": (self.now() + PATIENT_LINK_LIFETIME).isoformat() if media else None,
-                  "delivery": {"status": delivery.status, "reason": delivery.reason, "sid": delivery.sid},
+                  "delivery": delivery.stored(),
                   "checks": [{"code": w.code, "severity": w.severity, "text": w.text("en")} for w in warnings],
                   "override_reason": reason if serious else None}
         with self.records.unit(actor, case.patient_id, Purpose.TREATMENT, "write", "handoff_notes") as u:
@@ -789,12 +793,43 @@ class Handoff:
             phones = [open_from(u.key, r, "address_enc") for r in rows]
             return phones[0] if phones else None
 
-    def _to_patient(self, case: HandoffCase, body: str, media_url: str | None = None) -> Delivery:
-        phone = self._patient_phone(case.patient_id)
-        if not phone:
-            log.warning("case %s: patient has no phone identity; message not sent", case.id)
-            return Delivery.failed("no_phone")
-        return self.notifier.send_message(address_for(case.channel, phone), body, media_url)
+    def patient_notify(self) -> Any:
+        """The patient's delivery path: the one handed in, else this process's (engine.notify.jobs)."""
+        if self.notify is None:
+            from engine.notify.jobs import service
+
+            self.notify = service()
+        return self.notify
+
+    def _to_patient(self, case: HandoffCase, key: str, fields: dict[str, str], *, kind: str, dedupe: str,
+                    media: str | None = None, awake: bool = False) -> Delivery:
+        """One message to the case's patient through engine.notify (route, window, template, SMS
+        fallback, quiet hours, retries, status callbacks), listed on the case page (``ref``)."""
+        channel = case.channel if case.channel in ("whatsapp", "sms", "voice") else "sms"
+        try:
+            outcome = self.patient_notify().send_now(
+                case.patient_id, key, fields, dedupe=dedupe, kind=kind, ref=str(case.id), channel=channel,
+                seen_at=_utc(case.created_at), media=media, language=case.language, awake=awake)
+        except Exception as exc:  # noqa: BLE001 - the doctor's action stands; the page says it was not sent
+            log.warning("case %s: message not sent (%s)", case.id, type(exc).__name__)
+            return Delivery.failed("unreachable")
+        return Delivery.from_outcome(outcome)
+
+    def deliveries(self, case_id: uuid.UUID) -> list[Any]:
+        """Every message to the patient of this case, oldest first, with Twilio's last word on it."""
+        try:
+            return self.patient_notify().deliveries(str(case_id))
+        except Exception as exc:  # noqa: BLE001 - the case page shows without the list
+            log.warning("case %s: deliveries not read (%s)", case_id, type(exc).__name__)
+            return []
+
+    def delivery_row(self, outbox_id: str) -> Any | None:
+        """One outbox row (a message kept with the case by its id), None when gone or unreadable."""
+        try:
+            return self.patient_notify().row(uuid.UUID(outbox_id))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("delivery %s not read (%s)", outbox_id, type(exc).__name__)
+            return None
 
     def remind(self, case_id: uuid.UUID, side: str) -> bool:  # a job: the outcome goes to its log
         case = self.case_row(case_id)
@@ -802,8 +837,10 @@ class Handoff:
             return False
         info = self.doctor_info(case.doctor_id)
         if side == "patient":
-            return bool(self._to_patient(case, t("portal_reminder", case.language, doctor=doctor_title(info["name"]),
-                                                 time=when(case.scheduled_at))))
+            return bool(self._to_patient(case, "portal_reminder", {"doctor": doctor_title(info["name"]),
+                                                                   "time": when(case.scheduled_at)},
+                                         kind="appointment",
+                                         dedupe=f"remind:{case_id}:{self.now().isoformat(timespec='minutes')}"))
         phone = self.staff_phone(case.doctor_id)
         return bool(phone) and bool(self.notifier.send_message(
             phone, t("portal_reminder_doctor", "en", time=when(case.scheduled_at))))
@@ -811,7 +848,8 @@ class Handoff:
     def follow_up(self, case_id: uuid.UUID) -> bool:
         case = self.case_row(case_id)
         name = self.doctor_info(case.doctor_id)["name"] if case.doctor_id else ""
-        return bool(self._to_patient(case, t("portal_follow_up", case.language, doctor=doctor_title(name))))
+        return bool(self._to_patient(case, "portal_follow_up", {"doctor": doctor_title(name)}, kind="checkup",
+                                     dedupe=f"fu:{case_id}:{case.follow_up_on}"))
 
     def staff_phone(self, user_id: uuid.UUID) -> str | None:
         with self.records.sessions() as s:
@@ -907,11 +945,16 @@ def portal_base_url(settings: Any) -> str:
 
 def build_handoff(settings: Any, records: RecordsService, *, notifier: Notifier | None = None,
                   scheduler: reminders.Scheduler | None = None,
-                  jitsi_config: jitsi.JitsiConfig | None = None) -> Handoff:
+                  jitsi_config: jitsi.JitsiConfig | None = None, notify: Any | None = None) -> Handoff:
     """The handoff service of a process, on that process's records service; the parts not handed
-    in are built from the settings (the Twilio notifier, the reminder scheduler, Jitsi)."""
+    in are built from the settings (the Twilio notifier, the reminder scheduler, Jitsi, and the
+    patient's delivery path on the same records, sender and scheduler)."""
+    from engine.notify.jobs import build as build_notify
+
     signer = URLSafeTimedSerializer(portal_secret_key(settings), salt="public-link")
-    return Handoff(records, notifier or Notifier.from_settings(settings),
-                   scheduler or reminders.open_scheduler(settings.redis_url),
+    notifier = notifier or Notifier.from_settings(settings)
+    scheduler = scheduler or reminders.open_scheduler(settings.redis_url)
+    return Handoff(records, notifier, scheduler,
                    jitsi_config or jitsi.JitsiConfig.from_settings(settings), base_url=portal_base_url(settings),
-                   signer=signer.dumps)
+                   signer=signer.dumps,
+                   notify=notify or build_notify(settings, records, sender=notifier.sender, scheduler=scheduler))

@@ -50,11 +50,24 @@ def from_settings(settings: Any | None = None, **overrides: Any) -> NotifyServic
     parts: dict[str, Any] = {
         "sessions": make_session_factory(make_engine(s.effective_database_url)),
         "addresses": RecordsAddressBook(records, s.sender_salt), "sealer": RecordsSealer(records),
-        "transport": TwilioTransport(sender), "state": sender.store,
+        "transport": TwilioTransport.from_settings(s, sender), "state": sender.store,
         "scheduler": open_scheduler(s.redis_url),
     }
     parts.update(overrides)
     return NotifyService(**parts, quiet_hours=s.quiet_hours, max_attempts=s.notify_max_attempts)
+
+
+def build(settings: Any, records: Any, *, sender: Any, scheduler: Any) -> NotifyService:
+    """A process's delivery path on parts it already has (the portal's records, Twilio sender and
+    reminder scheduler): the same database and outbox as :func:`from_settings` builds, no second
+    sender. The outbox tables come with the schema upgrade every process runs at start."""
+    from engine.notify.addresses import RecordsAddressBook, RecordsSealer
+    from engine.notify.twilio import TwilioTransport
+
+    return NotifyService(records.sessions, RecordsAddressBook(records, settings.sender_salt),
+                         TwilioTransport.from_settings(settings, sender), sender.store, scheduler,
+                         quiet_hours=settings.quiet_hours, max_attempts=settings.notify_max_attempts,
+                         sealer=RecordsSealer(records))
 
 
 def dispatch(outbox_id: str) -> str:

@@ -39,9 +39,21 @@ class Outbox(NotifyBase):
     # scheduled, sending, sent, failed, opted_out, no_address
     status: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    via: Mapped[str] = mapped_column(String(12), default="")  # sms, whatsapp, template
-    sid: Mapped[str] = mapped_column(String(64), default="")
+    via: Mapped[str] = mapped_column(String(12), default="")  # sms, whatsapp, template, voice
+    sid: Mapped[str] = mapped_column(String(64), default="", index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # what the row belongs to (a handoff case id): the doctor's case page lists its messages
+    ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # the person's channel as the producer knows it ("" = by their last message to the gateway)
+    channel: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    # when the person last wrote to us, as the producer knows it (WhatsApp's 24-hour window)
+    seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str] = mapped_column(String(32), default="", server_default="")  # no_twilio, refused, 63016 …
+    # Twilio's status callbacks: queued, sent, delivered, read, undelivered, failed
+    twilio_status: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    fallback: Mapped[str] = mapped_column(String(12), default="", server_default="")  # "sms": WhatsApp failed
 
 
 class DoseTimes(NotifyBase):

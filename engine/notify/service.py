@@ -7,11 +7,18 @@ in-process timer without) runs :func:`engine.notify.jobs.dispatch` with the row 
 
 Dispatch claims the row (``scheduled`` → ``sending`` in one UPDATE, so two workers cannot send it
 twice), skips people who sent STOP (the gateway's opt-out, same salted key), and picks the route:
-WhatsApp free text inside the 24-hour window after the person last wrote to us on WhatsApp, an
-approved WhatsApp template outside it (registry ``data/asha/templates.yml``), SMS otherwise or when
-no template is approved. A failed send is retried with exponential backoff up to
-``max_attempts``; delivery status comes from Twilio's status callback (``status:<sid>`` in the
-gateway store). Log lines carry ids, kinds and outcomes only.
+a call that reads the message for people who asked for calls (``channel="voice"``); WhatsApp
+free text inside the 24-hour window after the person last wrote to us on WhatsApp (the gateway's
+``inbound:<sender>`` or what the producer knows, ``seen_at``), an approved WhatsApp template
+outside it (registry ``data/asha/templates.yml``: variables and Content SIDs per language, the
+text in the catalogue), SMS otherwise, when no template is approved, or when WhatsApp refused
+(Twilio's 63xxx codes, or a ``failed``/``undelivered`` status callback: :meth:`record_status`).
+Twilio unreachable: retried with exponential backoff up to ``max_attempts``; refused (a wrong
+number) or no Twilio account: failed at once with the reason. :meth:`send_now` is the same path
+for a message someone is waiting to see the outcome of (the doctor's prescription): it dispatches
+in the caller's process and answers with the :class:`Outcome`. Delivery status comes from
+Twilio's status callbacks into the row (:meth:`record_status`), which the doctor's case page
+shows (:meth:`deliveries`). Log lines carry ids, kinds and outcomes only.
 
 At rest a row's fields are sealed for its recipient and its dedupe key is a keyed digest (the
 :class:`Sealer`: the records' data keys in production, :class:`engine.notify.addresses.RecordsSealer`);
@@ -51,6 +58,28 @@ class Recipient:
     sender: str    # the gateway's salted hash of the number: opt-out and 24-hour window keys
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one message at once: ``status`` is the row's (sent, scheduled, failed,
+    opted_out, no_address); ``reason`` why it failed or waits (no_twilio, refused, unreachable,
+    quiet_hours, retrying); ``twilio_status`` what Twilio said when it took it (queued …)."""
+
+    outbox_id: uuid.UUID | None
+    status: str
+    via: str = ""
+    sid: str = ""
+    reason: str = ""
+    twilio_status: str = ""
+
+
+#: Twilio's message statuses in the order a message goes through them (a late callback never
+#: takes a row back: "delivered" after "read" stays "read")
+PROGRESS = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5}
+FAILED_STATUSES = {"failed", "undelivered", "canceled"}
+#: a person who wrote within this long is awake and waiting: quiet hours do not hold their answer
+AWAKE = dt.timedelta(hours=1)
+
+
 class Sealer(Protocol):
     """Seals a message's fields for its recipient; digests dedupe keys (they name patients and events)."""
 
@@ -65,8 +94,9 @@ class AddressBook(Protocol):
 
 
 class Transport(Protocol):
-    def send_text(self, to: str, body: str) -> str: ...
+    def send_text(self, to: str, body: str, media_url: str | None = None) -> str: ...
     def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str: ...
+    def call(self, to: str, text: str, language: str) -> str: ...
 
 
 class Scheduler(Protocol):
@@ -108,9 +138,13 @@ class NotifyService:
     # ------------------------------------------------------------------ scheduling
 
     def schedule(self, user_id: uuid.UUID, key: str, fields: dict[str, str], at: dt.datetime, *,
-                 dedupe: str, kind: str, urgent: bool = False) -> uuid.UUID | None:
+                 dedupe: str, kind: str, urgent: bool = False, ref: str | None = None, channel: str = "",
+                 seen_at: dt.datetime | None = None, arm: bool = True) -> uuid.UUID | None:
         """Queue one message; None when ``dedupe`` was scheduled before (nothing changes) or the
-        person is gone (no data key to seal the fields with)."""
+        person is gone (no data key to seal the fields with). ``ref``: what it belongs to (a case
+        id, listed on that case's page); ``channel``/``seen_at``: what the producer knows of the
+        person's channel and last message. Fields named ``_media`` (a link sent as an attachment)
+        and ``_language`` (instead of the person's) are sealed with the others."""
         when = at if urgent else timing.after_quiet_hours(at, *self.quiet_hours)
         row_id = uuid.uuid4()
         try:
@@ -119,15 +153,47 @@ class NotifyService:
             log.info("notification %s for a deleted person not scheduled", kind)
             return None
         row = Outbox(id=row_id, dedupe_key=self.sealer.digest(dedupe)[:120], kind=kind, user_id=user_id,
-                     key=key, fields_enc=sealed, urgent=urgent, due_at=when)
+                     key=key, fields_enc=sealed, urgent=urgent, due_at=when, ref=ref, channel=channel,
+                     seen_at=seen_at)
         try:
             with self.sessions() as s:
                 s.add(row)
                 s.commit()
         except IntegrityError:
             return None
-        self.scheduler.at(when, DISPATCH, str(row.id))
+        if arm:
+            self.scheduler.at(when, DISPATCH, str(row.id))
         return row.id
+
+    def send_now(self, user_id: uuid.UUID, key: str, fields: dict[str, str], *, dedupe: str, kind: str,
+                 ref: str | None = None, channel: str = "", seen_at: dt.datetime | None = None,
+                 media: str | None = None, language: str | None = None, urgent: bool = False,
+                 awake: bool = False) -> Outcome:
+        """A message someone waits to see the outcome of (a doctor's link or prescription): the
+        same outbox row and route as any other, dispatched here and now, answered with the
+        :class:`Outcome`. Quiet hours hold it unless ``urgent`` or the person is ``awake`` (in a
+        consultation, or wrote within the hour); what they hold, and a send Twilio could not
+        take yet, the scheduler sends later. The same ``dedupe`` again answers the first outcome."""
+        extra = {"_media": media or "", "_language": language or ""}
+        now = self.clock()
+        awake = awake or (seen_at is not None and now - _aware(seen_at) <= AWAKE)
+        row_id = self.schedule(user_id, key, {**fields, **{k: v for k, v in extra.items() if v}}, now,
+                               dedupe=dedupe, kind=kind, urgent=urgent or awake, ref=ref, channel=channel,
+                               seen_at=seen_at, arm=False)
+        if row_id is None:
+            with self.sessions() as s:
+                row = s.scalar(select(Outbox).where(Outbox.dedupe_key == self.sealer.digest(dedupe)[:120]))
+            return self.outcome(row) if row is not None else Outcome(None, "no_address", reason="no_phone")
+        self.dispatch(row_id)
+        with self.sessions() as s:
+            return self.outcome(s.get(Outbox, row_id))
+
+    @staticmethod
+    def outcome(row: Outbox) -> Outcome:
+        reason = row.error
+        if row.status == "scheduled":
+            reason = "retrying" if row.attempts else "quiet_hours"
+        return Outcome(row.id, row.status, row.via, row.sid, reason, row.twilio_status)
 
     def rearm(self, stale_after: dt.timedelta | None = None) -> int:
         """Schedule a dispatch for every still-``scheduled`` row; returns how many. With
@@ -166,19 +232,27 @@ class NotifyService:
             return self._retry_at(row, timing.after_quiet_hours(now, *self.quiet_hours), count=False)
         recipient = self.addresses.recipient(row.user_id)
         if recipient is None:
-            return self._finish(row, "no_address")
+            return self._finish(row, "no_address", error="no_phone")
         if self.state.get(f"optout:{recipient.sender}"):
-            return self._finish(row, "opted_out")
+            return self._finish(row, "opted_out", error="opted_out")
+        from engine.notify.twilio import NotConfigured, SendRefused
+
+        attempts = row.attempts + 1
         try:
-            via, sid = self._send(row, recipient, now)
+            route = self._send(row, recipient, now)
+        except NotConfigured:
+            log.warning("notification %s (%s) not sent: no Twilio account", row.id, row.kind)
+            return self._finish(row, "failed", attempts=attempts, error="no_twilio")
+        except SendRefused as exc:  # a wrong number stays wrong: no retry
+            log.warning("notification %s (%s) refused: %s", row.id, row.kind, exc.code or exc.status)
+            return self._finish(row, "failed", attempts=attempts, error=str(exc.code or "refused")[:32])
         except Exception as exc:  # noqa: BLE001 - logged by type only: Twilio errors quote numbers
-            attempts = row.attempts + 1
             log.warning("notification %s (%s) failed, attempt %d: %s", row.id, row.kind, attempts,
                         type(exc).__name__)
             if attempts >= self.max_attempts:
-                return self._finish(row, "failed", attempts=attempts)
-            return self._retry_at(row, now + timing.backoff(attempts), attempts=attempts)
-        return self._finish(row, "sent", via=via, sid=sid, sent_at=now, attempts=row.attempts + 1)
+                return self._finish(row, "failed", attempts=attempts, error="unreachable")
+            return self._retry_at(row, now + timing.backoff(attempts), attempts=attempts, error="unreachable")
+        return self._finish(row, "sent", sent_at=now, attempts=attempts, **route)
 
     def fields_of(self, row: Outbox) -> dict[str, str]:
         """The row's message fields, opened ({} when the recipient's key is gone)."""
@@ -187,20 +261,53 @@ class NotifyService:
         except LookupError:
             return {}
 
-    def _send(self, row: Outbox, recipient: Recipient, now: dt.datetime) -> tuple[str, str]:
+    def _send(self, row: Outbox, recipient: Recipient, now: dt.datetime) -> dict[str, Any]:
+        """Send by the row's route; the row's new values (via, sid, twilio_status, fallback, error)."""
+        from engine.notify.twilio import SendRefused
+
         fields = self.fields_of(row)
+        language = fields.get("_language") or recipient.language
+        media = fields.get("_media") or None
+        if row.channel == "voice":
+            sid = self.transport.call(recipient.address, t(row.key, language, "voice", **fields), language)
+            return {"via": "voice", "sid": sid, "twilio_status": ""}
         inbound = self.state.get(f"inbound:{recipient.sender}") or {}
+        seen = [_aware(row.seen_at)] if row.seen_at and row.channel == "whatsapp" else []
         if inbound.get("channel") == "whatsapp":
-            last = dt.datetime.fromtimestamp(float(inbound.get("at", 0)), dt.timezone.utc)
+            seen.append(dt.datetime.fromtimestamp(float(inbound.get("at", 0)), dt.timezone.utc))
+        if row.channel != "sms" and seen:
             to = f"whatsapp:{recipient.address}"
-            if now - last <= WINDOW:
-                return "whatsapp", self.transport.send_text(to, t(row.key, recipient.language, **fields))
-            template = self.templates.get(row.key) or {}
-            content_sid = (template.get("content_sid") or {}).get(recipient.language)
-            if content_sid:
-                variables = {str(i + 1): fields.get(name, "") for i, name in enumerate(template["variables"])}
-                return "template", self.transport.send_template(to, content_sid, variables)
-        return "sms", self.transport.send_text(recipient.address, t(row.key, recipient.language, "sms", **fields))
+            try:
+                if now - max(seen) <= WINDOW:
+                    return self._result("whatsapp", self._text(to, t(row.key, language, **fields), media))
+                template = self.templates.get(row.key) or {}
+                content_sid = (template.get("content_sid") or {}).get(language)
+                if content_sid:
+                    values = {**fields, "link": fields.get("link") or media or ""}  # the template's text: catalogue
+                    variables = {str(i + 1): values.get(name, "") for i, name in enumerate(template["variables"])}
+                    return {"via": "template", "sid": self.transport.send_template(to, content_sid, variables),
+                            "twilio_status": ""}
+            except SendRefused as exc:
+                if not exc.whatsapp_only:
+                    raise
+                log.info("notification %s: WhatsApp refused (%s), switching to SMS", row.id, exc.code)
+                return {**self._sms(row, recipient, language, fields, media), "fallback": "sms",
+                        "error": str(exc.code)}
+        return self._sms(row, recipient, language, fields, media)
+
+    def _sms(self, row: Outbox, recipient: Recipient, language: str, fields: dict[str, str],
+             media: str | None) -> dict[str, Any]:
+        body = t(row.key, language, "sms", **fields)
+        if media and media not in body:  # no attachments by SMS: the link instead
+            body = f"{body} {media}"
+        return self._result("sms", self._text(recipient.address, body))
+
+    def _text(self, to: str, body: str, media: str | None = None) -> str:
+        return self.transport.send_text(to, body, media) if media else self.transport.send_text(to, body)
+
+    @staticmethod
+    def _result(via: str, sid: str) -> dict[str, Any]:
+        return {"via": via, "sid": sid, "twilio_status": ""}  # set by Twilio's status callbacks
 
     def _finish(self, row: Outbox, status: str, **values: Any) -> str:
         with self.sessions() as s:
@@ -208,8 +315,9 @@ class NotifyService:
             s.commit()
         return status
 
-    def _retry_at(self, row: Outbox, when: dt.datetime, *, count: bool = True, attempts: int | None = None) -> str:
-        values: dict[str, Any] = {"due_at": when}
+    def _retry_at(self, row: Outbox, when: dt.datetime, *, count: bool = True, attempts: int | None = None,
+                  error: str = "") -> str:
+        values: dict[str, Any] = {"due_at": when, "error": error}
         if count and attempts is not None:
             values["attempts"] = attempts
         self._finish(row, "scheduled", **values)
@@ -217,12 +325,53 @@ class NotifyService:
         return "scheduled"
 
     def delivery(self, outbox_id: uuid.UUID) -> str:
-        """Twilio's last word on the message (queued/sent/delivered/undelivered), else the row's status."""
+        """Twilio's last word on the message (queued/sent/delivered/read/undelivered: its status
+        callbacks, in the row or the gateway's store), else the row's status."""
         with self.sessions() as s:
             row = s.get(Outbox, outbox_id)
         if row is None:
             return "missing"
-        return (self.state.get(f"status:{row.sid}") if row.sid else None) or row.status
+        return (self.state.get(f"status:{row.sid}") if row.sid else None) or row.twilio_status or row.status
+
+    def record_status(self, sid: str, status: str, error_code: str = "", at: dt.datetime | None = None) -> bool:
+        """A Twilio status callback for ``sid`` (the gateway's ``/twilio/status``): kept in the row
+        (a late callback never takes it back), with the time it was delivered and read; a WhatsApp
+        message that ``failed`` or came back ``undelivered`` goes again by SMS, once. False when
+        the SID is not an outbox message (a chat reply)."""
+        status = (status or "").strip().lower()[:16]
+        at = at or self.clock()
+        with self.sessions() as s:
+            row = s.scalar(select(Outbox).where(Outbox.sid == sid)) if sid else None
+            if row is None:
+                return False
+            values: dict[str, Any] = {}
+            if status in FAILED_STATUSES:
+                values = {"twilio_status": status, "error": (error_code or status)[:32]}
+            elif PROGRESS.get(status, -1) > PROGRESS.get(row.twilio_status, -1) or row.twilio_status in FAILED_STATUSES:
+                values = {"twilio_status": status}
+            if status in ("delivered", "read") and row.delivered_at is None:
+                values["delivered_at"] = at
+            if status == "read" and row.read_at is None:
+                values["read_at"] = at
+            switch = status in FAILED_STATUSES and row.via in ("whatsapp", "template") and not row.fallback
+            if switch:  # again by SMS: the row goes back to the scheduler with its route fixed
+                values.update(status="scheduled", channel="sms", fallback="sms", due_at=at)
+            if values:
+                s.execute(update(Outbox).where(Outbox.id == row.id).values(**values))
+                s.commit()
+        if switch:
+            log.info("notification %s: WhatsApp %s, switching to SMS", row.id, status)
+            self.scheduler.at(at, DISPATCH, str(row.id))
+        return True
+
+    def row(self, outbox_id: uuid.UUID) -> Outbox | None:
+        with self.sessions() as s:
+            return s.get(Outbox, outbox_id)
+
+    def deliveries(self, ref: str) -> list[Outbox]:
+        """Every message that belongs to ``ref`` (a case id), oldest first: the case page's list."""
+        with self.sessions() as s:
+            return list(s.scalars(select(Outbox).where(Outbox.ref == ref).order_by(Outbox.due_at)))
 
     def set_dose_times(self, user_id: uuid.UUID, times: dict[str, dt.time]) -> None:
         """Remember when this person wants their medicine reminders (slots: morning, noon, evening, night)."""

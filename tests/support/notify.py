@@ -54,8 +54,11 @@ class RecordingTransport:
         self.sent.append(item)
         return f"SM{len(self.sent):030d}"
 
-    def send_text(self, to: str, body: str) -> str:
-        return self._record(to=to, body=body)
+    def send_text(self, to: str, body: str, media_url: str | None = None) -> str:
+        return self._record(to=to, body=body, **({"media": media_url} if media_url else {}))
+
+    def call(self, to: str, text: str, language: str) -> str:
+        return self._record(to=to, call=text, language=language)
 
     def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
         return self._record(to=to, content_sid=content_sid, variables=variables)

@@ -172,7 +172,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     base = tmp_path_factory.mktemp("portal")
     standin = TwilioStandin().start()
     with fresh_pg_database("saathi_portal") as url:
-        schema.upgrade(url, target=schema.PORTAL)
+        schema.upgrade(url, target=(*schema.PORTAL, "notify@head"))  # the patient's messages: engine.notify
         records = build_service(url, base / "keys" / "master.json", base / "files")
         settings = test_settings(base, standin.url)
         scheduler = RecordingScheduler()
