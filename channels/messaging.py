@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from channels import conversation, pipeline
+from channels import conversation, followup, pipeline
 from channels.context import Gateway, bot_inputs
 from channels.erasure import ERASURE_KEYS
 from channels.inbound import InboundMessage
@@ -131,6 +131,9 @@ def _handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
     command = pipeline.command_reply(gateway, kind.TYPE, sender, message.text)
     if command is not None:
         return Outgoing(texts=[command])
+    checkin = followup.checkin_reply(gateway, message.address, sender, message.text)  # a check-in at home
+    if checkin is not None:
+        return Outgoing(texts=[checkin])
 
     text = message.text
     found = kind.keyword(store, sender, text)
@@ -220,6 +223,8 @@ def follow_up(gateway: Gateway, message: InboundMessage, sender: str, turn: conv
     outgoing.erased = any(k in ERASURE_KEYS for k in turn.keys)
     if turn.emergency:  # the patient's ASHA hears of it at once (engine.notify), off the webhook
         gateway.jobs.submit("channels.asha.patient_emergency", {"address": message.address})
+        # and the doctor who treated them lately sees the case again, as an emergency (engine.notify.followup)
+        gateway.jobs.submit("channels.followup.emergency", {"address": message.address})
     if any(k in PHONE_AFTER_KEYS for k in turn.keys):
         gateway.jobs.submit("channels.work.remember_phone", {"address": message.address})
     if message.channel == "whatsapp" and any(k in MENU_AFTER_KEYS for k in turn.keys) and not turn.emergency:

@@ -74,7 +74,8 @@ def create_app(settings: Settings | None = None, services: PortalServices | None
         """``say(key, **fields)``: a catalogue sentence in the browser's language; the form limits."""
         return {"say": feedback.text, "note_max": NOTE_MAX_CHARS, "advice_max": ADVICE_MAX_CHARS,
                 "line_max": LINE_MAX_CHARS, "delivery_now": feedback.delivery_now,
-                "delivery_text": feedback.delivery_text, "message_line": feedback.message_line}
+                "delivery_text": feedback.delivery_text, "message_line": feedback.message_line,
+                "followup_line": feedback.followup_line}
 
     @app.errorhandler(413)
     def too_large(exc):  # type: ignore[no-untyped-def]

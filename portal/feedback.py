@@ -8,6 +8,7 @@ no phone number, refused, unreachable) in a red box, never in a green one.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import flash
@@ -15,7 +16,6 @@ from flask import flash
 from engine.handoff.errors import InputError
 from engine.handoff.notifier import FAILED, SCHEDULED, Delivery
 from engine.i18n import t
-from engine.notify.service import NotifyService
 from portal.security import page_language, services
 
 
@@ -53,9 +53,10 @@ def delivery_now(stored: dict[str, str] | None) -> Delivery | None:
         return None
     kept = Delivery(**stored)
     if kept.outbox:
-        row = services().handoff.delivery_row(kept.outbox)
+        handoff = services().handoff
+        row = handoff.delivery_row(kept.outbox)
         if row is not None:
-            return Delivery.from_outcome(NotifyService.outcome(row))
+            return Delivery.from_outcome(handoff.patient_notify().outcome(row))
     return services().handoff.notifier.current(kept)
 
 
@@ -92,3 +93,30 @@ def delivery(outcome: Delivery | None) -> bool:
     if outcome is not None:
         flash(delivery_text(outcome), "error" if not outcome else "ok")
     return outcome is None or bool(outcome)
+
+
+def followup_line(entry: dict[str, Any]) -> str:
+    """One answer to a check-in at home, for the doctor: when, what, and what the patient was told."""
+    from engine.handoff.service import when
+    from nlu.symptoms import catalogue
+
+    at = when(dt.datetime.fromisoformat(entry["at"])) if entry.get("at") else ""
+    verdict = text(f"portal_followup_verdict_{entry.get('verdict')}")
+    if entry.get("kind") == "emergency":
+        parts = [text("portal_followup_emergency", time=at)]
+    elif entry.get("kind") == "adherence":
+        parts = [text("portal_followup_adherence", medicine=entry.get("medicine", ""), time=at, verdict=verdict)]
+    else:
+        parts = [text("portal_followup_checkin", day=entry.get("day", ""), time=at, verdict=verdict)]
+    names = catalogue()
+    effect = entry.get("side_effect")
+    if effect:
+        symptom = names[effect["symptom"]].en if effect["symptom"] in names else effect["symptom"]
+        parts.append(text("portal_followup_side_effect", symptom=symptom, medicine=effect["medicine"],
+                          effect=effect["effect"].replace("_", " "), urgency=effect["urgency"]))
+    elif entry.get("symptoms"):
+        parts.append(text("portal_followup_symptoms", symptoms=", ".join(
+            names[c].en if c in names else c for c in entry["symptoms"])))
+    if entry.get("said") and entry.get("verdict") not in ("better", "same", "taken", "missed", "worse"):
+        parts.append(text("portal_followup_said", said=entry["said"]))
+    return " · ".join(parts)

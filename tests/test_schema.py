@@ -21,7 +21,7 @@ from engine import schema
 from records.db import normalise_url
 from tests.support.records import build_service, fresh_pg_database
 
-HEADS = {"records": "0006", "portal": "portal_0003", "asha": "asha_0005", "notify": "notify_0003",
+HEADS = {"records": "0006", "portal": "portal_0003", "asha": "asha_0005", "notify": "notify_0004",
          "traffic": "traffic_0001", "pharmacy": "pharmacy_0001", "surveillance": "surveillance_0002"}
 RECORDS_TABLES = {
     "users", "data_keys", "patient_profiles", "doctor_profiles", "asha_profiles", "channel_identities",
@@ -119,7 +119,7 @@ def test_a_deployed_database_with_a_version_table_per_part_is_adopted() -> None:
     """What a deployment before the single history holds: records, portal, ASHA (before the batch
     outcomes were sealed), notify and traffic each with its own version table; pharmacy from create_all."""
     with fresh_pg_database("saathi_schema_old") as url:
-        for target in ("portal@head", "asha_0003", "notify@head", "traffic@head", "pharmacy@head"):
+        for target in ("portal@head", "asha_0003", "notify_0003", "traffic@head", "pharmacy@head"):
             schema.upgrade(url, target=target)
         _old_layout(url, {"records": "0001", "portal": "portal_0003", "asha": "asha_0003",
                           "notify": "notify_0003", "traffic": "traffic_0001"})

@@ -49,7 +49,8 @@ SLOT_GRACE = dt.timedelta(minutes=15)
 SLOT_HORIZON_DAYS = 60
 SLOT_MAX_SPAN = dt.timedelta(hours=24)
 SLOT_MINUTES = (5, 240)
-OPEN = ("waiting", "offered", "booked", "accepted")
+#: "reopened": a patient's check-in at home said worse, a side effect or a new symptom (engine.notify.followup)
+OPEN = ("waiting", "offered", "booked", "accepted", "reopened")
 #: longest text accepted per field (characters): a day's notes fit many times over, and a paste
 #: of a whole report is refused with a message instead of the web server's bare 413
 NOTE_MAX_CHARS = 4000
@@ -743,6 +744,7 @@ class Handoff:
         media = None
         if case.channel == "whatsapp":
             media = f"{self.base_url}/media/rx/{self.signer({'p': str(case.patient_id), 'd': str(doc_id)})}"
+        self._checkins(case, clean, doc_id, details, doctor_title(info["name"]))
         delivery = self._to_patient(case, "portal_rx_ready", {"doctor": doctor_title(info["name"]),
                                                               "medicines": medicines},
                                     kind="prescription", dedupe=f"rx:{doc_id}", media=media, awake=True)
@@ -751,6 +753,7 @@ class Handoff:
                   "patient_link": media, "link_until": (self.now() + PATIENT_LINK_LIFETIME).isoformat() if media else None,
                   "delivery": delivery.stored(),
                   "checks": [{"code": w.code, "severity": w.severity, "text": w.text("en")} for w in warnings],
+                  "medicines": [i["generic"] for i in clean],  # what a side effect at home is checked against
                   "override_reason": reason if serious else None}
         with self.records.unit(actor, case.patient_id, Purpose.TREATMENT, "write", "handoff_notes") as u:
             row = u.session.get(HandoffCase, case_id)
@@ -760,6 +763,76 @@ class Handoff:
             row.status = "closed"
             u.ids.append(str(case_id))
         return Prescribed(doc_id, delivery)
+
+    def _checkins(self, case: HandoffCase, items: list[dict[str, Any]], doc_id: uuid.UUID, details: dict[str, Any],
+                  doctor: str) -> None:
+        """The check-ins at home after this prescription (engine.notify.followup): day 3, and
+        adherence for chronic medicines. A help like the reminders: trouble never blocks the prescription."""
+        from engine.notify import followup
+        from nlu.symptoms import catalogue
+
+        symptoms = [c for c in (details.get("triage") or {}).get("symptoms") or [] if c in catalogue()]
+        problem = catalogue()[symptoms[0]].name(case.language) if symptoms else t("followup_problem", case.language)
+        try:
+            followup.schedule(self.patient_notify(), case, items, rx=str(doc_id),
+                              start=_utc(self.now()).astimezone(IST).date(), problem=problem, doctor=doctor)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("check-ins not scheduled: %s", type(exc).__name__)
+
+    # ------------------------------------------------------------------ after the consultation (check-ins)
+
+    def _case_notes(self, case_id: uuid.UUID) -> tuple[HandoffCase, dict[str, Any]]:
+        case = self.case_row(case_id)
+        with self.records.unit(Actor.patient(case.patient_id), case.patient_id, Purpose.SELF_CARE, "read",
+                               "handoff_notes") as u:
+            row = u.session.get(HandoffCase, case_id)
+            u.ids.append(str(case_id))
+            return case, open_from(u.key, row, "notes_enc", {}) or {}
+
+    def followup_entries(self, case_id: uuid.UUID) -> list[dict[str, Any]]:
+        """What the patient answered to the check-ins of this case (oldest first)."""
+        return list(self._case_notes(case_id)[1].get("followup") or [])
+
+    def followup_answered(self, case_id: uuid.UUID) -> set[str]:
+        """The outbox ids of the check-ins this case's patient has answered."""
+        return {str(e.get("outbox")) for e in self.followup_entries(case_id)}
+
+    def recent_prescribed_case(self, patient_id: uuid.UUID, since: dt.datetime) -> uuid.UUID | None:
+        """The patient's newest case with a prescription issued since ``since`` (None: none)."""
+        with self.records.sessions() as s:
+            ids = list(s.scalars(select(HandoffCase.id).where(
+                HandoffCase.patient_id == patient_id, HandoffCase.status.in_(("closed", "reopened")),
+                HandoffCase.created_at >= since - dt.timedelta(days=30)).order_by(HandoffCase.created_at.desc())
+                .limit(3)))
+        for case_id in ids:
+            issued = (self._case_notes(case_id)[1].get("prescription") or {}).get("at")
+            if issued and dt.datetime.fromisoformat(issued) >= since:
+                return case_id
+        return None
+
+    def prescribed_medicines(self, case_id: uuid.UUID) -> list[str]:
+        """The generics of the case's last prescription (what a side effect is checked against)."""
+        return list((self._case_notes(case_id)[1].get("prescription") or {}).get("medicines") or [])
+
+    def record_followup(self, case_id: uuid.UUID, entry: dict[str, Any], *, reopen: str | None = None) -> None:
+        """Keep a check-in answer with the case (the patient's own words, acting as the patient);
+        with ``reopen`` (a priority) the case goes back to the doctor's queue with the answer as
+        the reason, and the patient's consent to that doctor runs again (they answered her question)."""
+        case = self.case_row(case_id)
+        me = Actor.patient(case.patient_id)
+        with self.records.unit(me, case.patient_id, Purpose.SELF_CARE, "write", "handoff_notes") as u:
+            row = u.session.get(HandoffCase, case_id)
+            notes = open_from(u.key, row, "notes_enc", {}) or {}
+            notes["followup"] = [*(notes.get("followup") or []), entry]
+            if reopen:
+                notes["reopened"] = {**entry, "priority": reopen}
+                row.status = "reopened"
+                row.priority = min(row.priority, PRIORITY.get(reopen, 2))
+            seal_into(u.key, row, "notes_enc", notes)
+            u.ids.append(str(case_id))
+        if reopen and case.doctor_id and case.consultation_id:
+            self.records.grant_consent(me, case.patient_id, consultation_id=case.consultation_id, hours=CONSENT_HOURS)
+            self.records.grant_consent(me, case.patient_id, case.doctor_id, scope="documents", hours=CONSENT_HOURS)
 
     def _medicine_reminders(self, patient_id: uuid.UUID, items: list[dict[str, Any]], ref: uuid.UUID) -> None:
         """"1-0-1 for 5 days" becomes reminders at the patient's dose times (engine.notify).
@@ -794,11 +867,15 @@ class Handoff:
             return phones[0] if phones else None
 
     def patient_notify(self) -> Any:
-        """The patient's delivery path: the one handed in, else this process's (engine.notify.jobs)."""
+        """The patient's delivery path: the one handed in, else one on this handoff's records, Twilio
+        sender and scheduler (engine.notify.jobs.build), else the process's."""
         if self.notify is None:
-            from engine.notify.jobs import service
+            from engine.notify.jobs import build, service
 
-            self.notify = service()
+            sender = self.notifier.sender
+            settings = getattr(sender, "settings", None)
+            self.notify = (build(settings, self.records, sender=sender, scheduler=self.scheduler)
+                           if settings is not None and hasattr(sender, "store") else service())
         return self.notify
 
     def _to_patient(self, case: HandoffCase, key: str, fields: dict[str, str], *, kind: str, dedupe: str,

@@ -188,12 +188,14 @@ class NotifyService:
         with self.sessions() as s:
             return self.outcome(s.get(Outbox, row_id))
 
-    @staticmethod
-    def outcome(row: Outbox) -> Outcome:
+    def outcome(self, row: Outbox) -> Outcome:
+        """The row as its sender sees it now: Twilio's last status callback from the row, or from
+        the gateway's store when this process shares it (Redis) and the row has not caught up."""
         reason = row.error
         if row.status == "scheduled":
             reason = "retrying" if row.attempts else "quiet_hours"
-        return Outcome(row.id, row.status, row.via, row.sid, reason, row.twilio_status)
+        status = (self.state.get(f"status:{row.sid}") if row.sid and row.status == "sent" else None) or row.twilio_status
+        return Outcome(row.id, row.status, row.via, row.sid, reason, str(status or ""))
 
     def rearm(self, stale_after: dt.timedelta | None = None) -> int:
         """Schedule a dispatch for every still-``scheduled`` row; returns how many. With

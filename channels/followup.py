@@ -1,0 +1,64 @@
+"""The gateway's check-in hook: a patient's message while a check-in at home is open (sent in the
+last 48 hours, not answered) goes to :class:`engine.notify.followup.FollowUp` before the bot.
+
+Its answer ("1"/"2"/"3", yes/no, a side effect or a new symptom) is replied to here. A danger
+sign is never held up here: the bot's emergency advice answers it at once, and :func:`emergency`
+(a job after that turn, like the ASHA's alert) reopens the patient's recent case as an emergency.
+Only a message that could be an answer (a choice, or words naming a symptom) costs a database
+look-up; anything else goes straight to the bot, and so does everything when the database is
+down.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from records.identity import sender_id
+
+if TYPE_CHECKING:
+    from channels.context import Gateway
+
+log = logging.getLogger(__name__)
+
+
+def checkin_reply(gateway: Gateway, address: str, sender: str, text: str) -> str | None:
+    """The reply to a check-in answer, or None when the bot should answer."""
+    from engine.notify.followup import choice
+    from nlu.red_flags import is_emergency
+    from nlu.symptoms import symptom_codes
+
+    if not (text or "").strip() or is_emergency(text) or (choice(text) is None and not symptom_codes(text)):
+        return None
+    try:
+        patient = _patient(gateway, address)
+        answer = _service(gateway).answer(patient, text) if patient is not None else None
+    except Exception as exc:  # noqa: BLE001 - logged by type only: the text is health data
+        log.warning("check-in answer not read: %s", type(exc).__name__)
+        return None
+    return answer.text if answer is not None else None
+
+
+def _patient(gateway: Gateway, address: str):  # type: ignore[no-untyped-def]
+    """The records user of a number: its phone identity, else the bot's pseudonym of it."""
+    records = gateway.services.records
+    return (records.find_user("phone", address)
+            or records.find_user("sender", sender_id(address, gateway.settings.sender_salt)))
+
+
+def _service(gateway: Gateway):  # type: ignore[no-untyped-def]
+    from engine.notify import jobs
+    from engine.notify.followup import FollowUp
+
+    return FollowUp(jobs.service(), gateway.services.handoff)
+
+
+def emergency(payload: dict[str, Any]) -> None:
+    """Job after the bot answered an emergency: the patient's case of the last weeks (a prescription
+    issued) reopens in the doctor's queue as an emergency. The payload is the address only."""
+    from channels.context import worker_gateway
+
+    gateway = worker_gateway()
+    patient = _patient(gateway, payload["address"])
+    if patient is not None:
+        _service(gateway).emergency(patient)
