@@ -5,8 +5,10 @@ the person writes ("mujhe bukhar hai" → Latin letters, "मुझे बुख
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import string
+import uuid
 
 import pytest
 import yaml
@@ -27,6 +29,16 @@ from engine.i18n import (
     reply_script,
     t,
     variants,
+)
+from engine.notify import NotifyService, Recipient, migrate
+from engine.notify.jobs import set_service
+from records.db import make_engine, make_session_factory
+from tests.support.notify import (
+    DictState,
+    FixedAddressBook,
+    ManualScheduler,
+    MemorySealer,
+    RecordingTransport,
 )
 
 #: Keys that stay out of the Latin-letter catalogue, each with the reason.
@@ -56,18 +68,8 @@ def _exempt() -> dict[str, str]:
     return exempt
 
 
-#: Areas (data/messages/<area>.yml) whose Latin letters are still being written (issue #19 item 3);
-#: each leaves this set when its data/messages/latn/<area>.yml lands.
-PENDING_AREAS = {"meds"}
-
-
-def _pending() -> set[str]:
-    return {key for area in PENDING_AREAS
-            for key in yaml.safe_load((MESSAGES_DIR / f"{area}.yml").read_text(encoding="utf-8")) or {}}
-
-
 EXEMPT = _exempt()
-NEEDED = sorted(key for key in catalogue() if key not in EXEMPT and key not in _pending())
+NEEDED = sorted(key for key in catalogue() if key not in EXEMPT)
 
 
 def fields(template: str) -> set[str]:
@@ -249,3 +251,32 @@ def test_a_locked_script_is_kept_whatever_is_typed():
 
     messages, _ = run(ActionThank(), "धन्यवाद", {"language": "hi", "script": LATIN, "script_locked": True})
     assert messages[0]["text"] == latin_catalogue()["core_thank"]["hi"]
+
+
+def test_a_reminder_sent_later_comes_in_the_script_the_person_last_wrote_in(tmp_path):
+    """Out of turn (engine.notify): the gateway remembers the script per sender (``script:<sender>``)."""
+    url = f"sqlite:///{tmp_path / 'notify.db'}"
+    migrate(url)
+    now = dt.datetime(2026, 11, 26, 6, 0, tzinfo=dt.timezone.utc)  # 11:30 IST, outside quiet hours
+    hindi, punjabi, native = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    book = FixedAddressBook({hindi: Recipient("+919812300001", "hi", "u-hi"),
+                             punjabi: Recipient("+919812300002", "pa", "u-pa"),
+                             native: Recipient("+919812300003", "hi", "u-native")})
+    scheduler, transport = ManualScheduler(), RecordingTransport()
+    state = DictState()
+    state.values.update({"script:u-hi": LATIN, "script:u-pa": LATIN, "script:u-native": NATIVE,
+                         "inbound:u-pa": {"channel": "whatsapp", "at": now.timestamp() - 3600}})
+    svc = NotifyService(make_session_factory(make_engine(url)), book, transport, state, scheduler,
+                        clock=lambda: now, templates={}, sealer=MemorySealer())
+    set_service(svc)  # the scheduled job (engine.notify.jobs.dispatch) finds the service here
+    try:
+        for user in (hindi, punjabi, native):
+            svc.schedule(user, "asha_notify_medicine", {"time": "11:30"}, now, dedupe=f"m-{user}", kind="medicine")
+        assert scheduler.run_due(now) == 3
+    finally:
+        set_service(None)
+    bodies = {item["to"]: item["body"] for item in transport.sent}
+    assert bodies["+919812300001"] == t("asha_notify_medicine", "hi", "sms", script=LATIN, time="11:30")
+    assert bodies["whatsapp:+919812300002"] == t("asha_notify_medicine", "pa", script=LATIN, time="11:30")
+    assert bodies["+919812300003"] == catalogue()["asha_notify_medicine"]["hi"].format(time="11:30")
+    assert not _INDIC.search(bodies["+919812300001"]) and "dawai" in bodies["+919812300001"]

@@ -188,19 +188,25 @@ class NotifyService:
             return {}
 
     def _send(self, row: Outbox, recipient: Recipient, now: dt.datetime) -> tuple[str, str]:
+        """Text in the person's language and in the script they last wrote in (the gateway remembers
+        it per sender, ``script:<sender>``): someone who types "mujhe bukhar hai" gets a reminder in
+        Latin letters hours later too. An approved WhatsApp template is sent as approved."""
         fields = self.fields_of(row)
+        script = self.state.get(f"script:{recipient.sender}")
         inbound = self.state.get(f"inbound:{recipient.sender}") or {}
         if inbound.get("channel") == "whatsapp":
             last = dt.datetime.fromtimestamp(float(inbound.get("at", 0)), dt.timezone.utc)
             to = f"whatsapp:{recipient.address}"
             if now - last <= WINDOW:
-                return "whatsapp", self.transport.send_text(to, t(row.key, recipient.language, **fields))
+                return "whatsapp", self.transport.send_text(to, t(row.key, recipient.language, script=script,
+                                                                  **fields))
             template = self.templates.get(row.key) or {}
             content_sid = (template.get("content_sid") or {}).get(recipient.language)
             if content_sid:
                 variables = {str(i + 1): fields.get(name, "") for i, name in enumerate(template["variables"])}
                 return "template", self.transport.send_template(to, content_sid, variables)
-        return "sms", self.transport.send_text(recipient.address, t(row.key, recipient.language, "sms", **fields))
+        return "sms", self.transport.send_text(recipient.address, t(row.key, recipient.language, "sms", script=script,
+                                                                   **fields))
 
     def _finish(self, row: Outbox, status: str, **values: Any) -> str:
         with self.sessions() as s:
