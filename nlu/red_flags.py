@@ -24,9 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from nlu.danger_parts import Mention, find_parts, part_names
+from nlu.danger_parts import Mention, clause_breaks, find_parts, part_names
 from nlu.matcher import PhraseMatcher
-from nlu.negation import negation_flags
+from nlu.negation import clause_ids, negation_flags
 from nlu.numbers import digit_value, find_numbers
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_json, unstemmed_words
 from nlu.safety_net import red_flags as safety_net_flags
@@ -206,6 +206,11 @@ def rules() -> tuple[Rule, ...]:
     """All rules, validated: every fact must be a symptom code, signal, part, derived or context fact."""
     data = _ruleset()
     known = set(catalogue()) | set(data["signals"]) | CONTEXT_FACTS | part_names() | {n for n, _ in derived()}
+    masking = {*data["masks"], *(label for mask in data["masks"].values() for label in mask["labels"])}
+    history = data["history"]
+    masking |= {history["cue"], history["unless"], *history["labels"]}
+    if masking - known or not history.get("source") or not all(m.get("source") for m in data["masks"].values()):
+        raise ValueError(f"red-flag masks/history: unknown facts {sorted(masking - known)} or source missing")
     loaded = []
     for item in data["rules"]:
         rule = Rule(item["id"], item["code"], item["reason"], item["source"], item["advice"], _clauses(item["when"]))
@@ -277,11 +282,33 @@ def read(text: str) -> Reading:
     mentions = [Mention(m.label, m.first, m.last, negated) for m, negated in zip(found, flags, strict=True)]
     mentions += find_parts(text, tokens, spans)
     mentions += _pill_counts(text, tokens, mentions)
+    mentions = _unmasked(text, tokens, mentions)
     reading = Reading(mentions, _sentences(text, tokens))
     score = _gcs(tokens)
     if score is not None and score <= GCS_ALTERED:
         reading.free.add("low_gcs")
     return reading
+
+
+def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` without the ones a longer phrase or a past time gives another meaning.
+
+    ``masks``: a mention inside the span of a masking part means something else ("sleep apnoea" is
+    not apnoea now, "bit my tongue" alone is not a fit). ``history``: an event named in a clause that
+    puts it in the past ("had a stroke 3 years ago") is history, unless the clause also says now
+    ("had a stroke years ago, now again his face drooped" keeps it).
+    """
+    masks, history = _ruleset()["masks"], _ruleset()["history"]
+    covers = [m for m in mentions if m.label in masks and not m.negated]
+    kept = [m for m in mentions if not any(
+        m.label in masks[c.label]["labels"] and c.first <= m.first and m.last <= c.last for c in covers)]
+    labels = set(history["labels"])
+    if not any(m.label == history["cue"] for m in kept) or not any(m.label in labels for m in kept):
+        return kept
+    clause = clause_ids(text, tokens, clause_breaks(tokens))
+    past = {clause[m.first] for m in kept if m.label == history["cue"]}
+    past -= {clause[m.first] for m in kept if m.label == history["unless"]}
+    return [m for m in kept if m.label not in labels or clause[m.first] not in past]
 
 
 def text_facts(text: str) -> set[str]:

@@ -1,0 +1,71 @@
+"""Issue #13, third pass: what must stay quiet next to the sign that must still fire.
+
+Each quiet sentence is an everyday one the rule's source says is not the emergency; each firing
+sentence is the same words with the danger the source names. Own cases, written from the sources
+cited in data/red_flags.json (``masks``, ``history``, ``own_dose_only``, ``psychosis_danger_to_others``,
+``newborn_jaundice_danger``), not from any evaluation set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.emergency import advice_keys
+from nlu.red_flags import RULES_PATH, detect_red_flags, read_json
+
+
+def fired(text: str) -> set[str]:
+    return {flag.id for flag in detect_red_flags(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "I have sleep apnoea and use a CPAP machine",           # AASM: a chronic sleep disorder
+    "I bit my tongue while eating",                         # NICE CG109: a bitten tongue alone is an injury
+    "jeebh kat gayi khana khate hue",
+    "my father had a stroke 3 years ago",                   # past history, not a stroke now
+    "पिताजी को 3 साल पहले लकवा हुआ था",
+    "3 saal pehle lakwa maara tha",
+    "had a heart attack last year, want to know about diet",
+    "bachche ne apni dose time pe kha li",                  # the child's own dose as prescribed
+    "my child took his own medicine dose as prescribed",
+    "he is aggressive at work",                             # no psychosis
+    "I hear voices in the next room",
+    "my 5 day old is a little yellow but feeding well and active",  # NICE CG98: visible jaundice alone
+])
+def test_everyday_sentences_stay_quiet(text):
+    assert not detect_red_flags(text)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("sleep apnoea, now lips turning blue", "severe_breathing_difficulty"),
+    ("premature baby with apnoea", "severe_breathing_difficulty"),
+    ("he bit his tongue and fell unconscious", "seizure"),
+    ("history of stroke, now sudden weakness of left arm", "stroke_signs"),
+    ("70 year old with previous stroke presents with slurred speech", "stroke_signs"),
+    ("had a stroke 2 years ago and today his face is drooping", "stroke_signs"),
+    ("had a heart attack last year, now chest pain and sweating", "cardiac_chest_pain"),
+    ("bachche ne apni dawai kha li", "poisoning"),           # the amount is not said: safety first
+    ("bachche ne apni dawai ki poori shishi pee li", "poisoning"),
+    ("my child took his own medicine dose as prescribed but took the whole bottle", "poisoning"),
+    ("my son swallowed some of my tablets", "poisoning"),   # a parent's medicine
+    ("beti ne meri goliyan kha li", "poisoning"),
+    ("he is hearing voices and wants to kill someone", "psychosis_danger_to_others"),
+    ("mera beta pagal jaisa ho gaya hai, kulhadi lekar sabko maarne daudta hai", "psychosis_danger_to_others"),
+    ("ਮੁੰਡਾ ਪਾਗਲਾਂ ਵਰਗਾ ਹੋ ਗਿਆ, ਚਾਕੂ ਲੈ ਕੇ ਘੁੰਮਦਾ", "psychosis_danger_to_others"),
+    ("2 week old baby yellow, high pitched cry and arching back", "newborn_jaundice_danger"),
+    ("navjaat bachcha peela hai aur doodh nahi pee raha", "newborn_jaundice_danger"),
+    ("coughing up pink frothy sputum and breathless lying flat", "severe_breathing_difficulty"),
+])
+def test_the_danger_next_to_them_still_fires(text, rule):
+    assert rule in fired(text)
+
+
+def test_psychosis_gets_its_own_first_aid():
+    assert advice_keys(["psychosis_danger_to_others"]) == ["core_emergency", "core_emergency_tip_psychosis"]
+
+
+def test_every_mask_and_history_rule_names_a_source_and_a_quiet_sentence():
+    data = read_json(RULES_PATH)
+    for entry in [*data["masks"].values(), data["history"]]:
+        assert entry["source"] and entry["quiet"]
+        assert not detect_red_flags(entry["quiet"])
