@@ -280,3 +280,27 @@ def test_a_reminder_sent_later_comes_in_the_script_the_person_last_wrote_in(tmp_
     assert bodies["whatsapp:+919812300002"] == t("asha_notify_medicine", "pa", script=LATIN, time="11:30")
     assert bodies["+919812300003"] == catalogue()["asha_notify_medicine"]["hi"].format(time="11:30")
     assert not _INDIC.search(bodies["+919812300001"]) and "dawai" in bodies["+919812300001"]
+
+
+@pytest.mark.parametrize("language", ROMANISED)
+def test_knowledge_base_text_for_a_latin_reader_is_english_never_devanagari_or_gurmukhi(language):
+    """The condition knowledge base (names, self-care, warning signs: data/conditions/) exists in hi,
+    pa and en only, and a machine transliteration of medical advice is not what people write
+    (issue #19 item 3). The explicit fallback (engine.i18n.content_language): a reader of Latin
+    letters gets the catalogue's sentences in Hinglish/Punglish and the knowledge base's own words in
+    English, never in a script they may not read; the urgency and 108 stay in their own words."""
+    from engine.i18n import content_language
+    from engine.triage.explain import advice
+    from engine.triage.kb import default_kb
+
+    heart_attack, angina = default_kb().by_id("heart_attack"), default_kb().by_id("angina")
+    assert content_language(language, LATIN) == "en" and content_language(language, NATIVE) == language
+    with reply_script(LATIN):
+        text = advice("urgent", "cardiologist", angina, language, watch=[heart_attack])
+    assert not _INDIC.search(text), text
+    assert angina.name("en") in text and angina.self_care["en"] in text and heart_attack.warning_signs["en"] in text
+    assert text.startswith(t("triage_advice_urgent", language, script=LATIN))
+    assert "108" in text and t("triage_disclaimer", language, script=LATIN) in text
+    with reply_script(LATIN):
+        emergency = advice("emergency", "emergency", heart_attack, language)
+    assert emergency.startswith(t("triage_advice_emergency", language, script=LATIN)) and "108" in emergency
