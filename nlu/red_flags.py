@@ -32,15 +32,17 @@ from nlu.resources import DATA_DIR, filler_words, protected_words, read_json, un
 from nlu.safety_net import red_flags as safety_net_flags
 from nlu.slots import age_in_text
 from nlu.symptoms import catalogue, match_symptoms
-from nlu.text import Token, tokenize
+from nlu.text import Token, phrase_key, tokenize
 from nlu.vitals import vital_flags
 
 RULES_PATH = DATA_DIR / "red_flags.json"
 CHILD_MAX_AGE = 5.0  # years; WHO IMCI covers children up to 5
 YOUNG_INFANT_MAX_AGE = 2 / 12  # years; WHO IMCI "sick young infant" is up to 2 months
 ELDERLY_MIN_AGE = 65.0  # years; NICE NG232 head-injury and sepsis criteria use 65
-CONTEXT_FACTS = frozenset({"pregnant", "child", "male", "young_infant", "elderly", "low_gcs"})
+CONTEXT_FACTS = frozenset({"pregnant", "child", "male", "young_infant", "elderly", "low_gcs", "slow_refill"})
 GCS_ALTERED = 13  # a Glasgow Coma Scale at or below this is altered consciousness (NICE NG232: <13 CT at once)
+SLOW_REFILL_S = 3  # seconds; capillary refill of 3 s or more is prolonged (NICE NG143 amber; WHO ETAT: > 3 s with cold hands is shock)
+REFILL_REACH = 6  # tokens from "capillary refill"/"CRT" to its seconds ("capillary refill time of about 4 s")
 OVERDOSE_COUNT = 10  # tablets taken at once that make an overdose likely (WHO poisons guidance: "many tablets")
 PILL_COUNT_GAP = 2  # words between the count and the medicine word ("20 [sleeping] pills")
 _SENTENCE_END = re.compile(r"[.!?।॥\n]")
@@ -248,6 +250,22 @@ def _gcs(tokens: Sequence[Token]) -> float | None:
     return None
 
 
+_CAPILLARY, _REFILL = phrase_key("capillary refill")
+
+
+def _slow_refill(tokens: Sequence[Token]) -> bool:
+    """A capillary refill time given as SLOW_REFILL_S seconds or more: "CRT 4 s", "capillary refill 5 seconds"."""
+    for index, token in enumerate(tokens):
+        named = token.key == "crt" or (token.key == _CAPILLARY and index + 1 < len(tokens)
+                                        and tokens[index + 1].key == _REFILL)
+        if named:
+            for later in tokens[index + 1 : index + 1 + REFILL_REACH]:
+                value = digit_value(later.text) if later.text[:1].isdigit() else None
+                if value is not None:
+                    return value >= SLOW_REFILL_S
+    return False
+
+
 def _pill_counts(text: str, tokens: Sequence[Token], mentions: Sequence[Mention]) -> list[Mention]:
     """``many`` over "30 tablets", "bees goliyan", "20 sleeping pills": OVERDOSE_COUNT or more pills at once."""
     pills = [m for m in mentions if m.label == "pill" and not m.negated]
@@ -287,6 +305,8 @@ def read(text: str) -> Reading:
     score = _gcs(tokens)
     if score is not None and score <= GCS_ALTERED:
         reading.free.add("low_gcs")
+    if _slow_refill(tokens):
+        reading.free.add("slow_refill")
     return reading
 
 

@@ -31,6 +31,10 @@ def fired(text: str) -> set[str]:
     "he is aggressive at work",                             # no psychosis
     "I hear voices in the next room",
     "my 5 day old is a little yellow but feeding well and active",  # NICE CG98: visible jaundice alone
+    "periods are heavy, a lot of bleeding with clots",      # NICE NG88: primary care, no blood-loss signs
+    "I have a lot of cough with a little blood streaks",    # NICE CKS: streaks are not massive haemoptysis
+    "capillary refill 3 seconds, playing happily",          # a slow refill alone (NICE NG143 amber)
+    "capillary refill under 2 seconds, playing happily",
 ])
 def test_everyday_sentences_stay_quiet(text):
     assert not detect_red_flags(text)
@@ -55,6 +59,13 @@ def test_everyday_sentences_stay_quiet(text):
     ("2 week old baby yellow, high pitched cry and arching back", "newborn_jaundice_danger"),
     ("navjaat bachcha peela hai aur doodh nahi pee raha", "newborn_jaundice_danger"),
     ("coughing up pink frothy sputum and breathless lying flat", "severe_breathing_difficulty"),
+    ("periods are heavy with clots and I feel dizzy and faint", "heavy_bleeding"),
+    ("coughing blood a lot", "heavy_bleeding"),
+    ("coughing up a cup of blood", "heavy_bleeding"),
+    ("baby movements have reduced since yesterday, 36 weeks pregnant", "reduced_fetal_movement"),
+    ("mottled skin, capillary refill 5 seconds", "shock_signs"),                 # WHO ETAT, NICE NG51
+    ("capillary refill time more than 3 seconds in a child with diarrhoea", "shock_signs"),
+    ("delayed capillary refill and cold hands", "shock_signs"),
 ])
 def test_the_danger_next_to_them_still_fires(text, rule):
     assert rule in fired(text)
