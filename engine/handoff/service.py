@@ -32,7 +32,7 @@ from engine.handoff.gloss import gloss
 from engine.handoff.names import doctor_title
 from engine.handoff.notifier import Delivery, Notifier, address_for
 from engine.handoff.pdf import RxDocument, RxItem, render
-from engine.i18n import t
+from engine.i18n import reply_script, script_key, t
 from engine.meds import safety
 from records import AccessDenied, Actor, Purpose, RecordsService
 from records.access import active_consents
@@ -161,7 +161,8 @@ class Handoff:
     def __init__(self, records: RecordsService, notifier: Notifier, scheduler: reminders.Scheduler,
                  jitsi_config: jitsi.JitsiConfig, *, base_url: str = "http://127.0.0.1:5090",
                  signer: Callable[[dict[str, Any]], str] | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow,
+                 scripts: Callable[[str], str | None] | None = None) -> None:
         self.records = records
         self.notifier = notifier
         self.scheduler = scheduler
@@ -170,6 +171,9 @@ class Handoff:
         #: signs short-lived public links (PDF for Twilio to fetch, conference TwiML)
         self.signer = signer or (lambda payload: "unsigned")
         self.now = clock
+        #: the script a patient last wrote in, by phone number (the gateway's memory): a Hinglish
+        #: writer gets the booking menu, the call link and the reminders in Latin letters too
+        self.scripts = scripts or (lambda phone: None)
 
     # ------------------------------------------------------------------ doctors and slots
 
@@ -488,8 +492,8 @@ class Handoff:
             s.commit()
         name = self.doctor_info(doctor_id)["name"]
         offer = Offer(case_id, [Option(1, str(slot_id), str(doctor_id), name, _utc(slot.starts_at), False)])
-        body = t("portal_handoff_slots", case.language, menu=offer.menu(case.language))
-        delivery = self._to_patient(case, body)
+        delivery = self._to_patient(case, lambda: t("portal_handoff_slots", case.language,
+                                                    menu=offer.menu(case.language)))
         if not delivery:
             with self.records.sessions() as s:
                 s.execute(update(HandoffCase).where(HandoffCase.id == case_id, HandoffCase.status == "offered",
@@ -529,9 +533,9 @@ class Handoff:
         patient_url = jitsi.meeting_url(self.jitsi, room, patient_token)
         delivery = None
         if case.channel == "whatsapp":
-            body = t("portal_meeting_link", case.language, doctor=doctor_title(info["name"]), link=patient_url,
-                     time=when(starts))
-            delivery = self._to_patient(case, body)
+            delivery = self._to_patient(case, lambda: t("portal_meeting_link", case.language,
+                                                        doctor=doctor_title(info["name"]), link=patient_url,
+                                                        time=when(starts)))
         with self.records.unit(actor, case.patient_id, Purpose.TREATMENT, "write", "handoff_case") as u:
             row = u.session.get(HandoffCase, case_id)  # what the video page shows on every reload
             seal_into(u.key, row, "meeting_enc", {"room": room, "mode": self.jitsi.mode, "domain": self.jitsi.host,
@@ -574,7 +578,7 @@ class Handoff:
             return Delivery.failed("no_doctor_phone")
         conference = f"saathi-{uuid.uuid4().hex}"
         info = self.doctor_info(doctor_id)
-        self._to_patient(case, t("portal_phone_call", case.language, doctor=doctor_title(info["name"])))
+        self._to_patient(case, lambda: t("portal_phone_call", case.language, doctor=doctor_title(info["name"])))
         url_patient = f"{self.base_url}/voice/conference/{self.signer({'c': conference, 'l': case.language})}"
         url_doctor = f"{self.base_url}/voice/conference/{self.signer({'c': conference, 'l': 'en'})}"
         return self.notifier.start_conference_call(phone, doctor_phone, url_patient, url_doctor)
@@ -735,9 +739,12 @@ class Handoff:
                                             mime="application/pdf", purpose=Purpose.TREATMENT,
                                             doc_type="prescription",
                                             ocr={"doc_type": "prescription", "medications": [], "lab_results": []})
-        medicines = "; ".join(t("portal_dose_line", lang, medicine=i["generic"], dose=i["dose"],
-                                frequency=i["frequency"], days=i["duration_days"]) for i in clean)
-        body = t("portal_rx_ready", lang, doctor=doctor_title(info["name"]), medicines=medicines)
+
+        def body() -> str:
+            medicines = "; ".join(t("portal_dose_line", lang, medicine=i["generic"], dose=i["dose"],
+                                    frequency=i["frequency"], days=i["duration_days"]) for i in clean)
+            return t("portal_rx_ready", lang, doctor=doctor_title(info["name"]), medicines=medicines)
+
         media = None
         if case.channel == "whatsapp":
             media = f"{self.base_url}/media/rx/{self.signer({'p': str(case.patient_id), 'd': str(doc_id)})}"
@@ -789,12 +796,15 @@ class Handoff:
             phones = [open_from(u.key, r, "address_enc") for r in rows]
             return phones[0] if phones else None
 
-    def _to_patient(self, case: HandoffCase, body: str, media_url: str | None = None) -> Delivery:
+    def _to_patient(self, case: HandoffCase, body: Callable[[], str], media_url: str | None = None) -> Delivery:
+        """Send ``body()``, rendered in the script the patient last wrote in (:attr:`scripts`)."""
         phone = self._patient_phone(case.patient_id)
         if not phone:
             log.warning("case %s: patient has no phone identity; message not sent", case.id)
             return Delivery.failed("no_phone")
-        return self.notifier.send_message(address_for(case.channel, phone), body, media_url)
+        with reply_script(self.scripts(phone)):
+            text = body()
+        return self.notifier.send_message(address_for(case.channel, phone), text, media_url)
 
     def remind(self, case_id: uuid.UUID, side: str) -> bool:  # a job: the outcome goes to its log
         case = self.case_row(case_id)
@@ -802,7 +812,8 @@ class Handoff:
             return False
         info = self.doctor_info(case.doctor_id)
         if side == "patient":
-            return bool(self._to_patient(case, t("portal_reminder", case.language, doctor=doctor_title(info["name"]),
+            return bool(self._to_patient(case, lambda: t("portal_reminder", case.language,
+                                                         doctor=doctor_title(info["name"]),
                                                  time=when(case.scheduled_at))))
         phone = self.staff_phone(case.doctor_id)
         return bool(phone) and bool(self.notifier.send_message(
@@ -811,7 +822,7 @@ class Handoff:
     def follow_up(self, case_id: uuid.UUID) -> bool:
         case = self.case_row(case_id)
         name = self.doctor_info(case.doctor_id)["name"] if case.doctor_id else ""
-        return bool(self._to_patient(case, t("portal_follow_up", case.language, doctor=doctor_title(name))))
+        return bool(self._to_patient(case, lambda: t("portal_follow_up", case.language, doctor=doctor_title(name))))
 
     def staff_phone(self, user_id: uuid.UUID) -> str | None:
         with self.records.sessions() as s:
@@ -910,8 +921,21 @@ def build_handoff(settings: Any, records: RecordsService, *, notifier: Notifier 
                   jitsi_config: jitsi.JitsiConfig | None = None) -> Handoff:
     """The handoff service of a process, on that process's records service; the parts not handed
     in are built from the settings (the Twilio notifier, the reminder scheduler, Jitsi)."""
+    from engine.outbound import process_sender
+    from records.identity import sender_id
+
     signer = URLSafeTimedSerializer(portal_secret_key(settings), salt="public-link")
+
+    def scripts(phone: str) -> str | None:
+        """The gateway's memory (shared through Redis, or in-process); the native script if it is
+        not there or cannot be read: a message in the native script beats no message."""
+        try:
+            return process_sender(settings).store.get(script_key(sender_id(phone, settings.sender_salt)))
+        except Exception as exc:  # noqa: BLE001 - the store's errors may quote its URL; type only
+            log.warning("script of a patient not read: %s", type(exc).__name__)
+            return None
+
     return Handoff(records, notifier or Notifier.from_settings(settings),
                    scheduler or reminders.open_scheduler(settings.redis_url),
                    jitsi_config or jitsi.JitsiConfig.from_settings(settings), base_url=portal_base_url(settings),
-                   signer=signer.dumps)
+                   signer=signer.dumps, scripts=scripts)

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.paths import ROOT
-from engine.i18n import t
+from engine.i18n import script_key, t
 from engine.notify import timing
 from engine.notify.models import DoseTimes, Outbox
 
@@ -192,7 +192,7 @@ class NotifyService:
         it per sender, ``script:<sender>``): someone who types "mujhe bukhar hai" gets a reminder in
         Latin letters hours later too. An approved WhatsApp template is sent as approved."""
         fields = self.fields_of(row)
-        script = self.state.get(f"script:{recipient.sender}")
+        script = self.state.get(script_key(recipient.sender))
         inbound = self.state.get(f"inbound:{recipient.sender}") or {}
         if inbound.get("channel") == "whatsapp":
             last = dt.datetime.fromtimestamp(float(inbound.get("at", 0)), dt.timezone.utc)
