@@ -304,3 +304,19 @@ def test_knowledge_base_text_for_a_latin_reader_is_english_never_devanagari_or_g
     with reply_script(LATIN):
         emergency = advice("emergency", "emergency", heart_attack, language)
     assert emergency.startswith(t("triage_advice_emergency", language, script=LATIN)) and "108" in emergency
+
+
+#: Numbers a reader must be able to call: ambulance 108, emergency 112, health helpline 104, Tele-MANAS.
+_HELPLINES = re.compile(r"(?<!\d)(108|112|104|14416)(?!\d)")
+
+
+@pytest.mark.parametrize("language", ROMANISED)
+def test_latin_text_keeps_every_emergency_and_helpline_number_of_the_native_sentence(language):
+    """A romanised sentence says the same urgency: the same 108/112/104/14416 as the native one,
+    in the full text and in the SMS short form."""
+    for key, latin in latin_catalogue().items():
+        native = catalogue()[key]
+        assert set(_HELPLINES.findall(latin[language])) == set(_HELPLINES.findall(native[language])), key
+        short = native_sms(key)
+        if short and isinstance(latin.get("sms"), dict):
+            assert set(_HELPLINES.findall(latin["sms"][language])) == set(_HELPLINES.findall(short[language])), key
