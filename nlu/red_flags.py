@@ -313,7 +313,7 @@ def read(text: str) -> Reading:
 def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> list[Mention]:
     """``mentions`` without the ones a longer phrase or a past time gives another meaning.
 
-    ``masks``: a mention inside the span of a masking part means something else ("sleep apnoea" is
+    ``masks``: a mention starting inside the span of a masking part means something else ("sleep apnoea" is
     not apnoea now, "bit my tongue" alone is not a fit). ``history``: an event named in a clause that
     puts it in the past ("had a stroke 3 years ago") is history, unless the clause also says now
     ("had a stroke years ago, now again his face drooped" keeps it).
@@ -321,7 +321,7 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> li
     masks, history = _ruleset()["masks"], _ruleset()["history"]
     covers = [m for m in mentions if m.label in masks and not m.negated]
     kept = [m for m in mentions if not any(
-        m.label in masks[c.label]["labels"] and c.first <= m.first and m.last <= c.last for c in covers)]
+        m.label in masks[c.label]["labels"] and c.first <= m.first <= c.last for c in covers)]
     labels = set(history["labels"])
     if not any(m.label == history["cue"] for m in kept) or not any(m.label in labels for m in kept):
         return kept

@@ -35,6 +35,11 @@ def fired(text: str) -> set[str]:
     "I have a lot of cough with a little blood streaks",    # NICE CKS: streaks are not massive haemoptysis
     "capillary refill 3 seconds, playing happily",          # a slow refill alone (NICE NG143 amber)
     "capillary refill under 2 seconds, playing happily",
+    "sneezing fits every morning, watery runny nose",       # a bout, not a seizure
+    "khansi ke daure pad rahe hain",
+    "kai dino se potty saaf nahi hoti, sakht hoti hai, pet bhaari",  # Rome IV: a hard stool
+    "fainted briefly in the hot sun, woke quickly, fine now",        # heat syncope (NAP-HRI 2021)
+    "legs weak after climbing up to the 4th floor",
 ])
 def test_everyday_sentences_stay_quiet(text):
     assert not detect_red_flags(text)
@@ -66,6 +71,14 @@ def test_everyday_sentences_stay_quiet(text):
     ("mottled skin, capillary refill 5 seconds", "shock_signs"),                 # WHO ETAT, NICE NG51
     ("capillary refill time more than 3 seconds in a child with diarrhoea", "shock_signs"),
     ("delayed capillary refill and cold hands", "shock_signs"),
+    ("sneezing fits and then jerking all over and unconscious", "seizure"),
+    ("pet sakht ho gaya hai aur dard", "acute_abdomen_surgical"),
+    ("fainted in the hot sun and is still not waking properly", "heat_stroke"),
+    ("fainted in the heat", "heat_stroke"),
+    ("8 months pregnant, sudden gush of clear water from below, no pains yet", "pregnancy_waters_leaking"),
+    ("weakness started in both legs 3 days ago and is climbing up to arms, cannot stand", "ascending_paralysis"),
+    ("2 week old baby feeding less", "child_not_feeding"),
+    ("baby feeding less", "child_not_feeding"),              # age unknown: safety first
 ])
 def test_the_danger_next_to_them_still_fires(text, rule):
     assert rule in fired(text)
@@ -80,3 +93,11 @@ def test_every_mask_and_history_rule_names_a_source_and_a_quiet_sentence():
     for entry in [*data["masks"].values(), data["history"]]:
         assert entry["source"] and entry["quiet"]
         assert not detect_red_flags(entry["quiet"])
+
+
+
+def test_feeding_less_is_a_danger_sign_only_for_a_young_infant():
+    """WHO IMCI: 'not able to drink or breastfeed' from 2 months; 'not feeding well' under 2 months."""
+    text = "baby has white patches on tongue and inside cheeks, feeding less"
+    assert not detect_red_flags(text, age=1)
+    assert "child_not_feeding" in {f.id for f in detect_red_flags(text, age=0.1)}

@@ -63,6 +63,8 @@ EXAMPLES = {
     ),
     "fever_stiff_neck": ("fever and stiff neck", "bukhar aur gardan akad gayi", "ਤਾਪ ਤੇ ਧੌਣ ਆਕੜ ਗਈ"),
     "young_infant_fever": ("baby has fever", "बच्चे को बुखार है", "ਬੱਚੇ ਨੂੰ ਬੁਖਾਰ ਹੈ"),
+    "ascending_paralysis": ("weakness started in both legs and is climbing up to the arms",
+                            "पैरों की कमज़ोरी ऊपर चढ़ रही है, अब हाथों तक पहुंच गई", "ਲੱਤਾਂ ਦੀ ਕਮਜ਼ੋਰੀ ਬਾਹਾਂ ਤੱਕ ਪਹੁੰਚ ਗਈ"),
     "newborn_jaundice_danger": ("2 week old baby yellow, high pitched cry and arching back", "नवजात बच्चा पीला है और बहुत सुस्त है",
                                 "10 ਦਿਨ ਦਾ ਬੱਚਾ ਪੀਲਾ ਹੈ ਤੇ ਦੁੱਧ ਨਹੀਂ ਪੀਂਦਾ"),
     "psychosis_danger_to_others": ("he is hearing voices and wants to kill someone",
