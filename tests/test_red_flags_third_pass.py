@@ -40,6 +40,7 @@ def fired(text: str) -> set[str]:
     "kai dino se potty saaf nahi hoti, sakht hoti hai, pet bhaari",  # Rome IV: a hard stool
     "fainted briefly in the hot sun, woke quickly, fine now",        # heat syncope (NAP-HRI 2021)
     "legs weak after climbing up to the 4th floor",
+    "breathless when lying down, wakes at night gasping",   # orthopnoea alone: urgent (NICE NG106)
 ])
 def test_everyday_sentences_stay_quiet(text):
     assert not detect_red_flags(text)
@@ -79,6 +80,8 @@ def test_everyday_sentences_stay_quiet(text):
     ("weakness started in both legs 3 days ago and is climbing up to arms, cannot stand", "ascending_paralysis"),
     ("2 week old baby feeding less", "child_not_feeding"),
     ("baby feeding less", "child_not_feeding"),              # age unknown: safety first
+    ("can't lie flat, breathless even at rest, sweating", "acute_heart_failure"),  # ESC 2021, NICE CG187
+    ("letne par saans phoolti hai, baithe baithe bhi saans chadh rahi, pasina", "acute_heart_failure"),
 ])
 def test_the_danger_next_to_them_still_fires(text, rule):
     assert rule in fired(text)

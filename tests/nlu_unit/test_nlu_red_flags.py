@@ -63,6 +63,8 @@ EXAMPLES = {
     ),
     "fever_stiff_neck": ("fever and stiff neck", "bukhar aur gardan akad gayi", "ਤਾਪ ਤੇ ਧੌਣ ਆਕੜ ਗਈ"),
     "young_infant_fever": ("baby has fever", "बच्चे को बुखार है", "ਬੱਚੇ ਨੂੰ ਬੁਖਾਰ ਹੈ"),
+    "acute_heart_failure": ("can't lie flat, breathless even at rest, sweating",
+                            "लेटने पर सांस फूलती है, आराम करते हुए भी, पसीना आ रहा", "ਲੇਟਣ ਤੇ ਸਾਹ ਚੜ੍ਹਦਾ, ਬੈਠੇ ਬੈਠੇ ਵੀ, ਪਸੀਨਾ ਆ ਰਿਹਾ"),
     "ascending_paralysis": ("weakness started in both legs and is climbing up to the arms",
                             "पैरों की कमज़ोरी ऊपर चढ़ रही है, अब हाथों तक पहुंच गई", "ਲੱਤਾਂ ਦੀ ਕਮਜ਼ੋਰੀ ਬਾਹਾਂ ਤੱਕ ਪਹੁੰਚ ਗਈ"),
     "newborn_jaundice_danger": ("2 week old baby yellow, high pitched cry and arching back", "नवजात बच्चा पीला है और बहुत सुस्त है",
