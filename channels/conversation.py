@@ -20,7 +20,7 @@ from channels.context import Gateway
 from channels.erasure import ERASED_KEY, PARTLY_ERASED_KEY, forget
 from channels.metrics import observe_turn
 from channels.rasa import BotMessage, RasaUnavailable
-from engine.i18n import LANGUAGES, NATIVE, SCRIPTS, answer_script, current_script, t
+from engine.i18n import LANGUAGES, NATIVE, SCRIPTS, answer_script, current_script, script_key, t
 
 log = logging.getLogger(__name__)
 LANGUAGE_TTL = 90 * 86400
@@ -47,13 +47,13 @@ def remember_language(gateway: Gateway, sender: str, language: str) -> None:
 
 
 def remembered_script(gateway: Gateway, sender: str) -> str | None:
-    script = gateway.store.get(f"script:{sender}")
+    script = gateway.store.get(script_key(sender))
     return script if script in SCRIPTS else None
 
 
 def remember_script(gateway: Gateway, sender: str, script: str | None) -> None:
     if script in SCRIPTS:
-        gateway.store.set(f"script:{sender}", script, ttl=LANGUAGE_TTL)
+        gateway.store.set(script_key(sender), script, ttl=LANGUAGE_TTL)
 
 
 def catalogue_message(key: str, language: str, script: str | None = None, **fields: str) -> BotMessage:

@@ -31,8 +31,11 @@ def checkin_reply(gateway: Gateway, address: str, sender: str, text: str) -> str
     if not (text or "").strip() or is_emergency(text) or (choice(text) is None and not symptom_codes(text)):
         return None
     try:
+        from engine.i18n import reply_script, script_key
+
         patient = _patient(gateway, address)
-        answer = _service(gateway).answer(patient, text) if patient is not None else None
+        with reply_script(gateway.store.get(script_key(sender)) if hasattr(gateway, "store") else None):
+            answer = _service(gateway).answer(patient, text) if patient is not None else None
     except Exception as exc:  # noqa: BLE001 - logged by type only: the text is health data
         log.warning("check-in answer not read: %s", type(exc).__name__)
         return None

@@ -100,6 +100,12 @@ def reply_script(script: str | None) -> Iterator[None]:
         _reply_script.reset(token)
 
 
+def script_key(sender: str) -> str:
+    """Where the gateway remembers (engine.store) the script ``sender`` (its salted pseudonym of a
+    number) last wrote in, so what is sent later (reminders, a doctor's call link) uses it too."""
+    return f"script:{sender}"
+
+
 def current_script() -> str:
     return _reply_script.get() or NATIVE
 

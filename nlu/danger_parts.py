@@ -132,6 +132,11 @@ def _breaks() -> PhraseMatcher:
     return PhraseMatcher((("break", form) for form in word_list("words")["clause_break"]), fuzzy=False)
 
 
+def clause_breaks(tokens: Sequence[Token]) -> list[int]:
+    """Token indices of clause-break words ("but", "lekin", "ਪਰ"), for ``nlu.negation.clause_ids``."""
+    return [i for m in _breaks().find(tokens) for i in range(m.first, m.last + 1)]
+
+
 def _all_matches(keys: Sequence[str], index: dict[tuple[str, ...], list[str]], max_len: int) -> set[tuple[str, int, int]]:
     """Every (label, first, last) whose key sequence is in ``index``, overlaps allowed."""
     found: set[tuple[str, int, int]] = set()
@@ -169,8 +174,7 @@ def _unable_spans(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int,
     cues = _unable().find(tokens)
     if not cues or not spans:
         return set()
-    breaks = [i for m in _breaks().find(tokens) for i in range(m.first, m.last + 1)]
-    clause = clause_ids(text, tokens, breaks)
+    clause = clause_ids(text, tokens, clause_breaks(tokens))
     result = set()
     for first, last in spans:
         for cue in cues:

@@ -24,23 +24,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from nlu.danger_parts import Mention, find_parts, part_names
+from nlu.danger_parts import Mention, clause_breaks, find_parts, part_names
 from nlu.matcher import PhraseMatcher
-from nlu.negation import negation_flags
+from nlu.negation import clause_ids, negation_flags
 from nlu.numbers import digit_value, find_numbers
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_json, unstemmed_words
 from nlu.safety_net import red_flags as safety_net_flags
 from nlu.slots import age_in_text
 from nlu.symptoms import catalogue, match_symptoms
-from nlu.text import Token, tokenize
+from nlu.text import Token, phrase_key, tokenize
 from nlu.vitals import vital_flags
 
 RULES_PATH = DATA_DIR / "red_flags.json"
 CHILD_MAX_AGE = 5.0  # years; WHO IMCI covers children up to 5
 YOUNG_INFANT_MAX_AGE = 2 / 12  # years; WHO IMCI "sick young infant" is up to 2 months
 ELDERLY_MIN_AGE = 65.0  # years; NICE NG232 head-injury and sepsis criteria use 65
-CONTEXT_FACTS = frozenset({"pregnant", "child", "male", "young_infant", "elderly", "low_gcs"})
+CONTEXT_FACTS = frozenset({"pregnant", "child", "male", "young_infant", "elderly", "low_gcs", "slow_refill"})
 GCS_ALTERED = 13  # a Glasgow Coma Scale at or below this is altered consciousness (NICE NG232: <13 CT at once)
+SLOW_REFILL_S = 3  # seconds; capillary refill of 3 s or more is prolonged (NICE NG143 amber; WHO ETAT: > 3 s with cold hands is shock)
+REFILL_REACH = 6  # tokens from "capillary refill"/"CRT" to its seconds ("capillary refill time of about 4 s")
 OVERDOSE_COUNT = 10  # tablets taken at once that make an overdose likely (WHO poisons guidance: "many tablets")
 PILL_COUNT_GAP = 2  # words between the count and the medicine word ("20 [sleeping] pills")
 _SENTENCE_END = re.compile(r"[.!?।॥\n]")
@@ -206,6 +208,11 @@ def rules() -> tuple[Rule, ...]:
     """All rules, validated: every fact must be a symptom code, signal, part, derived or context fact."""
     data = _ruleset()
     known = set(catalogue()) | set(data["signals"]) | CONTEXT_FACTS | part_names() | {n for n, _ in derived()}
+    masking = {*data["masks"], *(label for mask in data["masks"].values() for label in mask["labels"])}
+    history = data["history"]
+    masking |= {history["cue"], history["unless"], *history["labels"]}
+    if masking - known or not history.get("source") or not all(m.get("source") for m in data["masks"].values()):
+        raise ValueError(f"red-flag masks/history: unknown facts {sorted(masking - known)} or source missing")
     loaded = []
     for item in data["rules"]:
         rule = Rule(item["id"], item["code"], item["reason"], item["source"], item["advice"], _clauses(item["when"]))
@@ -243,6 +250,22 @@ def _gcs(tokens: Sequence[Token]) -> float | None:
     return None
 
 
+_CAPILLARY, _REFILL = phrase_key("capillary refill")
+
+
+def _slow_refill(tokens: Sequence[Token]) -> bool:
+    """A capillary refill time given as SLOW_REFILL_S seconds or more: "CRT 4 s", "capillary refill 5 seconds"."""
+    for index, token in enumerate(tokens):
+        named = token.key == "crt" or (token.key == _CAPILLARY and index + 1 < len(tokens)
+                                        and tokens[index + 1].key == _REFILL)
+        if named:
+            for later in tokens[index + 1 : index + 1 + REFILL_REACH]:
+                value = digit_value(later.text) if later.text[:1].isdigit() else None
+                if value is not None:
+                    return value >= SLOW_REFILL_S
+    return False
+
+
 def _pill_counts(text: str, tokens: Sequence[Token], mentions: Sequence[Mention]) -> list[Mention]:
     """``many`` over "30 tablets", "bees goliyan", "20 sleeping pills": OVERDOSE_COUNT or more pills at once."""
     pills = [m for m in mentions if m.label == "pill" and not m.negated]
@@ -277,11 +300,35 @@ def read(text: str) -> Reading:
     mentions = [Mention(m.label, m.first, m.last, negated) for m, negated in zip(found, flags, strict=True)]
     mentions += find_parts(text, tokens, spans)
     mentions += _pill_counts(text, tokens, mentions)
+    mentions = _unmasked(text, tokens, mentions)
     reading = Reading(mentions, _sentences(text, tokens))
     score = _gcs(tokens)
     if score is not None and score <= GCS_ALTERED:
         reading.free.add("low_gcs")
+    if _slow_refill(tokens):
+        reading.free.add("slow_refill")
     return reading
+
+
+def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` without the ones a longer phrase or a past time gives another meaning.
+
+    ``masks``: a mention starting inside the span of a masking part means something else ("sleep apnoea" is
+    not apnoea now, "bit my tongue" alone is not a fit). ``history``: an event named in a clause that
+    puts it in the past ("had a stroke 3 years ago") is history, unless the clause also says now
+    ("had a stroke years ago, now again his face drooped" keeps it).
+    """
+    masks, history = _ruleset()["masks"], _ruleset()["history"]
+    covers = [m for m in mentions if m.label in masks and not m.negated]
+    kept = [m for m in mentions if not any(
+        m.label in masks[c.label]["labels"] and c.first <= m.first <= c.last for c in covers)]
+    labels = set(history["labels"])
+    if not any(m.label == history["cue"] for m in kept) or not any(m.label in labels for m in kept):
+        return kept
+    clause = clause_ids(text, tokens, clause_breaks(tokens))
+    past = {clause[m.first] for m in kept if m.label == history["cue"]}
+    past -= {clause[m.first] for m in kept if m.label == history["unless"]}
+    return [m for m in kept if m.label not in labels or clause[m.first] not in past]
 
 
 def text_facts(text: str) -> set[str]:

@@ -5,8 +5,10 @@ the person writes ("mujhe bukhar hai" → Latin letters, "मुझे बुख
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import string
+import uuid
 
 import pytest
 import yaml
@@ -27,6 +29,16 @@ from engine.i18n import (
     reply_script,
     t,
     variants,
+)
+from engine.notify import NotifyService, Recipient, migrate
+from engine.notify.jobs import set_service
+from records.db import make_engine, make_session_factory
+from tests.support.notify import (
+    DictState,
+    FixedAddressBook,
+    ManualScheduler,
+    MemorySealer,
+    RecordingTransport,
 )
 
 #: Keys that stay out of the Latin-letter catalogue, each with the reason.
@@ -56,18 +68,8 @@ def _exempt() -> dict[str, str]:
     return exempt
 
 
-#: Areas (data/messages/<area>.yml) whose Latin letters are still being written (issue #19 item 3);
-#: each leaves this set when its data/messages/latn/<area>.yml lands.
-PENDING_AREAS = {"meds"}
-
-
-def _pending() -> set[str]:
-    return {key for area in PENDING_AREAS
-            for key in yaml.safe_load((MESSAGES_DIR / f"{area}.yml").read_text(encoding="utf-8")) or {}}
-
-
 EXEMPT = _exempt()
-NEEDED = sorted(key for key in catalogue() if key not in EXEMPT and key not in _pending())
+NEEDED = sorted(key for key in catalogue() if key not in EXEMPT)
 
 
 def fields(template: str) -> set[str]:
@@ -249,3 +251,72 @@ def test_a_locked_script_is_kept_whatever_is_typed():
 
     messages, _ = run(ActionThank(), "धन्यवाद", {"language": "hi", "script": LATIN, "script_locked": True})
     assert messages[0]["text"] == latin_catalogue()["core_thank"]["hi"]
+
+
+def test_a_reminder_sent_later_comes_in_the_script_the_person_last_wrote_in(tmp_path):
+    """Out of turn (engine.notify): the gateway remembers the script per sender (``script:<sender>``)."""
+    url = f"sqlite:///{tmp_path / 'notify.db'}"
+    migrate(url)
+    now = dt.datetime(2026, 11, 26, 6, 0, tzinfo=dt.timezone.utc)  # 11:30 IST, outside quiet hours
+    hindi, punjabi, native = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    book = FixedAddressBook({hindi: Recipient("+919812300001", "hi", "u-hi"),
+                             punjabi: Recipient("+919812300002", "pa", "u-pa"),
+                             native: Recipient("+919812300003", "hi", "u-native")})
+    scheduler, transport = ManualScheduler(), RecordingTransport()
+    state = DictState()
+    state.values.update({"script:u-hi": LATIN, "script:u-pa": LATIN, "script:u-native": NATIVE,
+                         "inbound:u-pa": {"channel": "whatsapp", "at": now.timestamp() - 3600}})
+    svc = NotifyService(make_session_factory(make_engine(url)), book, transport, state, scheduler,
+                        clock=lambda: now, templates={}, sealer=MemorySealer())
+    set_service(svc)  # the scheduled job (engine.notify.jobs.dispatch) finds the service here
+    try:
+        for user in (hindi, punjabi, native):
+            svc.schedule(user, "asha_notify_medicine", {"time": "11:30"}, now, dedupe=f"m-{user}", kind="medicine")
+        assert scheduler.run_due(now) == 3
+    finally:
+        set_service(None)
+    bodies = {item["to"]: item["body"] for item in transport.sent}
+    assert bodies["+919812300001"] == t("asha_notify_medicine", "hi", "sms", script=LATIN, time="11:30")
+    assert bodies["whatsapp:+919812300002"] == t("asha_notify_medicine", "pa", script=LATIN, time="11:30")
+    assert bodies["+919812300003"] == catalogue()["asha_notify_medicine"]["hi"].format(time="11:30")
+    assert not _INDIC.search(bodies["+919812300001"]) and "dawai" in bodies["+919812300001"]
+
+
+@pytest.mark.parametrize("language", ROMANISED)
+def test_knowledge_base_text_for_a_latin_reader_is_english_never_devanagari_or_gurmukhi(language):
+    """The condition knowledge base (names, self-care, warning signs: data/conditions/) exists in hi,
+    pa and en only, and a machine transliteration of medical advice is not what people write
+    (issue #19 item 3). The explicit fallback (engine.i18n.content_language): a reader of Latin
+    letters gets the catalogue's sentences in Hinglish/Punglish and the knowledge base's own words in
+    English, never in a script they may not read; the urgency and 108 stay in their own words."""
+    from engine.i18n import content_language
+    from engine.triage.explain import advice
+    from engine.triage.kb import default_kb
+
+    heart_attack, angina = default_kb().by_id("heart_attack"), default_kb().by_id("angina")
+    assert content_language(language, LATIN) == "en" and content_language(language, NATIVE) == language
+    with reply_script(LATIN):
+        text = advice("urgent", "cardiologist", angina, language, watch=[heart_attack])
+    assert not _INDIC.search(text), text
+    assert angina.name("en") in text and angina.self_care["en"] in text and heart_attack.warning_signs["en"] in text
+    assert text.startswith(t("triage_advice_urgent", language, script=LATIN))
+    assert "108" in text and t("triage_disclaimer", language, script=LATIN) in text
+    with reply_script(LATIN):
+        emergency = advice("emergency", "emergency", heart_attack, language)
+    assert emergency.startswith(t("triage_advice_emergency", language, script=LATIN)) and "108" in emergency
+
+
+#: Numbers a reader must be able to call: ambulance 108, emergency 112, health helpline 104, Tele-MANAS.
+_HELPLINES = re.compile(r"(?<!\d)(108|112|104|14416)(?!\d)")
+
+
+@pytest.mark.parametrize("language", ROMANISED)
+def test_latin_text_keeps_every_emergency_and_helpline_number_of_the_native_sentence(language):
+    """A romanised sentence says the same urgency: the same 108/112/104/14416 as the native one,
+    in the full text and in the SMS short form."""
+    for key, latin in latin_catalogue().items():
+        native = catalogue()[key]
+        assert set(_HELPLINES.findall(latin[language])) == set(_HELPLINES.findall(native[language])), key
+        short = native_sms(key)
+        if short and isinstance(latin.get("sms"), dict):
+            assert set(_HELPLINES.findall(latin["sms"][language])) == set(_HELPLINES.findall(short[language])), key

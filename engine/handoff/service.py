@@ -1034,4 +1034,15 @@ def build_handoff(settings: Any, records: RecordsService, *, notifier: Notifier 
     return Handoff(records, notifier, scheduler,
                    jitsi_config or jitsi.JitsiConfig.from_settings(settings), base_url=portal_base_url(settings),
                    signer=signer.dumps,
-                   notify=notify or build_notify(settings, records, sender=notifier.sender, scheduler=scheduler))
+                   notify=notify or build_notify(settings, records, sender=notifier.sender, scheduler=scheduler,
+                                                 scripts=gateway_scripts(settings)))
+
+
+def gateway_scripts(settings: Any) -> Callable[[str], str | None]:
+    """The script a patient last wrote in, by sender pseudonym, from the gateway's memory (shared
+    through Redis, or in-process): a Hinglish writer gets the doctor's booking menu, call link,
+    prescription and reminders in Latin letters too."""
+    from engine.i18n import script_key
+    from engine.outbound import process_sender
+
+    return lambda sender: process_sender(settings).store.get(script_key(sender))

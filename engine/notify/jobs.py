@@ -57,7 +57,7 @@ def from_settings(settings: Any | None = None, **overrides: Any) -> NotifyServic
     return NotifyService(**parts, quiet_hours=s.quiet_hours, max_attempts=s.notify_max_attempts)
 
 
-def build(settings: Any, records: Any, *, sender: Any, scheduler: Any) -> NotifyService:
+def build(settings: Any, records: Any, *, sender: Any, scheduler: Any, scripts: Any | None = None) -> NotifyService:
     """A process's delivery path on parts it already has (the portal's records, Twilio sender and
     reminder scheduler): the same database and outbox as :func:`from_settings` builds, no second
     sender. The outbox tables come with the schema upgrade every process runs at start."""
@@ -67,7 +67,7 @@ def build(settings: Any, records: Any, *, sender: Any, scheduler: Any) -> Notify
     return NotifyService(records.sessions, RecordsAddressBook(records, settings.sender_salt),
                          TwilioTransport.from_settings(settings, sender), sender.store, scheduler,
                          quiet_hours=settings.quiet_hours, max_attempts=settings.notify_max_attempts,
-                         sealer=RecordsSealer(records))
+                         sealer=RecordsSealer(records), scripts=scripts)
 
 
 def dispatch(outbox_id: str) -> str:

@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.paths import ROOT
-from engine.i18n import t
+from engine.i18n import script_key, t
 from engine.notify import timing
 from engine.notify.models import DoseTimes, Outbox
 
@@ -123,7 +123,8 @@ class NotifyService:
     def __init__(self, sessions: sessionmaker[Session], addresses: AddressBook, transport: Transport,
                  state: State, scheduler: Scheduler, *, clock: Callable[[], dt.datetime] | None = None,
                  quiet_hours: tuple[int, int] = (22, 7), max_attempts: int = 5,
-                 templates: dict[str, dict[str, Any]] | None = None, sealer: Sealer) -> None:
+                 templates: dict[str, dict[str, Any]] | None = None, sealer: Sealer,
+                 scripts: Callable[[str], str | None] | None = None) -> None:
         self.sessions = sessions
         self.addresses = addresses
         self.transport = transport
@@ -134,6 +135,9 @@ class NotifyService:
         self.max_attempts = max_attempts
         self.templates = template_registry() if templates is None else templates
         self.sealer = sealer
+        #: the script a person last wrote in, by their sender pseudonym (the gateway's memory,
+        #: ``engine.i18n.script_key``): "mujhe bukhar hai" gets its reminder in Latin letters too
+        self.scripts = scripts or (lambda sender: self.state.get(script_key(sender)))
 
     # ------------------------------------------------------------------ scheduling
 
@@ -264,10 +268,13 @@ class NotifyService:
             return {}
 
     def _send(self, row: Outbox, recipient: Recipient, now: dt.datetime) -> dict[str, Any]:
-        """Send by the row's route; the row's new values (via, sid, twilio_status, fallback, error)."""
+        """Send by the row's route; the row's new values (via, sid, twilio_status, fallback, error).
+        Text in the person's language and in the script they last wrote in (a call speaks the
+        native script; an approved WhatsApp template is sent as approved)."""
         from engine.notify.twilio import SendRefused
 
         fields = self.fields_of(row)
+        script = self._script(recipient.sender)
         language = fields.get("_language") or recipient.language
         media = fields.get("_media") or None
         if row.channel == "voice":
@@ -281,7 +288,8 @@ class NotifyService:
             to = f"whatsapp:{recipient.address}"
             try:
                 if now - max(seen) <= WINDOW:
-                    return self._result("whatsapp", self._text(to, t(row.key, language, **fields), media))
+                    return self._result("whatsapp", self._text(to, t(row.key, language, script=script, **fields),
+                                                               media))
                 template = self.templates.get(row.key) or {}
                 content_sid = (template.get("content_sid") or {}).get(language)
                 if content_sid:
@@ -293,13 +301,20 @@ class NotifyService:
                 if not exc.whatsapp_only:
                     raise
                 log.info("notification %s: WhatsApp refused (%s), switching to SMS", row.id, exc.code)
-                return {**self._sms(row, recipient, language, fields, media), "fallback": "sms",
+                return {**self._sms(row, recipient, language, fields, media, script), "fallback": "sms",
                         "error": str(exc.code)}
-        return self._sms(row, recipient, language, fields, media)
+        return self._sms(row, recipient, language, fields, media, script)
+
+    def _script(self, sender: str) -> str | None:
+        try:
+            return self.scripts(sender)
+        except Exception as exc:  # noqa: BLE001 - the native script beats no message; type only (URLs)
+            log.warning("script of a recipient not read: %s", type(exc).__name__)
+            return None
 
     def _sms(self, row: Outbox, recipient: Recipient, language: str, fields: dict[str, str],
-             media: str | None) -> dict[str, Any]:
-        body = t(row.key, language, "sms", **fields)
+             media: str | None, script: str | None = None) -> dict[str, Any]:
+        body = t(row.key, language, "sms", script=script, **fields)
         if media and media not in body:  # no attachments by SMS: the link instead
             body = f"{body} {media}"
         return self._result("sms", self._text(recipient.address, body))

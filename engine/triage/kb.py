@@ -128,6 +128,7 @@ class KnowledgeBase:
         self.pregnancy_kind = np.array([c.pregnancy or "" for c in self.conditions], dtype=object)
         self.pregnant_factors = np.array([c.pregnant_factor for c in self.conditions], dtype=float)
         self.onset_index = np.array([ONSETS.index(c.onset) for c in self.conditions], dtype=int)
+        self.emergency_mask = np.array([c.urgency == "emergency" for c in self.conditions], dtype=bool)
 
     def __len__(self) -> int:
         return len(self.conditions)

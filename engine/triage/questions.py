@@ -4,6 +4,14 @@ For each unasked symptom s, P(yes) = sum_c P(c) P(s|c); the answer replaces the 
 "not mentioned" term for s by the full "present" or "denied" term, giving two posteriors. The
 expected information gain is H(now) - [P(yes) H(yes) + P(no) H(no)]. Done over the KB scorer
 only: it is exact, vectorised over all symptoms at once, and well under a millisecond.
+
+A clinician first rules dangers in or out: "headache and fever" asks about a stiff neck before a
+sore throat. So the gain about the conditions is added to ``DANGER_WEIGHT`` times the value of the
+answer for the urgency decision: with P = the emergency conditions' total probability, sending
+home costs ``UNDER_COST`` x P and sending to hospital 1 - P (the costs behind
+``urgency.EMERGENCY_MASS``); a finding is worth asking when its answer can change that decision,
+by the expected drop of min(UNDER_COST x P, 1 - P). Findings that cannot move P across the line are
+worth nothing here, however rare the danger.
 """
 
 from __future__ import annotations
@@ -31,6 +39,15 @@ MALE_ONLY = frozenset({"penile_discharge", "erection_problem", "testicular_pain"
 CHILD_ONLY = frozenset({"developmental_delay", "bedwetting", "excessive_crying", "umbilical_redness", "hyperactivity"})
 CHILD_AGE = 13
 MIN_GAIN = 0.01  # bits; below this a question is not worth the user's time
+#: Missing an emergency against sending a non-emergency to hospital (urgency.EMERGENCY_MASS = 1/(1+3)).
+UNDER_COST = 3.0
+#: Bits of condition information one unit of averted urgency loss is worth.
+DANGER_WEIGHT = 10.0
+
+
+def _urgency_loss(p_emergency: np.ndarray) -> np.ndarray:
+    """Expected cost of the better urgency decision when the emergency conditions hold ``p_emergency``."""
+    return np.minimum(UNDER_COST * p_emergency, 1.0 - p_emergency)
 
 
 def _entropy(p: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -49,6 +66,12 @@ def information_gains(kb: KnowledgeBase, evidence: Evidence) -> np.ndarray:
     post_yes = softmax(yes_logits.T)
     post_no = softmax(no_logits.T)
     gain = _entropy(now) - (p_yes * _entropy(post_yes) + (1 - p_yes) * _entropy(post_no))
+    danger = kb.emergency_mask
+    if danger.any():
+        before = _urgency_loss(now[danger].sum())
+        after = p_yes * _urgency_loss(post_yes[:, danger].sum(axis=1)) + (1 - p_yes) * _urgency_loss(
+            post_no[:, danger].sum(axis=1))
+        gain = gain + DANGER_WEIGHT * (before - after)
     asked = set(evidence.present) | set(evidence.negated) | NOT_ASKED
     if evidence.sex == "m" or (evidence.age is not None and evidence.age < 10):
         asked |= FEMALE_ONLY
