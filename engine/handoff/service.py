@@ -916,8 +916,8 @@ class Handoff:
         if side == "patient":
             return bool(self._to_patient(case, "portal_reminder", {"doctor": doctor_title(info["name"]),
                                                                    "time": when(case.scheduled_at)},
-                                         kind="appointment",
-                                         dedupe=f"remind:{case_id}:{self.now().isoformat(timespec='minutes')}"))
+                                         kind="appointment",  # each job runs once (the scheduler keys it by time)
+                                         dedupe=f"remind:{case_id}:{self.now().isoformat()}"))
         phone = self.staff_phone(case.doctor_id)
         return bool(phone) and bool(self.notifier.send_message(
             phone, t("portal_reminder_doctor", "en", time=when(case.scheduled_at))))
