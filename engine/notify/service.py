@@ -362,6 +362,8 @@ class NotifyService:
             if row is None:
                 return False
             values: dict[str, Any] = {}
+            if status in FAILED_STATUSES and row.delivered_at is not None:
+                return True  # it arrived (delivered, read): a failure reported after that changes nothing
             if status in FAILED_STATUSES:
                 values = {"twilio_status": status, "error": (error_code or status)[:32]}
             elif PROGRESS.get(status, -1) > PROGRESS.get(row.twilio_status, -1) or row.twilio_status in FAILED_STATUSES:
