@@ -146,3 +146,26 @@ def test_document_type_follows_what_the_page_holds():
     assert document_type(ds_text, parse_medications(ds_text), [])[0] == "discharge_summary"
     bill = "TAX INVOICE / CASH MEMO GSTIN 03AAKPB1234C1Z9\nDOLO 650 TAB 15S DOBS4471 11/27 10 30.60\nNet Rs. 106.51"
     assert document_type(bill, parse_medications(bill), [])[0] == "other"
+
+
+def test_a_second_reading_fills_what_the_first_missed_and_never_overrides_it():
+    """read_document's two readings (prepared page, photo as it came): the leading one keeps its values; a
+    medicine, a schedule or a lab row only the other saw is taken from it."""
+    from engine.ocr.document import interpret
+    from engine.ocr.quality import Quality
+    from engine.ocr.tesseract import from_rows
+
+    def page(*lines: str) -> object:
+        return from_rows([_row(40 * (i + 1), (line, 50)) for i, line in enumerate(lines)])
+
+    header = "Rx Dr. Mehta Clinic"
+    first = page(header, "Tab Dolo 650 mg", "Cap Amoxyclav 625", "1-0-1 x 5 days")
+    second = page(header, "Tab Dolo 650 mg 1-1-1 x 3 days", "Cap Amoxyclav 625 0-0-1", "Tab Pan 40 mg 1-0-0")
+    meds = {m.generic: m.frequency for m in interpret(first, "x", Quality(1.0, []), (second,)).medications}
+    assert meds["paracetamol"] == "1-1-1"  # the first left it blank
+    assert meds["amoxicillin+clavulanic acid"] == "1-0-1"  # the first read it: kept
+    assert meds["pantoprazole"] == "1-0-0"  # only the second saw it
+    lab_first = page("Pathology Lab Report", "Haemoglobin 9.8 g/dL 12 - 15", "Reference range as printed")
+    lab_second = page("Pathology Lab Report", "Haemoglobin 8.9 g/dL 12 - 15", "TSH 6.2 uIU/mL 0.4 - 4.2")
+    labs = {r.code: r.value for r in interpret(lab_first, "x", Quality(1.0, []), (lab_second,)).lab_results}
+    assert labs == {"haemoglobin": 9.8, "tsh": 6.2}

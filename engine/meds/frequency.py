@@ -1,6 +1,6 @@
 """Dosing notations found on Indian prescriptions -> a canonical frequency and times per day.
 
-Handles dose patterns (``1-0-1``, ``1-1-1``, ``0-0-1``, ``1-0-0-1``, ``½-0-½``, OCR's ``l-O-1``),
+Handles dose patterns (``1-0-1``, ``1+0+1``, ``1-1-1``, ``0-0-1``, ``1-0-0-1``, ``½-0-½``, OCR's ``l-O-1``),
 Latin abbreviations (OD, BD, TDS, QID, HS, SOS, q8h), English phrases, romanised Hindi
 ("din me do baar", "subah-shaam", "raat ko") and Devanagari/Gurmukhi phrases ("रात को", "ਸਵੇਰੇ"); a time
 of day alone is one dose then ("ਸਵੇਰੇ" = 1-0-0, "शाम को" = 0-0-1). A weekly or monthly schedule is no
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 # OCR commonly reads 0 as O/o and 1 as l/I/|/i; a dose slot is one of these or a fraction.
 _SLOT = r"(?:[01lIi|oO2½]|1/2)"
-_SEP = r"\s*[-–—_=~:]\s*"
+_SEP = r"\s*[-–—_=~:+]\s*"  # "1+0+1" is written too
 PATTERN_RE = re.compile(rf"(?<![\w/]){_SLOT}(?:{_SEP}{_SLOT}){{2,3}}(?![\w/])")
 
 #: Canonical abbreviation -> times per day (None: as needed, not a daily schedule).

@@ -73,14 +73,43 @@ def document_type(text: str, medications: list[Medication], lab_results: list[La
     return best, scores[best] / sum(scores.values())
 
 
-def interpret(ocr: tesseract.OcrText, file: str, page_quality: quality.Quality) -> DocumentResult:
+def _merge_medications(primary: list[Medication], other: list[Medication]) -> list[Medication]:
+    """``primary``'s medicines, a schedule it left blank filled from ``other``'s reading of the same
+    medicine, then the medicines only ``other`` found. Both readings mark a dose they could not read as
+    unread, so a filled schedule is one that reading did see."""
+    merged = list(primary)
+    for med in other:
+        same = next((m for m in merged if m.generic == med.generic), None)
+        if same is None:
+            merged.append(med)
+        elif same.frequency is None and same.duration_days is None and (med.frequency or med.duration_days):
+            merged[merged.index(same)] = med
+    return merged
+
+
+def _merge_labs(primary: list[LabResult], other: list[LabResult]) -> list[LabResult]:
+    """``primary``'s lab rows, then the tests only ``other`` read."""
+    seen = {r.code for r in primary}
+    return primary + [r for r in other if r.code not in seen]
+
+
+def interpret(ocr: tesseract.OcrText, file: str, page_quality: quality.Quality,
+              others: tuple[tesseract.OcrText, ...] = ()) -> DocumentResult:
     """Type, medications and lab results from a page's words: the one parsing path, shared by
     :func:`read_document` and the raw-Tesseract baseline of the evaluation (so the two differ only
     in how the words were read). Lab tables are rebuilt from the word boxes; the patient's age and
-    sex printed in the header pick sex-specific ranges."""
+    sex printed in the header pick sex-specific ranges. ``others`` are other readings of the same page:
+    what ``ocr`` missed (a medicine, its schedule, a lab row) is taken from them, in order."""
     text = ocr.text
     age, sex = patient(text)
+    for other in others:
+        if age is None or sex is None:
+            other_age, other_sex = patient(other.text)
+            age, sex = age if age is not None else other_age, sex or other_sex
     medications, lab_results = parse_medications(text), parse_rows(ocr.rows, age, sex)
+    for other in others:
+        medications = _merge_medications(medications, parse_medications(other.text))
+        lab_results = _merge_labs(lab_results, parse_rows(other.rows, age, sex))
     doc_type, confidence = document_type(text, medications, lab_results)
     result = DocumentResult(file, doc_type, confidence, page_quality, text)
     if doc_type in MEDICATION_TYPES:
@@ -91,7 +120,12 @@ def interpret(ocr: tesseract.OcrText, file: str, page_quality: quality.Quality) 
 
 
 def read_document(source: str | Path | bytes, name: str | None = None) -> DocumentResult:
-    """Read one photo (path or bytes). Raises ValueError when the bytes are not an image."""
+    """Read one photo (path or bytes). Raises ValueError when the bytes are not an image.
+
+    Two readings compete (issue #17: never read worse than plain Tesseract): the prepared page read
+    line by line (:func:`tesseract.read_prepared`) and the photo as it came read the way plain
+    Tesseract does (:func:`tesseract.read_raw`). The one with more credible, parsable content leads;
+    the other fills in what it missed."""
     if isinstance(source, bytes):
         data, file = source, name or ""
     else:
@@ -99,4 +133,6 @@ def read_document(source: str | Path | bytes, name: str | None = None) -> Docume
         data, file = path.read_bytes(), name or str(source)
     prepared = preprocess.prepare(data)
     ocr = tesseract.read_prepared(prepared)
-    return interpret(ocr, file, quality.assess(prepared, ocr))
+    raw = tesseract.read_raw(prepared)
+    first, second = (ocr, raw) if tesseract.page_score(ocr) >= tesseract.page_score(raw) else (raw, ocr)
+    return interpret(first, file, quality.assess(prepared, first), (second,))

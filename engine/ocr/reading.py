@@ -20,7 +20,9 @@ Gurmukhi ones. So no step is forced on a photo:
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import median
@@ -115,10 +117,18 @@ def doubtful(row: list[Word]) -> bool:
 
 
 def tesseract_words(image: np.ndarray, lang: str, psm: int = PSM) -> list[Word]:
+    """Tesseract's words with boxes. The page goes to Tesseract as an uncompressed PGM file: pytesseract
+    would write a PNG, and compressing it took a quarter of a photo's reading time (same pixels, same
+    words)."""
     config = f"--oem 1 --psm {psm} -c preserve_interword_spaces=1"
     if lang == LATIN:
         config += f" --user-words {user_words_path()}"
-    data = pytesseract.image_to_data(image, lang=lang, config=config, output_type=pytesseract.Output.DICT)
+    with tempfile.TemporaryDirectory(prefix="saathi-ocr-") as tmp:
+        path = os.path.join(tmp, "page.pgm")
+        if image.dtype != np.uint8:
+            image = (image > 0).astype(np.uint8) * 255
+        cv2.imwrite(path, image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+        data = pytesseract.image_to_data(path, lang=lang, config=config, output_type=pytesseract.Output.DICT)
     return words_from_data(data)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytesseract
 
 from engine.ocr import reading
-from engine.ocr.layout import Word
+from engine.ocr.layout import Word, group_rows
 from engine.ocr.preprocess import Prepared, rotate_quarters
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,15 @@ def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
             log.info("page read after turning %d quarter(s)", quarters)
             return turned
     return result
+
+
+def read_raw(prepared: Prepared) -> OcrText:
+    """The photo as it came (grey, at work size), read as plain ``tesseract photo - -l eng`` does: Tesseract's
+    own page segmentation, no straightening or flattening. Doses it barely saw, or crossed out, are marked
+    unread as in the main reading."""
+    image = prepared.original_gray
+    rows = group_rows(reading.tesseract_words(image, reading.LATIN, psm=3))
+    return from_rows(reading.mark_unread_doses(image, rows))
 
 
 def read_page(gray: np.ndarray, retry_below: float = 70.0) -> OcrText:
