@@ -89,7 +89,8 @@ def schedule(notify: Any, case: Any, items: list[dict[str, Any]], *, rx: str, st
     patient of ``case`` (a HandoffCase: they belong to it); returns how many."""
     count = 0
     fields = {"day": str(CHECKIN_DAY), "problem": problem, "doctor": doctor}
-    base = {"ref": str(case.id), "channel": case.channel if case.channel in ("whatsapp", "sms", "voice") else "sms",
+    # a question wants an answer: people who call us get it by SMS (a call that reads it cannot take one)
+    base = {"ref": str(case.id), "channel": "whatsapp" if case.channel == "whatsapp" else "sms",
             "seen_at": case.created_at}
     moment = timing.at_ist(start + dt.timedelta(days=CHECKIN_DAY - 1), CHECKIN_HOUR)
     if notify.schedule(case.patient_id, "followup_checkin", {**fields, "_language": case.language}, moment,
