@@ -320,3 +320,20 @@ def test_latin_text_keeps_every_emergency_and_helpline_number_of_the_native_sent
         short = native_sms(key)
         if short and isinstance(latin.get("sms"), dict):
             assert set(_HELPLINES.findall(latin["sms"][language])) == set(_HELPLINES.findall(short[language])), key
+
+
+@pytest.mark.parametrize(("key", "parser", "expected"), [
+    ("core_ask_sex", "parse_sex", ["m", "f"]),
+    ("core_ask_severity", "parse_severity", ["mild", "moderate", "severe"]),
+    ("core_ask_pregnant", "parse_yes_no", [True, False]),
+    ("core_ask_records_consent", "parse_yes_no", [True, False]),
+])
+def test_a_word_a_latin_menu_offers_is_read_back_as_that_choice(key, parser, expected):
+    """Someone who answers "mard" or "madhyam" instead of the number is understood (a live Punjabi
+    conversation answering 'banda', then offered on this menu, was asked the question again forever)."""
+    import nlu.slots
+
+    parse = getattr(nlu.slots, parser)
+    for language in ROMANISED:
+        options = re.findall(r"(\d) ([^·]+?)(?= ·|$)", latin_catalogue()[key][language])
+        assert [parse(word.strip()) for _, word in options] == expected, (key, language, options)

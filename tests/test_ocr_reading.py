@@ -165,7 +165,8 @@ def test_a_second_reading_fills_what_the_first_missed_and_never_overrides_it():
     assert meds["paracetamol"] == "1-1-1"  # the first left it blank
     assert meds["amoxicillin+clavulanic acid"] == "1-0-1"  # the first read it: kept
     assert meds["pantoprazole"] == "1-0-0"  # only the second saw it
-    lab_first = page("Pathology Lab Report", "Haemoglobin 9.8 g/dL 12 - 15", "Reference range as printed")
-    lab_second = page("Pathology Lab Report", "Haemoglobin 8.9 g/dL 12 - 15", "TSH 6.2 uIU/mL 0.4 - 4.2")
+    lab_second = page("Pathology Lab Report", "Haemoglobin 8.9 g/dL 12 - 15", "TSH 6.2 uIU/mL 0.4 - 4.2",
+                      "Serum Creatinine 1.1 mg/dL 0.6 - 1.2")
+    lab_first = page("Pathology Lab Report", "Haemoglobin 9.8 g/dL 12 - 15", "Serum Creatinine 11")
     labs = {r.code: r.value for r in interpret(lab_first, "x", Quality(1.0, []), (lab_second,)).lab_results}
-    assert labs == {"haemoglobin": 9.8, "tsh": 6.2}
+    assert labs == {"haemoglobin": 9.8, "tsh": 6.2, "creatinine": 1.1}  # a row read whole beats a bare number

@@ -87,10 +87,19 @@ def _merge_medications(primary: list[Medication], other: list[Medication]) -> li
     return merged
 
 
+def _structure(row: LabResult) -> int:
+    """How much of a lab row parsed: a unit, a printed range (a row read whole is more credible)."""
+    return int(row.unit is not None) + int(row.range_source == "printed")
+
+
 def _merge_labs(primary: list[LabResult], other: list[LabResult]) -> list[LabResult]:
-    """``primary``'s lab rows, then the tests only ``other`` read."""
+    """``primary``'s lab rows (one ``other`` read more completely, with unit and printed range, replaces
+    it), then the tests only ``other`` read."""
+    theirs = {r.code: r for r in other}
+    merged = [theirs[r.code] if r.code in theirs and _structure(theirs[r.code]) > _structure(r) else r
+              for r in primary]
     seen = {r.code for r in primary}
-    return primary + [r for r in other if r.code not in seen]
+    return merged + [r for r in other if r.code not in seen]
 
 
 def interpret(ocr: tesseract.OcrText, file: str, page_quality: quality.Quality,
