@@ -323,6 +323,7 @@ def test_latin_text_keeps_every_emergency_and_helpline_number_of_the_native_sent
 
 
 @pytest.mark.parametrize(("key", "parser", "expected"), [
+    ("core_ask_patient", "parse_patient", ["self", "child", "other"]),
     ("core_ask_sex", "parse_sex", ["m", "f"]),
     ("core_ask_severity", "parse_severity", ["mild", "moderate", "severe"]),
     ("core_ask_pregnant", "parse_yes_no", [True, False]),
