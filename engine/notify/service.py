@@ -6,7 +6,8 @@ out of the quiet hours unless urgent — and the scheduler (RQ ``enqueue_at`` wi
 in-process timer without) runs :func:`engine.notify.jobs.dispatch` with the row id only.
 
 Dispatch claims the row (``scheduled`` → ``sending`` in one UPDATE, so two workers cannot send it
-twice), skips people who sent STOP (the gateway's opt-out, same salted key), and picks the route:
+twice; ``due_at`` becomes the time it was taken), skips people who sent STOP (the gateway's
+opt-out, same salted key), and picks the route:
 a call that reads the message for people who asked for calls (``channel="voice"``); WhatsApp
 free text inside the 24-hour window after the person last wrote to us on WhatsApp (the gateway's
 ``inbound:<sender>`` or what the producer knows, ``seen_at``), an approved WhatsApp template
@@ -19,6 +20,12 @@ for a message someone is waiting to see the outcome of (the doctor's prescriptio
 in the caller's process and answers with the :class:`Outcome`. Delivery status comes from
 Twilio's status callbacks into the row (:meth:`record_status`), which the doctor's case page
 shows (:meth:`deliveries`). Log lines carry ids, kinds and outcomes only.
+
+A worker killed mid-send (SIGKILL, the machine gone) leaves its row ``sending``; the claim is a
+lease of :data:`SENDING_LEASE`: :meth:`rearm` (start-up hooks, the gateway's periodic sweep) puts a
+row ``sending`` for longer back to ``scheduled`` in one UPDATE (one sweeper wins) and arms it once.
+At least once, not exactly once: a worker that died after Twilio took the message but before the
+row said ``sent`` makes it go twice (Twilio's API has no idempotency key to ask with).
 
 At rest a row's fields are sealed for its recipient and its dedupe key is a keyed digest (the
 :class:`Sealer`: the records' data keys in production, :class:`engine.notify.addresses.RecordsSealer`);
@@ -49,6 +56,9 @@ log = logging.getLogger(__name__)
 TEMPLATES_FILE = ROOT / "data" / "asha" / "templates.yml"
 WINDOW = dt.timedelta(hours=24)
 DISPATCH = "engine.notify.jobs.dispatch"
+#: How long a claimed row may stay ``sending`` before its sender counts as dead (one send waits
+#: at most 15 s for Twilio, engine.outbound; a live worker never holds a row this long).
+SENDING_LEASE = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,8 @@ class NotifyService:
                  state: State, scheduler: Scheduler, *, clock: Callable[[], dt.datetime] | None = None,
                  quiet_hours: tuple[int, int] = (22, 7), max_attempts: int = 5,
                  templates: dict[str, dict[str, Any]] | None = None, sealer: Sealer,
-                 scripts: Callable[[str], str | None] | None = None) -> None:
+                 scripts: Callable[[str], str | None] | None = None,
+                 sending_lease: dt.timedelta = SENDING_LEASE) -> None:
         self.sessions = sessions
         self.addresses = addresses
         self.transport = transport
@@ -138,6 +149,7 @@ class NotifyService:
         #: the script a person last wrote in, by their sender pseudonym (the gateway's memory,
         #: ``engine.i18n.script_key``): "mujhe bukhar hai" gets its reminder in Latin letters too
         self.scripts = scripts or (lambda sender: self.state.get(script_key(sender)))
+        self.sending_lease = sending_lease
 
     # ------------------------------------------------------------------ scheduling
 
@@ -209,17 +221,33 @@ class NotifyService:
         Why: in-process timers (the embedded deployment) die with the process, and Redis here keeps
         nothing on disk, so after a restart the outbox is the only record of what is owed. Each
         process that owns a scheduler calls this at start-up; overdue rows are armed for now (sent
-        promptly). Arming a row twice is harmless: :meth:`dispatch` claims the row first.
+        promptly). Arming a row twice is harmless: :meth:`dispatch` claims the row first. Rows whose
+        sender died mid-send (``sending`` past the lease) are put back first (:meth:`reclaim`).
         """
         now = self.clock()
-        rows = self.pending()
+        reclaimed = self.reclaim(now)
+        rows = [r for r in self.pending() if r.id not in reclaimed]
         if stale_after is not None:
             rows = [r for r in rows if _aware(r.due_at) < now - stale_after]
         for row in rows:
             self.scheduler.at(max(_aware(row.due_at), now), DISPATCH, str(row.id))
         if rows:
             log.info("re-armed %d scheduled notifications", len(rows))
-        return len(rows)
+        return len(rows) + len(reclaimed)
+
+    def reclaim(self, now: dt.datetime | None = None) -> set[uuid.UUID]:
+        """Rows ``sending`` for longer than the lease (their worker died mid-send) back to
+        ``scheduled`` and armed for now; the ids. One UPDATE: of several sweepers, one gets each."""
+        now = now or self.clock()
+        with self.sessions() as s:
+            ids = set(s.scalars(update(Outbox).where(Outbox.status == "sending", Outbox.due_at < now - self.sending_lease)
+                                .values(status="scheduled", due_at=now).returning(Outbox.id)))
+            s.commit()
+        for row_id in ids:
+            self.scheduler.at(now, DISPATCH, str(row_id))
+        if ids:
+            log.warning("re-armed %d notifications whose sender died mid-send", len(ids))
+        return ids
 
     # ------------------------------------------------------------------ dispatch
 
@@ -229,7 +257,7 @@ class NotifyService:
         now = self.clock()
         with self.sessions() as s:  # claim and read in one statement (UPDATE … RETURNING)
             row = s.scalars(update(Outbox).where(Outbox.id == outbox_id, Outbox.status == "scheduled")
-                            .values(status="sending").returning(Outbox)).one_or_none()
+                            .values(status="sending", due_at=now).returning(Outbox)).one_or_none()
             s.commit()
             if row is None:  # already sent (a duplicate job), cancelled, or unknown
                 found = s.get(Outbox, outbox_id)

@@ -1,0 +1,117 @@
+"""A reminder whose worker died mid-send is sent again, once (bench/replicas.py's open case).
+
+A real RQ worker process (tests/support/notify_worker.py) on a PostgreSQL outbox takes a due
+reminder and is SIGKILLed while its send waits, before Twilio has the message: the row stays
+``sending``. After the lease two sweepers re-arm (as two gateways' sweeps would): one gets the
+row, and a second worker sends it, once."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from engine.notify import NotifyService, migrate
+from engine.notify.models import Outbox
+from engine.notify.scheduling import RqAt
+from records.db import make_engine, make_session_factory
+from tests.support.notify import DictState, FixedAddressBook, MemorySealer
+from tests.support.notify_worker import FIELDS
+from tests.support.records import fresh_pg_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def connection():
+    redis = pytest.importorskip("redis")
+    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        conn.ping()
+    except Exception:
+        pytest.skip("Redis is not reachable")
+    return conn
+
+
+def start_worker(url: str, queue: str, log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tests.support.notify_worker", url, queue, str(log)],
+                            cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_with_children(process: subprocess.Popen) -> None:
+    """SIGKILL the worker and its work-horse (RQ forks it into a session of its own: a kill of
+    the worker's process group alone leaves it sending, as a machine or pod that dies does not)."""
+    children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == process.pid]
+    for pid in [process.pid, *children]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(10)
+
+
+def _parent(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def wait_for(predicate, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def test_a_reminder_whose_worker_was_killed_mid_send_is_rearmed_and_sent_once(tmp_path, connection):
+    log = tmp_path / "sends.log"
+    hold = tmp_path / "sends.log.hold"
+    queue = f"notify-lease-{uuid.uuid4().hex[:8]}"
+    workers: list[subprocess.Popen] = []
+    with fresh_pg_database("saathi_lease") as url:
+        migrate(url)
+        engine = make_engine(url)
+        scheduler = RqAt(connection, queue)
+        lease = dt.timedelta(seconds=10)  # the claim was a moment ago (a loaded box: seconds)
+        sweepers = [NotifyService(make_session_factory(engine), FixedAddressBook({}), None, DictState(), scheduler,  # type: ignore[arg-type]
+                                  quiet_hours=(0, 0), templates={}, sealer=MemorySealer(), sending_lease=lease)
+                    for _ in range(2)]
+        try:
+            person = uuid.uuid4()
+            row_id = sweepers[0].schedule(person, "asha_notify_checkup", FIELDS, dt.datetime.now(dt.timezone.utc),
+                                          dedupe="lease", kind="checkup", urgent=True)
+            hold.touch()
+            workers.append(start_worker(url, queue, log))
+            wait_for(lambda: log.exists() and "start" in log.read_text(), 120, "the worker never took the reminder")
+            kill_with_children(workers[0])  # the worker and its work-horse, mid-send
+            hold.unlink()
+            with make_session_factory(engine)() as s:
+                assert s.get(Outbox, row_id).status == "sending"
+            assert sweepers[0].reclaim() == set()  # within the lease: the sender may still be alive
+            time.sleep(lease.total_seconds())
+            assert [sweeper.reclaim() for sweeper in sweepers] == [{row_id}, set()]  # one sweeper gets it
+            assert sweepers[1].rearm() == 1  # a scheduled row armed again: harmless, dispatch claims first
+
+            workers.append(start_worker(url, queue, log))  # the supervisor's restart
+            # RQ's scheduler lock of the dead worker expires (61 s), the new one takes it in its round
+            wait_for(lambda: "sent" in log.read_text(), 240, "the re-armed reminder was never sent")
+            time.sleep(3)  # any second job (there are two armings) has had its turn
+            assert [line.split()[0] for line in log.read_text().splitlines()] == ["start", "start", "sent"]
+            with make_session_factory(engine)() as s:
+                row = s.get(Outbox, row_id)
+                assert (row.status, row.attempts) == ("sent", 1)
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    kill_with_children(worker)
+            for job_id in scheduler.queue.scheduled_job_registry.get_job_ids():
+                scheduler.queue.scheduled_job_registry.remove(job_id, delete_job=True)
+            scheduler.queue.delete(delete_jobs=True)
+            engine.dispose()
