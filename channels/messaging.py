@@ -23,7 +23,7 @@ from channels.inbound import InboundMessage
 from channels.media import kind_of
 from channels.metrics import count_webhook
 from channels.pipeline import Admission, stepup
-from channels.rasa import BotMessage
+from channels.rasa import MESSAGE_ID, BotMessage
 from channels.symptom_menu import MENU_AFTER_KEYS
 from channels.types import sms, whatsapp
 from channels.types.whatsapp import keywords as voice_note
@@ -186,6 +186,8 @@ def _ask(gateway: Gateway, message: InboundMessage, sender: str, text: str, meta
         metadata = {**(metadata or {}), "photo_medicines": photo}
     kind = channel_type(message).TYPE
     metadata = {**(metadata or {}), "identity": stepup.identity(gateway, kind, sender)}
+    if message.sid:  # names the message in Rasa's tracker: a second copy gets the first one's answer
+        metadata[MESSAGE_ID] = message.sid  # (rasa_ext.rest; a replay, a repeat on another gateway)
     if gateway.backlog.pending(sender):
         turn = conversation.offline_turn(gateway, sender, text)
     else:

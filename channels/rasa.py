@@ -24,6 +24,11 @@ class BotMessage:
     image: str | None = None
 
 
+#: The metadata field naming a message (its MessageSid): Rasa answers a message it has already
+#: taken with that turn's answer instead of running it twice (rasa_ext/rest.py).
+MESSAGE_ID = "message_id"
+
+
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer; channels then answer red flags themselves and keep the rest for later.
 
