@@ -10,11 +10,20 @@ supervisor. Then, after a drain:
 
 * a turn is **answered** when its webhook got a TwiML reply, or a later reply through the REST API
   (messages kept while Rasa was away, answered when it is back);
-* **lost** when it got neither (or its webhook failed: Twilio does not retry messaging webhooks);
+* **lost** when it got neither;
 * **duplicated** when it got both, or Rasa's tracker holds its user message twice;
 * a reminder is **sent twice** or **never** by the number of messages its phone got.
 
+The webhook sender plays Twilio with the connection overrides of the gateway's public URL
+(``--retries N``: ``#rc=N&rp=ct,rt,5xx``): a webhook that could not connect (``ct``), got no answer
+(``rt``: read timeout, or the connection closed before an answer) or a 5xx is posted again, same
+MessageSid and signature, up to N times; ``--retries 0`` is Twilio without overrides. A turn whose
+first try failed and a retry was answered counts as **recovered by a retry**, only when that retry
+actually happened here. Whether a Twilio account honours these overrides on the messaging webhook
+is Twilio's to say (docs/operations.md).
+
     .venv/bin/python bench/replicas.py [--turns 300] [--users 6] [--reminders 60] [--kill-at 0.5]
+        [--retries 2] [--port-base 5700]
 
 Bounded: a fixed count of turns and reminders, a drain of at most ``--drain`` seconds. Photos and
 voice notes are not in the load yet (the media workers are killed idle).
@@ -63,6 +72,37 @@ def haproxy_config(front: dict[str, int], back: dict[str, list[int]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Twilio's retry policy classes (connection overrides ``rp``) the bench's sender retries on.
+RETRY_ON = ("ct", "rt", "5xx")
+
+
+def failure_class(exc: BaseException | None, status: int | None) -> str:
+    """What Twilio's ``rp`` would call a failed webhook: ``ct`` no connection, ``rt`` no answer."""
+    if exc is None:
+        return "5xx" if status and status >= 500 else "4xx"
+    if isinstance(exc, requests.ConnectTimeout):
+        return "ct"
+    if isinstance(exc, requests.ConnectionError):  # refused: ct; reset or closed after the request: rt
+        text = repr(exc)
+        return "ct" if "refused" in text.lower() or "NewConnectionError" in text else "rt"
+    return "rt"  # read timeout
+
+
+class Ports:
+    """The bench's ports: consecutive from ``--port-base`` (a shared machine hands out ranges), else free ones."""
+
+    def __init__(self, base: int) -> None:
+        self.next = base
+
+    def take(self) -> int:
+        if not self.next:
+            from tests.support.live import free_port
+
+            return free_port()
+        self.next += 1
+        return self.next - 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--turns", type=int, default=300)
@@ -70,6 +110,8 @@ def main() -> int:
     parser.add_argument("--reminders", type=int, default=60)
     parser.add_argument("--kill-at", type=float, default=0.5, help="share of the turns sent before the kills")
     parser.add_argument("--drain", type=float, default=240.0)
+    parser.add_argument("--retries", type=int, default=2, help="Twilio's rc: webhook retries (0: none)")
+    parser.add_argument("--port-base", type=int, default=0, help="first of 16 consecutive ports (0: free ports)")
     args = parser.parse_args()
     if not shutil.which("haproxy"):
         print("needs Debian's haproxy (apt-get install haproxy)", file=sys.stderr)
@@ -77,7 +119,6 @@ def main() -> int:
 
     import redis
 
-    from tests.support.live import free_port
     from tests.support.production import strong_secrets
     from tests.support.records import fresh_pg_database
     from tests.twilio_standin import TwilioStandin
@@ -86,8 +127,9 @@ def main() -> int:
     standin = TwilioStandin().start()
     var = Path(tempfile.mkdtemp(prefix="saathi-replicas-"))
     with fresh_pg_database("saathi_rep_tracker") as tracker_url, fresh_pg_database("saathi_rep_records") as records_url:
-        front = {name: free_port() for name in ("gateways", "rasas", "actions")}
-        back = {name: [free_port(), free_port()] for name in front}
+        ports = Ports(args.port_base)
+        front = {name: ports.take() for name in ("gateways", "rasas", "actions")}
+        back = {name: [ports.take(), ports.take()] for name in front}
         public = f"http://127.0.0.1:{front['gateways']}"
         os.environ.update({
             "SAATHI_VAR_DIR": str(var), "TRACKER_STORE_URL": tracker_url, "DATABASE_URL": records_url,
@@ -121,10 +163,11 @@ def main() -> int:
             services.append(dataclasses.replace(actions_service(dataclasses.replace(settings, actions_port=ap)),
                                                 name=f"actions-{suffix}"))
             services.append(module_service(settings, f"gateway-{suffix}", "channels", "serve", gp, GATEWAY_PORT=str(gp)))
-            mp = free_port()
+            mp = ports.take()
             services.append(module_service(settings, f"media-worker-{suffix}", "channels", "worker", mp, "/metrics",
                                            WORKER_METRICS_PORT=str(mp)))
-            pp = free_port()  # the portal worker serves on WORKER_METRICS_PORT + 1
+            ports.take()
+            pp = ports.take()  # the portal worker serves on WORKER_METRICS_PORT + 1
             services.append(module_service(settings, f"portal-worker-{suffix}", "portal", "worker", pp, "/metrics",
                                            WORKER_METRICS_PORT=str(pp - 1)))
         from saathi.services import Service
@@ -186,15 +229,29 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
                 turn = {"address": f"whatsapp:+9198{uuid.uuid4().int % 10**8:08d}", "text": TEXTS[len(turns) % len(TEXTS)]}
                 turns.append(turn)
             turn["at"] = time.monotonic() - started
-            try:
-                response = hooks.message(turn["address"], turn["text"])
+            params = hooks.message_params(turn["address"], turn["text"])  # one MessageSid for every try
+            turn["tries"], turn["failures"] = 0, []
+            while True:
+                turn["tries"] += 1
+                exc, response = None, None
+                try:
+                    response = hooks.post("/twilio/messaging", params)
+                except requests.RequestException as error:
+                    exc = error
+                if response is not None and response.status_code < 500:
+                    break
+                turn["failures"].append(failure_class(exc, response.status_code if response is not None else None))
+                if turn["tries"] > args.retries or turn["failures"][-1] not in RETRY_ON:
+                    break
+            if response is not None:
                 turn["status"] = response.status_code
                 bodies = [b for b in twiml_messages(response.text) if b] if response.ok else []
                 # "cannot answer now, we will reply": the message was kept for when Rasa is back
                 turn["twiml"] = any(b.strip() not in kept_texts for b in bodies)
                 turn["kept"] = any(b.strip() in kept_texts for b in bodies)
-            except requests.RequestException as exc:
+            else:
                 turn["status"], turn["twiml"] = type(exc).__name__, False
+            turn["recovered_by_retry"] = bool(turn["failures"]) and turn["status"] == 200
 
     kills: dict[str, dict] = {}
 
@@ -242,6 +299,7 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
         time.sleep(2)
     token = settings.rasa_token
     lost, duplicated, twice_in_rasa, late, failed, in_tracker, lost_at = 0, 0, 0, 0, Counter(), Counter(), []
+    rerun_after_empty = 0
     for turn in turns:
         rest = standin.sent_messages(to=turn["address"])
         if turn.get("status") != 200:
@@ -252,20 +310,30 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
         tracker = requests.get(f"http://127.0.0.1:{front['rasas']}/conversations/"
                                f"{sender_id(turn['address'], settings.sender_salt)}/tracker",
                                params={"token": token}, timeout=30).json()
-        user_events = sum(1 for e in tracker.get("events", []) if e.get("event") == "user")
+        events = tracker.get("events", [])
+        user_events = sum(1 for e in events if e.get("event") == "user")
         in_tracker[user_events] += 1
         turn["user_events"] = user_events
+        # a second run after a first that said nothing (the action server was down) is not the same
+        # fault as running an answered message again
+        firsts = [i for i, e in enumerate(events) if e.get("event") == "user"]
+        turn["rerun_after_empty"] = user_events > 1 and not any(
+            e.get("event") == "bot" for e in events[firsts[0]:firsts[1]])
+        rerun_after_empty += turn["rerun_after_empty"]
         lost += not answered
         if not answered:
             lost_at.append(round(turn["at"], 1))
         duplicated += turn["twiml"] and bool(rest)  # the person got two answers to one message
-        twice_in_rasa += user_events > 1  # Rasa processed the message twice (its state moved twice)
+        twice_in_rasa += user_events > 1 and not turn["rerun_after_empty"]  # an answered message run again
     import json
 
     (settings.var_dir / "replicas.json").write_text(json.dumps(turns, indent=1))  # per turn, for a closer look
     sent = Counter(len(standin.sent_messages(to=f"whatsapp:{p}")) + len(standin.sent_messages(to=p)) for p in phones)
     return {"turns": len(turns), "load_seconds": round(load_seconds, 1), "answered": len(turns) - lost,
-            "answered_later": late, "lost": lost, "duplicated": duplicated, "twice_in_rasa": twice_in_rasa, "failed_webhooks": dict(failed),
+            "answered_later": late, "lost": lost, "rerun_after_empty": rerun_after_empty,
+            "recovered_by_retry": sum(bool(t.get("recovered_by_retry")) for t in turns),
+            "first_try_failures": dict(Counter(t["failures"][0] for t in turns if t.get("failures"))),
+            "retries": args.retries, "duplicated": duplicated, "twice_in_rasa": twice_in_rasa, "failed_webhooks": dict(failed),
             "reminders": len(phones), "reminders_sent_once": sent.get(1, 0), "reminders_never": sent.get(0, 0),
             "reminders_twice_or_more": sum(v for k, v in sent.items() if k > 1),
             "reminders_bad": sent.get(0, 0) + sum(v for k, v in sent.items() if k > 1), "kills": kills,
@@ -275,7 +343,10 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
 def print_result(result: dict) -> None:
     print(f"turns {result['turns']} in {result['load_seconds']} s: answered {result['answered']} "
           f"({result['answered_later']} later, after Rasa was back), lost {result['lost']}, "
-          f"answered twice {result['duplicated']}, processed twice by Rasa {result['twice_in_rasa']}; failed webhooks {result['failed_webhooks'] or 0}; "
+          f"answered twice {result['duplicated']}, processed twice by Rasa {result['twice_in_rasa']} "
+          f"(+{result['rerun_after_empty']} run again after a turn that said nothing); "
+          f"webhooks whose first try failed {result['first_try_failures'] or 0}, recovered by a retry "
+          f"{result['recovered_by_retry']} (rc={result['retries']}); failed webhooks {result['failed_webhooks'] or 0}; "
           f"conversations by user messages in Rasa's tracker {result['user_messages_in_tracker']}"
           + (f"; lost turns sent at {result['lost_at_s']} s" if result["lost_at_s"] else ""))
     print(f"reminders {result['reminders']}: sent once {result['reminders_sent_once']}, never "
