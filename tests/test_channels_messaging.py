@@ -20,7 +20,9 @@ def test_whatsapp_text_reaches_rasa_under_a_salted_hash_and_the_reply_comes_back
     messages = twiml_messages(xml)
     assert messages[0] == t("core_greet", "hi")
     sender, text, metadata = rasa.calls[0]
-    assert text == "नमस्ते" and metadata == {"channel": "whatsapp", "identity": "authenticated"}
+    assert text == "नमस्ते" and metadata == {"channel": "whatsapp", "identity": "authenticated",
+                                             "message_id": metadata["message_id"]}
+    assert metadata["message_id"].startswith("SM")  # its MessageSid: Rasa runs a second copy once only
     assert sender == sender_id("+919812345678", channel_settings.sender_salt)
     assert "9812345678" not in sender
     # The same person over SMS is the same conversation.
@@ -156,7 +158,8 @@ def test_a_shared_location_asks_the_bot_for_pharmacies_near_it(hooks, rasa, chan
     (sender, text, metadata), = rasa.calls
     assert sender == sender_id(WHATSAPP_USER, channel_settings.sender_salt)
     assert text == "/find_pharmacy"
-    assert metadata == {"channel": "whatsapp", "identity": "authenticated", "latitude": 30.3686, "longitude": 75.8675, "label": "Dhuri bus stand"}
+    assert metadata == {"channel": "whatsapp", "identity": "authenticated", "latitude": 30.3686, "longitude": 75.8675,
+                        "label": "Dhuri bus stand", "message_id": "SMloc"}
     # What the pharmacy engine reads from that metadata is the shared pin itself.
     from engine.pharmacy import locate
 
@@ -169,7 +172,7 @@ def test_a_shared_location_asks_the_bot_for_pharmacies_near_it(hooks, rasa, chan
     assert rasa.texts()[-2:] == ["/find_pharmacy", "1"]
     # A location that comes with words keeps the words.
     hooks.post("/twilio/messaging", {**location, "MessageSid": "SMloc2", "Body": "Dolo 650 kahan milegi"})
-    assert rasa.calls[-1][1:] == ("Dolo 650 kahan milegi", metadata)
+    assert rasa.calls[-1][1:] == ("Dolo 650 kahan milegi", {**metadata, "message_id": "SMloc2"})
 
 
 def test_a_photos_medicines_ride_along_with_the_next_turns(hooks, rasa, gateway, channel_settings):
@@ -183,7 +186,8 @@ def test_a_photos_medicines_ride_along_with_the_next_turns(hooks, rasa, gateway,
     remember_medicines(gateway, sender, [Medication("Dolo 650", "paracetamol", "650 mg", "tablet", "1-0-1")])
     hooks.message(WHATSAPP_USER, "where can I get these medicines in Dhuri")
     assert rasa.calls[-1][2] == {"channel": "whatsapp", "identity": "authenticated", "photo_medicines": [
-        {"name": "Dolo 650", "generic": "paracetamol", "strength": "650 mg", "form": "tablet"}]}
+        {"name": "Dolo 650", "generic": "paracetamol", "strength": "650 mg", "form": "tablet"}],
+        "message_id": rasa.calls[-1][2]["message_id"]}
     from engine.pharmacy.wanted import from_medications  # what the bot can make of them
 
     assert [w.generic for w in from_medications(rasa.calls[-1][2]["photo_medicines"])] == ["paracetamol"]

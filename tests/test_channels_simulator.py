@@ -57,7 +57,7 @@ def test_simulator_shares_a_location_like_whatsapp(simulator, rasa):
     assert text == "/find_pharmacy"
     # WhatsApp senders are authenticated by Twilio/Meta: no step-up code (engine.stepup)
     assert metadata == {"channel": "whatsapp", "latitude": 30.3686, "longitude": 75.8675, "label": "",
-                        "identity": "authenticated"}
+                        "identity": "authenticated", "message_id": metadata["message_id"]}
     garbage = simulator.post("/simulator/send", data={"number": reply["number"], "latitude": "x",
                                                       "longitude": "75"}).get_json()
     assert garbage["texts"] == [t("core_choice_unknown", "en")] and len(rasa.calls) == 1  # no location at all
