@@ -24,7 +24,8 @@ from engine.i18n import (
     t,
 )
 from nlu.language import detect_language
-from nlu.red_flags import detect_red_flags
+from nlu.red_flags import RULES_VERSION, detect_red_flags
+from nlu.symptoms import extract_symptoms
 
 #: A detection must be at least this confident to switch the conversation's language …
 LANGUAGE_SWITCH_CONFIDENCE = 0.6
@@ -111,17 +112,33 @@ def say(dispatcher: CollectingDispatcher, key: str, language: str, **fields: Any
 
 
 def red_flags_of_latest(tracker: Tracker) -> list[str]:
-    """Red-flag rule ids for the latest message: from the NLU output, else computed here.
+    """Red-flag rule ids for the latest message: Rasa's parse (the RedFlagDetector), else read here.
 
-    Computing them again on the action side is the safety net for messages that did not go
-    through the Rasa pipeline's RedFlagDetector (or for a model trained without it).
+    The parse is taken as it is, empty or not, when the same rule set (``red_flags_version``) made
+    it: the detector ran ``nlu.red_flags.detect_red_flags`` on the same text. Without that result
+    (a ``/intent`` payload that skipped the pipeline, a model trained without the detector, an
+    older rule set) the rules run on the text here, so an emergency sign is never missed; flags a
+    parse found are kept whatever made them.
     """
     latest = tracker.latest_message or {}
     flags = latest.get("red_flags")
-    if flags:
+    if flags or (isinstance(flags, list) and latest.get("red_flags_version") == RULES_VERSION):
         return list(flags)
     text = latest_text(tracker)
     return [flag.id for flag in detect_red_flags(text)] if text else []
+
+
+def symptom_mentions(tracker: Tracker, text: str) -> list[tuple[str, bool]]:
+    """``(code, negated)`` for each symptom mentioned in ``text``, in order.
+
+    When ``text`` is the message Rasa parsed, its SymptomExtractor's ``symptom_mentions`` (the same
+    ``nlu.symptoms.extract_symptoms``); otherwise, or when the parse lacks them (a ``/intent``
+    payload, an older model), read here with that function.
+    """
+    parsed = (tracker.latest_message or {}).get("symptom_mentions")
+    if isinstance(parsed, list) and text == latest_text(tracker):
+        return [(str(m["code"]), bool(m["negated"])) for m in parsed]
+    return [(m.code, m.negated) for m in extract_symptoms(text)]
 
 
 class SaathiAction(Action, ABC):
@@ -144,10 +161,11 @@ class SaathiAction(Action, ABC):
         script = conversation_script(tracker)
         events: list[EventType] = []
         with reply_script(script):
-            if self.check_emergency and red_flags_of_latest(tracker):
+            flags = red_flags_of_latest(tracker) if self.check_emergency else []
+            if flags:
                 from actions.emergency import send_emergency_advice
 
-                send_emergency_advice(dispatcher, language, red_flags_of_latest(tracker))
+                send_emergency_advice(dispatcher, language, flags)
             events.extend(self.respond(dispatcher, tracker, domain, language) or [])
         if tracker.get_slot("language") != language and not any(
             isinstance(e, dict) and e.get("name") == "language" for e in events

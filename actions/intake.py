@@ -26,6 +26,7 @@ from actions.common import (
     say,
     script_events,
     symptom_list,
+    symptom_mentions,
     symptom_name,
 )
 from actions.forms import AnswerValidation
@@ -40,7 +41,6 @@ from nlu.slots import (
     parse_sex,
     parse_yes_no,
 )
-from nlu.symptoms import extract_symptoms
 from nlu.vitals import devices_mentioned, read_vitals
 
 MAX_FOLLOWUPS = 4
@@ -60,19 +60,20 @@ READING_DEVICES = (
 
 
 def merge_symptoms(tracker: Tracker, text: str) -> tuple[list[str], list[str]]:
-    """The tracker's symptom lists with whatever ``text`` adds (a later 'no' overrides a 'yes')."""
+    """The tracker's symptom lists with whatever ``text`` adds (a later 'no' overrides a 'yes');
+    the mentions come from Rasa's parse when ``text`` is the message it parsed."""
     present = list(tracker.get_slot("symptoms") or [])
     negated = list(tracker.get_slot("negated_symptoms") or [])
-    for mention in extract_symptoms(text):
-        if mention.negated:
-            if mention.code in present:
-                present.remove(mention.code)
-            if mention.code not in negated:
-                negated.append(mention.code)
-        elif mention.code not in present:
-            present.append(mention.code)
-            if mention.code in negated:
-                negated.remove(mention.code)
+    for code, denied in symptom_mentions(tracker, text):
+        if denied:
+            if code in present:
+                present.remove(code)
+            if code not in negated:
+                negated.append(code)
+        elif code not in present:
+            present.append(code)
+            if code in negated:
+                negated.remove(code)
     return present, negated
 
 
@@ -134,6 +135,8 @@ def _blank(tracker: Tracker) -> Tracker:
     """A tracker view with empty symptom lists, so a new complaint starts fresh."""
 
     class _Blank:
+        latest_message = tracker.latest_message
+
         def get_slot(self, name: str) -> Any:
             return [] if name in ("symptoms", "negated_symptoms") else tracker.get_slot(name)
 

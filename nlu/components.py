@@ -5,7 +5,8 @@ Pipeline order matters (see the report / ``bot/config.yml``)::
     nlu.components.IndicTokenizer      # words incl. Indic vowel signs; lemma = folded spelling
     nlu.components.LanguageDetector    # output: language, script, language_confidence
     ... featurizers, DIETClassifier, FallbackClassifier ...
-    nlu.components.SymptomExtractor    # entities "symptom"; output: symptoms, negated_symptoms
+    nlu.components.SymptomExtractor    # entities "symptom"; output: symptoms, negated_symptoms,
+                                       #   symptom_mentions (every mention in order, for the actions)
     nlu.components.RedFlagDetector     # output: emergency, red_flags; intent -> emergency
 
 Why a tokenizer of our own: Rasa's ``WhitespaceTokenizer`` keeps vowel signs in 3.6, but gives the
@@ -105,7 +106,10 @@ class LanguageDetector(_MessageComponent):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class SymptomExtractor(_MessageComponent):
-    """Adds ``symptom`` entities (asserted mentions only) and ``symptoms``/``negated_symptoms`` lists."""
+    """Adds ``symptom`` entities (asserted mentions only), ``symptoms``/``negated_symptoms`` lists and
+    ``symptom_mentions``: every mention in order as ``{"code", "negated"}``, which the action server
+    merges into the intake's symptom slots ("a later 'no' overrides a 'yes'") instead of reading the
+    text again; the two lists alone lose that order."""
 
     def annotate(self, message: Message, text: str) -> None:
         mentions = extract_symptoms(text)
@@ -123,6 +127,8 @@ class SymptomExtractor(_MessageComponent):
             if not mention.negated
         )
         message.set(ENTITIES, entities, add_to_output=True)
+        message.set("symptom_mentions", [{"code": m.code, "negated": m.negated} for m in mentions],
+                    add_to_output=True)
         asserted = codes_of(mentions)
         message.set("symptoms", asserted, add_to_output=True)
         message.set(

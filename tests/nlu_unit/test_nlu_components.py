@@ -41,6 +41,7 @@ def test_language_and_symptoms_in_output_properties():
     output = message.as_dict(only_output_properties=True)
     assert (output["language"], output["script"]) == ("pa", "Guru")
     assert output["symptoms"] == ["fever"] and output["negated_symptoms"] == ["cough"]
+    assert output["symptom_mentions"] == [{"code": "fever", "negated": False}, {"code": "cough", "negated": True}]
     (entity,) = [e for e in output["entities"] if e["entity"] == "symptom"]
     assert entity["value"] == "fever" and entity["extractor"] == "SymptomExtractor"
     assert message.get("text")[entity["start"] : entity["end"]] == "ਤਾਪ"
