@@ -11,8 +11,6 @@ back to the public options (104, eSanjeevani, PHC) it always gave.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -23,18 +21,13 @@ from actions.common import SaathiAction, latest_text, say
 
 log = logging.getLogger(__name__)
 PENDING = "doctor_slot"
-#: after a failed attempt to reach the portal, try again only after this many seconds
-RETRY_AFTER = 60.0
-
-_lock = threading.Lock()
-_handoff: Any = None
-_failed_at = 0.0
 
 
 def set_handoff(handoff: Any) -> None:
     """Tests (and an embedding process) hand in their :class:`engine.handoff.service.Handoff`."""
-    global _handoff, _failed_at
-    _handoff, _failed_at = handoff, 0.0
+    from actions.services import current
+
+    current().set_handoff(handoff)
 
 
 def _portal_ready(url: str) -> bool:
@@ -56,28 +49,11 @@ def _portal_ready(url: str) -> bool:
 
 
 def handoff() -> Any:
-    """The shared Handoff, built from settings on first use; None while the portal is not set up."""
-    global _handoff, _failed_at
-    with _lock:
-        if _handoff is not None:
-            return _handoff
-        if time.monotonic() - _failed_at < RETRY_AFTER and _failed_at:
-            return None
-        try:
-            from config.settings import load
+    """The process's Handoff (``actions.services``, its composition root); None while the portal
+    is not set up."""
+    from actions.services import current
 
-            settings = load()
-            if not _portal_ready(settings.effective_database_url):
-                raise RuntimeError("portal tables missing (saathi portal migrate)")
-            from actions.health_record import service
-            from engine.handoff.service import build_handoff
-
-            _handoff = build_handoff(settings, service())  # one records pool per process
-            return _handoff
-        except Exception as exc:  # noqa: BLE001 - the bot must answer even without the portal
-            log.warning("doctor handoff unavailable: %s", type(exc).__name__)
-            _failed_at = time.monotonic()
-            return None
+    return current().handoff(_portal_ready)
 
 
 def _patient(h: Any, tracker: Tracker, language: str) -> Any:

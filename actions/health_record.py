@@ -11,7 +11,6 @@ import logging
 import re
 import shutil
 import uuid
-from functools import lru_cache
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -32,12 +31,11 @@ _EXPORT = re.compile(r"export|download|copy|file|bhej|send|ਭੇਜ|भेज|�
                      r"फ़ाइल|फाइल|ਐਕਸਪੋਰਟ|ਡਾਊਨਲੋਡ|ਡਾਉਨਲੋਡ|ਫ਼ਾਈਲ|ਫਾਈਲ", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
 def service():
-    """The records service for this process (database, keys and file store from settings)."""
-    from records import RecordsService
+    """The records service of this process (``actions.services``, its composition root)."""
+    from actions.services import current
 
-    return RecordsService.from_settings()
+    return current().records
 
 
 def patient_of(tracker: Tracker, language: str) -> uuid.UUID:

@@ -17,7 +17,6 @@ import re
 import uuid
 from abc import abstractmethod
 from dataclasses import asdict
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -41,11 +40,11 @@ RESERVE_RE = re.compile(r"(?:reserve|book|rakh|रिज़र्व|रिज�
                         r"(?<!\d)(\d{1,2})\D{0,6}(?:reserve|book|रिज़र्व|बुक|ਰਿਜ਼ਰਵ|ਬੁੱਕ)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
 def pharmacy_service() -> PharmacyService:
-    from engine.notify.producers import attach_pharmacy_notifier
+    """The pharmacy service of this process (``actions.services``, its composition root)."""
+    from actions.services import current
 
-    return attach_pharmacy_notifier(PharmacyService.from_settings())
+    return current().pharmacy
 
 
 class ActionFindPharmacy(SaathiAction):

@@ -50,9 +50,13 @@ def refusal(request: Request, token: bytes) -> HTTPResponse | None:
 
 
 def secured_app(action_executor: ActionExecutor, token: str, **options: Any) -> Sanic:
-    """rasa-sdk's app (its ``create_app_for_serve``) behind the token; built again in every worker."""
+    """rasa-sdk's app (its ``create_app_for_serve``) behind the token, and the worker's services
+    (:mod:`actions.services`); built again in every worker."""
     if not token:
         raise RuntimeError("the action server needs SAATHI_ACTIONS_TOKEN")
+    from actions.services import build
+
+    build()  # this worker's composition root: settings -> one engine -> records -> services (on first use)
     app = create_app_for_serve(action_executor, **options)
     secret = token.encode("utf-8")
 
