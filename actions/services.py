@@ -1,8 +1,8 @@
 """The action server's services over the database, built in one place.
 
 One Settings, one SQLAlchemy engine, one :class:`~records.RecordsService` on it, and on the same
-engine the pharmacy service (a pickup made ready tells the patient) and the doctor handoff (the
-portal's queue, on the same records). The action server's composition root (:func:`install`, called
+engine the pharmacy service (both from :class:`engine.services.ProcessServices`, as the gateway's)
+and the doctor handoff (the portal's queue, on the same records). The action server's composition root (:func:`install`, called
 by :func:`actions.server.secured_app` in every Sanic worker) makes one :class:`ActionServices`; the
 actions take theirs from :func:`current` (``actions.health_record.service``,
 ``actions.pharmacy.pharmacy_service``, ``actions.doctor.handoff`` only hand it on). rasa-sdk makes
@@ -22,9 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from config.settings import Settings
+from engine.services import ProcessServices
 
 log = logging.getLogger(__name__)
 
@@ -32,54 +31,14 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = 60.0
 
 
-class ActionServices:
+class ActionServices(ProcessServices):
+    """Records and pharmacy (:class:`engine.services.ProcessServices`) and the doctor handoff."""
+
     def __init__(self, settings: Settings, *, records: Any | None = None, pharmacy: Any | None = None,
                  handoff: Any | None = None) -> None:
-        self.settings = settings
-        self._made: dict[str, Any] = {"records": records, "pharmacy": pharmacy}
+        super().__init__(settings, records=records, pharmacy=pharmacy)
         self._handoff = handoff
         self._handoff_failed_at = 0.0
-        self._sessions: sessionmaker[Session] | None = None
-        self._lock = threading.RLock()
-
-    def _once(self, name: str, make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if self._made[name] is None:
-                self._made[name] = make()
-            return self._made[name]
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        """The process's one session factory (one engine, one connection pool)."""
-        with self._lock:
-            if self._sessions is None:
-                from records.db import make_engine, make_session_factory
-
-                self._sessions = make_session_factory(make_engine(self.settings.effective_database_url))
-            return self._sessions
-
-    @property
-    def records(self) -> Any:
-        """The records service (database, keys and file store from settings)."""
-        from records import RecordsService
-
-        return self._once("records", lambda: RecordsService.from_settings(self.settings, self.sessions))
-
-    @property
-    def pharmacy(self) -> Any:
-        """The pharmacy service, its ready-for-pickup messages going through the notify service."""
-        def make() -> Any:
-            import datetime as dt
-
-            from engine.notify.producers import attach_pharmacy_notifier
-            from engine.pharmacy import PharmacyService
-            from engine.pharmacy.service import rq_scheduler
-
-            return attach_pharmacy_notifier(PharmacyService(
-                self.sessions, hold_for=dt.timedelta(hours=self.settings.pharmacy_hold_hours),
-                scheduler=rq_scheduler(self.settings.redis_url)))
-
-        return self._once("pharmacy", make)
 
     def set_handoff(self, handoff: Any) -> None:
         """Hand in a :class:`engine.handoff.service.Handoff` (or None to build one again when asked)."""

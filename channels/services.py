@@ -15,48 +15,25 @@ absorb (the ASHA and pharmacist hooks then let the bot answer). Tests and the CL
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
 from engine.asha import AshaService
 from engine.pharmacy import PharmacyService
+from engine.services import ProcessServices
 from records import RecordsService
 
 log = logging.getLogger(__name__)
 
 
-class GatewayServices:
+class GatewayServices(ProcessServices):
+    """Records and pharmacy (:class:`engine.services.ProcessServices`), the ASHA service and the
+    doctors' queue its referrals go to."""
+
     def __init__(self, settings: Settings, *, records: RecordsService | None = None,
                  asha: AshaService | None = None, pharmacy: PharmacyService | None = None) -> None:
-        self.settings = settings
-        self._made: dict[str, Any] = {"records": records, "asha": asha, "pharmacy": pharmacy, "handoff": None}
-        self._sessions: sessionmaker[Session] | None = None
-        self._lock = threading.RLock()
-
-    def _once(self, name: str, make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if self._made[name] is None:
-                self._made[name] = make()
-            return self._made[name]
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        """The process's one session factory (one engine, one connection pool)."""
-        with self._lock:
-            if self._sessions is None:
-                from records.db import make_engine, make_session_factory
-
-                self._sessions = make_session_factory(make_engine(self.settings.effective_database_url))
-            return self._sessions
-
-    @property
-    def records(self) -> RecordsService:
-        return self._once("records", lambda: RecordsService.from_settings(self.settings, self.sessions))
+        super().__init__(settings, records=records, asha=asha, pharmacy=pharmacy)
 
     @property
     def asha(self) -> AshaService:
@@ -69,20 +46,6 @@ class GatewayServices:
             return service
 
         return self._once("asha", make)
-
-    @property
-    def pharmacy(self) -> PharmacyService:
-        def make() -> PharmacyService:
-            import datetime as dt
-
-            from engine.notify.producers import attach_pharmacy_notifier
-            from engine.pharmacy.service import rq_scheduler
-
-            return attach_pharmacy_notifier(PharmacyService(
-                self.sessions, hold_for=dt.timedelta(hours=self.settings.pharmacy_hold_hours),
-                scheduler=rq_scheduler(self.settings.redis_url)))
-
-        return self._once("pharmacy", make)
 
     @property
     def handoff(self) -> Any:
