@@ -144,4 +144,4 @@ def read_document(source: str | Path | bytes, name: str | None = None) -> Docume
     ocr = tesseract.read_prepared(prepared)
     raw = tesseract.read_raw(prepared)
     first, second = (ocr, raw) if tesseract.page_score(ocr) >= tesseract.page_score(raw) else (raw, ocr)
-    return interpret(first, file, quality.assess(prepared, first), (second,))
+    return interpret(first, file, quality.assess(prepared, ocr), (second,))  # measured on the work-size page

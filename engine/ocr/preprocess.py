@@ -37,6 +37,7 @@ class Prepared:
     page_angle: float = 0.0  # how far the paper itself was turned in the photo
     shadow_ratio: float = 1.0
     scale: float = 1.0  # work-page pixels per original photo pixel (for text size in the photo)
+    photo_gray: np.ndarray | None = None  # the photo as received, grayscale, its own size (the plain reading)
 
 
 class ImageTooLarge(ValueError):
@@ -231,4 +232,5 @@ def prepare(data: bytes) -> Prepared:
     if abs(skew) >= 0.3:
         flat, plain = rotate(flat, skew), rotate(gray, skew)
     return Prepared(gray=flat, original_gray=gray_full, plain=plain, page_found=corners is not None,
-                    skew_degrees=skew, page_angle=page_angle, shadow_ratio=shadow_ratio, scale=scale)
+                    skew_degrees=skew, page_angle=page_angle, shadow_ratio=shadow_ratio, scale=scale,
+                    photo_gray=cv2.cvtColor(raw, cv2.COLOR_BGR2GRAY))

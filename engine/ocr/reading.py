@@ -116,12 +116,12 @@ def doubtful(row: list[Word]) -> bool:
     return any(w.conf < DOUBT_CONF and not known(w.text) for w in row)
 
 
-def tesseract_words(image: np.ndarray, lang: str, psm: int = PSM) -> list[Word]:
+def tesseract_words(image: np.ndarray, lang: str, psm: int = PSM, plain: bool = False) -> list[Word]:
     """Tesseract's words with boxes. The page goes to Tesseract as an uncompressed PGM file: pytesseract
     would write a PNG, and compressing it took a quarter of a photo's reading time (same pixels, same
-    words)."""
-    config = f"--oem 1 --psm {psm} -c preserve_interword_spaces=1"
-    if lang == LATIN:
+    words). ``plain``: Tesseract's defaults (no user words), as ``tesseract photo - -l LANG`` reads."""
+    config = f"--oem 1 --psm {psm}" if plain else f"--oem 1 --psm {psm} -c preserve_interword_spaces=1"
+    if lang == LATIN and not plain:
         config += f" --user-words {user_words_path()}"
     with tempfile.TemporaryDirectory(prefix="saathi-ocr-") as tmp:
         path = os.path.join(tmp, "page.pgm")
