@@ -7,9 +7,7 @@ each job under ``SAATHI_WORKER_MEMORY_MB`` of address space.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
 import sys
 
 
@@ -71,18 +69,10 @@ def worker() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(stream=sys.stderr, level=os.environ.get("SAATHI_LOG_LEVEL", "WARNING"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from channels.redact import install
+    from channels.redact import install  # no phone number reaches a log line, whatever a library logs
+    from engine.entry import run_process
 
-    install()  # no phone number reaches a log line, whatever a library puts in its messages
-    parser = argparse.ArgumentParser(prog="python -m channels")
-    parser.add_argument("command", choices=["serve", "worker"])
-    args = parser.parse_args(argv)
-    from config.settings import load_for_start
-
-    load_for_start("python -m channels")  # a production deployment with a default or short secret stops here
-    return serve() if args.command == "serve" else worker()
+    return run_process("python -m channels", {"serve": serve, "worker": worker}, argv, prepare=install)
 
 
 if __name__ == "__main__":

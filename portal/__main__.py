@@ -8,9 +8,7 @@ reminders (``serve`` without Redis, ``worker`` with it) re-arms them from the da
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
 import sys
 
 #: how often a reminders worker cleans RQ's registries and tries to take over the scheduler lock
@@ -75,15 +73,9 @@ def worker() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(stream=sys.stderr, level=os.environ.get("SAATHI_LOG_LEVEL", "WARNING"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    parser = argparse.ArgumentParser(prog="python -m portal")
-    parser.add_argument("command", choices=["serve", "worker"])
-    args = parser.parse_args(argv)
-    from config.settings import load_for_start
+    from engine.entry import run_process
 
-    load_for_start("python -m portal")  # a production deployment with a default or short secret stops here
-    return serve() if args.command == "serve" else worker()
+    return run_process("python -m portal", {"serve": serve, "worker": worker}, argv)
 
 
 if __name__ == "__main__":
