@@ -272,29 +272,34 @@ class ValidateSymptomForm(AnswerValidation):
             value = None
         return self._answer(dispatcher, tracker, "age", value, "core_reprompt_age")
 
-    def validate_sex(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+    def _menu_answer(self, dispatcher, tracker, slot: str, slot_value: Any, by_number: dict[int, str],
+                     parse: Any) -> dict[str, Any]:
+        """A menu question: the number chosen, else the answer in words."""
         text = str(slot_value)
-        value = SEX_BY_NUMBER.get(parse_choice(text)) or parse_sex(text)
-        return self._answer(dispatcher, tracker, "sex", value, "core_reprompt_choice")
+        value = by_number.get(parse_choice(text)) or parse(text)
+        return self._answer(dispatcher, tracker, slot, value, "core_reprompt_choice")
+
+    def _yes_no_answer(self, dispatcher, tracker, slot: str, slot_value: Any) -> dict[str, Any]:
+        """A yes/no question (1 yes, 2 no, or words), stored as "yes" or "no"."""
+        answer = yes_no(str(slot_value))
+        value = None if answer is None else ("yes" if answer else "no")
+        return self._answer(dispatcher, tracker, slot, value, "core_reprompt_choice")
+
+    def validate_sex(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
+        return self._menu_answer(dispatcher, tracker, "sex", slot_value, SEX_BY_NUMBER, parse_sex)
 
     def validate_pregnant(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
-        answer = yes_no(str(slot_value))
-        value = None if answer is None else ("yes" if answer else "no")
-        return self._answer(dispatcher, tracker, "pregnant", value, "core_reprompt_choice")
+        return self._yes_no_answer(dispatcher, tracker, "pregnant", slot_value)
 
     def validate_records_consent(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
-        answer = yes_no(str(slot_value))
-        value = None if answer is None else ("yes" if answer else "no")
-        return self._answer(dispatcher, tracker, "records_consent", value, "core_reprompt_choice")
+        return self._yes_no_answer(dispatcher, tracker, "records_consent", slot_value)
 
     def validate_duration_days(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
         value = parse_duration_days(str(slot_value))
         return self._answer(dispatcher, tracker, "duration_days", value, "core_reprompt_duration")
 
     def validate_severity(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
-        text = str(slot_value)
-        value = SEVERITY_BY_NUMBER.get(parse_choice(text)) or parse_severity(text)
-        return self._answer(dispatcher, tracker, "severity", value, "core_reprompt_choice")
+        return self._menu_answer(dispatcher, tracker, "severity", slot_value, SEVERITY_BY_NUMBER, parse_severity)
 
     def validate_reading(self, slot_value, dispatcher, tracker, domain):  # noqa: D102
         """A reading ("102", "oxygen 91", "BP 150/95") joins the complaint the triage reads; one that

@@ -7,6 +7,7 @@ posted form (:mod:`portal.forms`) with the reason next to the field (HTTP 422).
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, redirect, request, url_for
 
@@ -32,15 +33,21 @@ def notes(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
     except AccessDenied:
         abort(403)
     except InputError as exc:
-        if not exc.field:  # about the case, not a field (it is closed): said above the page
-            feedback.say(exc.key, "error")
-            return redirect(url_for("queue.case", case_id=case_id))
-        return case_page(case_id, notes_typed=form, error=("notes", exc), status=422)
+        return _refused(case_id, exc, notes_typed=form, error=("notes", exc))
     if code:
         feedback.say("portal_notes_saved_code", code=code)
     else:
         feedback.say("portal_notes_saved")
     return redirect(url_for("queue.case", case_id=case_id))
+
+
+def _refused(case_id: uuid.UUID, exc: InputError, **typed: Any):  # type: ignore[no-untyped-def]
+    """A refused form: about the case, not a field (it is closed), said above the case page;
+    about a field, the page again with what was typed and the error beside it."""
+    if not exc.field:
+        feedback.say(exc.key, "error")
+        return redirect(url_for("queue.case", case_id=case_id))
+    return case_page(case_id, status=422, **typed)
 
 
 @bp.post("/cases/<uuid:case_id>/prescribe")
@@ -54,10 +61,7 @@ def prescribe(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
     except AccessDenied:
         abort(403)
     except InputError as exc:
-        if not exc.field:  # about the case, not a field (it is closed): said above the page
-            feedback.say(exc.key, "error")
-            return redirect(url_for("queue.case", case_id=case_id))
-        return case_page(case_id, rx_typed=form, error=("rx", exc), status=422)
+        return _refused(case_id, exc, rx_typed=form, error=("rx", exc))
     feedback.say("portal_rx_saved")
     feedback.delivery(done.delivery)
     return redirect(url_for("queue.case", case_id=case_id, _anchor="issued"))  # the PDF, one click away
