@@ -30,7 +30,9 @@ Databases deployed before this environment existed carry one version table per p
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,21 @@ VERSION_TABLE = "saathi_alembic_version"
 
 #: A data step: gets the database URL once the schema is at the step's revision.
 DataStep = Callable[[str], Any]
+
+#: Alembic's ``context`` and ``op`` are module-level proxies, one per process: two threads
+#: migrating at once (the gateway builds its services lazily, an emergency job's ASHA tables
+#: beside a request's notify tables) send one migration's DDL through the other's connection,
+#: which the other may be closing. Seen as a SIGSEGV inside psycopg2's execute in CI. So every
+#: command of this module runs one at a time per process (reentrant: upgrade adopts and recurses).
+_ALEMBIC = threading.RLock()
+
+
+def _one_at_a_time(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _ALEMBIC:
+            return function(*args, **kwargs)
+    return locked
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,7 @@ def _branch_of(script: ScriptDirectory, revision: str) -> set[str]:
     return set(rev.branch_labels) if rev is not None else set()
 
 
+@_one_at_a_time
 def adopt(url: str) -> list[str]:
     """Bring a database made before the single environment under it (idempotent): the revisions of
     the old per-part version tables, and the baseline of parts whose tables ``create_all`` made,
@@ -184,6 +202,7 @@ def _ancestors(script: ScriptDirectory, targets: Iterable[str]) -> set[str]:
 PORTAL = ("records@head", "portal@head")
 
 
+@_one_at_a_time
 def upgrade(url: str, records: Any | None = None, target: str | tuple[str, ...] = "heads",
             steps: dict[str, DataStep] | None = None) -> None:
     """Bring the database to ``target`` (all branches by default, or ``<part>@head``, or a revision,
@@ -210,6 +229,7 @@ def upgrade(url: str, records: Any | None = None, target: str | tuple[str, ...] 
     command.upgrade(cfg, target)
 
 
+@_one_at_a_time
 def downgrade(url: str, target: str) -> None:
     """Down to ``target``: a revision, or ``<part>@base`` to remove one part's tables."""
     command.downgrade(alembic_config(url), target)
