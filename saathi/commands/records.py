@@ -95,9 +95,9 @@ def run_db(args: argparse.Namespace) -> int:
 
 
 def _service():  # type: ignore[no-untyped-def]
-    from records import RecordsService
+    from saathi.commands import services
 
-    return RecordsService.from_settings()
+    return services().records
 
 
 def run_keys(args: argparse.Namespace) -> int:
