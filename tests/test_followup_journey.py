@@ -58,6 +58,14 @@ def _day(world, monkeypatch, when: dt.datetime) -> None:
     monkeypatch.setattr(world.handoff.notify, "clock", lambda: when)
 
 
+def _check_in_sent(world, monkeypatch, case_id) -> None:
+    """Day three: the case's check-in is due and goes out."""
+    notify = world.handoff.notify
+    (checkin,) = [r for r in notify.deliveries(str(case_id)) if r.kind == "checkin"]
+    _day(world, monkeypatch, checkin.due_at)
+    notify.dispatch(checkin.id)
+
+
 @pytest.mark.parametrize(("language", "worse", "phone"), [("hi", "३", "+919811300001"), ("pa", "ਹੋਰ ਖ਼ਰਾਬ", "+919811300002")])
 def test_day_three_worse_puts_the_case_back_in_the_queue(world, gateway, monkeypatch, language, worse, phone):
     doc, _, case_id = _consultation(world, language, phone, [
@@ -92,10 +100,7 @@ def test_a_side_effect_in_punjabi_is_checked_against_the_prescription(world, gat
     phone = "+919811300003"
     doc, _, case_id = _consultation(world, "pa", phone, [
         {"generic": "Amoxicillin", "dose": "500 mg", "frequency": "1-1-1", "duration_days": 5}], "Side Effect Doctor")
-    notify = world.handoff.notify
-    (checkin,) = [r for r in notify.deliveries(str(case_id)) if r.kind == "checkin"]
-    _day(world, monkeypatch, checkin.due_at)
-    notify.dispatch(checkin.id)
+    _check_in_sent(world, monkeypatch, case_id)
     reply = _reply(gateway, phone, "ਦਵਾਈ ਤੋਂ ਬਾਅਦ ਸਰੀਰ ਤੇ ਧੱਫੜ ਹੋ ਗਏ")
     assert reply and reply.startswith(t("followup_verdict_stop", "pa", medicine="amoxicillin",
                                         doctor=doctor_title("Side Effect Doctor"))[:12])
@@ -110,10 +115,7 @@ def test_a_new_symptom_reopens_and_anything_else_goes_to_the_bot(world, gateway,
     phone = "+919811300004"
     doc, _, case_id = _consultation(world, "hi", phone, [
         {"generic": "Paracetamol", "dose": "500 mg", "frequency": "1-0-1", "duration_days": 3}], "New Symptom Doctor")
-    notify = world.handoff.notify
-    (checkin,) = [r for r in notify.deliveries(str(case_id)) if r.kind == "checkin"]
-    _day(world, monkeypatch, checkin.due_at)
-    notify.dispatch(checkin.id)
+    _check_in_sent(world, monkeypatch, case_id)
     assert _reply(gateway, phone, "dolo kahan milegi") is None  # not an answer: the bot's
     assert _reply(gateway, phone, "सांस नहीं आ रही, बेहोश हो रहा हूँ") is None  # danger signs: the bot's advice first
     reply = _reply(gateway, phone, "अब खांसी भी है")
