@@ -25,7 +25,7 @@ from engine.surveillance.places import resolve
 from engine.surveillance.syndromes import classify, rules, syndromes
 from engine.surveillance.weeks import parse_week
 from records.db import normalise_url
-from tests.support.records import fresh_pg_database
+from tests.support.records import emptied, fresh_pg_database
 
 EXPECTED_COLUMNS = {"id", "week", "district", "block", "village", "syndrome", "age_band", "sex", "urgency",
                     "channel", "source"}
@@ -99,9 +99,7 @@ def url():
 
 @pytest.fixture()
 def empty(url):
-    with sa.create_engine(normalise_url(url), poolclass=NullPool).begin() as conn:
-        conn.execute(sa.text("DELETE FROM surveillance_events"))
-    return url
+    return emptied(url, "surveillance_events")
 
 
 def _all(url: str) -> list[dict]:

@@ -24,7 +24,7 @@ from engine.triage import drift, traffic
 from engine.triage.kb import default_kb
 from engine.triage.sampler import sample_cases
 from records.db import normalise_url
-from tests.support.records import fresh_pg_database
+from tests.support.records import emptied, fresh_pg_database
 
 pytestmark = pytest.mark.postgres
 
@@ -47,9 +47,7 @@ def url():
 
 @pytest.fixture()
 def empty(url):
-    with sa.create_engine(normalise_url(url), poolclass=NullPool).begin() as conn:
-        conn.execute(sa.text("DELETE FROM triage_traffic"))
-    return url
+    return emptied(url, "triage_traffic")
 
 
 def _rows(url: str) -> list[dict]:

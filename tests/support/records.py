@@ -60,6 +60,13 @@ def fresh_pg_database(prefix: str = "saathi_rt") -> Iterator[str]:
         admin.dispose()
 
 
+def emptied(url: str, table: str) -> str:
+    """``url`` once every row of ``table`` is gone: a test's clean start on its module's database."""
+    with create_engine(normalise_url(url), poolclass=NullPool).begin() as conn:
+        conn.execute(text(f"DELETE FROM {table}"))
+    return url
+
+
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
     with fresh_pg_database() as url:
