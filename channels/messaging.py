@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from channels import conversation, followup, pipeline
+from channels.backlog import BACKLOG_TTL
 from channels.context import Gateway, bot_inputs
 from channels.erasure import ERASURE_KEYS
 from channels.inbound import InboundMessage
@@ -97,6 +98,8 @@ def _answer_once(gateway: Gateway, message: InboundMessage) -> Outgoing:
             return Outgoing(**answered) if answered else Outgoing()
         time.sleep(0.2)
     answered = store.get(reply_key)
+    if answered is None and delivered_later(gateway, sender, message.sid):
+        answered = {"texts": [], "media": []}  # the replay has sent its answer (an expired reply key)
     if answered is not None:  # answered or kept by a gateway that died before its answer left
         count_webhook(channel_type(message).TYPE.webhook_kind, "duplicate")
         outgoing = Outgoing(**answered)
@@ -114,6 +117,21 @@ def _remember_answer(gateway: Gateway, sender: str, sid: str, outgoing: Outgoing
     if sid and not outgoing.erased:
         gateway.store.set(f"reply:{sender}:{sid}", {"texts": outgoing.texts, "media": outgoing.media},
                           ttl=REPLY_SECONDS)
+
+
+def delivered_later(gateway: Gateway, sender: str, sid: str) -> bool:
+    """True when channels.replay has answered this message through the REST API (it waited for Rasa)."""
+    return bool(gateway.store.get(f"later:{sender}:{sid}"))
+
+
+def mark_delivered_later(gateway: Gateway, sender: str, sid: str) -> None:
+    """The replay answers this message by the REST API: a repeat of its webhook then gets an empty
+    answer, and a second kept copy is skipped. Why: a gateway that kept a message and died before
+    its webhook was answered left the repeat (on another gateway, after the claim expired) to keep
+    it again or, once the replay had answered it, to ask Rasa and answer it a second time
+    (bench/replicas.py: 4 of 120)."""
+    gateway.store.set(f"later:{sender}:{sid}", 1, ttl=BACKLOG_TTL)
+    _remember_answer(gateway, sender, sid, Outgoing())
 
 
 def _handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
@@ -188,6 +206,8 @@ def _ask(gateway: Gateway, message: InboundMessage, sender: str, text: str, meta
     metadata = {**(metadata or {}), "identity": stepup.identity(gateway, kind, sender)}
     if message.sid:  # names the message in Rasa's tracker: a second copy gets the first one's answer
         metadata[MESSAGE_ID] = message.sid  # (rasa_ext.rest; a replay, a repeat on another gateway)
+        if delivered_later(gateway, sender, message.sid):
+            return Outgoing()  # the replay answered it while this repeat was on its way here
     if gateway.backlog.pending(sender):
         turn = conversation.offline_turn(gateway, sender, text)
     else:

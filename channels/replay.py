@@ -84,6 +84,8 @@ class Replayer:
                                  sid=item.get("sid") or "", text=item["text"])
         if message.channel == "sms" and sms.opted_out(gateway.store, sender):
             return  # they sent STOP meanwhile: no answer at all
+        if message.sid and messaging.delivered_later(gateway, sender, message.sid):
+            return  # a second copy, kept by the repeat of a webhook whose gateway died after keeping it
         try:
             turn = conversation.ask(gateway, sender, item["text"], message.channel, item.get("metadata"),
                                     offline=False)
@@ -100,6 +102,8 @@ class Replayer:
         asked = datetime.fromtimestamp(float(item["at"]), IST).strftime("%H:%M")
         turn.messages.insert(0, conversation.catalogue_message(DELAYED_NOTE, turn.language, time=asked))
         outgoing = messaging.follow_up(gateway, message, sender, turn, voice_reply=bool(item.get("voice_reply")))
+        if message.sid:  # before it leaves: a repeat of its webhook must not answer it again
+            messaging.mark_delivered_later(gateway, sender, message.sid)
         for index, text in enumerate(outgoing.texts):
             last = index == len(outgoing.texts) - 1
             try:

@@ -93,3 +93,29 @@ def test_two_copies_of_one_message_at_once_make_one_turn_with_one_answer(rasa_st
     # a new message (another id) is a new turn
     RasaClient(rasa_stack.base_url, rasa_stack.token, timeout=120).send(sender, "hello", {**metadata, MESSAGE_ID: "SM2"})
     assert len(user_events(rasa_stack, sender)) == 2
+
+
+def test_a_message_kept_twice_is_answered_once_and_a_late_repeat_gets_nothing(channel_settings, standin):
+    """A gateway kept a message and died before its webhook was answered; the repeat, on another
+    gateway once the claim expired, kept it again (bench/replicas.py). The replay answers the first
+    copy and skips the second; a repeat of the webhook after that is answered with nothing."""
+    from tests.channels_fixtures import ScriptedRasa
+
+    gateway, hooks = down_gateway(channel_settings, f"http://127.0.0.1:{closed_port()}")
+    user, sid = "whatsapp:+919800055102", "SM" + uuid.uuid4().hex
+    sender = sender_id(user, channel_settings.sender_salt)
+    try:
+        assert twiml_messages(hooks.message(user, "hello", sid=sid).data.decode()) == [t("channels_delayed", "hi")]
+        gateway.backlog.push(sender, dict(gateway.backlog.head(sender)))  # the repeat's copy
+        assert gateway.backlog.total() == 2
+        gateway.rasa = rasa = ScriptedRasa()  # Rasa is back
+        assert Replayer(gateway).run_once() == 2  # both copies leave the backlog
+        sent = [m["Body"][0] for m in standin.sent_messages(user)]
+        assert sum(t("core_greet", "en") in body for body in sent) == 1, sent  # answered once
+        assert len(rasa.calls) == 1
+        for key in (f"reply:{sender}:{sid}", f"sid:{sid}"):  # the kept answer and the claim have expired
+            gateway.store.delete(key)
+        assert twiml_messages(hooks.message(user, "hello", sid=sid).data.decode()) == []  # a late repeat
+        assert len(rasa.calls) == 1 and len(standin.sent_messages(user)) == len(sent)
+    finally:
+        set_worker_gateway(None)
