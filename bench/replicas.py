@@ -195,7 +195,7 @@ def main() -> int:
 
 def run_load(args, settings, supervisor, standin, public, front) -> dict:  # type: ignore[no-untyped-def]
     from channels.simclient import WebhookClient
-    from engine.i18n import t
+    from engine.i18n import LATIN, NATIVE, t
     from engine.notify.jobs import from_settings as notify_service
     from records import RecordsService
     from records.identity import sender_id
@@ -217,8 +217,9 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
 
     turns: list[dict] = []
     lock = threading.Lock()
-    kept_texts = {t(key, language).strip() for key in ("channels_delayed", "channels_unavailable")
-                  for language in ("hi", "pa", "en")}
+    # in both scripts: "mujhe bukhar hai" is told it in Latin letters (miscounted as answered twice before)
+    kept_texts = {t(key, language, script=script).strip() for key in ("channels_delayed", "channels_unavailable")
+                  for language in ("hi", "pa", "en") for script in (NATIVE, LATIN)}
 
     def user(index: int) -> None:
         hooks = WebhookClient(public, public, standin.auth_token)
