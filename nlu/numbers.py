@@ -44,6 +44,16 @@ class SpelledNumber:
 
 
 @lru_cache(maxsize=1)
+def time_unit_keys() -> frozenset[str]:
+    """Keys of time words ("din", "mahine", "साल", "years"): a number next to one is a duration or an
+    age, never a reading ("diabetes for 15 years" is not a sugar of 15)."""
+    return frozenset(
+        key for label, forms in word_list("slots").items() if label.startswith("unit:")
+        for form in forms for key in phrase_key(form)
+    )
+
+
+@lru_cache(maxsize=1)
 def _number_words() -> PhraseMatcher:
     return PhraseMatcher(
         ((value, form) for value, forms in word_list("numbers").items() for form in forms), fuzzy=False

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 
 from nlu.matcher import PhraseMatch, PhraseMatcher
 from nlu.negation import clause_ids, negation_flags
+from nlu.numbers import time_unit_keys
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, unstemmed_words, word_list
 from nlu.text import Token, phrase_key, tokenize
 
@@ -181,6 +182,13 @@ def _qualifier_keys(name: str) -> frozenset[str]:
     return frozenset(key for form in word_list("qualifiers")[name] for key in phrase_key(form))
 
 
+def _duration(keys: Sequence[str], i: int) -> bool:
+    """Whether the number at ``i`` counts time ("15 years", "10 saal se", "for 6 months"): a
+    diabetic's years with the disease are not a sugar reading (ADA Standards of Care 2024, section 6,
+    defines hypoglycaemia by a measured glucose only)."""
+    return i + 1 < len(keys) and keys[i + 1] in time_unit_keys()
+
+
 def _qualified(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
     """Make general codes specific when qualifier words say so.
 
@@ -207,7 +215,10 @@ def _qualified(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -
             around = range(max(0, match.first - SUGAR_LOW_WINDOW), min(len(keys), match.last + 1 + SUGAR_LOW_WINDOW))
             if not any(keys[i] in lowering for i in around) and (
                 any(keys[i] in low for i in after + before)
-                or any(keys[i].isdigit() and int(keys[i]) < LOW_SUGAR_READING for i in after)
+                or any(
+                    keys[i].isdigit() and int(keys[i]) < LOW_SUGAR_READING
+                    and not _duration(keys, i) for i in after
+                )
             ):
                 label = "low_blood_sugar"
         elif label == "bleeding":

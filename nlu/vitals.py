@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlu.matcher import PhraseMatch, PhraseMatcher
-from nlu.numbers import spelled_numbers
-from nlu.resources import DATA_DIR, read_json, word_list
+from nlu.numbers import spelled_numbers, time_unit_keys
+from nlu.resources import DATA_DIR, read_json
 from nlu.text import Token, phrase_key, tokenize
 
 VITALS_PATH = DATA_DIR / "vitals.json"
@@ -126,15 +126,6 @@ def _connectors() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _time_units() -> frozenset[str]:
-    """Keys of time words ("din", "mahine", "साल"): a number before one is a duration or an age."""
-    return frozenset(
-        key for label, forms in word_list("slots").items() if label.startswith("unit:")
-        for form in forms for key in phrase_key(form)
-    )
-
-
-@lru_cache(maxsize=1)
 def _devices() -> PhraseMatcher:
     return PhraseMatcher(((m, p) for m, forms in data()["devices"].items() for p in forms), fuzzy=False)
 
@@ -204,7 +195,7 @@ class _Scan:
         return self.text[self.tokens[i].end:end]
 
     def is_duration(self, i: int) -> bool:
-        return i + 1 < len(self.tokens) and self.tokens[i + 1].key in _time_units()
+        return i + 1 < len(self.tokens) and self.tokens[i + 1].key in time_unit_keys()
 
     def pair(self, i: int, dash: bool = False) -> int | None:
         """The token index of the diastolic when token ``i`` starts "160/110" or "160 by 110"; with

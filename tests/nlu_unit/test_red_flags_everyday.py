@@ -1,0 +1,89 @@
+"""Everyday sentences that read like a danger sign, beside the real sign each must still catch.
+
+Found on main by reading sentences patients really send: a diabetic's years with the disease read as a
+sugar reading, a pain "like electric shocks" read as an electric injury, bleeding after intercourse
+read as heavy bleeding, a one-sided scrotal swelling read as one-sided weakness. Each pair keeps the
+quiet sentence quiet for that rule and the real sign firing (sources in data/red_flags.json).
+"""
+from __future__ import annotations
+
+import pytest
+
+from nlu.red_flags import detect_red_flags
+
+
+def _ids(text: str, **context) -> set[str]:
+    return {flag.id for flag in detect_red_flags(text, **context)}
+
+
+SUGAR = {"low_sugar_hypoglycaemia", "vital_severe_hypoglycaemia", "vital_hypoglycaemia"}
+ELECTRIC = {"electrical_injury", "severe_burn", "seizure"}
+
+
+@pytest.mark.parametrize("text", [
+    "I have had diabetes for 15 years and feel dizzy",
+    "diabetic for 15 years and feel dizzy",
+    "sugar ki bimari 10 saal se hai aur chakkar aata hai",
+    "ਮੈਨੂੰ 10 ਸਾਲ ਤੋਂ ਸ਼ੂਗਰ ਹੈ ਤੇ ਚੱਕਰ ਆਉਂਦੇ ਹਨ",
+    "शुगर 10 साल से है, चक्कर आते हैं",
+    "sugar 6 mahine se hai, chakkar",
+    "diabetes for 20 days, feeling dizzy",
+])
+def test_a_duration_is_not_a_sugar_reading(text: str) -> None:
+    assert not _ids(text) & SUGAR
+
+
+@pytest.mark.parametrize("text", [
+    "sugar 40 aur chakkar",
+    "sugar chalis aayi aur pasina",
+    "sugar 45 hai, 10 saal se diabetes, chakkar",
+    "शुगर 40 है और पसीना",
+])
+def test_a_low_sugar_reading_still_fires(text: str) -> None:
+    assert _ids(text) & SUGAR
+
+
+@pytest.mark.parametrize("text", [
+    "bijli ke jhatke jaisa dard",
+    "pair mein bijli ke jhatke jaisa dard hota hai",
+    "pain like electric shocks in my leg",
+    "बिजली के झटके जैसा दर्द",
+    "ਲੱਤ ਵਿੱਚ ਬਿਜਲੀ ਦੇ ਝਟਕੇ ਵਰਗਾ ਦਰਦ",
+])
+def test_a_pain_like_electric_shocks_is_not_an_electric_injury(text: str) -> None:
+    assert not _ids(text) & ELECTRIC
+
+
+@pytest.mark.parametrize("text", [
+    "bijli ka jhatka laga",
+    "current lag gaya",
+    "he had an electric shock from a wire",
+    "bijli ka jhatka laga, ab haath mein jhatke jaisa dard",
+])
+def test_a_real_electric_shock_still_fires(text: str) -> None:
+    assert "electrical_injury" in _ids(text) or "severe_burn" in _ids(text)
+
+
+@pytest.mark.parametrize("text", [
+    "bleeding after intercourse",
+    "I get some bleeding after sex",
+    "sambandh ke baad khoon aata hai",
+])
+def test_post_coital_bleeding_is_not_heavy_bleeding(text: str) -> None:
+    assert "heavy_bleeding" not in _ids(text, sex="f", age=35)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("heavy bleeding after intercourse and feeling dizzy", "heavy_bleeding"),
+    ("bleeding after intercourse, soaking pads, fainted", "heavy_bleeding"),
+    ("heavy bleeding in pregnancy", "heavy_bleeding"),
+    ("bleeding after sex, I am 7 months pregnant", "pregnancy_bleeding"),
+])
+def test_heavy_or_pregnancy_bleeding_still_fires(text: str, rule: str) -> None:
+    assert rule in _ids(text, sex="f", age=30)
+
+
+def test_one_sided_scrotal_swelling_is_not_a_stroke() -> None:
+    assert "stroke_signs" not in _ids("andkosh mein ek taraf sojh hai", sex="m", age=45)
+    assert "stroke_signs" in _ids("ek taraf kamzori aur muh tedha", sex="m", age=45)
+    assert "testicular_torsion" in _ids("andkosh mein achanak tez dard", sex="m", age=17)
