@@ -87,3 +87,22 @@ def test_one_sided_scrotal_swelling_is_not_a_stroke() -> None:
     assert "stroke_signs" not in _ids("andkosh mein ek taraf sojh hai", sex="m", age=45)
     assert "stroke_signs" in _ids("ek taraf kamzori aur muh tedha", sex="m", age=45)
     assert "testicular_torsion" in _ids("andkosh mein achanak tez dard", sex="m", age=17)
+
+
+@pytest.mark.parametrize("text", [
+    "jaw locks when I open my mouth",
+    "my jaw clicks and locks when I yawn",
+    "jaw sometimes locks",
+])
+def test_a_clicking_locking_jaw_is_not_tetanus(text: str) -> None:
+    assert "tetanus_signs" not in _ids(text)
+
+
+@pytest.mark.parametrize("text", [
+    "lockjaw after a rusty nail",
+    "jaw locked, cannot open mouth",
+    "jaw locked when he woke up",
+    "jaw is locked since morning, stepped on a nail last week",
+])
+def test_lockjaw_still_fires(text: str) -> None:
+    assert "tetanus_signs" in _ids(text)
