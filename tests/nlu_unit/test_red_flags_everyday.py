@@ -106,3 +106,10 @@ def test_a_clicking_locking_jaw_is_not_tetanus(text: str) -> None:
 ])
 def test_lockjaw_still_fires(text: str) -> None:
     assert "tetanus_signs" in _ids(text)
+
+
+def test_a_toddler_who_does_not_respond_to_his_name_is_not_unconscious() -> None:
+    assert "unconscious" not in _ids("my 2 year old does not respond to his name", age=2)
+    assert "unconscious" not in _ids("she doesn't respond to her name and makes no eye contact", age=2)
+    assert "unconscious" in _ids("fever 2 days, now not responding to his name", age=2)
+    assert "unconscious" in _ids("he is not responding", age=2)
