@@ -142,6 +142,6 @@ def read_document(source: str | Path | bytes, name: str | None = None) -> Docume
         data, file = path.read_bytes(), name or str(source)
     prepared = preprocess.prepare(data)
     ocr = tesseract.read_prepared(prepared)
-    raw = tesseract.read_raw(prepared)
+    raw = tesseract.read_raw(prepared, data)
     first, second = (ocr, raw) if tesseract.page_score(ocr) >= tesseract.page_score(raw) else (raw, ocr)
     return interpret(first, file, quality.assess(prepared, ocr), (second,))  # measured on the work-size page

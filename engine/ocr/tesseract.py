@@ -88,12 +88,13 @@ def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
     return result
 
 
-def read_raw(prepared: Prepared) -> OcrText:
+def read_raw(prepared: Prepared, photo: bytes | None = None) -> OcrText:
     """The photo exactly as it came (grey, its own size), read as plain ``tesseract photo - -l eng`` does:
     Tesseract's defaults and page segmentation, no straightening, flattening or user words. Doses it
     barely saw, or crossed out, are marked unread as in the main reading."""
     image = prepared.photo_gray if prepared.photo_gray is not None else prepared.original_gray
-    rows = group_rows(reading.tesseract_words(image, reading.LATIN, psm=3, plain=True))
+    source = photo if photo is not None else image  # the file's own bytes: what plain Tesseract reads
+    rows = group_rows(reading.tesseract_words(source, reading.LATIN, psm=3, plain=True))
     return from_rows(reading.mark_unread_doses(image, rows))
 
 
