@@ -17,6 +17,7 @@ from tests.support.notify import (
     MemorySealer,
     RecordingTransport,
     ist,
+    redis_connection,
 )
 from tests.support.pharmacy import Clock
 from tests.support.records import fresh_pg_database
@@ -67,16 +68,11 @@ def test_restart_rearms_and_sends_each_reminder_once(parts):
 
 def test_redis_restart_loses_jobs_and_the_sweep_brings_them_back(parts):
     """Redis keeps nothing on disk here: a flushed queue is refilled from the outbox, once per row."""
-    redis = pytest.importorskip("redis")
     from rq import SimpleWorker
 
     from engine.notify.scheduling import RqAt
 
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        conn.ping()
-    except Exception:
-        pytest.skip("Redis is not reachable")
+    conn = redis_connection()
     sessions, book, transport, sealer, _ = parts
     name = f"notify-rearm-{uuid.uuid4().hex[:8]}"
     now = dt.datetime.now(dt.timezone.utc)

@@ -12,18 +12,18 @@ from engine.notify import NotifyService, Recipient, migrate
 from engine.notify.jobs import set_service
 from engine.notify.scheduling import RqAt
 from records.db import make_engine, make_session_factory
-from tests.support.notify import DictState, FixedAddressBook, MemorySealer, RecordingTransport
+from tests.support.notify import (
+    DictState,
+    FixedAddressBook,
+    MemorySealer,
+    RecordingTransport,
+    redis_connection,
+)
 
 
 @pytest.fixture
 def connection():
-    redis = pytest.importorskip("redis")
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        conn.ping()
-    except Exception:
-        pytest.skip("Redis is not reachable")
-    return conn
+    return redis_connection()
 
 
 def test_scheduled_reminders_run_in_an_rq_worker_when_due(tmp_path, connection):

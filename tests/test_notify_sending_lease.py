@@ -23,7 +23,7 @@ from engine.notify import NotifyService, migrate
 from engine.notify.models import Outbox
 from engine.notify.scheduling import RqAt
 from records.db import make_engine, make_session_factory
-from tests.support.notify import DictState, FixedAddressBook, MemorySealer
+from tests.support.notify import DictState, FixedAddressBook, MemorySealer, redis_connection
 from tests.support.notify_worker import FIELDS
 from tests.support.records import fresh_pg_database
 
@@ -32,13 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def connection():
-    redis = pytest.importorskip("redis")
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        conn.ping()
-    except Exception:
-        pytest.skip("Redis is not reachable")
-    return conn
+    return redis_connection()
 
 
 def start_worker(url: str, queue: str, log: Path) -> subprocess.Popen:

@@ -18,6 +18,19 @@ from engine.notify.service import Recipient
 from records.crypto import Place, new_data_key
 
 
+def redis_connection() -> Any:
+    """The local Redis the RQ tests need, or a skip when it is not running."""
+    import pytest
+    import redis
+
+    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        conn.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    return conn
+
+
 def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:
     """A moment in November 2026, given in IST, as UTC (how the notify tests write times)."""
     return dt.datetime(2026, 11, day, hour, minute, tzinfo=IST).astimezone(dt.timezone.utc)
