@@ -149,7 +149,9 @@ def test_chronic_medicines_get_adherence_questions(world, gateway, monkeypatch):
     today = dt.datetime.now(IST).date()
     assert [r.due_at.astimezone(dt.timezone.utc) for r in asks] == [
         at_ist(today + dt.timedelta(days=1), 21, 30), at_ist(today + dt.timedelta(days=6), 21, 30)]  # after the 21:00 dose
-    _day(world, monkeypatch, asks[0].due_at)
+    # a day late, so the patient's last WhatsApp message (sent now) is outside the 24-hour window at
+    # any hour this runs: on time, after 21:30 IST it was inside it and the question went by WhatsApp
+    _day(world, monkeypatch, asks[0].due_at + dt.timedelta(days=1))
     world.standin.reset()
     assert notify.dispatch(asks[0].id) == "sent"
     (question,) = world.standin.sent_messages(phone)
