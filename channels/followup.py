@@ -34,7 +34,7 @@ def checkin_reply(gateway: Gateway, address: str, sender: str, text: str) -> str
         from engine.i18n import reply_script, script_key
 
         patient = _patient(gateway, address)
-        with reply_script(gateway.store.get(script_key(sender)) if hasattr(gateway, "store") else None):
+        with reply_script(gateway.store.get(script_key(sender))):
             answer = _service(gateway).answer(patient, text) if patient is not None else None
     except Exception as exc:  # noqa: BLE001 - logged by type only: the text is health data
         log.warning("check-in answer not read: %s", type(exc).__name__)

@@ -29,11 +29,11 @@ WORDS = {"hi": "मुझे तीन दिन से बुखार और �
 
 @pytest.fixture
 def gateway(world, monkeypatch):
-    """What channels.followup needs of the gateway: its records, handoff and settings; the process's
-    notify service is the portal's (same database, sender, scheduler)."""
+    """What channels.followup needs of the gateway: its records, handoff, settings and store; the
+    process's notify service is the portal's (same database, sender, scheduler, state)."""
     jobs.set_service(world.handoff.notify)
     yield SimpleNamespace(services=SimpleNamespace(records=world.records, handoff=world.handoff),
-                          settings=world.settings)
+                          settings=world.settings, store=world.handoff.notify.state)
     jobs.set_service(None)
 
 
