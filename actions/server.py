@@ -119,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     args = create_argument_parser().parse_args(argv)
     # Sanic workers are processes (spawned, even one): each writes its samples to a directory of
     # this server's own, which /metrics adds up; the workers inherit it and import afresh
-    use_multiprocess_dir(settings.var_dir / "metrics" / f"actions-{args.port}")
+    # (SAATHI_METRICS=0: no metrics, so no files either)
+    if settings.metrics:
+        use_multiprocess_dir(settings.var_dir / "metrics" / f"actions-{args.port}")
     import logging
 
     utils.configure_colored_logging(args.loglevel)

@@ -10,9 +10,7 @@ are in ``engine.metrics``.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
-
-from engine.metrics import OTHER, closed
+from engine.metrics import OTHER, closed, counter, gauge, histogram
 
 CHANNELS = ("whatsapp", "sms", "voice")
 LANGUAGES = ("hi", "pa", "en")
@@ -24,12 +22,12 @@ TURN_OUTCOMES = ("answered", "emergency", "offline_emergency", "offline")
 WEBHOOK_OUTCOMES = ("accepted", "duplicate", "forged", "rate_limited")
 WEBHOOK_KINDS = ("messaging", "voice", "status", "other")
 
-TURN_SECONDS = Histogram(
+TURN_SECONDS = histogram(
     "saathi_turn_seconds", "Time of one user turn through Rasa (or its offline answer), by channel and language",
     ["channel", "language", "outcome"], buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0))
-WEBHOOKS = Counter("saathi_webhooks_total", "Twilio webhooks by kind and outcome", ["kind", "outcome"])
-BACKLOG_WAITING = Gauge("saathi_backlog_waiting", "Messages kept while Rasa was down, not yet answered")
-BACKLOG_ANSWERED = Counter("saathi_backlog_answered_total", "Kept messages answered once Rasa was back")
+WEBHOOKS = counter("saathi_webhooks_total", "Twilio webhooks by kind and outcome", ["kind", "outcome"])
+BACKLOG_WAITING = gauge("saathi_backlog_waiting", "Messages kept while Rasa was down, not yet answered")
+BACKLOG_ANSWERED = counter("saathi_backlog_answered_total", "Kept messages answered once Rasa was back")
 
 
 def observe_turn(channel: str, language: str, outcome: str, seconds: float) -> None:

@@ -43,6 +43,13 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def metrics_enabled() -> bool:
+    """``SAATHI_METRICS`` (default on): off makes every Prometheus metric a no-op, so the bench can
+    run the same load with and without instrumentation (bench/scaling.py --metrics-ab). Read where
+    the metrics are defined, at import, before any :class:`Settings` exists."""
+    return _env_bool("SAATHI_METRICS", True)
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment; call :func:`load` again after changing ``os.environ``."""
@@ -82,6 +89,7 @@ class Settings:
     allow_file_keys: bool = field(default_factory=lambda: _env_bool("SAATHI_ALLOW_FILE_KEYS", False))
     log_level: str = field(default_factory=lambda: _env("SAATHI_LOG_LEVEL", "INFO"))
     debug: bool = field(default_factory=lambda: _env_bool("SAATHI_DEBUG", False))
+    metrics: bool = field(default_factory=metrics_enabled)
     # Health records (records/): key provider "file" (key file under var/, 0600) or "env" (SAATHI_MASTER_KEYS).
     key_provider: str = field(default_factory=lambda: _env("SAATHI_KEY_PROVIDER", "file"))
     master_key_file: str = field(default_factory=lambda: _env("SAATHI_MASTER_KEY_FILE", ""))

@@ -35,12 +35,15 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from rq import Worker
+
+from config.settings import metrics_enabled
 
 log = logging.getLogger(__name__)
 OTHER = "other"
@@ -53,19 +56,51 @@ LOGIN_OUTCOMES = ("password_ok", "password_wrong", "locked", "totp_ok", "totp_wr
 #: an action's outcome: answered, refused (the actions token), failed (5xx)
 ACTION_OUTCOMES = ("ok", "refused", "error")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,47}")
+#: ``SAATHI_METRICS=0``: every metric of every process is :data:`OFF` (measuring what they cost)
+ENABLED = metrics_enabled()
 
-ACTION_SECONDS = Histogram(
+
+class Off:
+    """A metric that records nothing: what each metric is with ``SAATHI_METRICS=0``, so the bench
+    runs the same code with and without instrumentation (bench/scaling.py ``--metrics-ab``)."""
+
+    def labels(self, *values: str, **named: str) -> Off:
+        return self
+
+    def inc(self, amount: float = 1) -> None:
+        """Nothing: counters, gauges and histograms alike."""
+
+    dec = set = observe = inc
+
+
+OFF = Off()
+
+
+def counter(name: str, documentation: str, labelnames: Iterable[str] = ()) -> Counter:
+    """A :class:`Counter`, or :data:`OFF` with metrics off (every metric is made by these three)."""
+    return Counter(name, documentation, labelnames) if ENABLED else OFF  # type: ignore[return-value]
+
+
+def gauge(name: str, documentation: str, labelnames: Iterable[str] = ()) -> Gauge:
+    return Gauge(name, documentation, labelnames) if ENABLED else OFF  # type: ignore[return-value]
+
+
+def histogram(name: str, documentation: str, labelnames: Iterable[str], buckets: tuple[float, ...]) -> Histogram:
+    return Histogram(name, documentation, labelnames, buckets=buckets) if ENABLED else OFF  # type: ignore[return-value]
+
+
+ACTION_SECONDS = histogram(
     "saathi_action_seconds", "Time of one custom action on the action server, by action and outcome",
     ["action", "outcome"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
-TRIAGES = Counter("saathi_triage_total", "Triage answers given by the assistant, by urgency", ["urgency"])
-PORTAL_LOGINS = Counter("saathi_portal_logins_total", "Portal sign-in steps by outcome", ["outcome"])
-PORTAL_LOCKOUTS = Counter("saathi_portal_lockouts_total", "Portal accounts locked after repeated failures")
-HTTP_RESPONSES = Counter("saathi_http_responses_total", "HTTP responses of the gateway and the portal by status class",
+TRIAGES = counter("saathi_triage_total", "Triage answers given by the assistant, by urgency", ["urgency"])
+PORTAL_LOGINS = counter("saathi_portal_logins_total", "Portal sign-in steps by outcome", ["outcome"])
+PORTAL_LOCKOUTS = counter("saathi_portal_lockouts_total", "Portal accounts locked after repeated failures")
+HTTP_RESPONSES = counter("saathi_http_responses_total", "HTTP responses of the gateway and the portal by status class",
                          ["status"])
-JOB_SECONDS = Histogram(
+JOB_SECONDS = histogram(
     "saathi_job_seconds", "Time of one RQ job (its work horse), by queue, job and outcome",
     ["queue", "job", "outcome"], buckets=(0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0))
-JOB_FAILURES = Counter("saathi_job_failures_total", "RQ jobs that failed (raised, timed out, killed)", ["queue", "job"])
+JOB_FAILURES = counter("saathi_job_failures_total", "RQ jobs that failed (raised, timed out, killed)", ["queue", "job"])
 
 
 def closed(value: str | None, allowed: Iterable[str]) -> str:

@@ -20,11 +20,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus_client import Counter
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from engine.metrics import counter
 from engine.store import Store, open_store
 from records.identity import bare_number, sender_id
 
@@ -59,7 +59,7 @@ class SendResult:
 #: Every attempt at Twilio's API: ``sent``, ``error_<Twilio error code>`` (21211 bad number, 63016
 #: outside WhatsApp's 24-hour window …), ``http_<status>`` without a code, or ``network``. Labels
 #: are numbers and fixed words only: never the number called or the text.
-TWILIO_SENDS = Counter("saathi_twilio_sends_total", "Twilio API calls by kind (message, call) and result",
+TWILIO_SENDS = counter("saathi_twilio_sends_total", "Twilio API calls by kind (message, call) and result",
                        ["kind", "result"])
 
 
