@@ -9,6 +9,7 @@ menu number); extra symptoms mentioned in any answer are added to the picture.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -30,6 +31,7 @@ from actions.common import (
     symptom_name,
 )
 from actions.forms import AnswerValidation
+from config.timezone import IST
 from engine.i18n import reply_script, t
 from nlu.choice import parse_choice
 from nlu.red_flags import detect_red_flags
@@ -402,7 +404,8 @@ def next_followup(tracker: Tracker) -> str | None:
     inputs = triage_inputs(tracker)
     known_negative = list(dict.fromkeys(inputs["negated"] + asked))
     return next_question(
-        inputs["symptoms"], known_negative, age=inputs["age"], sex=inputs["sex"], pregnant=inputs["pregnant"]
+        inputs["symptoms"], known_negative, age=inputs["age"], sex=inputs["sex"], pregnant=inputs["pregnant"],
+        when=dt.datetime.now(IST).date(),  # this season's leading conditions pick the question
     )
 
 

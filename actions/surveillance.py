@@ -39,11 +39,25 @@ def profile_village(tracker) -> str | None:  # type: ignore[no-untyped-def]
     return service().patient_profile(me(pid), pid, purpose=Purpose.TRIAGE).get("village") or None
 
 
-def count_triage(tracker, result: Any, inputs: dict[str, Any]) -> int:  # type: ignore[no-untyped-def]
-    """Add the triage to the week's syndromic counts; never raises."""
+def known_place(tracker) -> Place | None:  # type: ignore[no-untyped-def]
+    """``place_of``, or None when finding it failed (the records store down): never raises."""
+    try:
+        return place_of(tracker)
+    except Exception as exc:  # noqa: BLE001 - a place only sharpens the answer; it must not stop it
+        log.warning("place not found (%s)", type(exc).__name__)
+        return None
+
+
+_LOOK_UP = object()
+
+
+def count_triage(tracker, result: Any, inputs: dict[str, Any], place: Any = _LOOK_UP) -> int:  # type: ignore[no-untyped-def]
+    """Add the triage to the week's syndromic counts; never raises. ``place``: the one the caller
+    already found (None: there is none), else it is looked up here."""
     try:
         case = case_of(result, age=inputs.get("age"), sex=inputs.get("sex"), duration_days=inputs.get("duration_days"))
-        return log_case(case, place_of(tracker), channel_of(metadata(tracker)), "bot")
+        where = place_of(tracker) if place is _LOOK_UP else place
+        return log_case(case, where, channel_of(metadata(tracker)), "bot")
     except Exception as exc:  # noqa: BLE001 - the answer comes first
         log.warning("surveillance count skipped (%s)", type(exc).__name__)
         return 0

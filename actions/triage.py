@@ -6,6 +6,7 @@ self-care and the warning signs that mean "go now", and offers a doctor. Emergen
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from rasa_sdk.events import SlotSet
@@ -14,7 +15,8 @@ from actions.common import SaathiAction, say, symptom_list
 from actions.emergency import send_emergency_advice
 from actions.health_record import keep_check
 from actions.intake import triage_inputs
-from actions.surveillance import count_triage
+from actions.surveillance import count_triage, known_place
+from config.timezone import IST
 from engine.i18n import content_language, t
 from engine.metrics import TRIAGES, URGENCIES, closed
 from engine.triage.explain import against_names, vital_line
@@ -48,6 +50,14 @@ def say_readings(dispatcher, result, language: str) -> None:
             value=item.shown)
 
 
+def consultation(place) -> dict:  # type: ignore[no-untyped-def]
+    """Today's date (IST) and the place's state and district, for the triage's season and region priors."""
+    context: dict = {"when": dt.datetime.now(IST).date()}
+    if place is not None and getattr(place, "state", ""):
+        context.update(state=place.state, district=place.district)
+    return context
+
+
 class ActionTriage(SaathiAction):
     def name(self) -> str:
         return "action_triage"
@@ -57,8 +67,10 @@ class ActionTriage(SaathiAction):
         from engine.triage.traffic import log_triage
 
         inputs = triage_inputs(tracker)
+        place = known_place(tracker)
         try:
-            result = triage(tracker.get_slot("complaint_text"), language=language, **inputs)
+            result = triage(tracker.get_slot("complaint_text"), language=language, **inputs,
+                            **consultation(place))
         except Exception:  # the engine failing must still leave the user with a safe way forward
             log.exception("triage engine failed")
             say(dispatcher, "core_triage_failed", language)
@@ -91,7 +103,7 @@ class ActionTriage(SaathiAction):
             log_triage(result, inputs, (tracker.latest_message or {}).get("metadata"))
         except Exception as exc:  # noqa: BLE001 - log_triage catches its own; this is belt and braces
             log.warning("triage traffic not logged (%s)", type(exc).__name__)
-        count_triage(tracker, result, inputs)  # this week's syndromic counts (codes, block, week only)
+        count_triage(tracker, result, inputs, place)  # this week's syndromic counts (codes, block, week only)
         TRIAGES.labels(closed(result.urgency, URGENCIES)).inc()
         # the doctor's case gets the local LLM's suggested symptoms too, if it made any (case page)
         return [SlotSet("last_triage", second_opinion.for_doctor(contract, result)), SlotSet("pending_offer", "doctor")]

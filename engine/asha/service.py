@@ -401,7 +401,10 @@ class AshaService:
         age = age_years(profile, self.today())
         pregnant = True if profile.get("sex") != "m" and self._pregnant(patient) else None
         triage_fn = self._triage or _default_triage
-        result = triage_fn(cmd.text, age=age, sex=profile.get("sex"), pregnant=pregnant)
+        place = self._place(profile, worker)
+        context = {"state": place.state, "district": place.district} if place is not None and place.state else {}
+        result = triage_fn(cmd.text, age=age, sex=profile.get("sex"), pregnant=pregnant, when=self.today(),
+                           **context)  # today's season and the village's region rank the differential
         contract = result.to_contract()
         asha = Actor.asha(worker.user_id)
         report_id = self.records.save_symptom_report(asha, patient.patient_id, {"text": cmd.text, "by": "asha",
@@ -409,7 +412,7 @@ class AshaService:
                                                      purpose=Purpose.ASHA_CARE)
         self.records.save_triage(asha, patient.patient_id, contract, model_version=result.model_version or "",
                                  purpose=Purpose.ASHA_CARE, symptom_report_id=report_id)
-        self._count(result, age, profile, worker)
+        self._count(result, age, profile, place)
         urgency = result.urgency if result.urgency in FOLLOW_UP_DAYS else "routine"
         due = self.today() + dt.timedelta(days=FOLLOW_UP_DAYS[urgency])
         self._follow_up(worker, patient, "visit", "VISIT", due)
@@ -424,16 +427,26 @@ class AshaService:
                                    urgency=t(f"asha_urgency_{urgency}", language), date=day(due)) + notes),
                        patient.code)
 
-    def _count(self, result: Any, age: float | None, profile: dict[str, Any], worker: Worker) -> None:
-        """The visit in this week's syndromic counts, placed at the patient's village (else the first
-        village of the ASHA's area); only codes and bands leave (engine.surveillance.events)."""
-        from engine.surveillance.events import case_of, log_case, url_of
+    def _place(self, profile: dict[str, Any], worker: Worker) -> Any:
+        """The patient's village in the place table (else the first village of the ASHA's area that
+        is), or None; never raises (a place only sharpens the visit's answer and counts)."""
         from engine.surveillance.places import resolve
 
         try:
             place = resolve(village=str(profile.get("village") or ""))
             for village in [] if place else self.villages(worker.user_id):
                 place = place or resolve(village=village)
+            return place
+        except Exception as exc:  # noqa: BLE001
+            log.warning("place not found (%s)", type(exc).__name__)
+            return None
+
+    def _count(self, result: Any, age: float | None, profile: dict[str, Any], place: Any) -> None:
+        """The visit in this week's syndromic counts, placed at ``place`` (``_place``); only codes and
+        bands leave (engine.surveillance.events)."""
+        from engine.surveillance.events import case_of, log_case, url_of
+
+        try:
             log_case(case_of(result, age=age, sex=profile.get("sex")), place, "other", "asha",
                      url=url_of(self.records), day=self.today())
         except Exception as exc:  # noqa: BLE001 - the visit is saved whatever happens to the count

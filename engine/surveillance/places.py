@@ -31,6 +31,8 @@ class Place:
     pin: str
     lat: float
     lon: float
+    #: ISO 3166-2:IN state code (the triage's region priors); "" where the table has none.
+    state: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +40,8 @@ def places() -> tuple[Place, ...]:
     with PLACES_TSV.open(encoding="utf-8") as handle:
         rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
         return tuple(Place(r["village"], r["block_code"], r["block"], r["district_code"], r["district"],
-                           int(r["block_population"]), r["pin"], float(r["lat"]), float(r["lon"]))
+                           int(r["block_population"]), r["pin"], float(r["lat"]), float(r["lon"]),
+                           (r.get("state") or "").strip())
                      for r in rows)
 
 

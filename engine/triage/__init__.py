@@ -7,6 +7,7 @@ The stable interface the dialogue's action server calls::
     result.to_contract()   # the `saathi triage` JSON object
     result.conditions[0].names["hi"], result.conditions[0].self_care["pa"]
     next_question(["fever"], ["cough"], age=34, sex="f")   # -> a symptom code or None
+    triage("tez bukhar", when=date(2026, 8, 14), state="BR")  # season and region priors (optional)
 
 Possible conditions, never a diagnosis: the advice always says so and always names a doctor;
 any red flag from ``nlu.red_flags`` makes the result an emergency with 108/112 advice first.
@@ -15,6 +16,7 @@ Plain Python (no Rasa, no Flask).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 from engine.triage.engine import Engine, RankedCondition, TriageResult
@@ -46,10 +48,15 @@ def triage(
     duration_days: float | None = None,
     severity: str | None = None,
     language: str | None = None,
+    when: dt.date | str | None = None,
+    state: str | None = None,
+    district: str | None = None,
 ) -> TriageResult:
+    """``when``, ``state`` and ``district`` (optional) feed the season and region priors."""
     return default_engine().triage(
         text, symptoms=symptoms, negated=negated, age=age, sex=sex, pregnant=pregnant,
-        duration_days=duration_days, severity=severity, language=language,
+        duration_days=duration_days, severity=severity, language=language, when=when, state=state,
+        district=district,
     )
 
 
@@ -59,9 +66,13 @@ def next_question(
     age: float | None = None,
     sex: str | None = None,
     pregnant: bool | None = None,
+    when: dt.date | str | None = None,
+    state: str | None = None,
+    district: str | None = None,
 ) -> str | None:
     """The most informative symptom code to ask about next, or None when no question helps."""
-    return default_engine().next_question(symptoms, negated, age=age, sex=sex, pregnant=pregnant)
+    return default_engine().next_question(symptoms, negated, age=age, sex=sex, pregnant=pregnant, when=when,
+                                          state=state, district=district)
 
 
 def question_text(symptom: str, language: str | None) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.i18n import normalise_language
-from engine.triage import ensemble, explain, questions, second_opinion, text, urgency
+from engine.triage import ensemble, explain, priors, questions, second_opinion, text, urgency
 from engine.triage.evidence import Evidence, feasible, normalise, restrict, with_flag_findings
 from engine.triage.kb import Condition, KnowledgeBase, default_kb
 from engine.triage.model import features, predict
@@ -125,9 +125,15 @@ class Engine:
             combined = ensemble.combine(nb, xg, model.calibration)
         return restrict(combined, feasible(self.kb, evidence))
 
+    def with_priors(self, probabilities: np.ndarray, evidence: Evidence) -> np.ndarray:
+        """The differential reweighted by the season and region priors (``engine.triage.priors``);
+        unchanged when the month and place are unknown. Used to rank, never to decide urgency."""
+        where = priors.Where(evidence.state, evidence.district)
+        return priors.apply(probabilities, priors.factors(self.kb, evidence.month, where))
+
     # -- evidence ------------------------------------------------------------------------------
     def evidence(self, text_in: str | None, symptoms, negated, age, sex, pregnant, duration_days,
-                 severity) -> Evidence:
+                 severity, when=None, state=None, district=None) -> Evidence:
         read = text.read_text(text_in)
         raw = Evidence(
             present=list(dict.fromkeys(read.present + list(symptoms or []))),
@@ -137,13 +143,21 @@ class Engine:
             pregnant=pregnant,
             duration_days=duration_days if duration_days is not None else read.duration_days,
             severity=severity,
+            month=priors.month_of(when),
+            state=state or None,
+            district=district or None,
         )
         return normalise(self.kb, raw)
 
     # -- public --------------------------------------------------------------------------------
     def triage(self, text_in: str | None = None, *, symptoms=None, negated=None, age=None, sex=None,
-               pregnant=None, duration_days=None, severity=None, language=None) -> TriageResult:
-        ev = self.evidence(text_in, symptoms, negated, age, sex, pregnant, duration_days, severity)
+               pregnant=None, duration_days=None, severity=None, language=None, when=None, state=None,
+               district=None) -> TriageResult:
+        """``when`` (a date or ISO date string) and ``state``/``district`` (code or name) are the
+        consultation's month and place for the season and region priors; they reorder the
+        differential and never change the urgency."""
+        ev = self.evidence(text_in, symptoms, negated, age, sex, pregnant, duration_days, severity, when, state,
+                           district)
         lang = normalise_language(language or text.language_of(text_in))
         flags = text.red_flags(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
         flag_ids = list(dict.fromkeys(f.id for f in flags))
@@ -157,10 +171,11 @@ class Engine:
         if not ev.present:  # the lexicon found nothing: where a second opinion helps most
             return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net),
                                          text_in)
-        probs = self.probabilities(ev)
+        probs = self.probabilities(ev)  # urgency and the dangers watched are decided without priors
         level, net_note = self._safety_net(urgency.decide(self.kb, probs, ev, flags, findings), net, flags)
-        doctor = urgency.specialist(self.kb, probs, ev, level)
-        ranked = self._ranked(probs, ev)
+        ranking = self.with_priors(probs, ev)
+        doctor = urgency.specialist(self.kb, ranking, ev, level)
+        ranked = self._ranked(ranking, ev)
         watch = [self._entry(self.kb.conditions[i], float(probs[i]), ev)
                  for i in urgency.dangers(self.kb, probs)[:MAX_WATCHED]] if level != "emergency" else []
         lines = [
@@ -189,9 +204,11 @@ class Engine:
         )
         return second_opinion.attach(result, text_in)  # unchanged unless a local LLM is available
 
-    def next_question(self, symptoms, negated, age=None, sex=None, pregnant=None) -> str | None:
+    def next_question(self, symptoms, negated, age=None, sex=None, pregnant=None, when=None, state=None,
+                      district=None) -> str | None:
         ev = normalise(self.kb, Evidence(list(symptoms or []), list(negated or []), age,
-                                         (sex or "").lower()[:1] or None, pregnant))
+                                         (sex or "").lower()[:1] or None, pregnant, month=priors.month_of(when),
+                                         state=state or None, district=district or None))
         return questions.best_question(self.kb, ev)
 
     # -- helpers -------------------------------------------------------------------------------

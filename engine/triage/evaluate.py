@@ -255,6 +255,13 @@ def load_vignettes(path: Path | str | None = None) -> list[dict]:
     return list(data.get("vignettes") or []) if isinstance(data, dict) else data
 
 
+def _context(vignette: dict) -> dict:
+    """A vignette's month and place for the season/region priors, when it gives them (``date``: ISO
+    date, ``state``, ``district``); the engine's fakes in tests take none, so nothing is passed otherwise."""
+    return {key: str(vignette[src]) for key, src in (("when", "date"), ("state", "state"), ("district", "district"))
+            if vignette.get(src)}
+
+
 def evaluate(engine, vignettes: list[dict]) -> Report:
     """One report: overall, per language row and, for vignettes that name one, per chapter."""
     kb = getattr(engine, "kb", None)
@@ -263,7 +270,8 @@ def evaluate(engine, vignettes: list[dict]) -> Report:
     for v in vignettes:
         pregnant = v.get("pregnant")
         result = engine.triage(v["text"], age=v.get("age"), sex=v.get("sex"), language=v.get("language"),
-                               pregnant=pregnant if isinstance(pregnant, bool) else None)
+                               pregnant=pregnant if isinstance(pregnant, bool) else None,
+                               **_context(v))
         rows = [report, report.by_group.setdefault(group_of(v), Report())]
         if v.get("chapter"):
             rows.append(report.by_chapter.setdefault(str(v["chapter"]), Report()))

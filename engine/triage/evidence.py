@@ -64,6 +64,11 @@ class Evidence:
     pregnant: bool | None = None
     duration_days: float | None = None
     severity: str | None = None
+    #: Month (1-12, IST) and place of the consultation, for the season and region priors
+    #: (``engine.triage.priors``); None when not known, and then no prior applies.
+    month: int | None = None
+    state: str | None = None
+    district: str | None = None
 
 
 def normalise(kb: KnowledgeBase, evidence: Evidence) -> Evidence:
@@ -101,6 +106,9 @@ def normalise(kb: KnowledgeBase, evidence: Evidence) -> Evidence:
         pregnant=pregnant,
         duration_days=evidence.duration_days,
         severity=evidence.severity,
+        month=evidence.month,
+        state=evidence.state,
+        district=evidence.district,
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.triage import priors
 from engine.triage.evidence import Evidence, log_prior
 from engine.triage.kb import KnowledgeBase
 from engine.triage.scorer import log_likelihood_terms, log_tables, softmax
@@ -57,6 +58,9 @@ def _entropy(p: np.ndarray, axis: int = -1) -> np.ndarray:
 def information_gains(kb: KnowledgeBase, evidence: Evidence) -> np.ndarray:
     """Expected gain in bits for every symptom column (NaN for symptoms that are not candidates)."""
     logits = log_prior(kb, evidence) + log_likelihood_terms(kb, evidence).sum(axis=1)
+    season = priors.factors(kb, evidence.month, priors.Where(evidence.state, evidence.district))
+    if season is not None:  # the leading conditions of this month and place decide what to ask
+        logits = logits + np.log(season)
     now = softmax(logits)
     p = kb.likelihood
     log_yes, log_no, unmentioned = log_tables(kb)

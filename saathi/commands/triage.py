@@ -2,6 +2,9 @@
 
 Input line: ``{"text": "...", "age": 34, "sex": "f", "symptoms": [codes]?}``; the language is
 detected from the text. Output: exactly the contract's triage object, one line per input line.
+Optional fields beyond the contract's: ``duration_days``, ``pregnant``, and ``date`` (ISO
+``YYYY-MM-DD``), ``state`` (ISO 3166-2:IN code or name) and ``district`` for the season and region
+priors. A line without them ranks as before: no date means no season prior, never "today".
 """
 
 from __future__ import annotations
@@ -38,6 +41,18 @@ def _number(value: Any, name: str) -> float | None:
     return float(value)
 
 
+def _date(value: Any) -> str | None:
+    """An ISO date (``2026-08-14``) or None; anything else is the line's error."""
+    import datetime as dt
+
+    if value is None or value == "":
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        raise ValueError("\"date\" must be an ISO date YYYY-MM-DD") from None
+
+
 def handle(obj: dict[str, Any]) -> dict[str, Any]:
     from engine.triage import triage
 
@@ -55,10 +70,13 @@ def handle(obj: dict[str, Any]) -> dict[str, Any]:
     try:
         age = _number(obj.get("age"), "age")
         duration = _number(obj.get("duration_days"), "duration_days")
+        when = _date(obj.get("date"))
     except ValueError as exc:
         return {"error": str(exc)}
+    place = {key: obj[key] for key in ("state", "district") if isinstance(obj.get(key), str) and obj[key].strip()}
     result = triage(text, symptoms=symptoms, age=age, sex=sex, duration_days=duration,
-                    pregnant=obj.get("pregnant") if isinstance(obj.get("pregnant"), bool) else None)
+                    pregnant=obj.get("pregnant") if isinstance(obj.get("pregnant"), bool) else None,
+                    when=when, **place)
     return result.to_contract()
 
 
