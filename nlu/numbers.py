@@ -31,6 +31,16 @@ _JOINERS = frozenset(k for w in ("and", "aur", "or", "और", "ate", "te", "ਅ
 _ENGLISH_TENS = frozenset(
     k for w in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety") for k in phrase_key(w))
 _POINT = frozenset(k for w in ("point", "dashamlav", "दशमलव", "ਦਸ਼ਮਲਵ") for k in phrase_key(w))
+#: English readings said digit by digit: "one oh four" (104), "one-oh-two", "one twenty" (120), "two ten".
+#: Only "one" and "two" lead (no temperature, pulse, BP or sugar is said as 300 and up this way), and
+#: only English words follow, so "ek do" (one or two) is never a number.
+_SPOKEN_HUNDREDS = {k: float(v) for v, w in ((1, "one"), (2, "two")) for k in phrase_key(w)}
+_OH = frozenset(k for w in ("oh", "o", "zero", "nought") for k in phrase_key(w))
+_ENGLISH_UNITS = frozenset(
+    k for w in ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine") for k in phrase_key(w))
+_ENGLISH_TEENS = frozenset(
+    k for w in ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                "nineteen") for k in phrase_key(w))
 
 
 @dataclass(frozen=True)
@@ -122,8 +132,11 @@ def spelled_numbers(tokens: Sequence[Token]) -> list[SpelledNumber]:
     while k < len(words):
         start, value, parts = words[k].first, words[k].value, 1
         last = words[k].last
+        spoken = _digit_by_digit(words, k, tokens)
+        if spoken is not None:
+            value, last, parts, k = spoken
         step = _next(words, k, tokens, frozenset())
-        if step is not None and words[step].value == HUNDRED and 1 <= value < 10:
+        if spoken is None and step is not None and words[step].value == HUNDRED and 1 <= value < 10:
             value, last, parts, k = value * HUNDRED, words[step].last, 2, step
         if value == HUNDRED or value % HUNDRED == 0 and parts == 2:
             step = _next(words, k, tokens, _JOINERS)
@@ -143,3 +156,24 @@ def spelled_numbers(tokens: Sequence[Token]) -> list[SpelledNumber]:
         found.append(SpelledNumber(value, start, last, parts))
         k += 1
     return found
+
+
+def _digit_by_digit(words: list[NumberMatch], k: int, tokens: Sequence[Token]) -> tuple[float, int, int, int] | None:
+    """(value, last token, parts, index of its last word) for "one oh four" or "one twenty"; else None.
+
+    Americans and many Indian clinicians say a temperature of 104 as "one oh four" and a pulse of
+    120 as "one twenty"; read word by word these are 1, 4 and 1, 20 and no reading at all.
+    """
+    lead = _SPOKEN_HUNDREDS.get(tokens[words[k].first].key)
+    if lead is None or words[k].first != words[k].last:
+        return None
+    after = words[k].last + 1
+    if after < len(tokens) and tokens[after].key in _OH:
+        unit = next((j for j in range(k + 1, len(words)) if words[j].first == after + 1), None)
+        if unit is not None and tokens[words[unit].first].key in _ENGLISH_UNITS and words[unit].value < 10:
+            return lead * HUNDRED + words[unit].value, words[unit].last, 3, unit
+        return None
+    step = _next(words, k, tokens, frozenset())
+    if step is not None and tokens[words[step].first].key in _ENGLISH_TENS | _ENGLISH_TEENS:
+        return lead * HUNDRED + words[step].value, words[step].last, 2, step
+    return None

@@ -1,0 +1,95 @@
+"""Issue #13 leftovers: a child who swallowed pills, readings said digit by digit, past events.
+
+Each danger sign sits beside an everyday sentence that must stay quiet (sources in
+data/red_flags.json: WHO Guidelines for poison control and the WHO/UNICEF child-injury report for
+a child's ingestion; NICE epilepsy and WHO Basic Emergency Care for history vs. now).
+"""
+from __future__ import annotations
+
+import pytest
+
+from nlu.numbers import spelled_numbers
+from nlu.red_flags import detect_red_flags
+from nlu.text import tokenize
+from nlu.vitals import read_vitals
+
+
+def _ids(text: str, **context) -> set[str]:
+    return {flag.id for flag in detect_red_flags(text, **context)}
+
+
+def _rule_ids(text: str, **context) -> set[str]:
+    """Rules only: the text classifier (``safety_net``) is a second net, not what is tested here."""
+    return _ids(text, **context) - {"safety_net"}
+
+
+@pytest.mark.parametrize("text", [
+    "bachche ne goliyan kha li",
+    "bachche ne dawai ki goli kha li",
+    "ਬੱਚੇ ਨੇ ਗੋਲੀਆਂ ਖਾ ਲਈਆਂ",
+    "बच्चे ने गोलियां खा लीं",
+    "my son ate some pills",
+    "my toddler swallowed some tablets",
+    "the baby got into the drawer and ate tablets",
+    "munde ne goliyan kha layiyan",
+])
+def test_a_child_who_swallowed_pills_is_a_poisoning(text: str) -> None:
+    assert "poisoning" in _rule_ids(text)
+
+
+@pytest.mark.parametrize("text", [
+    "bachche ne apni dawai kha li as prescribed",
+    "bachche ko bukhar ki goli khila di",
+    "I gave him a paracetamol tablet and he swallowed it",
+    "beta roz BP ki goli khata hai",
+    "mummy ne apni BP ki goli kha li",
+])
+def test_a_dose_given_or_prescribed_is_not_a_poisoning(text: str) -> None:
+    assert "poisoning" not in _ids(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("one oh four", 104), ("one-oh-two", 102), ("one oh three point five", 103.5), ("one twenty", 120),
+    ("a hundred and three point five", 103.5), ("ek sau do point paanch", 102.5),
+])
+def test_numbers_said_digit_by_digit(text: str, value: float) -> None:
+    assert [n.value for n in spelled_numbers(tokenize(text))] == [value]
+
+
+@pytest.mark.parametrize(("text", "celsius"), [
+    ("fever one oh four", 40.0), ("temp one-oh-two since morning", 38.89),
+    ("temp was one oh three point five last night", 39.72), ("bukhar ek sau do point paanch", 39.17),
+])
+def test_temperatures_said_digit_by_digit_are_read(text: str, celsius: float) -> None:
+    assert [round(r.value, 2) for r in read_vitals(text).readings if r.measure == "temperature"] == [celsius]
+
+
+@pytest.mark.parametrize("text", ["fever for one or two days", "I have one or two questions about fever",
+                                  "one two three, the child counts"])
+def test_counting_is_not_a_reading(text: str) -> None:
+    assert read_vitals(text).readings == ()
+
+
+@pytest.mark.parametrize("text", [
+    "had a seizure as a child",
+    "ਪਿਛਲੇ ਸਾਲ ਦੌਰਾ ਪਿਆ ਸੀ",
+    "bachpan mein mirgi ke daure padte the",
+    "ਬਚਪਨ ਵਿੱਚ ਦੌਰੇ ਪੈਂਦੇ ਸੀ",
+    "was unconscious for a minute last year after a fall",
+    "snake bite 5 saal pehle hua tha",
+    "TB 2 saal pehle thi",
+])
+def test_a_past_event_is_history(text: str) -> None:
+    assert not _rule_ids(text)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("2 saal pehle daura pada tha, aaj phir se daura pada", "seizure"),
+    ("had a seizure as a child, now fitting for 10 minutes", "seizure"),
+    ("bachpan se mirgi hai aur abhi daura pad raha hai", "seizure"),
+    ("he is having a seizure", "seizure"),
+    ("ਹੁਣ ਦੌਰਾ ਪਿਆ ਹੈ", "seizure"),
+    ("saanp ne kaata, 2 ghante pehle", "snake_bite"),
+])
+def test_the_same_event_now_still_fires(text: str, rule: str) -> None:
+    assert rule in _rule_ids(text)
