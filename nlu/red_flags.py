@@ -203,24 +203,42 @@ def derived() -> tuple[tuple[str, tuple[Clause, ...]], ...]:
     return tuple(loaded)
 
 
-@lru_cache(maxsize=1)
-def rules() -> tuple[Rule, ...]:
-    """All rules, validated: every fact must be a symptom code, signal, part, derived or context fact."""
+def _known_facts() -> set[str]:
     data = _ruleset()
-    known = set(catalogue()) | set(data["signals"]) | CONTEXT_FACTS | part_names() | {n for n, _ in derived()}
-    masking = {*data["masks"], *(label for mask in data["masks"].values() for label in mask["labels"])}
-    history = data["history"]
-    masking |= {history["cue"], history["unless"], *history["labels"]}
-    if masking - known or not history.get("source") or not all(m.get("source") for m in data["masks"].values()):
-        raise ValueError(f"red-flag masks/history: unknown facts {sorted(masking - known)} or source missing")
+    return set(catalogue()) | set(data["signals"]) | CONTEXT_FACTS | part_names() | {n for n, _ in derived()}
+
+
+def _load_rules(items: Iterable[dict]) -> tuple[Rule, ...]:
+    """Rules validated: every fact must be a symptom code, signal, part, derived or context fact."""
+    known = _known_facts()
     loaded = []
-    for item in data["rules"]:
-        rule = Rule(item["id"], item["code"], item["reason"], item["source"], item["advice"], _clauses(item["when"]))
+    for item in items:
+        rule = Rule(item["id"], item["code"], item["reason"], item["source"], item.get("advice", ""),
+                    _clauses(item["when"]))
         unknown = rule.facts() - known
         if unknown or rule.code not in catalogue() or not rule.source:
             raise ValueError(f"red-flag rule {rule.id}: unknown facts {sorted(unknown)} or code/source missing")
         loaded.append(rule)
     return tuple(loaded)
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    """All emergency rules (and the masks and history they read through), validated."""
+    data = _ruleset()
+    masking = {*data["masks"], *(label for mask in data["masks"].values() for label in mask["labels"])}
+    history = data["history"]
+    masking |= {history["cue"], history["unless"], *history["labels"]}
+    if masking - _known_facts() or not history.get("source") or not all(m.get("source") for m in data["masks"].values()):
+        raise ValueError(f"red-flag masks/history: unknown facts {sorted(masking - _known_facts())} or source missing")
+    return _load_rules(data["rules"])
+
+
+@lru_cache(maxsize=1)
+def urgent_rules() -> tuple[Rule, ...]:
+    """Signs that need a doctor within a day or days but not an ambulance (``urgent_rules``: NICE NG12
+    suspected-cancer pathways and the like); same facts and clauses as the emergency rules."""
+    return _load_rules(_ruleset().get("urgent_rules", ()))
 
 
 @lru_cache(maxsize=1)
@@ -369,22 +387,48 @@ def detect_red_flags(
     pregnant: bool | None = None,
 ) -> list[RedFlag]:
     """Rules that fire for this message (and what is already known about the patient), in rule order."""
+    reading, age = _prepared(text, symptoms, age, sex, pregnant)
+    fired = _fired(rules(), reading, age)
+    # Other safety nets (vital signs, the emergency text classifier) add their own RedFlags here.
+    fired.extend(RedFlag(*flag) for flag in vital_flags(text or "", reading.names(), age))  # nlu/vitals.py
+    fired.extend(safety_net_flags(text or "", fired, reading.mentions))  # nlu/safety_net.py: only adds
+    return fired
+
+
+def _prepared(text: str, symptoms: list[str] | None, age: float | None, sex: str | None,
+              pregnant: bool | None) -> tuple[Reading, float | None]:
+    """The reading of ``text`` with its context and derived facts, and the age (from the text if not given)."""
     if age is None:
         age = age_in_text(text or "")  # "1 month old baby has fever" is a young infant
     reading = read(text or "")
     _context(reading, symptoms, age, sex, pregnant)
     _derive(reading, age)
+    return reading, age
+
+
+def _fired(chosen: Iterable[Rule], reading: Reading, age: float | None) -> list[RedFlag]:
     fired = []
-    for rule in rules():
+    for rule in chosen:
         for clause in rule.clauses:
             matched = clause.matched(reading, age)
             if matched is not None:
                 fired.append(RedFlag(rule.id, rule.code, f"{rule.reason} Matched: {' + '.join(matched)}."))
                 break
-    # Other safety nets (vital signs, the emergency text classifier) add their own RedFlags here.
-    fired.extend(RedFlag(*flag) for flag in vital_flags(text or "", reading.names(), age))  # nlu/vitals.py
-    fired.extend(safety_net_flags(text or "", fired, reading.mentions))  # nlu/safety_net.py: only adds
     return fired
+
+
+def urgent_signs(
+    text: str,
+    symptoms: list[str] | None = None,
+    age: float | None = None,
+    sex: str | None = None,
+    pregnant: bool | None = None,
+) -> list[RedFlag]:
+    """Urgent-level rules (``urgent_rules``) that fire: they raise urgency to at least urgent, never to emergency."""
+    if not urgent_rules():
+        return []
+    reading, age = _prepared(text, symptoms, age, sex, pregnant)
+    return _fired(urgent_rules(), reading, age)
 
 
 def advice_for(rule_id: str) -> str | None:

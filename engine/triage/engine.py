@@ -165,14 +165,16 @@ class Engine:
         # (the safety net's flag names no symptom: it has code "" and its own sentence)
         flag_codes = list(dict.fromkeys(f.code for f in flags if not f.id.startswith("vital_") and f.code))
         findings, unclear = text.vital_signs(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
+        signs = text.urgent_flags(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
         net = text.safety_net_level(text_in)
         reported = ev.present  # what the person said, as the contract's "symptoms"
         ev = with_flag_findings(self.kb, ev, flag_ids)
         if not ev.present:  # the lexicon found nothing: where a second opinion helps most
-            return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net),
-                                         text_in)
+            return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net,
+                                                           signs), text_in)
         probs = self.probabilities(ev)  # urgency and the dangers watched are decided without priors
-        level, net_note = self._safety_net(urgency.decide(self.kb, probs, ev, flags, findings), net, flags)
+        level, net_note = self._safety_net(urgency.decide(self.kb, probs, ev, flags, findings, signs), net, flags)
+        net_note = _with_signs(net_note, signs, level)
         ranking = self.with_priors(probs, ev)
         doctor = urgency.specialist(self.kb, ranking, ev, level)
         ranked = self._ranked(ranking, ev)
@@ -235,15 +237,25 @@ class Engine:
         return raised, ({"safety_net": net[1]} if raised != level or alone else {})
 
     def _no_symptoms(self, ev: Evidence, lang: str, flags: list, flag_codes: list[str], findings: list,
-                     unclear: tuple, net: tuple[str | None, str | None]) -> TriageResult:
-        """Nothing recognised: no differential to rank, but red flags, readings and the safety net still decide urgency."""
+                     unclear: tuple, net: tuple[str | None, str | None], signs: list) -> TriageResult:
+        """Nothing recognised: no differential to rank, but red flags, readings, urgent signs and the safety
+        net still decide urgency."""
         flag_ids = list(dict.fromkeys(f.id for f in flags))
-        level, note = self._safety_net("emergency" if flag_ids else urgency.raise_for_vitals(
-            urgency.raise_for_context("routine", ev), findings), net, flags)
+        level, note = self._safety_net("emergency" if flag_ids else urgency.raise_for_signs(urgency.raise_for_vitals(
+            urgency.raise_for_context("routine", ev), findings), signs), net, flags)
+        note = _with_signs(note, signs, level)
         doctor = "emergency" if flag_ids else "general_physician"
         advice = (explain.advice(level, doctor, None, lang, unclear=unclear) if flag_ids or findings or note
+                  or signs
                   else " ".join([explain.unclear_line(u, lang) for u in unclear]
                                 + [explain.t("triage_advice_no_symptoms", lang)]))
         return TriageResult(lang, [], ev.negated, level, flag_ids, [f.reason for f in flags], [], doctor, advice,
                             explain.explanation([], flag_codes, lang, findings, safety_net=bool(note)), None,
                             text.RULES_VERSION, vitals=findings, vitals_unclear=list(unclear), extra=note)
+
+
+def _with_signs(extra: dict, signs: list, level: str) -> dict:
+    """``extra`` plus the reasons of the urgent-level signs that set the floor (``urgent_signs``), if any."""
+    if not signs or level == "emergency":
+        return extra
+    return {**extra, "urgent_signs": [sign.reason for sign in signs]}

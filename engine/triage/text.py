@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from nlu import safety_net
 from nlu.language import detect_language
-from nlu.red_flags import RULES_VERSION, RedFlag, detect_red_flags, text_facts
+from nlu.red_flags import RULES_VERSION, RedFlag, detect_red_flags, text_facts, urgent_signs
 from nlu.slots import age_in_text, parse_duration_days
 from nlu.symptoms import codes_of, extract_symptoms
 from nlu.vitals import Finding, Implausible, assess, read_vitals
 
-__all__ = ["RULES_VERSION", "ReadText", "read_text", "red_flags", "language_of", "vital_signs",
+__all__ = ["RULES_VERSION", "ReadText", "read_text", "red_flags", "urgent_flags", "language_of", "vital_signs",
            "safety_net_level"]
 
 
@@ -45,6 +45,13 @@ def red_flags(
     text: str | None, symptoms: list[str], age: float | None, sex: str | None, pregnant: bool | None
 ) -> list[RedFlag]:
     return detect_red_flags(text or "", symptoms=symptoms, age=age, sex=sex, pregnant=pregnant)
+
+
+def urgent_flags(
+    text: str | None, symptoms: list[str], age: float | None, sex: str | None, pregnant: bool | None
+) -> list[RedFlag]:
+    """Urgent-level signs (``nlu.red_flags.urgent_signs``: e.g. post-menopausal bleeding, NICE NG12)."""
+    return urgent_signs(text or "", symptoms=symptoms, age=age, sex=sex, pregnant=pregnant)
 
 
 def vital_signs(

@@ -10,7 +10,9 @@ Order of precedence, safest first:
    makes it at least urgent, and the answer names that danger and its warning signs;
 4. raise (never lower) for a severe grade, a long illness with fever or cough, a baby, or a
    reading past an urgent threshold (``nlu.vitals``: NEWS2, IMCI, ADA, ...).
-5. raise (never lower) routine to urgent when the text classifier ``nlu.safety_net`` puts the
+5. raise (never lower) routine to urgent for an urgent-level sign (``nlu.red_flags.urgent_signs``:
+   rules with a named source, e.g. post-menopausal bleeding on the NICE NG12 suspected-cancer pathway);
+6. raise (never lower) routine to urgent when the text classifier ``nlu.safety_net`` puts the
    message above its urgent threshold (its emergency tier is a red flag, step 1).
 """
 
@@ -97,14 +99,19 @@ def raise_for_safety_net(level: str, net_level: str | None) -> str:
     return "urgent" if level == "routine" and net_level in ("urgent", "emergency") else level
 
 
+def raise_for_signs(level: str, signs: list) -> str:
+    """Urgent-level signs lift routine to urgent; they never lower anything."""
+    return at_least(level, "urgent") if signs else level
+
+
 def decide(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Evidence, red_flags: list,
-           findings: Iterable = ()) -> str:
+           findings: Iterable = (), signs: list = ()) -> str:
     if red_flags:
         return "emergency"
     level = raise_for_context(from_differential(kb, probabilities), evidence)
     if dangers(kb, probabilities):
         level = at_least(level, "urgent")
-    return raise_for_vitals(level, findings)
+    return raise_for_signs(raise_for_vitals(level, findings), list(signs))
 
 
 def specialist(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Evidence, urgency: str) -> str:

@@ -93,3 +93,38 @@ def test_a_past_event_is_history(text: str) -> None:
 ])
 def test_the_same_event_now_still_fires(text: str, rule: str) -> None:
     assert rule in _rule_ids(text)
+
+
+# --- urgent, not emergency: post-menopausal and post-coital bleeding (NICE NG12 suspected-cancer pathway) ---
+
+def _urgent(text: str, **context) -> set[str]:
+    from nlu.red_flags import urgent_signs
+
+    return {flag.id for flag in urgent_signs(text, **context)}
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("bleeding after sex", 55),
+    ("spotting after menopause", 60),
+    ("periods stopped 5 years ago. Now some bleeding.", None),
+    ("mahwari band hue 5 saal ho gaye, thoda sa khoon ke dhabbe aate hain", 58),
+    ("माहवारी बंद हो गई थी, अब फिर से खून आने लगा", None),
+    ("ਮਾਹਵਾਰੀ ਬੰਦ ਹੋਏ ਨੂੰ 3 ਸਾਲ ਹੋ ਗਏ, ਹੁਣ ਖੂਨ ਆ ਰਿਹਾ", None),
+    ("संबंध के बाद खून आता है", 51),
+    ("ਸੰਬੰਧ ਤੋਂ ਬਾਅਦ ਖੂਨ ਆਉਂਦਾ ਹੈ", 53),
+    ("some spotting from down there", 60),
+])
+def test_postmenopausal_or_late_postcoital_bleeding_is_urgent(text: str, age: float | None) -> None:
+    assert "postmenopausal_bleeding" in _urgent(text, age=age, sex="f")
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("bleeding after sex", 35),
+    ("sambandh ke baad khoon aata hai", 30),
+    ("periods band hai 2 mahine se, pregnancy test positive, thoda khoon", None),
+    ("menopause hot flushes, my blood pressure is high", 52),
+    ("after menopause I get nosebleeds", 60),
+])
+def test_younger_postcoital_bleeding_or_other_blood_is_not_the_cancer_pathway(text: str, age: float | None) -> None:
+    assert not _urgent(text, age=age, sex="f")
+
