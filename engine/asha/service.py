@@ -590,7 +590,9 @@ class AshaService:
                 if registrar is not None and registrar.active:
                     out[mine.asha_id] = Responder(mine.asha_id, code, True)
             if where:
-                area = select(AshaVillage.asha_id).where(AshaVillage.village == where)
+                # the patient's village as any area spells it, in any script ("Dhuri" is "ਧੂਰੀ")
+                spellings = villages.same_village(where, s.scalars(select(AshaVillage.village).distinct()))
+                area = select(AshaVillage.asha_id).where(AshaVillage.village.in_(spellings or [where]))
                 for asha_id in s.scalars(select(AshaWorker.user_id).where(
                         AshaWorker.user_id.in_(area), AshaWorker.active.is_(True),
                         AshaWorker.verified_at.is_not(None)).order_by(AshaWorker.created_at)):

@@ -1,7 +1,8 @@
 """Where the patient is: WhatsApp shared location, a PIN code, or a village/town name.
 
-The gazetteer (``data/pharmacy/gazetteer.tsv``) is small and local on purpose: two demo districts,
-spellings in every script, so "ਧੂਰੀ", "धूरी" and "dhuri" all land on the same place.
+The gazetteer (``data/pharmacy/gazetteer.tsv``) is small and local on purpose: two demo districts.
+A place is found by a spelling it lists, else by sound (``engine.placenames``): "ਧੂਰੀ", "धूरी",
+"dhoori" and "Dhuri" all land on the same place whether or not the table lists that spelling.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from config.paths import ROOT
+from engine.placenames import sound_key
 
 GAZETTEER = ROOT / "data" / "pharmacy" / "gazetteer.tsv"
 EARTH_RADIUS_KM = 6371.0088
@@ -77,7 +79,25 @@ def place_in_text(text: str) -> Place | None:
         for alias in place.aliases:
             if f" {alias} " in haystack and (best is None or len(alias) > best[0]):
                 best = (len(alias), place)
-    return best[1] if best else None
+    return best[1] if best else _place_by_sound(text)
+
+
+@lru_cache(maxsize=1)
+def _sound_keys() -> dict[str, Place]:
+    """Each place by the sound of its name and of its Latin-letter aliases ("Mullanpur" alone)."""
+    return {key: place for place in places()
+            for key in (sound_key(n) for n in (place.name, *place.aliases) if n.isascii()) if key}
+
+
+def _place_by_sound(text: str, longest: int = 3) -> Place | None:
+    """The place whose name sounds like 1..``longest`` consecutive words of ``text`` (longest first)."""
+    keys = sound_key(text).split()
+    table = _sound_keys()
+    for n in range(min(longest, len(keys)), 0, -1):
+        for start in range(len(keys) - n + 1):
+            if place := table.get(" ".join(keys[start:start + n])):
+                return place
+    return None
 
 
 _SCRIPT = {"hi": ("\u0900", "\u097f"), "pa": ("\u0a00", "\u0a7f")}

@@ -2,7 +2,8 @@
 
 Surveillance counts by block (the unit a block medical officer acts on) and drills down to villages.
 A case's place comes from whatever the service knows, best first: a village name (the records
-profile, the ASHA's area; any spelling or script the table lists), a PIN code, or a shared location
+profile, the ASHA's area; any spelling the table lists, or one that sounds the same in any script:
+``engine.placenames``), a PIN code, or a shared location
 (nearest place within ``NEAR_KM``). Nothing else about the person is needed or kept.
 """
 
@@ -15,6 +16,7 @@ from functools import lru_cache
 from config.paths import ROOT
 from engine.asha.villages import key
 from engine.pharmacy.geo import haversine_km
+from engine.placenames import sound_key
 
 PLACES_TSV = ROOT / "data" / "surveillance" / "places.tsv"
 NEAR_KM = 15.0  # a shared location further than this from every place in the table is not ours
@@ -45,16 +47,32 @@ def places() -> tuple[Place, ...]:
                      for r in rows)
 
 
+def _spellings() -> list[tuple[str, Place]]:
+    """(spelling, place) for every name and alias of every place in the table."""
+    with PLACES_TSV.open(encoding="utf-8") as handle:
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        return [(name, place) for row, place in zip(rows, places(), strict=True)
+                for name in [row["village"], *row["aliases"].split("|")] if name]
+
+
 @lru_cache(maxsize=1)
 def _by_key() -> dict[str, Place]:
     """Every spelling of every place, made comparable (case, script marks, punctuation)."""
     table: dict[str, Place] = {}
-    with PLACES_TSV.open(encoding="utf-8") as handle:
-        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
-        for row, place in zip(rows, places(), strict=True):
-            for name in [row["village"], *row["aliases"].split("|")]:
-                if key(name):
-                    table.setdefault(key(name), place)
+    for name, place in _spellings():
+        if key(name):
+            table.setdefault(key(name), place)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _by_sound() -> dict[str, Place]:
+    """Each place by the sound of its Latin-letter spellings: any script and spelling the table does
+    not list ("ਧੂਰੀ", "dhoori")."""
+    table: dict[str, Place] = {}
+    for name, place in _spellings():
+        if name.isascii() and (k := sound_key(name)):
+            table.setdefault(k, place)
     return table
 
 
@@ -71,7 +89,7 @@ def districts() -> dict[str, str]:
 def resolve(village: str | None = None, pin: str | None = None, lat: float | None = None,
             lon: float | None = None) -> Place | None:
     """The place of a case from what is known (village, then PIN, then location); None if not ours."""
-    if village and (found := _by_key().get(key(village))):
+    if village and (found := _by_key().get(key(village)) or _by_sound().get(sound_key(village))):
         return found
     if pin:
         digits = "".join(ch for ch in str(pin) if ch.isdigit())
