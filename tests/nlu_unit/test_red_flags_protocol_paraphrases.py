@@ -1,0 +1,67 @@
+"""Paraphrases of published danger signs a careful relative or a clinician would write (issue #13 item 5).
+
+Each class is caught by parts that generalise (a word list or a combination), not by the sentence:
+clinical words for the vital signs (NEWS2 'tachycardic', 'hypotensive'), fangs and an unclotting
+20WBCT (MoHFW STG Snake Bite 2017), leaking waters said in words (MoHFW MCP card), a bulging
+fontanelle (WHO IMCI), large-volume haemoptysis, urine stopped for a day (KDIGO), heat collapse in
+the sun in Punjabi, a newborn's red navel with pus (IMCI), submersion (WHO drowning). Beside them,
+everyday sentences from the same field stay quiet.
+"""
+from __future__ import annotations
+
+import pytest
+
+from nlu.red_flags import detect_red_flags
+
+
+def _rules(text: str, **context) -> set[str]:
+    return {flag.id for flag in detect_red_flags(text, **context)} - {"safety_net"}
+
+
+@pytest.mark.parametrize("text", [
+    "bradycardic at 38", "tachycardic 150", "hypotensive 80/50", "tachypnoeic at 36", "hypothermic 34.5",
+    "febrile 40.2 with neck stiffness", "patient is cyanosed", "SpO2 86% on room air, breathless",
+    "GCS 8 after a fall",
+])
+def test_clinical_register(text: str) -> None:
+    assert _rules(text)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("fang marks on the ankle", "snake_bite"),
+    ("WBCT 20 min not clotted", "snake_bite"),
+    ("kisi keede ne raat ko kaata, subah se aankhein nahi khul rahi", "snake_bite"),
+    ("8 mahine ki pregnant hai, paani jaisa kuch beh raha hai", "pregnancy_waters_leaking"),
+    ("ਪਾਣੀ ਪੈ ਗਿਆ, ਅੱਠਵਾਂ ਮਹੀਨਾ", "pregnancy_waters_leaking"),
+    ("bulging fontanelle", "fever_stiff_neck"),
+    ("hemoptysis large volume", "heavy_bleeding"),
+    ("peshab band hai kal se", "kidney_failure_no_urine"),
+    ("ਧੁੱਪ ਵਿੱਚ ਡਿੱਗ ਪਿਆ, ਸਰੀਰ ਅੱਗ ਵਾਂਗ ਤਪ ਰਿਹਾ, ਬੋਲ ਨਹੀਂ ਰਿਹਾ", "heat_stroke"),
+    ("ਨਵਜੰਮੇ ਬੱਚੇ ਦੀ ਨਾਭੀ ਲਾਲ ਹੈ ਤੇ ਪੀਕ ਆ ਰਹੀ", "young_infant_fever"),
+    ("ਬਿਜਲੀ ਦਾ ਕਰੰਟ ਲੱਗਿਆ", "electrical_injury"),
+    ("submersion injury, coughing froth", "drowning"),
+    ("kachchi sharab peene ke baad dikhna band", "poisoning"),
+    ("pregnant woman, breathless even at rest", "pregnancy_other_danger"),
+    ("unilateral calf swelling after surgery", "deep_vein_thrombosis"),
+])
+def test_protocol_paraphrases(text: str, rule: str) -> None:
+    assert rule in _rules(text)
+
+
+@pytest.mark.parametrize("text", [
+    "afebrile, mild cough",
+    "known hypertensive, BP 130/80",
+    "went out in the sun and got a mild headache",
+    "dhoop mein baitha tha, thodi khujli hai",
+    "bachcha talab mein naha ke aaya, thoda zukam",
+    "I got a small shock from the switch, I am fine",
+    "a bee stung me, small swelling",
+    "garbhvati hoon, thodi ulti aati hai subah",
+    "pregnant, naak se paani beh raha hai",
+    "pregnant hoon, paseena beh raha hai garmi se",
+    "navjaat ko hichki aa rahi hai",
+    "bachche ko do baar dast hue, khel raha hai",
+    "machhar ne kaata, aankh ke paas sujan",
+])
+def test_everyday_sentences_stay_quiet(text: str) -> None:
+    assert not _rules(text)
