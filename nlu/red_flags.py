@@ -30,7 +30,7 @@ from nlu.negation import clause_ids, negation_flags
 from nlu.numbers import digit_value, find_numbers
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_json, unstemmed_words
 from nlu.safety_net import red_flags as safety_net_flags
-from nlu.slots import age_in_text
+from nlu.slots import age_in_text, parse_duration_days
 from nlu.symptoms import catalogue, match_symptoms
 from nlu.text import Token, phrase_key, tokenize
 from nlu.vitals import vital_flags
@@ -39,7 +39,9 @@ RULES_PATH = DATA_DIR / "red_flags.json"
 CHILD_MAX_AGE = 5.0  # years; WHO IMCI covers children up to 5
 YOUNG_INFANT_MAX_AGE = 2 / 12  # years; WHO IMCI "sick young infant" is up to 2 months
 ELDERLY_MIN_AGE = 65.0  # years; NICE NG232 head-injury and sepsis criteria use 65
-CONTEXT_FACTS = frozenset({"pregnant", "child", "male", "young_infant", "elderly", "low_gcs", "slow_refill"})
+CONTEXT_FACTS = frozenset({"pregnant", "child", "male", "young_infant", "elderly", "low_gcs", "slow_refill",
+                           "weeks_3"})
+PERSISTENT_DAYS = 21  # NICE NG12 "persistent"/"lasting more than 3 weeks" (hoarseness, mouth ulcer)
 GCS_ALTERED = 13  # a Glasgow Coma Scale at or below this is altered consciousness (NICE NG232: <13 CT at once)
 SLOW_REFILL_S = 3  # seconds; capillary refill of 3 s or more is prolonged (NICE NG143 amber; WHO ETAT: > 3 s with cold hands is shock)
 REFILL_REACH = 6  # tokens from "capillary refill"/"CRT" to its seconds ("capillary refill time of about 4 s")
@@ -428,6 +430,9 @@ def urgent_signs(
     if not urgent_rules():
         return []
     reading, age = _prepared(text, symptoms, age, sex, pregnant)
+    days = parse_duration_days(text or "")
+    if days is not None and days >= PERSISTENT_DAYS:
+        reading.free.add("weeks_3")
     return _fired(urgent_rules(), reading, age)
 
 

@@ -128,3 +128,34 @@ def test_postmenopausal_or_late_postcoital_bleeding_is_urgent(text: str, age: fl
 def test_younger_postcoital_bleeding_or_other_blood_is_not_the_cancer_pathway(text: str, age: float | None) -> None:
     assert not _urgent(text, age=age, sex="f")
 
+
+
+# --- NICE NG12 suspected-cancer pathways: urgent by age and persistence, quiet when younger or short ---
+
+@pytest.mark.parametrize(("text", "age", "rule"), [
+    ("blood in urine", 60, "suspected_cancer_haematuria"),
+    ("peshab mein khoon aa raha hai", 50, "suspected_cancer_haematuria"),
+    ("khana atak jaata hai gale mein", 55, "suspected_cancer_dysphagia"),
+    ("lump in breast", 35, "suspected_cancer_breast_lump"),
+    ("ਛਾਤੀ ਵਿੱਚ ਗੰਢ", 45, "suspected_cancer_breast_lump"),
+    ("latrine mein khoon", 55, "suspected_cancer_colorectal"),
+    ("weight loss and stomach pain", 50, "suspected_cancer_colorectal"),
+    ("coughing blood", 45, "suspected_cancer_haemoptysis"),
+    ("aankhein peeli", 50, "jaundice_over_40"),
+    ("munh mein chhala 2 mahine se", 40, "persistent_mouth_ulcer_or_hoarseness"),
+    ("awaaz baithi hui hai 1 mahine se", 50, "persistent_mouth_ulcer_or_hoarseness"),
+])
+def test_ng12_signs_are_urgent(text: str, age: float, rule: str) -> None:
+    assert rule in _urgent(text, age=age)
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("blood in urine", 30),
+    ("difficulty swallowing with sore throat and fever", 40),
+    ("munh mein chhala 3 din se", 40),
+    ("awaaz baithi hai 2 din se", 50),
+    ("coughing blood", 25),
+    ("lump in breast", 22),
+])
+def test_ng12_signs_below_the_age_or_short_stay_quiet(text: str, age: float) -> None:
+    assert not _urgent(text, age=age)
