@@ -7,20 +7,12 @@ import uuid
 
 import pytest
 
-from engine.notify import NotifyService, Recipient, migrate, producers
+from engine.notify import Recipient, migrate, producers
 from engine.notify.dose_times import MOVED, change_dose_times, chosen_times, parse_dose_times
-from engine.notify.jobs import set_service
 from engine.notify.models import Outbox
 from records.db import make_engine, make_session_factory
 from tests.support.asha import Clock
-from tests.support.notify import (
-    DictState,
-    FixedAddressBook,
-    ManualScheduler,
-    MemorySealer,
-    RecordingTransport,
-    ist,
-)
+from tests.support.notify import ist, serving, stand_in_service
 from tests.support.records import fresh_pg_database
 
 PATIENT = uuid.uuid4()
@@ -64,14 +56,10 @@ def world():
     with fresh_pg_database("saathi_dose") as url:
         migrate(url)
         clock = Clock(ist(26, 10))
-        scheduler, transport = ManualScheduler(), RecordingTransport()
-        book = FixedAddressBook({PATIENT: Recipient("+919812300001", "pa", "u-patient")})
         engine = make_engine(url)
-        svc = NotifyService(make_session_factory(engine), book, transport, DictState(), scheduler, clock=clock,
-                            templates={}, sealer=MemorySealer())
-        set_service(svc)  # the scheduled jobs find this service
-        yield svc, clock, scheduler, transport
-        set_service(None)
+        people = {PATIENT: Recipient("+919812300001", "pa", "u-patient")}
+        with serving(stand_in_service(make_session_factory(engine), people, clock=clock)) as svc:
+            yield svc, clock, svc.scheduler, svc.transport
         engine.dispose()
 
 

@@ -7,18 +7,9 @@ import uuid
 
 import pytest
 
-from engine.notify import NotifyService, Recipient, migrate, producers, timing
-from engine.notify.jobs import set_service
-from records.db import make_engine, make_session_factory
+from engine.notify import Recipient, migrate, producers, timing
 from tests.support.asha import Clock
-from tests.support.notify import (
-    DictState,
-    FixedAddressBook,
-    ManualScheduler,
-    MemorySealer,
-    RecordingTransport,
-    ist,
-)
+from tests.support.notify import ist, serving, stand_in_service
 
 PATIENT, ASHA = uuid.uuid4(), uuid.uuid4()
 PHONE = "+919812300001"
@@ -29,15 +20,10 @@ def world(tmp_path):
     url = f"sqlite:///{tmp_path / 'notify.db'}"
     migrate(url)
     clock = Clock(ist(26, 10))
-    scheduler, transport, state = ManualScheduler(), RecordingTransport(), DictState()
-    book = FixedAddressBook({PATIENT: Recipient(PHONE, "hi", "u-patient"),
-                             ASHA: Recipient("+919812300002", "pa", "u-asha")})
+    people = {PATIENT: Recipient(PHONE, "hi", "u-patient"), ASHA: Recipient("+919812300002", "pa", "u-asha")}
     templates = {"asha_notify_medicine": {"variables": ["time"], "content_sid": {"hi": "HXhi", "pa": "HXpa", "en": ""}}}
-    svc = NotifyService(make_session_factory(make_engine(url)), book, transport, state, scheduler, clock=clock,
-                        templates=templates, sealer=MemorySealer())
-    set_service(svc)
-    yield svc, clock, scheduler, transport, state
-    set_service(None)
+    with serving(stand_in_service(url, people, clock=clock, templates=templates)) as svc:
+        yield svc, clock, svc.scheduler, svc.transport, svc.state
 
 
 def test_dose_patterns():

@@ -10,15 +10,7 @@ import pytest
 from engine.notify import NotifyService, Recipient, migrate, producers
 from engine.notify.jobs import set_service
 from records.db import make_engine, make_session_factory
-from tests.support.notify import (
-    DictState,
-    FixedAddressBook,
-    ManualScheduler,
-    MemorySealer,
-    RecordingTransport,
-    ist,
-    redis_connection,
-)
+from tests.support.notify import ManualScheduler, ist, redis_connection, stand_in_service
 from tests.support.pharmacy import Clock
 from tests.support.records import fresh_pg_database
 
@@ -30,29 +22,37 @@ def parts():
     with fresh_pg_database("saathi_rearm") as url:
         migrate(url)
         engine = make_engine(url)
-        book = FixedAddressBook({PATIENT: Recipient("+919812300001", "hi", "u-rearm")})
-        yield make_session_factory(engine), book, RecordingTransport(), MemorySealer(), Clock(ist(26, 10))
+        yield stand_in_service(make_session_factory(engine), {PATIENT: Recipient("+919812300001", "hi", "u-rearm")},
+                               clock=Clock(ist(26, 10)))
         engine.dispose()
 
 
-def service(parts, scheduler: ManualScheduler) -> NotifyService:
-    sessions, book, transport, sealer, clock = parts
-    svc = NotifyService(sessions, book, transport, DictState(), scheduler, clock=clock, templates={}, sealer=sealer)
+def service(parts: NotifyService, scheduler, **options) -> NotifyService:
+    """Another process's service over the same outbox, people, transport and keys as ``parts`` (not
+    yet the one jobs find)."""
+    options.setdefault("clock", parts.clock)
+    return NotifyService(parts.sessions, parts.addresses, parts.transport, parts.state, scheduler,
+                         templates={}, sealer=parts.sealer, **options)
+
+
+def serve(parts, scheduler, **options) -> NotifyService:
+    """:func:`service`, made the one scheduled jobs find."""
+    svc = service(parts, scheduler, **options)
     set_service(svc)
     return svc
 
 
 def test_restart_rearms_and_sends_each_reminder_once(parts):
-    _, _, transport, _, clock = parts
+    transport, clock = parts.transport, parts.clock
     try:
-        old = service(parts, ManualScheduler())
+        old = serve(parts, ManualScheduler())
         n = producers.medicine_reminders(old, PATIENT, [{"frequency": "1-0-1", "days": 2}], ref="rx-rearm",
                                          start=dt.date(2026, 11, 26))
         assert n == 3 and len(old.pending(PATIENT)) == 3
         # the process dies: its timers are gone; later, a new process starts
         clock.now = ist(27, 9)  # one reminder (26th 20:00 or so) is overdue by now
         scheduler = ManualScheduler()
-        new = service(parts, scheduler)
+        new = serve(parts, scheduler)
         assert new.rearm() == 3
         assert new.rearm() == 3  # a second start-up hook (another process) arms them again
         scheduler.run_due(clock())
@@ -73,16 +73,13 @@ def test_redis_restart_loses_jobs_and_the_sweep_brings_them_back(parts):
     from engine.notify.scheduling import RqAt
 
     conn = redis_connection()
-    sessions, book, transport, sealer, _ = parts
+    transport = parts.transport
     name = f"notify-rearm-{uuid.uuid4().hex[:8]}"
     now = dt.datetime.now(dt.timezone.utc)
 
     def build(queue_name: str) -> tuple[NotifyService, RqAt]:
         scheduler = RqAt(conn, queue_name)
-        svc = NotifyService(sessions, book, transport, DictState(), scheduler, quiet_hours=(0, 0), templates={},
-                            sealer=sealer)
-        set_service(svc)
-        return svc, scheduler
+        return serve(parts, scheduler, quiet_hours=(0, 0), clock=None), scheduler
 
     queues = []
     try:
@@ -116,15 +113,13 @@ def test_start_up_hook_with_real_timers_sends_an_overdue_reminder_once(parts):
     from engine.handoff.reminders import ThreadScheduler
     from engine.notify.jobs import rearm_at_start
 
-    sessions, book, transport, sealer, _ = parts
+    transport = parts.transport
     try:
-        old = NotifyService(sessions, book, transport, DictState(), ManualScheduler(), quiet_hours=(0, 0),
-                            templates={}, sealer=sealer)
+        old = service(parts, ManualScheduler(), quiet_hours=(0, 0), clock=None)
         old.schedule(PATIENT, "asha_notify_checkup", {"date": "03/12"},
                      dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5), dedupe="timer-due", kind="checkup")
         timers = ThreadScheduler()
-        set_service(NotifyService(sessions, book, transport, DictState(), timers, quiet_hours=(0, 0), templates={},
-                                  sealer=sealer))
+        serve(parts, timers, quiet_hours=(0, 0), clock=None)
         assert rearm_at_start() == 1
         rearm_at_start()  # the portal's hook too: a second timer, the row is claimed once
         deadline = time.monotonic() + 10
@@ -153,13 +148,13 @@ def test_periodic_sweep_arms_only_rows_whose_timer_was_lost(parts):
 
     from engine.notify.jobs import stale_sweep
 
-    _, _, transport, _, clock = parts
+    transport, clock = parts.transport, parts.clock
     try:
-        elsewhere = service(parts, ManualScheduler())  # the process that dies with its timers
+        elsewhere = serve(parts, ManualScheduler())  # the process that dies with its timers
         producers.medicine_reminders(elsewhere, PATIENT, [{"frequency": "1-0-1", "days": 2}], ref="rx-stale",
                                      start=dt.date(2026, 11, 26))
         scheduler = ManualScheduler()
-        here = service(parts, scheduler)
+        here = serve(parts, scheduler)
         clock.now = ist(26, 21, 5)  # tonight's dose (21:00) is 5 minutes overdue: not stale yet
         assert here.rearm(dt.timedelta(minutes=10)) == 0
         clock.now = ist(26, 21, 30)

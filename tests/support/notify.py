@@ -1,6 +1,6 @@
 """Test helpers (plain code): a scheduler run by hand against a movable clock, a recording transport
 that can be told to fail, a dictionary for the gateway's state, a fixed address book, a sealer
-with in-memory keys."""
+with in-memory keys, and a NotifyService built from them over a real database."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from config.timezone import IST
 from engine.handoff.reminders import resolve
-from engine.notify.service import Recipient
+from engine.notify.jobs import set_service
+from engine.notify.service import NotifyService, Recipient
 from records.crypto import Place, new_data_key
+from records.db import make_engine, make_session_factory
 
 
 def redis_connection() -> Any:
@@ -119,3 +125,27 @@ class MemorySealer:
 
     def forget(self, user_id: uuid.UUID) -> None:
         self.keys.pop(user_id, None)
+
+
+def stand_in_service(database: str | sessionmaker[Session], people: dict[uuid.UUID, Recipient] | None = None, *,
+                     scheduler: Any = None, transport: Any = None, state: Any = None, sealer: Any = None,
+                     templates: dict[str, dict[str, Any]] | None = None, **options: Any) -> NotifyService:
+    """A NotifyService over a real database (a URL or a session factory) with the stand-ins above for
+    the rest: a ManualScheduler, RecordingTransport, DictState and MemorySealer unless given, and no
+    WhatsApp templates. The parts are the service's attributes (``svc.transport.sent``)."""
+    sessions = make_session_factory(make_engine(database)) if isinstance(database, str) else database
+    return NotifyService(sessions, FixedAddressBook(dict(people or {})),
+                         RecordingTransport() if transport is None else transport,
+                         DictState() if state is None else state,
+                         ManualScheduler() if scheduler is None else scheduler,
+                         templates=templates or {}, sealer=MemorySealer() if sealer is None else sealer, **options)
+
+
+@contextmanager
+def serving(svc: NotifyService) -> Iterator[NotifyService]:
+    """``svc`` is the service scheduled jobs (engine.notify.jobs.dispatch) find until the block ends."""
+    set_service(svc)
+    try:
+        yield svc
+    finally:
+        set_service(None)
