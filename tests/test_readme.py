@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 
 from conftest import ROOT
 
@@ -17,8 +18,12 @@ def test_readme_starts_with_the_two_commands():
 
 
 def settings_read_by_the_code() -> set[str]:
-    names = set(re.findall(r'_env(?:_int|_bool)?\("([A-Z0-9_]+)"',
-                           (ROOT / "config" / "settings.py").read_text(encoding="utf-8")))
+    """Every Settings field's variable (kept in its metadata), the ones config.settings reads
+    otherwise (``read("X"``), and SAATHI_ variables read straight from the environment anywhere."""
+    from config.settings import Settings
+
+    names = {f.metadata["env"] for f in fields(Settings)}
+    names |= set(re.findall(r'read\("([A-Z0-9_]+)"', (ROOT / "config" / "settings.py").read_text(encoding="utf-8")))
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             names |= set(re.findall(r'environ\.get\("(SAATHI_[A-Z0-9_]+)"', path.read_text(encoding="utf-8")))
