@@ -7,19 +7,12 @@ import pytest
 
 from engine.triage import Engine
 from engine.triage.evidence import Evidence, feasible, normalise
-from engine.triage.registry import Registry
-from engine.triage.training import TrainingConfig
+from tests.support.triage import engine_with_small_model
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Engine:
-    """The real knowledge base with a small classifier in a private registry (fast, deterministic)."""
-    registry = Registry(tmp_path_factory.mktemp("triage-models"))
-    eng = Engine(registry=registry)
-    small = TrainingConfig(per_condition=15, validation_cases=300,
-                           params={**TrainingConfig().params, "num_boost_round": 3})
-    registry.train(eng.kb, small, promote=True)
-    return eng
+    return engine_with_small_model(tmp_path_factory.mktemp("triage-models"))
 
 
 def codes(result) -> list[str]:

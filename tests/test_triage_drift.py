@@ -12,7 +12,7 @@ from engine.triage import drift
 from engine.triage.kb import default_kb
 from engine.triage.registry import Registry
 from engine.triage.sampler import sample_cases
-from engine.triage.training import TrainingConfig
+from tests.support.triage import small_config
 
 OUTBREAK = ("dengue", "malaria", "chikungunya", "typhoid")
 N = 1000
@@ -22,9 +22,8 @@ N = 1000
 def setup(tmp_path_factory):
     kb = default_kb()
     registry = Registry(tmp_path_factory.mktemp("models"))
-    config = TrainingConfig(per_condition=12, validation_cases=200, seed=7,
-                            params={**TrainingConfig().params, "num_boost_round": 3})
-    model = registry.load(registry.train(kb, config, promote=True))
+    model = registry.load(registry.train(kb, small_config(per_condition=12, validation_cases=200, seed=7),
+                                         promote=True))
     baseline = drift.cached_training_traffic(kb, model, registry.root / "drift", N)
     return kb, registry, model, baseline
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.triage import Engine
-from engine.triage.registry import Registry
-from engine.triage.training import TrainingConfig
+from tests.support.triage import engine_with_small_model
 
 CONTRACT_KEYS = {"language", "symptoms", "urgency", "red_flags", "conditions", "specialist", "advice",
                  "explanation"}
@@ -14,12 +13,7 @@ CONTRACT_KEYS = {"language", "symptoms", "urgency", "red_flags", "conditions", "
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Engine:
-    """An engine with a small classifier trained into a private registry (fast, deterministic)."""
-    registry = Registry(tmp_path_factory.mktemp("triage-models"))
-    eng = Engine(registry=registry)
-    small = TrainingConfig(per_condition=15, validation_cases=300,
-                           params={**TrainingConfig().params, "num_boost_round": 3})
-    registry.train(eng.kb, small, promote=True)
+    eng = engine_with_small_model(tmp_path_factory.mktemp("triage-models"))
     assert eng.model is not None
     return eng
 

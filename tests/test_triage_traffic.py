@@ -276,12 +276,10 @@ def test_prune_deletes_rows_older_than_the_retention(empty, monkeypatch, capsys,
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
     from engine.triage.registry import Registry
-    from engine.triage.training import TrainingConfig
+    from tests.support.triage import small_config
 
     reg = Registry(tmp_path_factory.mktemp("models"))
-    config = TrainingConfig(per_condition=12, validation_cases=200, seed=7,
-                            params={**TrainingConfig().params, "num_boost_round": 3})
-    reg.train(default_kb(), config, promote=True)
+    reg.train(default_kb(), small_config(per_condition=12, validation_cases=200, seed=7), promote=True)
     return reg
 
 

@@ -39,7 +39,7 @@ from engine.triage import ensemble
 from engine.triage import labels as labelling
 from engine.triage.evidence import Evidence
 from engine.triage.kb import KnowledgeBase
-from engine.triage.model import feature_matrix, predict, train_booster
+from engine.triage.model import feature_matrix, predict
 from engine.triage.registry import Registry
 from engine.triage.sampler import SamplerSettings, sample_cases
 from engine.triage.training import (
@@ -47,9 +47,9 @@ from engine.triage.training import (
     TrainingConfig,
     _metrics,
     cases_per_condition,
+    fit,
     input_hash,
     nb_logit_matrix,
-    validation_metrics,
 )
 
 QUEUE_NAME = "triage"
@@ -141,35 +141,16 @@ def train_candidate(kb: KnowledgeBase, options: RetrainOptions, confirmed: label
     y_extra = np.tile(np.asarray(confirmed.classes, dtype=y.dtype), options.label_weight)
     x = np.vstack([feature_matrix(kb, cases)] + ([feature_matrix(kb, extra)] if extra else []))
     y = np.concatenate([y, y_extra])
-    booster = train_booster(x, y, len(kb), config.params, config.seed)
     val_cases, val_y = sample_cases(kb, config.validation_cases, config.seed + 1, config.sampler, by_prevalence=True)
     # The ensemble weight is fitted on the confirmed cases too: fitted on synthetic cases alone it
     # can settle on the KB scorer only (weight 1.0), and then nothing the doctors taught is served.
     val_cases = list(val_cases) + confirmed.cases(kb)
     val_y = np.concatenate([val_y, np.asarray(confirmed.classes, dtype=val_y.dtype)])
-    nb = nb_logit_matrix(kb, val_cases)
-    xg = ensemble.xgb_logits(predict(booster, feature_matrix(kb, val_cases)), kb.prevalence)
-    calibration = ensemble.fit(nb, xg, val_y)
     base = input_hash(kb, config)
     digest = hashlib.sha256(f"{base}:{confirmed.digest()}:{options.label_weight}".encode()).hexdigest()
-    meta = {
-        "version": digest[:12],
-        "input_hash": digest,
-        "base_input_hash": base,
-        "kb_digest": kb.digest,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "config": config.as_dict(),
-        "conditions": [c.id for c in kb.conditions],
-        "symptoms": kb.symptoms,
-        "calibration": calibration.as_dict(),
-        "training_cases": len(x),
-        "confirmed_labels": {"training": len(confirmed.labels), "weight": options.label_weight,
-                             "digest": confirmed.digest()},
-        "training_data_hash": hashlib.sha256(x.tobytes() + y.astype("int32").tobytes()).hexdigest(),
-        "metrics": validation_metrics(nb, xg, calibration, val_y),
-    }
-    meta["train_seconds"] = round(time.perf_counter() - started, 2)
-    return TrainedModel(booster, calibration, meta)
+    return fit(kb, config, (x, y), (val_cases, val_y), digest, started, base_input_hash=base,
+               confirmed_labels={"training": len(confirmed.labels), "weight": options.label_weight,
+                                 "digest": confirmed.digest()})
 
 
 # -- one run ------------------------------------------------------------------------------------

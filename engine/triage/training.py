@@ -105,15 +105,24 @@ def train(kb: KnowledgeBase, config: TrainingConfig | None = None) -> TrainedMod
     config = config or TrainingConfig()
     started = time.perf_counter()
     cases, labels = sample_cases(kb, cases_per_condition(kb, config), config.seed, config.sampler)
-    x = feature_matrix(kb, cases)
-    booster = train_booster(x, labels, len(kb), config.params, config.seed)
     val_cases, val_labels = sample_cases(
         kb, config.validation_cases, config.seed + 1, config.sampler, by_prevalence=True
     )
+    return fit(kb, config, (feature_matrix(kb, cases), labels), (val_cases, val_labels), input_hash(kb, config),
+               started)
+
+
+def fit(kb: KnowledgeBase, config: TrainingConfig, training: tuple[np.ndarray, np.ndarray],
+        validation: tuple[list, np.ndarray], digest: str, started: float, **extra_meta: object) -> TrainedModel:
+    """The end every training run shares (here and engine.triage.retrain): boost on the ``training``
+    (features, labels), fit the ensemble's calibration on the ``validation`` (cases, labels) and
+    describe the model; ``digest`` names its inputs and becomes the version."""
+    x, labels = training
+    val_cases, val_labels = validation
+    booster = train_booster(x, labels, len(kb), config.params, config.seed)
     nb = nb_logit_matrix(kb, val_cases)
     xg = ensemble.xgb_logits(predict(booster, feature_matrix(kb, val_cases)), kb.prevalence)
     calibration = ensemble.fit(nb, xg, val_labels)
-    digest = input_hash(kb, config)
     meta = {
         "version": digest[:12],
         "input_hash": digest,
@@ -123,7 +132,8 @@ def train(kb: KnowledgeBase, config: TrainingConfig | None = None) -> TrainedMod
         "conditions": [c.id for c in kb.conditions],
         "symptoms": kb.symptoms,
         "calibration": calibration.as_dict(),
-        "training_cases": len(cases),
+        "training_cases": len(x),
+        **extra_meta,
         "training_data_hash": hashlib.sha256(x.tobytes() + labels.astype("int32").tobytes()).hexdigest(),
         "train_seconds": None,
         "metrics": validation_metrics(nb, xg, calibration, val_labels),
