@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from portal import create_app
 from portal.services import PortalServices, build
 from records import RecordsService, Role
 from records.models import utcnow
+from tests.support.notify import ManualScheduler
 from tests.support.records import TEST_SENDER_SALT, build_service, fresh_pg_database
 
 __all__ = ["TEST_SENDER_SALT", "World", "csrf_from", "totp_now", "world"]
@@ -43,27 +44,13 @@ TRIAGE = {"language": "hi", "symptoms": ["fever", "headache", "body_ache"], "urg
 
 
 @dataclass
-class RecordingScheduler:
-    """Remembers reminder jobs instead of running them (tests run them by hand)."""
-
-    jobs: list[tuple[dt.datetime, str, tuple[str, ...]]] = field(default_factory=list)
-
-    def at(self, when: dt.datetime, function: str, *args: str) -> str:
-        self.jobs.append((when, function, args))
-        return f"job-{len(self.jobs)}"
-
-    def cancel(self, job_id: str) -> None:
-        pass
-
-
-@dataclass
 class World:
     settings: Settings
     records: RecordsService
     services: PortalServices
     app: Flask
     standin: Any
-    scheduler: RecordingScheduler
+    scheduler: ManualScheduler
 
     @property
     def handoff(self):  # type: ignore[no-untyped-def]
@@ -175,7 +162,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         schema.upgrade(url, target=(*schema.PORTAL, "notify@head"))  # the patient's messages: engine.notify
         records = build_service(url, base / "keys" / "master.json", base / "files")
         settings = test_settings(base, standin.url)
-        scheduler = RecordingScheduler()
+        scheduler = ManualScheduler()
         services = build(settings, records=records, notifier=Notifier.from_settings(settings), scheduler=scheduler,
                          jitsi_config=jitsi.JitsiConfig.from_settings(settings))
         app = create_app(settings, services)
