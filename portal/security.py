@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 
@@ -20,6 +20,9 @@ from engine.handoff import apitokens
 from engine.i18n import LANGUAGES
 from portal.accounts import StaffUser
 from portal.services import PortalServices
+from records import AccessDenied
+
+T = TypeVar("T")
 
 
 def services() -> PortalServices:
@@ -100,3 +103,14 @@ def role_required(*roles: str, api: bool = False) -> Callable[[Callable[..., Any
         return checked
 
     return wrap
+
+
+def as_doctor(step: Callable[[uuid.UUID, uuid.UUID], T], case_id: uuid.UUID) -> T:
+    """``step(doctor, case)`` of the handoff service for the signed-in doctor; a case they may not
+    see is 403 and one that is gone 404 (an HTML page, or JSON under /api/: api.json_errors)."""
+    try:
+        return step(g.user.id, case_id)
+    except AccessDenied:
+        abort(403)
+    except LookupError:
+        abort(404)

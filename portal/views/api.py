@@ -12,8 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.handoff import apitokens, icd
 from portal.openapi import spec
-from portal.security import role_required, services
-from records import AccessDenied
+from portal.security import as_doctor, role_required, services
 from records.portal_models import RefreshToken
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -109,12 +108,7 @@ def queue():  # type: ignore[no-untyped-def]
 @bp.get("/cases/<uuid:case_id>")
 @role_required("doctor", api=True)
 def case(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    try:
-        v = services().handoff.case_view(g.user.id, case_id)
-    except AccessDenied:
-        return jsonify(error="forbidden"), 403
-    except LookupError:
-        return jsonify(error="not_found"), 404
+    v = as_doctor(services().handoff.case_view, case_id)
     return jsonify(id=str(case_id), status=v["case"].status, text=v["details"].get("text"),
                    triage=v["details"].get("triage"), notes=v["details"].get("notes"),
                    consents=[{"scope": c["scope"], "expires_at": c["expires_at"].isoformat()} for c in v["consents"]],
@@ -127,11 +121,7 @@ def case(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
 @role_required("doctor", api=True)
 def accept(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
     try:
-        m = services().handoff.accept(g.user.id, case_id)
-    except AccessDenied:
-        return jsonify(error="forbidden"), 403
-    except LookupError:
-        return jsonify(error="not_found"), 404
+        m = as_doctor(services().handoff.accept, case_id)
     except ValueError:  # Jitsi is not configured on this server
         return jsonify(error="video_not_configured"), 503
     return jsonify(room=m.room, doctor_url=m.doctor_url, starts_at=m.starts_at.isoformat(),

@@ -82,6 +82,17 @@ def _too_many(wait_seconds: int, template: str, **context: object):  # type: ign
     return response
 
 
+def _ip_limited(template: str, **context: object):  # type: ignore[no-untyped-def]
+    """The 429 page when this IP address has used up its failed sign-in steps (password, code,
+    reset code), else None; :func:`_ip_failed` counts one."""
+    wait = services().throttle.wait_seconds("login-ip", _client_ip())
+    return _too_many(wait, template, **context) if wait else None
+
+
+def _ip_failed() -> None:
+    services().throttle.hit("login-ip", _client_ip())
+
+
 def _known_device(username: str) -> bool:
     """This browser signed in as ``username`` before (the signed cookie set by :func:`_finish`)."""
     raw = request.cookies.get(DEVICE_COOKIE)
@@ -115,14 +126,12 @@ def home():  # type: ignore[no-untyped-def]
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     if request.method == "POST":
-        throttle, ip = services().throttle, _client_ip()
-        wait = throttle.wait_seconds("login-ip", ip)
-        if wait:
-            return _too_many(wait, "login.html")
+        if (limited := _ip_limited("login.html")) is not None:
+            return limited
         username = request.form.get("username", "")
         result = services().accounts.login(username, request.form.get("password", ""))
         if result.user is None:
-            throttle.hit("login-ip", ip)
+            _ip_failed()
             flash(_failure_message(username, result), "error")
             return render_template("login.html"), 401
         target = safe_next(request.args.get("next"))
@@ -149,13 +158,11 @@ def totp():  # type: ignore[no-untyped-def]
     if user_id is None:
         return redirect(url_for("auth.login"))
     if request.method == "POST":
-        throttle, ip = services().throttle, _client_ip()
-        wait = throttle.wait_seconds("login-ip", ip)
-        if wait:
-            return _too_many(wait, "totp.html")
+        if (limited := _ip_limited("totp.html")) is not None:
+            return limited
         if services().accounts.verify_totp(user_id, request.form.get("code", "")):
             return _finish(user_id)
-        throttle.hit("login-ip", ip)
+        _ip_failed()
         locked_until = services().accounts.locked_until(user_id)
         if locked_until:  # the password was right: this is the account holder (or has their password)
             sign_out()  # first: it clears the session, and the message must survive it
@@ -223,10 +230,8 @@ def reset():  # type: ignore[no-untyped-def]
 @bp.route("/reset/confirm", methods=["GET", "POST"])
 def reset_confirm():  # type: ignore[no-untyped-def]
     if request.method == "POST":
-        throttle, ip = services().throttle, _client_ip()
-        wait = throttle.wait_seconds("login-ip", ip)
-        if wait:
-            return _too_many(wait, "reset_confirm.html", username=request.form.get("username", ""))
+        if (limited := _ip_limited("reset_confirm.html", username=request.form.get("username", ""))) is not None:
+            return limited
         try:
             done = services().accounts.finish_reset(request.form.get("username", ""), request.form.get("code", ""),
                                                     request.form.get("password", ""))
@@ -236,7 +241,7 @@ def reset_confirm():  # type: ignore[no-untyped-def]
         if done:
             flash(t("portal_password_changed", page_language()), "ok")
             return redirect(url_for("auth.login"))
-        throttle.hit("login-ip", ip)
+        _ip_failed()
         flash(t("portal_reset_code_wrong", page_language()), "error")
         return render_template("reset_confirm.html", username=request.form.get("username", "")), 400
     return render_template("reset_confirm.html", username=request.args.get("username", ""))

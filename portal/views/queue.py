@@ -13,7 +13,7 @@ from engine.handoff import calendar
 from engine.handoff.errors import InputError
 from engine.handoff.service import slot_times, when
 from portal import feedback, forms
-from portal.security import role_required, services
+from portal.security import as_doctor, role_required, services
 from records import AccessDenied
 from records.portal_models import AvailabilitySlot
 
@@ -77,12 +77,7 @@ def case_page(case_id: uuid.UUID, *, notes_typed: Any = None, rx_typed: Any = No
               error: tuple[str, InputError] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     """The case page; after a refused form, with what was typed in it and the reason
     (``error``: which form, and the refusal)."""
-    try:
-        view = services().handoff.case_view(g.user.id, case_id)
-    except AccessDenied:
-        abort(403)
-    except LookupError:
-        abort(404)
+    view = as_doctor(services().handoff.case_view, case_id)
     details = view["details"]
     problem = None
     if error:
@@ -105,27 +100,21 @@ def case(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
     return case_page(case_id)
 
 
-def _meeting(step: Callable[[Any, uuid.UUID], Any], case_id: uuid.UUID) -> tuple[Any, Response | None]:
-    """``step(doctor, case)`` of the video handoff (accept, or view the room), or the page to show
-    instead: 403 / 404 for a case the doctor may not see or that is gone, and back to the case when
-    Jitsi is not (or no longer) configured, with nothing changed."""
+def _meeting(step: Callable[[Any, uuid.UUID], Any], case_id: uuid.UUID) -> Any:
+    """``step(doctor, case)`` of the video handoff (accept, or view the room), or the page shown
+    instead (aborting): 403 / 404 for a case the doctor may not see or that is gone, and back to the
+    case when Jitsi is not (or no longer) configured, with nothing changed."""
     try:
-        return step(g.user.id, case_id), None
-    except AccessDenied:
-        abort(403)
-    except LookupError:
-        abort(404)
+        return as_doctor(step, case_id)
     except ValueError:
         feedback.say("portal_video_not_configured", "error")
-        return None, redirect(url_for("queue.case", case_id=case_id))
+        abort(redirect(url_for("queue.case", case_id=case_id)))
 
 
 @bp.post("/cases/<uuid:case_id>/accept")
 @role_required("doctor")
 def accept(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    meeting, refused = _meeting(services().handoff.accept, case_id)
-    if refused is not None:
-        return refused
+    meeting = _meeting(services().handoff.accept, case_id)
     feedback.say("portal_accepted")
     if meeting.channel != "whatsapp":
         feedback.say("portal_accepted_sms")
@@ -135,9 +124,7 @@ def accept(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
 @bp.get("/cases/<uuid:case_id>/video")
 @role_required("doctor")
 def video(case_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    meeting, refused = _meeting(services().handoff.meeting_view, case_id)
-    if refused is not None:
-        return refused
+    meeting = _meeting(services().handoff.meeting_view, case_id)
     return render_template("accepted.html", meeting=meeting, case_id=case_id, user=g.user,
                            delivery=feedback.delivery_text(meeting.delivery))
 
