@@ -60,15 +60,20 @@ def _encounter(item: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]:
     return res
 
 
+def _observation(item: dict[str, Any], subject: dict[str, str], category: str, code: str) -> dict[str, Any]:
+    """The part every Observation shares: final, its category, what was observed, whose and when."""
+    return {
+        "resourceType": "Observation", "id": item["id"], "status": "final",
+        "category": [{"coding": [{"system": OBS_CATEGORY, "code": category}]}],
+        "code": {"text": code}, "subject": subject,
+        "effectiveDateTime": _ts(item["at"]),
+    }
+
+
 def _symptom_observation(item: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]:
     data = item["data"]
-    res: dict[str, Any] = {
-        "resourceType": "Observation", "id": item["id"], "status": "final",
-        "category": [{"coding": [{"system": OBS_CATEGORY, "code": "survey"}]}],
-        "code": {"text": "Patient-reported symptoms"}, "subject": subject,
-        "effectiveDateTime": _ts(item["at"]),
-        "component": [{"code": {"text": str(s)}, "valueBoolean": True} for s in data.get("symptoms", [])],
-    }
+    res = _observation(item, subject, "survey", "Patient-reported symptoms")
+    res["component"] = [{"code": {"text": str(s)}, "valueBoolean": True} for s in data.get("symptoms", [])]
     if data.get("text"):
         res["valueString"] = data["text"]
     if not res["component"]:
@@ -78,12 +83,7 @@ def _symptom_observation(item: dict[str, Any], subject: dict[str, str]) -> dict[
 
 def _lab_observation(item: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]:
     data = item["data"]
-    res: dict[str, Any] = {
-        "resourceType": "Observation", "id": item["id"], "status": "final",
-        "category": [{"coding": [{"system": OBS_CATEGORY, "code": "laboratory"}]}],
-        "code": {"text": data.get("test") or "lab test"}, "subject": subject,
-        "effectiveDateTime": _ts(item["at"]),
-    }
+    res = _observation(item, subject, "laboratory", data.get("test") or "lab test")
     # FHIR refuses an empty unit string: a reading without a unit (OCR found none) has no unit key
     unit = {"unit": data["unit"]} if data.get("unit") else {}
     if isinstance(data.get("value"), int | float):
