@@ -39,12 +39,24 @@ def _age_case(world, case_id, days: float) -> None:
         s.commit()
 
 
-def test_in_window_prescription_is_a_whatsapp_session_message_with_its_pdf(world):
-    doc, _, _ = world.doctor("Window Doctor")
-    phone = "+919811200001"
-    _, case_id = world.booked_case(doc, phone=phone)
+def _prescribe(world, doctor: str, phone: str, *, aged_days: float = 0, refuse: tuple[int, int] | None = None,
+               **case):  # type: ignore[no-untyped-def]
+    """A new doctor's prescription for a case booked from ``phone`` (the patient last wrote
+    ``aged_days`` ago), with the Twilio stand-in's record holding only what it sent; ``refuse``
+    (HTTP status, Twilio error code) makes Twilio refuse the first send. (doctor, case id, result)."""
+    doc, _, _ = world.doctor(doctor)
+    _, case_id = world.booked_case(doc, phone=phone, **case)
+    if aged_days:
+        _age_case(world, case_id, aged_days)
     world.standin.reset()
-    done = world.handoff.prescribe(doc, case_id, RX)
+    if refuse:
+        world.standin.refuse_next(*refuse)
+    return doc, case_id, world.handoff.prescribe(doc, case_id, RX)
+
+
+def test_in_window_prescription_is_a_whatsapp_session_message_with_its_pdf(world):
+    phone = "+919811200001"
+    _, case_id, done = _prescribe(world, "Window Doctor", phone)
     assert done.delivery.status == "queued" and done.delivery.outbox
     sent = world.standin.sent_messages(f"whatsapp:{phone}")
     assert len(sent) == 1 and "Paracetamol".lower() in sent[0]["Body"][0].lower()
@@ -55,15 +67,12 @@ def test_in_window_prescription_is_a_whatsapp_session_message_with_its_pdf(world
 
 
 def test_out_of_window_prescription_goes_as_the_approved_template(world, monkeypatch):
-    doc, _, _ = world.doctor("Template Doctor")
-    phone = "+919811200002"
-    _, case_id = world.booked_case(doc, phone=phone, language="pa")
-    _age_case(world, case_id, 2)  # the patient last wrote two days ago: free text would not arrive
     approved = {**template_registry(), "portal_rx_ready": {**template_registry()["portal_rx_ready"],
                                                            "content_sid": {"hi": "HXhi", "pa": "HXpa", "en": "HXen"}}}
     monkeypatch.setattr(world.handoff.notify, "templates", approved)
-    world.standin.reset()
-    world.handoff.prescribe(doc, case_id, RX)
+    phone = "+919811200002"
+    # the patient last wrote two days ago: free text would not arrive
+    _, case_id, _ = _prescribe(world, "Template Doctor", phone, aged_days=2, language="pa")
     (sent,) = world.standin.sent_messages(f"whatsapp:{phone}")
     assert sent["ContentSid"] == ["HXpa"] and "Body" not in sent
     variables = json.loads(sent["ContentVariables"][0])
@@ -74,24 +83,17 @@ def test_out_of_window_prescription_goes_as_the_approved_template(world, monkeyp
 
 
 def test_out_of_window_without_an_approved_template_goes_by_sms_with_the_link(world):
-    doc, _, _ = world.doctor("No Template Doctor")
     phone = "+919811200003"
-    _, case_id = world.booked_case(doc, phone=phone)
-    _age_case(world, case_id, 3)
-    world.standin.reset()
-    world.handoff.prescribe(doc, case_id, RX)
+    _prescribe(world, "No Template Doctor", phone, aged_days=3)
     assert not world.standin.sent_messages(f"whatsapp:{phone}")
     (sms,) = world.standin.sent_messages(phone)
     assert "/media/rx/" in sms["Body"][0] and "MediaUrl" not in sms
 
 
 def test_whatsapp_refusal_switches_to_sms_at_once(world):
-    doc, _, _ = world.doctor("Refusal Doctor")
     phone = "+919811200004"
-    _, case_id = world.booked_case(doc, phone=phone)
-    world.standin.reset()
-    world.standin.refuse_next(400, 63003)  # Twilio: the number is not on WhatsApp
-    done = world.handoff.prescribe(doc, case_id, RX)
+    # Twilio: the number is not on WhatsApp
+    _, case_id, done = _prescribe(world, "Refusal Doctor", phone, refuse=(400, 63003))
     assert done.delivery and done.delivery.status == "queued"
     assert len(world.standin.sent_messages(f"whatsapp:{phone}")) == 1  # tried once, refused
     (sms,) = world.standin.sent_messages(phone)
@@ -101,21 +103,15 @@ def test_whatsapp_refusal_switches_to_sms_at_once(world):
 
 
 def test_a_wrong_number_is_refused_not_retried_by_sms(world):
-    doc, _, _ = world.doctor("Wrong Number Doctor")
-    _, case_id = world.booked_case(doc, phone="+919811200005")
-    world.standin.reset()
-    world.standin.refuse_next(400, 21211)  # invalid 'To' number: SMS would fail the same way
-    done = world.handoff.prescribe(doc, case_id, RX)
+    # invalid 'To' number: SMS would fail the same way
+    _, _, done = _prescribe(world, "Wrong Number Doctor", "+919811200005", refuse=(400, 21211))
     assert not done.delivery and done.delivery.reason == "refused"
     assert len(world.standin.sent_messages()) == 1
 
 
 def test_undelivered_callback_switches_to_sms_and_the_case_page_says_so(world):
-    doc, _, _ = world.doctor("Callback Doctor")
     phone = "+919811200006"
-    _, case_id = world.booked_case(doc, phone=phone)
-    world.standin.reset()
-    done = world.handoff.prescribe(doc, case_id, RX)
+    doc, case_id, done = _prescribe(world, "Callback Doctor", phone)
     notify = world.handoff.notify
     assert notify.record_status(done.delivery.sid, "undelivered", "63024")
     when, function, args = world.scheduler.jobs[-1]
@@ -129,9 +125,7 @@ def test_undelivered_callback_switches_to_sms_and_the_case_page_says_so(world):
 
 
 def test_status_callbacks_show_delivered_and_read_on_the_case_page(world):
-    doc, _, _ = world.doctor("Read Doctor")
-    _, case_id = world.booked_case(doc, phone="+919811200007")
-    done = world.handoff.prescribe(doc, case_id, RX)
+    doc, case_id, done = _prescribe(world, "Read Doctor", "+919811200007")
     notify = world.handoff.notify
     delivered = dt.datetime(2026, 12, 6, 5, 12, tzinfo=dt.timezone.utc)  # 10:42 IST
     assert notify.record_status(done.delivery.sid, "delivered", at=delivered)
@@ -146,11 +140,8 @@ def test_status_callbacks_show_delivered_and_read_on_the_case_page(world):
 
 
 def test_people_who_call_us_get_a_call_that_reads_the_message(world):
-    doc, _, _ = world.doctor("Voice Doctor")
     phone = "+919811200008"
-    _, case_id = world.booked_case(doc, phone=phone, channel="voice")
-    world.standin.reset()
-    done = world.handoff.prescribe(doc, case_id, RX)
+    _, _, done = _prescribe(world, "Voice Doctor", phone, channel="voice")
     assert done.delivery
     calls = [r.form for r in world.standin.requests if r.path.endswith("/Calls.json")]
     assert len(calls) == 1 and calls[0]["To"] == [phone]

@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy.pool import NullPool
 
 from engine import schema
 from records.db import normalise_url
-from tests.support.records import build_service, fresh_pg_database
+from tests.support.records import build_service, fresh_pg_database, schema_diff
 
 HEADS = {"records": "0006", "portal": "portal_0003", "asha": "asha_0005", "notify": "notify_0004",
          "traffic": "traffic_0001", "pharmacy": "pharmacy_0001", "surveillance": "surveillance_0002"}
@@ -57,13 +55,7 @@ def _models() -> sa.MetaData:
 
 def _diff(url: str) -> list:
     """What autogenerate would change to make the database match every part's models."""
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"version_table": schema.VERSION_TABLE, "compare_type": True})
-            return compare_metadata(ctx, _models())
-    finally:
-        engine.dispose()
+    return schema_diff(url, _models())
 
 
 def _old_layout(url: str, versions: dict[str, str]) -> None:

@@ -11,8 +11,6 @@ import subprocess
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.pool import NullPool
@@ -25,7 +23,7 @@ from engine.surveillance.places import resolve
 from engine.surveillance.syndromes import classify, rules, syndromes
 from engine.surveillance.weeks import parse_week
 from records.db import normalise_url
-from tests.support.records import emptied, fresh_pg_database
+from tests.support.records import fresh_pg_database, schema_diff, table_fixtures
 
 EXPECTED_COLUMNS = {"id", "week", "district", "block", "village", "syndrome", "age_band", "sex", "urgency",
                     "channel", "source"}
@@ -90,16 +88,7 @@ def test_rows_hold_codes_and_bands_only():
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def url():
-    with fresh_pg_database("saathi_surv") as db:
-        surveillance_migrations.upgrade(db)
-        yield db
-
-
-@pytest.fixture()
-def empty(url):
-    return emptied(url, "surveillance_events")
+url, empty = table_fixtures("saathi_surv", surveillance_migrations.upgrade, "surveillance_events")
 
 
 def _all(url: str) -> list[dict]:
@@ -113,12 +102,9 @@ def test_migration_matches_the_model_and_goes_up_and_down():
         surveillance_migrations.upgrade(db)
         surveillance_migrations.upgrade(db)  # idempotent
         assert surveillance_migrations.current(db) == "surveillance_0002"
+        assert schema_diff(db, events.EventsBase.metadata) == []
         engine = sa.create_engine(normalise_url(db), poolclass=NullPool)
         try:
-            with engine.connect() as conn:
-                ctx = MigrationContext.configure(conn, opts={
-                    "version_table": surveillance_migrations.VERSION_TABLE, "compare_type": True})
-                assert compare_metadata(ctx, events.EventsBase.metadata) == []
             assert {c["name"] for c in sa.inspect(engine).get_columns("surveillance_events")} == EXPECTED_COLUMNS
             surveillance_migrations.downgrade(db)
             assert "surveillance_events" not in sa.inspect(engine).get_table_names()

@@ -12,8 +12,6 @@ from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from conftest import outbreak_multiplier
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,7 +22,7 @@ from engine.triage import drift, traffic
 from engine.triage.kb import default_kb
 from engine.triage.sampler import sample_cases
 from records.db import normalise_url
-from tests.support.records import emptied, fresh_pg_database
+from tests.support.records import fresh_pg_database, schema_diff, table_fixtures
 
 pytestmark = pytest.mark.postgres
 
@@ -38,16 +36,7 @@ EXACT_AGE = 37
 OUTBREAK = ("dengue", "malaria", "chikungunya", "typhoid")
 
 
-@pytest.fixture(scope="module")
-def url():
-    with fresh_pg_database("saathi_traffic") as db:
-        traffic.migrate(db)
-        yield db
-
-
-@pytest.fixture()
-def empty(url):
-    return emptied(url, "triage_traffic")
+url, empty = table_fixtures("saathi_traffic", traffic.migrate, "triage_traffic")
 
 
 def _rows(url: str) -> list[dict]:
@@ -82,12 +71,9 @@ def test_migration_matches_the_model_and_goes_up_and_down():
         traffic.migrate(db)
         traffic.migrate(db)  # idempotent
         assert schema.current(db, "traffic") == "traffic_0001"
+        assert schema_diff(db, traffic.TrafficBase.metadata) == []
         engine = sa.create_engine(normalise_url(db), poolclass=NullPool)
         try:
-            with engine.connect() as conn:
-                ctx = MigrationContext.configure(conn, opts={
-                    "version_table": schema.VERSION_TABLE, "compare_type": True})
-                assert compare_metadata(ctx, traffic.TrafficBase.metadata) == []
             columns = {c["name"] for c in sa.inspect(engine).get_columns("triage_traffic")}
             assert columns == EXPECTED_COLUMNS
             schema.downgrade(db, "traffic@base")

@@ -13,8 +13,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
@@ -65,6 +68,35 @@ def emptied(url: str, table: str) -> str:
     with create_engine(normalise_url(url), poolclass=NullPool).begin() as conn:
         conn.execute(text(f"DELETE FROM {table}"))
     return url
+
+
+def schema_diff(url: str, metadata: Any) -> list:
+    """What Alembic's autogenerate would change (types included) to make the database at ``url``
+    match ``metadata``: empty when the migrations and the models agree."""
+    engine = create_engine(normalise_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"version_table": schema.VERSION_TABLE, "compare_type": True})
+            return compare_metadata(ctx, metadata)
+    finally:
+        engine.dispose()
+
+
+def table_fixtures(prefix: str, migrate: Callable[[str], object], table: str) -> tuple[Any, Any]:
+    """A test module's two fixtures, ``url, empty = table_fixtures(...)``: ``url`` a fresh PostgreSQL
+    database migrated by ``migrate`` (one per module), ``empty`` that URL with ``table`` emptied (per test)."""
+
+    @pytest.fixture(scope="module")
+    def url() -> Iterator[str]:
+        with fresh_pg_database(prefix) as db:
+            migrate(db)
+            yield db
+
+    @pytest.fixture()
+    def empty(url: str) -> str:
+        return emptied(url, table)
+
+    return url, empty
 
 
 @pytest.fixture(scope="module")
