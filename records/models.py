@@ -32,12 +32,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from config.timezone import utcnow
 from records.crypto import Sealed
 from records.types import Encrypted
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class Role(str, enum.Enum):

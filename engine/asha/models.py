@@ -20,16 +20,13 @@ import uuid
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, UniqueConstraint, Uuid, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from config.timezone import utcnow
 from records.crypto import Sealed
 from records.types import Encrypted
 
 
 class AshaBase(DeclarativeBase):
     pass
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class AshaWorker(AshaBase):
