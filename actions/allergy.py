@@ -18,8 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class ActionTellAllergy(SaathiAction):
-    def name(self) -> str:
-        return "action_tell_allergy"
+    action_name = "action_tell_allergy"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from actions.health_record import me, patient_of, service

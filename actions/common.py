@@ -151,8 +151,13 @@ class SaathiAction(Action, ABC):
     #: Actions that themselves deliver emergency advice set this to False.
     check_emergency = True
 
+    @property
     @abstractmethod
-    def name(self) -> str: ...
+    def action_name(self) -> str:
+        """The name the domain knows the action by; subclasses set it as a class attribute."""
+
+    def name(self) -> str:
+        return self.action_name
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -186,13 +191,6 @@ class SayAction(SaathiAction):
     """
 
     message_key = ""
-
-    @property
-    @abstractmethod
-    def action_name(self) -> str: ...
-
-    def name(self) -> str:
-        return self.action_name
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         say(dispatcher, self.message_key, language)

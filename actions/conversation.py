@@ -14,8 +14,7 @@ LANGUAGE_BY_MENU_NUMBER = {1: "hi", 2: "pa", 3: "en"}
 
 
 class ActionGreet(SaathiAction):
-    def name(self) -> str:
-        return "action_greet"
+    action_name = "action_greet"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         say(dispatcher, "core_greet", language)
@@ -40,8 +39,7 @@ class ActionOutOfScope(SayAction):
 
 
 class ActionHelp(SaathiAction):
-    def name(self) -> str:
-        return "action_help"
+    action_name = "action_help"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         say(dispatcher, "core_help", language)
@@ -80,8 +78,7 @@ class ActionChangeLanguage(SaathiAction):
     """"ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ" switches and locks the language, "roman me likho" the script; without
     a target, asks for one."""
 
-    def name(self) -> str:
-        return "action_change_language"
+    action_name = "action_change_language"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         text = latest_text(tracker)
@@ -95,8 +92,7 @@ class ActionChangeLanguage(SaathiAction):
 class ActionChoose(SaathiAction):
     """A bare number answers the last numbered menu outside the intake form."""
 
-    def name(self) -> str:
-        return "action_choose"
+    action_name = "action_choose"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         number = (tracker.latest_message or {}).get("choice") or parse_choice(latest_text(tracker))
@@ -136,8 +132,7 @@ HELP_MENU = {
 
 
 class ActionAffirm(SaathiAction):
-    def name(self) -> str:
-        return "action_affirm"
+    action_name = "action_affirm"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         if tracker.get_slot("pending_offer") == "doctor":
@@ -163,8 +158,7 @@ class ActionDeny(SayAction):
 class ActionAskAffirmation(SaathiAction):
     """Two-stage fallback, step 1: "Did you mean …?" in the user's language (overrides Rasa's)."""
 
-    def name(self) -> str:
-        return "action_default_ask_affirmation"
+    action_name = "action_default_ask_affirmation"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
@@ -190,8 +184,7 @@ class ActionAskRephrase(SayAction):
 class ActionDefaultFallback(SaathiAction):
     """Last resort: say so honestly, point to help and a human, and undo the confusing turn."""
 
-    def name(self) -> str:
-        return "action_default_fallback"
+    action_name = "action_default_fallback"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         say(dispatcher, "core_fallback_default", language)

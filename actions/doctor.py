@@ -108,8 +108,7 @@ def book_slot(dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
 
 
 class ActionTalkToDoctor(SaathiAction):
-    def name(self) -> str:
-        return "action_talk_to_doctor"
+    action_name = "action_talk_to_doctor"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         return [*offer_doctor(dispatcher, tracker, language), SlotSet("requested_slot", None)]

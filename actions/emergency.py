@@ -21,8 +21,7 @@ class ActionEmergency(SaathiAction):
 
     check_emergency = False
 
-    def name(self) -> str:
-        return "action_emergency"
+    action_name = "action_emergency"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         send_emergency_advice(dispatcher, language, red_flags_of_latest(tracker))

@@ -110,8 +110,7 @@ def history_lines(items: list[dict], language: str) -> list[str]:
 
 
 class ActionMyRecords(SaathiAction):
-    def name(self) -> str:
-        return "action_my_records"
+    action_name = "action_my_records"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from records import Purpose
@@ -133,8 +132,7 @@ class ActionMyRecords(SaathiAction):
 class ActionShareRecords(SaathiAction):
     """'Who can see my records?' and 'stop sharing' (granting happens when a doctor takes the case)."""
 
-    def name(self) -> str:
-        return "action_share_records"
+    action_name = "action_share_records"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from engine.records_text import who_can_see
@@ -157,8 +155,7 @@ class ActionShareRecords(SaathiAction):
 class ActionDeleteMyData(SaathiAction):
     """Export (FHIR file) or delete (after an explicit confirmation) the patient's data."""
 
-    def name(self) -> str:
-        return "action_delete_my_data"
+    action_name = "action_delete_my_data"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         if refused_access(dispatcher, tracker, language):

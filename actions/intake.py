@@ -111,8 +111,7 @@ def prefill_from(text: str) -> dict[str, Any]:
 class ActionStartIntake(SaathiAction):
     """Resets the form for a new complaint and keeps what the first message already said."""
 
-    def name(self) -> str:
-        return "action_start_intake"
+    action_name = "action_start_intake"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         text = latest_text(tracker)

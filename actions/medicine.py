@@ -22,8 +22,7 @@ def medicines_named(text: str) -> list:
 
 
 class ActionAskMedicine(SaathiAction):
-    def name(self) -> str:
-        return "action_ask_medicine"
+    action_name = "action_ask_medicine"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from engine.i18n import t

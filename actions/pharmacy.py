@@ -48,8 +48,7 @@ def pharmacy_service() -> PharmacyService:
 
 
 class ActionFindPharmacy(SaathiAction):
-    def name(self) -> str:
-        return "action_find_pharmacy"
+    action_name = "action_find_pharmacy"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         text = latest_text(tracker)
@@ -185,7 +184,8 @@ class _AskOnce(SaathiAction):
     @abstractmethod
     def slot(self) -> str: ...
 
-    def name(self) -> str:
+    @property
+    def action_name(self) -> str:  # type: ignore[override]
         return f"action_ask_{self.slot}"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]

@@ -23,8 +23,7 @@ def times_text(times: dict[str, dt.time], language: str) -> str:
 
 
 class ActionReminderTimes(SaathiAction):
-    def name(self) -> str:
-        return "action_reminder_times"
+    action_name = "action_reminder_times"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from actions.health_record import patient_of

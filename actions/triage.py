@@ -59,8 +59,7 @@ def consultation(place) -> dict:  # type: ignore[no-untyped-def]
 
 
 class ActionTriage(SaathiAction):
-    def name(self) -> str:
-        return "action_triage"
+    action_name = "action_triage"
 
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from engine.triage import second_opinion, triage
