@@ -32,6 +32,7 @@ voice notes are not in the load yet (the media workers are killed idle).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -43,6 +44,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
@@ -103,6 +105,77 @@ class Ports:
         return self.next - 1
 
 
+@contextlib.contextmanager
+def replica_stack(standin, port_base: int = 0, replicas: int = 2, workers: int = 2, label: str = "rep",  # type: ignore[no-untyped-def]
+                  redis_url: str = REDIS_URL) -> Iterator:
+    """``replicas`` Rasa servers, action servers and gateways (each kind behind HAProxy) and
+    ``workers`` media and reminder workers, on fresh PostgreSQL databases and Redis, replies to
+    ``standin``; yields ``(settings, supervisor, public, front)`` once every process answers.
+    Shared by this bench and bench/scaling.py (turns/s against replicas)."""
+    import redis
+
+    from tests.support.production import strong_secrets
+    from tests.support.records import fresh_pg_database
+
+    redis.Redis.from_url(redis_url).flushdb()
+    var = Path(tempfile.mkdtemp(prefix=f"saathi-{label}-"))
+    with fresh_pg_database(f"saathi_{label}_tracker") as tracker_url, \
+            fresh_pg_database(f"saathi_{label}_records") as records_url:
+        ports = Ports(port_base)
+        front = {name: ports.take() for name in ("gateways", "rasas", "actions")}
+        back = {name: [ports.take() for _ in range(replicas)] for name in front}
+        public = f"http://127.0.0.1:{front['gateways']}"
+        os.environ.update({
+            "SAATHI_VAR_DIR": str(var), "TRACKER_STORE_URL": tracker_url, "DATABASE_URL": records_url,
+            "REDIS_URL": redis_url, "RASA_WORKERS": "1", "RASA_PORT": str(back["rasas"][0]),
+            "RASA_URL": f"http://127.0.0.1:{front['rasas']}",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{front['actions']}/webhook",
+            "TWILIO_ACCOUNT_SID": standin.account_sid, "TWILIO_AUTH_TOKEN": standin.auth_token,
+            "TWILIO_API_BASE_URL": standin.url, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+            "TWILIO_SMS_FROM": "+14155238887", "SAATHI_PUBLIC_BASE_URL": public, "SAATHI_TTS_ENGINES": "espeak",
+            "SAATHI_SIMULATOR": "0", "SAATHI_SURVEILLANCE_DEMO": "0", "SAATHI_RATE_LIMIT_PER_MINUTE": "1000",
+            "SAATHI_LOG_LEVEL": "WARNING", **strong_secrets()})
+        from config.settings import Settings
+        from saathi.rasa_model import ensure_model
+        from saathi.services import (
+            Service,
+            Supervisor,
+            actions_service,
+            module_service,
+            prepare_database,
+            rasa_service,
+        )
+
+        settings = Settings()
+        prepare_database(settings)
+        model = ensure_model(settings=settings)
+        (var / "haproxy.cfg").write_text(haproxy_config(front, back))
+        services = []
+        for i in range(replicas):
+            suffix = "abcdefgh"[i]
+            rp, ap, gp = back["rasas"][i], back["actions"][i], back["gateways"][i]
+            services.append(dataclasses.replace(rasa_service(dataclasses.replace(settings, rasa_port=rp), model),
+                                                name=f"rasa-{suffix}"))
+            services.append(dataclasses.replace(actions_service(dataclasses.replace(settings, actions_port=ap)),
+                                                name=f"actions-{suffix}"))
+            services.append(module_service(settings, f"gateway-{suffix}", "channels", "serve", gp, GATEWAY_PORT=str(gp)))
+        for i in range(workers):
+            suffix = "abcdefgh"[i]
+            mp = ports.take()
+            services.append(module_service(settings, f"media-worker-{suffix}", "channels", "worker", mp, "/metrics",
+                                           WORKER_METRICS_PORT=str(mp)))
+            ports.take()
+            pp = ports.take()  # the portal worker serves on WORKER_METRICS_PORT + 1
+            services.append(module_service(settings, f"portal-worker-{suffix}", "portal", "worker", pp, "/metrics",
+                                           WORKER_METRICS_PORT=str(pp - 1)))
+        services.append(Service(name="haproxy", argv=["haproxy", "-db", "-f", str(var / "haproxy.cfg")],
+                                env=dict(os.environ), health_url=f"{public}/health"))
+        supervisor = Supervisor(services, log_dir=var / "logs", backoff=1.0)
+        print(f"starting {len(services)} processes (var: {var}) …", flush=True)
+        with supervisor:
+            yield settings, supervisor, public, front
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--turns", type=int, default=300)
@@ -117,77 +190,21 @@ def main() -> int:
         print("needs Debian's haproxy (apt-get install haproxy)", file=sys.stderr)
         return 2
 
-    import redis
-
-    from tests.support.production import strong_secrets
-    from tests.support.records import fresh_pg_database
     from tests.twilio_standin import TwilioStandin
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
     standin = TwilioStandin().start()
-    var = Path(tempfile.mkdtemp(prefix="saathi-replicas-"))
-    with fresh_pg_database("saathi_rep_tracker") as tracker_url, fresh_pg_database("saathi_rep_records") as records_url:
-        ports = Ports(args.port_base)
-        front = {name: ports.take() for name in ("gateways", "rasas", "actions")}
-        back = {name: [ports.take(), ports.take()] for name in front}
-        public = f"http://127.0.0.1:{front['gateways']}"
-        os.environ.update({
-            "SAATHI_VAR_DIR": str(var), "TRACKER_STORE_URL": tracker_url, "DATABASE_URL": records_url,
-            "REDIS_URL": REDIS_URL, "RASA_WORKERS": "1", "RASA_PORT": str(back["rasas"][0]),
-            "RASA_URL": f"http://127.0.0.1:{front['rasas']}",
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{front['actions']}/webhook",
-            "TWILIO_ACCOUNT_SID": standin.account_sid, "TWILIO_AUTH_TOKEN": standin.auth_token,
-            "TWILIO_API_BASE_URL": standin.url, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
-            "TWILIO_SMS_FROM": "+14155238887", "SAATHI_PUBLIC_BASE_URL": public, "SAATHI_TTS_ENGINES": "espeak",
-            "SAATHI_SIMULATOR": "0", "SAATHI_SURVEILLANCE_DEMO": "0", "SAATHI_RATE_LIMIT_PER_MINUTE": "1000",
-            "SAATHI_LOG_LEVEL": "WARNING", **strong_secrets()})
-        from config.settings import Settings
-        from saathi.rasa_model import ensure_model
-        from saathi.services import (
-            Supervisor,
-            actions_service,
-            module_service,
-            prepare_database,
-            rasa_service,
-        )
+    with replica_stack(standin, args.port_base) as (settings, supervisor, public, front):
+        stop = threading.Event()
 
-        settings = Settings()
-        prepare_database(settings)
-        model = ensure_model(settings=settings)
-        (var / "haproxy.cfg").write_text(haproxy_config(front, back))
-        services = []
-        for i, suffix in enumerate("ab"):
-            rp, ap, gp = back["rasas"][i], back["actions"][i], back["gateways"][i]
-            services.append(dataclasses.replace(rasa_service(dataclasses.replace(settings, rasa_port=rp), model),
-                                                name=f"rasa-{suffix}"))
-            services.append(dataclasses.replace(actions_service(dataclasses.replace(settings, actions_port=ap)),
-                                                name=f"actions-{suffix}"))
-            services.append(module_service(settings, f"gateway-{suffix}", "channels", "serve", gp, GATEWAY_PORT=str(gp)))
-            mp = ports.take()
-            services.append(module_service(settings, f"media-worker-{suffix}", "channels", "worker", mp, "/metrics",
-                                           WORKER_METRICS_PORT=str(mp)))
-            ports.take()
-            pp = ports.take()  # the portal worker serves on WORKER_METRICS_PORT + 1
-            services.append(module_service(settings, f"portal-worker-{suffix}", "portal", "worker", pp, "/metrics",
-                                           WORKER_METRICS_PORT=str(pp - 1)))
-        from saathi.services import Service
+        def tend() -> None:
+            while not stop.is_set():
+                supervisor.tend()
+                time.sleep(0.5)
 
-        services.append(Service(name="haproxy", argv=["haproxy", "-db", "-f", str(var / "haproxy.cfg")],
-                                env=dict(os.environ), health_url=f"{public}/health"))
-        supervisor = Supervisor(services, log_dir=var / "logs", backoff=1.0)
-        print(f"starting {len(services)} processes (var: {var}) …", flush=True)
-        with supervisor:
-            stop = threading.Event()
-
-            def tend() -> None:
-                while not stop.is_set():
-                    supervisor.tend()
-                    time.sleep(0.5)
-
-            threading.Thread(target=tend, daemon=True).start()
-            result = run_load(args, settings, supervisor, standin, public, front)
-            stop.set()
-        standin.stop()
+        threading.Thread(target=tend, daemon=True).start()
+        result = run_load(args, settings, supervisor, standin, public, front)
+        stop.set()
+    standin.stop()
     print_result(result)
     clean = not (result["lost"] or result["duplicated"] or result["twice_in_rasa"] or result["reminders_bad"])
     return 0 if clean else 1

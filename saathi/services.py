@@ -283,6 +283,23 @@ class Supervisor:
             log.warning("%s", event)
         return events
 
+    def restart(self, name: str, **env: str) -> None:
+        """Stop one running service and start it again with ``env`` added, waiting until it answers:
+        the bench's A/B rounds (bench/scaling.py ``--metrics-ab`` flips ``SAATHI_METRICS`` on the
+        instrumented processes while Rasa keeps its model loaded). A dead one is :meth:`tend`'s."""
+        service = self.service(name)
+        proc = service.process
+        if proc and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._kill_group(proc)
+                proc.wait(timeout=5)
+        service.env = {**service.env, **env}
+        self._spawn(service)
+        self._wait_healthy(service)
+
     @staticmethod
     def _kill_group(proc: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -88,3 +88,14 @@ def test_backoff_doubles_for_a_crash_loop_and_starts_over_once_stable(tmp_path):
     (event,) = supervisor.tend(clock + 32)
     assert "restarting in 1 s (death 1 in a row" in event
     supervisor.stop()
+
+
+def test_restart_starts_one_service_again_with_more_environment(tmp_path):
+    """bench/scaling.py's A/B rounds: the gateway and the action server again with SAATHI_METRICS flipped."""
+    one, other = http_service("one"), http_service("other")
+    with Supervisor([one, other], log_dir=tmp_path) as supervisor:
+        first, other_pid = one.process.pid, other.process.pid
+        supervisor.restart("one", SAATHI_METRICS="0")
+        assert one.process.pid != first and supervisor.healthy(one) and one.env["SAATHI_METRICS"] == "0"
+        assert one.env["PATH"] == "/usr/bin:/bin" and other.process.pid == other_pid
+        assert supervisor.check() is None
