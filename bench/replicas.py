@@ -131,7 +131,8 @@ def replica_stack(standin, port_base: int = 0, replicas: int = 2, workers: int =
             "RASA_URL": f"http://127.0.0.1:{front['rasas']}",
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{front['actions']}/webhook",
             "TWILIO_ACCOUNT_SID": standin.account_sid, "TWILIO_AUTH_TOKEN": standin.auth_token,
-            "TWILIO_API_BASE_URL": standin.url, "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+            "TWILIO_API_BASE_URL": standin.url,
+            "TWILIO_MEDIA_HOSTS": f"api.twilio.com,{standin.host}", "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
             "TWILIO_SMS_FROM": "+14155238887", "SAATHI_PUBLIC_BASE_URL": public, "SAATHI_TTS_ENGINES": "espeak",
             "SAATHI_SIMULATOR": "0", "SAATHI_SURVEILLANCE_DEMO": "0", "SAATHI_RATE_LIMIT_PER_MINUTE": "1000",
             "SAATHI_LOG_LEVEL": "WARNING", **strong_secrets()})

@@ -332,14 +332,16 @@ def curve(args: argparse.Namespace, standin) -> None:  # type: ignore[no-untyped
                            redis_url=REDIS_URL) as (settings, supervisor, public, _front):
             load = Load(public, standin.auth_token, [])
             load.run(args.users, args.warmup)
-            before_load, before = loadavg(), cpu_by_group()
+            before_load, before, mine = loadavg(), cpu_by_group(), time.process_time()
             result = load.run(args.users, args.seconds)
             used = cpu_by_kind(supervisor, before, cpu_by_group())
+            used["bench (load, Twilio stand-in)"] = time.process_time() - mine
         split = ", ".join(f"{k} {v:.0f}" for k, v in sorted(used.items(), key=lambda kv: -kv[1]) if v >= 0.5)
         if count == first:
             print(HEADER)
         row(f"{count} replica{'s' if count > 1 else ''}", result, before_load,
-            f"   CPU s: {split} (of {2 * args.seconds:.0f} for 2 cores)")
+            f"   CPU s: {split}; ours {sum(used.values()):.0f} of {os.cpu_count() * args.seconds:.0f} on "
+            f"{os.cpu_count()} cores ({1000 * sum(used.values()) / max(1, result['turns']):.0f} ms a turn)")
 
 
 def metrics_ab(args: argparse.Namespace, standin) -> None:  # type: ignore[no-untyped-def]
