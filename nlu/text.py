@@ -43,9 +43,14 @@ class Token:
     key: str
 
 
+#: Sub- and superscript digits as plain digits ("SpO₂" is "spo2", "O₂" is "o2"); one character each, so
+#: offsets do not move.
+_SMALL_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹", "01234567890123456789")
+
+
 def normalize(text: str) -> str:
     """NFC, zero-width characters removed, Latin lowercased. Offsets may shift; use for display/logic."""
-    return unicodedata.normalize("NFC", text).translate(ZERO_WIDTH).lower()
+    return unicodedata.normalize("NFC", text).translate(ZERO_WIDTH).translate(_SMALL_DIGITS).lower()
 
 
 def match_key(word: str) -> str:

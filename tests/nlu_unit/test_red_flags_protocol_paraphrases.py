@@ -65,3 +65,33 @@ def test_protocol_paraphrases(text: str, rule: str) -> None:
 ])
 def test_everyday_sentences_stay_quiet(text: str) -> None:
     assert not _rules(text)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("crushing central chest pain for 30 minutes", "cardiac_chest_pain"),
+    ("chhati par patthar jaisa dard, koi baitha ho", "cardiac_chest_pain"),
+    ("pulsatile abdominal mass with back pain and collapse", "aortic_emergency"),
+    ("severe abdominal pain out of proportion to examination, atrial fibrillation", "acute_abdomen_surgical"),
+    ("rapidly spreading redness of the leg with pain out of proportion and fever", "sepsis_signs"),
+    ("fell from a ladder, neck pain and tingling in both arms", "major_trauma"),
+    ("motorbike accident, abdominal pain and left shoulder tip pain", "major_trauma"),
+    ("periumbilical pain that moved to the right iliac fossa with fever", "acute_abdomen_surgical"),
+    ("SpO₂ 88% on air", "vital_hypoxaemia"),
+])
+def test_clinical_vignette_paraphrases(text: str, rule: str) -> None:
+    assert rule in _rules(text)
+
+
+@pytest.mark.parametrize("text", [
+    "tight chest with a cold",
+    "chest feels heavy when I have a cold and cough",
+    "I feel a pulsating headache",
+    "crushing my finger in the door, small bruise",
+    "small red patch on the leg, not spreading",
+    "fell from the bike, scraped knee",
+    "I climbed the stairs and my knees hurt",
+    "pain in my right lower belly when I run, mild, 2 weeks",
+    "SpO₂ 97%, mild cough",
+])
+def test_everyday_neighbours_of_the_vignettes_stay_quiet(text: str) -> None:
+    assert not _rules(text)
