@@ -108,7 +108,9 @@ def _urgent(text: str, **context) -> set[str]:
     ("spotting after menopause", 60),
     ("periods stopped 5 years ago. Now some bleeding.", None),
     ("mahwari band hue 5 saal ho gaye, thoda sa khoon ke dhabbe aate hain", 58),
-    ("माहवारी बंद हो गई थी, अब फिर से खून आने लगा", None),
+    ("माहवारी बंद हो गई थी, अब फिर से खून आने लगा", 52),
+    ("meri mummy di mahwari panj saal pehlan band ho gayi si hun fer khoon aunda", None),
+    ("माहवारी को बंद हुए 3 साल हो गए, अब खून आया", None),
     ("ਮਾਹਵਾਰੀ ਬੰਦ ਹੋਏ ਨੂੰ 3 ਸਾਲ ਹੋ ਗਏ, ਹੁਣ ਖੂਨ ਆ ਰਿਹਾ", None),
     ("संबंध के बाद खून आता है", 51),
     ("ਸੰਬੰਧ ਤੋਂ ਬਾਅਦ ਖੂਨ ਆਉਂਦਾ ਹੈ", 53),
@@ -122,6 +124,7 @@ def test_postmenopausal_or_late_postcoital_bleeding_is_urgent(text: str, age: fl
     ("bleeding after sex", 35),
     ("sambandh ke baad khoon aata hai", 30),
     ("periods band hai 2 mahine se, pregnancy test positive, thoda khoon", None),
+    ("periods band hai 2 mahine se, ab thoda khoon", 28),
     ("menopause hot flushes, my blood pressure is high", 52),
     ("after menopause I get nosebleeds", 60),
 ])
