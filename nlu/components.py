@@ -40,8 +40,22 @@ rasa_speedups.install()  # the server that loads these components answers 3x fas
 EMERGENCY_INTENT = "emergency"
 
 
+class _Untrained:
+    """Rasa builds these components from their config alone: nothing is trained or stored."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Any:
+        return cls(config)  # type: ignore[call-arg]
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class IndicTokenizer(Tokenizer):
+class IndicTokenizer(_Untrained, Tokenizer):
     """Tokenizer for Hindi/Punjabi/English in any script; token lemmas are normalised spellings."""
 
     @staticmethod
@@ -53,16 +67,6 @@ class IndicTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
         }
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> IndicTokenizer:
-        return cls(config)
-
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         tokens = [Token(t.text, t.start, t.end, lemma=t.key) for t in tokenize(text)]
@@ -71,18 +75,11 @@ class IndicTokenizer(Tokenizer):
         return self._apply_token_pattern(tokens)
 
 
-class _MessageComponent(GraphComponent):
+class _MessageComponent(_Untrained, GraphComponent):
     """A stateless, untrained component that only annotates messages at inference time."""
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> _MessageComponent:
-        return cls()
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        """The config is Rasa's defaults: these components have no settings."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
