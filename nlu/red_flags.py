@@ -399,7 +399,18 @@ def detect_red_flags(
 
 def _prepared(text: str, symptoms: list[str] | None, age: float | None, sex: str | None,
               pregnant: bool | None) -> tuple[Reading, float | None]:
-    """The reading of ``text`` with its context and derived facts, and the age (from the text if not given)."""
+    """The reading of ``text`` with its context and derived facts, and the age (from the text if not given).
+
+    Triage asks for the emergency rules and the urgent rules of the same message one after the
+    other; the reading is kept for a few messages so the second call does not read it again
+    (callers must not change it: ``urgent_signs`` copies before adding its own fact).
+    """
+    return _prepared_once(text or "", tuple(symptoms or ()), age, sex, pregnant)
+
+
+@lru_cache(maxsize=64)
+def _prepared_once(text: str, symptoms: tuple[str, ...], age: float | None, sex: str | None,
+                   pregnant: bool | None) -> tuple[Reading, float | None]:
     if age is None:
         age = age_in_text(text or "")  # "1 month old baby has fever" is a young infant
     reading = read(text or "")
@@ -432,7 +443,7 @@ def urgent_signs(
     reading, age = _prepared(text, symptoms, age, sex, pregnant)
     days = parse_duration_days(text or "")
     if days is not None and days >= PERSISTENT_DAYS:
-        reading.free.add("weeks_3")
+        reading = Reading(reading.mentions, reading.sentence, reading.free | {"weeks_3"})
     return _fired(urgent_rules(), reading, age)
 
 
