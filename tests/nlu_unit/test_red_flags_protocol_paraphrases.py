@@ -95,3 +95,22 @@ def test_clinical_vignette_paraphrases(text: str, rule: str) -> None:
 ])
 def test_everyday_neighbours_of_the_vignettes_stay_quiet(text: str) -> None:
     assert not _rules(text)
+
+
+@pytest.mark.parametrize("text", [
+    "achanak seene mein cheerne jaisa dard jo peeth tak ja raha hai",
+    "ਲੱਤ ਅਚਾਨਕ ਠੰਢੀ ਤੇ ਚਿੱਟੀ ਹੋ ਗਈ, ਨਬਜ਼ ਨਹੀਂ",
+    "ਅੰਗੀਠੀ ਬਾਲ ਕੇ ਬੰਦ ਕਮਰੇ ਵਿੱਚ ਸੁੱਤੇ, ਸਵੇਰੇ ਚੱਕਰ ਤੇ ਉਲਟੀਆਂ",
+    "bike accident hua, pet mein dard aur baayen kandhe mein dard",
+    "mahina nahi aaya, pet ke neeche dard aur chakkar, kandhe mein dard",
+    "insulin lete hain, pasine mein bheege aur behki behki baatein",
+    "kamar dard, janghon ke beech sunn, peshab nahi ho raha",
+    "jeevan ka sabse bura sir dard",
+    "ਜ਼ਿੰਦਗੀ ਦਾ ਸਭ ਤੋਂ ਬੁਰਾ ਸਿਰ ਦਰਦ",
+])
+def test_the_same_emergencies_retold_in_hindi_and_punjabi(text: str) -> None:
+    assert _rules(text)
+
+
+def test_a_worst_day_with_a_slight_headache_is_not_a_thunderclap() -> None:
+    assert "thunderclap_headache" not in _rules("zindagi ka sabse bura din tha, thoda sir dard")
