@@ -30,16 +30,8 @@ from engine.i18n import (
     t,
     variants,
 )
-from engine.notify import NotifyService, Recipient, migrate
-from engine.notify.jobs import set_service
-from records.db import make_engine, make_session_factory
-from tests.support.notify import (
-    DictState,
-    FixedAddressBook,
-    ManualScheduler,
-    MemorySealer,
-    RecordingTransport,
-)
+from engine.notify import Recipient, migrate
+from tests.support.notify import serving, stand_in_service
 
 #: Keys that stay out of the Latin-letter catalogue, each with the reason.
 #: The doctors' portal pages speak the browser's language (portal.security.page_language: the
@@ -259,23 +251,16 @@ def test_a_reminder_sent_later_comes_in_the_script_the_person_last_wrote_in(tmp_
     migrate(url)
     now = dt.datetime(2026, 11, 26, 6, 0, tzinfo=dt.timezone.utc)  # 11:30 IST, outside quiet hours
     hindi, punjabi, native = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    book = FixedAddressBook({hindi: Recipient("+919812300001", "hi", "u-hi"),
-                             punjabi: Recipient("+919812300002", "pa", "u-pa"),
-                             native: Recipient("+919812300003", "hi", "u-native")})
-    scheduler, transport = ManualScheduler(), RecordingTransport()
-    state = DictState()
-    state.values.update({"script:u-hi": LATIN, "script:u-pa": LATIN, "script:u-native": NATIVE,
-                         "inbound:u-pa": {"channel": "whatsapp", "at": now.timestamp() - 3600}})
-    svc = NotifyService(make_session_factory(make_engine(url)), book, transport, state, scheduler,
-                        clock=lambda: now, templates={}, sealer=MemorySealer())
-    set_service(svc)  # the scheduled job (engine.notify.jobs.dispatch) finds the service here
-    try:
+    people = {hindi: Recipient("+919812300001", "hi", "u-hi"), punjabi: Recipient("+919812300002", "pa", "u-pa"),
+              native: Recipient("+919812300003", "hi", "u-native")}
+    svc = stand_in_service(url, people, clock=lambda: now)
+    svc.state.values.update({"script:u-hi": LATIN, "script:u-pa": LATIN, "script:u-native": NATIVE,
+                             "inbound:u-pa": {"channel": "whatsapp", "at": now.timestamp() - 3600}})
+    with serving(svc):  # the scheduled job (engine.notify.jobs.dispatch) finds the service here
         for user in (hindi, punjabi, native):
             svc.schedule(user, "asha_notify_medicine", {"time": "11:30"}, now, dedupe=f"m-{user}", kind="medicine")
-        assert scheduler.run_due(now) == 3
-    finally:
-        set_service(None)
-    bodies = {item["to"]: item["body"] for item in transport.sent}
+        assert svc.scheduler.run_due(now) == 3
+    bodies = {item["to"]: item["body"] for item in svc.transport.sent}
     assert bodies["+919812300001"] == t("asha_notify_medicine", "hi", "sms", script=LATIN, time="11:30")
     assert bodies["whatsapp:+919812300002"] == t("asha_notify_medicine", "pa", script=LATIN, time="11:30")
     assert bodies["+919812300003"] == catalogue()["asha_notify_medicine"]["hi"].format(time="11:30")

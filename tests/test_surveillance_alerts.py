@@ -9,19 +9,12 @@ import uuid
 
 import pytest
 
-from engine.notify import NotifyService, Recipient
+from engine.notify import Recipient
 from engine.notify import migrate as migrate_notify
 from engine.surveillance import alerts, events
 from engine.surveillance import migrations as surveillance_migrations
 from engine.surveillance.places import resolve
-from records.db import make_engine, make_session_factory
-from tests.support.notify import (
-    DictState,
-    FixedAddressBook,
-    ManualScheduler,
-    MemorySealer,
-    RecordingTransport,
-)
+from tests.support.notify import serving, stand_in_service
 from tests.support.pharmacy import Clock
 
 LUDHIANA_1, LUDHIANA_2, SANGRUR = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -36,19 +29,12 @@ def world(tmp_path):
     migrate_notify(url)
     # 23:30 IST: inside the quiet hours (22-7), when reminders wait but outbreak alerts must not
     clock = Clock(dt.datetime(2026, 4, 1, 23, 30, tzinfo=IST).astimezone(dt.timezone.utc))
-    book = FixedAddressBook({LUDHIANA_1: Recipient("+919800000101", "hi", "u-1"),
-                             LUDHIANA_2: Recipient("+919800000102", "pa", "u-2"),
-                             SANGRUR: Recipient("+919800000103", "en", "u-3")})
-    scheduler, transport = ManualScheduler(), RecordingTransport()
-    notify = NotifyService(make_session_factory(make_engine(url)), book, transport, DictState(), scheduler,
-                           clock=clock, templates={}, sealer=MemorySealer())
-    from engine.notify.jobs import set_service
-
-    set_service(notify)
-    for user, district in ((LUDHIANA_1, "LDH"), (LUDHIANA_2, "LDH"), (SANGRUR, "SGR"), (LUDHIANA_1, "LDH")):
-        alerts.add_officer(url, user, district)
-    yield url, notify, clock, scheduler, transport
-    set_service(None)
+    people = {LUDHIANA_1: Recipient("+919800000101", "hi", "u-1"), LUDHIANA_2: Recipient("+919800000102", "pa", "u-2"),
+              SANGRUR: Recipient("+919800000103", "en", "u-3")}
+    with serving(stand_in_service(url, people, clock=clock)) as notify:
+        for user, district in ((LUDHIANA_1, "LDH"), (LUDHIANA_2, "LDH"), (SANGRUR, "SGR"), (LUDHIANA_1, "LDH")):
+            alerts.add_officer(url, user, district)
+        yield url, notify, clock, notify.scheduler, notify.transport
 
 
 def add_weeks(url: str, counts: list[int], village: str = "Jagraon", symptoms=("fever", "rash")) -> None:
