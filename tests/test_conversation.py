@@ -13,24 +13,15 @@ import requests
 pytestmark = pytest.mark.rasa
 
 # How a user of each language answers each intake question (by catalogue key of the question).
-ANSWERS = {
-    "hi": {"core_ask_patient": "मेरी", "core_ask_age": "35 साल", "core_ask_sex": "2",
-           "core_ask_pregnant": "नहीं", "core_ask_duration_days": "3 दिन से", "core_ask_severity": "2",
-           "core_ask_followup": "नहीं", "core_ask_symptom_text": "बुखार", "core_ask_records_consent": "हाँ",
-           "core_ask_reading": "१०२"},
-    "hi-Latn": {"core_ask_patient": "1", "core_ask_age": "42 saal", "core_ask_sex": "aadmi",
-                "core_ask_pregnant": "nahi", "core_ask_duration_days": "kal se", "core_ask_severity": "halka",
-                "core_ask_followup": "haan", "core_ask_symptom_text": "khansi", "core_ask_records_consent": "1",
-                "core_ask_reading": "nahi hai"},
-    "pa": {"core_ask_patient": "1", "core_ask_age": "60 ਸਾਲ", "core_ask_sex": "ਮਰਦ",
-           "core_ask_pregnant": "ਨਹੀਂ", "core_ask_duration_days": "ਦੋ ਦਿਨਾਂ ਤੋਂ", "core_ask_severity": "3",
-           "core_ask_followup": "2", "core_ask_symptom_text": "ਬੁਖਾਰ", "core_ask_records_consent": "ਨਹੀਂ",
-           "core_ask_reading": "2"},
-    "en": {"core_ask_patient": "my child", "core_ask_age": "6", "core_ask_sex": "girl",
-           "core_ask_pregnant": "no", "core_ask_duration_days": "2 days", "core_ask_severity": "moderate",
-           "core_ask_followup": "yes", "core_ask_symptom_text": "fever", "core_ask_records_consent": "yes",
-           "core_ask_reading": "101 F"},
-}
+QUESTIONS = ("core_ask_patient", "core_ask_age", "core_ask_sex", "core_ask_pregnant", "core_ask_duration_days",
+             "core_ask_severity", "core_ask_followup", "core_ask_symptom_text", "core_ask_records_consent",
+             "core_ask_reading")
+ANSWERS = {language: dict(zip(QUESTIONS, answers, strict=True)) for language, answers in {
+    "hi": ("मेरी", "35 साल", "2", "नहीं", "3 दिन से", "2", "नहीं", "बुखार", "हाँ", "१०२"),
+    "hi-Latn": ("1", "42 saal", "aadmi", "nahi", "kal se", "halka", "haan", "khansi", "1", "nahi hai"),
+    "pa": ("1", "60 ਸਾਲ", "ਮਰਦ", "ਨਹੀਂ", "ਦੋ ਦਿਨਾਂ ਤੋਂ", "3", "2", "ਬੁਖਾਰ", "ਨਹੀਂ", "2"),
+    "en": ("my child", "6", "girl", "no", "2 days", "moderate", "yes", "fever", "yes", "101 F"),
+}.items()}
 
 SCENARIOS = [
     ("hi", "hi", "नमस्ते", "मुझे बुखार और सिर में दर्द है"),
