@@ -214,14 +214,13 @@ def main() -> int:
 def run_load(args, settings, supervisor, standin, public, front) -> dict:  # type: ignore[no-untyped-def]
     from channels.simclient import WebhookClient
     from engine.i18n import LATIN, NATIVE, t
-    from engine.notify.jobs import from_settings as notify_service
-    from records import RecordsService
+    from engine.services import ProcessServices
     from records.identity import sender_id
     from tests.channels_fixtures import twiml_messages
 
-    # reminders due while the load runs, around the kills
-    records = RecordsService.from_settings(settings)
-    notify = notify_service(settings)
+    # reminders due while the load runs, around the kills (this process's root: one engine for both)
+    services = ProcessServices(settings)
+    records, notify = services.records, services.notify
     started = time.monotonic()
     now = dt.datetime.now(dt.timezone.utc)
     phones = []

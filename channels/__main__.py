@@ -24,12 +24,12 @@ def serve() -> int:
         # portal does too; dispatch claims each row, so two processes arming it send it once)
         from engine.notify.jobs import rearm_at_start
 
-        rearm_at_start(settings)
+        rearm_at_start()  # the app's services (create_app installed them)
     from engine.notify.jobs import stale_sweep
 
     # rows whose timer or job was lost elsewhere (the action server restarted, Redis restarted
     # under a running worker) are armed again once they are 10 minutes overdue
-    stale_sweep(settings).start()
+    stale_sweep().start()
     from channels.retention import export_purge_timer, prune_timer
 
     prune_timer(settings).start()  # old uploads and speech go now and every few hours (files on this disk)
@@ -53,11 +53,15 @@ def worker() -> int:
     import redis
     from rq import Queue
 
+    from channels.context import Gateway, install
     from channels.jobs import QUEUE_NAME, MediaWorker
     from config.settings import load
     from engine.sandbox import MB
 
     settings = load()
+    # the worker's composition root: one gateway (store, sender, one database engine, records) for
+    # all its jobs, built here once; the jobs find it through channels.context.worker_gateway
+    install(Gateway.from_settings(settings))
     connection = redis.Redis.from_url(settings.redis_url)
     media_worker = MediaWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
     media_worker.memory_bytes = max(0, settings.worker_memory_mb) * MB

@@ -7,7 +7,7 @@ import logging
 
 from flask import Flask, jsonify, request
 
-from channels.context import Gateway, set_worker_gateway
+from channels.context import Gateway, install
 from config.settings import Settings, load
 
 
@@ -21,8 +21,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
                                 x_proto=settings.trusted_proxies)
     app.config.update(SAATHI=settings, GATEWAY=gateway, MAX_CONTENT_LENGTH=20 * 1024 * 1024)
-    if not settings.redis_url:
-        set_worker_gateway(gateway)  # in-process jobs share this app's memory store
+    install(gateway)  # the process's services: in-process jobs and notifications share its engine and store
 
     from channels.types.voice import views as voice
     from channels.views import exports, media, messaging, status

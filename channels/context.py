@@ -1,13 +1,14 @@
 """Everything a channel needs, built once per process from the settings: the gateway's
 composition root (:meth:`Gateway.from_settings`; the database services in :mod:`channels.services`).
 
-The Flask app keeps one :class:`Gateway` in ``app.config``; the RQ worker builds its own with
-:func:`worker_gateway`. Tests build one with fakes where a real service is not the point.
+The Flask app keeps one :class:`Gateway` in ``app.config`` and installs its services as the
+process's (:func:`install`); the RQ worker (``python -m channels worker``) builds one at start and
+installs it the same way, and every job finds it with :func:`worker_gateway`. Tests build one with
+fakes where a real service is not the point.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,8 +21,8 @@ from channels.jobs import JobQueue, open_queue
 from channels.media import MediaFetcher
 from channels.rasa import RasaClient
 from channels.services import GatewayServices
-from config.settings import Settings, load
-from engine.outbound import TwilioSender, process_sender, set_process_sender
+from config.settings import Settings
+from engine.outbound import TwilioSender
 from engine.store import Store, open_store
 
 BOT_INPUTS = Path(__file__).parent / "data" / "bot_inputs.yml"
@@ -46,20 +47,25 @@ class Gateway:
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> Gateway:
         store = overrides.pop("store", None) or open_store(settings.redis_url)
+        sender = overrides.pop("sender", None) or TwilioSender(settings, store)
         parts: dict[str, Any] = {
             "settings": settings,
             "store": store,
             "rasa": RasaClient(settings.rasa_base_url, settings.rasa_token),
-            "sender": TwilioSender(settings, store),
+            "sender": sender,
             "fetcher": MediaFetcher(settings),
             "jobs": open_queue(settings.redis_url),
         }
         if "backlog" not in overrides:
             parts["backlog"] = open_backlog(settings)
-        if "services" not in overrides:
-            parts["services"] = GatewayServices(settings)
+        if "services" not in overrides:  # the notifications the gateway's hooks schedule use its sender
+            parts["services"] = GatewayServices(settings, sender=sender)
         parts.update(overrides)
         return cls(**parts)
+
+    def __post_init__(self) -> None:
+        if getattr(self.services, "gateway", "") is None:  # GatewayServices (tests may hand in a stand-in)
+            self.services.gateway = self
 
     @property
     def media_dir(self) -> Path:
@@ -69,24 +75,28 @@ class Gateway:
         return f"{self.settings.gateway_base_url}/{path.lstrip('/')}"
 
 
-_WORKER: Gateway | None = None
-_WORKER_LOCK = threading.Lock()
+def install(gateway: Gateway | None) -> None:
+    """The gateway process's composition root (the app factory, the worker's start) makes this
+    gateway's services the process's (:func:`engine.services.install`): in-process and RQ jobs,
+    the notifications and the doctor handoff share its engine, store and sender."""
+    from engine.services import install as install_services
+
+    install_services(gateway.services if gateway else None)
 
 
 def worker_gateway() -> Gateway:
-    """The gateway of this process: the Flask app's when it runs in-process, else a new one."""
-    global _WORKER
-    with _WORKER_LOCK:
-        if _WORKER is None:
-            settings = load()
-            sender = process_sender(settings)  # one store per process, shared with the notify jobs
-            _WORKER = Gateway.from_settings(settings, store=sender.store, sender=sender)
-        return _WORKER
+    """The gateway of this process, as its root installed it; a plain ``rq worker`` (no root ran)
+    builds one from the settings, once."""
+    from engine.services import current
+
+    services = current()
+    gateway = getattr(services, "gateway", None)
+    if gateway is None:
+        gateway = Gateway.from_settings(services.settings)
+        install(gateway)
+    return gateway
 
 
 def set_worker_gateway(gateway: Gateway | None) -> None:
-    """The app registers its gateway so in-process jobs share its store (memory mode)."""
-    global _WORKER
-    with _WORKER_LOCK:
-        _WORKER = gateway
-    set_process_sender(gateway.sender if gateway else None)
+    """Tests: hand this process a gateway (None: none until the next root or job builds one)."""
+    install(gateway)

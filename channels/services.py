@@ -32,8 +32,11 @@ class GatewayServices(ProcessServices):
     doctors' queue its referrals go to."""
 
     def __init__(self, settings: Settings, *, records: RecordsService | None = None,
-                 asha: AshaService | None = None, pharmacy: PharmacyService | None = None) -> None:
-        super().__init__(settings, records=records, asha=asha, pharmacy=pharmacy)
+                 asha: AshaService | None = None, pharmacy: PharmacyService | None = None,
+                 sender: Any | None = None) -> None:
+        super().__init__(settings, records=records, asha=asha, pharmacy=pharmacy, sender=sender)
+        #: the :class:`channels.context.Gateway` these services belong to (its RQ jobs find it here)
+        self.gateway: Any = None
 
     @property
     def asha(self) -> AshaService:
@@ -41,8 +44,8 @@ class GatewayServices(ProcessServices):
             from engine.asha.models import migrate
 
             migrate(self.settings.effective_database_url, self.records)
-            service = AshaService(self.sessions, self.records, referrer=self._refer, on_due=_checkup_reminder)
-            service.alerts = _area_alerts(service)
+            service = AshaService(self.sessions, self.records, referrer=self._refer, on_due=self._checkup_reminder)
+            service.alerts = self._area_alerts(service)
             return service
 
         return self._once("asha", make)
@@ -58,24 +61,22 @@ class GatewayServices(ProcessServices):
         """An ASHA's REFER: the case goes to the doctors' queue."""
         self.handoff.request_doctor(patient_id, text=text, triage=triage, language=language, channel="sms")
 
+    def _area_alerts(self, service: AshaService):  # type: ignore[no-untyped-def]
+        """An emergency an ASHA reports on a visit also reaches the other ASHAs of the patient's
+        village (engine.notify); trouble sending must never lose the visit, so it is only logged."""
 
-def _area_alerts(service: AshaService):  # type: ignore[no-untyped-def]
-    """An emergency an ASHA reports on a visit also reaches the other ASHAs of the patient's
-    village (engine.notify); trouble sending must never lose the visit, so it is only logged."""
+        def alert(event: str, asha_id: uuid.UUID, patient_id: uuid.UUID, code: str, village: str = "") -> None:
+            from engine.notify import producers
 
-    def alert(event: str, asha_id: uuid.UUID, patient_id: uuid.UUID, code: str, village: str = "") -> None:
-        from engine.notify import jobs, producers
+            try:
+                producers.asha_alerts(self.notify, service)(event, asha_id, patient_id, code, village)
+            except Exception as exc:  # noqa: BLE001 - logged by type only
+                log.warning("ASHA area alert failed: %s", type(exc).__name__)
 
-        try:
-            producers.asha_alerts(jobs.service(), service)(event, asha_id, patient_id, code, village)
-        except Exception as exc:  # noqa: BLE001 - logged by type only
-            log.warning("ASHA area alert failed: %s", type(exc).__name__)
+        return alert
 
-    return alert
+    def _checkup_reminder(self, patient_id: uuid.UUID, due_on: Any, ref: str) -> None:
+        """ANC visits and vaccinations: the patient is reminded the day before (engine.notify)."""
+        from engine.notify import producers
 
-
-def _checkup_reminder(patient_id: uuid.UUID, due_on: Any, ref: str) -> None:
-    """ANC visits and vaccinations: the patient is reminded the day before (engine.notify)."""
-    from engine.notify import jobs, producers
-
-    producers.checkup_reminder(jobs.service(), patient_id, due_on, ref=ref)
+        producers.checkup_reminder(self.notify, patient_id, due_on, ref=ref)

@@ -1,8 +1,9 @@
 """The one way out to Twilio's REST API: messages (text and media) and calls (the outbound port).
 
 Lives in the engine because every process sends: the gateway answers, the notify jobs remind,
-the doctor handoff calls and texts. Each process has one sender (:func:`process_sender`), so
-in-process jobs share the gateway's memory store (delivery status, the simulator's outbox).
+the doctor handoff calls and texts. Each process has one sender, built by its composition root
+(:attr:`engine.services.ProcessServices.sender`; the gateway hands in its own), so in-process jobs
+share the gateway's memory store (delivery status, the simulator's outbox).
 
 Uses the ``twilio`` client; its HTTP client is wrapped so the API base URL is a setting (tests
 point it at a local stand-in, ``tests/twilio_standin.py``). Sending retries with exponential
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +25,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from engine.metrics import counter
-from engine.store import Store, open_store
+from engine.store import Store
 from records.identity import bare_number, sender_id
 
 log = logging.getLogger(__name__)
@@ -168,24 +168,3 @@ class TwilioSender:
 
     def status_of(self, sid: str) -> str | None:
         return self.store.get(f"status:{sid}")
-
-
-_PROCESS: TwilioSender | None = None
-_PROCESS_LOCK = threading.Lock()
-
-
-def process_sender(settings: Any) -> TwilioSender:
-    """This process's sender: the one the gateway registered (:func:`set_process_sender`), else one
-    built from the settings on first use, with the shared store (Redis) or a memory store."""
-    global _PROCESS
-    with _PROCESS_LOCK:
-        if _PROCESS is None:
-            _PROCESS = TwilioSender(settings, open_store(settings.redis_url))
-        return _PROCESS
-
-
-def set_process_sender(sender: TwilioSender | None) -> None:
-    """The gateway registers its sender so in-process jobs share its memory store."""
-    global _PROCESS
-    with _PROCESS_LOCK:
-        _PROCESS = sender

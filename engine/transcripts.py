@@ -18,7 +18,6 @@ waited for here: the tracker store deletes that conversation in the same turn.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import time
 from typing import Any
@@ -69,29 +68,23 @@ def erase_conversation(tracker_store_url: str, sender: str) -> int:
 def purge(settings: Any, now: float | None = None, records: Any = None) -> dict[str, int]:
     """One retention sweep over both places; counts by place (nothing when retention is 0 = off).
     ``now`` (Unix time) moves the tracker's cut-off, for tests; the records use their own clock.
-    ``records``: the RecordsService to use (one is made from ``settings`` otherwise)."""
+    ``records``: the RecordsService to use (the process's, :func:`engine.services.current`, otherwise)."""
     days = settings.transcript_retention_days
     if days <= 0:
         return {}
-    from records import RecordsService
+    if records is None:
+        from engine.services import current
 
+        records = current().records
     counts = {"tracker_events": purge_tracker_events(settings.tracker_store_url, days, now)
               if settings.tracker_store_url else 0}
-    counts["transcript_lines"] = (records or RecordsService.from_settings(settings)).purge_transcripts(days)
+    counts["transcript_lines"] = records.purge_transcripts(days)
     if any(counts.values()):
         log.info("transcript retention: deleted %s", ", ".join(f"{n} {what}" for what, n in counts.items()))
     return counts
 
 
 def retention_timer(settings: Any, interval: dt.timedelta = INTERVAL) -> Periodic:
-    """Purges now and then every ``interval`` on a daemon thread (the gateway process), with one
-    records service (and so one connection pool) for all its rounds."""
-
-    @functools.cache
-    def records() -> Any:
-        from records import RecordsService
-
-        return RecordsService.from_settings(settings)
-
-    return Periodic("transcript retention sweep", interval, lambda: purge(settings, records=records()),
-                    first_now=True)
+    """Purges now and then every ``interval`` on a daemon thread (the gateway process), with the
+    process's records service (and so its one connection pool) for all its rounds."""
+    return Periodic("transcript retention sweep", interval, lambda: purge(settings), first_now=True)

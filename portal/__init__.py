@@ -15,14 +15,14 @@ from flask_wtf.csrf import CSRFProtect
 
 from config.settings import Settings, load
 from engine.metrics import count_response
-from portal.services import SESSION_LIFETIME, PortalServices, build
+from portal.services import SESSION_LIFETIME, PortalServices, compose
 
 csrf = CSRFProtect()
 
 
 def create_app(settings: Settings | None = None, services: PortalServices | None = None) -> Flask:
     settings = settings or load()
-    services = services or build(settings)
+    services = compose(settings, services)  # the process's services (portal.services.compose)
     app = Flask(__name__)
     if settings.trusted_proxies:  # behind the TLS edge: the client's address and scheme, not the proxy's
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -42,10 +42,8 @@ def create_app(settings: Settings | None = None, services: PortalServices | None
     app.extensions["portal"] = services
     csrf.init_app(app)
 
-    from portal import jobs
     from portal.views import admin, api, auth, consult, patients, pharmacy, public, queue, surveillance
 
-    jobs.register(services.handoff)
     for blueprint in (auth.bp, queue.bp, consult.bp, patients.bp, admin.bp, public.bp, pharmacy.bp, surveillance.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # bearer tokens, no cookies: CSRF does not apply

@@ -19,28 +19,26 @@ def serve() -> int:
     from werkzeug.serving import make_server
 
     from config.settings import load
+    from engine import schema
+    from engine.services import ProcessServices
     from portal import create_app
+    from portal.services import build
 
     settings = load()
-    _migrate(settings)
-    app = create_app(settings)
+    # the portal's composition root: one engine and records (which also seal what older schemas
+    # held in clear while every table the portal's pages use is brought up, engine.schema), the
+    # portal's services on them, installed as the process's by create_app (portal.services.compose)
+    records = ProcessServices(settings).records
+    schema.upgrade(settings.effective_database_url, records)
+    app = create_app(settings, build(settings, records=records))
     if not settings.redis_url:  # in-process timers: this process owns the reminders (the worker does with Redis)
         from portal import jobs
 
-        jobs.rearm_at_start(app.extensions["portal"].handoff, settings)
+        jobs.rearm_at_start()
     server = make_server(settings.host, settings.portal_port, app, threaded=True)
     logging.getLogger(__name__).warning("portal listening on http://%s:%s", settings.host, settings.portal_port)
     server.serve_forever()
     return 0
-
-
-def _migrate(settings) -> None:  # type: ignore[no-untyped-def]
-    """Every table the portal's pages use, one history (engine.schema); the records keys seal what
-    older schemas held in clear."""
-    from engine import schema
-    from records import RecordsService
-
-    schema.upgrade(settings.effective_database_url, RecordsService.from_settings(settings))
 
 
 def worker() -> int:
@@ -50,12 +48,16 @@ def worker() -> int:
     from config.settings import load
     from engine.handoff.reminders import QUEUE_NAME
     from portal import jobs
+    from portal.services import compose
 
     settings = load()
+    # the worker's composition root: one engine, records, doctor handoff and notifications for
+    # every job it runs (reminders, notifications, pharmacy holds), built here once
+    compose(settings)
     connection = redis.Redis.from_url(settings.redis_url)
     # Redis keeps nothing on disk here: jobs lost with a Redis restart are armed again from the
     # database (deterministic job ids, so jobs Redis still has are replaced, not doubled)
-    jobs.rearm_at_start(settings=settings)
+    jobs.rearm_at_start()
     from engine.metrics import MeasuredRQWorker, serve_worker_metrics
 
     serve_worker_metrics(settings.worker_metrics_port + 1 if settings.worker_metrics_port else 0,

@@ -1,4 +1,10 @@
-"""What the portal runs on, built once per process from settings (or handed in by tests)."""
+"""What the portal runs on, built once per process from settings (or handed in by tests).
+
+:func:`compose` is the portal process's composition root (the app factory and ``python -m portal
+worker`` call it): one :class:`engine.services.ProcessServices` (one engine, one records service),
+the portal's services on those records, installed as the process's, so the reminder jobs
+(:mod:`portal.jobs`), the notifications and the pharmacy jobs the worker runs share them.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +36,8 @@ class PortalServices:
     secret_key: str
     sessions: SessionStore
     throttle: Throttle
+    #: the process's services these run on (:func:`compose`): its pharmacy, notifications, sender
+    process: Any = None
 
     def serializer(self, salt: str) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.secret_key, salt=salt)
@@ -48,9 +56,26 @@ def build(settings: Settings | None = None, *, records: RecordsService | None = 
           notifier: Notifier | None = None, scheduler: reminders.Scheduler | None = None,
           jitsi_config: jitsi.JitsiConfig | None = None) -> PortalServices:
     settings = settings or load()
-    records = records or RecordsService.from_settings(settings)
+    if records is None:
+        from engine.services import ProcessServices
+
+        records = ProcessServices(settings).records
     accounts = Accounts(records, lockout_attempts=settings.portal_lockout_attempts,
                         lockout_minutes=settings.portal_lockout_minutes)
     handoff = build_handoff(settings, records, notifier=notifier, scheduler=scheduler, jitsi_config=jitsi_config)
     return PortalServices(settings, records, accounts, handoff, portal_secret_key(settings),
                           SessionStore(records, lifetime=SESSION_LIFETIME), Throttle.from_settings(settings))
+
+
+def compose(settings: Settings, services: PortalServices | None = None) -> PortalServices:
+    """Settings → one engine and records (:class:`engine.services.ProcessServices`) → the portal's
+    services on them, installed as this process's (:func:`engine.services.install`); the doctor
+    handoff is the process's ``portal_handoff`` part, which the reminder jobs run."""
+    from engine.services import ProcessServices, install
+
+    process = ProcessServices(settings, records=services.records if services else None)
+    services = services or build(settings, records=process.records)
+    process.provide(portal_handoff=services.handoff)
+    services.process = process
+    install(process)
+    return services

@@ -3,7 +3,7 @@
 The bot and the portal use only this small API (everything else in the package is internal)::
 
     from records import RecordsService, Actor, Purpose
-    svc = RecordsService.from_settings()          # or RecordsService(session_factory, keys, store)
+    svc = RecordsService(session_factory, keys, store)   # a process's root builds it once (engine.services)
 
     pid = svc.get_or_create_patient("whatsapp", "+919812345678", "hi")   # -> UUID
     me = Actor.patient(pid)                       # the bot acts as the patient it talks to

@@ -161,11 +161,12 @@ def prepare_database(settings: Settings) -> None:
     the latest schema, SQLite file or PostgreSQL: one Alembic history with a branch per part
     (engine.schema); then the demo pharmacies (and surveillance events) when those tables are empty."""
     from engine import schema
-    from records import RecordsService
+    from engine.services import ProcessServices
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    records = RecordsService.from_settings(settings)  # its keys seal rows older tables held in clear
+    records = ProcessServices(settings).records  # its keys seal rows older tables held in clear
     schema.upgrade(settings.effective_database_url, records)
+    records.sessions.kw["bind"].dispose()  # the supervisor keeps no connection its children would inherit
     from saathi.commands.pharmacy import seed_if_empty
 
     seed_if_empty(settings.effective_database_url)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from engine.i18n import LATIN, NATIVE, script_key
-from engine.outbound import process_sender
+from engine.services import current
 from records.identity import sender_id
 from tests.support import portal as testing
 from tests.support.portal import TRIAGE
@@ -27,7 +27,7 @@ def test_the_consultation_reminder_follows_the_script_the_patient_last_wrote_in(
     phone = "+919811100021"
     pid = world.patient(phone)
     remembered = script_key(sender_id(phone, world.settings.sender_salt))
-    store = process_sender(world.settings).store
+    store = current().sender.store  # the process's sender, whose store the handoff reads scripts from
     offer = world.handoff.request_doctor(pid, text="teen din se bukhar hai", triage=TRIAGE, language="hi")
     booking = world.handoff.choose(pid, next(o for o in offer.options if o.doctor_id == str(doc)).number)
 

@@ -19,8 +19,9 @@ RX = [{"generic": "Paracetamol", "dose": "500 mg", "frequency": "1-0-1", "durati
 
 
 @pytest.fixture
-def notify_of_world(world):
-    """The gateway process's notify service is on the same database as the portal's."""
+def notify_of_world(world, app):
+    """The gateway process's notify service is on the same database as the portal's (handed to
+    the process's services after the gateway's app installed them)."""
     jobs.set_service(world.handoff.notify)
     yield world.handoff.notify
     jobs.set_service(None)

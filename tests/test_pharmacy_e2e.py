@@ -23,6 +23,7 @@ from channels.simclient import WebhookClient
 from engine.i18n import t
 from engine.pharmacy.notify import notification_text
 from engine.store import MemoryStore
+from records.db import session_factory_from_settings
 from records.identity import sender_id
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
@@ -42,7 +43,6 @@ RX_MEDICINES = ("Dolo 650", "Cetzine")
 def stack(rasa_stack, standin, monkeypatch) -> Iterator[tuple[WebhookClient, object]]:
     """Our gateway on a socket, on the stack's database and keys (its SAATHI_VAR_DIR), Twilio → stand-in."""
     from config.settings import Settings, load
-    from engine.notify import jobs
 
     standin.reset()
     for name, value in {
@@ -56,13 +56,12 @@ def stack(rasa_stack, standin, monkeypatch) -> Iterator[tuple[WebhookClient, obj
         monkeypatch.setenv(name, value)
     settings = Settings()
     gateway = Gateway.from_settings(settings, rasa=RasaClient(rasa_stack.base_url, rasa_stack.token), store=MemoryStore())
-    server = LiveGateway(create_app(settings, gateway)).start()  # also this process's worker gateway
-    jobs.set_service(jobs.from_settings(settings))  # notifications through this gateway's sender
+    # also this process's services: notifications go through this gateway's sender
+    server = LiveGateway(create_app(settings, gateway)).start()
     try:
         yield WebhookClient(server.url, PUBLIC_BASE, settings.twilio_auth_token), settings
     finally:
         server.stop()
-        jobs.set_service(None)
         set_worker_gateway(None)
 
 
@@ -118,7 +117,7 @@ def test_prescription_photo_to_pickup_notice(stack, standin, capsys):
     records = RecordsService.from_settings(settings)
     patient = records.find_user("sender", sender_id(PATIENT, settings.sender_salt))
     _wait_for(lambda: records.find_user("phone", PATIENT) == patient, 30, "the phone link")
-    service = PharmacyService.from_settings(settings)
+    service = PharmacyService(session_factory_from_settings(settings))
     (view,) = [v for v in service.open_for_patient(patient) if v.code == code]
 
     # 4. The shop's pharmacist (mobile linked with the CLI) marks it ready by SMS through the gateway.

@@ -15,6 +15,7 @@ from engine.i18n import t
 from engine.pharmacy import PharmacyService, migrate
 from engine.pharmacy.models import Pharmacy, StockItem
 from engine.pharmacy.notify import notification_fields, notification_key, notification_text
+from records.db import session_factory_from_settings
 from records.identity import phone_hash, sender_id
 from tests.support.pharmacy import add_shop
 from tests.support.production import secrets_env
@@ -55,15 +56,14 @@ def notify(app, channel_settings) -> Iterator[object]:
     """The real notification service (records address book, Twilio through the gateway's sender)."""
     from engine.notify import jobs
 
-    service = jobs.from_settings(channel_settings)
-    jobs.set_service(service)
+    service = jobs.service()  # the app's gateway installed its services as this process's
     yield service
     jobs.set_service(None)
 
 
 @pytest.fixture
 def shop(channel_settings) -> uuid.UUID:
-    service = PharmacyService.from_settings(channel_settings)
+    service = PharmacyService(session_factory_from_settings(channel_settings))
     with service.sessions() as s:
         shop_id = add_shop(s, f"Gill Medicos {uuid.uuid4().hex[:4]}", 1,
                            [("paracetamol", "650 mg", "Dolo 650", 30, 5)])

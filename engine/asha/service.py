@@ -157,17 +157,6 @@ class AshaService:
         self._triage = triage_fn
         self.on_due = on_due
 
-    @classmethod
-    def from_settings(cls, settings: Any | None = None, **kwargs: Any) -> AshaService:
-        from config.settings import load
-        from engine.asha.models import migrate
-        from records.db import make_engine, make_session_factory
-
-        s = settings or load()
-        records = RecordsService.from_settings(s)
-        migrate(s.effective_database_url, records)
-        return cls(make_session_factory(make_engine(s.effective_database_url)), records, **kwargs)
-
     def today(self) -> dt.date:
         return self.clock().astimezone(IST).date()
 

@@ -1043,6 +1043,6 @@ def gateway_scripts(settings: Any) -> Callable[[str], str | None]:
     through Redis, or in-process): a Hinglish writer gets the doctor's booking menu, call link,
     prescription and reminders in Latin letters too."""
     from engine.i18n import script_key
-    from engine.outbound import process_sender
+    from engine.services import current
 
-    return lambda sender: process_sender(settings).store.get(script_key(sender))
+    return lambda sender: current().sender.store.get(script_key(sender))

@@ -129,16 +129,15 @@ def daily_summaries(svc: NotifyService, asha: Any, day: dt.date, hour: int = 8) 
     return count
 
 
-def attach_pharmacy_notifier(pharmacy: Any) -> Any:
-    """Gives a ``PharmacyService`` the patient notifications (used where the service is built).
+def attach_pharmacy_notifier(pharmacy: Any, notify: Callable[[], NotifyService]) -> Any:
+    """Gives a ``PharmacyService`` the patient notifications (used where the service is built):
+    ``notify`` gives the notify service of the same process (:class:`engine.services.ProcessServices`).
 
     Notification trouble (no Twilio account on a demo machine, say) must never stop a
     reservation, so a failure here leaves the service without a notifier and says why once.
     """
-    from engine.notify.jobs import service
-
     try:
-        pharmacy.notifier = pharmacy_notifier(service())
+        pharmacy.notifier = pharmacy_notifier(notify())
     except Exception as exc:  # noqa: BLE001 - reservations work without notifications
         import logging
 

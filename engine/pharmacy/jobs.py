@@ -1,4 +1,8 @@
-"""RQ jobs, enqueued on the reminders queue (the portal worker runs it with the scheduler)."""
+"""RQ jobs, enqueued on the reminders queue (the portal worker runs it with the scheduler).
+
+The pharmacy service is the process's (:attr:`engine.services.ProcessServices.pharmacy`: the
+worker's one engine, and the patient told of the change as everywhere else), not one per job.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,12 @@ import uuid
 
 def expire_reservation(reservation_id: str) -> bool:
     """Release one hold if it is still open and due (a no-op when already picked up or cancelled)."""
-    from engine.pharmacy.service import PharmacyService
+    from engine.services import current
 
-    return PharmacyService.from_settings().expire(uuid.UUID(reservation_id))
+    return current().pharmacy.expire(uuid.UUID(reservation_id))
 
 
 def sweep() -> int:
-    from engine.pharmacy.service import PharmacyService
+    from engine.services import current
 
-    return PharmacyService.from_settings().sweep()
+    return current().pharmacy.sweep()

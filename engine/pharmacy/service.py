@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,15 +37,6 @@ class PharmacyService:
         self.hold_for = hold_for
         self.notifier = notifier
         self.scheduler = scheduler
-
-    @classmethod
-    def from_settings(cls, settings: Any | None = None) -> PharmacyService:
-        from config.settings import load
-        from records.db import make_engine, make_session_factory
-
-        s = settings or load()
-        return cls(make_session_factory(make_engine(s.effective_database_url)),
-                   hold_for=dt.timedelta(hours=s.pharmacy_hold_hours), scheduler=rq_scheduler(s.redis_url))
 
     # ----------------------------------------------------------------- search
 

@@ -89,9 +89,9 @@ def parse_stock(words: list[str]) -> dict[str, str]:
     return {"medicine": name, "strength": strength, "quantity": quantity, "price": price[0] if price else "0"}
 
 
-def handle_stock_command(pharmacist_phone_hash: str, text: str, service: PharmacyService | None = None) -> str:
-    """The reply to one SMS from a pharmacist (unknown senders get a neutral refusal)."""
-    service = service or PharmacyService.from_settings()
+def handle_stock_command(pharmacist_phone_hash: str, text: str, service: PharmacyService) -> str:
+    """The reply to one SMS from a pharmacist (unknown senders get a neutral refusal); ``service``:
+    the process's (the gateway's :class:`channels.services.GatewayServices`)."""
     with service.sessions() as session:
         shop = session.scalar(select(Pharmacy).where(Pharmacy.sms_phone_hash == pharmacist_phone_hash))
         if shop is None:

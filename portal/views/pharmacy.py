@@ -23,16 +23,9 @@ SHOWN_PROBLEMS = 10
 
 
 def pharmacy_service() -> PharmacyService:
-    """One service per app, on the portal's database (the pharmacy tables live beside the records)."""
-    if "pharmacy" not in current_app.extensions:
-        import datetime as dt
-
-        s = services()
-        from engine.notify.producers import attach_pharmacy_notifier
-
-        current_app.extensions["pharmacy"] = attach_pharmacy_notifier(PharmacyService(
-            s.records.sessions, hold_for=dt.timedelta(hours=s.settings.pharmacy_hold_hours)))
-    return current_app.extensions["pharmacy"]
+    """The portal process's pharmacy service (:func:`portal.services.compose`), on the records'
+    engine (the pharmacy tables live beside the records), the patient told of each change."""
+    return services().process.pharmacy
 
 
 def my_shop(pharmacy_id: uuid.UUID) -> Pharmacy:

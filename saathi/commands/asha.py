@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     # this command's composition root: one engine, one records service, the ASHA service on them
     # (made as the gateway makes its own, so a REFER or an alert behaves the same from here)
     settings = load()
-    services = GatewayServices(settings)
+    services = GatewayServices(settings)  # its alerts and reminders are scheduled on the same engine
     service = services.asha  # brings the ASHA tables up first
     if args.asha_command == "migrate":
         migrate_notify(settings.effective_database_url, services.records)
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ASHA {user_id} registered; verification code sent by SMS")
         return 0
     if args.asha_command == "daily":
-        return _daily(service, args.date)
+        return _daily(services, args.date)
     worker = service.worker(phone_hash(args.phone, settings.sender_salt))
     if worker is None:
         print("no ASHA with this phone")
@@ -65,19 +65,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _daily(service, date: str | None) -> int:  # type: ignore[no-untyped-def]
+def _daily(services, date: str | None) -> int:  # type: ignore[no-untyped-def]
     """With Redis the summaries are RQ jobs for 08:00 IST. Without it this process would exit before
     an in-process timer fires, so (run it from cron at 08:00) the due ones are sent right here."""
     import datetime as dt
 
-    from config.settings import load
-    from engine.notify import jobs, producers
+    from engine.notify import jobs, migrate, producers
 
-    # without Redis no timers: this command sends the due summaries itself, below
-    notify = jobs.service() if load().redis_url else jobs.from_settings(scheduler=_NoTimers())
+    settings, service = services.settings, services.asha
+    if not settings.redis_url:  # no timers: this command sends the due summaries itself, below
+        migrate(settings.effective_database_url, services.records)
+        services.provide(notify=jobs.build(settings, services.records, sender=services.sender,
+                                           scheduler=_NoTimers()))
+    notify = services.notify
     day = dt.date.fromisoformat(date) if date else service.today()
     print(f"{producers.daily_summaries(notify, service, day)} summaries scheduled for {day}")
-    if not load().redis_url:
+    if not settings.redis_url:
         now = notify.clock()
         sent = [notify.dispatch(row.id) for row in notify.pending()
                 if row.kind == "daily" and row.due_at.replace(tzinfo=row.due_at.tzinfo or dt.timezone.utc) <= now]

@@ -52,12 +52,12 @@ def seed_if_empty(url: str, *, force: bool = False) -> int:
 
 
 def assign(args: argparse.Namespace) -> None:
-    from config.settings import load
-    from engine.pharmacy import PharmacyService
     from engine.pharmacy.models import Pharmacy
     from records.identity import phone_hash
+    from saathi.commands import services
 
-    service = PharmacyService.from_settings()
+    root = services()
+    service = root.pharmacy
     with service.sessions() as session:
         shop = session.get(Pharmacy, args.pharmacy)
         if shop is None:
@@ -68,7 +68,7 @@ def assign(args: argparse.Namespace) -> None:
             shop.language = args.language
         session.commit()
     # spelt as Twilio spells it (+91…) before hashing, or the SMS would never be recognised
-    if args.phone and not service.set_sms_phone(args.pharmacy, phone_hash(args.phone, load().sender_salt)):
+    if args.phone and not service.set_sms_phone(args.pharmacy, phone_hash(args.phone, root.settings.sender_salt)):
         raise SystemExit("that phone is already linked to another pharmacy")
     print("pharmacy updated")
 
@@ -85,18 +85,18 @@ def run(args: argparse.Namespace) -> int:
     elif args.pharmacy_command == "seed":
         print(f"{seed_if_empty(url, force=args.force)} pharmacies added")
     elif args.pharmacy_command == "sweep":
-        from engine.pharmacy import PharmacyService
+        from saathi.commands import services
 
-        print(f"{PharmacyService.from_settings().sweep()} reservations expired")
+        print(f"{services().pharmacy.sweep()} reservations expired")
     elif args.pharmacy_command == "import":
         from pathlib import Path
 
-        from engine.pharmacy import PharmacyService
         from engine.pharmacy.inventory import CsvAdapter, ExcelAdapter, import_stock
+        from saathi.commands import services
 
         data = Path(args.file).read_bytes()
         adapter = ExcelAdapter(data) if args.file.lower().endswith(".xlsx") else CsvAdapter(data)
-        service = PharmacyService.from_settings()
+        service = services().pharmacy
         with service.sessions() as session:
             report = import_stock(session, args.pharmacy, adapter, replace=args.replace)
             session.commit()

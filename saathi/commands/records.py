@@ -74,13 +74,14 @@ def _say(message: str, args: argparse.Namespace, stream: Any = None, **fields: A
 def run_db(args: argparse.Namespace) -> int:
     from config.settings import load
     from engine import schema
-    from records import RecordsService
 
     settings = load()
     url = settings.effective_database_url
     if args.db_command == "upgrade":  # every part's branch by default (one history: engine.schema)
+        from saathi.commands import services
+
         target = "heads" if args.revision in ("head", "heads") else args.revision
-        schema.upgrade(url, RecordsService.from_settings(settings), target)
+        schema.upgrade(url, services(settings).records, target)
     elif args.db_command == "downgrade":
         schema.downgrade(url, args.revision)
     _say("records_db_at", args, revision=", ".join(sorted(schema.heads(url))) or "base")
