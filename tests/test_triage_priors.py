@@ -120,3 +120,15 @@ def test_cli_takes_the_optional_date_and_state_and_keeps_the_contract(engine, mo
     assert set(out) == {"language", "symptoms", "urgency", "red_flags", "conditions", "specialist", "advice",
                         "explanation"}
     assert handle({"text": FEVER_TEXT, "date": "14/08/2026"}) == {"error": "\"date\" must be an ISO date YYYY-MM-DD"}
+
+
+def test_the_bot_passes_todays_ist_date_and_the_places_state():
+    from actions.triage import consultation
+    from config.timezone import IST
+    from engine.surveillance.places import places
+
+    place = places()[0]
+    context = consultation(place)
+    assert context["when"] == dt.datetime.now(IST).date()
+    assert (context["state"], context["district"]) == ("PB", place.district)
+    assert consultation(None) == {"when": context["when"]}
