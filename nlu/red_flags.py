@@ -259,8 +259,16 @@ def _sentences(text: str, tokens: Sequence[Token]) -> list[int]:
     return ids
 
 
-def _gcs(tokens: Sequence[Token]) -> float | None:
-    """A Glasgow Coma Scale score written as "GCS 8", "GCS of 9/15", "gcs-7"."""
+_GCS_PARTS = re.compile(r"(?<![a-z0-9])e\s?([1-4])\s?v\s?([1-5])\s?m\s?([1-6])(?![a-z0-9])", re.IGNORECASE)
+_AVPU_BELOW_ALERT = frozenset({"v", "p", "u"})
+
+
+def _gcs(text: str, tokens: Sequence[Token]) -> float | None:
+    """A Glasgow Coma Scale score written as "GCS 8", "GCS of 9/15", "gcs-7", or by its parts "E2V2M4"
+    (eyes + verbal + motor, Teasdale & Jennett 1974)."""
+    parts = _GCS_PARTS.search(text)
+    if parts:
+        return float(sum(int(part) for part in parts.groups()))
     for index, token in enumerate(tokens):
         if token.key == "gcs":
             for later in tokens[index + 1 : index + 3]:
@@ -268,6 +276,13 @@ def _gcs(tokens: Sequence[Token]) -> float | None:
                 if value is not None:
                     return value
     return None
+
+
+def _avpu_below_alert(tokens: Sequence[Token]) -> bool:
+    """"AVPU P", "AVPU: U", "avpu - V": responds only to voice or pain, or not at all (WHO Basic
+    Emergency Care 2018: anything below A is altered consciousness)."""
+    return any(token.key == "avpu" and index + 1 < len(tokens) and tokens[index + 1].key in _AVPU_BELOW_ALERT
+               for index, token in enumerate(tokens))
 
 
 _CAPILLARY, _REFILL = phrase_key("capillary refill")
@@ -322,8 +337,8 @@ def read(text: str) -> Reading:
     mentions += _pill_counts(text, tokens, mentions)
     mentions = _unmasked(text, tokens, mentions)
     reading = Reading(mentions, _sentences(text, tokens))
-    score = _gcs(tokens)
-    if score is not None and score <= GCS_ALTERED:
+    score = _gcs(text, tokens)
+    if (score is not None and score <= GCS_ALTERED) or _avpu_below_alert(tokens):
         reading.free.add("low_gcs")
     if _slow_refill(tokens):
         reading.free.add("slow_refill")

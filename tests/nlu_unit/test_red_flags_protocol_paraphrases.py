@@ -114,3 +114,21 @@ def test_the_same_emergencies_retold_in_hindi_and_punjabi(text: str) -> None:
 
 def test_a_worst_day_with_a_slight_headache_is_not_a_thunderclap() -> None:
     assert "thunderclap_headache" not in _rules("zindagi ka sabse bura din tha, thoda sir dard")
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("E2V2M4", "altered_consciousness"),
+    ("GCS E3 V4 M5", "altered_consciousness"),
+    ("AVPU: U", "altered_consciousness"),
+    ("AVPU P", "altered_consciousness"),
+    ("kussmaul breathing", "severe_breathing_difficulty"),
+    ("troponin raised with chest pain", "cardiac_chest_pain"),
+    ("scorpion sting with priapism", "scorpion_sting_systemic_shock"),
+])
+def test_clinical_shorthand(text: str, rule: str) -> None:
+    assert rule in _rules(text)
+
+
+@pytest.mark.parametrize("text", ["E4V5M6, alert, mild headache", "AVPU A, talking normally", "GCS 15/15"])
+def test_a_normal_consciousness_score_stays_quiet(text: str) -> None:
+    assert not _rules(text)
