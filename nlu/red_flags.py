@@ -71,6 +71,11 @@ class Reading:
     mentions: list[Mention]
     sentence: list[int]
     free: set[str] = field(default_factory=set)
+    #: Labels the text named but a mask took away ("sneezing fits", "pain like electric shocks"): the
+    #: same codes handed in by a caller that read the text without masks are not facts either. History
+    #: ("had a stroke years ago") is deliberately not applied to the caller's codes: measured on
+    #: 2026-12-06 it cost an emergency on a held-back set, so a past-time cue read wrongly stays safe.
+    dropped: frozenset[str] = frozenset()
     _units: dict[int | None, tuple[frozenset[str], list[Mention]]] = field(default_factory=dict, repr=False)
 
     def names(self) -> set[str]:
@@ -335,8 +340,8 @@ def read(text: str) -> Reading:
     mentions = [Mention(m.label, m.first, m.last, negated) for m, negated in zip(found, flags, strict=True)]
     mentions += find_parts(text, tokens, spans)
     mentions += _pill_counts(text, tokens, mentions)
-    mentions = _unmasked(text, tokens, mentions)
-    reading = Reading(mentions, _sentences(text, tokens))
+    mentions, dropped = _unmasked(text, tokens, mentions)
+    reading = Reading(mentions, _sentences(text, tokens), dropped=dropped)
     score = _gcs(text, tokens)
     if (score is not None and score <= GCS_ALTERED) or _avpu_below_alert(tokens):
         reading.free.add("low_gcs")
@@ -345,8 +350,9 @@ def read(text: str) -> Reading:
     return reading
 
 
-def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> list[Mention]:
-    """``mentions`` without the ones a longer phrase or a past time gives another meaning.
+def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> tuple[list[Mention], frozenset[str]]:
+    """``mentions`` without the ones a longer phrase or a past time gives another meaning, and the labels
+    only a mask took away (see ``Reading.dropped``).
 
     ``masks``: a mention starting inside the span of a masking part means something else ("sleep apnoea" is
     not apnoea now, "bit my tongue" alone is not a fit). ``history``: an event named in a clause that
@@ -357,13 +363,14 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> li
     covers = [m for m in mentions if m.label in masks and not m.negated]
     kept = [m for m in mentions if not any(
         m.label in masks[c.label]["labels"] and c.first <= m.first <= c.last for c in covers)]
+    masked = frozenset({m.label for m in mentions if not m.negated} - {m.label for m in kept if not m.negated})
     labels = set(history["labels"])
     if not any(m.label == history["cue"] for m in kept) or not any(m.label in labels for m in kept):
-        return kept
+        return kept, masked
     clause = clause_ids(text, tokens, clause_breaks(tokens))
     past = {clause[m.first] for m in kept if m.label == history["cue"]}
     past -= {clause[m.first] for m in kept if m.label == history["unless"]}
-    return [m for m in kept if m.label not in labels or clause[m.first] not in past]
+    return [m for m in kept if m.label not in labels or clause[m.first] not in past], masked
 
 
 def text_facts(text: str) -> set[str]:
@@ -375,7 +382,9 @@ def _context(reading: Reading, symptoms: Iterable[str] | None, age: float | None
              pregnant: bool | None) -> None:
     """Adds the caller's codes and the ``pregnant``/``child``/``young_infant``/``elderly``/``male`` context."""
     asserted = {m.label for m in reading.mentions if not m.negated}
-    reading.free |= set(symptoms or ())
+    # The triage engine and the dialogue hand in the symptom codes their own reading of the same text
+    # found, which knows nothing of masks and history: those codes stay out here too.
+    reading.free |= set(symptoms or ()) - reading.dropped
     if pregnant or (sex != "m" and asserted & {"pregnant", "pregnancy_word"}):
         reading.free.add("pregnant")
     if sex == "m":
@@ -458,7 +467,7 @@ def urgent_signs(
     reading, age = _prepared(text, symptoms, age, sex, pregnant)
     days = parse_duration_days(text or "")
     if days is not None and days >= PERSISTENT_DAYS:
-        reading = Reading(reading.mentions, reading.sentence, reading.free | {"weeks_3"})
+        reading = Reading(reading.mentions, reading.sentence, reading.free | {"weeks_3"}, dropped=reading.dropped)
     return _fired(urgent_rules(), reading, age)
 
 
