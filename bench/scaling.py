@@ -382,9 +382,11 @@ def media_ab(args: argparse.Namespace, standin) -> None:  # type: ignore[no-unty
     print(f"media in the load: text only (A) and {100 * args.media:.0f} % photos and voice notes (B), "
           f"{args.users} users, {args.seconds:.0f} s a round")
     from channels.simclient import WebhookClient
+    from engine.ocr import classifier
     from engine.speech.models import install_whisper_base
 
     urls = media_files(standin)
+    classifier.model()  # trained here on first use (minutes), not in the worker's first job
     with replica_stack(standin, args.port_base, replicas=args.ab_replicas, workers=1, label="media",
                        redis_url=REDIS_URL) as (settings, supervisor, public, _front):
         install_whisper_base(settings.effective_whisper_model_dir)
@@ -394,7 +396,7 @@ def media_ab(args: argparse.Namespace, standin) -> None:  # type: ignore[no-unty
         for url in urls:
             address = f"whatsapp:+9195{uuid.uuid4().int % 10**8:08d}"
             hooks.message(address, media=[url]).raise_for_status()
-            standin.wait_for_messages(address, 1, timeout=300)
+            standin.wait_for_messages(address, 1, timeout=600)
         load.run(args.users, args.warmup)
 
         def run(label: str) -> dict:
