@@ -162,3 +162,25 @@ def test_ng12_signs_are_urgent(text: str, age: float, rule: str) -> None:
 ])
 def test_ng12_signs_below_the_age_or_short_stay_quiet(text: str, age: float) -> None:
     assert not _urgent(text, age=age)
+
+
+# --- WHO IMCI yellow classifications: urgent (treatment from a health worker today), not 108 ---
+
+@pytest.mark.parametrize(("text", "age", "rule"), [
+    ("my two year old has watery loose motions many times since morning drinking water very eagerly eyes a little "
+     "sunken but still playing a bit", 2, "child_some_dehydration"),
+    ("bachche ko dast, bahut pyaas, bechain hai", None, "child_some_dehydration"),
+    ("my daughter is four she is crying with ear pain since last night has fever and keeps pulling her ear", 4,
+     "child_ear_infection"),
+])
+def test_imci_yellow_classifications_are_urgent(text: str, age: float | None, rule: str) -> None:
+    assert rule in _urgent(text, age=age)
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("bachche ko do baar dast hue, khel raha hai", 2),
+    ("child has loose motions, eats eagerly", 2),
+    ("I have ear pain since yesterday", 30),
+])
+def test_one_sign_or_an_adult_is_not_an_imci_classification(text: str, age: float) -> None:
+    assert not _urgent(text, age=age)
