@@ -184,3 +184,22 @@ def test_imci_yellow_classifications_are_urgent(text: str, age: float | None, ru
 ])
 def test_one_sign_or_an_adult_is_not_an_imci_classification(text: str, age: float) -> None:
     assert not _urgent(text, age=age)
+
+
+@pytest.mark.parametrize(("text", "age", "rule"), [
+    ("my 3 year old has cough and is breathing fast", 3, "child_pneumonia"),
+    ("pregnant, feeling tired and pale, breathless on stairs", 28, "pregnancy_anaemia_signs"),
+    ("ਛੇਵਾਂ ਮਹੀਨਾ ਚੱਲਦਾ ਬਹੁਤ ਕਮਜ਼ੋਰੀ ਆ ਥੋੜ੍ਹਾ ਤੁਰ ਕੇ ਸਾਹ ਚੜ੍ਹਦਾ ਦਿਲ ਧੜਕਦਾ", None, "pregnancy_anaemia_signs"),
+])
+def test_imci_pneumonia_and_anaemia_in_pregnancy_are_urgent(text: str, age: float | None, rule: str) -> None:
+    assert rule in _urgent(text, age=age)
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("child has cough and runny nose", 3),
+    ("pregnant, a bit tired", 28),
+    ("chhatha mahina chal raha hai, thodi kamzori", None),
+    ("I breathe fast when I run", 30),
+])
+def test_a_cold_or_ordinary_tiredness_is_not(text: str, age: float | None) -> None:
+    assert not _urgent(text, age=age)
