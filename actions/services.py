@@ -17,7 +17,6 @@ caller's to absorb. Tests hand in their own (``install(ActionServices(settings, 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -67,15 +66,13 @@ class ActionServices(ProcessServices):
                 return None
 
 
-_lock = threading.RLock()
-_current: ActionServices | None = None
-
-
 def install(services: ActionServices | None) -> None:
-    """The composition root: this process's services from now on (None: built again when asked)."""
-    global _current
-    with _lock:
-        _current = services
+    """The composition root: this process's services from now on (None: built again when asked),
+    in the process's one holder (:func:`engine.services.install`), so the reminders and
+    notifications the action server's timers run use the same engine."""
+    from engine.services import install as install_services
+
+    install_services(services)
 
 
 def build(settings: Settings | None = None) -> ActionServices:
@@ -90,5 +87,7 @@ def build(settings: Settings | None = None) -> ActionServices:
 def current() -> ActionServices:
     """The services :func:`install` handed in; built from settings when no root did (``rasa_sdk``
     run directly, a test that calls an action on its own)."""
-    with _lock:
-        return _current if _current is not None else build()
+    from engine.services import installed
+
+    services = installed()
+    return services if isinstance(services, ActionServices) else build()

@@ -131,6 +131,12 @@ def install(services: ProcessServices | None) -> ProcessServices | None:
     return services
 
 
+def installed() -> ProcessServices | None:
+    """What the process's root installed, if it did (nothing is built)."""
+    with _lock:
+        return _current
+
+
 def current() -> ProcessServices:
     """The services the process's root installed; when none did (a plain ``rq worker``, a command
     that runs a job by hand) one :class:`ProcessServices` from the settings, installed for the rest."""

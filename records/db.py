@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+#: every engine this process made, so a forked child can let go of the parent's connections
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child (an RQ work horse: the worker's root built its one engine before the fork)
+    the pooled connections are the parent's sockets; the child gets a fresh pool on the same engine
+    and leaves them alone (SQLAlchemy's ``dispose(close=False)``), so a horse killed mid-transaction
+    cannot leave its transaction on a connection the next horse or the parent uses."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def normalise_url(url: str) -> str:
@@ -32,9 +49,11 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # Every transaction takes the write lock up front, so the audit chain cannot fork.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-        return engine
-    # No pre-ping: it costs a round trip per unit of work; stale connections are recycled instead.
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    else:
+        # No pre-ping: it costs a round trip per unit of work; stale connections are recycled instead.
+        engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    _ENGINES.add(engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -32,11 +32,10 @@ FROM_SETTINGS_ALLOWED = {
     "portal/services.py": {"Throttle"},  # the portal's sign-in throttle (settings only)
 }
 
-#: ``global`` names a function may rebind, by file: the one holder of the process's services,
-#: the action server's (rasa-sdk makes the actions without arguments), and caches of read-only data.
+#: ``global`` names a function may rebind, by file: the one holder of the process's services
+#: (the action server's too: rasa-sdk makes the actions without arguments), and caches of read-only data.
 GLOBALS_ALLOWED = {
     "engine/services.py": {"_current"},  # engine.services.install/current: the process's services
-    "actions/services.py": {"_current"},  # the action server's ActionServices (one per Sanic worker)
     "actions/common.py": {"_SYMPTOM_ROWS"},  # the symptom menu read from data/, once
     "engine/meds/indic.py": {"_INDEX"},  # the medicine name index read from data/, once
     "engine/triage/__init__.py": {"_engine"},  # the loaded triage model (no database, no sender)
@@ -170,3 +169,42 @@ def test_each_process_entry_installs_its_root():
     portal_main = (ROOT / "portal" / "__main__.py").read_text(encoding="utf-8")
     assert "install(Gateway.from_settings(settings))" in channels_main.split("def worker")[1]
     assert "compose(settings)" in portal_main.split("def worker")[1]
+
+
+def test_a_forked_work_horse_leaves_the_parents_connections_alone():
+    """RQ forks a work horse per job from the worker whose root made the one engine: the horse
+    uses the same engine with connections of its own (records.db), never the parent's sockets."""
+    import os
+
+    from sqlalchemy import text
+
+    from records.db import make_engine
+    from tests.support.records import PG_SERVER, pg_available
+
+    if not pg_available():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    engine = make_engine(f"{PG_SERVER}/postgres")
+    backend = "select pg_backend_pid()"
+    try:
+        with engine.connect() as conn:  # the parent's pooled connection (the root's start-up work)
+            parent = conn.execute(text(backend)).scalar()
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # the horse
+            code = 1
+            try:
+                with engine.connect() as conn:
+                    os.write(write, str(conn.execute(text(backend)).scalar()).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        _, status = os.waitpid(child, 0)
+        in_child = int(os.read(read, 32) or 0)
+        os.close(read)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert in_child and in_child != parent
+        with engine.connect() as conn:  # the parent's connection still works after the horse ended
+            assert conn.execute(text(backend)).scalar() == parent
+    finally:
+        engine.dispose()
