@@ -60,8 +60,12 @@ def worker() -> int:
 
     settings = load()
     # the worker's composition root: one gateway (store, sender, one database engine, records) for
-    # all its jobs, built here once; the jobs find it through channels.context.worker_gateway
-    install(Gateway.from_settings(settings))
+    # all its jobs, built here once; the jobs find it through channels.context.worker_gateway. The
+    # engine is made now (it does not connect), before RQ forks a work horse per job: every horse
+    # uses it with connections of its own (records.db), instead of making an engine per job
+    gateway = Gateway.from_settings(settings)
+    _ = gateway.services.sessions
+    install(gateway)
     connection = redis.Redis.from_url(settings.redis_url)
     media_worker = MediaWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
     media_worker.memory_bytes = max(0, settings.worker_memory_mb) * MB

@@ -167,7 +167,9 @@ def test_each_process_entry_installs_its_root():
     workers themselves run forever)."""
     channels_main = (ROOT / "channels" / "__main__.py").read_text(encoding="utf-8")
     portal_main = (ROOT / "portal" / "__main__.py").read_text(encoding="utf-8")
-    assert "install(Gateway.from_settings(settings))" in channels_main.split("def worker")[1]
+    worker = channels_main.split("def worker")[1]
+    assert "gateway = Gateway.from_settings(settings)" in worker and "install(gateway)" in worker
+    assert "gateway.services.sessions" in worker  # the one engine, made before the first fork
     assert "compose(settings)" in portal_main.split("def worker")[1]
 
 
