@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None, services: PortalServices | None
         MAX_CONTENT_LENGTH=2_000_000,
     )
     app.extensions["portal"] = services
+    from engine.asha import AshaService
+
+    app.extensions["asha"] = AshaService(services.records.sessions, services.records)  # the ASHA admin pages
     csrf.init_app(app)
 
     from portal.views import admin, api, auth, consult, patients, pharmacy, public, queue, surveillance

@@ -99,10 +99,7 @@ def act(user_id: uuid.UUID, action: str):  # type: ignore[no-untyped-def]
 
 
 def asha_service() -> AshaService:
-    """One per app, on the portal's database (the ASHA tables live beside the records)."""
-    if "asha" not in current_app.extensions:
-        records = services().records
-        current_app.extensions["asha"] = AshaService(records.sessions, records)
+    """The app's, built by the app factory on the portal's records (the ASHA tables live beside them)."""
     return current_app.extensions["asha"]
 
 
