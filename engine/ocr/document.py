@@ -133,15 +133,21 @@ def read_document(source: str | Path | bytes, name: str | None = None) -> Docume
 
     Two readings compete (issue #17: never read worse than plain Tesseract): the prepared page read
     line by line (:func:`tesseract.read_prepared`) and the photo as it came read the way plain
-    Tesseract does (:func:`tesseract.read_raw`). The one with more credible, parsable content leads;
-    the other fills in what it missed."""
+    Tesseract does (:func:`tesseract.read_raw`, started first and run on the other core meanwhile). The
+    one with more credible, parsable content leads; the other fills in what it missed."""
     if isinstance(source, bytes):
         data, file = source, name or ""
     else:
         path = Path(source)
         data, file = path.read_bytes(), name or str(source)
-    prepared = preprocess.prepare(data)
+    preprocess.check_pixels(data)  # refused from the header before any reading starts
+    started = tesseract.start_raw(data)
+    try:
+        prepared = preprocess.prepare(data)
+    except ValueError:
+        started.cancel()
+        raise
     ocr = tesseract.read_prepared(prepared)
-    raw = tesseract.read_raw(prepared, data)
+    raw = tesseract.read_raw(prepared, data, started)
     first, second = (ocr, raw) if tesseract.page_score(ocr) >= tesseract.page_score(raw) else (raw, ocr)
     return interpret(first, file, quality.assess(prepared, ocr), (second,))  # measured on the work-size page
