@@ -170,3 +170,14 @@ def test_a_second_reading_fills_what_the_first_missed_and_never_overrides_it():
     lab_first = page("Pathology Lab Report", "Haemoglobin 9.8 g/dL 12 - 15", "Serum Creatinine 11")
     labs = {r.code: r.value for r in interpret(lab_first, "x", Quality(1.0, []), (lab_second,)).lab_results}
     assert labs == {"haemoglobin": 9.8, "tsh": 6.2, "creatinine": 1.1}  # a row read whole beats a bare number
+
+
+def test_a_dropped_decimal_point_is_restored_only_on_the_rows_own_evidence():
+    bili = parse_line("Bilirubin Total 18 mg/dL 0.3 - 1.2")
+    assert (bili.value, bili.flag, bili.note) == (1.8, "high", "decimal point restored (read 18)")
+    assert parse_line("Bilirubin Total 18.0 mg/dL 0.3 - 1.2").value == 18.0  # printed with its decimals
+    assert parse_line("Serum Creatinine 12 mg/dL 0.6 - 1.2").value == 12.0  # a tenth would read normal
+    assert parse_line("Bilirubin Total 18 mg/dL").note == ""  # no printed range: no evidence
+    rows = [_row(100, ("Test", 50), ("Result", 400), ("Unit", 600), ("Reference", 760)),
+            _row(140, ("Bilirubin Total", 50), ("18", 400), ("mg/dL", 600), ("0.3 - 1.2", 760))]
+    assert [(r.value, r.flag) for r in parse_rows(rows)] == [(1.8, "high")]

@@ -6,7 +6,9 @@ reports use: ``70 - 100``, ``70–100``, ``< 200``, ``> 40``, ``Up to 5.6``, ``M
 patient's sex picks the pair), Indian digit grouping ``1,50,000``. The flag is computed from the printed
 range when there is a believable one (``range_source = "printed"``), else from the built-in adult range
 of ``data/labs/ranges.yml`` by age and sex (``range_source = "reference"``). Values outside physical plausibility are treated as OCR errors (a lost decimal point is
-recovered when that makes the value plausible) rather than reported as alarming results.
+recovered when that makes the value plausible) rather than reported as alarming results; a plausible value
+ten times the printed range's top, read with no decimal point on a row whose range has decimals, gets its
+point back and says so (``note``).
 """
 
 from __future__ import annotations
@@ -48,10 +50,11 @@ class LabResult:
     code: str = ""
     label: str = ""
     range_source: str = "reference"  # "printed": the report's own range decided the flag; "reference": ours
+    note: str = ""  # what the reading changed, e.g. "decimal point restored (read 18)"
 
     def to_contract(self) -> dict[str, Any]:
         data = asdict(self)
-        for private in ("code", "label", "range_source"):
+        for private in ("code", "label", "range_source", "note"):
             data.pop(private)
         return data
 
@@ -203,21 +206,47 @@ def _printed_range(code: str, text: str, factor: float, sex: str | None = None) 
     return (low, high) if believable else (None, None)
 
 
+_DECIMAL_RE = re.compile(r"\d\.\d")
+
+
+def restore_decimal(value: float, value_text: str, low: float | None, high: float | None,
+                    range_text: str) -> float | None:
+    """The value with the decimal point OCR dropped ("18" read for a printed "1.8"), or None to keep it.
+
+    Only on evidence from the row itself: the value was read with no point at all, the report prints this
+    test's range with decimals (so it prints its values so too), the value is over ten times the range's
+    top while a tenth of it lies near the range (above its top, at most three times it). A real value that
+    far out is printed with its decimals too ("18.0"), which this never touches; and the restored value is
+    still above the range, so a restored row is never called normal (creatinine "12" on a "0.6 - 1.2" row
+    stays 12: a tenth of it would be normal)."""
+    digits = value_text.strip()
+    if not re.fullmatch(r"\d{2,}", digits) or high is None or not _DECIMAL_RE.search(range_text):
+        return None
+    tenth = value / 10
+    if value > 10 * high and high < tenth <= 3 * high:
+        return tenth
+    return None
+
+
 def make_result(code: str, label: str, value: float, unit_text: str, range_text: str, age: int | None,
-                sex: str | None) -> LabResult | None:
-    """A result from its parts (a table's cells or the rest of a line); None when the value is implausible."""
+                sex: str | None, value_text: str = "") -> LabResult | None:
+    """A result from its parts (a table's cells or the rest of a line); None when the value is implausible.
+    ``value_text``: the value as printed, to tell a dropped decimal point (:func:`restore_decimal`)."""
     unit, factor = _unit(code, unit_text)
     range_text = re.sub(r"(?<=\d):(?=\d)", ".", range_text)
     low, high = _printed_range(code, range_text, factor, sex)
-    source = "printed"
+    source, note = "printed", ""
     if low is None and high is None:
         low, high = reference_range(code, age, sex)
         low, high, source = low / factor, high / factor, "reference"
+    elif (restored := restore_decimal(value, value_text, low, high, range_text)) is not None:
+        note = f"decimal point restored (read {value_text.strip()})"
+        value = restored
     fixed = _plausible(code, value, factor)
     if fixed is None:
         return None
     flag = compute_flag(code, fixed, low, high, factor)
-    return LabResult(display_names().get(code, label), fixed, unit, low, high, flag, code, label, source)
+    return LabResult(display_names().get(code, label), fixed, unit, low, high, flag, code, label, source, note)
 
 
 def _row(code: str, label: str, rest: str, age: int | None, sex: str | None) -> LabResult | None:
@@ -225,7 +254,7 @@ def _row(code: str, label: str, rest: str, age: int | None, sex: str | None) -> 
     if not m:
         return None
     after = rest[m.end():]
-    return make_result(code, label, float(m.group(1)), after, after, age, sex)
+    return make_result(code, label, float(m.group(1)), after, after, age, sex, m.group(1))
 
 
 def parse_line(line: str, age: int | None = None, sex: str | None = None) -> LabResult | None:

@@ -108,7 +108,7 @@ def row_result(cells: dict[str, str], age: int | None, sex: str | None) -> LabRe
     value = float(m.group(1).replace(",", ""))
     rest = value_text[m.end():]
     unit_text = " ".join(t for t in (rest, cells.get("unit", "")) if t)
-    return make_result(code, label, value, unit_text, cells.get("range", ""), age, sex)
+    return make_result(code, label, value, unit_text, cells.get("range", ""), age, sex, m.group(1))
 
 
 def parse_rows(rows: list[list[Word]], age: int | None = None, sex: str | None = None) -> list[LabResult]:
