@@ -67,3 +67,17 @@ def test_no_duration_in_strengths():
 ])
 def test_instructions(text, canonical):
     assert parse_instructions(text) == canonical
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("subah aur shaam", "BD"), ("morning and evening", "BD"), ("morning & night", "BD"), ("ਸਵੇਰੇ ਤੇ ਸ਼ਾਮ", "BD"),
+    ("सुबह और शाम", "BD"), ("1 subah 1 shaam", "BD"), ("subah dopahar shaam", "TDS"), ("सुबह दोपहर शाम", "TDS"),
+    ("ਸਵੇਰੇ ਦੁਪਹਿਰ ਸ਼ਾਮ", "TDS"), ("morning afternoon night", "TDS"),
+])
+def test_times_of_day_named_together_count_the_doses(text, canonical):
+    assert parse_frequency(text).canonical == canonical
+
+
+def test_one_time_of_day_or_an_either_or_is_not_a_count():
+    assert parse_frequency("morning or evening") is None
+    assert parse_frequency("Shampoo at night").canonical == "HS"

@@ -54,6 +54,29 @@ _PHRASES: list[tuple[str, str]] = [
      r"|ज़?जरूरत\s*पड़ने\s*पर|ज़रूरत\s*होने\s*पर|ਲੋੜ\s*ਪੈਣ\s*ਤੇ", "SOS"),
 ]
 _PHRASE_RES = [(re.compile(rx, re.IGNORECASE), canon) for rx, canon in _PHRASES]
+# Times of day named together ("subah aur shaam", "morning and night", "ਸਵੇਰੇ ਤੇ ਸ਼ਾਮ", "सुबह दोपहर शाम"):
+# one dose at each, so the count of different times is the frequency.
+_TIMES_OF_DAY = {
+    "morning": r"morning|subah|subha|savere|सुबह|सवेरे|ਸਵੇਰੇ|ਸਵੇਰ",
+    "noon": r"noon|afternoon|lunch|dopahar|दोपहर|ਦੁਪਹਿਰ",
+    "evening": r"evening|shaam|sham|शाम|ਸ਼ਾਮ|ਸ਼ਾਮ",
+    "night": r"night|bed\s*time|raat|रात|ਰਾਤ",
+}
+_TIME_RE = "|".join(_TIMES_OF_DAY.values())
+_JOINER = r"(?:\s*(?:[-,&/+]|\band\b|\baur\b|और|व|ਤੇ|ਅਤੇ)?\s*(?:(?:\bek\b|\bone\b|1|एक|ਇੱਕ|ਇਕ)\s*)?)"
+_ONE_TIME = rf"(?<![A-Za-z])(?:{_TIME_RE})s?(?![A-Za-z])"
+_TIMES_RE = re.compile(rf"{_ONE_TIME}(?:{_JOINER}{_ONE_TIME}){{1,3}}", re.IGNORECASE)
+_BY_COUNT = {2: "BD", 3: "TDS", 4: "QID"}
+
+
+def _times_of_day(text: str) -> Frequency | None:
+    """Two or more different times of day named together: BD, TDS or QID by how many."""
+    for m in _TIMES_RE.finditer(text):
+        times = {name for name, rx in _TIMES_OF_DAY.items() if re.search(rx, m.group(0), re.IGNORECASE)}
+        if len(times) >= 2:
+            canon = _BY_COUNT[min(len(times), 4)]
+            return Frequency(canon, ABBREVIATIONS[canon], m.span())
+    return None
 # Weekly/monthly schedules: no daily frequency (never "once" -> OD).
 _NOT_DAILY_RE = re.compile(
     r"\b(?:once|one\s*time|1\s*time|twice|ek\s*baar)\s*(?:a|per|every|in\s+a)?\s*(?:week|wk|month|fortnight)\b"
@@ -103,6 +126,8 @@ def parse_frequency(text: str) -> Frequency | None:
         key = re.sub(r"\W", "", m.group(1)).upper()
         canon = _ABBR_CANON[key]
         return Frequency(canon, ABBREVIATIONS[canon], m.span())
+    if together := _times_of_day(text):
+        return together
     for rx, canon in _PHRASE_RES:
         m = rx.search(text)
         if m:
