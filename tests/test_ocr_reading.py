@@ -181,3 +181,10 @@ def test_a_dropped_decimal_point_is_restored_only_on_the_rows_own_evidence():
     rows = [_row(100, ("Test", 50), ("Result", 400), ("Unit", 600), ("Reference", 760)),
             _row(140, ("Bilirubin Total", 50), ("18", 400), ("mg/dL", 600), ("0.3 - 1.2", 760))]
     assert [(r.value, r.flag) for r in parse_rows(rows)] == [(1.8, "high")]
+
+
+def test_hindi_and_punjabi_headers_in_the_spellings_ocr_gives():
+    for header in (("जांच", "रिजल्ट", "यूनिट", "संदर्भ सीमा"), ("ਜਾਂਚ", "ਮੁਲ", "ਇਕਾਈ", "ਸਧਾਰਨ ਸੀਮਾ"),
+                   ("परीक्षण", "मान", "इकाई", "सामान्य सीमा"), ("ਟੈਸਟ", "ਨਤੀਜਾ", "ਯੂਨਿਟ", "ਹਵਾਲਾ ਸੀਮਾ")):
+        row = _row(100, (header[0], 50), (header[1], 400), (header[2], 560), (header[3], 700))
+        assert [c.role for c in header_columns(row)] == ["name", "value", "unit", "range"], header

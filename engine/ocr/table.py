@@ -11,24 +11,36 @@ table (no header above them) and rows whose cells do not parse fall back to the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
 from engine.ocr.labs import LabResult, make_result, match_test, parse_line
 from engine.ocr.layout import Word
 
-# Header words -> column role; checked in this order, so "Normal Values" is a range, not a value.
-_ROLES: list[tuple[str, set[str]]] = [
+# Header words -> column role; checked in this order, so "Normal Values" is a range, not a value. Indic words
+# are written as :func:`_fold` leaves them (no nukta, addak or chandrabindu), as OCR's spellings vary there.
+_ROLES_WRITTEN: list[tuple[str, set[str]]] = [
     ("range", {"reference", "ref", "ref.", "range", "normal", "biological", "interval", "limits", "सीमा", "सामान्य",
-               "संदर्भ", "ਸੀਮਾ", "ਹਵਾਲਾ", "ਆਮ"}),
-    ("unit", {"unit", "units", "uom", "इकाई", "ਇਕਾਈ", "ਯੂਨਿਟ"}),
+               "संदर्भ", "सन्दर्भ", "मानक", "ਸੀਮਾ", "ਹਵਾਲਾ", "ਆਮ", "ਸਧਾਰਨ", "ਸਾਧਾਰਨ", "ਮਿਆਰੀ"}),
+    ("unit", {"unit", "units", "uom", "इकाई", "इकाइयाँ", "यूनिट", "ਇਕਾਈ", "ਇਕਾਈਆਂ", "ਯੂਨਿਟ"}),
     ("flag", {"flag", "flags"}),
-    ("method", {"method", "technology", "technique", "specimen", "sample"}),
+    ("method", {"method", "technology", "technique", "specimen", "sample", "विधि", "नमूना", "ਵਿਧੀ", "ਨਮੂਨਾ"}),
     ("value", {"result", "results", "value", "values", "observed", "observation", "finding", "परिणाम", "नतीजा",
-               "रिज़ल्ट", "ਨਤੀਜਾ", "ਨਤੀਜੇ"}),
+               "रिज़ल्ट", "रिजल्ट", "मान", "मूल्य", "ਨਤੀਜਾ", "ਨਤੀਜੇ", "ਮੁੱਲ", "ਮਾਨ", "ਰਿਜ਼ਲਟ"}),
     ("name", {"test", "tests", "investigation", "investigations", "parameter", "parameters", "description", "name",
-              "examination", "जाँच", "जांच", "परीक्षण", "ਟੈਸਟ", "ਜਾਂਚ"}),
+              "examination", "जाँच", "जांच", "परीक्षण", "परीक्षा", "ਟੈਸਟ", "ਜਾਂਚ", "ਜਾਂਚਾਂ", "ਪਰੀਖਣ"}),
 ]
+_FOLD = {ord(c): None for c in "\u093c\u0a3c\u0a71"} | {0x0901: 0x0902, 0x0A70: 0x0A02}
+
+
+def _fold(text: str) -> str:
+    """Indic spellings OCR varies on made one: nukta, Gurmukhi addak dropped; chandrabindu and tippi as the
+    plain nasal dot ("जाँच" = "जांच", "ਮੁੱਲ" = "ਮੁਲ", "रिज़ल्ट" = "रिजल्ट", "ਸ਼" = "ਸ")."""
+    return unicodedata.normalize("NFD", text).translate(_FOLD)
+
+
+_ROLES = [(role, {_fold(w) for w in words}) for role, words in _ROLES_WRITTEN]
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:,\d{2,3})*(?:\.\d+)?)")
 _FLAG = re.compile(r"^(?:H|L|High|Low|\*+|HH|LL)$", re.IGNORECASE)
 
@@ -40,7 +52,7 @@ class Column:
 
 
 def _word_key(text: str) -> str:
-    return re.sub(r"[^\w\u0900-\u0A7F.]+", "", text).lower().rstrip(".") or text.lower()
+    return _fold(re.sub(r"[^\w\u0900-\u0A7F.]+", "", text).lower().rstrip(".") or text.lower())
 
 
 def _cells(row: list[Word]) -> list[list[Word]]:
