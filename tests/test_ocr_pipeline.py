@@ -95,3 +95,27 @@ def test_retake_tips_in_three_languages():
     for lang in ("en", "hi", "pa"):
         tips = retake_tips(["blur", "dark", "unknown"], lang)
         assert len(tips) == 2 and all(tips)
+
+
+def _start_raw_words(photo: bytes) -> int:
+    from engine.ocr import tesseract
+
+    return len(tesseract.start_raw(photo).result(timeout=120))
+
+
+def test_the_background_reading_works_in_a_forked_worker_after_the_parent_used_it():
+    """The evaluation and RQ fork workers; a child must not wait on the parent's thread pool (it has none of
+    its threads)."""
+    import io
+    import multiprocessing
+
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (700, 80), 255)
+    ImageDraw.Draw(page).text((10, 30), "Tab Dolo 650 1-0-1", fill=0)
+    buffer = io.BytesIO()
+    page.save(buffer, format="PNG")
+    photo = buffer.getvalue()
+    _start_raw_words(photo)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_start_raw_words, (photo,)).get(timeout=120) >= 0

@@ -10,6 +10,7 @@ is read again.
 from __future__ import annotations
 
 import logging
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -25,7 +26,16 @@ PSM = reading.PSM
 RAW_CHECK_BELOW = 80.0  # mean word confidence under which the unprocessed photo is read as well
 # Tesseract runs as its own process, so a reading started in a thread runs on the other core while this
 # thread prepares and reads the page (the machine has two; the bot's job reads one photo at a time).
-_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="saathi-ocr")
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _background() -> ThreadPoolExecutor:
+    """This process's thread pool. A forked child (the evaluation's and RQ's workers) inherits the parent's
+    pool object but none of its threads, and a task given to it would wait for ever: it gets its own."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="saathi-ocr"))
+    return _pool[1]
 
 
 @dataclass
@@ -95,7 +105,7 @@ def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
 def start_raw(photo: bytes) -> Future[list[Word]]:
     """Begin the plain reading of :func:`read_raw` at once, in the background: it needs nothing from the
     preparation, so it costs no wall time next to the prepared reading (issue #17: time <= 2x one raw pass)."""
-    return _BACKGROUND.submit(reading.tesseract_words, photo, reading.LATIN, psm=3, plain=True)
+    return _background().submit(reading.tesseract_words, photo, reading.LATIN, psm=3, plain=True)
 
 
 def read_raw(prepared: Prepared, photo: bytes | None = None, started: Future[list[Word]] | None = None) -> OcrText:
