@@ -5,8 +5,9 @@ Its answer ("1"/"2"/"3", yes/no, a side effect or a new symptom) is replied to h
 sign is never held up here: the bot's emergency advice answers it at once, and :func:`emergency`
 (a job after that turn, like the ASHA's alert) reopens the patient's recent case as an emergency.
 Only a message that could be an answer (a choice, or words naming a symptom) costs a database
-look-up; anything else goes straight to the bot, and so does everything when the database is
-down.
+look-up, and only when the store has no recent note that the sender has nothing open
+(:func:`engine.notify.followup.no_checkin_key`); anything else goes straight to the bot, and so
+does everything when the database is down.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from engine.notify.followup import NO_CHECKIN_TTL, no_checkin_key
 from records.identity import sender_id
 
 if TYPE_CHECKING:
@@ -30,12 +32,20 @@ def checkin_reply(gateway: Gateway, address: str, sender: str, text: str) -> str
 
     if not (text or "").strip() or is_emergency(text) or (choice(text) is None and not symptom_codes(text)):
         return None
+    none_open = no_checkin_key(sender)
+    if gateway.store.get(none_open):  # looked up lately and nothing open: no database round trip
+        return None
     try:
         from engine.i18n import reply_script, script_key
 
         patient = _patient(gateway, address)
+        service = _service(gateway)
+        row = service.open_checkin(patient) if patient is not None else None
+        if row is None:
+            gateway.store.set(none_open, True, ttl=NO_CHECKIN_TTL)
+            return None
         with reply_script(gateway.store.get(script_key(sender))):
-            answer = _service(gateway).answer(patient, text) if patient is not None else None
+            answer = service.answer(patient, text, row)
     except Exception as exc:  # noqa: BLE001 - logged by type only: the text is health data
         log.warning("check-in answer not read: %s", type(exc).__name__)
         return None

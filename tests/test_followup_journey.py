@@ -161,3 +161,32 @@ def test_chronic_medicines_get_adherence_questions(world, gateway, monkeypatch):
     assert item is None  # a missed dose is shown, not a reason to reopen
     page = html.unescape(world.client(doc).get(f"/cases/{case_id}").get_data(as_text=True))
     assert "Adherence (amlodipine), answered" in page and "dose missed" in page
+
+
+def test_no_open_check_in_is_remembered_so_choices_skip_the_database(world, gateway, monkeypatch):
+    """A "1" from someone with nothing open costs the look-up once; the store's note answers the
+    next ones until a check-in is sent to them, which deletes it (erasure forgets it too)."""
+    import channels.followup as hook
+    from engine.notify.followup import no_checkin_key
+    from records.identity import sender_id
+
+    phone = "+919811300009"
+    sender = sender_id(phone, gateway.settings.sender_salt)
+    _, _, case_id = _consultation(world, "hi", phone, [
+        {"generic": "Paracetamol", "dose": "500 mg", "frequency": "1-0-1", "duration_days": 5}], "Shortcut Doctor")
+    looked_up = []
+    real = hook._patient
+    monkeypatch.setattr(hook, "_patient", lambda gw, address: looked_up.append(address) or real(gw, address))
+
+    assert _reply(gateway, phone, "1") is None and _reply(gateway, phone, "बुखार") is None
+    assert len(looked_up) == 1 and gateway.store.get(no_checkin_key(sender))
+
+    _check_in_sent(world, monkeypatch, case_id)  # sending the check-in deletes the note
+    assert not gateway.store.get(no_checkin_key(sender))
+    assert _reply(gateway, phone, "1") == t("followup_better", "hi", doctor=doctor_title("Shortcut Doctor"))
+    assert len(looked_up) == 2
+
+    assert _reply(gateway, phone, "2") is None  # answered: nothing open, remembered again
+    assert gateway.store.get(no_checkin_key(sender))
+    gateway.store.forget(sender)
+    assert not gateway.store.get(no_checkin_key(sender))

@@ -50,6 +50,8 @@ ADHERENCE_AFTER = dt.timedelta(minutes=30)
 #: how long after it was sent a check-in takes answers
 OPEN_FOR = dt.timedelta(hours=48)
 KINDS = ("checkin", "adherence")
+#: how long the gateway remembers that a sender has no check-in open (:func:`no_checkin_key`)
+NO_CHECKIN_TTL = 600
 #: an emergency within this long of a prescription reopens that case
 RECENT = dt.timedelta(days=30)
 #: answers in any script: digits (Latin, Devanagari, Gurmukhi) and the words people write
@@ -117,6 +119,18 @@ def schedule(notify: Any, case: Any, items: list[dict[str, Any]], *, rx: str, st
     return count
 
 
+def no_checkin_key(sender: str) -> str:
+    """The gateway store's key for "this sender has no check-in open".
+
+    Most choices ("1", "haan") and symptom words reach the gateway from people with no check-in
+    open; without this note each of them cost up to three database queries before the bot saw it.
+    The note is only ever a shortcut: it expires after :data:`NO_CHECKIN_TTL`, sending a check-in
+    deletes it (:meth:`engine.notify.service.NotifyService.dispatch`), and a store that lost it
+    (Redis restarted) only means the queries run again. It names the sender, so erasure forgets it.
+    """
+    return f"checkin-none:{sender}"
+
+
 def choice(text: str) -> str | None:
     """"1", "२", "ਠੀਕ ਹਾਂ", "worse" → "1"/"2"/"3"; None for anything else."""
     words = [w for w in re.split(r"[\s,.!?।॥:;()'\"-]+", _nfc(text or "").translate(_DIGITS).casefold()) if w]
@@ -147,9 +161,11 @@ class FollowUp:
                 return row
         return None
 
-    def answer(self, patient_id: uuid.UUID, text: str) -> Answer | None:
-        """The patient's message while a check-in is open; None when it is not an answer (the bot's turn)."""
-        row = self.open_checkin(patient_id)
+    def answer(self, patient_id: uuid.UUID, text: str, row: Outbox | None = None) -> Answer | None:
+        """The patient's message while a check-in is open; None when it is not an answer (the bot's turn).
+
+        ``row`` is the open check-in when the caller already looked it up (:meth:`open_checkin`)."""
+        row = row or self.open_checkin(patient_id)
         if row is None:
             return None
         from nlu.red_flags import is_emergency

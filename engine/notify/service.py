@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config.paths import ROOT
 from engine.i18n import script_key, t
-from engine.notify import timing
+from engine.notify import followup, timing
 from engine.notify.models import DoseTimes, Outbox
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ class State(Protocol):
     """The gateway's store (``engine.store``): opt-outs, last inbound message, delivery status."""
 
     def get(self, key: str) -> Any: ...
+    def delete(self, key: str) -> None: ...
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -286,6 +287,8 @@ class NotifyService:
             if attempts >= self.max_attempts:
                 return self._finish(row, "failed", attempts=attempts, error="unreachable")
             return self._retry_at(row, now + timing.backoff(attempts), attempts=attempts, error="unreachable")
+        if row.kind in followup.KINDS:  # the gateway must look for this check-in's answer again
+            self.state.delete(followup.no_checkin_key(recipient.sender))
         return self._finish(row, "sent", sent_at=now, attempts=attempts, **route)
 
     def fields_of(self, row: Outbox) -> dict[str, str]:

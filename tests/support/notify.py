@@ -95,6 +95,9 @@ class DictState:
     def get(self, key: str) -> Any:
         return self.values.get(key)
 
+    def delete(self, key: str) -> None:
+        self.values.pop(key, None)
+
 
 @dataclass
 class FixedAddressBook:
