@@ -40,6 +40,7 @@ GLOBALS_ALLOWED = {
     "engine/meds/indic.py": {"_INDEX"},  # the medicine name index read from data/, once
     "engine/triage/__init__.py": {"_engine"},  # the loaded triage model (no database, no sender)
     "nlu/rasa_speedups.py": {"_INSTALLED"},  # a patch applied once inside Rasa
+    "engine/ocr/tesseract.py": {"_pool"},  # this process's thread pool for Tesseract subprocesses (no state)
 }
 
 #: What a module-level ``name = Something(...)`` may not build: a service (the roots build those).
