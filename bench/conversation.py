@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -39,46 +40,71 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+class ClosedLoop:
+    """Simulated users who each send a turn, wait for its answer and send the next (a closed loop),
+    for ``seconds``: the turn timings and failures of every user, kept under one lock. Shared by
+    this bench (bare Rasa) and bench/scaling.py (the whole stack behind signed webhooks)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.lock = threading.Lock()
+        self.stop_at = time.monotonic() + seconds
+        self.elapsed = 0.0
+
+    def running(self) -> bool:
+        return time.monotonic() < self.stop_at
+
+    def failed(self) -> None:
+        with self.lock:
+            self.errors += 1
+
+    def turn(self, send: Callable[[], bool]) -> None:
+        """Time one turn; ``send`` is True when it was answered (a network error is a failure)."""
+        started = time.perf_counter()
+        try:
+            ok = send()
+        except requests.RequestException:
+            ok = False
+        took = time.perf_counter() - started
+        with self.lock:
+            if ok:
+                self.latencies.append(took)
+            else:
+                self.errors += 1
+
+    def run(self, users: int, user: Callable[[int], None]) -> None:
+        """Run ``user(index)`` in a thread per user until they stop; the wall time goes in ``elapsed``."""
+        threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.elapsed = time.monotonic() - began
+
+
 def run_level(url: str, token: str, users: int, seconds: float) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
+    loop = ClosedLoop(seconds)
 
     def user(index: int) -> None:
-        nonlocal errors
         session = requests.Session()
         session.params = {"token": token}  # the Rasa token: the REST channel refuses calls without it
         n = index
-        while time.monotonic() < stop_at:
+        while loop.running():
             sender = f"bench-{uuid.uuid4().hex[:12]}"
             for text in CONVERSATIONS[n % len(CONVERSATIONS)]:
-                started = time.perf_counter()
-                try:
-                    response = session.post(f"{url}/webhooks/rest/webhook",
-                                            json={"sender": sender, "message": text}, timeout=30)
-                    ok = response.ok
-                except requests.RequestException:
-                    ok = False
-                took = time.perf_counter() - started
-                with lock:
-                    if ok:
-                        latencies.append(took)
-                    else:
-                        errors += 1
+                loop.turn(lambda sender=sender, text=text: session.post(f"{url}/webhooks/rest/webhook",
+                                                                     json={"sender": sender, "message": text},
+                                                                     timeout=30).ok)
             n += 1
 
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - began
+    loop.run(users, user)
+    latencies, elapsed = loop.latencies, loop.elapsed
     if not latencies:
-        return {"users": users, "turns": 0, "errors": errors}
+        return {"users": users, "turns": 0, "errors": loop.errors}
     return {
-        "users": users, "turns": len(latencies), "errors": errors,
+        "users": users, "turns": len(latencies), "errors": loop.errors,
         "p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 0.95),
         "max_ms": 1000 * max(latencies), "turns_per_s": len(latencies) / elapsed,
     }

@@ -36,7 +36,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -47,7 +46,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.conversation import CONVERSATIONS, percentile  # noqa: E402
+from bench.conversation import CONVERSATIONS, ClosedLoop, percentile  # noqa: E402
 from bench.replicas import replica_stack  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -99,54 +98,34 @@ class Load:
     def run(self, users: int, seconds: float, media: float = 0.0) -> dict:
         from channels.simclient import WebhookClient
 
-        latencies: list[float] = []
+        loop = ClosedLoop(seconds)
         media_sent: list[str] = []
-        errors = 0
-        lock = threading.Lock()
-        stop_at = time.monotonic() + seconds
 
         def user(index: int) -> None:
-            nonlocal errors
             hooks = WebhookClient(self.public, self.public, self.token)
             rng = random.Random(index)
             n = index
-            while time.monotonic() < stop_at:
+            while loop.running():
                 address = f"whatsapp:+9199{uuid.uuid4().int % 10**8:08d}"
                 for text in CONVERSATIONS[n % len(CONVERSATIONS)]:
-                    if time.monotonic() >= stop_at:
+                    if not loop.running():
                         break
                     if media and rng.random() < media:
                         other = f"whatsapp:+9196{uuid.uuid4().int % 10**8:08d}"
                         url = self.media_urls[len(media_sent) % len(self.media_urls)]
                         try:
                             hooks.message(other, media=[url]).raise_for_status()
-                            with lock:
+                            with loop.lock:
                                 media_sent.append(other)
                         except requests.RequestException:
-                            with lock:
-                                errors += 1
+                            loop.failed()
                         continue
-                    started = time.perf_counter()
-                    try:
-                        ok = hooks.message(address, text).status_code == 200
-                    except requests.RequestException:
-                        ok = False
-                    took = time.perf_counter() - started
-                    with lock:
-                        if ok:
-                            latencies.append(took)
-                        else:
-                            errors += 1
+                    loop.turn(lambda address=address, text=text: hooks.message(address, text).status_code == 200)
                 n += 1
 
-        threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-        began = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - began
-        return {"turns": len(latencies), "errors": errors, "seconds": round(elapsed, 1),
+        loop.run(users, user)
+        latencies, elapsed = loop.latencies, loop.elapsed
+        return {"turns": len(latencies), "errors": loop.errors, "seconds": round(elapsed, 1),
                 "turns_per_s": len(latencies) / elapsed,
                 "p50_ms": 1000 * statistics.median(latencies) if latencies else 0.0,
                 "p95_ms": 1000 * percentile(latencies, 0.95) if latencies else 0.0,

@@ -5,6 +5,7 @@ reads this process's group from /proc, and the micro-measure runs with the switc
 from __future__ import annotations
 
 import os
+import time
 from types import SimpleNamespace
 
 from bench import scaling
@@ -40,3 +41,31 @@ def test_micro_measure_prints_each_call_on_and_off(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "gateway: observe_turn" in out and "actions: ACTION_SECONDS.observe" in out
     assert "action server 2.00 actions per turn" in out
+
+
+def test_closed_loop_times_answered_turns_and_counts_the_rest():
+    """The closed loop both benches share: every user's turns until time is up; answered turns are
+    timed, refused ones and network errors are counted as errors, never as turns."""
+    import itertools
+
+    import requests
+
+    from bench.conversation import ClosedLoop
+
+    loop = ClosedLoop(0.3)
+    outcomes = itertools.cycle(["ok", "refused", "error"])
+
+    def send() -> bool:
+        outcome = next(outcomes)
+        if outcome == "error":
+            raise requests.ConnectionError("down")
+        return outcome == "ok"
+
+    def user(index: int) -> None:
+        while loop.running():
+            loop.turn(send)
+            time.sleep(0.01)
+
+    loop.run(2, user)
+    assert loop.latencies and loop.errors >= len(loop.latencies)
+    assert 0.25 <= loop.elapsed < 2.0 and not loop.running()
