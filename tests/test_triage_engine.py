@@ -159,3 +159,18 @@ def test_blood_in_diarrhoea_is_dysentery_not_heavy_bleeding(engine):
     result = engine.triage("bachche ko dast me khoon aa raha hai aur pet dard", age=6, sex="f")
     assert "heavy_bleeding" not in result.red_flags
     assert "bloody_stool" in result.symptoms
+
+
+@pytest.mark.parametrize(("text", "kwargs"), [
+    ("mujhe 3 din se bukhar aur sir dard hai", {"age": 34, "sex": "f"}),
+    ("pet mein dard aur ulti", {"age": 40, "sex": "m"}),
+    ("khansi aur halka bukhar 2 din se", {"age": 25, "sex": "f"}),
+    ("seene mein dard", {"age": 60, "sex": "m"}),
+])
+def test_urgency_does_not_depend_on_the_trained_classifier(engine, text, kwargs):
+    """Urgency and the dangers watched come from the knowledge-base scorer alone, so a retrain (another
+    seed, another version) can move the ranking but not the level: the same as with no classifier."""
+    bare = Engine(kb=engine.kb, use_classifier=False)
+    with_model, without = engine.triage(text, **kwargs), bare.triage(text, **kwargs)
+    assert with_model.urgency == without.urgency
+    assert [w.id for w in with_model.watch] == [w.id for w in without.watch]

@@ -125,6 +125,19 @@ class Engine:
             combined = ensemble.combine(nb, xg, model.calibration)
         return restrict(combined, feasible(self.kb, evidence))
 
+    def urgency_probabilities(self, evidence: Evidence) -> np.ndarray:
+        """The distribution urgency and the dangers watched are decided on: the knowledge-base scorer
+        alone (uncalibrated temperature 1, no classifier, no priors), restricted like the differential.
+
+        Why not the differential: the classifier's share of it depends on its training seed (sampled
+        cases, row and column subsampling, the fitted mixing weight), and so did urgency: retraining the
+        same knowledge base with only the seed changed moved outside_clinical self-care over-triage
+        from 10/45 to 14/45 and flipped own cases from routine to urgent (issue #16, the gate helper's
+        report). The scorer is the knowledge base's own posterior: same evidence, same level, for
+        every trained version. The classifier still ranks the conditions shown."""
+        nb = ensemble.combine(log_scores(self.kb, evidence), None, ensemble.Calibration())
+        return restrict(nb, feasible(self.kb, evidence))
+
     def with_priors(self, probabilities: np.ndarray, evidence: Evidence) -> np.ndarray:
         """The differential reweighted by the season and region priors (``engine.triage.priors``);
         unchanged when the month and place are unknown. Used to rank, never to decide urgency."""
@@ -172,14 +185,15 @@ class Engine:
         if not ev.present:  # the lexicon found nothing: where a second opinion helps most
             return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net,
                                                            signs), text_in)
-        probs = self.probabilities(ev)  # urgency and the dangers watched are decided without priors
-        level, net_note = self._safety_net(urgency.decide(self.kb, probs, ev, flags, findings, signs), net, flags)
+        probs = self.probabilities(ev)
+        deciding = self.urgency_probabilities(ev)  # urgency and the dangers watched: seed-free, without priors
+        level, net_note = self._safety_net(urgency.decide(self.kb, deciding, ev, flags, findings, signs), net, flags)
         net_note = _with_signs(net_note, signs, level)
         ranking = self.with_priors(probs, ev)
         doctor = urgency.specialist(self.kb, ranking, ev, level)
         ranked = self._ranked(ranking, ev)
         watch = [self._entry(self.kb.conditions[i], float(probs[i]), ev)
-                 for i in urgency.dangers(self.kb, probs)[:MAX_WATCHED]] if level != "emergency" else []
+                 for i in urgency.dangers(self.kb, deciding)[:MAX_WATCHED]] if level != "emergency" else []
         lines = [
             explain.condition_line(self.kb.by_id(r.id), r.probability,
                                    explain.Reasons(r.supporting, r.against, r.unmentioned, r.denied), lang)

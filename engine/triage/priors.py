@@ -6,8 +6,8 @@ this module turns a date and a place into one multiplier per condition, which th
 the differential as a prior (p'(c) ∝ p(c) x factor(c)).
 
 Two promises, both tested: a factor is bounded to [``MIN_FACTOR``, ``MAX_FACTOR``], so a prior
-reorders but never removes a condition; and the engine decides urgency on the differential
-*before* the priors, so a season never makes a case less (or more) urgent. Without a date or a
+reorders but never removes a condition; and the engine decides urgency on the knowledge-base
+scorer's distribution *without* the priors, so a season never makes a case less (or more) urgent. Without a date or a
 place every factor is 1 and nothing changes.
 """
 

@@ -3,9 +3,11 @@
 Order of precedence, safest first:
 1. any red flag (``nlu.red_flags``, which includes emergency-level vital signs) -> emergency,
    specialist ``emergency``;
-2. the differential: emergency when the emergency conditions together hold at least
-   ``EMERGENCY_MASS`` of the probability; urgent when urgent-or-worse conditions hold at least
-   ``URGENT_MASS``; routine otherwise (thresholds from explicit error costs, see below);
+2. the knowledge-base scorer's distribution (``Engine.urgency_probabilities``: the same for every
+   trained classifier version and seed; the classifier only ranks): emergency when the emergency
+   conditions together hold at least ``EMERGENCY_MASS`` of the probability; urgent when
+   urgent-or-worse conditions hold at least ``URGENT_MASS``; routine otherwise (thresholds from
+   explicit error costs, see below);
 3. cannot rule out: any single emergency condition with probability ``CANNOT_RULE_OUT`` or more
    makes it at least urgent, and the answer names that danger and its warning signs;
 4. raise (never lower) for a severe grade, a long illness with fever or cough, a baby, or a
