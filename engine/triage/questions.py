@@ -33,7 +33,7 @@ NOT_ASKED = frozenset(
 FEMALE_ONLY = frozenset(
     {"vaginal_bleeding", "vaginal_discharge", "missed_period", "heavy_periods", "menstrual_pain",
      "reduced_fetal_movement", "irregular_periods", "vaginal_lump", "facial_hair", "recent_delivery",
-     "labour_pains", "water_leak"}
+     "labour_pains", "water_leak", "postcoital_bleeding", "bleeding_after_menopause"}
 )
 MALE_ONLY = frozenset({"penile_discharge", "erection_problem", "testicular_pain"})
 #: Asked about children only (development, bedwetting, a baby's crying or navel).
