@@ -71,10 +71,11 @@ class Reading:
     mentions: list[Mention]
     sentence: list[int]
     free: set[str] = field(default_factory=set)
-    #: Labels the text named but a mask took away ("sneezing fits", "pain like electric shocks"): the
-    #: same codes handed in by a caller that read the text without masks are not facts either. History
-    #: ("had a stroke years ago") is deliberately not applied to the caller's codes: measured on
-    #: 2026-12-06 it cost an emergency on a held-back set, so a past-time cue read wrongly stays safe.
+    #: Labels the text named but a mask took away ("sneezing fits", "pain like electric shocks", the
+    #: "daura" of "dil ka daura"): the same codes handed in by a caller that read the text without masks
+    #: are not facts either. History ("had a stroke years ago") is deliberately not applied to the
+    #: caller's codes: measured on 2026-12-06 it cost an emergency on a held-back set, so a past-time cue
+    #: read wrongly stays safe.
     dropped: frozenset[str] = frozenset()
     _units: dict[int | None, tuple[frozenset[str], list[Mention]]] = field(default_factory=dict, repr=False)
 
@@ -330,17 +331,19 @@ def read(text: str) -> Reading:
     signals = _signals().find(tokens)
     # A signal phrase that contains a shorter symptom phrase decides its meaning: "dil ka daura"
     # (heart attack) is not a "daura" (fit).
+    named = match_symptoms(text, tokens, implied=True)
     symptoms = [
-        m for m in match_symptoms(text, tokens, implied=True)
+        m for m in named
         if not any(s.first <= m.first and m.last <= s.last and s.last - s.first > m.last - m.first for s in signals)
     ]
+    taken = [Mention(m.label, m.first, m.last, False) for m in named if m not in symptoms]
     found = symptoms + signals
     spans = [(m.first, m.last) for m in found]
     flags = negation_flags(text, tokens, spans)
     mentions = [Mention(m.label, m.first, m.last, negated) for m, negated in zip(found, flags, strict=True)]
     mentions += find_parts(text, tokens, spans)
     mentions += _pill_counts(text, tokens, mentions)
-    mentions, dropped = _unmasked(text, tokens, mentions)
+    mentions, dropped = _unmasked(text, tokens, mentions, taken)
     reading = Reading(mentions, _sentences(text, tokens), dropped=dropped)
     score = _gcs(text, tokens)
     if (score is not None and score <= GCS_ALTERED) or _avpu_below_alert(tokens):
@@ -350,9 +353,12 @@ def read(text: str) -> Reading:
     return reading
 
 
-def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> tuple[list[Mention], frozenset[str]]:
+def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
+              taken: Sequence[Mention] = ()) -> tuple[list[Mention], frozenset[str]]:
     """``mentions`` without the ones a longer phrase or a past time gives another meaning, and the labels
-    only a mask took away (see ``Reading.dropped``).
+    only a mask took away (see ``Reading.dropped``); ``taken``: symptoms a longer signal phrase already
+    took away, counted as dropped when a mask covers them too (the "daura" of "dil ka daura", and not
+    the "fever" of "high fever", which stays the caller's symptom).
 
     ``masks``: a mention starting inside the span of a masking part means something else ("sleep apnoea" is
     not apnoea now, "bit my tongue" alone is not a fit). ``history``: an event named in a clause that
@@ -361,9 +367,12 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention]) -> tu
     """
     masks, history = _ruleset()["masks"], _ruleset()["history"]
     covers = [m for m in mentions if m.label in masks and not m.negated]
-    kept = [m for m in mentions if not any(
-        m.label in masks[c.label]["labels"] and c.first <= m.first <= c.last for c in covers)]
-    masked = frozenset({m.label for m in mentions if not m.negated} - {m.label for m in kept if not m.negated})
+    def masked_here(m: Mention) -> bool:
+        return any(m.label in masks[c.label]["labels"] and c.first <= m.first <= c.last for c in covers)
+
+    kept = [m for m in mentions if not masked_here(m)]
+    named = {m.label for m in mentions if not m.negated} | {m.label for m in taken if masked_here(m)}
+    masked = frozenset(named - {m.label for m in kept if not m.negated})
     labels = set(history["labels"])
     if not any(m.label == history["cue"] for m in kept) or not any(m.label in labels for m in kept):
         return kept, masked

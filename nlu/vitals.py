@@ -189,6 +189,10 @@ class _Scan:
     def span_length(self, match: PhraseMatch) -> int:
         return self.tokens[match.last].end - self.tokens[match.first].start
 
+    def key_of(self, match: PhraseMatch) -> tuple[str, ...]:
+        """The token keys of a keyword as written ("resp rate")."""
+        return tuple(t.key for t in self.tokens[match.first : match.last + 1])
+
     def gap(self, i: int) -> str:
         """The characters between token ``i`` and the next one (or the end)."""
         end = self.tokens[i + 1].start if i + 1 < len(self.tokens) else len(self.text)
@@ -314,6 +318,18 @@ def _largest(measure: str) -> float:
                (measure == "bp" and name == "systolic"))
 
 
+@lru_cache(maxsize=1)
+def _single_digit_keywords() -> dict[str, frozenset[tuple[str, ...]]]:
+    config = data()["single_digit_keywords"]
+    return {measure: frozenset(phrase_key(form) for form in forms)
+            for measure, forms in config.items() if measure != "about"}
+
+
+def _single_digit_keyword(measure: str, key: tuple[str, ...]) -> bool:
+    """Whether the keyword is a clinical name after which a single digit is a reading ("RR 8", NEWS2)."""
+    return key in _single_digit_keywords().get(measure, frozenset())
+
+
 def read_vitals(text: str | None) -> Vitals:
     """Every reading in ``text`` (in order of appearance) and every implausible value to ask again."""
     return _read(text or "")
@@ -349,14 +365,14 @@ def _read(text: str) -> Vitals:
     weak = {"fever": "temperature"}
     found: list[tuple[int, Reading | Implausible]] = []
 
-    def take(measure: str, i: int | None, strong: bool) -> None:
+    def take(measure: str, i: int | None, strong: bool, named: bool = False) -> None:
         if i is None or i in scan.used or scan.is_duration(i):
             return
         value = scan.numbers[i]
         per_minute = measure == "resp_rate" and scan.unit(i)[0] in ("per_minute", "breaths")
         if value < MIN_READING and "." not in scan.tokens[i].text and "," not in scan.tokens[i].text \
-                and not per_minute:
-            return  # "sugar ki 2 goli", "pulse 1 minute mein": a single digit is no reading ("RR 6/min" is)
+                and not (per_minute or named):
+            return  # "sugar ki 2 goli", "pulse 1 minute mein": a single digit is no reading ("RR 6/min", "RR 8" are)
         if not strong and _weak_too_small(measure, value):
             return
         # "bukhar 1040": whatever the keyword, a number far beyond any reading is asked back
@@ -368,8 +384,8 @@ def _read(text: str) -> Vitals:
     # may be cricket, "P" a page): those only give values a body can have (or far beyond, asked again).
     labels = [(m, weak.get(m.label, m.label),
                m.label not in data()["weak_keywords"] and scan.span_length(m) > 1) for m in scan.keywords]
-    for keyword, measure, strong in labels:  # "temp 103", "BP: 160/110", "sugar level 450"
-        take(measure, scan.after(keyword), strong)
+    for keyword, measure, strong in labels:  # "temp 103", "BP: 160/110", "sugar level 450", "RR 8"
+        take(measure, scan.after(keyword), strong, _single_digit_keyword(measure, scan.key_of(keyword)))
     for keyword, measure, _ in labels:  # "103 bukhar", "130 ki nabz": plausible values only
         if scan.span_length(keyword) > 1:
             take(measure, scan.before(keyword), False)

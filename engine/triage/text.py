@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from nlu import safety_net
 from nlu.language import detect_language
-from nlu.red_flags import RULES_VERSION, RedFlag, detect_red_flags, text_facts, urgent_signs
+from nlu.red_flags import RULES_VERSION, RedFlag, detect_red_flags, read, text_facts, urgent_signs
 from nlu.slots import age_in_text, parse_duration_days
 from nlu.symptoms import codes_of, extract_symptoms
 from nlu.vitals import Finding, Implausible, assess, read_vitals
@@ -32,7 +32,11 @@ def read_text(text: str | None) -> ReadText:
     if not text or not text.strip():
         return ReadText([], [], None)
     mentions = extract_symptoms(text)
-    return ReadText(codes_of(mentions), codes_of(mentions, negated=True), parse_duration_days(text))
+    # words a longer phrase or a mask gives another meaning ("dil ka daura" is a heart attack, not a fit;
+    # "bijli ke jhatke jaisa dard" is nerve pain) are not symptoms for the differential either
+    other_meaning = read(text).dropped
+    present = [code for code in codes_of(mentions) if code not in other_meaning]
+    return ReadText(present, codes_of(mentions, negated=True), parse_duration_days(text))
 
 
 def language_of(text: str | None) -> str | None:
