@@ -113,6 +113,26 @@ def test_headline_detector_tells_devanagari_and_gurmukhi_from_latin():
         assert not reading.has_headline(img, word_box(img)), text
 
 
+def _ink_box(img: np.ndarray, text: str, conf: float) -> Word:
+    ys, xs = np.where(img < 128)
+    return Word(text, int(xs.min()), int(ys.min()), int(xs.max() - xs.min()), int(ys.max() - ys.min()), conf)
+
+
+def test_only_plausibly_indic_lines_go_to_the_indic_reading():
+    img = _draw("Haemoglobin")
+    box = _ink_box(img, "Haemoglobin", 91)
+    latin = [box, Word("13.5", 400, box.top, 60, box.height, 88), Word("Rdgwk", 500, box.top, 90, box.height, 31),
+             Word("g/dL", 620, box.top, 60, box.height, 45), Word("Vxq", 700, box.top, 60, box.height, 22),
+             Word("Method", 780, box.top, 60, box.height, 90), Word("Result", 860, box.top, 60, box.height, 90)]
+    assert not reading.plausibly_indic(img, latin)  # a few blurred words do not make a line Indic
+    for text in ("खाने", "ਖਾਣੇ"):
+        img = _draw(text)
+        box = _ink_box(img, "Xjq", 62)
+        assert reading.plausibly_indic(img, [box]), text  # the head-stroke, even when eng was fairly sure
+        junk = [Word("Fwqr", 20, 20, 60, 30, 35), Word("Bx", 90, 20, 40, 30, 20), Word("650", 140, 20, 40, 30, 90)]
+        assert reading.plausibly_indic(np.full((120, 900), 255, np.uint8), junk), text  # mostly unreadable in eng
+
+
 def test_a_crossed_out_dose_is_left_unread():
     img = _draw("1-1-1")
     ys, xs = np.where(img < 128)

@@ -9,7 +9,7 @@ Gurmukhi ones. So no step is forced on a photo:
    read again from the photo's own grey levels, and if still doubtful from the binarised page; all
    doubtful lines of a page go to Tesseract in one image, so a clean photo costs one pass.
 3. The script is chosen per line: a line whose words carry the head-stroke (shirorekha) of Devanagari
-   and Gurmukhi, or that ``eng`` could not read, is read with ``hin+pan`` (once for all such lines) and
+   and Gurmukhi, or half of whose words ``eng`` could not read, is read with ``hin+pan`` (once for all such lines) and
    keeps the words of its dominant Indic script only (a Hindi line does not get a stray Gurmukhi word);
    only those Indic-letter words replace the ``eng`` words they cover, so digits and brand names always
    come from ``eng``.
@@ -298,11 +298,30 @@ def read_page(flat: np.ndarray, plain: np.ndarray | None = None, binary: np.ndar
     return add_indic(flat, latin) if indic else latin
 
 
+INDIC_SHARE = 0.5  # a line is plausibly Indic when at least this share of its lettered words is unreadable in eng
+
+
+def unreadable(word: Word) -> bool:
+    """An ``eng`` word that is neither confident nor a number, unit or word of our vocabularies."""
+    return word.conf < DOUBT_CONF and not known(word.text)
+
+
+def plausibly_indic(image: np.ndarray, row: list[Word]) -> bool:
+    """Whether a line is worth a ``hin+pan`` reading: a word carries the Devanagari/Gurmukhi head-stroke,
+    or at least half its words with letters (rules and dashes do not count) are unreadable in ``eng``.
+    Why: re-reading every line with one unsure word sent most of a real photo's Latin page to ``hin+pan`` (the largest single cost, issue #17),
+    while ``eng`` reads an Indic line as mostly unsure junk, so a Latin line with a few blurred words
+    stays Latin."""
+    lettered = [w for w in row if any(c.isalpha() for c in w.text)]
+    if lettered and sum(unreadable(w) for w in lettered) >= INDIC_SHARE * len(lettered):
+        return True
+    return any(has_headline(image, w) for w in row)
+
+
 def add_indic(flat: np.ndarray, page: PageReading) -> PageReading:
     """Step 3 of the module docstring on a Latin reading of ``flat``; unsure doses marked unread."""
     rows, sources, height = list(page.rows), list(page.sources), flat.shape[0]
-    indic = [i for i, row in enumerate(rows)
-             if any(has_headline(flat, w) or (w.conf < 50 and not known(w.text)) for w in row)]
+    indic = [i for i, row in enumerate(rows) if plausibly_indic(flat, row)]
     if indic:
         readings = read_bands(flat, [Band.of(rows[i], height) for i in indic], INDIC)
         for i, words in zip(indic, readings, strict=True):
