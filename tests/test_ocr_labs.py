@@ -90,3 +90,20 @@ def test_summary_says_which_range_decided(language):
     printed = summarise("lab_report", [], parse_labs("TSH 6.2 uIU/mL 0.4-4.5"), language)
     ours = summarise("lab_report", [], parse_labs("TSH 6.2 uIU/mL"), language)
     assert t("ocr_range_printed", language) in printed and t("ocr_range_reference", language) in ours
+
+
+@pytest.mark.parametrize(("language", "script"), [("en", None), ("hi", None), ("pa", None), ("hi", "Latn"),
+                                                  ("pa", "Latn")])
+def test_summary_says_a_restored_decimal_point_is_to_be_checked(language, script):
+    """A value the reading changed (a dropped decimal point put back, 7c8c7f8) is shown with what was read,
+    in every language and script, so the person checks the paper; an unchanged row carries no note."""
+    from engine.i18n import reply_script, t
+
+    restored = parse_labs("Bilirubin Total 18 mg/dL 0.3 - 1.2")
+    as_printed = parse_labs("Bilirubin Total 1.8 mg/dL 0.3 - 1.2")
+    with reply_script(script):
+        note = t("ocr_note_decimal_restored", language, read="18", value="1.8")
+        shown, plain = (summarise("lab_report", [], rows, language) for rows in (restored, as_printed))
+    assert "18" in note and "1.8" in note
+    assert note in shown and note not in plain
+    assert shown.replace(" " + note, "") == plain  # the same row, the note after it

@@ -194,7 +194,7 @@ def test_a_second_reading_fills_what_the_first_missed_and_never_overrides_it():
 
 def test_a_dropped_decimal_point_is_restored_only_on_the_rows_own_evidence():
     bili = parse_line("Bilirubin Total 18 mg/dL 0.3 - 1.2")
-    assert (bili.value, bili.flag, bili.note) == (1.8, "high", "decimal point restored (read 18)")
+    assert (bili.value, bili.flag, bili.note, bili.read_as) == (1.8, "high", "decimal_restored", "18")
     assert parse_line("Bilirubin Total 18.0 mg/dL 0.3 - 1.2").value == 18.0  # printed with its decimals
     assert parse_line("Serum Creatinine 12 mg/dL 0.6 - 1.2").value == 12.0  # a tenth would read normal
     assert parse_line("Bilirubin Total 18 mg/dL").note == ""  # no printed range: no evidence

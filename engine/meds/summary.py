@@ -57,9 +57,13 @@ def _lab_line(result: LabResult, language: str) -> str:
     meaning = (spec.get(f"{direction}_means") or {}).get(language) or ""
     name = (spec.get("name") or {}).get(language) or result.test
     unit = result.unit or ""
-    return t("meds_summary_lab", language, test=name, value=f"{result.value:g}", unit=unit,
+    line = t("meds_summary_lab", language, test=name, value=f"{result.value:g}", unit=unit,
              flag=t(f"meds_flag_{result.flag if result.flag == 'critical' else direction}", language),
              source=t(f"ocr_range_{getattr(result, 'range_source', 'reference')}", language), meaning=meaning)
+    note = getattr(result, "note", "")
+    if note:  # the reading changed what was printed (a restored decimal point): the person must know to check
+        line += " " + t(f"ocr_note_{note}", language, read=getattr(result, "read_as", ""), value=f"{result.value:g}")
+    return line
 
 
 def summarise(doc_type: str, medications: list[Medication], lab_results: list[LabResult], language: str) -> str:

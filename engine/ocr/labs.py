@@ -50,11 +50,14 @@ class LabResult:
     code: str = ""
     label: str = ""
     range_source: str = "reference"  # "printed": the report's own range decided the flag; "reference": ours
-    note: str = ""  # what the reading changed, e.g. "decimal point restored (read 18)"
+    # What the reading changed, as the catalogue key the summary shows it with (``ocr_note_<note>``), e.g.
+    # "decimal_restored"; ``read_as`` is the value as OCR read it ("18" for a restored 1.8).
+    note: str = ""
+    read_as: str = ""
 
     def to_contract(self) -> dict[str, Any]:
         data = asdict(self)
-        for private in ("code", "label", "range_source", "note"):
+        for private in ("code", "label", "range_source", "note", "read_as"):
             data.pop(private)
         return data
 
@@ -207,6 +210,7 @@ def _printed_range(code: str, text: str, factor: float, sex: str | None = None) 
 
 
 _DECIMAL_RE = re.compile(r"\d\.\d")
+DECIMAL_RESTORED = "decimal_restored"  # LabResult.note: the value got back the point OCR dropped
 
 
 def restore_decimal(value: float, value_text: str, low: float | None, high: float | None,
@@ -235,18 +239,19 @@ def make_result(code: str, label: str, value: float, unit_text: str, range_text:
     unit, factor = _unit(code, unit_text)
     range_text = re.sub(r"(?<=\d):(?=\d)", ".", range_text)
     low, high = _printed_range(code, range_text, factor, sex)
-    source, note = "printed", ""
+    source, note, read_as = "printed", "", ""
     if low is None and high is None:
         low, high = reference_range(code, age, sex)
         low, high, source = low / factor, high / factor, "reference"
     elif (restored := restore_decimal(value, value_text, low, high, range_text)) is not None:
-        note = f"decimal point restored (read {value_text.strip()})"
+        note, read_as = DECIMAL_RESTORED, value_text.strip()
         value = restored
     fixed = _plausible(code, value, factor)
     if fixed is None:
         return None
     flag = compute_flag(code, fixed, low, high, factor)
-    return LabResult(display_names().get(code, label), fixed, unit, low, high, flag, code, label, source, note)
+    return LabResult(display_names().get(code, label), fixed, unit, low, high, flag, code, label, source, note,
+                     read_as)
 
 
 def _row(code: str, label: str, rest: str, age: int | None, sex: str | None) -> LabResult | None:
