@@ -104,8 +104,8 @@ def test_a_danger_with_meaningful_probability_raises_urgency(engine, p_danger, e
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_answer_names_the_danger_and_its_warning_signs(engine, language, monkeypatch):
     probs = _probabilities(engine, "tension_headache", "meningitis", 0.15)
-    monkeypatch.setattr(engine, "probabilities", lambda ev: probs)
-    monkeypatch.setattr(engine, "urgency_probabilities", lambda ev: probs)
+    monkeypatch.setattr(engine, "probabilities", lambda ev, scores=None: probs)
+    monkeypatch.setattr(engine, "urgency_probabilities", lambda ev, scores=None: probs)
     result = engine.triage("sir dard", age=30, language=language)
     assert result.urgency == "urgent" and [w.id for w in result.watch] == ["meningitis"]
     meningitis = engine.kb.by_id("meningitis")
@@ -115,7 +115,7 @@ def test_the_answer_names_the_danger_and_its_warning_signs(engine, language, mon
 
 def test_nothing_to_watch_when_already_an_emergency(engine, monkeypatch):
     probs = _probabilities(engine, "tension_headache", "meningitis", 0.15)
-    monkeypatch.setattr(engine, "probabilities", lambda ev: probs)
-    monkeypatch.setattr(engine, "urgency_probabilities", lambda ev: probs)
+    monkeypatch.setattr(engine, "probabilities", lambda ev, scores=None: probs)
+    monkeypatch.setattr(engine, "urgency_probabilities", lambda ev, scores=None: probs)
     result = engine.triage("sir dard, SPO2 85", age=30, language="en")
     assert result.urgency == "emergency" and result.watch == []

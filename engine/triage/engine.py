@@ -113,10 +113,18 @@ class Engine:
         """Pick up a newly promoted (or rolled back) version."""
         self._model = None
 
-    def probabilities(self, evidence: Evidence) -> np.ndarray:
+    def scores(self, evidence: Evidence) -> np.ndarray:
+        """The knowledge-base scorer's log posterior per condition: the one naive-Bayes pass a triage call
+        makes, shared by the differential's mix and the urgency distribution (with 450+ conditions a
+        second pass was a measurable share of the call)."""
+        return log_scores(self.kb, evidence)
+
+    def probabilities(self, evidence: Evidence, scores: np.ndarray | None = None) -> np.ndarray:
         """The differential; a condition that cannot apply to this person (``feasible``) gets 0, so
-        the classifier, which only learnt the limits approximately, can never list it."""
-        nb = log_scores(self.kb, evidence)
+        the classifier, which only learnt the limits approximately, can never list it.
+
+        ``scores`` is ``self.scores(evidence)`` when the caller already has it (``triage``)."""
+        nb = self.scores(evidence) if scores is None else scores
         model = self.model
         if model is None:
             combined = ensemble.combine(nb, None, ensemble.Calibration())
@@ -125,7 +133,7 @@ class Engine:
             combined = ensemble.combine(nb, xg, model.calibration)
         return restrict(combined, feasible(self.kb, evidence))
 
-    def urgency_probabilities(self, evidence: Evidence) -> np.ndarray:
+    def urgency_probabilities(self, evidence: Evidence, scores: np.ndarray | None = None) -> np.ndarray:
         """The distribution urgency and the dangers watched are decided on: the knowledge-base scorer
         alone (uncalibrated temperature 1, no classifier, no priors), restricted like the differential.
 
@@ -134,8 +142,10 @@ class Engine:
         same knowledge base with only the seed changed moved outside_clinical self-care over-triage
         from 10/45 to 14/45 and flipped own cases from routine to urgent (issue #16, the gate helper's
         report). The scorer is the knowledge base's own posterior: same evidence, same level, for
-        every trained version. The classifier still ranks the conditions shown."""
-        nb = ensemble.combine(log_scores(self.kb, evidence), None, ensemble.Calibration())
+        every trained version. The classifier still ranks the conditions shown.
+
+        ``scores`` is ``self.scores(evidence)`` when the caller already has it (``triage``)."""
+        nb = ensemble.combine(self.scores(evidence) if scores is None else scores, None, ensemble.Calibration())
         return restrict(nb, feasible(self.kb, evidence))
 
     def with_priors(self, probabilities: np.ndarray, evidence: Evidence) -> np.ndarray:
@@ -185,8 +195,9 @@ class Engine:
         if not ev.present:  # the lexicon found nothing: where a second opinion helps most
             return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net,
                                                            signs), text_in)
-        probs = self.probabilities(ev)
-        deciding = self.urgency_probabilities(ev)  # urgency and the dangers watched: seed-free, without priors
+        scores = self.scores(ev)  # one scorer pass for both distributions
+        probs = self.probabilities(ev, scores)
+        deciding = self.urgency_probabilities(ev, scores)  # urgency and the dangers watched: seed-free, no priors
         level, net_note = self._safety_net(urgency.decide(self.kb, deciding, ev, flags, findings, signs), net, flags)
         net_note = _with_signs(net_note, signs, level)
         ranking = self.with_priors(probs, ev)
