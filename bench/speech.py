@@ -1,6 +1,7 @@
 """Speech-to-text benchmark: WER/CER and seconds per audio second on a synthetic speech set.
 
-    .venv/bin/python bench/speech.py [--shipped] [--only pa] [--show-errors] [--note]
+    .venv/bin/python bench/speech.py [--shipped] [--only pa] [--half tune|held] [--save F.jsonl] [--note]
+    .venv/bin/python bench/speech.py --floors F.jsonl [F2.jsonl ...]   # choose the floors, no decoding
 
 The set is built here with espeak-ng's hi, pa and en voices (the only offline TTS voices on these
 machines): 62 short utterances per language a patient says to the bot (symptoms, durations, ages
@@ -11,7 +12,13 @@ pink line noise, G.711 mu-law (what an IVR recording went through). Each clip go
 ``engine.speech.transcribe`` exactly as the channels call it (guards included), once per decoding
 setting: Hindi and English decode as themselves; Punjabi decodes as ``pa`` and as ``hi`` mapped to
 Gurmukhi through the symptom lexicon (``engine.speech.script``); each with and without the
-symptom-word ``initial_prompt``.
+symptom-word ``initial_prompt`` and the ``hotwords`` (places, answer and number words from data/,
+``engine.speech.prompts``).
+
+Tuning and held-out halves: utterance i is in the tuning half when (i + i // 4) is even, so each
+half has every kind and every espeak-ng variant. Settings and the log-probability floors are chosen
+on the tuning half only (``--half tune``, then ``--floors`` over the saved records); the held-out
+half (``--half held``) is run with what was chosen and reported beside it.
 
 Scores: word and character error rate against the reference after removing punctuation, folding
 nukta/case and writing Indic digits as ASCII; "refused" counts transcripts the guards turned into ""
@@ -28,6 +35,7 @@ Not a test: it prints figures (see the README's speech section for the last run)
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -113,8 +121,14 @@ VOICES = {"hi": "hi", "pa": "pa", "en": "en-us"}
 #: espeak-ng (words per minute, pitch 0-99) variants; utterance i is spoken by variant i mod 4.
 VARIANTS = [(150, 50), (120, 30), (180, 70), (135, 80)]
 #: (user language, decode as, with the symptom-word prompt) measured.
-SETTINGS = [("hi", "hi", True), ("hi", "hi", False), ("en", "en", True), ("en", "en", False),
-            ("pa", "pa", False), ("pa", "hi", True), ("pa", "hi", False)]
+SETTINGS = [("hi", "hi", True, False), ("hi", "hi", True, True), ("hi", "hi", False, True),
+            ("en", "en", True, False), ("en", "en", True, True),
+            ("pa", "hi", True, False), ("pa", "hi", True, True), ("pa", "pa", True, True), ("pa", "pa", False, True),
+            ("pa", "pa", False, False)]
+#: A read-back transcript is "right" (the caller can confirm it) at or below this character error rate.
+RIGHT_CER = 0.25
+#: Floors tried by --floors (None: no floor).
+FLOORS = [None, -1.2, -1.0, -0.9, -0.8, -0.7, -0.6, -0.55, -0.5, -0.45, -0.4, -0.35, -0.3]
 _DIGITS = str.maketrans("०१२३४५६७८९੦੧੨੩੪੫੬੭੮੯", "01234567890123456789")
 
 
@@ -127,6 +141,16 @@ class Clip:
     pitch: int
     band: str  # "wide" (16 kHz voice note) or "phone" (8 kHz telephone band)
     path: Path
+    index: int = 0
+
+    @property
+    def half(self) -> str:
+        return half(self.index)
+
+
+def half(index: int) -> str:
+    """"tune" or "held" for utterance ``index`` (alternating within each run of the four variants)."""
+    return "tune" if (index + index // 4) % 2 == 0 else "held"
 
 
 def _render(text: str, language: str, speed: int, pitch: int, band: str, path: Path, codec: list[str] | None = None) -> None:
@@ -145,9 +169,11 @@ def _render(text: str, language: str, speed: int, pitch: int, band: str, path: P
     raw.unlink()
 
 
-def build_set(directory: Path, only: set[str], limit: int | None = None) -> list[Clip]:
+def build_set(directory: Path, only: set[str], limit: int | None = None, which: str = "all") -> list[Clip]:
     clips = []
     for index, (kind, *texts) in enumerate(UTTERANCES[:limit]):
+        if which != "all" and half(index) != which:
+            continue
         speed, pitch = VARIANTS[index % len(VARIANTS)]
         for language, column in LANGUAGES.items():
             if only and language not in only:
@@ -155,7 +181,7 @@ def build_set(directory: Path, only: set[str], limit: int | None = None) -> list
             for band in ("wide", "phone"):
                 path = directory / f"{language}-{index:02d}-{band}.wav"
                 _render(texts[column - 1], language, speed, pitch, band, path)
-                clips.append(Clip(language, texts[column - 1], kind, speed, pitch, band, path))
+                clips.append(Clip(language, texts[column - 1], kind, speed, pitch, band, path, index))
     return clips
 
 
@@ -193,17 +219,32 @@ def edits(ref: list, hyp: list) -> int:
     return previous[-1]
 
 
+def _setting_name(setting: tuple[str, str, bool, bool]) -> str:
+    language, decode, prompted, hot = setting
+    return f"{language}:{decode}:{'yes' if prompted else 'no'}:{'yes' if hot else 'no'}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=[], help="languages to run (default: all)")
     parser.add_argument("--show-errors", action="store_true", help="print each wrong transcript")
     parser.add_argument("--shipped", action="store_true",
-                        help="only the setting engine.speech.stt ships per language (DECODE_AS, PROMPTED)")
-    parser.add_argument("--setting", nargs="*", default=[], metavar="LANG:DECODE:PROMPT",
-                        help="only these settings, e.g. pa:pa:no pa:hi:yes")
+                        help="only the setting engine.speech.stt ships per language (DECODE_AS, PROMPTED, HOTWORDS)")
+    parser.add_argument("--setting", nargs="*", default=[], metavar="LANG:DECODE:PROMPT:HOTWORDS",
+                        help="only these settings, e.g. pa:pa:no:yes pa:hi:yes:no")
+    parser.add_argument("--half", choices=("tune", "held", "all"), default="all",
+                        help="the tuning half, the held-out half or both (default)")
+    parser.add_argument("--save", type=Path, help="append one JSON line per decoded clip (for --floors)")
+    parser.add_argument("--floors", nargs="*", type=Path, default=[],
+                        help="no decoding: choose each setting's log-probability floor on the tuning half of these "
+                             "saved records and print both halves with it")
     parser.add_argument("--note", action="store_true", help="also time a 10 s voice note per language")
     parser.add_argument("--limit", type=int, help="only the first N utterances (a quick check of the bench itself)")
     args = parser.parse_args()
+    if args.floors:
+        records = [json.loads(line) for path in args.floors for line in path.read_text(encoding="utf-8").splitlines()]
+        choose_floors(records)
+        return
     if not shutil.which("espeak-ng"):
         sys.exit("espeak-ng is needed (apt-get install espeak-ng)")
     from config.settings import load
@@ -211,59 +252,113 @@ def main() -> None:
     install_whisper_base(load().effective_whisper_model_dir)
     engine = stt.backend()
     with tempfile.TemporaryDirectory() as tmp:
-        clips = build_set(Path(tmp), set(args.only), args.limit)
+        clips = build_set(Path(tmp), set(args.only), args.limit, args.half)
         per_language = {lang: sum(c.language == lang for c in clips) // 2 for lang in LANGUAGES}
-        print(f"speech set: {len(clips)} clips; utterances per language {per_language}; espeak-ng (speed, pitch) "
-              f"{VARIANTS}; bands wide (16 kHz) and phone (8 kHz, 300-3400 Hz, noise, mu-law)", flush=True)
+        print(f"speech set ({args.half}): {len(clips)} clips; utterances per language {per_language}; espeak-ng "
+              f"(speed, pitch) {VARIANTS}; bands wide (16 kHz) and phone (8 kHz, 300-3400 Hz, noise, mu-law)",
+              flush=True)
         engine.transcribe_wav(stt.convert(clips[0].path.read_bytes(), "wav16k"), "en", "", 32)  # warm-up
         if args.note:
             for language in LANGUAGES:
                 if not args.only or language in args.only:
                     time_note(engine, Path(tmp), language)
-        print(f"{'language':8} {'decode':6} {'prompt':6} {'band':5} {'clips':>5} {'WER':>6} {'CER':>6} {'refused':>7} "
-              f"{'WER*':>6} {'CER*':>6} {'refused*':>8} {'sec/sec':>7} {'p95 s':>6}")
-        print(f"  (* = with the log-probability floor {stt.MIN_LOGPROB}; without it otherwise)")
         settings = SETTINGS
         if args.shipped:
-            settings = [(lang, stt.DECODE_AS[lang], stt.PROMPTED[stt.DECODE_AS[lang]]) for lang in LANGUAGES]
+            settings = [(lang, stt.DECODE_AS[lang], stt.PROMPTED[stt.DECODE_AS[lang]], stt.HOTWORDS[stt.DECODE_AS[lang]])
+                        for lang in LANGUAGES]
         if args.setting:
-            settings = [(lang, decode, prompt == "yes") for lang, decode, prompt in (s.split(":") for s in args.setting)]
-        for language, decode, prompted in settings:
+            settings = [(lang, decode, prompt == "yes", hot == "yes")
+                        for lang, decode, prompt, hot in (s.split(":") for s in args.setting)]
+        _header(f"with the shipped floor {stt.MIN_LOGPROB}")
+        for setting in settings:
+            if args.only and setting[0] not in args.only:
+                continue
             for band in ("wide", "phone"):
-                chosen = [c for c in clips if c.language == language and c.band == band]
+                chosen = [c for c in clips if c.language == setting[0] and c.band == band]
                 if chosen:
-                    _score(engine, chosen, language, decode, prompted, band, args.show_errors)
+                    records = [_decode(engine, clip, setting, args.show_errors) for clip in chosen]
+                    if args.save:
+                        with args.save.open("a", encoding="utf-8") as out:
+                            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+                    _row(records, stt.MIN_LOGPROB[setting[0]])
 
 
-def _score(engine, chosen: list[Clip], language: str, decode: str, prompted: bool, band: str, show: bool) -> None:
-    words = chars = 0
-    errors = {floor: [0, 0, 0] for floor in (False, True)}  # word errors, char errors, refused
-    audio = spent = 0.0
-    times = []
-    for clip in chosen:
-        start = time.perf_counter()
-        result = stt.transcribe(clip.path, language, engine=engine, decode_as=decode, min_logprob=None,
-                                prompted=prompted)
-        elapsed = time.perf_counter() - start
-        times.append(elapsed)
-        spent += elapsed
-        audio += result.duration
-        ref = normal_words(clip.text)
+def _decode(engine, clip: Clip, setting: tuple[str, str, bool, bool], show: bool) -> dict:
+    """One clip through ``transcribe`` as the channels call it, without the floor (applied when scoring)."""
+    language, decode, prompted, hot = setting
+    start = time.perf_counter()
+    result = stt.transcribe(clip.path, language, engine=engine, decode_as=decode, min_logprob=None,
+                            prompted=prompted, hotwords=hot)
+    elapsed = time.perf_counter() - start
+    if show and normal_words(clip.text) != normal_words(result.text):
+        print(f"    {_setting_name(setting)}/{clip.band}/{clip.speed}/{clip.pitch}: {clip.text!r} -> {result.text!r} "
+              f"(logprob {result.logprob:.2f}; raw {result.raw[:60]!r})", flush=True)
+    return {"setting": _setting_name(setting), "language": language, "band": clip.band, "index": clip.index,
+            "half": clip.half, "ref": clip.text, "text": result.text, "logprob": result.logprob,
+            "seconds": elapsed, "duration": result.duration}
+
+
+def _score(records: list[dict], floor: float | None) -> dict:
+    """Error rates of ``records`` with a transcript below ``floor`` refused (a refusal is all words wrong)."""
+    words = chars = word_errors = char_errors = refused = right = wrong = 0
+    for record in records:
+        text = "" if floor is not None and record["text"] and record["logprob"] < floor else record["text"]
+        ref, hyp = normal_words(record["ref"]), normal_words(text)
+        ref_chars = list("".join(ref))
+        char_edits = edits(ref_chars, list("".join(hyp)))
         words += len(ref)
-        chars += len("".join(ref))
-        for floor in (False, True):
-            text = "" if floor and result.text and result.logprob < stt.MIN_LOGPROB[language] else result.text
-            hyp = normal_words(text)
-            errors[floor][0] += edits(ref, hyp)
-            errors[floor][1] += edits(list("".join(ref)), list("".join(hyp)))
-            errors[floor][2] += not text
-        if show and ref != normal_words(result.text):
-            print(f"    {language}/{decode}/{'p' if prompted else '-'}/{band}/{clip.speed}/{clip.pitch}: {clip.text!r} -> {result.text!r} "
-                  f"(logprob {result.logprob:.2f}; raw {result.raw[:60]!r})", flush=True)
+        chars += len(ref_chars)
+        word_errors += edits(ref, hyp)
+        char_errors += char_edits
+        refused += not text
+        if text:
+            right += char_edits <= RIGHT_CER * len(ref_chars)
+            wrong += char_edits > RIGHT_CER * len(ref_chars)
+    return {"wer": word_errors / words, "cer": char_errors / chars, "refused": refused, "right": right, "wrong": wrong}
+
+
+def _header(floors: str) -> None:
+    print(f"{'setting (lang:decode:prompt:hotwords)':38} {'half':4} {'band':5} {'clips':>5} {'WER':>6} {'CER':>6} "
+          f"{'refused':>7} {'WER*':>6} {'CER*':>6} {'refused*':>8} {'right*':>6} {'wrong*':>6} {'sec/sec':>7} {'p95 s':>6}")
+    print(f"  (* = {floors}; without a floor otherwise; right/wrong = read back with CER <= / > {RIGHT_CER})")
+
+
+def _row(records: list[dict], floor: float | None) -> None:
+    bare, floored = _score(records, None), _score(records, floor)
+    times = [r["seconds"] for r in records]
     p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-    (w0, c0, r0), (w1, c1, r1) = errors[False], errors[True]
-    print(f"{language:8} {decode:6} {'yes' if prompted else 'no':6} {band:5} {len(chosen):5d} {w0 / words:6.2f} {c0 / chars:6.2f} {r0:7d} "
-          f"{w1 / words:6.2f} {c1 / chars:6.2f} {r1:8d} {spent / audio:7.2f} {p95:6.2f}", flush=True)
+    halves = {r["half"] for r in records}
+    first = records[0]
+    print(f"{first['setting']:38} {halves.pop() if len(halves) == 1 else 'all':4} {first['band']:5} {len(records):5d} "
+          f"{bare['wer']:6.2f} {bare['cer']:6.2f} {bare['refused']:7d} {floored['wer']:6.2f} {floored['cer']:6.2f} "
+          f"{floored['refused']:8d} {floored['right']:6d} {floored['wrong']:6d} "
+          f"{sum(times) / sum(r['duration'] for r in records):7.2f} {p95:6.2f}", flush=True)
+
+
+def choose_floors(records: list[dict]) -> dict[str, float | None]:
+    """Per setting, the floor (from FLOORS) that maximises right minus wrong read-backs on the tuning
+    half, both bands together: a wrong read-back costs the caller a "no" and risks a confirmed wrong
+    word, a refusal costs only a retry. Prints both halves scored with it."""
+    chosen: dict[str, float | None] = {}
+    _header("with the floor chosen on the tuning half")
+    for setting in dict.fromkeys(r["setting"] for r in records):
+        mine = [r for r in records if r["setting"] == setting]
+        tune = [r for r in mine if r["half"] == "tune"]
+        if not tune:
+            continue
+
+        def gain(floor: float | None, tune: list[dict] = tune) -> tuple[int, int]:
+            score = _score(tune, floor)
+            return score["right"] - score["wrong"], -score["wrong"]
+
+        chosen[setting] = max(FLOORS, key=gain)
+        print(f"{setting}: floor {chosen[setting]}", flush=True)
+        for part in ("tune", "held"):
+            for band in ("wide", "phone"):
+                rows = [r for r in mine if r["half"] == part and r["band"] == band]
+                if rows:
+                    _row(rows, chosen[setting])
+    return chosen
 
 
 if __name__ == "__main__":

@@ -12,9 +12,18 @@ import pytest
 from config.settings import load
 from engine.speech import UnsupportedLanguage, synthesize, transcribe
 from engine.speech.models import fingerprint, install_whisper_base, is_installed
-from engine.speech.prompts import symptom_prompt
+from engine.speech.prompts import hotwords, symptom_prompt
 from engine.speech.script import devanagari_to_gurmukhi
-from engine.speech.stt import DECODE_AS, Piece, collapse_repeats, word_cap
+from engine.speech.stt import (
+    CONTEXT,
+    DECODE_AS,
+    START_TOKENS,
+    Piece,
+    backend,
+    collapse_repeats,
+    token_cap,
+    word_cap,
+)
 
 PHRASES = {"hi": "मुझे दो दिन से बुखार और खांसी है", "pa": "ਮੈਨੂੰ ਦੋ ਦਿਨਾਂ ਤੋਂ ਬੁਖਾਰ ਹੈ", "en": "I have fever and cough"}
 
@@ -78,7 +87,7 @@ class StubDecoder:
     name: str = "stub"
     asked: list[tuple[str, str, int]] = field(default_factory=list)
 
-    def transcribe_wav(self, wav16k, language, prompt, max_tokens):
+    def transcribe_wav(self, wav16k, language, prompt, max_tokens, hotwords=""):
         self.asked.append((language, prompt, max_tokens))
         return self.pieces
 
@@ -136,3 +145,33 @@ def test_punjabi_voice_goes_through_the_real_model_and_comes_back_in_gurmukhi_or
 
 def test_initial_prompt_is_in_the_users_script():
     assert "बुखार" in symptom_prompt("hi") and "ਬੁਖਾਰ" in symptom_prompt("pa") and "fever" in symptom_prompt("en")
+
+
+@pytest.mark.timeout(300)
+def test_a_real_whisper_loop_is_cut_at_the_token_cap_and_not_read_back(model_dir):
+    """Whisper base decoding a Punjabi clip as Hindi loops ("लाश, लाश, लाश, ..."), as the issue saw:
+    the decode stops at the clip's token cap, and what is read back has no repeated run and fits
+    the clip's length (or is refused)."""
+    clip = synthesize("ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ", "pa", "ogg", engines=("espeak",))
+    result = transcribe(clip.data, "pa", min_logprob=None)
+    raw = result.raw.split()
+    assert len(collapse_repeats(raw)) < len(raw), result.raw  # the real model did loop on this clip
+    tokens = len(backend().model.hf_tokenizer.encode(result.raw).ids)
+    # cut at the cap, not at Whisper's 448 (re-encoding the text can merge or split a few tokens)
+    assert tokens <= token_cap(result.duration, "hi") + 8 < 448
+    words = result.text.split()
+    assert len(words) <= word_cap(result.duration) and collapse_repeats(words) == words
+
+
+@pytest.mark.parametrize("language", ["hi", "pa", "en"])
+def test_hotwords_come_from_our_data_in_the_decoding_script_and_fit_whispers_context(language, model_dir):
+    words = hotwords(language)
+    script = {"hi": "[\u0900-\u097f]", "pa": "[\u0a00-\u0a7f]", "en": "[A-Za-z]"}[language]
+    assert all(re.search(script, w) for w in words.split())
+    assert {"hi": "धूरी", "pa": "ਧੂਰੀ", "en": "Dhuri"}[language] in words.split()  # data/pharmacy/gazetteer.tsv
+    engine = backend()
+    prompt, cap = symptom_prompt(language), token_cap(30.0, language)
+    fitted = engine.fitted_hotwords(words, prompt, cap)
+    encode = engine.model.hf_tokenizer.encode
+    used = START_TOKENS + min(len(encode(prompt).ids), 223) + (len(encode(" " + fitted).ids) if fitted else 0) + cap
+    assert used <= CONTEXT and (fitted or language == "pa")  # Gurmukhi fills the context soonest

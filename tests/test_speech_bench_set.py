@@ -30,3 +30,23 @@ def test_every_kind_is_spoken_by_every_voice_variant():
                 for kind in kinds}
     assert all(len(v) == len(bench.VARIANTS) for v in variants.values())
     assert len({speed for speed, _ in bench.VARIANTS}) >= 3 and len({pitch for _, pitch in bench.VARIANTS}) >= 3
+
+
+def test_tuning_and_held_out_halves_each_have_every_kind_and_voice_variant():
+    halves = {"tune": [], "held": []}
+    for index, (kind, *_) in enumerate(bench.UTTERANCES):
+        halves[bench.half(index)].append((kind, bench.VARIANTS[index % len(bench.VARIANTS)]))
+    assert abs(len(halves["tune"]) - len(halves["held"])) <= 1
+    for pairs in halves.values():
+        assert {k for k, _ in pairs} == {"symptom", "number", "yesno", "place"}
+        assert {v for _, v in pairs} == set(bench.VARIANTS)
+
+
+def test_floor_choice_uses_the_tuning_half_only():
+    def record(half, text, logprob):
+        return {"setting": "pa:hi:yes:no", "language": "pa", "band": "wide", "index": 0, "half": half,
+                "ref": "ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ", "text": text, "logprob": logprob, "seconds": 1.0, "duration": 1.0}
+
+    tune = [record("tune", "ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ", -0.3), record("tune", "ਪਰ ਪਰ", -0.8)]
+    held = [record("held", "ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ", -0.9)] * 5  # would pull the floor down if it were looked at
+    assert bench.choose_floors(tune + held) == {"pa:hi:yes:no": -0.7}

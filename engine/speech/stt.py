@@ -32,6 +32,7 @@ from typing import Protocol
 
 from engine.speech.audio import AudioFormatRefused, convert, duration_seconds
 from engine.speech.models import ModelMissing, is_installed
+from engine.speech.prompts import hotwords as vocabulary
 from engine.speech.prompts import symptom_prompt
 from engine.speech.script import hindi_decoded_as_punjabi
 
@@ -49,6 +50,11 @@ SUPPORTED = tuple(DECODE_AS)
 #: comma-separated word list also invites Whisper to continue the list ("बदन दर्द, बदन दर्द, ...",
 #: which the loop guards refuse); bench/speech.py measured English WER 0.25 with it, 0.39 without.
 PROMPTED = {"hi": True, "en": True, "pa": True}
+
+#: Whether Whisper also gets ``hotwords`` (places, answer and number words in the decoding
+#: language's script, ``engine.speech.prompts.hotwords``); chosen per decoding language on the tuning
+#: half of bench/speech.py's set.
+HOTWORDS = {"hi": False, "en": False, "pa": False}
 
 #: Whisper's own thresholds (openai/whisper transcribe(): no_speech_threshold 0.6 together with
 #: logprob_threshold -1.0; compression_ratio_threshold 2.4).
@@ -99,7 +105,13 @@ class Piece:
 class Backend(Protocol):
     name: str
 
-    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int) -> list[Piece]: ...
+    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int,
+                       hotwords: str = "") -> list[Piece]: ...
+
+
+#: Whisper's decoder context (tokens), what faster-whisper keeps of an initial prompt, and the start
+#: sequence around them (<|startofprev|>, <|startoftranscript|>, language, task, <|notimestamps|>).
+CONTEXT, PROMPT_KEPT, START_TOKENS = 448, 223, 5
 
 
 class FasterWhisperBackend:
@@ -115,13 +127,26 @@ class FasterWhisperBackend:
         self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
         self._lock = threading.Lock()  # CTranslate2 models are not meant for concurrent generate calls
 
-    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int) -> list[Piece]:
+    def fitted_hotwords(self, hotwords: str, prompt: str, max_tokens: int) -> str:
+        """``hotwords`` cut at a word so that they, the prompt and ``max_tokens`` fit Whisper's context
+        (faster-whisper raises otherwise); the list is ordered most useful first."""
+        encode = self.model.hf_tokenizer.encode
+        room = CONTEXT - START_TOKENS - max_tokens - min(len(encode(prompt).ids) if prompt else 0, PROMPT_KEPT)
+        words = hotwords.split()
+        while words and len(encode(" " + " ".join(words)).ids) > min(room, PROMPT_KEPT - 1):
+            words = words[: len(words) * 3 // 4] if len(words) > 4 else words[:-1]
+        return " ".join(words)
+
+    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int,
+                       hotwords: str = "") -> list[Piece]:
         import io
 
+        hotwords = self.fitted_hotwords(hotwords, prompt, max_tokens) if hotwords else ""
         with self._lock:
             segments, _info = self.model.transcribe(
                 io.BytesIO(wav16k), language=language, initial_prompt=prompt or None, vad_filter=True,
                 temperature=0.0, condition_on_previous_text=False, beam_size=1, max_new_tokens=max_tokens,
+                hotwords=hotwords or None,
             )
             return [Piece(seg.text.strip(), seg.no_speech_prob, seg.avg_logprob, seg.compression_ratio)
                     for seg in segments]
@@ -137,9 +162,11 @@ class OpenAIWhisperBackend:
 
         self.model = whisper.load_model(model_name)
 
-    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int) -> list[Piece]:
+    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int,
+                       hotwords: str = "") -> list[Piece]:
         import tempfile
 
+        prompt = f"{hotwords} {prompt}".strip()  # openai-whisper has no hotwords: they lead the prompt
         with tempfile.NamedTemporaryFile(suffix=".wav") as handle:
             handle.write(wav16k)
             handle.flush()
@@ -271,11 +298,12 @@ def mean_logprob(pieces: list[Piece]) -> float:
 
 def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None,
                decode_as: str | None = None, min_logprob: float | None | bool = True,
-               prompted: bool | None = None) -> Transcript:
+               prompted: bool | None = None, hotwords: bool | None = None) -> Transcript:
     """Text spoken in ``audio`` (any format ffmpeg reads), in ``language`` (hi, pa or en).
 
-    ``decode_as``, ``min_logprob`` (a floor, or None for none) and ``prompted`` override
-    :data:`DECODE_AS`, :data:`MIN_LOGPROB` and :data:`PROMPTED` (bench/speech.py compares them)."""
+    ``decode_as``, ``min_logprob`` (a floor, or None for none), ``prompted`` and ``hotwords``
+    override :data:`DECODE_AS`, :data:`MIN_LOGPROB`, :data:`PROMPTED` and :data:`HOTWORDS`
+    (bench/speech.py compares them)."""
     if language not in SUPPORTED:
         raise UnsupportedLanguage(language)
     data = audio.read_bytes() if isinstance(audio, Path) else audio
@@ -290,7 +318,9 @@ def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None
     duration = duration_seconds(wav)
     prompted = PROMPTED[decode] if prompted is None else prompted
     prompt = symptom_prompt(decode) if prompted else ""
-    pieces = engine.transcribe_wav(wav, decode, prompt, token_cap(duration, decode))
+    hotwords = HOTWORDS[decode] if hotwords is None else hotwords
+    pieces = engine.transcribe_wav(wav, decode, prompt, token_cap(duration, decode),
+                                   hotwords=vocabulary(decode) if hotwords else "")
     floor = MIN_LOGPROB[language] if min_logprob is True else min_logprob
     text = clean(pieces, duration, floor, decode)
     if language == "pa" and decode == "hi":
