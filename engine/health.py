@@ -122,16 +122,16 @@ def workers(redis_url: str, queue: str) -> Callable[[], str | None]:
 
 
 def keyring(settings: Any) -> Callable[[], str | None]:
-    """The records keys load (never created here: a missing key file is a finding, not a default)."""
+    """The records keys load, as records says (:func:`records.crypto.keyring_status`: never created
+    here, a missing key file is a finding, not a default)."""
 
     def check() -> str | None:
-        from records.crypto import provider_from_settings
+        from records.crypto import NoKeyring, keyring_status
 
-        if settings.key_provider != "env" and not settings.effective_master_key_file.exists():
-            raise NotReady("down: no key file")
-        provider = provider_from_settings(settings)
-        provider.current_key_id()
-        return settings.key_provider
+        try:
+            return keyring_status(settings)
+        except NoKeyring as exc:
+            raise NotReady(f"down: {exc}") from exc
 
     return check
 

@@ -405,3 +405,18 @@ def provider_from_settings(settings: Any) -> KeyProvider:
     if settings.key_provider == "env":
         return EnvKeyProvider()
     return FileKeyProvider(settings.effective_master_key_file)
+
+
+class NoKeyring(CryptoError):
+    """The configured keyring is not there (a missing key file): a finding for readiness, never a
+    reason to make one."""
+
+
+def keyring_status(settings: Any) -> str:
+    """Whether the configured keyring loads, checked without creating it (``/ready``, ``saathi
+    status``): the provider's kind (``file``, ``env``); :class:`NoKeyring` when its key file is
+    missing, :class:`CryptoError` or the provider's own error when it does not load."""
+    if settings.key_provider != "env" and not settings.effective_master_key_file.exists():
+        raise NoKeyring("no key file")
+    provider_from_settings(settings).current_key_id()
+    return str(settings.key_provider)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.paths import ROOT
 from records import audit, consent, fhir
 from records.access import AccessDenied, Action, Actor, Purpose, View, authorize
-from records.crypto import DataKey, KeyProvider, KeyShredded
+from records.crypto import DataKey, KeyProvider, KeyShredded, Place, Sealed
 from records.identity import normalise_phone, sender_id
 from records.keys import RotationReport, Vault
 from records.models import (
@@ -48,7 +48,7 @@ from records.models import (
     utcnow,
 )
 from records.storage import ObjectStore
-from records.types import open_from, place, seal_into
+from records.types import open_from, place, place_of, seal_into
 
 #: WhatsApp, SMS and voice from one number are one person: they share the "phone" identity.
 PHONE_CHANNELS = {"whatsapp", "sms", "ivr", "voice", "phone", "tel"}
@@ -813,6 +813,32 @@ class RecordsService:
             with contextlib.suppress(NotImplementedError):  # env/KMS: retire keys where they live
                 report.retired = self.keys.retire({report.new_master_key_id})
         return report
+
+    # ------------------------------------------------------------------ sealing for other parts' tables
+
+    def seal_for(self, owner: uuid.UUID, value: Any, where: Place) -> Sealed:
+        """``value`` sealed with ``owner``'s data key for its place (table, column, row): the one door
+        through which other parts' tables (ASHA follow-ups, the notify outbox) seal a column, so no
+        part outside records handles a data key. :class:`KeyShredded` when the owner was deleted."""
+        with self._sessions() as session:
+            return self.vault.for_user(session, owner).seal(value, where)
+
+    def open_for(self, owner: uuid.UUID, sealed: Sealed | bytes, where: Place) -> Any:
+        """The value :meth:`seal_for` sealed for ``owner`` at ``where``; :class:`KeyShredded` when the
+        owner was deleted, :class:`records.crypto.CryptoError` when it was sealed for another place."""
+        with self._sessions() as session:
+            return self.vault.for_user(session, owner).open(sealed, where)
+
+    def open_column(self, owner: uuid.UUID, obj: Any, column: str, default: Any = None) -> Any:
+        """``obj.column`` (a model instance of any part's ``Encrypted`` column) opened with ``owner``'s
+        key for its place; ``default`` when the column is empty (:func:`records.types.open_from`)."""
+        sealed = getattr(obj, column)
+        return default if sealed is None else self.open_for(owner, sealed, place_of(obj, column))
+
+    def lookup_digest(self, namespace: str, value: str) -> bytes:
+        """The keyed digest of a lookup value (a dedupe key, a line), so another part's table can find
+        or compare it without storing it in clear (:meth:`records.crypto.KeyProvider.lookup_digest`)."""
+        return self.keys.lookup_digest(namespace, value)
 
     # ------------------------------------------------------------------ extensions (portal tables)
 

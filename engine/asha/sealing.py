@@ -38,14 +38,12 @@ def seal_clear_follow_ups(url: str, records: Any | None) -> int:
         try:
             if row.patient_id is None:
                 raise KeyShredded("no patient behind this code")
-            with records.sessions() as s:
-                key = records.vault.for_user(s, row.patient_id)
+            sealed = records.seal_for(row.patient_id, {"kind": row.kind, "label": row.label},
+                                      Place("asha_followups", "details_enc", str(row.id)))
         except KeyShredded:  # the patient was deleted: their follow-ups go with them
             return where, None
-        return where, {"details_enc": key.seal({"kind": row.kind, "label": row.label},
-                                               Place("asha_followups", "details_enc", str(row.id))).blob,
-                       "dedupe": follow_up_digest(records.keys, row.asha_id, row.code, row.kind, row.label,
-                                                  row.due_on)}
+        return where, {"details_enc": sealed.blob,
+                       "dedupe": follow_up_digest(records, row.asha_id, row.code, row.kind, row.label, row.due_on)}
 
     sealed = rewrite_clear_rows(url, table, table.c.details_enc.is_(None), records, "ASHA follow-ups", change)
     engine = make_engine(url)
@@ -78,17 +76,15 @@ def _villages_from_profiles(engine: sa.Engine, records: Any | None) -> None:
 
 def _own_village(records: Any, asha_id: uuid.UUID, profile_model: Any) -> str:
     from records.crypto import KeyShredded
-    from records.types import open_from
 
     with records.sessions() as s:
         row = s.get(profile_model, asha_id)
-        if row is None:
-            return ""
-        try:
-            details = open_from(records.vault.for_user(s, asha_id), row, "details_enc")
-            return str(details.get("village") or "")
-        except KeyShredded:
-            return ""
+    if row is None:
+        return ""
+    try:
+        return str(records.open_column(asha_id, row, "details_enc", {}).get("village") or "")
+    except KeyShredded:
+        return ""
 
 
 def seal_clear_outcomes(url: str, records: Any | None) -> int:
@@ -103,10 +99,8 @@ def seal_clear_outcomes(url: str, records: Any | None) -> int:
     def change(row: Any) -> Change:
         where = sa.and_(table.c.asha_id == row.asha_id, table.c.line_key == row.line_key)
         try:
-            with records.sessions() as s:
-                key = records.vault.for_user(s, row.asha_id)
-                return where, {"outcome_enc": key.seal(row.outcome,
-                                                       Place("asha_batch_lines", "outcome_enc", row.line_key)).blob}
+            return where, {"outcome_enc": records.seal_for(row.asha_id, row.outcome,
+                                                           Place("asha_batch_lines", "outcome_enc", row.line_key)).blob}
         except KeyShredded:
             return where, None
 

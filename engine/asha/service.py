@@ -127,22 +127,24 @@ def _worker(row: AshaWorker) -> Worker:
     return Worker(row.user_id, row.area, row.language, row.verified_at is not None, bool(row.active))
 
 
-def follow_up_digest(keys: Any, asha_id: uuid.UUID, code: str, kind: str, label: str, due: dt.date) -> str:
-    """The keyed digest that makes a follow-up unique without its kind or label in clear."""
-    return keys.lookup_digest("asha-followup", f"{asha_id}|{code}|{kind}|{label}|{due}").hex()[:64]
+def follow_up_digest(records: RecordsService, asha_id: uuid.UUID, code: str, kind: str, label: str,
+                     due: dt.date) -> str:
+    """The keyed digest (records' lookup key) that makes a follow-up unique without its kind or label
+    in clear."""
+    return records.lookup_digest("asha-followup", f"{asha_id}|{code}|{kind}|{label}|{due}").hex()[:64]
 
 
 def _otp_hash(user_id: uuid.UUID, number: str) -> str:
     return hmac.new(str(user_id).encode(), number.encode(), hashlib.sha256).hexdigest()
 
 
-def _line_key(cmd: parse.Command, line: str, today: dt.date, keys: Any) -> str:
+def _line_key(cmd: parse.Command, line: str, today: dt.date, records: RecordsService) -> str:
     """The reference, or a keyed HMAC of the line and the day (records' lookup key): a plain hash of
     'VISIT KD472 bukhar' could be guessed back from the table."""
     if cmd.ref:
         return f"ref:{cmd.ref}"
     normal = " ".join(line.casefold().split())
-    return "h:" + keys.lookup_digest("asha-line", f"{today}|{normal}").hex()[:40]
+    return "h:" + records.lookup_digest("asha-line", f"{today}|{normal}").hex()[:40]
 
 
 class AshaService:
@@ -274,11 +276,11 @@ class AshaService:
             return cmd, Outcome("err", self._correction(cmd, language))
         if cmd.name not in WRITES:
             return cmd, self.run(worker, cmd, language)
-        key = _line_key(cmd, parse.split_ref(line)[1], self.today(), self.records.keys)
+        key = _line_key(cmd, parse.split_ref(line)[1], self.today(), self.records)
         try:
             with self.sessions() as s:
                 s.add(BatchLine(asha_id=worker.user_id, line_key=key,
-                                outcome_enc=self._seal(worker.user_id, "pending", place(BatchLine, "outcome_enc", key)),
+                                outcome_enc=self.records.seal_for(worker.user_id, "pending", place(BatchLine, "outcome_enc", key)),
                                 created_at=self.clock()))
                 s.commit()
         except IntegrityError:
@@ -298,8 +300,8 @@ class AshaService:
                 s.execute(delete(BatchLine).where(BatchLine.asha_id == worker.user_id, BatchLine.line_key == key))
             else:
                 s.execute(update(BatchLine).where(BatchLine.asha_id == worker.user_id, BatchLine.line_key == key)
-                          .values(outcome_enc=self._seal(worker.user_id, f"{outcome.status}:{outcome.code}",
-                                                         place(BatchLine, "outcome_enc", key))))
+                          .values(outcome_enc=self.records.seal_for(worker.user_id, f"{outcome.status}:{outcome.code}",
+                                                                    place(BatchLine, "outcome_enc", key))))
             s.commit()
         return cmd, outcome
 
@@ -455,16 +457,10 @@ class AshaService:
         self._follow_up(worker, patient, "referral", "REFER", self.today() + dt.timedelta(days=2))
         return Outcome("ok", t("asha_referred", language, code=patient.code), patient.code)
 
-    def _seal(self, owner: uuid.UUID, value: Any, where: Place) -> Any:
-        """``value`` sealed with ``owner``'s records data key for its place (table, column, row)."""
-        with self.records.sessions() as s:
-            return self.records.vault.for_user(s, owner).seal(value, where)
-
     def _open(self, owner: uuid.UUID, sealed: Any, where: Place) -> Any:
         """The sealed value, or None when its owner was deleted (their key is gone)."""
         try:
-            with self.records.sessions() as s:
-                return self.records.vault.for_user(s, owner).open(sealed, where)
+            return self.records.open_for(owner, sealed, where)
         except KeyShredded:
             return None
 
@@ -472,12 +468,12 @@ class AshaService:
                    remind: bool = False) -> bool:
         """Record a follow-up (details sealed with the patient's key); with ``remind`` the patient
         is also reminded (``on_due``)."""
-        digest = follow_up_digest(self.records.keys, worker.user_id, patient.code, kind, label, due)
+        digest = follow_up_digest(self.records, worker.user_id, patient.code, kind, label, due)
         try:
             with self.sessions() as s:
                 row_id = uuid.uuid4()
                 s.add(FollowUp(id=row_id, asha_id=worker.user_id, patient_id=patient.patient_id, code=patient.code,
-                               details_enc=self._seal(patient.patient_id, {"kind": kind, "label": label},
+                               details_enc=self.records.seal_for(patient.patient_id, {"kind": kind, "label": label},
                                                       place(FollowUp, "details_enc", row_id)),
                                dedupe=digest, due_on=due))
                 s.commit()

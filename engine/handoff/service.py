@@ -181,12 +181,12 @@ class Handoff:
         """Name, registration number, specialty, languages (the doctor's own details)."""
         with self.records.sessions() as s:
             profile = s.get(DoctorProfile, doctor_id)
-            if profile is None:
-                raise LookupError("not a doctor")
-            details = open_from(self.records.vault.for_user(s, doctor_id), profile, "details_enc")
-            return {"id": doctor_id, "name": details.get("name", ""),
-                    "registration_number": details.get("registration_number", ""),
-                    "specialty": profile.specialty, "languages": list(profile.languages)}
+        if profile is None:
+            raise LookupError("not a doctor")
+        details = self.records.open_column(doctor_id, profile, "details_enc")
+        return {"id": doctor_id, "name": details.get("name", ""),
+                "registration_number": details.get("registration_number", ""),
+                "specialty": profile.specialty, "languages": list(profile.languages)}
 
     def add_slots(self, doctor_id: uuid.UUID, starts_at: dt.datetime, ends_at: dt.datetime,
                   minutes: int = 15) -> list[uuid.UUID]:
@@ -931,9 +931,9 @@ class Handoff:
     def staff_phone(self, user_id: uuid.UUID) -> str | None:
         with self.records.sessions() as s:
             row = s.get(PortalAccount, user_id)
-            if row is None or row.contact_enc is None:
-                return None
-            return open_from(self.records.vault.for_user(s, user_id), row, "contact_enc").get("phone")
+        if row is None or row.contact_enc is None:
+            return None
+        return self.records.open_column(user_id, row, "contact_enc").get("phone")
 
 
 def normalise_item(item: dict[str, Any], as_written: frozenset[str] = frozenset()) -> dict[str, Any]:

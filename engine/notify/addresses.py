@@ -4,6 +4,8 @@ an outbox row is sealed for them (their records data key)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from records.identity import sender_id  # the gateway's pseudonym of a number: o
 
 
 class RecordsAddressBook:
-    """Reads the person's phone identity (sealed with their own key) through the records vault."""
+    """Reads the person's phone identity (sealed with their own key) through records (:meth:`open_column`)."""
 
     def __init__(self, records: Any, salt: str) -> None:
         self.records = records
@@ -21,15 +23,14 @@ class RecordsAddressBook:
 
     def recipient(self, user_id: uuid.UUID) -> Recipient | None:
         from records.models import ChannelIdentity, User
-        from records.types import open_from
 
         with self.records.sessions() as s:
             user = s.get(User, user_id)
             row = s.scalar(select(ChannelIdentity).where(ChannelIdentity.user_id == user_id,
                                                          ChannelIdentity.channel == "phone").limit(1))
-            if user is None or row is None:
-                return None
-            address = open_from(self.records.vault.for_user(s, user_id), row, "address_enc")
+        if user is None or row is None:
+            return None
+        address = self.records.open_column(user_id, row, "address_enc")
         return Recipient(address=address, language=user.language or "hi", sender=sender_id(address, self.salt))
 
 
@@ -42,26 +43,30 @@ def _place(row_id: uuid.UUID) -> Any:
 
 
 class RecordsSealer:
-    """Seals outbox fields with the recipient's records data key (the records vault, its key cache);
-    digests dedupe keys with the records' lookup key, as records digest phone numbers."""
+    """Seals outbox fields with the recipient's records data key (records' :meth:`seal_for`, its key
+    cache); digests dedupe keys with the records' lookup key, as records digest phone numbers."""
 
     def __init__(self, records: Any) -> None:
         self.records = records
 
-    def _key(self, user_id: uuid.UUID) -> Any:
-        from records.crypto import KeyShredded
-
-        try:
-            with self.records.sessions() as s:
-                return self.records.vault.for_user(s, user_id)
-        except KeyShredded as exc:
-            raise LookupError("no data key: the person was deleted") from exc
-
     def seal(self, user_id: uuid.UUID, row_id: uuid.UUID, value: dict[str, str]) -> Any:
-        return self._key(user_id).seal(value, _place(row_id))
+        with _shredded_as_lookup_error():
+            return self.records.seal_for(user_id, value, _place(row_id))
 
     def open(self, user_id: uuid.UUID, row_id: uuid.UUID, sealed: Any) -> dict[str, str]:
-        return self._key(user_id).open(sealed, _place(row_id))
+        with _shredded_as_lookup_error():
+            return self.records.open_for(user_id, sealed, _place(row_id))
 
     def digest(self, text: str) -> str:
-        return "d:" + self.records.keys.lookup_digest("notify-dedupe", text).hex()
+        return "d:" + self.records.lookup_digest("notify-dedupe", text).hex()
+
+
+@contextmanager
+def _shredded_as_lookup_error() -> Iterator[None]:
+    """The notify port speaks of people who are gone as :class:`LookupError` (no records types)."""
+    from records.crypto import KeyShredded
+
+    try:
+        yield
+    except KeyShredded as exc:
+        raise LookupError("no data key: the person was deleted") from exc
