@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from engine.schema.sealed import refuse_while_clear
+
 revision = "asha_0003"
 down_revision = "asha_0002"
 branch_labels = None
@@ -17,11 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    left = op.get_bind().execute(sa.text("SELECT count(*) FROM asha_followups WHERE details_enc IS NULL "
-                                         "OR dedupe IS NULL OR patient_id IS NULL")).scalar()
-    if left:
-        raise RuntimeError(f"{left} ASHA follow-ups are not sealed yet: run `saathi asha migrate` "
-                           "(it seals them with the records' data keys)")
+    refuse_while_clear("asha_followups", "details_enc IS NULL OR dedupe IS NULL OR patient_id IS NULL",
+                       "ASHA follow-ups are not sealed yet")
     with op.batch_alter_table("asha_followups") as batch:  # the clear columns' unique constraint goes with them
         batch.drop_column("kind")
         batch.drop_column("label")

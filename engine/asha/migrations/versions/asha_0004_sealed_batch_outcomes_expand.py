@@ -7,8 +7,7 @@ Revises: asha_0003
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from engine.schema.sealed import add_sealed_column, drop_sealed_column
 
 revision = "asha_0004"
 down_revision = "asha_0003"
@@ -17,10 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("asha_batch_lines") as batch:
-        batch.add_column(sa.Column("outcome_enc", sa.LargeBinary(), nullable=True))
+    add_sealed_column("asha_batch_lines", "outcome_enc")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("asha_batch_lines") as batch:
-        batch.drop_column("outcome_enc")
+    drop_sealed_column("asha_batch_lines", "outcome_enc")

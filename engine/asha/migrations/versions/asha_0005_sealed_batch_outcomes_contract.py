@@ -6,7 +6,8 @@ Revises: asha_0004
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from engine.schema.sealed import contract_sealed_column, restore_clear_column
 
 revision = "asha_0005"
 down_revision = "asha_0004"
@@ -15,18 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    left = op.get_bind().execute(sa.text("SELECT count(*) FROM asha_batch_lines WHERE outcome_enc IS NULL")).scalar()
-    if left:
-        raise RuntimeError(f"{left} ASHA batch outcomes are in clear: run `saathi asha migrate` "
-                           "(it seals them with the records' data keys)")
-    with op.batch_alter_table("asha_batch_lines") as batch:
-        batch.drop_column("outcome")
-        batch.alter_column("outcome_enc", existing_type=sa.LargeBinary(), nullable=False)
+    contract_sealed_column("asha_batch_lines", "outcome", "outcome_enc", "ASHA batch outcomes are in clear")
 
 
 def downgrade() -> None:
-    # outcomes cannot be unsealed here: the lines are forgotten (a resent batch line would run again)
-    op.execute("DELETE FROM asha_batch_lines")
-    with op.batch_alter_table("asha_batch_lines") as batch:
-        batch.alter_column("outcome_enc", existing_type=sa.LargeBinary(), nullable=True)
-        batch.add_column(sa.Column("outcome", sa.String(40), nullable=False, server_default=""))
+    # the lines are forgotten (a resent batch line would run again)
+    restore_clear_column("asha_batch_lines", sa.Column("outcome", sa.String(40), nullable=False, server_default=""),
+                         "outcome_enc")

@@ -6,8 +6,7 @@ Revises: notify_0001
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from engine.schema.sealed import add_sealed_column, drop_sealed_column
 
 revision = "notify_0002"
 down_revision = "notify_0001"
@@ -16,10 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("notify_outbox") as batch:
-        batch.add_column(sa.Column("fields_enc", sa.LargeBinary(), nullable=True))
+    add_sealed_column("notify_outbox", "fields_enc")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("notify_outbox") as batch:
-        batch.drop_column("fields_enc")
+    drop_sealed_column("notify_outbox", "fields_enc")

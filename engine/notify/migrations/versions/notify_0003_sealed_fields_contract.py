@@ -7,7 +7,8 @@ Revises: notify_0002
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from engine.schema.sealed import contract_sealed_column, restore_clear_column
 
 revision = "notify_0003"
 down_revision = "notify_0002"
@@ -16,18 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    left = op.get_bind().execute(sa.text("SELECT count(*) FROM notify_outbox WHERE fields_enc IS NULL")).scalar()
-    if left:
-        raise RuntimeError(f"{left} notifications hold their fields in clear: run `saathi asha migrate` "
-                           "(it seals them with the records' data keys)")
-    with op.batch_alter_table("notify_outbox") as batch:
-        batch.drop_column("fields")
-        batch.alter_column("fields_enc", existing_type=sa.LargeBinary(), nullable=False)
+    contract_sealed_column("notify_outbox", "fields", "fields_enc", "notifications hold their fields in clear")
 
 
 def downgrade() -> None:
-    # fields cannot be unsealed here (no keys in migrations): what is still to send is dropped
-    op.execute("DELETE FROM notify_outbox")
-    with op.batch_alter_table("notify_outbox") as batch:
-        batch.alter_column("fields_enc", existing_type=sa.LargeBinary(), nullable=True)
-        batch.add_column(sa.Column("fields", sa.JSON(), nullable=False, server_default="{}"))
+    # what is still to send is dropped
+    restore_clear_column("notify_outbox", sa.Column("fields", sa.JSON(), nullable=False, server_default="{}"),
+                         "fields_enc")
