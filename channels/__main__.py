@@ -7,15 +7,13 @@ each job under ``SAATHI_WORKER_MEMORY_MB`` of address space.
 
 from __future__ import annotations
 
-import logging
 import sys
 
 
 def serve() -> int:
-    from werkzeug.serving import make_server
-
     from channels.app import create_app
     from config.settings import load
+    from engine.entry import serve_forever
 
     settings = load()
     app = create_app(settings)
@@ -43,10 +41,7 @@ def serve() -> int:
     from channels.replay import Replayer
 
     Replayer(app.config["GATEWAY"]).start()  # messages kept while Rasa was down are answered when it is back
-    server = make_server(settings.host, settings.gateway_port, app, threaded=True)
-    logging.getLogger(__name__).warning("gateway listening on http://%s:%s", settings.host, settings.gateway_port)
-    server.serve_forever()
-    return 0
+    return serve_forever(app, settings.host, settings.gateway_port, "gateway")
 
 
 def worker() -> int:

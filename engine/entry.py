@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
 
 def run_process(prog: str, commands: dict[str, Callable[[], int]], argv: list[str] | None = None,
@@ -28,3 +29,14 @@ def run_process(prog: str, commands: dict[str, Callable[[], int]], argv: list[st
 
     load_for_start(prog)  # a production deployment with a default or short secret stops here
     return commands[args.command]()
+
+
+def serve_forever(app: Any, host: str, port: int, what: str) -> int:
+    """Serves a WSGI ``app`` (the gateway, the portal) on a threaded server until the process is
+    stopped, saying where in the log (``what`` names it); returns the exit status."""
+    from werkzeug.serving import make_server
+
+    server = make_server(host, port, app, threaded=True)
+    logging.getLogger(what).warning("%s listening on http://%s:%s", what, host, port)
+    server.serve_forever()
+    return 0

@@ -8,7 +8,6 @@ reminders (``serve`` without Redis, ``worker`` with it) re-arms them from the da
 
 from __future__ import annotations
 
-import logging
 import sys
 
 #: how often a reminders worker cleans RQ's registries and tries to take over the scheduler lock
@@ -16,10 +15,9 @@ MAINTENANCE_SECONDS = 30
 
 
 def serve() -> int:
-    from werkzeug.serving import make_server
-
     from config.settings import load
     from engine import schema
+    from engine.entry import serve_forever
     from engine.services import ProcessServices
     from portal import create_app
     from portal.services import build
@@ -35,10 +33,7 @@ def serve() -> int:
         from portal import jobs
 
         jobs.rearm_at_start()
-    server = make_server(settings.host, settings.portal_port, app, threaded=True)
-    logging.getLogger(__name__).warning("portal listening on http://%s:%s", settings.host, settings.portal_port)
-    server.serve_forever()
-    return 0
+    return serve_forever(app, settings.host, settings.portal_port, "portal")
 
 
 def worker() -> int:
