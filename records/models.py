@@ -63,6 +63,17 @@ def _patient_fk(index: bool = True) -> Mapped[uuid.UUID]:
     return mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=index)
 
 
+def _owner_key() -> Mapped[uuid.UUID]:
+    """A profile's key: its person (users.id), whose deletion takes the profile with it."""
+    return mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+def _link(table: str, ondelete: str, index: bool = True) -> Mapped[uuid.UUID | None]:
+    """An optional link to a row of ``table`` (nullable as the attribute's annotation says):
+    ``CASCADE`` for what only exists for that row, ``SET NULL`` for what outlives it."""
+    return mapped_column(Uuid, ForeignKey(f"{table}.id", ondelete=ondelete), index=index)
+
+
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
@@ -91,21 +102,15 @@ class DataKeyRow(Base):
 
 class PatientProfile(Base):
     __tablename__ = "patient_profiles"
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[uuid.UUID] = _owner_key()
     #: {"name", "birth_year", "sex", "village"} sealed together: one decrypt per profile read.
     details_enc: Mapped[Sealed] = mapped_column(Encrypted(row="user_id", owner="user_id"), nullable=False)
-    registered_by: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    registered_by: Mapped[uuid.UUID | None] = _link("users", "SET NULL")
 
 
 class DoctorProfile(Base):
     __tablename__ = "doctor_profiles"
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[uuid.UUID] = _owner_key()
     #: {"name", "registration_number"}
     details_enc: Mapped[Sealed] = mapped_column(Encrypted(row="user_id", owner="user_id"), nullable=False)
     specialty: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
@@ -114,9 +119,7 @@ class DoctorProfile(Base):
 
 class AshaProfile(Base):
     __tablename__ = "asha_profiles"
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[uuid.UUID] = _owner_key()
     #: {"name", "village"}
     details_enc: Mapped[Sealed] = mapped_column(Encrypted(row="user_id", owner="user_id"), nullable=False)
     #: administrative area code (block/district), used for routing, not a person's address.
@@ -166,9 +169,7 @@ class SymptomReport(Base):
     __tablename__ = "symptom_reports"
     id: Mapped[uuid.UUID] = _id()
     patient_id: Mapped[uuid.UUID] = _patient_fk()
-    encounter_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("encounters.id", ondelete="SET NULL"), index=True
-    )
+    encounter_id: Mapped[uuid.UUID | None] = _link("encounters", "SET NULL")
     created_at: Mapped[dt.datetime] = _created()
     #: {"text", "symptoms", "age", "sex", "duration_days", ...}
     report_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
@@ -178,9 +179,7 @@ class TriageResult(Base):
     __tablename__ = "triage_results"
     id: Mapped[uuid.UUID] = _id()
     patient_id: Mapped[uuid.UUID] = _patient_fk()
-    symptom_report_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("symptom_reports.id", ondelete="CASCADE"), index=True
-    )
+    symptom_report_id: Mapped[uuid.UUID | None] = _link("symptom_reports", "CASCADE")
     created_at: Mapped[dt.datetime] = _created()
     model_version: Mapped[str] = mapped_column(String(64), nullable=False)
     #: the engine's output: urgency, conditions, specialist, red_flags, advice
@@ -191,9 +190,7 @@ class Document(Base):
     __tablename__ = "documents"
     id: Mapped[uuid.UUID] = _id()
     patient_id: Mapped[uuid.UUID] = _patient_fk()
-    encounter_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("encounters.id", ondelete="SET NULL"), index=True
-    )
+    encounter_id: Mapped[uuid.UUID | None] = _link("encounters", "SET NULL")
     created_at: Mapped[dt.datetime] = _created()
     #: object-store key of the sealed file: random, reveals nothing
     blob_key: Mapped[str] = mapped_column(String(128), nullable=False, unique=True)
@@ -209,12 +206,8 @@ class Consultation(Base):
     id: Mapped[uuid.UUID] = _id()
     patient_id: Mapped[uuid.UUID] = _patient_fk()
     #: SET NULL: a doctor leaving the service must not delete their patients' records.
-    doctor_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    encounter_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("encounters.id", ondelete="SET NULL"), index=True
-    )
+    doctor_id: Mapped[uuid.UUID | None] = _link("users", "SET NULL")
+    encounter_id: Mapped[uuid.UUID | None] = _link("encounters", "SET NULL")
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="requested")
     created_at: Mapped[dt.datetime] = _created()
     scheduled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -226,12 +219,8 @@ class Prescription(Base):
     __tablename__ = "prescriptions"
     id: Mapped[uuid.UUID] = _id()
     patient_id: Mapped[uuid.UUID] = _patient_fk()
-    consultation_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("consultations.id", ondelete="CASCADE"), index=True
-    )
-    doctor_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    consultation_id: Mapped[uuid.UUID | None] = _link("consultations", "CASCADE")
+    doctor_id: Mapped[uuid.UUID | None] = _link("users", "SET NULL")
     created_at: Mapped[dt.datetime] = _created()
     #: {"items": [...], "advice"}
     details_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
@@ -241,12 +230,8 @@ class Medication(Base):
     __tablename__ = "medications"
     id: Mapped[uuid.UUID] = _id()
     patient_id: Mapped[uuid.UUID] = _patient_fk()
-    document_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("documents.id", ondelete="CASCADE"), index=True
-    )
-    prescription_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("prescriptions.id", ondelete="CASCADE"), index=True
-    )
+    document_id: Mapped[uuid.UUID | None] = _link("documents", "CASCADE")
+    prescription_id: Mapped[uuid.UUID | None] = _link("prescriptions", "CASCADE")
     created_at: Mapped[dt.datetime] = _created()
     #: one medication line as the OCR contract shapes it (name, generic, strength, ...)
     details_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
@@ -271,9 +256,7 @@ class LabResult(Base):
     __tablename__ = "lab_results"
     id: Mapped[uuid.UUID] = _id()
     patient_id: Mapped[uuid.UUID] = _patient_fk()
-    document_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("documents.id", ondelete="CASCADE"), index=True
-    )
+    document_id: Mapped[uuid.UUID | None] = _link("documents", "CASCADE")
     created_at: Mapped[dt.datetime] = _created()
     #: {"test", "value", "unit", "ref_low", "ref_high", "flag"}
     details_enc: Mapped[Sealed] = mapped_column(Encrypted, nullable=False)
@@ -293,9 +276,7 @@ class Consent(Base):
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )
     scope: Mapped[str] = mapped_column(String(16), nullable=False, default="all")
-    consultation_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("consultations.id", ondelete="CASCADE")
-    )
+    consultation_id: Mapped[uuid.UUID | None] = _link("consultations", "CASCADE", index=False)
     granted_at: Mapped[dt.datetime] = _created()
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
