@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.red_flags import detect_red_flags, rules
-
-
-def fired(text: str, **context) -> set[str]:
-    """Rule ids that fire, the statistical safety net left out: these are the deterministic rules."""
-    return {f.id for f in detect_red_flags(text, **context) if f.id != "safety_net"}
+from nlu.red_flags import rules
+from tests.support.red_flags import rules_fired
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -158,7 +154,7 @@ def fired(text: str, **context) -> set[str]:
     ("inhalational injury", "inhalation_injury"),
 ])
 def test_protocol_danger_sign_fires(text, rule):
-    assert rule in fired(text), fired(text)
+    assert rule in rules_fired(text), rules_fired(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -223,7 +219,7 @@ def test_protocol_danger_sign_fires(text, rule):
     "thodi si loo lagi thi kal, ab theek hoon",
 ])
 def test_everyday_sentences_with_the_same_words_stay_quiet(text):
-    assert not fired(text), fired(text)
+    assert not rules_fired(text), rules_fired(text)
 
 
 def test_every_rule_still_names_its_source_and_advice():

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.red_flags import detect_red_flags
 from nlu.vitals import read_vitals
+from tests.support.red_flags import rules_fired
 
 HEART_ATTACK = ["dil ka daura pada", "papa ko dil ka daura pada hai", "दिल का दौरा पड़ा", "ਦਿਲ ਦਾ ਦੌਰਾ ਪਿਆ",
                 "dil da daura pai gaya"]
@@ -23,10 +23,6 @@ SHOCK_PAIN = ["bijli ke jhatke jaisa dard", "पैर में बिजली
 FITS = ["jhatke aa rahe hain", "झटके आ रहे हैं", "ਝਟਕੇ ਆ ਰਹੇ ਹਨ", "daura pada", "दौरा पड़ा", "ਦੌਰਾ ਪਿਆ",
         "haath pair jhatak raha hai", "बच्चे के हाथ पैर झटक रहे हैं", "ਹੱਥ ਪੈਰ ਝਟਕ ਰਹੇ ਨੇ"]
 
-
-def _rule_ids(text: str, **context) -> set[str]:
-    """Rules only: the text classifier (``safety_net``) is a second net, not what is tested here."""
-    return {flag.id for flag in detect_red_flags(text, **context)} - {"safety_net"}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +34,7 @@ def engine():
 
 @pytest.mark.parametrize("text", HEART_ATTACK)
 def test_a_heart_attack_is_not_a_fit(text: str, engine) -> None:
-    assert "seizure" not in _rule_ids(text) and "cardiac_chest_pain" in _rule_ids(text)
+    assert "seizure" not in rules_fired(text) and "cardiac_chest_pain" in rules_fired(text)
     result = engine.triage(text)
     assert result.urgency == "emergency"
     assert "seizure" not in result.red_flags and "seizure" not in result.symptoms
@@ -53,12 +49,12 @@ def test_pain_like_electric_shocks_is_not_a_fit(text: str, engine) -> None:
 
 @pytest.mark.parametrize("text", FITS)
 def test_fits_stay_fits(text: str, engine) -> None:
-    assert "seizure" in _rule_ids(text)
+    assert "seizure" in rules_fired(text)
     assert engine.triage(text).urgency == "emergency"
 
 
 def test_shaking_out_clothes_is_not_a_fit() -> None:
-    assert not _rule_ids("wo kapde jhatak raha hai")
+    assert not rules_fired("wo kapde jhatak raha hai")
 
 
 @pytest.mark.parametrize("text", ["RR 8", "resp rate 8", "respiratory rate 6", "breathing 6 a minute", "RR 5"])

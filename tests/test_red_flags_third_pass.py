@@ -12,10 +12,7 @@ import pytest
 
 from engine.emergency import advice_keys
 from nlu.red_flags import RULES_PATH, detect_red_flags, read_json
-
-
-def fired(text: str) -> set[str]:
-    return {flag.id for flag in detect_red_flags(text)}
+from tests.support.red_flags import fired
 
 
 @pytest.mark.parametrize("text", [

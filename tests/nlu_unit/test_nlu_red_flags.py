@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.red_flags import RULES_VERSION, detect_red_flags, rules
+from tests.support.red_flags import fired
 
 # rule id -> (English, Hindi, Punjabi) messages, each in a script/spelling people actually type.
 EXAMPLES = {
@@ -225,9 +226,6 @@ EXAMPLES = {
 }
 AGE_FOR = {"young_infant_fever": 0.1}
 
-
-def fired(text: str, **context) -> set[str]:
-    return {flag.id for flag in detect_red_flags(text, **context)}
 
 
 def test_every_rule_has_examples_a_source_and_a_version():

@@ -13,12 +13,8 @@ import re
 import pytest
 
 from nlu.danger_parts import part_rows
-from nlu.red_flags import RULES_VERSION, derived, detect_red_flags, read, rules
-
-
-def fired(text: str, **context) -> set[str]:
-    return {flag.id for flag in detect_red_flags(text, **context)}
-
+from nlu.red_flags import RULES_VERSION, derived, read, rules
+from tests.support.red_flags import fired
 
 # (text, the rule that must fire) -- paraphrases nobody listed as a phrase.
 PARAPHRASES = [

@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.red_flags import detect_red_flags
-
-
-def _ids(text: str, **context) -> set[str]:
-    return {flag.id for flag in detect_red_flags(text, **context)}
-
+from tests.support.red_flags import fired
 
 SUGAR = {"low_sugar_hypoglycaemia", "vital_severe_hypoglycaemia", "vital_hypoglycaemia"}
 ELECTRIC = {"electrical_injury", "severe_burn", "seizure"}
@@ -30,7 +25,7 @@ ELECTRIC = {"electrical_injury", "severe_burn", "seizure"}
     "diabetes for 20 days, feeling dizzy",
 ])
 def test_a_duration_is_not_a_sugar_reading(text: str) -> None:
-    assert not _ids(text) & SUGAR
+    assert not fired(text) & SUGAR
 
 
 @pytest.mark.parametrize("text", [
@@ -40,7 +35,7 @@ def test_a_duration_is_not_a_sugar_reading(text: str) -> None:
     "शुगर 40 है और पसीना",
 ])
 def test_a_low_sugar_reading_still_fires(text: str) -> None:
-    assert _ids(text) & SUGAR
+    assert fired(text) & SUGAR
 
 
 @pytest.mark.parametrize("text", [
@@ -51,7 +46,7 @@ def test_a_low_sugar_reading_still_fires(text: str) -> None:
     "ਲੱਤ ਵਿੱਚ ਬਿਜਲੀ ਦੇ ਝਟਕੇ ਵਰਗਾ ਦਰਦ",
 ])
 def test_a_pain_like_electric_shocks_is_not_an_electric_injury(text: str) -> None:
-    assert not _ids(text) & ELECTRIC
+    assert not fired(text) & ELECTRIC
 
 
 @pytest.mark.parametrize("text", [
@@ -61,7 +56,7 @@ def test_a_pain_like_electric_shocks_is_not_an_electric_injury(text: str) -> Non
     "bijli ka jhatka laga, ab haath mein jhatke jaisa dard",
 ])
 def test_a_real_electric_shock_still_fires(text: str) -> None:
-    assert "electrical_injury" in _ids(text) or "severe_burn" in _ids(text)
+    assert "electrical_injury" in fired(text) or "severe_burn" in fired(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -70,7 +65,7 @@ def test_a_real_electric_shock_still_fires(text: str) -> None:
     "sambandh ke baad khoon aata hai",
 ])
 def test_post_coital_bleeding_is_not_heavy_bleeding(text: str) -> None:
-    assert "heavy_bleeding" not in _ids(text, sex="f", age=35)
+    assert "heavy_bleeding" not in fired(text, sex="f", age=35)
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -80,13 +75,13 @@ def test_post_coital_bleeding_is_not_heavy_bleeding(text: str) -> None:
     ("bleeding after sex, I am 7 months pregnant", "pregnancy_bleeding"),
 ])
 def test_heavy_or_pregnancy_bleeding_still_fires(text: str, rule: str) -> None:
-    assert rule in _ids(text, sex="f", age=30)
+    assert rule in fired(text, sex="f", age=30)
 
 
 def test_one_sided_scrotal_swelling_is_not_a_stroke() -> None:
-    assert "stroke_signs" not in _ids("andkosh mein ek taraf sojh hai", sex="m", age=45)
-    assert "stroke_signs" in _ids("ek taraf kamzori aur muh tedha", sex="m", age=45)
-    assert "testicular_torsion" in _ids("andkosh mein achanak tez dard", sex="m", age=17)
+    assert "stroke_signs" not in fired("andkosh mein ek taraf sojh hai", sex="m", age=45)
+    assert "stroke_signs" in fired("ek taraf kamzori aur muh tedha", sex="m", age=45)
+    assert "testicular_torsion" in fired("andkosh mein achanak tez dard", sex="m", age=17)
 
 
 @pytest.mark.parametrize("text", [
@@ -95,7 +90,7 @@ def test_one_sided_scrotal_swelling_is_not_a_stroke() -> None:
     "jaw sometimes locks",
 ])
 def test_a_clicking_locking_jaw_is_not_tetanus(text: str) -> None:
-    assert "tetanus_signs" not in _ids(text)
+    assert "tetanus_signs" not in fired(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -105,11 +100,11 @@ def test_a_clicking_locking_jaw_is_not_tetanus(text: str) -> None:
     "jaw is locked since morning, stepped on a nail last week",
 ])
 def test_lockjaw_still_fires(text: str) -> None:
-    assert "tetanus_signs" in _ids(text)
+    assert "tetanus_signs" in fired(text)
 
 
 def test_a_toddler_who_does_not_respond_to_his_name_is_not_unconscious() -> None:
-    assert "unconscious" not in _ids("my 2 year old does not respond to his name", age=2)
-    assert "unconscious" not in _ids("she doesn't respond to her name and makes no eye contact", age=2)
-    assert "unconscious" in _ids("fever 2 days, now not responding to his name", age=2)
-    assert "unconscious" in _ids("he is not responding", age=2)
+    assert "unconscious" not in fired("my 2 year old does not respond to his name", age=2)
+    assert "unconscious" not in fired("she doesn't respond to her name and makes no eye contact", age=2)
+    assert "unconscious" in fired("fever 2 days, now not responding to his name", age=2)
+    assert "unconscious" in fired("he is not responding", age=2)

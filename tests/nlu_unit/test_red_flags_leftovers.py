@@ -9,18 +9,9 @@ from __future__ import annotations
 import pytest
 
 from nlu.numbers import spelled_numbers
-from nlu.red_flags import detect_red_flags
 from nlu.text import tokenize
 from nlu.vitals import read_vitals
-
-
-def _ids(text: str, **context) -> set[str]:
-    return {flag.id for flag in detect_red_flags(text, **context)}
-
-
-def _rule_ids(text: str, **context) -> set[str]:
-    """Rules only: the text classifier (``safety_net``) is a second net, not what is tested here."""
-    return _ids(text, **context) - {"safety_net"}
+from tests.support.red_flags import fired, rules_fired
 
 
 @pytest.mark.parametrize("text", [
@@ -34,7 +25,7 @@ def _rule_ids(text: str, **context) -> set[str]:
     "munde ne goliyan kha layiyan",
 ])
 def test_a_child_who_swallowed_pills_is_a_poisoning(text: str) -> None:
-    assert "poisoning" in _rule_ids(text)
+    assert "poisoning" in rules_fired(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -45,7 +36,7 @@ def test_a_child_who_swallowed_pills_is_a_poisoning(text: str) -> None:
     "mummy ne apni BP ki goli kha li",
 ])
 def test_a_dose_given_or_prescribed_is_not_a_poisoning(text: str) -> None:
-    assert "poisoning" not in _ids(text)
+    assert "poisoning" not in fired(text)
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -80,7 +71,7 @@ def test_counting_is_not_a_reading(text: str) -> None:
     "TB 2 saal pehle thi",
 ])
 def test_a_past_event_is_history(text: str) -> None:
-    assert not _rule_ids(text)
+    assert not rules_fired(text)
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -92,7 +83,7 @@ def test_a_past_event_is_history(text: str) -> None:
     ("saanp ne kaata, 2 ghante pehle", "snake_bite"),
 ])
 def test_the_same_event_now_still_fires(text: str, rule: str) -> None:
-    assert rule in _rule_ids(text)
+    assert rule in rules_fired(text)
 
 
 # --- urgent, not emergency: post-menopausal and post-coital bleeding (NICE NG12 suspected-cancer pathway) ---

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.red_flags import detect_red_flags
-
-
-def _rules(text: str, **context) -> set[str]:
-    return {flag.id for flag in detect_red_flags(text, **context)} - {"safety_net"}
+from tests.support.red_flags import rules_fired
 
 
 @pytest.mark.parametrize("text", [
@@ -24,7 +20,7 @@ def _rules(text: str, **context) -> set[str]:
     "GCS 8 after a fall",
 ])
 def test_clinical_register(text: str) -> None:
-    assert _rules(text)
+    assert rules_fired(text)
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -45,7 +41,7 @@ def test_clinical_register(text: str) -> None:
     ("unilateral calf swelling after surgery", "deep_vein_thrombosis"),
 ])
 def test_protocol_paraphrases(text: str, rule: str) -> None:
-    assert rule in _rules(text)
+    assert rule in rules_fired(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -64,7 +60,7 @@ def test_protocol_paraphrases(text: str, rule: str) -> None:
     "machhar ne kaata, aankh ke paas sujan",
 ])
 def test_everyday_sentences_stay_quiet(text: str) -> None:
-    assert not _rules(text)
+    assert not rules_fired(text)
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -79,7 +75,7 @@ def test_everyday_sentences_stay_quiet(text: str) -> None:
     ("SpO₂ 88% on air", "vital_hypoxaemia"),
 ])
 def test_clinical_vignette_paraphrases(text: str, rule: str) -> None:
-    assert rule in _rules(text)
+    assert rule in rules_fired(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -94,7 +90,7 @@ def test_clinical_vignette_paraphrases(text: str, rule: str) -> None:
     "SpO₂ 97%, mild cough",
 ])
 def test_everyday_neighbours_of_the_vignettes_stay_quiet(text: str) -> None:
-    assert not _rules(text)
+    assert not rules_fired(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -109,11 +105,11 @@ def test_everyday_neighbours_of_the_vignettes_stay_quiet(text: str) -> None:
     "ਜ਼ਿੰਦਗੀ ਦਾ ਸਭ ਤੋਂ ਬੁਰਾ ਸਿਰ ਦਰਦ",
 ])
 def test_the_same_emergencies_retold_in_hindi_and_punjabi(text: str) -> None:
-    assert _rules(text)
+    assert rules_fired(text)
 
 
 def test_a_worst_day_with_a_slight_headache_is_not_a_thunderclap() -> None:
-    assert "thunderclap_headache" not in _rules("zindagi ka sabse bura din tha, thoda sir dard")
+    assert "thunderclap_headache" not in rules_fired("zindagi ka sabse bura din tha, thoda sir dard")
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -126,9 +122,9 @@ def test_a_worst_day_with_a_slight_headache_is_not_a_thunderclap() -> None:
     ("scorpion sting with priapism", "scorpion_sting_systemic_shock"),
 ])
 def test_clinical_shorthand(text: str, rule: str) -> None:
-    assert rule in _rules(text)
+    assert rule in rules_fired(text)
 
 
 @pytest.mark.parametrize("text", ["E4V5M6, alert, mild headache", "AVPU A, talking normally", "GCS 15/15"])
 def test_a_normal_consciousness_score_stays_quiet(text: str) -> None:
-    assert not _rules(text)
+    assert not rules_fired(text)
