@@ -18,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from actions.common import SaathiAction, latest_text, say, symptom_list
 from config.timezone import IST
 from engine.i18n import t
+from engine.logsafe import failure
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,8 @@ def keep_check(tracker: Tracker, language: str, contract: dict, model_version: s
         service().save_triage(me(pid), pid, contract, model_version=model_version or "unknown",
                               symptom_report_id=rid, purpose=Purpose.TRIAGE)
         return True
-    except Exception:  # the record failing must not cost the patient their answer
-        log.exception("could not save the check to the record")
+    except Exception as exc:  # the record failing must not cost the patient their answer
+        log.error("could not save the check to the record: %s", failure(exc))  # not the message: SQL parameters
         return False
 
 

@@ -18,6 +18,7 @@ from actions.intake import triage_inputs
 from actions.surveillance import count_triage, known_place
 from config.timezone import IST
 from engine.i18n import content_language, t
+from engine.logsafe import failure
 from engine.metrics import TRIAGES, URGENCIES, closed
 from engine.triage.explain import against_names, vital_line
 
@@ -70,8 +71,8 @@ class ActionTriage(SaathiAction):
         try:
             result = triage(tracker.get_slot("complaint_text"), language=language, **inputs,
                             **consultation(place))
-        except Exception:  # the engine failing must still leave the user with a safe way forward
-            log.exception("triage engine failed")
+        except Exception as exc:  # the engine failing must still leave the user with a safe way forward
+            log.error("triage engine failed: %s", failure(exc))  # not the message: it may quote the complaint
             say(dispatcher, "core_triage_failed", language)
             return [SlotSet("pending_offer", "doctor")]
         if result.urgency == "emergency":

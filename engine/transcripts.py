@@ -36,7 +36,7 @@ TRACKER_EVENTS_TABLE = "events"
 def purge_tracker_events(tracker_store_url: str, older_than_days: float, now: float | None = None) -> int:
     """Deletes tracker events older than ``older_than_days``; how many (0 without the table)."""
     cutoff = (time.time() if now is None else now) - older_than_days * 86400
-    engine = create_engine(normalise_url(tracker_store_url), poolclass=NullPool)
+    engine = create_engine(normalise_url(tracker_store_url), poolclass=NullPool, hide_parameters=True)
     try:
         with engine.begin() as conn:
             if not inspect(conn).has_table(TRACKER_EVENTS_TABLE):
@@ -53,7 +53,7 @@ def erase_conversation(tracker_store_url: str, sender: str) -> int:
     confirmed erasure: Rasa's tracker store deletes them in the turn itself (bot/tracker_store.py),
     but Rasa's fail-safe wrapper would swallow a failure of that, so the gateway checks with its
     own delete (0 rows when all went well) and tells the patient if it fails too."""
-    engine = create_engine(normalise_url(tracker_store_url), poolclass=NullPool)
+    engine = create_engine(normalise_url(tracker_store_url), poolclass=NullPool, hide_parameters=True)  # a sender id
     try:
         with engine.begin() as conn:
             if not inspect(conn).has_table(TRACKER_EVENTS_TABLE):

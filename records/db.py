@@ -41,17 +41,21 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets foreign keys (cascading deletes) and WAL turned on."""
+    """Create an engine; SQLite gets foreign keys (cascading deletes) and WAL turned on.
+
+    ``hide_parameters``: a database error's text (``str(exc)``, a traceback) names the statement
+    but not its values, which can be a phone hash, a name or a sealed record."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         ensure_sqlite_dir(url)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         # Every transaction takes the write lock up front, so the audit chain cannot fork.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
         # No pre-ping: it costs a round trip per unit of work; stale connections are recycled instead.
-        engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+        engine = create_engine(url, echo=echo, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size,
+                               pool_recycle=1800)
     _ENGINES.add(engine)
     return engine
 

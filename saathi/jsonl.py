@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
+from engine.logsafe import failure
+
 log = logging.getLogger(__name__)
 
 
@@ -41,6 +43,6 @@ def run_jsonl(
         try:
             emit(handler(obj), out)
         except Exception as exc:  # one bad input must not end the stream
-            log.exception("handler failed")
+            log.error("handler failed: %s", failure(exc))  # the line itself (health data) is answered, not logged
             emit({"error": f"{type(exc).__name__}: {exc}"}, out)
     return 0

@@ -123,6 +123,13 @@ class Outcome:
     code: str = ""
 
 
+def consent_in_person(records: RecordsService, patient_id: uuid.UUID, asha_id: uuid.UUID) -> None:
+    """The patient, present while their ASHA registers them (REG by SMS or the portal's "My area"),
+    lets her see their record: without it she could not tell the people she registered apart."""
+    records.grant_consent(Actor.patient(patient_id), patient_id, asha_id, scope="all", hours=ASHA_CONSENT_HOURS,
+                          purpose=Purpose.PATIENT_REQUEST)
+
+
 def _worker(row: AshaWorker) -> Worker:
     return Worker(row.user_id, row.area, row.language, row.verified_at is not None, bool(row.active))
 
@@ -352,9 +359,7 @@ class AshaService:
                                                       birth_year=birth_year, sex=cmd.sex, birth_date=birth_date)
         except ValueError:
             return Outcome("err", t("asha_phone_taken", language))
-        me = Actor.patient(pid)  # the patient is present: consent for their ASHA, given in person
-        self.records.grant_consent(me, pid, worker.user_id, scope="all", hours=ASHA_CONSENT_HOURS,
-                                   purpose=Purpose.PATIENT_REQUEST)
+        consent_in_person(self.records, pid, worker.user_id)
         for _ in range(20):
             code = self._new_code()
             try:

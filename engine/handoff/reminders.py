@@ -20,6 +20,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from engine.logsafe import failure
+
 log = logging.getLogger(__name__)
 QUEUE_NAME = "portal"
 
@@ -50,8 +52,8 @@ class ThreadScheduler:
                 self.timers.pop(job_id, None)
             try:
                 resolve(function)(*args)
-            except Exception:  # noqa: BLE001 - a failed reminder must not kill the process
-                log.exception("reminder job %s failed", function)
+            except Exception as exc:  # noqa: BLE001 - a failed reminder must not kill the process
+                log.error("reminder job %s failed: %s", function, failure(exc))
 
         timer = threading.Timer(delay, run)
         timer.daemon = True

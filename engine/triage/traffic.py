@@ -145,7 +145,7 @@ def _engine(url: str) -> sa.Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return make_engine(url, pool_size=1)
-    return sa.create_engine(url, pool_size=2, max_overflow=2, pool_recycle=1800,
+    return sa.create_engine(url, pool_size=2, max_overflow=2, pool_recycle=1800, hide_parameters=True,
                             connect_args={"connect_timeout": 2})
 
 

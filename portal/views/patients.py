@@ -8,6 +8,7 @@ import uuid
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from engine.asha.service import consent_in_person
 from portal import feedback
 from portal.security import role_required, services
 from records import AccessDenied, Actor, PatientNotFound, Purpose
@@ -93,14 +94,16 @@ def area_patients(asha_id: uuid.UUID) -> list[dict]:
 def asha():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         form = request.form
+        records = services().records
         try:
-            services().records.create_patient_by_asha(
+            pid = records.create_patient_by_asha(
                 Actor.asha(g.user.id), name=form.get("name", "").strip(), phone=form.get("phone") or None,
                 language=form.get("language", "hi"), village=form.get("village") or None,
                 birth_year=int(form["birth_year"]) if form.get("birth_year") else None, sex=form.get("sex") or None)
         except ValueError as exc:
             flash(str(exc), "error")
             return render_template("asha.html", patients=area_patients(g.user.id), user=g.user, typed=form), 422
+        consent_in_person(records, pid, g.user.id)  # as REG by SMS: she sees whom she registered
         feedback.say("portal_patient_registered")
         return redirect(url_for("patients.asha"))
     return render_template("asha.html", patients=area_patients(g.user.id), user=g.user, typed={})
