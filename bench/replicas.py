@@ -38,6 +38,7 @@ import datetime as dt
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -49,7 +50,8 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 TEXTS = ["mujhe 2 din se bukhar hai", "ਮੈਨੂੰ ਖੰਘ ਹੈ", "I have a headache since morning", "pet mein dard hai",
@@ -72,6 +74,18 @@ def haproxy_config(front: dict[str, int], back: dict[str, list[int]]) -> str:
                   "  default-server inter 2s fall 3 rise 1"]
         lines += [f"  server s{i} 127.0.0.1:{p} check" for i, p in enumerate(back[name])]
     return "\n".join(lines) + "\n"
+
+
+def media_files(standin) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """A prescription photo and a Hindi voice note (espeak-ng, Opus), served by the Twilio stand-in."""
+    photo = (ROOT / "tests" / "fixtures" / "channels" / "prescription.jpg").read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        wav, ogg = Path(tmp) / "note.wav", Path(tmp) / "note.ogg"
+        subprocess.run(["espeak-ng", "-v", "hi", "-w", str(wav), "मुझे बुखार और खांसी है"], check=True)
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-c:a", "libopus", str(ogg)], check=True)
+        note = ogg.read_bytes()
+    return [(standin.add_media("rx.jpg", photo, "image/jpeg"), "image/jpeg"),
+            (standin.add_media("note.ogg", note, "audio/ogg"), "audio/ogg")]
 
 
 #: Twilio's retry policy classes (connection overrides ``rp``) the bench's sender retries on.
@@ -186,6 +200,8 @@ def main() -> int:
     parser.add_argument("--drain", type=float, default=240.0)
     parser.add_argument("--retries", type=int, default=2, help="Twilio's rc: webhook retries (0: none)")
     parser.add_argument("--port-base", type=int, default=0, help="first of 16 consecutive ports (0: free ports)")
+    parser.add_argument("--media", type=float, default=0.15,
+                        help="share of the turns that are a photo or a voice note (alternately; 0: text only)")
     args = parser.parse_args()
     if not shutil.which("haproxy"):
         print("needs Debian's haproxy (apt-get install haproxy)", file=sys.stderr)
@@ -194,7 +210,14 @@ def main() -> int:
     from tests.twilio_standin import TwilioStandin
 
     standin = TwilioStandin().start()
+    media = media_files(standin) if args.media else []
+    if media:
+        from engine.ocr import classifier
+
+        classifier.model()  # trained on first use (minutes): here, not in a media worker's first job
     with replica_stack(standin, args.port_base) as (settings, supervisor, public, front):
+        if media:
+            warm_media(settings, standin, public, media)
         stop = threading.Event()
 
         def tend() -> None:
@@ -203,15 +226,35 @@ def main() -> int:
                 time.sleep(0.5)
 
         threading.Thread(target=tend, daemon=True).start()
-        result = run_load(args, settings, supervisor, standin, public, front)
+        result = run_load(args, settings, supervisor, standin, public, front, media)
         stop.set()
     standin.stop()
     print_result(result)
-    clean = not (result["lost"] or result["duplicated"] or result["twice_in_rasa"] or result["reminders_bad"])
+    clean = not (result["lost"] or result["duplicated"] or result["twice_in_rasa"] or result["reminders_bad"]
+                 or result["media_lost"] or result["media_duplicated"])
     return 0 if clean else 1
 
 
-def run_load(args, settings, supervisor, standin, public, front) -> dict:  # type: ignore[no-untyped-def]
+def warm_media(settings, standin, public: str, media: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
+    """One photo and one voice note answered before the load: the speech model is installed and
+    the first job's loading is not counted as the kill's doing."""
+    from channels.simclient import WebhookClient
+    from engine.speech.models import install_whisper_base
+
+    install_whisper_base(settings.effective_whisper_model_dir)
+    hooks = WebhookClient(public, public, standin.auth_token)
+    for url in media:
+        address = f"whatsapp:+9195{uuid.uuid4().int % 10**8:08d}"
+        hooks.message(address, media=[url]).raise_for_status()
+        standin.wait_for_messages(address, 1, timeout=600)
+
+
+def is_media_turn(index: int, share: float) -> bool:
+    """Every ``1/share``-th turn (spread evenly, the same turns in every run) is a photo or a voice note."""
+    return share > 0 and int((index + 1) * share) != int(index * share)
+
+
+def run_load(args, settings, supervisor, standin, public, front, media) -> dict:  # type: ignore[no-untyped-def]
     from channels.simclient import WebhookClient
     from engine.i18n import LATIN, NATIVE, t
     from engine.services import ProcessServices
@@ -244,10 +287,16 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
             with lock:
                 if len(turns) >= args.turns:
                     return
-                turn = {"address": f"whatsapp:+9198{uuid.uuid4().int % 10**8:08d}", "text": TEXTS[len(turns) % len(TEXTS)]}
+                index = len(turns)
+                turn = {"address": f"whatsapp:+9198{uuid.uuid4().int % 10**8:08d}", "text": TEXTS[index % len(TEXTS)]}
+                if is_media_turn(index, args.media):  # alternately a photo and a voice note, no text
+                    url = media[sum(bool(t.get("media")) for t in turns) % len(media)]
+                    turn.update(text="", media=url[1].split("/")[0])
+                    turn["url"] = url
                 turns.append(turn)
             turn["at"] = time.monotonic() - started
-            params = hooks.message_params(turn["address"], turn["text"])  # one MessageSid for every try
+            # one MessageSid for every try
+            params = hooks.message_params(turn["address"], turn["text"], [turn["url"]] if turn.get("url") else ())
             turn["tries"], turn["failures"] = 0, []
             while True:
                 turn["tries"] += 1
@@ -272,10 +321,18 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
             turn["recovered_by_retry"] = bool(turn["failures"]) and turn["status"] == 200
 
     kills: dict[str, dict] = {}
+    kills_detail: dict[str, bool] = {"media_job_in_hand": False}
 
     def victim(kind: str):  # type: ignore[no-untyped-def]
-        """The replica to kill: the reminder worker that holds RQ's scheduler lock (the hard case),
-        else the first of the kind."""
+        """The replica to kill: the reminder worker that holds RQ's scheduler lock and a media
+        worker with a job in hand (the hard cases), else the first of the kind."""
+        if kind == "media-worker":
+            busy = busy_media_workers(settings)
+            for suffix in "ab":
+                service = supervisor.service(f"{kind}-{suffix}")
+                if service.process.pid in busy:
+                    kills_detail["media_job_in_hand"] = True
+                    return service
         if kind == "portal-worker":
             for suffix in "ab":
                 service = supervisor.service(f"{kind}-{suffix}")
@@ -286,6 +343,9 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
     def killer() -> None:
         while len(turns) < args.turns * args.kill_at:  # mid-run, whatever the speed of this machine
             time.sleep(0.1)
+        waited = time.monotonic() + 20  # a media worker with a job in hand, if one comes soon
+        while media and not busy_media_workers(settings) and time.monotonic() < waited:
+            time.sleep(0.2)
         for kind in KINDS:
             service = victim(kind)
             os.killpg(service.process.pid, signal.SIGKILL)
@@ -311,15 +371,29 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
     deadline = time.monotonic() + args.drain
     while time.monotonic() < deadline:
         waiting = sum(1 for p in phones if not standin.sent_messages(to=f"whatsapp:{p}") and not standin.sent_messages(to=p))
-        kept = [t for t in turns if t.get("status") == 200 and not t["twiml"] and not standin.sent_messages(to=t["address"])]
+        kept = [t for t in turns if t.get("status") == 200 and (not t["twiml"] or t.get("media"))
+                and not standin.sent_messages(to=t["address"])]
         if not waiting and not kept:
             break
         time.sleep(2)
     token = settings.rasa_token
     lost, duplicated, twice_in_rasa, late, failed, in_tracker, lost_at = 0, 0, 0, 0, Counter(), Counter(), []
     rerun_after_empty = 0
+    media_counts: Counter = Counter()
     for turn in turns:
         rest = standin.sent_messages(to=turn["address"])
+        if turn.get("media"):  # answered by the media job, through the REST API, after the TwiML "reading …"
+            bodies = Counter(m.get("Body", [""])[0] for m in rest)
+            turn.update(rest=len(rest), failed=turn.get("status") != 200)
+            media_counts[f"{turn['media']}_sent"] += 1
+            media_counts[f"{turn['media']}_answered"] += bool(rest)
+            media_counts["lost"] += not rest
+            media_counts["duplicated"] += any(n > 1 for n in bodies.values())  # the job ran twice
+            if not rest:
+                lost_at.append(round(turn["at"], 1))
+            if turn.get("status") != 200:
+                failed[str(turn.get("status"))] += 1
+            continue
         if turn.get("status") != 200:
             failed[str(turn.get("status"))] += 1
         answered = turn["twiml"] or bool(rest)
@@ -347,7 +421,8 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
 
     (settings.var_dir / "replicas.json").write_text(json.dumps(turns, indent=1))  # per turn, for a closer look
     sent = Counter(len(standin.sent_messages(to=f"whatsapp:{p}")) + len(standin.sent_messages(to=p)) for p in phones)
-    return {"turns": len(turns), "load_seconds": round(load_seconds, 1), "answered": len(turns) - lost,
+    text_turns = sum(not t.get("media") for t in turns)
+    return {"turns": text_turns, "load_seconds": round(load_seconds, 1), "answered": text_turns - lost,
             "answered_later": late, "lost": lost, "rerun_after_empty": rerun_after_empty,
             "recovered_by_retry": sum(bool(t.get("recovered_by_retry")) for t in turns),
             "first_try_failures": dict(Counter(t["failures"][0] for t in turns if t.get("failures"))),
@@ -355,11 +430,25 @@ def run_load(args, settings, supervisor, standin, public, front) -> dict:  # typ
             "reminders": len(phones), "reminders_sent_once": sent.get(1, 0), "reminders_never": sent.get(0, 0),
             "reminders_twice_or_more": sum(v for k, v in sent.items() if k > 1),
             "reminders_bad": sent.get(0, 0) + sum(v for k, v in sent.items() if k > 1), "kills": kills,
+            "media_lost": media_counts["lost"], "media_duplicated": media_counts["duplicated"],
+            "media": dict(media_counts), "media_job_in_hand": kills_detail["media_job_in_hand"],
             "user_messages_in_tracker": dict(sorted(in_tracker.items())), "lost_at_s": lost_at}
 
 
+def busy_media_workers(settings) -> set[int]:  # type: ignore[no-untyped-def]
+    """Pids of the media workers (RQ's registry) with a job in hand."""
+    import redis
+    from rq import Worker
+
+    from channels.jobs import QUEUE_NAME
+
+    connection = redis.Redis.from_url(settings.redis_url)
+    return {w.pid for w in Worker.all(connection=connection)
+            if w.get_state() == "busy" and QUEUE_NAME in w.queue_names() and w.pid}
+
+
 def print_result(result: dict) -> None:
-    print(f"turns {result['turns']} in {result['load_seconds']} s: answered {result['answered']} "
+    print(f"text turns {result['turns']} in {result['load_seconds']} s: answered {result['answered']} "
           f"({result['answered_later']} later, after Rasa was back), lost {result['lost']}, "
           f"answered twice {result['duplicated']}, processed twice by Rasa {result['twice_in_rasa']} "
           f"(+{result['rerun_after_empty']} run again after a turn that said nothing); "
@@ -367,6 +456,12 @@ def print_result(result: dict) -> None:
           f"{result['recovered_by_retry']} (rc={result['retries']}); failed webhooks {result['failed_webhooks'] or 0}; "
           f"conversations by user messages in Rasa's tracker {result['user_messages_in_tracker']}"
           + (f"; lost turns sent at {result['lost_at_s']} s" if result["lost_at_s"] else ""))
+    media = result["media"]
+    if media:
+        print(f"photos {media.get('image_sent', 0)} (answered {media.get('image_answered', 0)}), voice notes "
+              f"{media.get('audio_sent', 0)} (answered {media.get('audio_answered', 0)}): lost {result['media_lost']}, "
+              f"answered twice {result['media_duplicated']}; the media worker killed "
+              f"{'had' if result['media_job_in_hand'] else 'did not have'} a job in hand")
     print(f"reminders {result['reminders']}: sent once {result['reminders_sent_once']}, never "
           f"{result['reminders_never']}, twice or more {result['reminders_twice_or_more']}")
     for kill in result["kills"].values():

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.conversation import CONVERSATIONS, ClosedLoop, percentile  # noqa: E402
-from bench.replicas import replica_stack  # noqa: E402
+from bench.replicas import media_files, replica_stack  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 #: process kinds, by the supervisor's service names (``rasa-a`` …), for the CPU split
@@ -239,18 +239,6 @@ def scrape_sum(url: str, name: str) -> float:
     for family in text_string_to_metric_families(requests.get(url, timeout=10).text):
         total += sum(s.value for s in family.samples if s.name == name)
     return total
-
-
-def media_files(standin) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    """A prescription photo and a Hindi voice note (espeak-ng, Opus), served by the Twilio stand-in."""
-    photo = (ROOT / "tests" / "fixtures" / "channels" / "prescription.jpg").read_bytes()
-    with tempfile.TemporaryDirectory() as tmp:
-        wav, ogg = Path(tmp) / "note.wav", Path(tmp) / "note.ogg"
-        subprocess.run(["espeak-ng", "-v", "hi", "-w", str(wav), "मुझे बुखार और खांसी है"], check=True)
-        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-c:a", "libopus", str(ogg)], check=True)
-        note = ogg.read_bytes()
-    return [(standin.add_media("rx.jpg", photo, "image/jpeg"), "image/jpeg"),
-            (standin.add_media("note.ogg", note, "audio/ogg"), "audio/ogg")]
 
 
 def settle_media(settings, timeout: float = 120) -> int:  # type: ignore[no-untyped-def]

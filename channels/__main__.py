@@ -51,6 +51,7 @@ def worker() -> int:
     from channels.context import Gateway, install
     from channels.jobs import QUEUE_NAME, MediaWorker
     from config.settings import load
+    from engine.metrics import WORKER_OPTIONS
     from engine.sandbox import MB
 
     settings = load()
@@ -62,7 +63,9 @@ def worker() -> int:
     _ = gateway.services.sessions
     install(gateway)
     connection = redis.Redis.from_url(settings.redis_url)
-    media_worker = MediaWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    # a job whose worker was killed with it is run again (channels.jobs) once a live worker's
+    # maintenance round finds it: every 30 s here, not RQ's 10 minutes
+    media_worker = MediaWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection, **WORKER_OPTIONS)
     media_worker.memory_bytes = max(0, settings.worker_memory_mb) * MB
     from engine.metrics import serve_worker_metrics
 

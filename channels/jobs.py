@@ -11,7 +11,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
-from rq import Worker
+from rq import Retry, Worker
 
 from channels.media import kind_of
 from engine.metrics import MeasuredWorker, code_name, job_name
@@ -19,6 +19,8 @@ from engine.sandbox import limit_this_process
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "saathi-channels"
+#: runs of a job after its first, when its worker died under it (run_job itself never raises)
+JOB_RETRIES = 1
 
 
 class JobQueue(Protocol):
@@ -78,8 +80,11 @@ class RqQueue:
         self.queue = Queue(QUEUE_NAME, connection=redis.Redis.from_url(redis_url))
 
     def submit(self, function: str, payload: dict[str, Any]) -> None:
+        """One job; run again once if its worker dies with it (SIGKILL, a lost pod: RQ finds it
+        abandoned), else the photo or voice note would never be answered. At least once: a
+        worker that dies after the reply left and before RQ heard the job end sends it twice."""
         self.queue.enqueue(run_job, function, payload, description=f"channels:{function.rsplit('.', 1)[-1]}",
-                           result_ttl=0, failure_ttl=3600, job_timeout=300)
+                           result_ttl=0, failure_ttl=3600, job_timeout=300, retry=Retry(max=JOB_RETRIES))
 
     def forget(self, sender: str, salt: str) -> int:
         """Deletes this sender's waiting and failed jobs (their payloads hold the phone number and

@@ -241,6 +241,14 @@ def job_name(job: Any) -> str:
     return code_name((getattr(job, "func_name", "") or "").rsplit(".", 1)[-1])
 
 
+#: How often our RQ workers clean RQ's registries (a dead worker's job run again or failed, a dead
+#: scheduler-lock holder replaced), and how long an idle one waits for a job before it gets there
+#: (``worker_ttl`` - 15 s). RQ's defaults (600 s; 405 s) left a SIGKILLed replica's work for
+#: minutes (bench/replicas.py): with these, about 90 s (RQ's heartbeat TTL) plus a round.
+MAINTENANCE_SECONDS = 30
+WORKER_OPTIONS = {"maintenance_interval": MAINTENANCE_SECONDS, "worker_ttl": MAINTENANCE_SECONDS + 15}
+
+
 class MeasuredWorker:
     """Mixin for an RQ ``Worker``: times each job in the worker (around its work horse) and counts
     failures, by queue and :attr:`job_label` (override for jobs that share one entry point)."""

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import sys
 
-#: how often a reminders worker cleans RQ's registries and tries to take over the scheduler lock
-MAINTENANCE_SECONDS = 30
-
 
 def serve() -> int:
     from config.settings import load
@@ -53,7 +50,7 @@ def worker() -> int:
     # Redis keeps nothing on disk here: jobs lost with a Redis restart are armed again from the
     # database (deterministic job ids, so jobs Redis still has are replaced, not doubled)
     jobs.rearm_at_start()
-    from engine.metrics import MeasuredRQWorker, serve_worker_metrics
+    from engine.metrics import WORKER_OPTIONS, MeasuredRQWorker, serve_worker_metrics
 
     serve_worker_metrics(settings.worker_metrics_port + 1 if settings.worker_metrics_port else 0,
                          settings.host, settings.redis_url, [QUEUE_NAME])
@@ -64,8 +61,7 @@ def worker() -> int:
     # sent 200 s later). A round every 30 s and a 30 s wait: a dead holder's reminders go out
     # about 90 s late at most.
     MeasuredRQWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection,
-                     maintenance_interval=MAINTENANCE_SECONDS,
-                     worker_ttl=MAINTENANCE_SECONDS + 15).work(with_scheduler=True)
+                     **WORKER_OPTIONS).work(with_scheduler=True)
     return 0
 
 

@@ -19,7 +19,7 @@ from engine import schema
 from records.db import normalise_url
 from tests.support.records import build_service, fresh_pg_database, schema_diff
 
-HEADS = {"records": "0006", "portal": "portal_0003", "asha": "asha_0005", "notify": "notify_0004",
+HEADS = {"records": "0006", "portal": "portal_0003", "asha": "asha_0005", "notify": "notify_0005",
          "traffic": "traffic_0001", "pharmacy": "pharmacy_0001", "surveillance": "surveillance_0002"}
 RECORDS_TABLES = {
     "users", "data_keys", "patient_profiles", "doctor_profiles", "asha_profiles", "channel_identities",

@@ -1,14 +1,19 @@
 """A local stand-in for Twilio's REST API and media host (the only stand-in the channel tests use).
 
 It records every request (method, path, form, whether HTTP Basic credentials came with it),
-answers ``Messages.json`` and ``Calls.json`` like Twilio (JSON resource with a SID), serves
-registered media files under ``/media/<name>``, and can be told to fail the next requests
-with a status code to exercise retries.
+answers ``Messages.json`` and ``Calls.json`` like Twilio (JSON resource with a SID), lists the
+messages it took (``GET Messages.json``, filtered by ``To``, newest first, like Twilio's Messages
+list), serves registered media files under ``/media/<name>``, can be told to fail the next
+requests with a status code to exercise retries, and to hold its answer to a message it has taken
+(``hold_answers``): the sender can then die after Twilio has the message and before it learns so.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import datetime as dt
+import email.utils
 import http.server
 import json
 import threading
@@ -35,6 +40,9 @@ class TwilioStandin:
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     failures: list[int] = field(default_factory=list)
     codes: dict[int, int] = field(default_factory=dict)  # failure index -> Twilio error code
+    created: list[dict] = field(default_factory=list)  # the messages taken, as Twilio lists them
+    holding: bool = False
+    released: threading.Event = field(default_factory=threading.Event)
     server: http.server.ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -82,8 +90,18 @@ class TwilioStandin:
         self.codes[len(self.failures)] = code
         self.failures.append(status)
 
+    def hold_answers(self) -> None:
+        """From now on a message is taken (listed) but its answer waits for :meth:`release_answers`."""
+        self.released.clear()
+        self.holding = True
+
+    def release_answers(self) -> None:
+        self.holding = False
+        self.released.set()
+
     def reset(self) -> None:
         with self._lock:
+            self.created.clear()
             self.requests.clear()
             self.failures.clear()
             self.codes.clear()
@@ -148,9 +166,24 @@ class TwilioStandin:
         if not record.authorized:
             return self._json(request, 401, {"code": 20003, "message": "Authenticate", "status": 401})
         if method == "POST" and path.endswith("/Messages.json"):
-            sid = f"SM{uuid.uuid4().hex}"
-            return self._json(request, 201, {"sid": sid, "status": "queued", "account_sid": self.account_sid,
-                                             "to": record.form.get("To", [""])[0], "body": record.form.get("Body", [""])[0]})
+            message = {"sid": f"SM{uuid.uuid4().hex}", "status": "queued", "account_sid": self.account_sid,
+                       "to": record.form.get("To", [""])[0], "from": record.form.get("From", [""])[0],
+                       "body": record.form.get("Body", [""])[0],
+                       "date_created": email.utils.format_datetime(dt.datetime.now(dt.timezone.utc))}
+            with self._lock:
+                self.created.append(message)
+            if self.holding:  # Twilio has it; the sender hears so only when released (or never)
+                self.released.wait(120)
+            with contextlib.suppress(OSError):  # the sender may be gone (killed mid-send)
+                self._json(request, 201, message)
+            return None
+        if method == "GET" and path.endswith("/Messages.json"):
+            query = parse_qs(urlparse(request.path).query)
+            to, size = query.get("To", [None])[0], int(query.get("PageSize", ["50"])[0])
+            with self._lock:
+                listed = [m for m in reversed(self.created) if to is None or m["to"] == to][:size]
+            return self._json(request, 200, {"messages": listed, "page": 0, "page_size": size,
+                                             "next_page_uri": None, "uri": path})
         if method == "POST" and path.endswith("/Calls.json"):
             return self._json(request, 201, {"sid": f"CA{uuid.uuid4().hex}", "status": "queued",
                                              "account_sid": self.account_sid})

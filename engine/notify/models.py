@@ -54,6 +54,10 @@ class Outbox(NotifyBase):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     fallback: Mapped[str] = mapped_column(String(12), default="", server_default="")  # "sms": WhatsApp failed
+    # a send whose outcome is not known yet: a keyed digest of recipient and text, written just before
+    # Twilio is asked and cleared with the outcome; left set, the next dispatch reconciles first
+    intent: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    intent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class DoseTimes(NotifyBase):

@@ -24,8 +24,13 @@ shows (:meth:`deliveries`). Log lines carry ids, kinds and outcomes only.
 A worker killed mid-send (SIGKILL, the machine gone) leaves its row ``sending``; the claim is a
 lease of :data:`SENDING_LEASE`: :meth:`rearm` (start-up hooks, the gateway's periodic sweep) puts a
 row ``sending`` for longer back to ``scheduled`` in one UPDATE (one sweeper wins) and arms it once.
-At least once, not exactly once: a worker that died after Twilio took the message but before the
-row said ``sent`` makes it go twice (Twilio's API has no idempotency key to ask with).
+Twilio's Messages API has no idempotency key, so a text send is reconciled instead: just before
+Twilio is asked, the row keeps a keyed digest of recipient and text (``intent``, ``intent_at``),
+cleared with the outcome. A row dispatched again with its intent still set (its sender died after
+asking, or the ask timed out) first lists the messages Twilio holds for that recipient since the
+intent (:meth:`NotifyService.reconcile`) and is marked ``sent`` if one of them is this message;
+only otherwise is it sent again. Templates and calls are not reconciled (what Twilio lists for them
+is not our text): for them it stays at least once.
 
 At rest a row's fields are sealed for its recipient and its dedupe key is a keyed digest (the
 :class:`Sealer`: the records' data keys in production, :class:`engine.notify.addresses.RecordsSealer`);
@@ -59,6 +64,8 @@ DISPATCH = "engine.notify.jobs.dispatch"
 #: How long a claimed row may stay ``sending`` before its sender counts as dead (one send waits
 #: at most 15 s for Twilio, engine.outbound; a live worker never holds a row this long).
 SENDING_LEASE = dt.timedelta(minutes=2)
+#: How much earlier than our intent Twilio's clock may date the message (clock skew between hosts).
+RECONCILE_SKEW = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,15 @@ FAILED_STATUSES = {"failed", "undelivered", "canceled"}
 AWAKE = dt.timedelta(hours=1)
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """A message Twilio holds (its Messages list): what reconcile compares with a row's intent."""
+
+    sid: str
+    to: str
+    body: str
+
+
 class Sealer(Protocol):
     """Seals a message's fields for its recipient; digests dedupe keys (they name patients and events)."""
 
@@ -107,6 +123,7 @@ class Transport(Protocol):
     def send_text(self, to: str, body: str, media_url: str | None = None) -> str: ...
     def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str: ...
     def call(self, to: str, text: str, language: str) -> str: ...
+    def sent_since(self, to: str, since: dt.datetime) -> list[SentMessage]: ...
 
 
 class Scheduler(Protocol):
@@ -273,6 +290,16 @@ class NotifyService:
         from engine.notify.twilio import NotConfigured, SendRefused
 
         attempts = row.attempts + 1
+        if row.intent:  # an earlier send's outcome is unknown: does Twilio have it already?
+            try:
+                found = self.reconcile(row, recipient)
+            except Exception as exc:  # noqa: BLE001 - logged by type only; never resend blind
+                log.warning("notification %s (%s) not reconciled: %s", row.id, row.kind, type(exc).__name__)
+                return self._retry_at(row, now + timing.backoff(attempts), attempts=attempts, error="unreconciled")
+            if found is not None:
+                log.warning("notification %s (%s) was sent before its sender died: not sent again", row.id, row.kind)
+                return self._finish(row, "sent", sent_at=row.intent_at, attempts=attempts, sid=found.sid,
+                                    via="whatsapp" if found.to.startswith("whatsapp:") else "sms", twilio_status="")
         try:
             route = self._send(row, recipient, now)
         except NotConfigured:
@@ -290,6 +317,29 @@ class NotifyService:
         if row.kind in followup.KINDS:  # the gateway must look for this check-in's answer again
             self.state.delete(followup.no_checkin_key(recipient.sender))
         return self._finish(row, "sent", sent_at=now, attempts=attempts, **route)
+
+    def reconcile(self, row: Outbox, recipient: Recipient) -> SentMessage | None:
+        """The message Twilio already holds for ``row``'s unknown send, if any: one listed for the
+        recipient (WhatsApp or SMS address) created since the intent whose recipient and text
+        match the row's digest. Costs one or two list calls, only for a row whose sender died
+        mid-send or timed out (rare); raises when Twilio cannot be asked."""
+        since = _aware(row.intent_at or row.due_at) - RECONCILE_SKEW
+        for to in (f"whatsapp:{recipient.address}", recipient.address):
+            for message in self.transport.sent_since(to, since):
+                if self._digest(message.to or to, message.body) == row.intent:
+                    return message
+        return None
+
+    def _digest(self, to: str, body: str) -> str:
+        """The row's reference for a send: a keyed digest (no number or text at rest)."""
+        return self.sealer.digest(f"outbox-send\n{to}\n{body}")[:64]
+
+    def _intend(self, row: Outbox, to: str, body: str) -> None:
+        """Written before Twilio is asked: what to look for if the outcome never gets recorded."""
+        with self.sessions() as s:
+            s.execute(update(Outbox).where(Outbox.id == row.id)
+                      .values(intent=self._digest(to, body), intent_at=self.clock()))
+            s.commit()
 
     def fields_of(self, row: Outbox) -> dict[str, str]:
         """The row's message fields, opened ({} when the recipient's key is gone)."""
@@ -319,7 +369,7 @@ class NotifyService:
             to = f"whatsapp:{recipient.address}"
             try:
                 if now - max(seen) <= WINDOW:
-                    return self._result("whatsapp", self._text(to, t(row.key, language, script=script, **fields),
+                    return self._result("whatsapp", self._text(row, to, t(row.key, language, script=script, **fields),
                                                                media))
                 template = self.templates.get(row.key) or {}
                 content_sid = (template.get("content_sid") or {}).get(language)
@@ -348,9 +398,10 @@ class NotifyService:
         body = t(row.key, language, "sms", script=script, **fields)
         if media and media not in body:  # no attachments by SMS: the link instead
             body = f"{body} {media}"
-        return self._result("sms", self._text(recipient.address, body))
+        return self._result("sms", self._text(row, recipient.address, body))
 
-    def _text(self, to: str, body: str, media: str | None = None) -> str:
+    def _text(self, row: Outbox, to: str, body: str, media: str | None = None) -> str:
+        self._intend(row, to, body)
         return self.transport.send_text(to, body, media) if media else self.transport.send_text(to, body)
 
     @staticmethod
@@ -358,6 +409,9 @@ class NotifyService:
         return {"via": via, "sid": sid, "twilio_status": ""}  # set by Twilio's status callbacks
 
     def _finish(self, row: Outbox, status: str, **values: Any) -> str:
+        """The row's new status; an outcome (anything but another try) clears the intent."""
+        if status != "scheduled":
+            values = {"intent": "", **values}
         with self.sessions() as s:
             s.execute(update(Outbox).where(Outbox.id == row.id).values(status=status, **values))
             s.commit()

@@ -6,7 +6,9 @@ a process sends on its own: the doctor's link and prescription, reminders, follo
 pharmacy notices, ASHA alerts), and the gateway's direct replies to a message just received and
 one-time codes (``engine.outbound.TwilioSender.send_message`` calls :func:`create_message`), which
 are inside WhatsApp's 24-hour window by construction or must not wait in an outbox.
-``tests/test_notify_routes.py`` fails when any other module calls ``messages.create``.
+``tests/test_notify_routes.py`` fails when any other module calls ``messages.create``. Its list
+(:func:`list_messages`) is asked here too, by the outbox's reconcile of a send whose outcome is
+unknown (``engine.notify.service``): Twilio's Messages API takes no idempotency key.
 
 The transport says why a send failed (:class:`SendRefused` with Twilio's error code, or
 :class:`NotConfigured` on a server without a Twilio account) so the outbox can choose: SMS when
@@ -15,13 +17,20 @@ WhatsApp refused, a retry when Twilio was unreachable, nothing more when the num
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.notify.service import SentMessage
 
 #: Twilio error codes that mean "not by WhatsApp" (not on WhatsApp, outside the 24-hour window,
 #: template trouble, WhatsApp's own refusal): SMS can still reach the number
 #: (https://www.twilio.com/docs/api/errors, the 63xxx range).
 WHATSAPP_ONLY_CODES = range(63000, 64000)
+#: How many of a recipient's newest messages reconcile reads (one page): a reminder is looked for
+#: minutes after its send, and a person gets a handful of messages in that time.
+RECONCILE_PAGE = 50
 #: Twilio voices for a call that reads a message (Polly's Indian voices; Punjabi is read by the Hindi one)
 VOICES = {"hi": ("Polly.Aditi", "hi-IN"), "pa": ("Polly.Aditi", "hi-IN"), "en": ("Polly.Raveena", "en-IN")}
 
@@ -46,6 +55,12 @@ class SendRefused(RuntimeError):
 def create_message(client: Any, **params: Any) -> Any:
     """Twilio's ``Messages.create``: the only call of it in the project (see the module docstring)."""
     return client.messages.create(**params)
+
+
+def list_messages(client: Any, to: str, limit: int = RECONCILE_PAGE) -> list[Any]:
+    """Twilio's Messages list for one recipient, newest first. Only ``To`` is filtered by Twilio:
+    its ``DateSent`` filter is documented by day, and a message still queued has no send date."""
+    return client.messages.list(to=to, limit=limit)
 
 
 def _classified(exc: Exception) -> Exception:
@@ -94,6 +109,20 @@ class TwilioTransport:
         self._reachable(to)
         return self._call(self.sender.send_message, to, content_sid=content_sid,
                           content_variables=json.dumps(variables, ensure_ascii=False)).sid
+
+    def sent_since(self, to: str, since: dt.datetime) -> list[SentMessage]:
+        """The messages Twilio holds for ``to`` created at or after ``since`` (nothing for a
+        simulator number: those never reach Twilio)."""
+        from engine.notify.service import SentMessage
+        from engine.outbound import SIMULATOR_PREFIX
+        from records.identity import bare_number
+
+        if bare_number(to).startswith(SIMULATOR_PREFIX):
+            return []
+        self._reachable(to)
+        messages = self._call(list_messages, self.sender.client, to)
+        return [SentMessage(str(m.sid), str(m.to or to), str(m.body or "")) for m in messages
+                if m.date_created is None or m.date_created >= since]
 
     def call(self, to: str, text: str, language: str) -> str:
         """A call that reads ``text`` twice (for people who asked for calls); TwiML inline, no URL to serve."""

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.timezone import IST
 from engine.handoff.reminders import resolve
 from engine.notify.jobs import set_service
-from engine.notify.service import NotifyService, Recipient
+from engine.notify.service import NotifyService, Recipient, SentMessage
 from records.crypto import Place, new_data_key
 from records.db import make_engine, make_session_factory
 
@@ -86,6 +86,11 @@ class RecordingTransport:
 
     def send_template(self, to: str, content_sid: str, variables: dict[str, str]) -> str:
         return self._record(to=to, content_sid=content_sid, variables=variables)
+
+    def sent_since(self, to: str, since: Any) -> list[SentMessage]:
+        """What Twilio would list for ``to``: the texts this transport took (reconcile)."""
+        return [SentMessage(f"SM{i + 1:030d}", item["to"], item["body"]) for i, item in enumerate(self.sent)
+                if item.get("to") == to and "body" in item]
 
 
 @dataclass

@@ -10,6 +10,7 @@ The sealer is a stand-in for the records keys: every row opens to the same field
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 import uuid
@@ -49,32 +50,37 @@ class FixedFields:
         return dict(FIELDS)
 
     def digest(self, text: str) -> str:
-        return text
+        return hashlib.sha256(text.encode()).hexdigest()  # the same in every process
+
+
+def anyone(user_id: uuid.UUID) -> Any:
+    """Everyone has a number (made from their id) and reads English."""
+    from engine.notify import Recipient
+
+    return Recipient(f"+9198{user_id.int % 10**8:08d}", "en", f"u-{user_id.hex[:8]}")
+
+
+class AnyoneBook:
+    def recipient(self, user_id: uuid.UUID) -> Any:
+        return anyone(user_id)
 
 
 def main(url: str, queue_name: str, log: str) -> None:
     import redis
     from rq import Worker
 
-    from engine.notify import NotifyService, Recipient
+    from engine.notify import NotifyService
     from engine.notify.jobs import set_service
     from engine.notify.scheduling import RqAt
     from records.db import make_engine, make_session_factory
-
-    class AnyoneBook:
-        def recipient(self, user_id: uuid.UUID) -> Recipient:
-            return Recipient(f"+9198{user_id.int % 10**8:08d}", "en", f"u-{user_id.hex[:8]}")
 
     connection = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     scheduler = RqAt(connection, queue_name)
     set_service(NotifyService(make_session_factory(make_engine(url)), AnyoneBook(), HeldTransport(Path(log)),
                               {}, scheduler, quiet_hours=(0, 0), templates={}, sealer=FixedFields()))
-    from portal.__main__ import (
-        MAINTENANCE_SECONDS,  # as the reminder workers run (a dead lock holder's round)
-    )
+    from engine.metrics import WORKER_OPTIONS  # as the reminder workers run (a dead lock holder's round)
 
-    Worker([scheduler.queue], connection=connection, maintenance_interval=MAINTENANCE_SECONDS,
-           worker_ttl=MAINTENANCE_SECONDS + 15).work(with_scheduler=True)
+    Worker([scheduler.queue], connection=connection, **WORKER_OPTIONS).work(with_scheduler=True)
 
 
 if __name__ == "__main__":
