@@ -12,7 +12,12 @@ supervisor. Then, after a drain:
   (messages kept while Rasa was away, answered when it is back);
 * **lost** when it got neither;
 * **duplicated** when it got both, or Rasa's tracker holds its user message twice;
-* a reminder is **sent twice** or **never** by the number of messages its phone got.
+* a reminder is **sent twice** or **never** by the number of messages its phone got;
+* a photo or voice note (``--media`` share of the turns, alternately; the Twilio stand-in serves
+  the files, the media workers run OCR and speech) is **answered** when the media job's reply
+  reached its sender through the REST API (the webhook's TwiML only says "reading …"), **lost**
+  when none did, **answered twice** when one reply went twice (the job ran twice). The media worker
+  killed is one with a job in hand when there is one within 20 s of the kill point.
 
 The webhook sender plays Twilio with the connection overrides of the gateway's public URL
 (``--retries N``: ``#rc=N&rp=ct,rt,5xx``): a webhook that could not connect (``ct``), got no answer
@@ -23,10 +28,9 @@ actually happened here. Whether a Twilio account honours these overrides on the 
 is Twilio's to say (docs/operations.md).
 
     .venv/bin/python bench/replicas.py [--turns 300] [--users 6] [--reminders 60] [--kill-at 0.5]
-        [--retries 2] [--port-base 5700]
+        [--retries 2] [--media 0.15] [--port-base 5700]
 
-Bounded: a fixed count of turns and reminders, a drain of at most ``--drain`` seconds. Photos and
-voice notes are not in the load yet (the media workers are killed idle).
+Bounded: a fixed count of turns and reminders, a drain of at most ``--drain`` seconds.
 """
 
 from __future__ import annotations
