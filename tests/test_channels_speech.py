@@ -124,9 +124,10 @@ def test_whispers_own_no_speech_compression_and_logprob_checks(clip_2s):
 
 
 def test_punjabi_is_decoded_as_hindi_and_mapped_to_gurmukhi_through_the_lexicon(clip_2s):
-    # what Whisper base gave for "ਮੈਨੂੰ ਖੰਘ ਹੈ" (cough) at -0.77: refused under Punjabi's stricter floor
+    # what Whisper base gave for "ਮੈਨੂੰ ਖੰਘ ਹੈ" (cough) at -0.77: refused under the -0.5 floor
     unsure = StubDecoder([Piece("में बुखार चक्या", avg_logprob=-0.77)])
-    assert transcribe(clip_2s, "pa", engine=unsure).text == "" and transcribe(clip_2s, "hi", engine=unsure).text
+    assert transcribe(clip_2s, "pa", engine=unsure).text == "" == transcribe(clip_2s, "hi", engine=unsure).text
+    assert transcribe(clip_2s, "en", engine=StubDecoder([Piece("I have fever", avg_logprob=-0.77)])).text
     decoder = StubDecoder([Piece("मुझे दो दिन से खांसी और पेट दर्द है", avg_logprob=-0.5)])
     result = transcribe(clip_2s, "pa", engine=decoder)
     assert DECODE_AS["pa"] == "hi" and decoder.asked[0][0] == "hi"
