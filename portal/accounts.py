@@ -23,7 +23,6 @@ from portal.session_store import revoke_user
 from records import RecordsService, Role
 from records.models import User, utcnow
 from records.portal_models import PortalAccount
-from records.types import open_from, seal_into
 
 HASHER = PasswordHasher()
 #: verifying against this when the user does not exist keeps the timing the same
@@ -95,11 +94,10 @@ class Accounts:
             if user is None or user.role not in STAFF_ROLES:
                 raise AccountError("portal_account_not_staff")
             self._check_username(s, username)
-            key = self.records.vault.for_user(s, user_id)
             row = PortalAccount(user_id=user_id, username=username.lower(), password_hash=HASHER.hash(password),
                                 totp_enabled=False, totp_last_step=0, failed_logins=0, active=True,
                                 on_duty=False, created_at=self.now())
-            seal_into(key, row, "contact_enc", {"phone": phone, "name": name} if phone or name else None)
+            self.records.seal_column(user_id, row, "contact_enc", {"phone": phone, "name": name} if phone or name else None)
             s.add(row)
             s.commit()
             return _staff(row, user.role)
@@ -136,7 +134,7 @@ class Accounts:
             rows = s.execute(select(PortalAccount, User.role).join(User, User.id == PortalAccount.user_id)
                              .order_by(User.role, PortalAccount.username)).all()
             for row, role in rows:
-                contact = open_from(self.records.vault.for_user(s, row.user_id), row, "contact_enc") if row.contact_enc else {}
+                contact = self.records.open_column(row.user_id, row, "contact_enc", {})
                 out.append(AccountRow(row.user_id, row.username, role, contact.get("name") or "", row.totp_enabled,
                                       row.active, _utc(row.locked_until) if self._locked(row) else None))
         for item in out:
@@ -190,7 +188,7 @@ class Accounts:
             row = s.get(PortalAccount, user_id)
             if row is None or row.totp_secret_enc is None or self._locked(row):
                 return False
-            totp = pyotp.TOTP(self._secret(s, row))
+            totp = pyotp.TOTP(self._secret(row))
             now = self.now()
             step = _matching_step(totp, code, now)
             if step is None or step <= row.totp_last_step:
@@ -231,8 +229,8 @@ class Accounts:
 
     # ------------------------------------------------------------------ TOTP enrolment
 
-    def _secret(self, s: Session, row: PortalAccount) -> str:
-        return open_from(self.records.vault.for_user(s, row.user_id), row, "totp_secret_enc")
+    def _secret(self, row: PortalAccount) -> str:
+        return self.records.open_column(row.user_id, row, "totp_secret_enc")
 
     def start_totp(self, user_id: uuid.UUID) -> str:
         """A new seed (replacing an unconfirmed one); returns the otpauth:// URI for the QR code."""
@@ -243,7 +241,7 @@ class Accounts:
             if row.totp_enabled:
                 raise AccountError("portal_account_totp_set")
             secret = pyotp.random_base32()
-            seal_into(self.records.vault.for_user(s, user_id), row, "totp_secret_enc", secret)
+            self.records.seal_column(user_id, row, "totp_secret_enc", secret)
             s.commit()
             return pyotp.TOTP(secret).provisioning_uri(name=row.username, issuer_name=ISSUER)
 
@@ -261,7 +259,7 @@ class Accounts:
             row = s.get(PortalAccount, user_id)
             if row is None or row.totp_secret_enc is None or row.totp_enabled:
                 return None
-            return pyotp.TOTP(self._secret(s, row)).provisioning_uri(name=row.username, issuer_name=ISSUER)
+            return pyotp.TOTP(self._secret(row)).provisioning_uri(name=row.username, issuer_name=ISSUER)
 
     def confirm_totp(self, user_id: uuid.UUID, code: str) -> bool:
         if not self.verify_totp(user_id, code):
@@ -284,7 +282,7 @@ class Accounts:
     def totp_secret_for_tests(self, user_id: uuid.UUID) -> str:
         """The seed (tests and the seed-demo command print codes from it; never shown in the UI)."""
         with self.records.sessions() as s:
-            return self._secret(s, s.get(PortalAccount, user_id))
+            return self._secret(s.get(PortalAccount, user_id))
 
     # ------------------------------------------------------------------ password reset by SMS
 
@@ -295,7 +293,7 @@ class Accounts:
             row = s.scalar(select(PortalAccount).where(PortalAccount.username == username.strip().lower()))
             if row is None or not row.active or row.contact_enc is None:
                 return None
-            phone = open_from(self.records.vault.for_user(s, row.user_id), row, "contact_enc").get("phone")
+            phone = self.records.open_column(row.user_id, row, "contact_enc").get("phone")
             if not phone:
                 return None
             code = f"{secrets.randbelow(10**6):06d}"

@@ -835,6 +835,11 @@ class RecordsService:
         sealed = getattr(obj, column)
         return default if sealed is None else self.open_for(owner, sealed, place_of(obj, column))
 
+    def seal_column(self, owner: uuid.UUID, obj: Any, column: str, value: Any) -> None:
+        """``obj.column = value`` sealed with ``owner``'s key for its place (None clears the column;
+        :func:`records.types.seal_into`): the portal's account rows, the same door as :meth:`seal_for`."""
+        setattr(obj, column, None if value is None else self.seal_for(owner, value, place_of(obj, column)))
+
     def lookup_digest(self, namespace: str, value: str) -> bytes:
         """The keyed digest of a lookup value (a dedupe key, a line), so another part's table can find
         or compare it without storing it in clear (:meth:`records.crypto.KeyProvider.lookup_digest`)."""
