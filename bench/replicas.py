@@ -206,6 +206,8 @@ def main() -> int:
     parser.add_argument("--port-base", type=int, default=0, help="first of 16 consecutive ports (0: free ports)")
     parser.add_argument("--media", type=float, default=0.15,
                         help="share of the turns that are a photo or a voice note (alternately; 0: text only)")
+    parser.add_argument("--media-kinds", default="image,audio",
+                        help="which media: image (a prescription photo, OCR), audio (a voice note, speech)")
     args = parser.parse_args()
     if not shutil.which("haproxy"):
         print("needs Debian's haproxy (apt-get install haproxy)", file=sys.stderr)
@@ -214,8 +216,9 @@ def main() -> int:
     from tests.twilio_standin import TwilioStandin
 
     standin = TwilioStandin().start()
-    media = media_files(standin) if args.media else []
-    if media:
+    kinds = set(args.media_kinds.split(","))
+    media = [m for m in media_files(standin) if m[1].split("/")[0] in kinds] if args.media else []
+    if any(m[1].startswith("image/") for m in media):
         from engine.ocr import classifier
 
         classifier.model()  # trained on first use (minutes): here, not in a media worker's first job
