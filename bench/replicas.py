@@ -41,7 +41,6 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -353,9 +352,11 @@ def run_load(args, settings, supervisor, standin, public, front, media) -> dict:
         waited = time.monotonic() + 20  # a media worker with a job in hand, if one comes soon
         while media and not busy_media_workers(settings) and time.monotonic() < waited:
             time.sleep(0.2)
+        from tests.support.processes import kill_with_children
+
         for kind in KINDS:
             service = victim(kind)
-            os.killpg(service.process.pid, signal.SIGKILL)
+            kill_with_children(service.process.pid)  # with an RQ worker's work horse, as a lost pod
             kills[kind] = {"killed_at": round(time.monotonic() - started, 1), "pid": service.process.pid,
                            "name": service.name}
         while any("back_after_s" not in kill for kill in kills.values()):

@@ -7,10 +7,7 @@ row, and a second worker sends it, once."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +20,7 @@ from engine.notify import NotifyService, migrate
 from engine.notify.models import Outbox
 from engine.notify.scheduling import RqAt
 from records.db import make_engine, make_session_factory
+from tests.support import processes
 from tests.support.notify import DictState, FixedAddressBook, MemorySealer, redis_connection
 from tests.support.notify_worker import FIELDS
 from tests.support.records import fresh_pg_database
@@ -43,18 +41,8 @@ def start_worker(url: str, queue: str, log: Path) -> subprocess.Popen:
 def kill_with_children(process: subprocess.Popen) -> None:
     """SIGKILL the worker and its work-horse (RQ forks it into a session of its own: a kill of
     the worker's process group alone leaves it sending, as a machine or pod that dies does not)."""
-    children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == process.pid]
-    for pid in [process.pid, *children]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    processes.kill_with_children(process.pid)
     process.wait(10)
-
-
-def _parent(proc: Path) -> int:
-    try:
-        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return -1
 
 
 def wait_for(predicate, seconds: float, what: str) -> None:

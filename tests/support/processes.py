@@ -1,7 +1,11 @@
-"""Services started as ``make run`` starts them (``python -m …``), for tests that talk to real processes."""
+"""Services started as ``make run`` starts them (``python -m …``), for tests that talk to real
+processes, and killed the way a lost machine or pod kills them (:func:`kill_with_children`)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -40,3 +44,28 @@ def running(env: dict[str, str], *args: str, ready_url: str, log: Path, program:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def parent_of(proc: Path) -> int:
+    """The parent pid of ``/proc/<pid>`` (-1 when it is gone or unreadable)."""
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and parent_of(p) == pid]
+
+
+def kill_with_children(pid: int) -> list[int]:
+    """SIGKILL ``pid``'s process group and each direct child's (RQ forks a job's work horse into a
+    session of its own: a kill of the worker's group alone leaves the horse running its job, as a
+    lost machine or pod does not); the pids of the children."""
+    children = children_of(pid)
+    for target in [pid, *children]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(target, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(target, signal.SIGKILL)
+    return children
