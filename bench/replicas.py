@@ -232,8 +232,10 @@ def main() -> int:
                 time.sleep(0.5)
 
         threading.Thread(target=tend, daemon=True).start()
-        result = run_load(args, settings, supervisor, standin, public, front, media)
-        stop.set()
+        try:
+            result = run_load(args, settings, supervisor, standin, public, front, media)
+        finally:  # no restart may race the supervisor's stop (an interrupted run restarted its services)
+            stop.set()
     standin.stop()
     print_result(result)
     clean = not (result["lost"] or result["duplicated"] or result["twice_in_rasa"] or result["reminders_bad"]
