@@ -31,7 +31,10 @@ from nlu.resources import DATA_DIR, read_json
 from nlu.text import Token, phrase_key, tokenize
 
 VITALS_PATH = DATA_DIR / "vitals.json"
-MEASURES = ("temperature", "pulse", "resp_rate", "bp", "spo2", "glucose")
+#: Laboratory values copied from a report ("Hb 5", "K 7.2", "Na 118"): read like the vital signs, after
+#: their keyword only (``labs`` in data/vitals.json).
+LAB_MEASURES = ("haemoglobin", "potassium", "sodium", "creatinine")
+MEASURES = ("temperature", "pulse", "resp_rate", "bp", "spo2", "glucose", *LAB_MEASURES)
 LEVELS = ("urgent", "emergency")
 #: Connector words ("hai", "level", "का") allowed between a keyword and its number.
 MAX_CONNECTORS = 3
@@ -43,7 +46,8 @@ MIN_READING = 10
 MAX_UNITLESS_MMOL = 35
 _OPS = {"<": operator.lt, "<=": operator.le, ">=": operator.ge, ">": operator.gt}
 _SUFFIX = {"temperature": " °C", "pulse": "/min", "resp_rate": "/min", "spo2": "%", "systolic": " mmHg",
-           "diastolic": " mmHg", "glucose": " mg/dL"}
+           "diastolic": " mmHg", "glucose": " mg/dL", "haemoglobin": " g/dL", "potassium": " mmol/L",
+           "sodium": " mmol/L", "creatinine": " mg/dL"}
 _SLASHES = ("/", "\\", "|")
 _DASHES = ("-", "–", "—")
 _PAIR_WORDS = frozenset({"by", "over", "upon", "bata", "बटा", "ਬਟਾ"})
@@ -170,13 +174,28 @@ def _in(value: float, bounds: Sequence[float]) -> bool:
     return bounds[0] <= value <= bounds[1]
 
 
+@lru_cache(maxsize=1)
+def _lab_words(kind: str) -> frozenset[tuple[str, ...]]:
+    """Keys of the ``labs`` keyword lists (``capital_only``, ``after_proof``) or, for ``endings``, single words."""
+    return frozenset(phrase_key(form) for form in data()["labs"][kind])
+
+
+def _keyword_matches(tokens: Sequence[Token]) -> list[PhraseMatch]:
+    """Keyword matches, without the lab abbreviations written in small letters ("bp k 150" is "ka",
+    "na" is "no"): "K 7.2" and "Na 118" are only ever written with a capital."""
+    capital_only = _lab_words("capital_only")
+    return [m for m in _keywords().find(tokens)
+            if tuple(t.key for t in tokens[m.first:m.last + 1]) not in capital_only
+            or tokens[m.first].text[:1].isupper()]
+
+
 class _Scan:
     """One text's tokens, numbers, keyword and unit matches, and which numbers are taken."""
 
     def __init__(self, text: str, tokens: list[Token]) -> None:
         self.text = text
         self.tokens = tokens
-        self.keywords = _keywords().find(tokens)
+        self.keywords = _keyword_matches(tokens)
         inside = {i for m in self.keywords for i in range(m.first, m.last + 1)}  # the "2" of "SpO2"
         self.numbers = {
             i: v for i, t in enumerate(tokens)
@@ -200,6 +219,14 @@ class _Scan:
 
     def is_duration(self, i: int) -> bool:
         return i + 1 < len(self.tokens) and self.tokens[i + 1].key in time_unit_keys()
+
+    def ends_value(self, i: int) -> bool:
+        """Whether number ``i`` stands as a value: it ends the text or the clause, carries a unit, or is
+        followed by a word such as "hai" ("khoon 5 hai"), not by a count or a time ("khoon 5 baar",
+        "K 7 baje")."""
+        if i + 1 >= len(self.tokens) or any(mark in self.gap(i) for mark in ",;.!?|।"):
+            return True
+        return (i + 1) in self.units or (self.tokens[i + 1].key,) in _lab_words("endings")
 
     def pair(self, i: int, dash: bool = False) -> int | None:
         """The token index of the diastolic when token ``i`` starts "160/110" or "160 by 110"; with
@@ -271,6 +298,20 @@ def _glucose(value: float, unit: str | None, written: str) -> tuple[float, str] 
     return (value, f"{_fmt(value)} mg/dL") if _in(value, bounds["glucose_mgdl"]) else None
 
 
+def _lab(measure: str, value: float, unit: str | None, written: str) -> Reading | None:
+    """A laboratory value in the unit the thresholds use (Hb "65 g/L" is 6.5 g/dL, creatinine
+    "354 umol/L" 4.0 mg/dL), shown as written; None when no body can have it."""
+    divisor = data()["labs"]["divide"].get(measure, {}).get(unit or "")
+    standard = round(value / divisor, 2) if divisor else value
+    if not _in(standard, data()["plausible"][measure]):
+        return None
+    shown = f"{written} {_UNIT_SHOWN[unit]}" if divisor else f"{_fmt(value)}{_SUFFIX[measure]}"
+    return Reading(measure, standard, shown=shown)
+
+
+_UNIT_SHOWN = {"gl": "g/L", "umol": "umol/L"}
+
+
 def _interpret(scan: _Scan, measure: str, i: int, strong: bool) -> Reading | Implausible | None:
     """The reading at number token ``i`` given as ``measure``; implausible values only when the text
     clearly meant that measure (``strong``), else nothing."""
@@ -296,6 +337,8 @@ def _interpret(scan: _Scan, measure: str, i: int, strong: bool) -> Reading | Imp
         if _in(value, bounds["systolic"]) and (
                 second is None or (_in(second, bounds["diastolic"]) and second < value)):
             reading = Reading(measure, value, second, f"{shown} mmHg")
+    elif measure in LAB_MEASURES:
+        reading = _lab(measure, value, unit, written)
     elif _in(value, bounds[measure]):
         reading = Reading(measure, value, shown=f"{_fmt(value)}{_SUFFIX[measure]}")
     if reading is not None:
@@ -365,18 +408,20 @@ def _read(text: str) -> Vitals:
     weak = {"fever": "temperature"}
     found: list[tuple[int, Reading | Implausible]] = []
 
-    def take(measure: str, i: int | None, strong: bool, named: bool = False) -> None:
+    def take(measure: str, i: int | None, strong: bool, named: bool = False, proof: bool = False) -> None:
         if i is None or i in scan.used or scan.is_duration(i):
             return
         value = scan.numbers[i]
+        decimal = "." in scan.tokens[i].text or "," in scan.tokens[i].text
+        if proof and not scan.ends_value(i) and not decimal:
+            return  # "khoon 5 baar", "K 7 baje": a count or a time, not a laboratory value
         per_minute = measure == "resp_rate" and scan.unit(i)[0] in ("per_minute", "breaths")
-        if value < MIN_READING and "." not in scan.tokens[i].text and "," not in scan.tokens[i].text \
-                and not (per_minute or named):
+        if value < MIN_READING and not decimal and not (per_minute or named or measure in LAB_MEASURES):
             return  # "sugar ki 2 goli", "pulse 1 minute mein": a single digit is no reading ("RR 6/min", "RR 8" are)
         if not strong and _weak_too_small(measure, value):
             return
         # "bukhar 1040": whatever the keyword, a number far beyond any reading is asked back
-        got = _interpret(scan, measure, i, strong or value > _largest(measure))
+        got = _interpret(scan, measure, i, strong or (value > _largest(measure) and not proof))
         if got is not None:
             found.append((i, got))
 
@@ -384,10 +429,12 @@ def _read(text: str) -> Vitals:
     # may be cricket, "P" a page): those only give values a body can have (or far beyond, asked again).
     labels = [(m, weak.get(m.label, m.label),
                m.label not in data()["weak_keywords"] and scan.span_length(m) > 1) for m in scan.keywords]
-    for keyword, measure, strong in labels:  # "temp 103", "BP: 160/110", "sugar level 450", "RR 8"
-        take(measure, scan.after(keyword), strong, _single_digit_keyword(measure, scan.key_of(keyword)))
-    for keyword, measure, _ in labels:  # "103 bukhar", "130 ki nabz": plausible values only
-        if scan.span_length(keyword) > 1:
+    for keyword, measure, strong in labels:  # "temp 103", "BP: 160/110", "sugar level 450", "RR 8", "Hb 5"
+        proof = scan.key_of(keyword) in _lab_words("after_proof")
+        take(measure, scan.after(keyword), strong and not proof, _single_digit_keyword(measure, scan.key_of(keyword)),
+             proof)
+    for keyword, measure, _ in labels:  # "103 bukhar", "130 ki nabz": plausible values only (no lab: "5 khoon")
+        if scan.span_length(keyword) > 1 and measure not in LAB_MEASURES:
             take(measure, scan.before(keyword), False)
     for i in sorted(scan.numbers):  # a unit alone says what it is: "102°F", "38 mg/dl", "160/110 mmHg"
         if i in scan.used or scan.is_duration(i):

@@ -10,7 +10,7 @@ from engine.i18n import LANGUAGES, catalogue, t
 from engine.triage import Engine, urgency
 from engine.triage.evidence import Evidence
 from engine.triage.explain import vital_line
-from nlu.vitals import data, rules
+from nlu.vitals import MEASURES, data, rules
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_implausible_value_is_asked_back_and_never_lowers(engine, language):
 def test_every_rule_message_exists_in_three_languages():
     keys = {rule.message for rule in rules()}
     keys |= {k for d in data()["news2"]["messages"].values() for k in (d.values() if isinstance(d, dict) else [d])}
-    keys |= {f"vital_measure_{m}" for m in ("temperature", "pulse", "resp_rate", "bp", "spo2", "glucose")}
+    keys |= {f"vital_measure_{m}" for m in MEASURES}
     for key in keys | {"vital_unclear", "triage_explain_vitals", "triage_advice_cannot_rule_out"}:
         assert all(catalogue()[key].get(lang) for lang in LANGUAGES), key
 

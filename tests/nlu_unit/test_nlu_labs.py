@@ -1,0 +1,118 @@
+"""Laboratory values in free text ("Hb 5", "K 7.2", "Na 118", "creatinine 4.5") read by the same code as
+the vital signs (``nlu.vitals``), in Latin, Devanagari and Gurmukhi digits, with the thresholds of named
+sources (issue #13). Each rule stands beside an everyday sentence that must stay quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.red_flags import detect_red_flags
+from nlu.vitals import LAB_MEASURES, assess, data, read_vitals, rules
+
+
+def levels(text: str, facts: tuple[str, ...] = ()) -> dict[str, str]:
+    return {f.id: f.level for f in assess(read_vitals(text), facts)}
+
+
+@pytest.mark.parametrize(("text", "measure", "value"), [
+    ("Hb 5", "haemoglobin", 5.0),
+    ("hb 6.5 g/dl", "haemoglobin", 6.5),
+    ("hb 6,5 gm%", "haemoglobin", 6.5),
+    ("Hb 65 g/L", "haemoglobin", 6.5),
+    ("khoon 5 hai", "haemoglobin", 5.0),
+    ("मेरा खून ५ है", "haemoglobin", 5.0),
+    ("हीमोग्लोबिन 4.8", "haemoglobin", 4.8),
+    ("ਖ਼ੂਨ ੫ ਹੈ", "haemoglobin", 5.0),
+    ("ਹੀਮੋਗਲੋਬਿਨ ੬.੫", "haemoglobin", 6.5),
+    ("K 7.2", "potassium", 7.2),
+    ("K+ 2.1 mEq/L", "potassium", 2.1),
+    ("potassium 6.8", "potassium", 6.8),
+    ("पोटैशियम ७.१", "potassium", 7.1),
+    ("Na 118", "sodium", 118.0),
+    ("sodium 120 mmol/l", "sodium", 120.0),
+    ("ਸੋਡੀਅਮ ੧੧੮", "sodium", 118.0),
+    ("creatinine 4.5 mg/dl", "creatinine", 4.5),
+    ("S. creatinine 400 umol/l", "creatinine", 4.52),
+])
+def test_lab_values_are_read_in_every_script(text, measure, value):
+    readings = read_vitals(text).readings
+    assert [(r.measure, r.value) for r in readings] == [(measure, value)], readings
+
+
+@pytest.mark.parametrize(("text", "rule", "level", "facts"), [
+    ("Hb 4.5", "very_severe_anaemia", "emergency", ()),
+    ("hb 6 hai, saans phoolti hai", "symptomatic_severe_anaemia", "emergency", ("breathlessness",)),
+    ("Hb 7.5", "severe_anaemia", "urgent", ()),
+    ("K 7.2", "severe_hyperkalaemia", "emergency", ()),
+    ("potassium 6.2", "moderate_hyperkalaemia", "urgent", ()),
+    ("K 2.1", "severe_hypokalaemia", "emergency", ()),
+    ("Na 122 aur ulti", "symptomatic_hyponatraemia", "emergency", ("vomiting",)),
+    ("Na 118", "profound_hyponatraemia", "urgent", ()),
+    ("creatinine 4.5", "creatinine_stage3", "urgent", ()),
+])
+def test_lab_thresholds_raise_urgency_and_say_why(text, rule, level, facts):
+    assert levels(text, facts).get(rule) == level
+    finding = next(f for f in assess(read_vitals(text), facts) if f.id == rule)
+    assert finding.source and finding.reason.startswith(f"{finding.measure} {finding.shown}:")
+
+
+@pytest.mark.parametrize("text", [
+    "Hb 12.5, sab theek",                  # a normal haemoglobin
+    "hb 9 hai",                            # anaemia, but not severe: no rule
+    "potassium 4.2 normal aaya",
+    "Na 138",
+    "creatinine 1.1",
+])
+def test_ordinary_lab_values_are_read_and_stay_quiet(text):
+    vitals = read_vitals(text)
+    assert [r.measure for r in vitals.readings if r.measure in LAB_MEASURES]
+    assert assess(vitals) == []
+
+
+@pytest.mark.parametrize("text", [
+    "khoon 5 baar aaya ulti mein",         # a count, not a haemoglobin (the vomiting-blood rule decides)
+    "ulti mein khoon 2 din se",            # a duration
+    "khoon 500 ml gir gaya",               # blood lost, not a haemoglobin; never asked back as one
+    "khoon ki 2 botal chadhi",             # units transfused
+    "5 khoon ki ulti",                     # a number before the word is never a lab value
+    "K 7 baje aaunga",                     # a time
+    "bp k 150/90 hai",                     # "k" is Hinglish "ka": the BP is still read
+    "na 120 rupaye ki dawai",              # "na" is "no"
+    "2 Cr ka loan hai",                    # crore
+    "sugar ki 2 goli",
+])
+def test_everyday_sentences_stay_quiet(text):
+    vitals = read_vitals(text)
+    assert not [r for r in vitals.readings if r.measure in LAB_MEASURES], vitals
+    assert not [i for i in vitals.implausible if i.measure in LAB_MEASURES]
+    assert not [f for f in assess(vitals) if f.measure in LAB_MEASURES]
+
+
+def test_bp_after_small_k_is_still_read():
+    assert [(r.measure, r.value, r.second) for r in read_vitals("bp k 150/90 hai").readings] == [("bp", 150, 90)]
+
+
+@pytest.mark.parametrize(("text", "measure", "shown"), [
+    ("haemoglobin 65", "haemoglobin", "65"),       # g/L without its unit, or a typo: asked back
+    ("potassium 72", "potassium", "72"),
+    ("creatinine 450", "creatinine", "450"),       # umol/L without its unit: asked back, never guessed
+])
+def test_implausible_lab_values_are_asked_back(text, measure, shown):
+    vitals = read_vitals(text)
+    assert vitals.readings == ()
+    assert [(i.measure, i.shown) for i in vitals.implausible] == [(measure, shown)]
+
+
+def test_emergency_lab_values_are_red_flags():
+    assert [f.id for f in detect_red_flags("K 7.2")] == ["vital_severe_hyperkalaemia"]
+    assert "vital_very_severe_anaemia" in [f.id for f in detect_red_flags("Hb 4.2 g/dl")]
+    assert "vital_symptomatic_severe_anaemia" in [f.id for f in detect_red_flags("hb 6 hai aur saans phool rahi hai")]
+    assert "vital_symptomatic_hyponatraemia" in [f.id for f in detect_red_flags("sodium 120, ulti aur uljhan")]
+    assert not [f for f in detect_red_flags("Hb 10.5 aur thakan") if f.id.startswith("vital_")]
+
+
+def test_every_lab_rule_names_its_source():
+    sources = data()["sources"]
+    lab_rules = [r for r in rules() if any(m in LAB_MEASURES for m, _, _ in r.conditions)]
+    assert {m for r in lab_rules for m, _, _ in r.conditions} == set(LAB_MEASURES)
+    assert all(r.sources and all(s in sources for s in r.sources) for r in lab_rules)
