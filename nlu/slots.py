@@ -17,6 +17,7 @@ from nlu.resources import word_list
 from nlu.text import Token, tokenize
 
 DAYS_PER_YEAR = 365.0
+MAX_AGE = 120
 UNITS_PER_YEAR = {365.0: 1.0, 30.0: 12.0, 7.0: 52.0, 1.0: DAYS_PER_YEAR}  # ages: months are twelfths
 SEVERITY_ORDER = ("mild", "moderate", "severe")
 _SCALE = re.compile(r"^\s*(\d{1,2})\s*(?:/|out of|में से|ਵਿੱਚੋਂ)\s*10\b", re.IGNORECASE)
@@ -102,8 +103,9 @@ def _roles(tokens: Sequence[Token], text: str = "") -> list[tuple[float | None, 
         if "duration_after" in after or "duration_before" in before:
             role = "duration"
         elif "age_strong" in (after | starts.get(first, set()) | before) or (
-                number_start > 0 and tokens[number_start - 1].key in people and _clause_ends(tokens, last, text)):
-            role = "age"
+                number_start > 0 and tokens[number_start - 1].key in people and _clause_ends(tokens, last, text)) or (
+                days == DAYS_PER_YEAR and value is not None and last + 1 < len(tokens) and tokens[last + 1].key in people):
+            role = "age"  # "age 58", "umar 35", "baby 3 mahine,", "58 yr male", "60 saal aurat"
         elif "age_marker" in after and last + 2 < len(tokens):
             # "5 saal ka beta", "30 saal ki hoon" are ages; "3 din ka bukhar" is how long it has lasted.
             following = {t.key for t in tokens[last + 2 : last + 4]}
@@ -118,6 +120,27 @@ def _clause_ends(tokens: Sequence[Token], last: int, text: str) -> bool:
     if last + 1 >= len(tokens):
         return True
     return any(ch in ",.;:!?।|" for ch in text[tokens[last].end:tokens[last + 1].start])
+
+
+#: Words that may follow an age said without a unit ("I am 58 and diabetic", "she is 70 with chest pain").
+_AFTER_STATED_AGE = frozenset({"and", "with", "but", "aur", "te", "ate"})
+
+
+def _stated_age(tokens: Sequence[Token], text: str) -> float | None:
+    """An age said in English without a unit: "I am 58", "she is 70, BP 158", "he is 2 and has fever".
+
+    Only a whole number right after "I am"/"he is"/"my age is" (``age_copula``) that ends its clause or is
+    followed by a person word or "and"/"with": "I am 5 months pregnant", "I am 60 kg" and "BP is 158"
+    are not ages.
+    """
+    numbers = {n.first: n for n in find_numbers(tokens)}
+    for match in _matches(tokens, "age_copula"):
+        number = numbers.get(match.last + 1)
+        if number is None or number.value != int(number.value) or not 1 <= number.value <= MAX_AGE:
+            continue
+        if _clause_ends(tokens, number.last, text) or tokens[number.last + 1].key in _person_words() | _AFTER_STATED_AGE:
+            return number.value
+    return None
 
 
 def parse_duration_days(text: str) -> float | None:
@@ -148,14 +171,18 @@ def parse_age(text: str) -> float | None:
     """
     tokens = tokenize(text)
     roles = _roles(tokens, text)
-    for wanted in ("age", None):
-        for value, days, role in roles:
-            if role == wanted and value is not None and days >= 1:
-                return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
+    for value, days, role in roles:
+        if role == "age" and value is not None and days >= 1:
+            return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
+    if (stated := _stated_age(tokens, text)) is not None:
+        return stated
+    for value, days, role in roles:
+        if role is None and value is not None and days >= 1:
+            return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
     if any(role == "duration" for _, _, role in roles):
         return None
     numbers = find_numbers(tokens)
-    if len(numbers) == 1 and 0 <= numbers[0].value <= 120:
+    if len(numbers) == 1 and 0 <= numbers[0].value <= MAX_AGE:
         return numbers[0].value
     return None
 
@@ -167,10 +194,11 @@ def age_in_text(text: str) -> float | None:
     then a person or "hai"), so that durations ("3 din se", "3 din ka bukhar") and pregnancy months
     ("7 mahine ki pregnant") are not read as ages.
     """
-    for value, days, role in _roles(tokenize(text), text):
+    tokens = tokenize(text)
+    for value, days, role in _roles(tokens, text):
         if value is not None and days >= 1 and role == "age":
             return round(value / UNITS_PER_YEAR.get(days, DAYS_PER_YEAR / days), 3)
-    return None
+    return _stated_age(tokens, text)
 
 
 def parse_sex(text: str) -> str | None:
