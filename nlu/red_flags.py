@@ -361,14 +361,17 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
     the "fever" of "high fever", which stays the caller's symptom).
 
     ``masks``: a mention starting inside the span of a masking part means something else ("sleep apnoea" is
-    not apnoea now, "bit my tongue" alone is not a fit). ``history``: an event named in a clause that
+    not apnoea now, "bit my tongue" alone is not a fit); with ``overlap`` any mention sharing a token with
+    it ("haath pair jhatak ke dekho" is an instruction: the "haath pair jhatak" of a fit overlaps it). ``history``: an event named in a clause that
     puts it in the past ("had a stroke 3 years ago") is history, unless the clause also says now
     ("had a stroke years ago, now again his face drooped" keeps it).
     """
     masks, history = _ruleset()["masks"], _ruleset()["history"]
     covers = [m for m in mentions if m.label in masks and not m.negated]
     def masked_here(m: Mention) -> bool:
-        return any(m.label in masks[c.label]["labels"] and c.first <= m.first <= c.last for c in covers)
+        return any(m.label in masks[c.label]["labels"] and (
+            c.first <= m.first <= c.last or (masks[c.label].get("overlap") and m.first <= c.last and m.last >= c.first))
+            for c in covers)
 
     kept = [m for m in mentions if not masked_here(m)]
     named = {m.label for m in mentions if not m.negated} | {m.label for m in taken if masked_here(m)}

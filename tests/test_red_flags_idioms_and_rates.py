@@ -7,6 +7,9 @@ Each danger sign sits beside an everyday sentence that must stay quiet; sources 
   illness; with the organ named it is that organ's), not a fit (WHO mhGAP 2.0): heart attack fires,
   seizure does not. "daura pada" alone, "jhatke aa rahe hain", "haath pair jhatak rahe hain" stay fits.
 * "bijli ke jhatke jaisa dard" is nerve pain (NICE CKS Neuropathic pain), not a convulsion.
+* "haath pair jhatak ke dekho" ("shake your hands and legs and see") is an instruction to try something
+  (McGregor, Outline of Hindi Grammar: conjunctive participle + dekhna), not a fit (``try_shaking`` mask,
+  ``overlap``): "haath pair jhatak rahe hain" beside it still fires.
 * "RR 8": RCP NEWS2 (2017) scores a respiratory rate of 8/min or less 3; a clinician writes it without a
   unit. "8 din se" stays a duration.
 """
@@ -51,6 +54,26 @@ def test_pain_like_electric_shocks_is_not_a_fit(text: str, engine) -> None:
 def test_fits_stay_fits(text: str, engine) -> None:
     assert "seizure" in rules_fired(text)
     assert engine.triage(text).urgency == "emergency"
+
+
+INSTRUCTIONS = ["haath pair jhatak ke dekho", "haath pair jhatak kar dekho, dard kam hota hai ya nahi",
+                "hath pair jhatak karke dekhiye", "हाथ पैर झटक के देखो", "ਹੱਥ ਪੈਰ ਝਟਕ ਕੇ ਵੇਖੋ", "jhatak ke dekho ji"]
+
+
+@pytest.mark.parametrize("text", INSTRUCTIONS)
+def test_an_instruction_to_shake_the_limbs_is_not_a_fit(text: str, engine) -> None:
+    assert "seizure" not in rules_fired(text)
+    result = engine.triage(text)
+    assert "seizure" not in result.red_flags and result.urgency != "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "haath pair jhatak ke dekho, bachche ke haath pair jhatak rahe hain",   # the real sign in its own clause
+    "bachche ke haath pair jhatak rahe hain, maine kaha jhatak ke dekho",
+    "jhatke aa rahe hain, haath pair jhatak ke dekho",
+])
+def test_a_fit_beside_an_instruction_still_fires(text: str) -> None:
+    assert "seizure" in rules_fired(text)
 
 
 def test_shaking_out_clothes_is_not_a_fit() -> None:
