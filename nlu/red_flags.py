@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypedDict
 
 from nlu.danger_parts import Mention, clause_breaks, find_parts, part_names
 from nlu.matcher import PhraseMatcher
@@ -34,6 +35,9 @@ from nlu.slots import age_in_text, parse_duration_days
 from nlu.symptoms import catalogue, match_symptoms
 from nlu.text import Token, phrase_key, tokenize
 from nlu.vitals import vital_flags
+
+if TYPE_CHECKING:  # PEP 692 **kwargs typing; typing.Unpack is 3.11+, and nlu also runs under Rasa's 3.10
+    from typing_extensions import Unpack
 
 RULES_PATH = DATA_DIR / "red_flags.json"
 CHILD_MAX_AGE = 5.0  # years; WHO IMCI covers children up to 5
@@ -417,15 +421,19 @@ def _derive(reading: Reading, age: float | None) -> None:
             reading.free.add(name)
 
 
-def detect_red_flags(
-    text: str,
-    symptoms: list[str] | None = None,
-    age: float | None = None,
-    sex: str | None = None,
-    pregnant: bool | None = None,
-) -> list[RedFlag]:
+class PatientContext(TypedDict, total=False):
+    """What is known of the patient besides the message, for every rule check on it (``_prepared``): the
+    caller's symptom codes, the age in years (None: read from the text), sex "m"/"f", a known pregnancy."""
+
+    symptoms: list[str] | None
+    age: float | None
+    sex: str | None
+    pregnant: bool | None
+
+
+def detect_red_flags(text: str, **context: Unpack[PatientContext]) -> list[RedFlag]:
     """Rules that fire for this message (and what is already known about the patient), in rule order."""
-    reading, age = _prepared(text, symptoms, age, sex, pregnant)
+    reading, age = _prepared(text, **context)
     fired = _fired(rules(), reading, age)
     # Other safety nets (vital signs, the emergency text classifier) add their own RedFlags here.
     fired.extend(RedFlag(*flag) for flag in vital_flags(text or "", reading.names(), age))  # nlu/vitals.py
@@ -433,8 +441,8 @@ def detect_red_flags(
     return fired
 
 
-def _prepared(text: str, symptoms: list[str] | None, age: float | None, sex: str | None,
-              pregnant: bool | None) -> tuple[Reading, float | None]:
+def _prepared(text: str, symptoms: list[str] | None = None, age: float | None = None, sex: str | None = None,
+              pregnant: bool | None = None) -> tuple[Reading, float | None]:
     """The reading of ``text`` with its context and derived facts, and the age (from the text if not given).
 
     Triage asks for the emergency rules and the urgent rules of the same message one after the
@@ -466,17 +474,11 @@ def _fired(chosen: Iterable[Rule], reading: Reading, age: float | None) -> list[
     return fired
 
 
-def urgent_signs(
-    text: str,
-    symptoms: list[str] | None = None,
-    age: float | None = None,
-    sex: str | None = None,
-    pregnant: bool | None = None,
-) -> list[RedFlag]:
+def urgent_signs(text: str, **context: Unpack[PatientContext]) -> list[RedFlag]:
     """Urgent-level rules (``urgent_rules``) that fire: they raise urgency to at least urgent, never to emergency."""
     if not urgent_rules():
         return []
-    reading, age = _prepared(text, symptoms, age, sex, pregnant)
+    reading, age = _prepared(text, **context)
     days = parse_duration_days(text or "")
     if days is not None and days >= PERSISTENT_DAYS:
         reading = Reading(reading.mentions, reading.sentence, reading.free | {"weeks_3"}, dropped=reading.dropped)
@@ -488,5 +490,5 @@ def advice_for(rule_id: str) -> str | None:
     return next((rule.advice for rule in rules() if rule.id == rule_id), None)
 
 
-def is_emergency(text: str, **context) -> bool:
+def is_emergency(text: str, **context: Unpack[PatientContext]) -> bool:
     return bool(detect_red_flags(text, **context))
