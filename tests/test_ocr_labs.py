@@ -23,6 +23,20 @@ from engine.ocr.labs import load_ranges, parse_labs, parse_line, reference_range
     ("HbA1c 7.2 % 4.0 - 5.6", "hba1c", 7.2, "%", 4.0, 5.6, "high"),
     ("Potassium 6.9 mmol/L 3.5-5.1", "potassium", 6.9, "mmol/L", 3.5, 5.1, "critical"),
     ("HDL Cholesterol 72 mg/dL 40 - 60", "hdl", 72, "mg/dL", 40, 60, "normal"),  # high HDL is not abnormal
+    # ranges in every printed form (issue #17, item 2)
+    ("Fasting Blood Glucose 112 mg/dL 70–100", "fasting_glucose", 112, "mg/dL", 70, 100, "high"),
+    ("Glucose (Fasting) 92 mg/dL 70 to 100", "fasting_glucose", 92, "mg/dL", 70, 100, "normal"),
+    ("Random Blood Glucose 240 mg/dL (70-140)", "random_glucose", 240, "mg/dL", 70, 140, "high"),
+    ("Post Prandial Blood Glucose 130 mg/dL [70 - 140]", "pp_glucose", 130, "mg/dL", 70, 140, "normal"),
+    ("Total Cholesterol 230 mg/dL < 200", "total_cholesterol", 230, "mg/dL", None, 200, "high"),
+    ("Total Cholesterol 180 mg/dL Desirable: Less than 200", "total_cholesterol", 180, "mg/dL", None, 200, "normal"),
+    ("HDL Cholesterol 38 L mg/dL > 40", "hdl", 38, "mg/dL", 40, None, "low"),
+    ("HDL Cholesterol 38 * mg/dL More than 40", "hdl", 38, "mg/dL", 40, None, "low"),
+    ("HbA1c 6.1 % Up to 5.6", "hba1c", 6.1, "%", None, 5.6, "high"),
+    ("HbA1c 5.2 % Upto 5.6", "hba1c", 5.2, "%", None, 5.6, "normal"),
+    ("Fasting Blood Glucose 92mg/dL 70-100", "fasting_glucose", 92, "mg/dL", 70, 100, "normal"),  # unit glued on
+    ("Haemoglobin 11.2g/dL 12.0 - 15.5", "haemoglobin", 11.2, "g/dL", 12.0, 15.5, "low"),
+    ("Vitamin D3 15ng/mL 30 - 100", "vitamin_d", 15, "ng/mL", 30, 100, "low"),
 ])
 def test_rows(line, code, value, unit, low, high, flag):
     row = parse_line(line)
@@ -107,3 +121,12 @@ def test_summary_says_a_restored_decimal_point_is_to_be_checked(language, script
     assert "18" in note and "1.8" in note
     assert note in shown and note not in plain
     assert shown.replace(" " + note, "") == plain  # the same row, the note after it
+
+
+def test_sexed_ranges_in_every_printed_form():
+    """"M: 13-17 F: 12-15" and its variants: the patient's sex picks the pair."""
+    for printed in ("M: 13-17 F: 12-15", "M 13-17 F 12-15", "Male: 13 - 17 Female: 12 - 15", "(M) 13-17 (F) 12-15"):
+        woman = parse_line(f"Haemoglobin 12.5 g/dL {printed}", sex="f")
+        man = parse_line(f"Haemoglobin 12.5 g/dL {printed}", sex="m")
+        assert (woman.ref_low, woman.ref_high, woman.flag) == (12, 15, "normal"), printed
+        assert (man.ref_low, man.ref_high, man.flag) == (13, 17, "low"), printed

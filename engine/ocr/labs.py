@@ -26,6 +26,9 @@ from config.paths import ROOT
 RANGES_PATH = ROOT / "data" / "labs" / "ranges.yml"
 NAMES_PATH = ROOT / "data" / "labs" / "display_names.tsv"
 OTHER_TESTS_PATH = ROOT / "data" / "labs" / "other_tests.txt"
+# More printed names of our tests, kept apart from ranges.yml: the generator draws on ranges.yml (its hash keys
+# the document-type classifier's training), and a name only reports print needs no retraining.
+MORE_ALIASES_PATH = ROOT / "data" / "labs" / "more_aliases.yml"
 _NUM = r"(\d+(?:\.\d+)?)"
 _RANGE_RE = re.compile(rf"{_NUM}\s*(?:-|–|—|~|to)\s*{_NUM}")
 _UPPER_RE = re.compile(rf"(?:<=?|≤|upto|up\s*to|below|less\s+than)\s*{_NUM}", re.IGNORECASE)
@@ -33,7 +36,9 @@ _LOWER_RE = re.compile(rf"(?:>=?|≥|above|more\s+than|greater\s+than)\s*{_NUM}"
 # "M: 13-17 F: 12-15", "Male 13 - 17 / Female 12 - 15": one range per sex
 _SEXED_RE = re.compile(r"\b(m(?:ale)?|f(?:emale)?|men|women)\b\s*[:\-]?\s*([^a-z]*?)(?=\b(?:m(?:ale)?|f(?:emale)?|men|women)\b|$)",
                        re.IGNORECASE)
-_VALUE_RE = re.compile(rf"(?<![\w.]){_NUM}\.?\s*(\*|H|L|High|Low)?(?![\w.])")  # "153. L": OCR's stray dot
+# "153. L": OCR's stray dot; "92mg/dL": a unit printed against the value
+_GLUED_UNIT = r"(?=(?i:mg|gm?/|g%|mmol|meq|µ|ui|iu|ng|pg|fl\b|%|/))"
+_VALUE_RE = re.compile(rf"(?<![\w.]){_NUM}\.?\s*(\*|H|L|High|Low)?(?:(?![\w.])|{_GLUED_UNIT})")
 
 
 @dataclass
@@ -78,9 +83,15 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9%]+", " ", text.lower())).strip()
 
 
+def aliases() -> dict[str, list[str]]:
+    """Test key -> the names reports print for it: ranges.yml's aliases, then ``MORE_ALIASES_PATH``'s."""
+    more = yaml.safe_load(MORE_ALIASES_PATH.read_text(encoding="utf-8")) or {}
+    return {key: list(spec["aliases"]) + list(more.get(key, [])) for key, spec in load_ranges().items()}
+
+
 @lru_cache(maxsize=1)
 def _aliases() -> dict[str, str]:
-    return {_norm(alias): key for key, spec in load_ranges().items() for alias in spec["aliases"]}
+    return {_norm(alias): key for key, names in aliases().items() for alias in names}
 
 
 @lru_cache(maxsize=1)

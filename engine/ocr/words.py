@@ -13,7 +13,7 @@ from pathlib import Path
 
 from config.paths import ROOT
 from engine.meds.kb import load as load_kb
-from engine.ocr.labs import load_ranges
+from engine.ocr.labs import aliases as lab_aliases
 
 EXTRA_WORDS = ROOT / "data" / "ocr" / "extra-words.txt"
 MODEL_DIR = ROOT / "models" / "ocr"
@@ -23,7 +23,7 @@ def vocabulary() -> list[str]:
     """Single words (Tesseract's dictionary is word-level) from every medical name we know."""
     kb = load_kb()
     phrases = [b.name for b in kb.brands] + list(kb.generics)
-    phrases += [alias for spec in load_ranges().values() for alias in spec["aliases"]]
+    phrases += [alias for names in lab_aliases().values() for alias in names]
     words = {w for p in phrases for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]{2,}", p)}
     words |= {w.title() for w in words if w.islower()}
     extra = [line.strip() for line in EXTRA_WORDS.read_text(encoding="utf-8").splitlines()]
