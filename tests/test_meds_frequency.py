@@ -32,6 +32,9 @@ from engine.meds.frequency import parse_duration, parse_frequency, parse_instruc
     ("ਸਵੇਰੇ", "1-0-0", 1), ("सुबह", "1-0-0", 1), ("subah khali pet", "1-0-0", 1), ("in the morning", "1-0-0", 1),
     ("शाम को", "0-0-1", 1), ("after lunch", "0-1-0", 1),
     ("दिन में 2 बार", "BD", 2), ("ਦਿਨ ਵਿੱਚ 3 ਵਾਰ", "TDS", 3), ("din me 1 baar", "OD", 1),
+    # dotted patterns and "hrly" (issue #17, item 4)
+    ("1.0.1", "1-0-1", 2), ("1 . 1 . 1", "1-1-1", 3), ("1·0·1", "1-0-1", 2), ("0.0.1", "0-0-1", 1),
+    ("6 hrly", "QID", 4), ("8-hrly", "TDS", 3), ("12 hrly", "BD", 2), ("every 8 hrs", "TDS", 3),
 ])
 def test_frequency(text, canonical, times):
     freq = parse_frequency(f"Tab X 500 mg {text} x 5 days")
@@ -81,3 +84,10 @@ def test_times_of_day_named_together_count_the_doses(text, canonical):
 def test_one_time_of_day_or_an_either_or_is_not_a_count():
     assert parse_frequency("morning or evening") is None
     assert parse_frequency("Shampoo at night").canonical == "HS"
+
+
+@pytest.mark.parametrize("text", ["Tab X 0.5-1-0", "Date 10.1.2024", "Ver 2.1.0.1", "Tab X 1.0 mg"])
+def test_dotted_numbers_are_no_dose_pattern(text):
+    """A dot separates dose slots only when every separator is one and the run is no longer dotted number."""
+    freq = parse_frequency(text)
+    assert freq is None or freq.canonical not in {"1-0-1", "0-1-0", "1-0-0", "0-0-1"}

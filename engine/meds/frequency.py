@@ -15,18 +15,21 @@ from dataclasses import dataclass
 
 # OCR commonly reads 0 as O/o and 1 as l/I/|/i; a dose slot is one of these or a fraction.
 _SLOT = r"(?:[01lIi|oO2½]|1/2)"
-_SEP = r"\s*[-–—_=~:+]\s*"  # "1+0+1" is written too
-PATTERN_RE = re.compile(rf"(?<![\w/]){_SLOT}(?:{_SEP}{_SLOT}){{2,3}}(?![\w/])")
+_SEP = r"\s*[-–—_=~:+·•.]\s*"  # "1+0+1", "1·0·1" and "1.0.1" are written too
+# Dots only when every separator is one ("1.0.1"; "0.5-1-0" is no pattern), and not inside a longer dotted
+# number ("2.1.0.1" is a version or a date).
+PATTERN_RE = re.compile(rf"(?<![\w/])(?<!\d\.)(?:{_SLOT}(?:\s*\.\s*{_SLOT}){{2,3}}(?![\w/]|\.\d)"
+                        rf"|{_SLOT}(?:\s*[-–—_=~:+·•]\s*{_SLOT}){{2,3}}(?![\w/]))")
 
 #: Canonical abbreviation -> times per day (None: as needed, not a daily schedule).
 ABBREVIATIONS: dict[str, int | None] = {"OD": 1, "BD": 2, "TDS": 3, "QID": 4, "HS": 1, "SOS": None, "STAT": None}
 
 # Each rule: regex (case-insensitive) -> canonical frequency. Longest/most specific first.
 _PHRASES: list[tuple[str, str]] = [
-    (r"\bq\.?\s*6\s*h\b|\bevery\s+6\s+hours?\b|\b6\s*hourly\b", "QID"),
-    (r"\bq\.?\s*8\s*h\b|\bevery\s+8\s+hours?\b|\b8\s*hourly\b", "TDS"),
-    (r"\bq\.?\s*12\s*h\b|\bevery\s+12\s+hours?\b|\b12\s*hourly\b", "BD"),
-    (r"\bq\.?\s*24\s*h\b|\bevery\s+24\s+hours?\b", "OD"),
+    (r"\bq\.?\s*6\s*h\b|\bevery\s+6\s*(?:hours?|hrs?)\b|\b6\s*[-\s]?(?:hourly|hrly|hrs?ly)\b", "QID"),
+    (r"\bq\.?\s*8\s*h\b|\bevery\s+8\s*(?:hours?|hrs?)\b|\b8\s*[-\s]?(?:hourly|hrly|hrs?ly)\b", "TDS"),
+    (r"\bq\.?\s*12\s*h\b|\bevery\s+12\s*(?:hours?|hrs?)\b|\b12\s*[-\s]?(?:hourly|hrly|hrs?ly)\b", "BD"),
+    (r"\bq\.?\s*24\s*h\b|\bevery\s+24\s*(?:hours?|hrs?)\b", "OD"),
     # "din me teen ..." / "ਦਿਨ ਵਿੱਚ ਤਿੰਨ ...": the number word alone decides; OCR often garbles the last word.
     # "दिन में 2 बार", "ਦਿਨ ਵਿੱਚ 3", "2 baar": the count written as a digit
     (r"(?:\bdin\s*m[ae]i?n?|दिन\s*में|ਦਿਨ\s*ਵਿੱਚ)\s*4(?!\d)|(?<![\d.])4\s*(?:baar|बार|ਵਾਰ)", "QID"),
