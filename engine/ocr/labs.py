@@ -83,6 +83,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9%]+", " ", text.lower())).strip()
 
 
+@lru_cache(maxsize=1)
 def aliases() -> dict[str, list[str]]:
     """Test key -> the names reports print for it: ranges.yml's aliases, then ``MORE_ALIASES_PATH``'s."""
     more = yaml.safe_load(MORE_ALIASES_PATH.read_text(encoding="utf-8")) or {}

@@ -176,11 +176,16 @@ def estimate_skew(gray: np.ndarray) -> float:
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     _, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     h, w = binary.shape
-    centre = (w / 2, h / 2)
+    ys, xs = np.nonzero(binary)
+    xs, ys = xs - w / 2, ys - h / 2
 
     def sharpness(angle: float) -> float:
-        rot = cv2.warpAffine(binary, cv2.getRotationMatrix2D(centre, angle, 1.0), (w, h), flags=cv2.INTER_NEAREST)
-        profile = rot.sum(axis=1, dtype=np.float64)
+        # The row each ink pixel lands on when the page is turned by ``angle`` about its centre (as
+        # cv2.warpAffine with cv2.getRotationMatrix2D would place it), counted per row: the same profile
+        # as rotating the whole image, at a fraction of the cost (36 angles are tried).
+        rad = np.radians(angle)
+        rows = np.rint(-np.sin(rad) * xs + np.cos(rad) * ys + h / 2).astype(np.int64)
+        profile = np.bincount(rows[(rows >= 0) & (rows < h)], minlength=h).astype(np.float64)
         return float(np.var(np.diff(profile)))
 
     best = max(np.arange(-12, 12.1, 1.0), key=sharpness)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import median
@@ -279,10 +280,11 @@ class PageReading:
         return rows_to_text([r for r in self.rows if r])
 
 
-def read_page(flat: np.ndarray, plain: np.ndarray | None = None, binary: np.ndarray | None = None,
-              indic: bool = True) -> PageReading:
+def read_page(flat: np.ndarray, plain: np.ndarray | None = None,
+              binary: np.ndarray | Callable[[], np.ndarray] | None = None, indic: bool = True) -> PageReading:
     """The most credible reading of a page, line by line (see the module docstring); ``indic=False`` stops
-    after the Latin reading (see :func:`add_indic`)."""
+    after the Latin reading (see :func:`add_indic`). ``binary`` may be a function making it, called only
+    when a line is still doubtful (most clean pages never need the binarised page)."""
     rows = group_rows(tesseract_words(flat, LATIN))
     sources = ["flat"] * len(rows)
     height = flat.shape[0]
@@ -290,6 +292,8 @@ def read_page(flat: np.ndarray, plain: np.ndarray | None = None, binary: np.ndar
         todo = [i for i, row in enumerate(rows) if doubtful(row)]
         if image is None or not todo:
             continue
+        if callable(image):
+            image = image()
         again = read_bands(image, [Band.of(rows[i], height) for i in todo], LATIN)
         for i, candidate in zip(todo, again, strict=True):
             if candidate and score(candidate) > score(rows[i]):

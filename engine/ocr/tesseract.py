@@ -87,7 +87,7 @@ def read_prepared(prepared: Prepared, retry_below: float = 70.0,
     from ``raw``, the plain reading :func:`start_raw` began, else one ``eng`` pass on it now); the Indic
     lines are then read from whichever won. Reusing the plain reading saves a second full ``eng`` pass
     over the photo (issue #17: a third of an unsure photo's time)."""
-    page = reading.read_page(prepared.gray, prepared.plain, prepared.binary, indic=False)
+    page = reading.read_page(prepared.gray, prepared.plain, lambda: prepared.binary, indic=False)
     image = prepared.gray
     if from_rows(page.rows).mean_confidence < RAW_CHECK_BELOW and prepared.original_gray is not prepared.gray:
         if raw is not None and prepared.photo_gray is not None:
