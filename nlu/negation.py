@@ -1,9 +1,12 @@
 """Negation scope: which mentions in a message are denied ("bukhar nahi hai", "no fever", "ਬੁਖਾਰ ਨਹੀਂ").
 
 Hindi and Punjabi put the negator *after* the thing denied ("khansi nahi hai"); English puts it before
-("no cough", "without cough"); colloquial "na koi khansi" is before too. So cues come in two kinds with
-short scopes, and scopes stop at clause boundaries (punctuation, "but/par/lekin/aur/te/ਪਰ/ਅਤੇ"), so
-"bukhar nahi hai par khansi hai" negates only the fever. Cue words inside a matched phrase
+("no cough"); colloquial "na koi khansi" is before too. So cues come in two kinds with short scopes,
+and scopes stop at clause boundaries (punctuation, "but/par/lekin/aur/te/ਪਰ/ਅਤੇ"), so
+"bukhar nahi hai par khansi hai" negates only the fever. A third kind, "without" ("bina", "ਬਿਨਾਂ",
+"बिना"), is a preposition or postposition: it denies only the mention next to it ("bina bukhar ke
+khansi", "bukhar ke bina"), so "bina chetavni ke behosh ho gaya" (fainted without warning) denies
+nothing. Cue words inside a matched phrase
 ("saans nahi le pa raha", "hosh nahi") are part of that phrase, never cues. A denied symptom is
 safer to miss than an asserted one, so scopes are deliberately short.
 """
@@ -26,12 +29,13 @@ _PUNCTUATION = re.compile(r"[,.;:!?।॥|\n()\[\]/]")
 @lru_cache(maxsize=1)
 def _cues() -> PhraseMatcher:
     lists = word_list("words")
-    phrases = [(kind, form) for kind in ("neg_pre", "neg_post", "clause_break") for form in lists[kind]]
+    phrases = [(kind, form) for kind in ("neg_pre", "neg_post", "neg_without", "clause_break") for form in lists[kind]]
     return PhraseMatcher(phrases, fuzzy=False)
 
 
 @cache
-def _word_set(key: str) -> frozenset[str]:
+def word_set(key: str) -> frozenset[str]:
+    """Token keys of a ``data/lexicon/words.tsv`` list."""
     return frozenset(word for form in word_list("words")[key] for word in phrase_key(form))
 
 
@@ -66,15 +70,18 @@ def _unique_span_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple
     cues = _cues().find(tokens, skip=covered)
     breaks = [i for cue in cues if cue.label == "clause_break" for i in range(cue.first, cue.last + 1)]
     clause = clause_ids(text, tokens, breaks)
-    blockers = _word_set("neg_block")
-    connectors = _word_set("connector")
-    fillers = _word_set("filler")
+    blockers = word_set("neg_block")
+    connectors = word_set("connector")
+    fillers = word_set("filler")
     keys = [token.key for token in tokens]
     order = sorted(range(len(spans)), key=lambda k: spans[k])
     negated = [False] * len(spans)
 
     for cue in cues:
-        if cue.label == "neg_pre":
+        if cue.label == "neg_without":
+            for k in _without_scope(keys, clause, spans, order, cue.first, cue.last, connectors):
+                negated[k] = True
+        elif cue.label == "neg_pre":
             reach = cue.last
             for k in order:
                 first, last = spans[k]
@@ -101,3 +108,47 @@ def _unique_span_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple
                 negated[k] = True
                 limit = first
     return negated
+
+
+def _without_scope(
+    keys: Sequence[str],
+    clause: Sequence[int],
+    spans: Sequence[tuple[int, int]],
+    order: Sequence[int],
+    cue_first: int,
+    cue_last: int,
+    connectors: frozenset[str],
+) -> list[int]:
+    """Indices (into ``spans``) a "without" cue denies: only the mention adjacent to it.
+
+    After a postposition ("bukhar ke bina", "ਬੁਖਾਰ ਤੋਂ ਬਿਨਾਂ") the mention ending right before the
+    postposition; otherwise the mention starting right after the cue, determiners skipped ("without
+    any fever", "bina kisi dard ke"). Either way "or"-like connectors chain further mentions ("bina
+    bukhar ya khansi ke"), within the cue's clause. A non-symptom next to the cue ("bina chetavni", without warning) takes the
+    scope, so nothing further along is denied: a wider reach once read "fainted without warning" as
+    "did not faint".
+    """
+    same = clause[cue_first]
+    by_first = {spans[k][0]: k for k in order if clause[spans[k][0]] == same}
+    by_last = {spans[k][1]: k for k in order if clause[spans[k][1]] == same}
+    chained = connectors | word_set("without_determiner")
+    denied: list[int] = []
+    if cue_first >= 2 and keys[cue_first - 1] in word_set("without_postposition"):
+        position = cue_first - 2
+        while position in by_last:
+            k = by_last[position]
+            denied.append(k)
+            position = spans[k][0] - 1
+            while position >= 0 and keys[position] in connectors:
+                position -= 1
+        return denied
+    position = cue_last + 1
+    while position < len(keys) and keys[position] in word_set("without_determiner"):
+        position += 1
+    while position in by_first:
+        k = by_first[position]
+        denied.append(k)
+        position = spans[k][1] + 1
+        while position < len(keys) and keys[position] in chained:
+            position += 1
+    return denied

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from nlu.matcher import PhraseMatch, PhraseMatcher
-from nlu.negation import clause_ids, negation_flags
+from nlu.negation import clause_ids, negation_flags, word_set
 from nlu.numbers import time_unit_keys
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, unstemmed_words, word_list
 from nlu.text import Token, phrase_key, tokenize
@@ -106,7 +106,7 @@ def _bite_words() -> PhraseMatcher:
 @lru_cache(maxsize=1)
 def _negator_words() -> frozenset[str]:
     lists = word_list("words")
-    return frozenset(key for kind in ("neg_pre", "neg_post") for form in lists[kind] for key in phrase_key(form))
+    return frozenset(key for kind in ("neg_pre", "neg_post", "neg_without") for form in lists[kind] for key in phrase_key(form))
 
 
 def _pairs(
@@ -235,6 +235,33 @@ def _qualified(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -
     return result
 
 
+def _without_pain_character(tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Drop a match that only says what a following pain is like: "dull" is lethargy about a child
+    ("bachcha dull hai") but the character of the pain in "dull ache", "dull headache", "dull
+    abdominal pain", "very dull pain" (``pain_character`` in words.tsv; other character words may
+    stand between)."""
+    character = word_set("pain_character")
+    fillers = filler_words()
+    keys = [token.key for token in tokens]
+    pain_starts = {m.first for m in _pain_words().find(tokens)}
+    symptoms = catalogue()
+    pain_starts |= {
+        m.first for m in matches
+        if m.label in symptoms and any(word in symptoms[m.label].en for word in ("pain", "ache"))
+    }
+
+    def describes_pain(match: PhraseMatch) -> bool:
+        words = keys[match.first : match.last + 1]
+        if not all(word in character or word in fillers for word in words) or not set(words) & character:
+            return False
+        after = match.last + 1
+        while after < len(keys) and keys[after] in character and after not in pain_starts:
+            after += 1
+        return after in pain_starts
+
+    return [m for m in matches if not describes_pain(m)]
+
+
 def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
     symptoms = catalogue()
     present = {match.label for match in matches}
@@ -258,7 +285,7 @@ def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) ->
     for match in matches:
         for i in range(match.first, match.last + 1):
             used[i] = True
-    matches = _qualified(text, tokens, matches + _creature_bite(text, tokens, used))
+    matches = _qualified(text, tokens, _without_pain_character(tokens, matches + _creature_bite(text, tokens, used)))
     if implied:
         matches = _with_implied(matches)
     matches.sort(key=lambda m: (m.first, m.last))

@@ -147,6 +147,61 @@ def test_negator_of_a_later_verb_does_not_negate_an_earlier_symptom():
         assert symptom_codes(text) == ["unconsciousness"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "achanak bina chetavni behosh ho gaya",
+        "bina chetavni ke behosh ho gayi, seene mein dard",
+        "अचानक बिना चेतावनी बेहोश हो गया",
+        "बिना चेतावनी के बेहोश हो गया",
+        "ਬਿਨਾਂ ਚੇਤਾਵਨੀ ਬੇਹੋਸ਼ ਹੋ ਗਿਆ",
+        "ਬਿਨਾਂ ਚੇਤਾਵਨੀ ਦੇ ਬੇਹੋਸ਼ ਹੋ ਗਿਆ",
+        "without warning he fainted",
+        "without warning fainted",
+        "chetavni ke bina behosh ho gaya",
+    ],
+)
+def test_without_denies_only_the_word_next_to_it(text):
+    """"Fainted without warning": "bina/ਬਿਨਾਂ/बिना/without" takes "warning", never the fainting."""
+    mentions = extract_symptoms(text)
+    assert mentions and not any(m.negated for m in mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "asserted"),
+    [
+        ("bina bukhar ke khansi", {"fever"}, {"cough"}),
+        ("बिना बुखार के खांसी", {"fever"}, {"cough"}),
+        ("ਬਿਨਾਂ ਬੁਖਾਰ ਦੇ ਖੰਘ", {"fever"}, {"cough"}),
+        ("bukhar ke bina khansi", {"fever"}, {"cough"}),
+        ("ਬੁਖਾਰ ਤੋਂ ਬਿਨਾਂ ਖੰਘ", {"fever"}, {"cough"}),
+        ("bina bukhar ya khansi ke", {"fever", "cough"}, set()),
+        ("without any fever, cough", {"fever"}, {"cough"}),
+        ("without fever or cough", {"fever", "cough"}, set()),
+    ],
+)
+def test_without_scope(text, negated, asserted):
+    mentions = extract_symptoms(text)
+    assert {m.code for m in mentions if m.negated} == negated
+    assert {m.code for m in mentions if not m.negated} == asserted
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("dull pain in the lower back", {"back_pain"}),
+        ("dull ache in my knee", {"joint_pain"}),
+        ("dull headache since morning", {"headache"}),
+        ("very dull pain in chest", {"chest_pain"}),
+        ("dull aching abdominal pain", {"abdominal_pain"}),
+        ("child is very dull and not feeding", {"lethargy", "poor_feeding"}),
+        ("bachcha dull hai", {"lethargy"}),
+    ],
+)
+def test_dull_pain_is_the_pain_s_character_not_lethargy(text, codes):
+    assert set(symptom_codes(text)) == codes
+
+
 @pytest.mark.parametrize("text", ["sasti dawai kahan milegi", "mera data delete karo", "sat sri akal ji", "meri report dikhao"])
 def test_everyday_words_are_not_corrected_into_symptoms(text):
     assert symptom_codes(text) == []
