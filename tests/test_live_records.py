@@ -9,22 +9,13 @@ import subprocess
 
 import pytest
 
-from engine.i18n import catalogue
-from tests.support.live import LiveStack, asked, live_stack
+from tests.support.live import ANSWERS, LiveStack, live_stack, starts
+from tests.support.live import intake as live_intake
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 pytest_plugins = ["tests.channels_fixtures"]
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres]
 
-# How a patient answers each intake question: numbers, words and scripts mixed on purpose.
-ANSWERS = {
-    "hi": {"core_ask_patient": "1", "core_ask_age": "35 साल", "core_ask_sex": "1", "core_ask_duration_days": "3 दिन से",
-           "core_ask_severity": "2", "core_ask_reading": "2", "core_ask_followup": "नहीं",
-           "core_ask_symptom_text": "बुखार", "core_ask_records_consent": "हाँ"},
-    "pa": {"core_ask_patient": "1", "core_ask_age": "40 ਸਾਲ", "core_ask_sex": "ਮਰਦ",
-           "core_ask_duration_days": "ਦੋ ਦਿਨਾਂ ਤੋਂ", "core_ask_severity": "1", "core_ask_reading": "2",
-           "core_ask_followup": "2", "core_ask_symptom_text": "ਬੁਖਾਰ", "core_ask_records_consent": "1"},
-}
 SCRIPT = {  # complaint, "my records", "delete my data", the confirmation
     "hi": ("मुझे 3 दिन से बुखार और खांसी है", "मेरे रिकॉर्ड दिखाओ", "मेरा सारा डेटा मिटा दो", "हाँ"),
     "pa": ("ਮੈਨੂੰ ਬੁਖਾਰ ਅਤੇ ਖੰਘ ਹੈ", "ਮੇਰੇ ਰਿਕਾਰਡ ਦਿਖਾਓ", "ਮੇਰਾ ਸਾਰਾ ਡਾਟਾ ਮਿਟਾ ਦਿਓ", "ਹਾਂ"),
@@ -40,23 +31,9 @@ def stack(tmp_path_factory, standin):
             print(f"\nlive stack: {len(times)} turns, median {times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s")
 
 
-def starts(reply: str, key: str, language: str) -> bool:
-    """Whether the rendered reply contains the catalogue sentence ``key`` (without its fields)."""
-    return catalogue()[key][language].split("{")[0].strip() in reply
-
-
 def intake(stack: LiveStack, address: str, language: str, max_turns: int = 16) -> tuple[str, list[str]]:
     """From the complaint to the triage answer; returns that answer and the questions asked."""
-    reply = stack.say(address, SCRIPT[language][0])
-    questions: list[str] = []
-    for _ in range(max_turns):
-        if starts(reply, "core_possible_conditions", language):
-            return reply, questions
-        question = asked(reply, language)
-        assert question, f"neither a question nor a triage answer: {reply}"
-        questions.append(question)
-        reply = stack.say(address, ANSWERS[language][question])
-    pytest.fail(f"no triage answer after {max_turns} turns: {questions}")
+    return live_intake(stack, address, language, SCRIPT[language][0], max_turns)
 
 
 @pytest.mark.parametrize("language", ["hi", "pa"])

@@ -143,3 +143,38 @@ def live_stack(var_dir: Path, standin: TwilioStandin) -> Iterator[LiveStack]:
                                 tracker_url)
             finally:
                 server.stop()
+
+
+# How a patient answers each intake question: numbers, words and scripts mixed on purpose.
+ANSWERS = {
+    "hi": {"core_ask_patient": "1", "core_ask_age": "35 साल", "core_ask_sex": "1", "core_ask_duration_days": "3 दिन से",
+           "core_ask_severity": "2", "core_ask_reading": "2", "core_ask_followup": "नहीं",
+           "core_ask_symptom_text": "बुखार", "core_ask_records_consent": "हाँ"},
+    "pa": {"core_ask_patient": "1", "core_ask_age": "40 ਸਾਲ", "core_ask_sex": "ਮਰਦ",
+           "core_ask_duration_days": "ਦੋ ਦਿਨਾਂ ਤੋਂ", "core_ask_severity": "1", "core_ask_reading": "2",
+           "core_ask_followup": "2", "core_ask_symptom_text": "ਬੁਖਾਰ", "core_ask_records_consent": "1"},
+}
+#: A complaint whose differential the season and region priors reorder (fever with chills: malaria).
+CHILLS = {"hi": "मुझे 3 दिन से तेज़ बुखार, ठंड लगकर कंपकंपी और पसीना",
+          "pa": "ਮੈਨੂੰ 3 ਦਿਨਾਂ ਤੋਂ ਤੇਜ਼ ਬੁਖਾਰ, ਠੰਡ ਲੱਗ ਕੇ ਕਾਂਬਾ ਅਤੇ ਪਸੀਨਾ"}
+
+
+def starts(reply: str, key: str, language: str) -> bool:
+    """Whether the rendered reply contains the catalogue sentence ``key`` (without its fields)."""
+    return catalogue()[key][language].split("{")[0].strip() in reply
+
+
+def intake(stack: LiveStack, address: str, language: str, complaint: str | None = None,
+           max_turns: int = 16) -> tuple[str, list[str]]:
+    """From the complaint (default :data:`CHILLS`) to the triage answer, each question answered from
+    :data:`ANSWERS`; returns that answer and the questions asked."""
+    reply = stack.say(address, complaint or CHILLS[language])
+    questions: list[str] = []
+    for _ in range(max_turns):
+        if starts(reply, "core_possible_conditions", language):
+            return reply, questions
+        question = asked(reply, language)
+        assert question, f"neither a question nor a triage answer: {reply}"
+        questions.append(question)
+        reply = stack.say(address, ANSWERS[language][question])
+    pytest.fail(f"no triage answer after {max_turns} turns: {questions}")
