@@ -18,11 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-WORK_LONG_SIDE = 2000  # pixels: gives body text a height Tesseract's LSTM reads well; larger photos come down to it
-# A photo whose long side is at least this is read at its own size, not enlarged to WORK_LONG_SIDE: a phone
-# photo sent by WhatsApp is about 1600 px, and enlarging it to 2000 px gave Tesseract 1.56x the pixels to
-# read (most of a photo's time, issue #17) for no gain in accuracy on the generator's held-out photos.
-READ_AS_IS_FROM = 1400
+WORK_LONG_SIDE = 2000  # pixels: gives body text a height Tesseract's LSTM reads well
 
 
 @dataclass
@@ -86,12 +82,9 @@ def decode(data: bytes) -> np.ndarray:
     return img
 
 
-def normalise_resolution(img: np.ndarray, long_side: int = WORK_LONG_SIDE, keep_from: int | None = None) -> np.ndarray:
-    """``img`` with its long side at ``long_side``; one whose long side lies between ``keep_from`` and
-    ``long_side`` is kept as it is (``keep_from=None``: always brought to ``long_side``)."""
-    side = max(img.shape[:2])
-    scale = long_side / side
-    if abs(scale - 1) < 0.05 or (keep_from is not None and keep_from <= side <= long_side):
+def normalise_resolution(img: np.ndarray, long_side: int = WORK_LONG_SIDE) -> np.ndarray:
+    scale = long_side / max(img.shape[:2])
+    if abs(scale - 1) < 0.05:
         return img
     interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
     return cv2.resize(img, None, fx=scale, fy=scale, interpolation=interp)
@@ -226,8 +219,7 @@ def _outline_bounds_text(gray: np.ndarray, corners: np.ndarray) -> bool:
 def prepare(data: bytes) -> Prepared:
     """Run the whole pipeline on photo bytes."""
     raw = decode(data)
-    img = normalise_resolution(raw, keep_from=READ_AS_IS_FROM)
-    enlarged = img.shape[0] > raw.shape[0]
+    img = normalise_resolution(raw)
     scale = img.shape[0] / raw.shape[0]
     gray_full = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     corners = find_page(gray_full, img)
@@ -236,10 +228,8 @@ def prepare(data: bytes) -> Prepared:
         top = corners[1] - corners[0]
         page_angle = float(np.degrees(np.arctan2(top[1], top[0])))
         gray = warp_page(gray_full, corners)
-        before = max(gray.shape)
-        # the page keeps the photo's pixel density unless the photo itself was too small to read as it is
-        gray = normalise_resolution(gray, keep_from=None if enlarged else 0)
-        scale *= max(gray.shape) / before
+        scale *= WORK_LONG_SIDE / max(gray.shape)
+        gray = normalise_resolution(gray)
     flat, shadow_ratio = correct_illumination(gray)
     flat = denoise(flat)
     skew = estimate_skew(flat)

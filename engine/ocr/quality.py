@@ -17,10 +17,8 @@ from engine.ocr.preprocess import Prepared
 from engine.ocr.tesseract import OcrText
 
 PROBLEMS = ("blur", "dark", "shadow", "tilted", "small_text", "low_confidence", "no_text")
-# Laplacian variance at the work size (2000 px, or the photo's own size from 1400 to 2000 px). Measured
-# on synthetic photos at 2000 px: readable ones (typical phone blur and noise) 13-146; the same photos with
-# a 2-px Gaussian blur (unreadable) 1-2. At their own 1600 px (not enlarged) four generator photos gave
-# 65-232 sharp and 2.8-5.0 with the 2-px blur: the floor still separates the two.
+# Laplacian variance at the 2000-px work size. Measured on synthetic photos: readable ones (typical
+# phone blur and noise) 13-146; the same photos with a 2-px Gaussian blur (unreadable) 1-2.
 BLUR_VARIANCE = 8.0
 DARK_MEAN = 85.0  # mean grey level of the page below which the photo is too dark
 SHADOW_RATIO = 0.5  # darkest/brightest paper below this: a strong shadow across the page
