@@ -9,7 +9,7 @@ Public entry points:
 - ``nlu.language.detect_language(text) -> LanguageGuess(language, script, confidence)``
 - ``nlu.symptoms.extract_symptoms(text) -> list[SymptomMention]``, ``symptom_codes(text)``,
   ``with_implied_codes(codes)``, ``catalogue()`` (display names per language)
-- ``nlu.red_flags.detect_red_flags(text, symptoms=None, age=None, sex=None, pregnant=None)``,
+- ``nlu.red_flags.detect_red_flags(text, *, symptoms=None, age=None, sex=None, pregnant=None)``,
   ``RULES_VERSION``, ``rules()``
 - ``nlu.slots``: ``parse_duration_days``, ``parse_age``, ``age_in_text``, ``parse_sex``,
   ``parse_yes_no``, ``parse_severity``, ``parse_patient``, ``parse_language_choice``

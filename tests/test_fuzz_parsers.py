@@ -326,7 +326,7 @@ def check_danger_signs(text: str) -> None:
 
     assert _all(RedFlag, detect_red_flags(text))
     if len(text) % 4 == 0:  # with what is known of the patient too (a quarter of the inputs: time)
-        assert _all(RedFlag, detect_red_flags(text, ["fever"], age=0.1, sex="f", pregnant=True))
+        assert _all(RedFlag, detect_red_flags(text, symptoms=["fever"], age=0.1, sex="f", pregnant=True))
 
 
 test_fuzz_channel_inputs = fuzz_group("channels")
