@@ -7,6 +7,8 @@ Every answer ends with the way to a doctor or pharmacist; nothing here says to s
 
 from __future__ import annotations
 
+from rasa_sdk.events import FollowupAction
+
 from actions.common import SaathiAction, latest_text, say
 
 
@@ -27,8 +29,12 @@ class ActionAskMedicine(SaathiAction):
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         from engine.i18n import t
         from engine.meds import check_interactions, explain_medicine
+        from engine.meds.safety import tells_allergy
 
-        named = medicines_named(latest_text(tracker))
+        text = latest_text(tracker)
+        if tells_allergy(text):  # "mujhe amoxicillin se allergy hai": recorded, not explained
+            return [FollowupAction("action_tell_allergy")]
+        named = medicines_named(text)
         if not named:
             say(dispatcher, "core_medicine_prompt", language)
             return []

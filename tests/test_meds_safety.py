@@ -138,3 +138,39 @@ def test_the_tables_name_known_medicines_and_every_sentence_exists():
         assert row["avoid"] == "yes" or (row["max_single_mg"] and row["max_daily_mg"]), row
     effects = {row["effect"] for row in read_tsv("interactions.tsv")}
     assert {f"rx_effect_{e}" for e in effects} <= set(catalogue())
+
+
+@pytest.mark.parametrize(("text", "tells"), [
+    ("मुझे अमोक्सिसिलिन से एलर्जी है, लिख लो", True),
+    ("please note I am allergic to penicillin", True),
+    ("ਮੈਨੂੰ ਪੈਨਿਸਿਲਿਨ ਤੋਂ ਐਲਰਜੀ ਹੈ ਜੀ", True),
+    ("mujhe sulfa se allergy hai", True),
+    ("is penicillin safe if I have allergy", False),  # a question: answered, never recorded
+    ("amoxicillin se allergy ho sakti hai kya", False),
+    ("mujhe allergy hai, koi dawa batao", False),  # no medicine named
+    ("I have allergic rhinitis", False),
+    ("what is amoxicillin for", False),  # no allergy word
+])
+def test_an_allergy_statement_is_told_apart_from_a_medicine_question(text, tells):
+    from engine.meds.safety import tells_allergy
+
+    assert tells_allergy(text) is tells
+
+
+def test_the_medicine_answer_hands_an_allergy_statement_to_the_allergy_record():
+    """The intent model once sent "मुझे अमोक्सिसिलिन से एलर्जी है, लिख लो" to the medicine answer (seen in
+    the fresh-clone run after a retrain); the statement is recorded whatever intent it was given."""
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.events import FollowupAction
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.medicine import ActionAskMedicine
+
+    tracker = Tracker("unit", {"language": "hi", "language_locked": True},
+                      {"text": "मुझे अमोक्सिसिलिन से एलर्जी है, लिख लो", "intent": {"name": "ask_medicine"}},
+                      [], False, None, {}, None)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAskMedicine().run(dispatcher, tracker, {}))
+    assert FollowupAction("action_tell_allergy") in events and dispatcher.messages == []

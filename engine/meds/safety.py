@@ -176,6 +176,18 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION_RE.search(text or ""))
 
 
+#: the word "allergy" as people write it ("allergic", "allergy", "alerji", "एलर्जी", "ਐਲਰਜੀ")
+_ALLERGY_WORD_RE = re.compile(r"\ballerg\w*|\baler[jg]\w*|एलर्ज|ऐलर्ज|ਐਲਰਜ|ਅਲਰਜ", re.IGNORECASE)
+
+
+def tells_allergy(text: str, kb: KnowledgeBase | None = None) -> bool:
+    """Whether a message tells an allergy to a medicine we know ("मुझे अमोक्सिसिलिन से एलर्जी है, लिख
+    लो"), rather than asks about one: an allergy is safety data, so the medicine answer hands such a
+    message to the allergy record whatever intent the classifier gave it (the mirror of
+    ``is_question``, which the allergy action uses to hand questions back)."""
+    return bool(_ALLERGY_WORD_RE.search(text or "")) and not is_question(text) and bool(find_allergens(text, kb))
+
+
 def _in_group(generic: str, group: str, kb: KnowledgeBase) -> bool:
     return any(matches(side, generic, kb) for side in _allergy_table().covers.get(group, ()))
 
