@@ -13,6 +13,7 @@ from engine.meds import check_interactions, explain_medicine, indic
 from engine.meds.kb import load
 from engine.meds.parse import find_medicines, parse_line
 from engine.pharmacy.wanted import from_text
+from tests.support.phrases import phrases, rows
 
 NLU_DIR = Path(__file__).resolve().parent.parent / "bot" / "data" / "nlu"
 INDIC = re.compile(r"[\u0900-\u0A7F]")
@@ -23,57 +24,8 @@ def generics_of(text: str) -> list[str] | None:
     return sorted(found[0].generics) if found else None
 
 
-# How phone users write them: brands and generics, both scripts, the usual spelling variants
-# (ए/ऐ/अ for an English a, ॉ/ੌ/ਾ for o, ि/ी, dropped or added inner vowels, nukta or not, ੈ for e).
-NAMES = [
-    # Devanagari brands
-    ("डोलो 650", "paracetamol"), ("डोलो", "paracetamol"), ("क्रोसिन", "paracetamol"), ("कैलपोल", "paracetamol"),
-    ("कॉम्बिफ्लेम", "ibuprofen+paracetamol"), ("कोम्बीफ्लेम", "ibuprofen+paracetamol"),
-    ("पैन 40", "pantoprazole"), ("पैन डी", "domperidone+pantoprazole"), ("ओमेज़", "omeprazole"),
-    ("ओमेज डी", "domperidone+omeprazole"), ("रेज़ो डी", "domperidone+rabeprazole"),
-    ("एज़िथ्रल 500", "azithromycin"), ("एज़ी 500", "azithromycin"), ("ग्लाइकोमेट", "metformin"),
-    ("टेल्मा 40", "telmisartan"), ("ऑगमेंटिन 625", "amoxicillin+clavulanic acid"),
-    ("मोंटेयर एलसी", "levocetirizine+montelukast"), ("थायरोनॉर्म", "levothyroxine"),
-    ("मेफ्टाल स्पास", "dicyclomine+mefenamic acid"), ("ज़ायरटेक", "cetirizine"), ("एविल", "pheniramine"),
-    ("डाइजीन", "aluminium hydroxide+magnesium hydroxide+simethicone"), ("मेट्रोजिल", "metronidazole"),
-    ("एलेग्रा", "fexofenadine"), ("वॉवेरान", "diclofenac"), ("ज़ीरोडोल एसपी", "aceclofenac+paracetamol+serratiopeptidase"),
-    ("अल्प्रैक्स", "alprazolam"), ("इकोस्प्रिन 75", "aspirin"), ("स्टैमलो 5", "amlodipine"),
-    ("ड्यूफालैक", "lactulose"), ("बीटाडीन", "povidone iodine"), ("आई पिल", "levonorgestrel"),
-    # Devanagari generics
-    ("पैरासिटामोल", "paracetamol"), ("पेरासिटामोल", "paracetamol"), ("पैरासीटामोल", "paracetamol"),
-    ("एमोक्सिसिलिन", "amoxicillin"), ("अमोक्सीसिलिन", "amoxicillin"), ("मेटफॉर्मिन", "metformin"),
-    ("मेटफोर्मिन", "metformin"), ("पैंटोप्राज़ोल", "pantoprazole"), ("पेंटोप्राजोल", "pantoprazole"),
-    ("ओमेप्राजोल", "omeprazole"), ("अज़िथ्रोमाइसिन", "azithromycin"), ("एजिथ्रोमाइसिन", "azithromycin"),
-    ("सेट्रिज़िन", "cetirizine"), ("सिट्रीजीन", "cetirizine"), ("इबुप्रोफेन", "ibuprofen"), ("एस्पिरिन", "aspirin"),
-    ("डाइक्लोफेनाक", "diclofenac"), ("एम्लोडिपिन", "amlodipine"), ("ओआरएस", "oral rehydration salts"),
-    ("डोमपेरिडोन", "domperidone"), ("एटोरवास्टेटिन", "atorvastatin"), ("आयरन", "ferrous sulphate"),
-    ("हाइड्रोक्सीक्लोरोक्वीन", "hydroxychloroquine"), ("सिप्रोफ्लॉक्सासिन", "ciprofloxacin"),
-    ("ग्लिमेपिराइड", "glimepiride"), ("इंसुलिन", "insulin"), ("डेक्सामेथासोन", "dexamethasone"),
-    ("प्रेडनिसोलोन", "prednisolone"), ("रैनिटिडीन", "ranitidine"), ("एल्बेंडाजोल", "albendazole"),
-    ("कैल्शियम", "calcium carbonate"), ("फोलिक एसिड", "folic acid"), ("मेफेनैमिक एसिड", "mefenamic acid"),
-    ("विटामिन डी", "cholecalciferol"), ("फ्यूरोसेमाइड", "furosemide"), ("लेवेटिरासिटाम", "levetiracetam"),
-    # Gurmukhi brands
-    ("ਡੋਲੋ 650", "paracetamol"), ("ਕਰੋਸਿਨ", "paracetamol"), ("ਕੈਲਪੋਲ", "paracetamol"),
-    ("ਕੌਂਬੀਫਲੇਮ", "ibuprofen+paracetamol"), ("ਪੈਨ 40", "pantoprazole"), ("ਪੈਨ ਡੀ", "domperidone+pantoprazole"),
-    ("ਓਮੇਜ਼", "omeprazole"), ("ਗਲਾਈਕੋਮੈਟ", "metformin"), ("ਟੇਲਮਾ", "telmisartan"),
-    ("ਔਗਮੈਂਟਿਨ", "amoxicillin+clavulanic acid"), ("ਮੌਂਟੇਅਰ ਐਲਸੀ", "levocetirizine+montelukast"),
-    ("ਅਜ਼ੀਥਰਲ 500", "azithromycin"), ("ਵੋਵੇਰਾਨ", "diclofenac"), ("ਐਲੇਗਰਾ", "fexofenadine"),
-    ("ਅਲੈਗਰਾ", "fexofenadine"), ("ਡਾਈਜੀਨ", "aluminium hydroxide+magnesium hydroxide+simethicone"),
-    ("ਸ਼ੈਲਕਾਲ", "calcium carbonate+cholecalciferol"), ("ਜ਼ੀਰੋਡੋਲ ਐਸਪੀ", "aceclofenac+paracetamol+serratiopeptidase"),
-    ("ਟੈਕਸਿਮ ਓ", "cefixime"), ("ਓਮੇਜ਼ ਡੀ", "domperidone+omeprazole"), ("ਲੈਸਿਕਸ", "furosemide"),
-    # Gurmukhi generics
-    ("ਪੈਰਾਸੀਟਾਮੋਲ", "paracetamol"), ("ਮੈਟਫਾਰਮਿਨ", "metformin"), ("ਮੈਟਫੋਰਮਿਨ", "metformin"),
-    ("ਅਜ਼ੀਥਰੋਮਾਈਸਿਨ", "azithromycin"), ("ਅਮੋਕਸੀਸਿਲਿਨ", "amoxicillin"), ("ਸੈਟਰੀਜ਼ੀਨ", "cetirizine"),
-    ("ਐਸਪਰੀਨ", "aspirin"), ("ਆਈਬਿਊਪ੍ਰੋਫ਼ੈਨ", "ibuprofen"), ("ਪੈਂਟੋਪ੍ਰਾਜ਼ੋਲ", "pantoprazole"),
-    ("ਡਾਇਕਲੋਫੇਨੈਕ", "diclofenac"), ("ਐਮਲੋਡੀਪੀਨ", "amlodipine"), ("ਸਿਪ੍ਰੋਫਲੋਕਸਾਸਿਨ", "ciprofloxacin"),
-    ("ਐਟੋਰਵਾਸਟੈਟਿਨ", "atorvastatin"), ("ਡੋਮਪੇਰੀਡੋਨ", "domperidone"), ("ਓ.ਆਰ.ਐਸ.", "oral rehydration salts"),
-    ("ਜ਼ਿੰਕ", "zinc sulphate"), ("ਆਇਰਨ", "ferrous sulphate"), ("ਲਿਵੋਸੈਟਰੀਜ਼ੀਨ", "levocetirizine"),
-    ("ਹਾਈਡ੍ਰੋਕਸੀਕਲੋਰੋਕੁਈਨ", "hydroxychloroquine"), ("ਮੈਟਰੋਨੀਡਾਜ਼ੋਲ", "metronidazole"), ("ਲੋਸਾਰਟਨ", "losartan"),
-    ("ਗਲਿਮੇਪਰਾਈਡ", "glimepiride"), ("ਇਨਸੁਲਿਨ", "insulin"), ("ਪ੍ਰੈਡਨੀਸੋਲੋਨ", "prednisolone"),
-    ("ਐਲਬੈਂਡਾਜ਼ੋਲ", "albendazole"), ("ਫੈਮੋਟੀਡੀਨ", "famotidine"), ("ਕਲੋਰੋਕੁਈਨ", "chloroquine"),
-    ("ਐਨਾਲਾਪ੍ਰਿਲ", "enalapril"), ("ਫਿਊਰੋਸੇਮਾਈਡ", "furosemide"), ("ਵਾਰਫਰਿਨ", "warfarin"),
-    ("ਟ੍ਰੈਨੈਕਸਾਮਿਕ ਐਸਿਡ", "tranexamic acid"), ("ਫੈਰਸ ਸਲਫੇਟ", "ferrous sulphate"), ("ਵਿਟਾਮਿਨ ਡੀ", "cholecalciferol"),
-]
+# Brand and generic names as phone users write them (the table says how).
+NAMES = rows("meds_indic_names", "names", 2)
 
 
 @pytest.mark.parametrize(("text", "generic"), NAMES)
@@ -90,13 +42,7 @@ def test_name_list_covers_both_scripts_and_reports_recall():
     assert hits == len(NAMES)
 
 
-@pytest.mark.parametrize(("text", "name", "strength"), [
-    ("डोलो 650", "Dolo 650", "650 mg"), ("ਡੋਲੋ 650", "Dolo 650", "650 mg"), ("डोलो ६५०", "Dolo 650", "650 mg"),
-    ("ਡੋਲੋ ੬੫੦", "Dolo 650", "650 mg"), ("पैन 40", "Pan 40", "40 mg"), ("ਪੈਨ ੪੦", "Pan 40", "40 mg"),
-    ("पैरासिटामोल 500", "Paracetamol", "500 mg"), ("ਪੈਰਾਸੀਟਾਮੋਲ", "Paracetamol", ""),
-    ("एमोक्सिसिलिन 500 mg", "Amoxicillin", "500 mg"), ("ਮੈਟਫਾਰਮਿਨ 500", "Metformin", "500 mg"),
-    ("ऑगमेंटिन 625", "Augmentin 625", "500 mg"), ("एज़ी 500", "Azee 500", "500 mg"),
-])
+@phrases("text", "name", "strength")
 def test_wanted_from_indic_text_keeps_strength(text, name, strength):
     wanted = from_text(text)
     assert [(w.name, w.strength) for w in wanted] == [(name, strength)]
@@ -203,13 +149,7 @@ def test_no_medicine_in_ordinary_hindi_and_punjabi_messages():
     assert flagged == []
 
 
-@pytest.mark.parametrize("text", [
-    "पान खाने से मुंह में छाले", "ਪਾਣੀ ਦੀ ਕਮੀ", "ਨੀਂਦ ਨਹੀਂ ਪੈਂਦੀ", "ਮੀਂਹ ਪੈਣ ਲੱਗਾ", "पेन किलर ले ली", "पैन कार्ड",
-    "लूज़ मोशन हो रहे हैं", "ਲੂਜ਼ ਮੋਸ਼ਨ", "केरोसिन से जल गया", "ਕੈਰੋਸੀਨ ਨਾਲ ਸੜ ਗਿਆ", "आठवां महीना चल रहा है",
-    "उम्र पैंतीस साल", "अक्सर सिर दर्द रहता है", "ਅਕਸਰ ਚੱਕਰ ਆਉਂਦੇ ਨੇ", "ਵਿਟਾਮਿਨ ਦੀ ਕਮੀ", "विटामिन बी की कमी",
-    "ਸਿਰ ਦੀ ਪੀੜ", "ਗਰਮ ਤੇਲ ਡਿੱਗਣ ਨਾਲ ਹੱਥ ਸੜ ਗਿਆ", "मोक्ष", "साज़ बजाना", "अव्वल नंबर", "डाला था",
-    "नाइस", "पॉज़ कर दो", "सूमो गाड़ी से आए", "डॉक्टर साहब", "ग्लूकोज़ चढ़ाया", "थायराइड की जांच",
-])
+@phrases("text")
 def test_ordinary_words_near_medicine_names_are_not_medicines(text):
     assert find_medicines(text) == [], indic.romanise(text, load())
 

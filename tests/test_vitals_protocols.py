@@ -17,6 +17,7 @@ from engine.triage import Engine
 from nlu.red_flags import detect_red_flags
 from nlu.slots import age_in_text, parse_duration_days
 from nlu.vitals import cite, read_vitals, rules
+from tests.support.phrases import phrases
 
 
 @pytest.fixture(scope="module")
@@ -28,38 +29,12 @@ def breathing_rate(text: str) -> float | None:
     return next((r.value for r in read_vitals(text).readings if r.measure == "resp_rate"), None)
 
 
-@pytest.mark.parametrize("text", [
-    "saans 66 per minute",
-    "saah di raftaar 66",
-    "RR 66/min",
-    "ek minute vich 66 saah",
-    "ek minute mein 66 baar saans",
-    "1 minute me 66 saans",
-    "saans ki speed 66",
-    "saans gini, 66 aayi",
-    "breathing 66 per minute",
-    "he breathes 66 times a minute",
-    "respirations 66",
-    "tachypnoea 66/min",
-    "66 breaths/min",
-    "साँस ६६ प्रति मिनट",
-    "एक मिनट में ६६ बार साँस",
-    "एक मिनट में ६६ साँसें",
-    "श्वसन दर 66/मिनट",
-    "ਸਾਹ ੬੬ ਪ੍ਰਤੀ ਮਿੰਟ",
-    "ਇੱਕ ਮਿੰਟ ਵਿੱਚ ੬੬ ਵਾਰ ਸਾਹ",
-    "ਸਾਹ ਦੀ ਰਫ਼ਤਾਰ ੬੬",
-])
+@phrases("text")
 def test_breathing_rate_in_every_phrasing(text):
     assert breathing_rate(text) == 66, read_vitals(text)
 
 
-@pytest.mark.parametrize("text", [
-    "saans phoolti hai 10 minute chalne par",   # a walk, not a rate
-    "breathing problem since 10 days",
-    "saans 3 din se tez hai",                    # a duration
-    "saans lene me dikkat, 2 baar ulti",
-])
+@phrases("text")
 def test_no_breathing_rate_where_none_is_given(text):
     assert breathing_rate(text) is None, read_vitals(text)
 
@@ -89,19 +64,7 @@ def test_an_age_word_never_makes_a_duration():
     assert age_in_text("beta 3 din bukhar hai") is None  # no clause end: not read as a 3-day-old
 
 
-@pytest.mark.parametrize(("text", "expected", "rule"), [
-    # WHO IMCI 2014: young infant (under 2 months) 60/min or more = very severe disease
-    ("5 din da bachcha, saans 66 per minute", "emergency", "young_infant_fast_breathing"),
-    ("5 दिन का बच्चा है, साँस 66 प्रति मिनट", "emergency", "young_infant_fast_breathing"),
-    ("ਮੇਰਾ 5 ਦਿਨ ਦਾ ਬੱਚਾ ਹੈ, ਸਾਹ ੬੬ ਪ੍ਰਤੀ ਮਿੰਟ", "emergency", "young_infant_fast_breathing"),
-    ("bachcha 6 hafte ka hai, saah di raftaar 62", "emergency", "young_infant_fast_breathing"),
-    ("RR 66/min, 3 weeks old baby", "emergency", "young_infant_fast_breathing"),
-    # 2-12 months: 50 or more = fast breathing (pneumonia), urgent
-    ("3 mahine ka bachcha hai, saans 55 per minute", "urgent", "infant_fast_breathing"),
-    ("3 months old baby breathing 55 per minute", "urgent", "infant_fast_breathing"),
-    # 1-5 years: 40 or more
-    ("2 saal ka beta hai, saans 44 per minute, khansi", "urgent", "child_fast_breathing"),
-])
+@phrases("text", "expected", "rule")
 def test_imci_fast_breathing_by_age(engine, text, expected, rule):
     result = engine.triage(text)
     assert result.urgency == expected, (result.urgency, result.vitals)
@@ -138,14 +101,7 @@ def test_news2_breathing_21_to_24_is_urgent_not_emergency(engine):
     assert "news2_resp_rate_high" in {f.id for f in result.vitals}
 
 
-@pytest.mark.parametrize("text", [
-    "BP 210/130 hai, sir me tez dard aur ulti",
-    "BP 190/125, sir dard aur ulti ho rahi hai",
-    "bp 200/120 sir me bahut dard",
-    "बीपी 200/125 है, सिर दर्द और उल्टी",
-    "ਬੀਪੀ ੧੯੦/੧੨੦ ਹੈ, ਸਿਰ ਦਰਦ ਤੇ ਉਲਟੀ",
-    "BP 185/122 and he is confused",
-])
+@phrases("text")
 def test_hypertensive_emergency(engine, text):
     result = engine.triage(text, age=55)
     assert result.urgency == "emergency", (result.urgency, result.vitals)
@@ -165,52 +121,17 @@ def test_severe_bp_without_those_symptoms_is_urgent(engine):
     assert result.urgency == "urgent" and "severe_hypertension" in {f.id for f in result.vitals}
 
 
-@pytest.mark.parametrize("text", [
-    "cold hands and feet in winter",
-    "sardi me haath pair thande rehte hain",
-    "ਸਿਆਲ ਵਿੱਚ ਹੱਥ ਪੈਰ ਠੰਢੇ ਰਹਿੰਦੇ ਨੇ",
-    "sahi nahi hai",
-    "tabiyat sahi nahi hai",
-    "mera pet sahi nahi hai",
-    "dawai sahi nahi lagi",
-])
+@phrases("text")
 def test_known_false_alarms_stay_quiet(text):
     assert not [f.id for f in detect_red_flags(text) if f.id != "safety_net"]
 
 
-@pytest.mark.parametrize("text", [
-    "cold hands and feet, weak pulse",
-    "my child has cold hands and feet and is very drowsy",
-    "chest heaviness with breathlessness and cold hands",
-    "haath pair thande pad gaye",
-    "sah nahi aa reha",
-    "saans nahi aa rahi",
-])
+@phrases("text")
 def test_the_real_danger_signs_next_to_them_still_fire(text):
     assert detect_red_flags(text), text
 
 
-@pytest.mark.parametrize(("text", "measure", "value"), [
-    # a glucometer's screen below / above its 20-600 mg/dL range (ISO 15197 meters' manuals)
-    ("glucometer pe LO aa raha hai", "glucose", 19),
-    ("sugar machine me LOW likha aa raha", "glucose", 19),
-    ("ग्लूकोमीटर पर लो आ रहा है", "glucose", 19),
-    ("ਗਲੂਕੋਮੀਟਰ ਤੇ ਲੋ ਆ ਰਿਹਾ", "glucose", 19),
-    ("sugar LO", "glucose", 19),
-    ("glucometer shows HI", "glucose", 601),
-    # NEWS2 scores a breathing rate of 8 or less 3: a single digit with its per-minute unit is a rate
-    ("RR 6 per min", "resp_rate", 6),
-    ("breathing 7/min", "resp_rate", 7),
-    # how a saturation and a heartbeat are said in a sentence
-    ("his sats are 84", "spo2", 84),
-    ("oxygen saturation dropped to 85", "spo2", 85),
-    ("pulse ox 86%", "spo2", 86),
-    ("ऑक्सीजन गिर के 85 हो गई", "spo2", 85),
-    ("heart is beating 150 times per minute", "pulse", 150),
-    ("dil 150 baar dhadak raha hai", "pulse", 150),
-    ("दिल 150 बार धड़क रहा है", "pulse", 150),
-    ("ਦਿਲ 150 ਵਾਰ ਧੜਕ ਰਿਹਾ", "pulse", 150),
-])
+@phrases("text", "measure", "value")
 def test_readings_said_the_way_people_say_them(text, measure, value):
     found = [r.value for r in read_vitals(text).readings if r.measure == measure]
     assert found == [value], read_vitals(text)
@@ -224,29 +145,17 @@ def test_blood_pressure_with_a_dash(text, shown):
     assert [r.shown for r in read_vitals(text).readings if r.measure == "bp"] == [shown]
 
 
-@pytest.mark.parametrize("text", [
-    "sugar low hai thoda",        # a feeling, no meter
-    "sugar hi hai aur kuch nahi",  # Hindi "hi": only
-    "sugar ki 2 goli",
-    "bukhar 2-3 din se",
-])
+@phrases("text")
 def test_no_meter_reading_where_none_is_given(text):
     assert not [r for r in read_vitals(text).readings if r.measure in ("glucose", "bp")], read_vitals(text)
 
 
-@pytest.mark.parametrize("text", ["glucometer pe LO aa raha hai", "RR 6 per min", "his sats are 84",
-                                  "ਗਲੂਕੋਮੀਟਰ ਤੇ ਲੋ ਆ ਰਿਹਾ"])
+@phrases("text")
 def test_those_readings_are_emergencies(engine, text):
     assert engine.triage(text).urgency == "emergency"
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("systolic 80 diastolic 50", "80/50 mmHg"),
-    ("upar ka 160 neeche ka 110", "160/110 mmHg"),
-    ("upar wala 160, neeche wala 112", "160/112 mmHg"),
-    ("ऊपर वाला 160 नीचे वाला 110", "160/110 mmHg"),
-    ("ਉੱਤਲਾ 160 ਹੇਠਲਾ 110", "160/110 mmHg"),
-])
+@phrases("text", "shown")
 def test_upper_and_lower_blood_pressure_said_apart(text, shown):
     assert [r.shown for r in read_vitals(text).readings] == [shown]
 
@@ -258,11 +167,7 @@ def test_a_lower_blood_pressure_alone_counts_in_pregnancy(engine):
     assert read_vitals("diastolic 300").implausible  # asked back, never used
 
 
-@pytest.mark.parametrize(("text", "kwargs"), [
-    ("pregnant, 6 months, pulse 130, temp 39", {"sex": "f"}),
-    ("delivery ke baad bukhar 102 aur nabz 120", {"sex": "f"}),
-    ("ਗਰਭ ਦਾ ਸੱਤਵਾਂ ਮਹੀਨਾ, ਤਾਪ ੩੯, ਨਬਜ਼ ੧੨੦", {"sex": "f"}),
-])
+@phrases("text", "kwargs")
 def test_fever_with_a_fast_pulse_in_pregnancy_is_maternal_sepsis(engine, text, kwargs):
     """RCOG GTG 64a/b, WHO 2017: a fever of 38 °C or more with a pulse above 110 in pregnancy or after
     delivery; neither reading alone is an emergency, and outside pregnancy the pair is not this rule."""

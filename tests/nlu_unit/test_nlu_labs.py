@@ -8,32 +8,14 @@ import pytest
 
 from nlu.red_flags import detect_red_flags
 from nlu.vitals import LAB_MEASURES, assess, data, read_vitals, rules
+from tests.support.phrases import phrases
 
 
 def levels(text: str, facts: tuple[str, ...] = ()) -> dict[str, str]:
     return {f.id: f.level for f in assess(read_vitals(text), facts)}
 
 
-@pytest.mark.parametrize(("text", "measure", "value"), [
-    ("Hb 5", "haemoglobin", 5.0),
-    ("hb 6.5 g/dl", "haemoglobin", 6.5),
-    ("hb 6,5 gm%", "haemoglobin", 6.5),
-    ("Hb 65 g/L", "haemoglobin", 6.5),
-    ("khoon 5 hai", "haemoglobin", 5.0),
-    ("मेरा खून ५ है", "haemoglobin", 5.0),
-    ("हीमोग्लोबिन 4.8", "haemoglobin", 4.8),
-    ("ਖ਼ੂਨ ੫ ਹੈ", "haemoglobin", 5.0),
-    ("ਹੀਮੋਗਲੋਬਿਨ ੬.੫", "haemoglobin", 6.5),
-    ("K 7.2", "potassium", 7.2),
-    ("K+ 2.1 mEq/L", "potassium", 2.1),
-    ("potassium 6.8", "potassium", 6.8),
-    ("पोटैशियम ७.१", "potassium", 7.1),
-    ("Na 118", "sodium", 118.0),
-    ("sodium 120 mmol/l", "sodium", 120.0),
-    ("ਸੋਡੀਅਮ ੧੧੮", "sodium", 118.0),
-    ("creatinine 4.5 mg/dl", "creatinine", 4.5),
-    ("S. creatinine 400 umol/l", "creatinine", 4.52),
-])
+@phrases("text", "measure", "value")
 def test_lab_values_are_read_in_every_script(text, measure, value):
     readings = read_vitals(text).readings
     assert [(r.measure, r.value) for r in readings] == [(measure, value)], readings
@@ -56,31 +38,14 @@ def test_lab_thresholds_raise_urgency_and_say_why(text, rule, level, facts):
     assert finding.source and finding.reason.startswith(f"{finding.measure} {finding.shown}:")
 
 
-@pytest.mark.parametrize("text", [
-    "Hb 12.5, sab theek",                  # a normal haemoglobin
-    "hb 9 hai",                            # anaemia, but not severe: no rule
-    "potassium 4.2 normal aaya",
-    "Na 138",
-    "creatinine 1.1",
-])
+@phrases("text")
 def test_ordinary_lab_values_are_read_and_stay_quiet(text):
     vitals = read_vitals(text)
     assert [r.measure for r in vitals.readings if r.measure in LAB_MEASURES]
     assert assess(vitals) == []
 
 
-@pytest.mark.parametrize("text", [
-    "khoon 5 baar aaya ulti mein",         # a count, not a haemoglobin (the vomiting-blood rule decides)
-    "ulti mein khoon 2 din se",            # a duration
-    "khoon 500 ml gir gaya",               # blood lost, not a haemoglobin; never asked back as one
-    "khoon ki 2 botal chadhi",             # units transfused
-    "5 khoon ki ulti",                     # a number before the word is never a lab value
-    "K 7 baje aaunga",                     # a time
-    "bp k 150/90 hai",                     # "k" is Hinglish "ka": the BP is still read
-    "na 120 rupaye ki dawai",              # "na" is "no"
-    "2 Cr ka loan hai",                    # crore
-    "sugar ki 2 goli",
-])
+@phrases("text")
 def test_everyday_sentences_stay_quiet(text):
     vitals = read_vitals(text)
     assert not [r for r in vitals.readings if r.measure in LAB_MEASURES], vitals
@@ -92,11 +57,7 @@ def test_bp_after_small_k_is_still_read():
     assert [(r.measure, r.value, r.second) for r in read_vitals("bp k 150/90 hai").readings] == [("bp", 150, 90)]
 
 
-@pytest.mark.parametrize(("text", "measure", "shown"), [
-    ("haemoglobin 65", "haemoglobin", "65"),       # g/L without its unit, or a typo: asked back
-    ("potassium 72", "potassium", "72"),
-    ("creatinine 450", "creatinine", "450"),       # umol/L without its unit: asked back, never guessed
-])
+@phrases("text", "measure", "shown")
 def test_implausible_lab_values_are_asked_back(text, measure, shown):
     vitals = read_vitals(text)
     assert vitals.readings == ()

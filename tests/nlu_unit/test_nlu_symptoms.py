@@ -6,6 +6,7 @@ import pytest
 
 from nlu.symptoms import catalogue, extract_symptoms, lexicon_rows, symptom_codes, with_implied_codes
 from nlu.text import script_counts
+from tests.support.phrases import phrases
 
 SPELLINGS = {
     "fever": [
@@ -77,13 +78,13 @@ def test_negation(text, negated, asserted):
     assert {m.code for m in mentions if not m.negated} == asserted
 
 
-@pytest.mark.parametrize("text", ["saans nahi le pa raha", "hosh nahi hai", "bacha doodh nahi pee raha", "neend nahi aati"])
+@phrases("text")
 def test_phrases_containing_nahi_are_symptoms_not_negations(text):
     mentions = extract_symptoms(text)
     assert mentions and not any(m.negated for m in mentions)
 
 
-@pytest.mark.parametrize("text", ["hai", "ok", "me", "I am fit", "haan ji", "thank you", "asdf qwerty", "1", "", "ਹਾਂ ਜੀ"])
+@phrases("text")
 def test_short_and_function_words_do_not_match(text):
     assert symptom_codes(text) == []
 
@@ -120,22 +121,7 @@ def test_lexicon_codes_exist_in_the_catalogue():
     assert {code for code, _, _ in lexicon_rows()} <= set(catalogue())
 
 
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("mere baal bahut zyada jhad rahe hain", "hair_loss"),  # fillers inside a phrase
-        ("ਵਾਲ ਬਹੁਤ ਝੜ ਰਹੇ ਨੇ", "hair_loss"),
-        ("dil bahut tez dhadakta hai", "palpitations"),  # verb form differs from the lexicon's
-        ("ji machla raha hai", "nausea"),
-        ("chhati me bahut zor ka dard", "chest_pain"),  # body part and pain far apart
-        ("ਛਾਤੀ ਵਿੱਚ ਬਹੁਤ ਜ਼ੋਰ ਦਾ ਦਰਦ", "chest_pain"),
-        ("my daughter grinds her teeth", "teeth_grinding"),
-        ("pet me bachcha hil nahi raha", "reduced_fetal_movement"),  # the longer reading wins
-        ("i cant breathe", "breathlessness"),  # apostrophe left out
-        ("paseena bahut aata hai", "sweating"),  # ee/i spelling
-        ("doodh nahi pee raha", "poor_feeding"),
-    ],
-)
+@phrases("text", "code")
 def test_loose_matching_generalises(text, code):
     assert code in symptom_codes(text)
 
@@ -147,20 +133,7 @@ def test_negator_of_a_later_verb_does_not_negate_an_earlier_symptom():
         assert symptom_codes(text) == ["unconsciousness"]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "achanak bina chetavni behosh ho gaya",
-        "bina chetavni ke behosh ho gayi, seene mein dard",
-        "अचानक बिना चेतावनी बेहोश हो गया",
-        "बिना चेतावनी के बेहोश हो गया",
-        "ਬਿਨਾਂ ਚੇਤਾਵਨੀ ਬੇਹੋਸ਼ ਹੋ ਗਿਆ",
-        "ਬਿਨਾਂ ਚੇਤਾਵਨੀ ਦੇ ਬੇਹੋਸ਼ ਹੋ ਗਿਆ",
-        "without warning he fainted",
-        "without warning fainted",
-        "chetavni ke bina behosh ho gaya",
-    ],
-)
+@phrases("text")
 def test_without_denies_only_the_word_next_to_it(text):
     """"Fainted without warning": "bina/ਬਿਨਾਂ/बिना/without" takes "warning", never the fainting."""
     mentions = extract_symptoms(text)
@@ -202,37 +175,12 @@ def test_dull_pain_is_the_pain_s_character_not_lethargy(text, codes):
     assert set(symptom_codes(text)) == codes
 
 
-@pytest.mark.parametrize("text", ["sasti dawai kahan milegi", "mera data delete karo", "sat sri akal ji", "meri report dikhao"])
+@phrases("text")
 def test_everyday_words_are_not_corrected_into_symptoms(text):
     assert symptom_codes(text) == []
 
 
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        # "sugar" alone is diabetes; a low word or a low reading near it makes it low sugar.
-        ("sugar bahut kam ho gayi", "low_blood_sugar"),
-        ("शुगर गिर गयी है", "low_blood_sugar"),
-        ("ਸ਼ੂਗਰ ਘੱਟ ਗਈ", "low_blood_sugar"),
-        ("blood sugar dropped to 45", "low_blood_sugar"),
-        ("mujhe sugar hai", "high_blood_sugar"),
-        ("sugar kam kaise kare", "high_blood_sugar"),
-        ("sugar 350 aayi", "high_blood_sugar"),
-        # Bites and stings told any way round.
-        ("ਸੱਪ ਨੇ ਮੇਰੇ ਪੈਰ ਤੇ ਡੰਗ ਮਾਰਿਆ", "snake_bite"),
-        ("a snake bit my father on the leg", "snake_bite"),
-        ("bichhu ne kaat liya", "scorpion_sting"),
-        ("बिच्छू ने डंक मारा", "scorpion_sting"),
-        ("ਠੂੰਹੇ ਨੇ ਲੜਿਆ", "scorpion_sting"),
-        # Testicle and right-lower belly pain.
-        ("pain in my left testicle", "testicular_pain"),
-        ("andkosh me dard", "testicular_pain"),
-        ("ਪਤਾਲੂ ਵਿੱਚ ਦਰਦ", "testicular_pain"),
-        ("right lower side of my tummy hurts", "right_lower_abdominal_pain"),
-        ("pet ke daayi taraf neeche dard", "right_lower_abdominal_pain"),
-        ("ਢਿੱਡ ਦੇ ਸੱਜੇ ਪਾਸੇ ਥੱਲੇ ਦਰਦ", "right_lower_abdominal_pain"),
-    ],
-)
+@phrases("text", "code")
 def test_qualified_and_paired_codes(text, code):
     assert code in symptom_codes(text)
 

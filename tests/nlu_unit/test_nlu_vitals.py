@@ -11,6 +11,7 @@ from nlu.red_flags import derived, detect_red_flags, text_facts
 from nlu.resources import DATA_DIR, read_json
 from nlu.symptoms import catalogue
 from nlu.vitals import Reading, assess, data, read_vitals, rules, vital_flags
+from tests.support.phrases import phrases
 
 
 def readings(text: str) -> list[tuple[str, float, float | None]]:
@@ -56,31 +57,14 @@ def test_reads_readings_in_every_script(text, expected):
     assert read_vitals(text).implausible == ()
 
 
-@pytest.mark.parametrize(("text", "measure", "shown"), [
-    ("temp 1040", "temperature", "1040"),
-    ("temp 1,040", "temperature", "1,040"),
-    ("bukhar 1040", "temperature", "1040"),
-    ("BP 1600/110", "bp", "1600/110"),
-    ("BP 110/160", "bp", "110/160"),
-    ("pulse 900", "pulse", "900"),
-    ("SPO2 189", "spo2", "189"),
-    ("sugar 15", "glucose", "15"),  # 15 mg/dL or 15 mmol/L? asked, never guessed
-    ("temp 60", "temperature", "60"),
-    ("T 1040", "temperature", "1040"),  # a single letter is weak proof, but far beyond any reading
-    ("P 900", "pulse", "900"),
-])
+@phrases("text", "measure", "shown")
 def test_implausible_values_are_asked_back_never_used(text, measure, shown):
     vitals = read_vitals(text)
     assert vitals.readings == ()
     assert [(i.measure, i.shown) for i in vitals.implausible] == [(measure, shown)]
 
 
-@pytest.mark.parametrize("text", [
-    "bukhar 3 din se", "3 din se tez bukhar", "8 mahine ki garbhvati", "mujhe sugar hai 10 saal se",
-    "metformin 500 mg", "bp ki goli 5 mg", "REG Sita 25 F Dhuri", "age 25 f", "mera 5 saal ka beta",
-    "sugar ki dawai 2 baar", "12/05/2026", "call 108", "saans 2 hafte se phool rahi", "", "   ",
-    "sugar ki 2 goli", "T 20 match dekh raha tha", "pulse 1 minute mein", "p 5",
-])
+@phrases("text")
 def test_durations_ages_doses_and_dates_are_not_readings(text):
     assert read_vitals(text).readings == () and read_vitals(text).implausible == ()
 
@@ -90,49 +74,7 @@ def ids(text: str, age: float | None = None, pregnant: bool | None = None) -> di
     return {f.id: f.level for f in assess(read_vitals(text), facts, age)}
 
 
-@pytest.mark.parametrize(("text", "age", "pregnant", "expected"), [
-    ("SPO2 89", None, None, {"hypoxaemia": "emergency"}),
-    ("oxygen 92", 40, None, {"spo2_below_target": "urgent"}),
-    ("oxygen 96", 40, None, {}),
-    ("RR 62", 0.1, None, {"young_infant_fast_breathing": "emergency"}),
-    ("RR 55", 0.5, None, {"infant_fast_breathing": "urgent"}),
-    ("RR 45", 3, None, {"child_fast_breathing": "urgent"}),
-    ("RR 45", 8, None, {}),  # no child threshold past 5 years (and NEWS2 is for 16+)
-    ("RR 26", 40, None, {"news2_resp_rate_high": "emergency"}),
-    ("temp 37.8", 0.1, None, {"young_infant_fever": "emergency"}),
-    ("temp 35.2", 0.1, None, {"young_infant_hypothermia": "emergency"}),
-    ("temp 39.2", 0.3, None, {"infant_fever_amber": "urgent"}),
-    ("temp 104", 6, None, {"child_high_fever": "urgent"}),
-    ("tez bukhar 103", 30, None, {"news2_temperature_high": "urgent"}),
-    ("bukhar 100", 30, None, {}),
-    ("temp 107", 30, None, {"hyperpyrexia": "emergency"}),
-    ("temp 94", 70, None, {"news2_temperature_low": "emergency"}),
-    ("pulse 38", 60, None, {"news2_pulse_low": "emergency"}),
-    ("pulse 46 and fainted", 60, None, {"symptomatic_bradycardia": "emergency"}),
-    ("pulse 46 aur chakkar", 60, None, {"bradycardia_dizzy": "urgent"}),
-    ("pulse 120", 30, None, {"news2_pulse_high": "urgent"}),
-    ("pulse 135", 30, None, {"news2_pulse_high": "emergency"}),
-    ("pulse 150", 3, None, {"child_tachycardia": "urgent"}),
-    ("pulse 50", 2, None, {"child_bradycardia": "emergency"}),
-    ("BP 80/50", 30, None, {"hypotension": "emergency"}),
-    ("BP 65/40", 5, None, {"child_hypotension": "emergency"}),
-    ("BP 160/110", 30, None, {"severe_hypertension": "urgent"}),
-    ("BP 150/95", 30, None, {}),
-    ("BP 150/95", 28, True, {"pregnancy_hypertension": "urgent"}),
-    ("BP 150/95 aur sir dard", 28, True, {"preeclampsia_severe_features": "emergency"}),
-    ("BP 160/110", 28, True, {"pregnancy_severe_hypertension": "emergency"}),
-    ("164/112 severe headache, 8 mahine ki garbhvati", None, None, {"pregnancy_severe_hypertension": "emergency"}),
-    ("delivery ke baad BP 162/100", 24, None, {"pregnancy_severe_hypertension": "emergency"}),
-    ("BP 190/120 chest pain", 55, None, {"hypertensive_emergency": "emergency"}),
-    ("BP 230/120", 55, None, {"very_high_systolic": "emergency"}),
-    ("sugar 40", 50, None, {"severe_hypoglycaemia": "emergency"}),
-    ("sugar 62", 50, None, {"hypoglycaemia": "urgent"}),
-    ("sugar 62 and confused", 50, None, {"hypoglycaemia_altered": "emergency"}),
-    ("sugar 320", 50, None, {"hyperglycaemia": "urgent"}),
-    ("sugar 320 aur ulti", 50, None, {"dka_risk": "emergency"}),
-    ("sugar 650", 50, None, {"hyperosmolar_risk": "emergency"}),
-    ("sugar 140", 50, None, {}),
-])
+@phrases("text", "age", "pregnant", "expected")
 def test_thresholds_by_age_pregnancy_and_symptoms(text, age, pregnant, expected):
     assert ids(text, age, pregnant) == expected
 
