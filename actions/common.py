@@ -185,16 +185,22 @@ class SaathiAction(Action, ABC):
 
 
 class SayAction(SaathiAction):
-    """An action that only says one catalogue message (greet, thank, help …).
+    """An action that only says one catalogue message (greet, thank, help …), then returns the
+    events of :meth:`then` (none by default).
 
-    Subclasses set the class attributes ``action_name`` and ``message_key``.
+    Subclasses set the class attributes ``action_name`` and ``message_key``, and override ``then``
+    when saying it also ends something (an offer, a form question, the confusing turn).
     """
 
     message_key = ""
 
+    def then(self) -> list[EventType]:
+        """The events after the message: a new list per turn (Rasa SDK events are dicts)."""
+        return []
+
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         say(dispatcher, self.message_key, language)
-        return []
+        return self.then()
 
 
 def symptom_name(code: str, language: str) -> str:

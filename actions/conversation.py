@@ -25,8 +25,7 @@ class ActionGreet(SaathiAction):
 class ActionGoodbye(SayAction):
     action_name, message_key = "action_goodbye", "core_goodbye"
 
-    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
-        say(dispatcher, self.message_key, language)
+    def then(self):
         return [SlotSet("requested_slot", None), SlotSet("pending_offer", None)]
 
 
@@ -150,8 +149,7 @@ class ActionAffirm(SaathiAction):
 class ActionDeny(SayAction):
     action_name, message_key = "action_deny", "core_deny_ok"
 
-    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
-        say(dispatcher, self.message_key, language)
+    def then(self):
         return [SlotSet("pending_offer", None)]
 
 
@@ -181,11 +179,10 @@ class ActionAskRephrase(SayAction):
     action_name, message_key = "action_default_ask_rephrase", "core_fallback_rephrase"
 
 
-class ActionDefaultFallback(SaathiAction):
+class ActionDefaultFallback(SayAction):
     """Last resort: say so honestly, point to help and a human, and undo the confusing turn."""
 
-    action_name = "action_default_fallback"
+    action_name, message_key = "action_default_fallback", "core_fallback_default"
 
-    def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
-        say(dispatcher, "core_fallback_default", language)
+    def then(self):
         return [UserUtteranceReverted()]

@@ -262,3 +262,20 @@ def test_a_consent_answer_older_versions_stored_unread_is_asked_again():
     values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert values["requested_slot"] == "records_consent"
     assert [m["custom"]["key"] for m in messages] == ["core_ask_records_consent"]
+
+
+@pytest.mark.parametrize(("action", "key", "events"), [
+    ("ActionGoodbye", "core_goodbye", [{"event": "slot", "timestamp": None, "name": "requested_slot", "value": None},
+                                       {"event": "slot", "timestamp": None, "name": "pending_offer", "value": None}]),
+    ("ActionDeny", "core_deny_ok", [{"event": "slot", "timestamp": None, "name": "pending_offer", "value": None}]),
+    ("ActionDefaultFallback", "core_fallback_default", [{"event": "rewind", "timestamp": None}]),
+    ("ActionThank", "core_thank", []),
+])
+def test_say_actions_say_their_message_then_end_what_they_end(action, key, events):
+    """A SayAction says its one message and returns the events of ``then``, a new list each turn."""
+    import actions.conversation
+
+    act, dispatcher = getattr(actions.conversation, action)(), CollectingDispatcher()
+    first = act.respond(dispatcher, tracker("ok"), {}, "hi")
+    assert [m["custom"]["key"] for m in dispatcher.messages] == [key]
+    assert first == events and act.respond(CollectingDispatcher(), tracker("ok"), {}, "hi") is not first
