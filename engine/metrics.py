@@ -20,11 +20,13 @@ request carried: no phone number, sender id or health text can reach one (:func:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -251,7 +253,12 @@ WORKER_OPTIONS = {"maintenance_interval": MAINTENANCE_SECONDS, "worker_ttl": MAI
 
 class MeasuredWorker:
     """Mixin for an RQ ``Worker``: times each job in the worker (around its work horse) and counts
-    failures, by queue and :attr:`job_label` (override for jobs that share one entry point)."""
+    failures, by queue and :attr:`job_label` (override for jobs that share one entry point). Each
+    work horse lets go of the worker's ``/metrics`` socket first (:func:`release_metrics_port`)."""
+
+    def main_work_horse(self, job: Any, queue: Any) -> None:
+        release_metrics_port()
+        super().main_work_horse(job, queue)  # type: ignore[misc]
 
     def execute_job(self, job: Any, queue: Any) -> None:
         started = time.perf_counter()
@@ -277,21 +284,68 @@ class MeasuredRQWorker(MeasuredWorker, Worker):
     """RQ's forking worker, measured (the portal's reminders worker)."""
 
 
-def serve_worker_metrics(port: int, host: str, redis_url: str, queues: Iterable[str],
-                         extra: Callable[[], Iterable[Collector]] = tuple) -> bool:
-    """``/metrics`` of an RQ worker on ``host:port`` (a thread of the worker): its job metrics and
-    its queues. ``port`` 0 turns it off; a port already taken (a second worker on the same host
-    without its own port) is logged and the worker runs on without metrics."""
-    if not port:
-        return False
+#: A worker's metrics port taken by another process (the old work horse of a worker restarted
+#: under it, before :func:`release_metrics_port`; anything else): the bind is tried again after
+#: 1 s, then 2, 4 … at most 30 s apart, for at most 15 minutes (a horse ends with its job, and the
+#: longest job timeout here is 5 minutes, channels.jobs), then the worker runs on without
+#: ``/metrics`` and says so once.
+BIND_RETRY = (1.0, 30.0, 15 * 60.0)
+#: this process's metrics servers, whose listening sockets a forked work horse closes
+_SERVERS: list[Any] = []
+
+
+def release_metrics_port() -> None:
+    """In a forked work horse: close its copy of the worker's listening ``/metrics`` socket.
+
+    Why: ``fork`` copies every open descriptor, and RQ puts the horse in a process group of its
+    own, so a horse outlives its worker's SIGKILL; holding the copy, it kept the port bound and the
+    restarted worker ran without ``/metrics`` (seen in bench/replicas.py). Closing the copy leaves
+    the worker's own socket serving (no ``shutdown``: the serving thread is not in the child)."""
+    for server in _SERVERS:
+        with contextlib.suppress(OSError):
+            server.socket.close()
+
+
+def _bind(port: int, host: str) -> None:
     from prometheus_client import start_http_server
 
+    server, _thread = start_http_server(port, addr=host)
+    _SERVERS.append(server)
+
+
+def bind_when_free(port: int, host: str, retry: tuple[float, float, float] = BIND_RETRY) -> bool:
+    """Bind ``/metrics`` on ``host:port``, waiting with doubling pauses (``retry``: first pause,
+    longest pause, give up after) while another process holds the port; True once served."""
+    pause, longest, within = retry
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            _bind(port, host)
+            return True
+        except OSError as exc:
+            if time.monotonic() + pause > deadline:
+                log.warning("worker metrics not served on port %d: still taken (%s)", port, type(exc).__name__)
+                return False
+        time.sleep(pause)
+        pause = min(pause * 2, longest)
+
+
+def serve_worker_metrics(port: int, host: str, redis_url: str, queues: Iterable[str],
+                         extra: Callable[[], Iterable[Collector]] = tuple,
+                         retry: tuple[float, float, float] = BIND_RETRY) -> bool:
+    """``/metrics`` of an RQ worker on ``host:port`` (a thread of the worker): its job metrics and
+    its queues; True when served at once. ``port`` 0 turns it off. A port another process holds
+    is logged and bound later, when it frees (:func:`bind_when_free` on a daemon thread): the
+    worker takes jobs meanwhile."""
+    if not port:
+        return False
     REGISTRY.register(QueueCollector(redis_url, queues))
     for collector in extra():
         REGISTRY.register(collector)
     try:
-        start_http_server(port, addr=host)
+        _bind(port, host)
+        return True
     except OSError as exc:
-        log.warning("worker metrics not served on port %d: %s", port, type(exc).__name__)
-        return False
-    return True
+        log.warning("worker metrics port %d taken (%s): binding it when it frees", port, type(exc).__name__)
+    threading.Thread(target=bind_when_free, args=(port, host, retry), name="metrics-bind", daemon=True).start()
+    return False

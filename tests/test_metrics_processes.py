@@ -9,6 +9,7 @@ each is scraped over HTTP and the page parsed with prometheus-client's own parse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -139,3 +140,85 @@ def test_gateway_and_media_worker(env, tmp_path):
                   outcome="finished") == 1
     assert sample(worker, "saathi_job_seconds_count", queue="saathi-channels", job="code_name",
                   outcome="finished") == 1
+
+
+HOLD_PORT = """
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+print("holding", flush=True)
+time.sleep(600)
+"""
+
+
+def serves_metrics(url: str) -> bool:
+    try:
+        return sample(scrape(url), "saathi_queue_depth", queue="saathi-channels") is not None
+    except requests.RequestException:
+        return False
+
+
+def test_a_worker_binds_its_metrics_port_once_another_process_frees_it(env, tmp_path):
+    """A worker started while another process holds its metrics port takes jobs meanwhile and
+    serves ``/metrics`` once the port frees (before, it ran on without them until restarted)."""
+    import subprocess
+    import sys
+
+    port = env["WORKER_METRICS_PORT"]
+    url = f"http://127.0.0.1:{port}/metrics"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_PORT, port], stdout=subprocess.PIPE, text=True)
+    worker = None
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        log = tmp_path / "worker.log"
+        with log.open("wb") as out:
+            worker = subprocess.Popen([sys.executable, "-m", "channels", "worker"], env=env, cwd=ROOT,
+                                      stdout=out, stderr=out)
+        until(lambda: "binding it when it frees" in log.read_text(), timeout=90)
+        assert worker.poll() is None  # it runs on
+        holder.kill()  # the other process goes (a real release of the port)
+        holder.wait(10)
+        released = time.monotonic()
+        until(lambda: serves_metrics(url), timeout=45)  # the longest pause between binds is 30 s
+        print(f"\nmetrics served {time.monotonic() - released:.1f} s after the port was released")
+    finally:
+        for process in (holder, worker):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(10)
+
+
+def test_a_work_horse_that_outlives_its_killed_worker_does_not_keep_the_metrics_port(env, tmp_path):
+    """RQ forks a work horse into a process group of its own, so SIGKILL of the worker leaves the
+    horse running its job; the horse must not hold the worker's ``/metrics`` socket (a copy made
+    by fork), or the restarted worker cannot bind it (seen once in bench/replicas.py)."""
+    import signal
+    import socket
+
+    from tests.support.processes import children_of
+
+    port = int(env["WORKER_METRICS_PORT"])
+    url = f"http://127.0.0.1:{port}/metrics"
+    connection = redis.Redis.from_url(REDIS_URL)
+    horses: list[int] = []
+    try:
+        with running(env, "channels", "worker", ready_url=url, log=tmp_path / "worker.log") as worker:
+            Queue("saathi-channels", connection=connection).enqueue("time.sleep", 120, job_timeout=180)
+            until(lambda: bool(children_of(worker.pid)), timeout=60)
+            horses = children_of(worker.pid)
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+        assert all(Path(f"/proc/{pid}").exists() for pid in horses)  # the horse runs on, its job in hand
+        with socket.socket() as probe:  # nobody holds the port: a restarted worker binds it at once
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
+        with running(env, "channels", "worker", ready_url=url, log=tmp_path / "restarted.log"):
+            assert serves_metrics(url)
+        assert "binding it when it frees" not in (tmp_path / "restarted.log").read_text()
+    finally:
+        for pid in horses:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        connection.flushdb()
