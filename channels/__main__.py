@@ -23,11 +23,12 @@ def serve() -> int:
         from engine.notify.jobs import rearm_at_start
 
         rearm_at_start()  # the app's services (create_app installed them)
-    from engine.notify.jobs import stale_sweep
+    from engine.notify.jobs import lease_sweep, stale_sweep
 
     # rows whose timer or job was lost elsewhere (the action server restarted, Redis restarted
     # under a running worker) are armed again once they are 10 minutes overdue
     stale_sweep().start()
+    lease_sweep().start()  # rows whose sender died mid-send: out again a lease and a quarter after it took them
     from channels.retention import export_purge_timer, prune_timer
 
     prune_timer(settings).start()  # old uploads and speech go now and every few hours (files on this disk)

@@ -97,3 +97,59 @@ def test_a_reminder_whose_worker_was_killed_mid_send_is_rearmed_and_sent_once(tm
                 scheduler.queue.scheduled_job_registry.remove(job_id, delete_job=True)
             scheduler.queue.delete(delete_jobs=True)
             engine.dispose()
+
+
+def test_a_killed_workers_reminder_goes_out_once_within_a_lease_and_one_sweep(tmp_path, connection):
+    """The bound, measured: a dispatch worker SIGKILLed mid-lease, restarted at once by its
+    supervisor, and a sweeper running the gateway's lease sweep (:func:`lease_sweep`): the reminder
+    goes out exactly once, no later than a lease and one sweep after it was taken (plus a live
+    worker's pick-up), though the dead worker held RQ's scheduler lock (the reclaimed dispatch goes
+    straight onto the queue). Before, the next sweep was the 10-minute stale sweep."""
+    from engine.notify.jobs import lease_sweep
+
+    log = tmp_path / "sends.log"
+    hold = tmp_path / "sends.log.hold"
+    queue = f"notify-lease-{uuid.uuid4().hex[:8]}"
+    lease, sweep, pickup = dt.timedelta(seconds=20), dt.timedelta(seconds=5), dt.timedelta(seconds=10)
+    workers: list[subprocess.Popen] = []
+    with fresh_pg_database("saathi_lease_bound") as url:
+        migrate(url)
+        engine = make_engine(url)
+        scheduler = RqAt(connection, queue)
+        sweeper = NotifyService(make_session_factory(engine), FixedAddressBook({}), None, DictState(), scheduler,  # type: ignore[arg-type]
+                                quiet_hours=(0, 0), templates={}, sealer=MemorySealer(), sending_lease=lease)
+        sweeping = lease_sweep(sweep, lambda: sweeper).start()
+        try:
+            row_id = sweeper.schedule(uuid.uuid4(), "asha_notify_checkup", FIELDS, dt.datetime.now(dt.timezone.utc),
+                                      dedupe="lease-bound", kind="checkup", urgent=True)
+            hold.touch()
+            workers.append(start_worker(url, queue, log))
+            wait_for(lambda: log.exists() and "start" in log.read_text(), 120, "the worker never took the reminder")
+            kill_with_children(workers[0])  # mid-send, inside its lease
+            workers.append(start_worker(url, queue, log))  # the supervisor's restart
+            hold.unlink()
+            with make_session_factory(engine)() as s:
+                row = s.get(Outbox, row_id)
+                taken = row.due_at.replace(tzinfo=row.due_at.tzinfo or dt.timezone.utc)
+                assert row.status == "sending"
+            bound = lease + sweep + pickup
+            wait_for(lambda: "sent" in log.read_text(), (bound + dt.timedelta(seconds=60)).total_seconds(),
+                     "the reclaimed reminder was never sent")
+            late = dt.datetime.now(dt.timezone.utc) - taken
+            print(f"\nsent {late.total_seconds():.1f} s after it was taken (lease {lease.seconds} s, "
+                  f"sweep {sweep.seconds} s)")
+            assert late <= bound
+            time.sleep(sweep.total_seconds() + 2)  # another sweep has run: nothing more goes out
+            assert [line.split()[0] for line in log.read_text().splitlines()] == ["start", "start", "sent"]
+            with make_session_factory(engine)() as s:
+                row = s.get(Outbox, row_id)
+                assert (row.status, row.attempts) == ("sent", 1)
+        finally:
+            sweeping.stop()
+            for worker in workers:
+                if worker.poll() is None:
+                    kill_with_children(worker)
+            for job_id in scheduler.queue.scheduled_job_registry.get_job_ids():
+                scheduler.queue.scheduled_job_registry.remove(job_id, delete_job=True)
+            scheduler.queue.delete(delete_jobs=True)
+            engine.dispose()

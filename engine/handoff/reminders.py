@@ -93,11 +93,23 @@ class RqScheduler:
     def in_(self, delay: dt.timedelta, function: str, *args: str) -> str:
         return self.queue.enqueue_in(delay, function, *args).id
 
+    def enqueue_now(self, function: str, *args: str) -> str:
+        return enqueue_now(self.queue, function, *args)
+
     def cancel(self, job_id: str) -> None:
         from rq.job import Job
 
         with contextlib.suppress(Exception):  # already run or expired
             Job.fetch(job_id, connection=self.connection).cancel()
+
+
+def enqueue_now(queue: Any, function: str, *args: str) -> str:
+    """A job straight onto an RQ ``queue``, for any live worker to take at once: not through RQ's
+    scheduler, whose one lock holder moves due jobs onto the queue. Why: a job this late (a row
+    whose sender died mid-send) would otherwise wait for the lock too, and the dead sender often
+    held it (its lock expires after 61 s, and a live worker takes it over in its next round)."""
+    return queue.enqueue(function, *args, result_ttl=0, failure_ttl=86400,
+                         description=f"now:{function.rsplit('.', 1)[-1]}").id
 
 
 def job_key(when: dt.datetime, function: str, *args: str) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from engine.notify.service import NotifyService
+from engine.notify.service import SENDING_LEASE, NotifyService
 from engine.periodic import Periodic
 
 log = logging.getLogger(__name__)
@@ -70,3 +71,15 @@ def stale_sweep(interval: dt.timedelta = dt.timedelta(minutes=10),
         service().rearm(stale_after)
 
     return Periodic("stale notifications re-arm", interval, sweep)
+
+
+#: How often the gateway looks for rows whose sender died mid-send: a quarter of the lease, so such
+#: a reminder goes out at most a lease and a quarter after it was taken (2.5 min), not after the
+#: next stale sweep (up to 12 min: bench/replicas.py's reminder sent "never" within the drain).
+LEASE_SWEEP = SENDING_LEASE / 4
+
+
+def lease_sweep(interval: dt.timedelta = LEASE_SWEEP, notify: Callable[[], NotifyService] = service) -> Periodic:
+    """Every ``interval``, rows ``sending`` past their lease go back and out (:meth:`NotifyService.reclaim`:
+    one UPDATE on the indexed status, cheap enough to run this often; several gateways: one gets each row)."""
+    return Periodic("sending leases reclaim", interval, lambda: notify().reclaim())

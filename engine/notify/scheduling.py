@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.handoff.reminders import QUEUE_NAME, ThreadScheduler, job_key
+from engine.handoff.reminders import QUEUE_NAME, ThreadScheduler, enqueue_now, job_key
 
 
 class RqAt:
@@ -29,6 +29,9 @@ class RqAt:
         return self.queue.enqueue_at(when, function, *args, result_ttl=0, failure_ttl=86400,
                                      job_id=job_key(when, function, *args),
                                      description=f"notify:{function.rsplit('.', 1)[-1]}").id
+
+    def enqueue_now(self, function: str, *args: str) -> str:
+        return enqueue_now(self.queue, function, *args)
 
 
 def open_scheduler(redis_url: str, queue_name: str = QUEUE_NAME) -> RqAt | ThreadScheduler:

@@ -22,8 +22,10 @@ Twilio's status callbacks into the row (:meth:`record_status`), which the doctor
 shows (:meth:`deliveries`). Log lines carry ids, kinds and outcomes only.
 
 A worker killed mid-send (SIGKILL, the machine gone) leaves its row ``sending``; the claim is a
-lease of :data:`SENDING_LEASE`: :meth:`rearm` (start-up hooks, the gateway's periodic sweep) puts a
-row ``sending`` for longer back to ``scheduled`` in one UPDATE (one sweeper wins) and arms it once.
+lease of :data:`SENDING_LEASE`: :meth:`reclaim` (start-up hooks, and the gateway's lease sweep every
+quarter lease, :func:`engine.notify.jobs.lease_sweep`) puts a row ``sending`` for longer back to
+``scheduled`` in one UPDATE (one sweeper wins) and puts its dispatch straight on the queue, so it
+goes out at most a lease and a sweep after it was taken (plus a live worker's pick-up).
 Twilio's Messages API has no idempotency key, so a text send is reconciled instead: just before
 Twilio is asked, the row keeps a keyed digest of recipient and text (``intent``, ``intent_at``),
 cleared with the outcome. A row dispatched again with its intent still set (its sender died after
@@ -255,14 +257,20 @@ class NotifyService:
 
     def reclaim(self, now: dt.datetime | None = None) -> set[uuid.UUID]:
         """Rows ``sending`` for longer than the lease (their worker died mid-send) back to
-        ``scheduled`` and armed for now; the ids. One UPDATE: of several sweepers, one gets each."""
+        ``scheduled`` and armed for now; the ids. One UPDATE: of several sweepers, one gets each.
+        A scheduler with a queue (RQ) gets the dispatch straight on it (``enqueue_now``): the
+        dead sender may have held RQ's scheduler lock; in-process timers fire at once anyway."""
         now = now or self.clock()
         with self.sessions() as s:
             ids = set(s.scalars(update(Outbox).where(Outbox.status == "sending", Outbox.due_at < now - self.sending_lease)
                                 .values(status="scheduled", due_at=now).returning(Outbox.id)))
             s.commit()
+        enqueue_now = getattr(self.scheduler, "enqueue_now", None)
         for row_id in ids:
-            self.scheduler.at(now, DISPATCH, str(row_id))
+            if enqueue_now is not None:
+                enqueue_now(DISPATCH, str(row_id))
+            else:
+                self.scheduler.at(now, DISPATCH, str(row_id))
         if ids:
             log.warning("re-armed %d notifications whose sender died mid-send", len(ids))
         return ids
