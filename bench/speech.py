@@ -48,7 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.speech import stt  # noqa: E402
+from engine.speech import closed, stt  # noqa: E402
 from engine.speech.models import install_whisper_base  # noqa: E402
 
 #: (kind, Hindi, Punjabi, English): the same meaning in each language, as a patient would say it.
@@ -118,6 +118,9 @@ UTTERANCES = [
 ]
 LANGUAGES = {"hi": 1, "pa": 2, "en": 3}
 VOICES = {"hi": "hi", "pa": "pa", "en": "en-us"}
+#: Festival voices (Debian festvox-*; ``--voice festival``): a second, differently made voice. Debian
+#: has a Hindi one (festvox-hi-nsk, a diphone voice from IIIT Hyderabad), none for Punjabi.
+FESTIVAL_VOICES = {"hi": "voice_hindi_NSK_diphone"}
 #: espeak-ng (words per minute, pitch 0-99) variants; utterance i is spoken by variant i mod 4.
 VARIANTS = [(150, 50), (120, 30), (180, 70), (135, 80)]
 #: (user language, decode as, with the symptom-word prompt) measured.
@@ -129,6 +132,22 @@ SETTINGS = [("hi", "hi", True, False), ("hi", "hi", True, True), ("hi", "hi", Fa
 RIGHT_CER = 0.25
 #: Floors tried by --floors (None: no floor).
 FLOORS = [None, -1.2, -1.0, -0.9, -0.8, -0.7, -0.6, -0.55, -0.5, -0.45, -0.4, -0.35, -0.3]
+#: The answer each utterance gives to the closed question of its kind (yes/no, a number, the picture
+#: menu's symptom groups, a town of the gazetteer); an index not listed answers none of them (chest
+#: pain is not on the menu, "since yesterday" has no number, Patiala is not a served town), so
+#: anything heard for it is wrong. Labels of the test set, the same meaning in every language.
+CLOSED_GOLD = {
+    0: "1", 1: "2", 2: "3", 3: "4", 4: "5", 5: "6", 6: "8", 9: "7", 11: "1", 29: "9", 34: "2", 35: "1",
+    12: "2", 13: "3", 14: "1", 16: "45", 17: "5", 38: "4", 39: "10", 41: "1", 42: "60", 43: "2", 44: "30",
+    45: "102", 46: "200", 47: "3",
+    18: "yes", 19: "no", 20: "yes", 21: "no", 48: "yes", 49: "no", 50: "yes", 51: "no", 52: "yes",
+    54: "Dhuri", 55: "Sangrur", 56: "Ludhiana", 57: "Khanna", 60: "Sunam",
+}
+#: Scored with the end of transcript after each answer (True) or as its start only (False); the end
+#: token cost more than the answer itself on the first clips tried (-28 on "ਹਾਂ ਜੀ"), so only False.
+ENDINGS = (False,)
+#: Leads (nats) over the next answer tried by --closed-report.
+MARGINS = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]
 _DIGITS = str.maketrans("०१२३४५६७८९੦੧੨੩੪੫੬੭੮੯", "01234567890123456789")
 
 
@@ -153,10 +172,29 @@ def half(index: int) -> str:
     return "tune" if (index + index // 4) % 2 == 0 else "held"
 
 
-def _render(text: str, language: str, speed: int, pitch: int, band: str, path: Path, codec: list[str] | None = None) -> None:
+def _festival(text: str, language: str, speed: int, pitch: int, raw: Path) -> None:
+    """Festival's diphone voice: speed as a duration stretch (150 words a minute is 1.0), pitch 0-99
+    as a falling contour from 90-140 Hz (festival's DuffInt: the voice's own intonation tree is
+    missing from the Debian package, without which it says nothing)."""
+    start = 90 + pitch // 2
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        subprocess.run(["text2wave", "-eval", f"({FESTIVAL_VOICES[language]})",
+                        "-eval", "(Parameter.set 'Int_Method 'DuffInt)",
+                        "-eval", f"(set! duffint_params '((start {start}) (end {start - 30})))",
+                        "-eval", f"(Parameter.set 'Duration_Stretch {150 / speed:.2f})",
+                        handle.name, "-o", str(raw)], check=True, capture_output=True)
+
+
+def _render(text: str, language: str, speed: int, pitch: int, band: str, path: Path, codec: list[str] | None = None,
+            voice: str = "espeak") -> None:
     raw = path.with_suffix(".raw.wav")
-    subprocess.run(["espeak-ng", "-v", VOICES[language], "-s", str(speed), "-p", str(pitch), "-w", str(raw), text],
-                   check=True)
+    if voice == "festival":
+        _festival(text, language, speed, pitch, raw)
+    else:
+        subprocess.run(["espeak-ng", "-v", VOICES[language], "-s", str(speed), "-p", str(pitch), "-w", str(raw), text],
+                       check=True)
     if band == "wide":
         args = ["-ar", "16000", "-ac", "1"]
     else:  # telephone: 300-3400 Hz, 8 kHz, line noise mixed in, G.711 mu-law
@@ -169,18 +207,19 @@ def _render(text: str, language: str, speed: int, pitch: int, band: str, path: P
     raw.unlink()
 
 
-def build_set(directory: Path, only: set[str], limit: int | None = None, which: str = "all") -> list[Clip]:
+def build_set(directory: Path, only: set[str], limit: int | None = None, which: str = "all",
+              voice: str = "espeak") -> list[Clip]:
     clips = []
     for index, (kind, *texts) in enumerate(UTTERANCES[:limit]):
         if which != "all" and half(index) != which:
             continue
         speed, pitch = VARIANTS[index % len(VARIANTS)]
         for language, column in LANGUAGES.items():
-            if only and language not in only:
+            if (only and language not in only) or (voice == "festival" and language not in FESTIVAL_VOICES):
                 continue
             for band in ("wide", "phone"):
                 path = directory / f"{language}-{index:02d}-{band}.wav"
-                _render(texts[column - 1], language, speed, pitch, band, path)
+                _render(texts[column - 1], language, speed, pitch, band, path, voice=voice)
                 clips.append(Clip(language, texts[column - 1], kind, speed, pitch, band, path, index))
     return clips
 
@@ -238,26 +277,43 @@ def main() -> None:
     parser.add_argument("--floors", nargs="*", type=Path, default=[],
                         help="no decoding: choose each setting's log-probability floor on the tuning half of these "
                              "saved records and print both halves with it")
+    parser.add_argument("--closed", type=Path, metavar="F.jsonl",
+                        help="closed questions: save each clip's transcript and answer scores to F.jsonl")
+    parser.add_argument("--closed-report", nargs="*", type=Path, default=[], metavar="F.jsonl",
+                        help="no decoding: choose the closed-answer thresholds on the tuning half and report")
+    parser.add_argument("--kinds", nargs="*", default=["yesno", "symptom", "number", "place"],
+                        help="with --closed: the kinds of question, in this order")
+    parser.add_argument("--voice", choices=("espeak", "festival"), default="espeak",
+                        help="the synthetic voice of the set (festival: Hindi only)")
     parser.add_argument("--note", action="store_true", help="also time a 10 s voice note per language")
     parser.add_argument("--limit", type=int, help="only the first N utterances (a quick check of the bench itself)")
     args = parser.parse_args()
+    if args.closed_report:
+        closed_report([json.loads(line) for path in args.closed_report
+                       for line in path.read_text(encoding="utf-8").splitlines()], args.shipped)
+        return
     if args.floors:
         records = [json.loads(line) for path in args.floors for line in path.read_text(encoding="utf-8").splitlines()]
         choose_floors(records)
         return
     if not shutil.which("espeak-ng"):
         sys.exit("espeak-ng is needed (apt-get install espeak-ng)")
+    if args.voice == "festival" and not shutil.which("text2wave"):
+        sys.exit("festival is needed (apt-get install festival festvox-hi-nsk)")
     from config.settings import load
 
     install_whisper_base(load().effective_whisper_model_dir)
     engine = stt.backend()
     with tempfile.TemporaryDirectory() as tmp:
-        clips = build_set(Path(tmp), set(args.only), args.limit, args.half)
+        clips = build_set(Path(tmp), set(args.only), args.limit, args.half, args.voice)
         per_language = {lang: sum(c.language == lang for c in clips) // 2 for lang in LANGUAGES}
-        print(f"speech set ({args.half}): {len(clips)} clips; utterances per language {per_language}; espeak-ng "
+        print(f"speech set ({args.half}): {len(clips)} clips; utterances per language {per_language}; {args.voice} "
               f"(speed, pitch) {VARIANTS}; bands wide (16 kHz) and phone (8 kHz, 300-3400 Hz, noise, mu-law)",
               flush=True)
         engine.transcribe_wav(stt.convert(clips[0].path.read_bytes(), "wav16k"), "en", "", 32)  # warm-up
+        if args.closed:
+            run_closed(engine, clips, args.closed, args.kinds)
+            return
         if args.note:
             for language in LANGUAGES:
                 if not args.only or language in args.only:
@@ -294,7 +350,7 @@ def _decode(engine, clip: Clip, setting: tuple[str, str, bool, bool], show: bool
         print(f"    {_setting_name(setting)}/{clip.band}/{clip.speed}/{clip.pitch}: {clip.text!r} -> {result.text!r} "
               f"(logprob {result.logprob:.2f}; raw {result.raw[:60]!r})", flush=True)
     return {"setting": _setting_name(setting), "language": language, "band": clip.band, "index": clip.index,
-            "half": clip.half, "ref": clip.text, "text": result.text, "logprob": result.logprob,
+            "half": clip.half, "ref": clip.text, "text": result.text, "raw": result.raw, "logprob": result.logprob,
             "seconds": elapsed, "duration": result.duration}
 
 
@@ -360,6 +416,131 @@ def choose_floors(records: list[dict]) -> dict[str, float | None]:
                     _row(rows, chosen[setting])
     return chosen
 
+
+
+def closed_choices(kind: str) -> closed.Choices:
+    """The answers a question of this kind allows (the picture menu as channels.symptom_menu has it)."""
+    if kind == "symptom":
+        from channels.symptom_menu import categories
+
+        return closed.symptoms({str(c.number): list(c.codes) for c in categories()})
+    return {"yesno": closed.yes_no, "place": closed.places, "number": closed.numbers}[kind]()
+
+
+def run_closed(engine, clips: list[Clip], save: Path, kinds: list[str]) -> None:
+    """Each clip as the answer to a closed question of its kind: the shipped transcript (no floor),
+    and Whisper's scores of every answer's forms. One JSON line per clip, ``kinds`` in that order
+    (clips already in ``save`` are skipped, so a stopped run goes on); --closed-report chooses and scores."""
+    done = set()
+    if save.exists():
+        done = {(r["language"], r["index"], r["band"]) for r in map(json.loads, save.read_text(encoding="utf-8").splitlines())}
+    clips = sorted((c for c in clips if c.kind in kinds and (c.language, c.index, c.band) not in done),
+                   key=lambda c: kinds.index(c.kind))
+    for clip in clips:
+        choices = closed_choices(clip.kind)
+        audio = clip.path.read_bytes()
+        start = time.perf_counter()
+        result = stt.transcribe(audio, clip.language, engine=engine, min_logprob=None)
+        transcribed = time.perf_counter() - start
+        record = {"setting": _setting_name((clip.language, stt.DECODE_AS[clip.language], True, False)),
+                  "language": clip.language, "band": clip.band, "index": clip.index, "half": clip.half,
+                  "kind": clip.kind, "gold": CLOSED_GOLD.get(clip.index), "ref": clip.text, "text": result.text,
+                  "raw": result.raw, "logprob": result.logprob, "seconds": transcribed, "duration": result.duration}
+        if clip.kind != "number":
+            decode = stt.DECODE_AS[clip.language]
+            pairs = closed.scored_forms(choices, clip.language, decode)
+            wav = stt.convert(audio, "wav16k")
+            for ending in ENDINGS:
+                start = time.perf_counter()
+                scores = engine.score(wav, decode, [form for _, form in pairs], ending=ending)
+                record[f"score_seconds_{ending}"] = time.perf_counter() - start
+                record[f"scores_{ending}"] = [(v, total, n) for (v, _), (total, n) in zip(pairs, scores, strict=True)]
+        with save.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        print(f"  {clip.language}-{clip.index:02d}-{clip.band} {clip.kind}: {transcribed:.1f} s", flush=True)
+
+
+def _closed_answer(record: dict, how: str, margin: float) -> str | None:
+    """What the closed recogniser says for a saved record: "text" (transcript only), "score" (scores
+    only) or "both" (transcript, then scores); ``record["evidence"]`` holds the scores less the priors."""
+    choices = closed_choices(record["kind"])
+    if how == "off":
+        return None
+    if record["kind"] == "number":
+        return closed.number_in([record["text"], record["raw"]])
+    if how in ("text", "both"):
+        value = closed.match_text([record["text"], record["raw"]], choices)
+        if value is not None or how == "text":
+            return value
+    return closed.decide(record["evidence"], margin).value
+
+
+def _closed_tally(records: list[dict], how: str, margin: float) -> dict[str, int]:
+    tally = {"right": 0, "wrong": 0, "refused": 0}
+    for record in records:
+        value = _closed_answer(record, how, margin)
+        tally["refused" if value is None else "right" if value == record["gold"] else "wrong"] += 1
+    return tally
+
+
+def _with_evidence(records: list[dict]) -> None:
+    """Adds each record's evidence: its saved scores less each form's score on silence."""
+    engine = stt.backend()
+    for record in records:
+        if record["kind"] == "number":
+            continue
+        forms = closed.scored_forms(closed_choices(record["kind"]), record["language"], stt.DECODE_AS[record["language"]])
+        priors = closed.priors(engine, stt.DECODE_AS[record["language"]], [form for _, form in forms])
+        record["evidence"] = [(value, total - prior)
+                              for (value, total, _), prior in zip(record["scores_False"], priors, strict=True)]
+
+
+def closed_report(records: list[dict], shipped: bool = False) -> dict[tuple[str, str], tuple[str, float]]:
+    """Per language and kind of question, the way (transcript, scores or both) and the lead margin
+    with the most right minus wrong answers on the tuning half (both bands; ties: fewer wrong), or
+    with ``shipped`` what engine.speech.closed.HOW ships; then right/wrong/refused per band and half
+    with it, beside the transcript alone; then the transcripts' WER with the shipped floor."""
+    _with_evidence(records)
+    _header(f"with the shipped floor {stt.MIN_LOGPROB}")
+    for setting in dict.fromkeys(r["setting"] for r in records):
+        for part in ("tune", "held"):
+            for band in ("wide", "phone"):
+                rows = [r for r in records if r["setting"] == setting and r["half"] == part and r["band"] == band]
+                if rows:
+                    _row(rows, stt.MIN_LOGPROB[rows[0]["language"]])
+    chosen: dict[tuple[str, str], tuple[str, float]] = {}
+    print(f"  {'language/kind':14} {'half':4} {'band':5} {'clips':>5} | transcript only: right wrong refused | "
+          f"chosen: right wrong refused")
+    for language in dict.fromkeys(r["language"] for r in records):
+        for kind in ("yesno", "number", "symptom", "place"):
+            mine = [r for r in records if r["language"] == language and r["kind"] == kind]
+            tune = [r for r in mine if r["half"] == "tune"]
+            if not mine or not (tune or shipped):
+                continue
+            options = [("off", 0.0), ("text", 0.0)] if kind == "number" else [("off", 0.0), ("text", 0.0)] + [
+                (how, margin) for how in ("score", "both") for margin in MARGINS]
+
+            def gain(option, tune=tune):
+                tally = _closed_tally(tune, *option)
+                return tally["right"] - tally["wrong"], -tally["wrong"]
+
+            best = closed.HOW.get((language, kind), ("off", 0.0)) if shipped else max(options, key=gain)
+            chosen[(language, kind)] = best
+            print(f"{language}/{kind}: {'shipped' if shipped else 'chosen on the tuning half'}: {best[0]}, "
+                  f"lead >= {best[1]}", flush=True)
+            for part in ("tune", "held"):
+                for band in ("wide", "phone"):
+                    rows = [r for r in mine if r["half"] == part and r["band"] == band]
+                    if not rows:
+                        continue
+                    text, it = _closed_tally(rows, "text", 0.0), _closed_tally(rows, *best)
+                    print(f"  {language + '/' + kind:14} {part:4} {band:5} {len(rows):5d} | {text['right']:5d} "
+                          f"{text['wrong']:5d} {text['refused']:7d} | {it['right']:5d} {it['wrong']:5d} "
+                          f"{it['refused']:7d}", flush=True)
+        seconds = sorted(r["seconds"] + r.get("score_seconds_False", 0.0) for r in records if r["language"] == language)
+        print(f"  {language}: seconds per clip (transcript + scores) p50 {seconds[len(seconds) // 2]:.2f}, "
+              f"max {seconds[-1]:.2f}", flush=True)
+    return chosen
 
 if __name__ == "__main__":
     main()

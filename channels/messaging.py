@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from channels import conversation, followup, pipeline
+from channels import closed_questions, conversation, followup, pipeline
 from channels.backlog import BACKLOG_TTL
 from channels.context import Gateway, bot_inputs
 from channels.erasure import ERASURE_KEYS
@@ -243,6 +243,9 @@ def follow_up(gateway: Gateway, message: InboundMessage, sender: str, turn: conv
     voice note is answered by voice too. channels.replay uses it for the answers that waited."""
     outgoing = render(gateway, message, turn.messages)
     outgoing.erased = any(k in ERASURE_KEYS for k in turn.keys)
+    if not outgoing.erased:  # what the question wants, for a voice note answering it (channels.closed_questions)
+        gateway.store.set(closed_questions.ASKED_KEY.format(sender=sender), closed_questions.kind_of(turn.keys) or "",
+                          ttl=closed_questions.ASKED_TTL)
     if turn.emergency:  # the patient's ASHA hears of it at once (engine.notify), off the webhook
         gateway.jobs.submit("channels.asha.patient_emergency", {"address": message.address})
         # and the doctor who treated them lately sees the case again, as an emergency (engine.notify.followup)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from channels import conversation
+from channels import closed_questions, conversation
 from channels.context import Gateway, worker_gateway
 from channels.media import Downloaded, MediaRefused
 from channels.rasa import BotMessage
@@ -138,10 +138,15 @@ def pdf_first_page(data: bytes, long_side: int = PDF_PAGE_PIXELS) -> bytes:
 
 def _listen(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -> None:
     from engine.speech import TranscriptionError, UnsupportedAudio, UnsupportedLanguage, transcribe
+    from engine.speech.stt import confident_text
 
     language = payload["language"]
     try:
-        transcript = transcribe(downloaded.data, language)
+        transcript = transcribe(downloaded.data, language, min_logprob=None)
+        text = confident_text(transcript)
+        kind = gateway.store.get(closed_questions.ASKED_KEY.format(sender=payload["sender"]))
+        emergency = bool(text) and sounds_like_emergency(text)  # answered at once, as said
+        heard = None if emergency else closed_questions.hear(downloaded.data, language, kind, transcript, text)
     except UnsupportedLanguage:
         _reply(gateway, payload, t("channels_voice_language_unsupported", language))
         return
@@ -153,19 +158,23 @@ def _listen(gateway: Gateway, payload: dict[str, Any], downloaded: Downloaded) -
         log.warning("voice note not transcribed: %s", type(exc).__name__)
         _reply(gateway, payload, t("channels_voice_not_heard", language))
         return
-    if not transcript.text:
+    if heard:  # one of the last question's answers was said (channels.closed_questions)
+        gateway.store.set(f"voice:{payload['sender']}", heard.sent, ttl=VOICE_PENDING_TTL)
+        _reply(gateway, payload, t("channels_voice_confirm", language, text=heard.said))
+        return
+    if not text:
         _reply(gateway, payload, t("channels_voice_not_heard", language))
         return
-    if sounds_like_emergency(transcript.text):
+    if sounds_like_emergency(text):
         # No confirmation round trip for an emergency: the bot's advice goes out at once.
-        turn = conversation.ask(gateway, payload["sender"], transcript.text, payload.get("channel", "whatsapp"))
+        turn = conversation.ask(gateway, payload["sender"], text, payload.get("channel", "whatsapp"))
         _reply(gateway, payload, "\n\n".join(m.text for m in turn.messages if m.text))
         send_voice_reply({**payload, "language": turn.language,
                           "text": "\n".join(m.text for m in turn.messages if m.text)})
         return
     # Recognition is rough: echo it back and wait for "1" before it reaches the bot.
-    gateway.store.set(f"voice:{payload['sender']}", transcript.text, ttl=VOICE_PENDING_TTL)
-    _reply(gateway, payload, t("channels_voice_confirm", language, text=transcript.text))
+    gateway.store.set(f"voice:{payload['sender']}", text, ttl=VOICE_PENDING_TTL)
+    _reply(gateway, payload, t("channels_voice_confirm", language, text=text))
 
 
 def send_voice_reply(payload: dict[str, Any]) -> None:

@@ -13,7 +13,8 @@ APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin tesseract-ocr-pa
   libpq-dev     # psycopg2 builds against the system libpq (pyproject.toml says why)
   prometheus    # promtool: tests/test_alerts.py checks and unit-tests deploy/prometheus/alerts.yml
   nginx         # tests/test_edge.py runs the TLS edge's template (deploy/nginx) in front of the gateway
-  haproxy)      # bench/replicas.py balances the gateway, Rasa and action replicas with it
+  haproxy       # bench/replicas.py balances the gateway, Rasa and action replicas with it
+  festival festvox-hi-nsk)  # bench/speech.py --voice festival: a second Hindi voice for the speech set
 
 system_packages() {
   local missing=()

@@ -273,3 +273,37 @@ def test_a_punjabi_recording_is_transcribed_and_read_back_or_asked_again(hooks, 
     else:  # refused by the guards: asked again, with the keypad offered, not read back
         assert said[0] == ("pa-IN", t("channels_ivr_say_again", "pa"))
     assert rasa.texts() == ["ਪੰਜਾਬੀ ਵਿੱਚ ਗੱਲ ਕਰੋ"]  # nothing reached the bot
+
+
+class _YesNoAskingRasa(ScriptedRasa):
+    """Asks "is there also cough? 1 yes · 2 no" whatever the caller says."""
+
+    def send(self, sender, text, metadata=None):
+        self.calls.append((sender, text, metadata or {}))
+        return parse_reply(_reply("core_ask_followup", "pa", symptom="ਖੰਘ"))
+
+
+@pytest.mark.timeout(240)
+def test_a_punjabi_yes_whisper_cannot_write_is_heard_as_yes_read_back_and_sent_as_1(
+        hooks, app, standin, tmp_path, channel_settings, monkeypatch):
+    """Whisper base writes nonsense for an espeak-ng "ਜੀ ਹਾਂ" (the floor refuses it), but the question
+    allows only yes or no: Whisper's scores pick yes, which is read back in Punjabi and goes to the
+    bot as the key "1" once the caller confirms (engine.speech.closed, channels.closed_questions)."""
+    from engine.speech import closed
+    from engine.speech.models import install_whisper_base
+
+    monkeypatch.setitem(closed.HOW, ("pa", "yesno"), ("score", 1.0))  # whatever the bench chose: the scores
+    rasa = app.config["GATEWAY"].rasa = _YesNoAskingRasa()
+    install_whisper_base(channel_settings.effective_whisper_model_dir)
+    call = Call(hooks, "CAclosedpa")
+    call.step("language", Digits="2")
+    asked = call.step("turn", Digits="1")  # fever from the menu; the bot asks a yes/no question
+    assert _says(asked.find("Gather"))[0][1] == speakable(t("core_ask_followup", "pa", symptom="ਖੰਘ"))
+    wav = tmp_path / "yes.wav"
+    subprocess.run(["espeak-ng", "-v", "pa", "-s", "140", "-w", str(wav), "ਜੀ ਹਾਂ"], check=True)
+    url = standin.add_media("yes.wav", wav.read_bytes(), "audio/wav")
+    readback = call.step("recording", RecordingUrl=url, RecordingDuration="2", RecordingSid="REyes")
+    assert _says(readback) == [("pa-IN", t("channels_ivr_confirm", "pa", text="ਹਾਂ"))]
+    assert len(rasa.calls) == 2  # nothing reached the bot before the caller confirmed
+    call.step("confirm", Digits="1")
+    assert rasa.texts()[-1] == "1"

@@ -161,3 +161,24 @@ def test_punjabi_voice_note_is_read_back_in_gurmukhi_or_asked_again(hooks, stand
     assert reply == t("channels_voice_not_heard", "pa") or (
         reply.startswith(prefix) and not any("\u0900" <= ch <= "\u0963" for ch in reply)), reply
     assert rasa.texts() == ["ਸਤ ਸ੍ਰੀ ਅਕਾਲ"]
+
+
+@pytest.mark.timeout(240)
+def test_a_punjabi_voice_note_answering_yes_no_is_heard_read_back_and_sent_as_1(hooks, standin, rasa, app,
+                                                                               monkeypatch):
+    """After a yes/no question, a Punjabi "ਜੀ ਹਾਂ" that Whisper cannot write is heard as yes
+    (engine.speech.closed's scores), read back as "ਹਾਂ" and sent to the bot as "1" once confirmed."""
+    from engine.speech import closed, synthesize
+    from engine.speech.models import install_whisper_base
+
+    monkeypatch.setitem(closed.HOW, ("pa", "yesno"), ("score", 1.0))  # whatever the bench chose: the scores
+    install_whisper_base(app.config["SAATHI"].effective_whisper_model_dir)
+    hooks.message(WHATSAPP_USER, "triage ਜੀ")  # the scripted bot ends with "talk to a doctor? 1 yes · 2 no"
+    clip = synthesize("ਜੀ ਹਾਂ", "pa", "ogg", engines=("espeak",)).data
+    url = standin.add_media("yes.ogg", clip, "audio/ogg")
+    hooks.message(WHATSAPP_USER, media=[(url, "audio/ogg")])
+    (reply,) = _bodies(standin.wait_for_messages(WHATSAPP_USER, 1, timeout=180))
+    assert reply == t("channels_voice_confirm", "pa", text="ਹਾਂ")
+    assert rasa.texts() == ["triage ਜੀ"]
+    hooks.message(WHATSAPP_USER, "1")
+    assert rasa.texts()[-1] == "1"

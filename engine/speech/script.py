@@ -73,3 +73,30 @@ def hindi_decoded_as_punjabi(text: str) -> str:
     for pattern, name in _lexicon_pairs():
         text = pattern.sub(name, text)
     return devanagari_to_gurmukhi(text)
+
+
+_GURMUKHI_SPECIAL = {
+    "\u0a70": "\u0902",  # tippi -> anusvara
+    "\u0a71": "",  # addak (the next consonant doubled): dropped, Hindi spells most such words single
+    "\u0a72": "", "\u0a73": "", "\u0a74": "", "\u0a75": "",  # iri, ura, ek onkar, yakash
+    "\u0964": "\u0964", "\u0965": "\u0965",
+}
+
+
+@lru_cache(maxsize=1)
+def _gurmukhi_letters() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x0A00, 0x0A80):
+        char = chr(code)
+        if char in _GURMUKHI_SPECIAL:
+            table[code] = _GURMUKHI_SPECIAL[char]
+        elif unicodedata.name(char, ""):
+            target = chr(code - 0x100)
+            table[code] = target if unicodedata.name(target, "") else ""
+    return table
+
+
+def gurmukhi_to_devanagari(text: str) -> str:
+    """Letter by letter (the inverse of :func:`devanagari_to_gurmukhi`): for comparing a Punjabi form
+    with Whisper's Devanagari, and for scoring Punjabi words in the script Whisper decodes them in."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_gurmukhi_letters()))

@@ -26,7 +26,7 @@ from typing import Any
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from channels import conversation, symptom_menu
+from channels import closed_questions, conversation, symptom_menu
 from channels.context import Gateway, bot_inputs
 from channels.conversation import Turn
 from channels.erasure import ERASURE_KEYS
@@ -120,9 +120,10 @@ class Ivr:
         self.save()
         return response
 
-    def confirm(self, text: str) -> VoiceResponse:
-        """Read a transcript back; it counts only when the caller presses 1 (/voice/confirm)."""
-        self.state["pending"] = text
+    def confirm(self, text: str, sent: str | None = None) -> VoiceResponse:
+        """Read a transcript back; it counts only when the caller presses 1 (/voice/confirm), and then
+        ``sent`` goes to the bot if given (the key of a recognised yes/no), else the text."""
+        self.state["pending"] = sent or text
         return self._yes_no(t("channels_ivr_confirm", self.language, text=text), "/voice/confirm")
 
     def confirm_number(self, number: str) -> VoiceResponse:
@@ -152,7 +153,7 @@ class Ivr:
 
     def choose_language(self) -> VoiceResponse:
         language = MENU_LANGUAGES.get(self.form.get("Digits", ""), self.language)
-        self.state.update(lang=language, silence=0, misses=0, expect=SYMPTOM)
+        self.state.update(lang=language, silence=0, misses=0, expect=SYMPTOM, closed="symptom")
         conversation.ask(self.gateway, self.sender, bot_inputs()["language"][language], "voice")  # lock it in Rasa
         conversation.remember_language(self.gateway, self.sender, language)
         return self.gather(VoiceResponse(), [t("channels_ivr_welcome", language)])
@@ -227,6 +228,7 @@ class Ivr:
             self.gateway.store.forget(self.call_sid)
             self.state = {key: value for key, value in self.state.items() if key not in ("last", "pending")}
         self.state["expect"] = expectation(turn.keys)
+        self.state["closed"] = closed_questions.kind_of(turn.keys)
         # A blood pressure is keyed as 150*95: the star stands for the slash there, a decimal point elsewhere.
         bp = t("vital_device_bp", turn.language)
         self.state["separator"] = "/" if any(bp in m.fields.values() for m in turn.messages) else "."
@@ -288,19 +290,26 @@ class Ivr:
 
     def recording(self) -> VoiceResponse:
         from engine.speech import TranscriptionError, UnsupportedLanguage, transcribe
+        from engine.speech.stt import confident_text
 
         url = (self.form.get("RecordingUrl") or "").strip()
         if not url or (self.form.get("RecordingDuration") or "1") == "0":
             return self.silence()
+        heard = None
         try:
             audio = self.gateway.fetcher.fetch(url, "audio/wav")
-            text = transcribe(audio.data, self.language).text
+            transcript = transcribe(audio.data, self.language, min_logprob=None)
+            text = confident_text(transcript)
+            if not (text and sounds_like_emergency(text)):  # an emergency is answered at once, as said
+                heard = closed_questions.hear(audio.data, self.language, self.state.get("closed"), transcript, text)
         except UnsupportedLanguage:
             self.state.update(keypad=True, silence=0, misses=0)
             return self.gather(VoiceResponse(), list(self.state.get("last") or []),
                                (t("channels_ivr_keypad_only", self.language),))
         except (TranscriptionError, ValueError):
             text = ""
+        if heard:  # one of the question's answers was said (channels.closed_questions)
+            return self.confirm(heard.said, heard.sent)
         if not text:
             return self.unusable()
         return self.answer(text) if sounds_like_emergency(text) else self.confirm(text)
