@@ -148,15 +148,30 @@ def test_initial_prompt_is_in_the_users_script():
     assert "बुखार" in symptom_prompt("hi") and "ਬੁਖਾਰ" in symptom_prompt("pa") and "fever" in symptom_prompt("en")
 
 
+#: Short Punjabi clips that Whisper base, decoding them as Hindi, has been seen to loop on. Which one
+#: loops moves with the faster-whisper/CTranslate2 release and the prompt ("ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ" looped
+#: until a fresh install on 2026-12-07 read it as three words; "ਖੰਘ" and "ਨਹੀਂ" looped then).
+LOOPING_CLIPS = ("ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ", "ਖੰਘ", "ਨਹੀਂ", "ਮੇਰੇ ਸਿਰ ਵਿੱਚ ਦਰਦ ਹੈ")
+
+
+def _a_real_loop():
+    """The first clip the real model loops on, with its unfloored transcription (None if none does)."""
+    for text in LOOPING_CLIPS:
+        result = transcribe(synthesize(text, "pa", "ogg", engines=("espeak",)).data, "pa", min_logprob=None)
+        raw = result.raw.split()
+        if len(collapse_repeats(raw)) < len(raw):
+            return result
+    return None
+
+
 @pytest.mark.timeout(300)
 def test_a_real_whisper_loop_is_cut_at_the_token_cap_and_not_read_back(model_dir):
     """Whisper base decoding a Punjabi clip as Hindi loops ("लाश, लाश, लाश, ..."), as the issue saw:
     the decode stops at the clip's token cap, and what is read back has no repeated run and fits
     the clip's length (or is refused)."""
-    clip = synthesize("ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ", "pa", "ogg", engines=("espeak",))
-    result = transcribe(clip.data, "pa", min_logprob=None)
-    raw = result.raw.split()
-    assert len(collapse_repeats(raw)) < len(raw), result.raw  # the real model did loop on this clip
+    result = _a_real_loop()
+    if result is None:
+        pytest.skip(f"this Whisper build looped on none of {LOOPING_CLIPS}: no loop to cut")
     tokens = len(backend().model.hf_tokenizer.encode(result.raw).ids)
     # cut at the cap, not at Whisper's 448 (re-encoding the text can merge or split a few tokens)
     assert tokens <= token_cap(result.duration, "hi") + 8 < 448
