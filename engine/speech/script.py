@@ -31,17 +31,24 @@ _SPECIAL = {
 }
 
 
+def _block_table(first: int, offset: int, special: dict[str, str]) -> dict[int, str]:
+    """A ``str.translate`` table from one Unicode block (128 code points from ``first``) onto the
+    parallel one ``offset`` away: each assigned letter to the letter in the same place, nothing
+    where that place is empty, and the ``special`` letters as they say. Both directions use it."""
+    table: dict[int, str] = {}
+    for code in range(first, first + 0x80):
+        char = chr(code)
+        if char in special:
+            table[code] = special[char]
+        elif unicodedata.name(char, ""):
+            target = chr(code + offset)
+            table[code] = target if unicodedata.name(target, "") else ""
+    return table
+
+
 @lru_cache(maxsize=1)
 def _letters() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in range(0x0900, 0x0980):
-        char = chr(code)
-        if char in _SPECIAL:
-            table[code] = _SPECIAL[char]
-            continue
-        target = chr(code + 0x100)
-        table[code] = target if unicodedata.name(target, "") else ""
-    return table
+    return _block_table(0x0900, 0x100, _SPECIAL)
 
 
 def devanagari_to_gurmukhi(text: str) -> str:
@@ -85,15 +92,7 @@ _GURMUKHI_SPECIAL = {
 
 @lru_cache(maxsize=1)
 def _gurmukhi_letters() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in range(0x0A00, 0x0A80):
-        char = chr(code)
-        if char in _GURMUKHI_SPECIAL:
-            table[code] = _GURMUKHI_SPECIAL[char]
-        elif unicodedata.name(char, ""):
-            target = chr(code - 0x100)
-            table[code] = target if unicodedata.name(target, "") else ""
-    return table
+    return _block_table(0x0A00, -0x100, _GURMUKHI_SPECIAL)
 
 
 def gurmukhi_to_devanagari(text: str) -> str:
