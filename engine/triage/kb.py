@@ -57,7 +57,10 @@ PREGNANCY_AGE = (10.0, 56.0)
 SEXES = ("m", "f")
 CONTEXT_CODES = frozenset({"pregnant"})
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-#: Probability that a symptom not listed for a condition is present anyway (comorbidity, noise).
+#: Probability that a symptom not listed for a condition is present anyway (comorbidity, noise). A finding
+#: so specific that it is almost never reported without one of its few causes carries its own, lower value
+#: in the ``leak`` column of ``data/symptoms.tsv`` (a white pupil: with 1.5 % a child with worms "had" one
+#: as often as 1 in 57 children with retinoblastoma, and the common conditions out-ranked the cancer).
 LEAK = 0.015
 
 
@@ -143,13 +146,18 @@ def age_group(age: float | None) -> str | None:
     return next((g for g in AGE_GROUPS[:-1] if age < AGE_GROUP_RANGE[g][1]), AGE_GROUPS[-1])
 
 
-def _symptom_vocabulary(path: Path) -> tuple[list[str], dict[str, str]]:
-    """Codes and their ``implies`` parent from the project's copy of the contract vocabulary."""
+def _symptom_vocabulary(path: Path) -> tuple[list[str], dict[str, str], dict[str, float]]:
+    """Codes, their ``implies`` parent and their own ``leak`` (where set) from the project's copy of the
+    contract vocabulary."""
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     codes = [row["code"] for row in rows]
     implies = {row["code"]: row["implies"] for row in rows if (row.get("implies") or "").strip()}
-    return codes, implies
+    leaks = {row["code"]: float(row["leak"]) for row in rows if (row.get("leak") or "").strip()}
+    bad = sorted(code for code, leak in leaks.items() if not 0.0 < leak < 1.0)
+    if bad:
+        raise KnowledgeBaseError(f"leak outside (0, 1) for {bad}")
+    return codes, implies, leaks
 
 
 def _languages(entry: dict, key: str, cid: str) -> dict[str, str]:
@@ -247,7 +255,7 @@ def _limits(only: dict, cid: str) -> tuple[float, float, str | None]:
 
 def load(directory: Path = CONDITIONS_DIR, symptoms_tsv: Path = SYMPTOMS_TSV) -> KnowledgeBase:
     """Read and validate every condition file; the digest changes whenever any input byte does."""
-    codes, implies = _symptom_vocabulary(symptoms_tsv)
+    codes, implies, leaks = _symptom_vocabulary(symptoms_tsv)
     digest = hashlib.sha256(symptoms_tsv.read_bytes())
     conditions: list[Condition] = []
     for path in sorted(directory.glob("*.yml")):
@@ -262,6 +270,9 @@ def load(directory: Path = CONDITIONS_DIR, symptoms_tsv: Path = SYMPTOMS_TSV) ->
     scored = [code for code in codes if code not in CONTEXT_CODES]
     column = {code: j for j, code in enumerate(scored)}
     likelihood = np.full((len(conditions), len(scored)), LEAK)
+    for code, leak in leaks.items():
+        if code in column:
+            likelihood[:, column[code]] = leak
     for i, condition in enumerate(conditions):
         for code, p in condition.symptoms.items():
             likelihood[i, column[code]] = p
