@@ -119,3 +119,32 @@ def test_the_background_reading_works_in_a_forked_worker_after_the_parent_used_i
     _start_raw_words(photo)
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply_async(_start_raw_words, (photo,)).get(timeout=120) >= 0
+
+
+def test_shared_files_are_never_seen_half_written(tmp_path):
+    """``models/ocr`` (user words, the raw-Tesseract cache) is shared by parallel readers: one that found
+    the user-words file while another process was still writing it gave Tesseract half a word list, a
+    reading that depended on timing. A reader sees the whole text or no file."""
+    import threading
+
+    from engine.ocr.words import write_atomically
+
+    path, text = tmp_path / "user-words.txt", "Dolo\nAugmentin\n" * 20000
+    seen: list[int] = []
+
+    def writer() -> None:
+        for _ in range(20):
+            write_atomically(path, text)
+
+    def reader() -> None:
+        for _ in range(200):
+            if path.exists():
+                seen.append(len(path.read_text(encoding="utf-8")))
+
+    threads = [threading.Thread(target=writer) for _ in range(3)] + [threading.Thread(target=reader)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(seen) <= {len(text)}
+    assert [p.name for p in tmp_path.iterdir()] == ["user-words.txt"]

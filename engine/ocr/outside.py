@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 from config.paths import ROOT
+from engine.ocr.words import write_atomically
 
 OUTSIDE_DIR = ROOT / "tests" / "data" / "ocr_outside"
 CACHE_DIR = ROOT / "models" / "ocr" / "raw-baseline"
@@ -81,7 +82,7 @@ def raw_tesseract(photo: Path, langs: str) -> tuple[str, float]:
                           check=False, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     seconds = time.perf_counter() - start
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    cached.write_text(f"{seconds:.3f}\n{proc.stdout}", encoding="utf-8")
+    write_atomically(cached, f"{seconds:.3f}\n{proc.stdout}")  # parallel evaluations share the cache
     return proc.stdout, seconds
 
 

@@ -8,7 +8,9 @@ knowledge base changes.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,11 +37,21 @@ def vocabulary() -> list[str]:
 @lru_cache(maxsize=1)
 def user_words_path() -> Path:
     """The file, written once per content. Cached for the process: every ``eng`` reading passes it, and
-    building the word list again each time cost about a tenth of a second a call (issue #17)."""
+    building the word list again each time cost about a tenth of a second a call (issue #17). Written to a
+    private name and renamed: ``models/ocr`` is shared by parallel readers, and one that found the file
+    while another was still writing it gave Tesseract half a word list (a reading that depended on
+    timing)."""
     words = "\n".join(vocabulary()) + "\n"
     digest = hashlib.sha256(words.encode()).hexdigest()[:12]
     path = MODEL_DIR / f"user-words-{digest}.txt"
     if not path.exists():
         MODEL_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(words, encoding="utf-8")
+        write_atomically(path, words)
     return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """``path`` holds ``text`` whole or not at all, for any reader at any moment (a rename is atomic)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
