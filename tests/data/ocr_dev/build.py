@@ -1,0 +1,305 @@
+"""The OCR development set: documents written by hand as HTML, rendered by Chromium, photographed.
+
+Why: the generator (``engine/ocr/synth.py``) is too close to the pipeline it tunes, and the independent set
+(``tests/data/ocr_outside``) must never be tuned on (issue #17). This set is the one to look at while
+fixing the reader: its own documents and styles (fonts, layouts and wording not used by either set),
+photographed by the independent set's camera model (imported, not copied) with seeds of its own.
+
+    .venv/bin/python tests/data/ocr_dev/build.py            # writes docs/*.html, docs/*.yml, photos/*.jpg
+    .venv/bin/python tests/data/ocr_dev/score.py            # reads them and scores as the outside eval does
+
+Fonts are those of Debian's fonts-roboto-unhinted fonts-open-sans fonts-lato fonts-dancingscript
+fonts-crosextra-carlito fonts-crosextra-caladea fonts-sarai fonts-samyak-deva fonts-yrsa-rasa
+fonts-sil-andika fonts-go fonts-urw-base35, looked up under ``$FONT_ROOT`` (default ``/``) so they can
+be unpacked anywhere with ``dpkg -x`` instead of installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+DOCS, PHOTOS = HERE / "docs", HERE / "photos"
+FONT_ROOT = Path(os.environ.get("FONT_ROOT", "/"))
+FONTS = {  # family -> file under FONT_ROOT
+    "Roboto": "usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Regular.ttf",
+    "OpenSans": "usr/share/fonts/truetype/open-sans/OpenSans-Regular.ttf",
+    "Lato": "usr/share/fonts/truetype/lato/Lato-Regular.ttf",
+    "Dancing": "usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf",
+    "Carlito": "usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf",
+    "Caladea": "usr/share/fonts/truetype/crosextra/Caladea-Regular.ttf",
+    "Sarai": "usr/share/fonts/truetype/Sarai/Sarai.ttf",
+    "Samyak": "usr/share/fonts/truetype/samyak/Samyak-Devanagari.ttf",
+    "Yrsa": "usr/share/fonts/truetype/fonts-yrsa-rasa/Yrsa-Regular.ttf",
+    "Andika": "usr/share/fonts/truetype/andika/Andika-Regular.ttf",
+    "GoMono": "usr/share/fonts/fonts-go/Go-Mono.ttf",
+    "Go": "usr/share/fonts/fonts-go/Go-Regular.ttf",
+    "Nimbus": "usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf",
+    "C059": "usr/share/fonts/opentype/urw-base35/C059-Roman.otf",
+    "Gothic": "usr/share/fonts/opentype/urw-base35/URWGothic-Book.otf",
+}
+
+
+def _css(font: str, size: int = 15, extra: str = "") -> str:
+    faces = "".join(f"@font-face{{font-family:'{name}';src:url('{(Path('/') / path).as_uri()}');}}"
+                    for name, path in FONTS.items())
+    return (f"<style>{faces} body{{font-family:'{font}','Lohit Gurmukhi','Lohit Devanagari',sans-serif;"
+            f"font-size:{size}px;width:760px;margin:0;padding:28px 34px;background:#fff;color:#1a1a1a}}"
+            f"table{{border-collapse:collapse;width:100%}} td,th{{padding:4px 6px;text-align:left}}"
+            f"h1,h2,h3{{margin:4px 0}} p{{margin:5px 0}} {extra}</style>")
+
+
+def _table(header: list[str], rows: list[list[str]], border: bool = True) -> str:
+    style = "border:1px solid #555" if border else "border-bottom:1px dotted #999"
+    head = "".join(f"<th style='{style}'>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td style='{style}'>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def med(name: str, generic: str, frequency: str | None) -> dict:
+    return {"name": name, "generic": generic, "frequency": frequency}
+
+
+def lab(test: str, value: float, flag: str) -> dict:
+    return {"test": test, "value": value, "flag": flag}
+
+
+# Each document: id -> (html, gold). Written by hand: wording, layout and values are this set's own.
+def documents() -> dict[str, tuple[str, dict]]:
+    docs: dict[str, tuple[str, dict]] = {}
+
+    docs["rx-hospital-opd"] = (_css("Roboto", 15, "th{background:#e8eef7}") + """
+<h2 style='color:#123a7a'>CITY CIVIL HOSPITAL, BATHINDA</h2><p>Department of Medicine &middot; OPD No. 4471</p>
+<hr><p>Name: Gurpreet Singh &nbsp;&nbsp; Age/Sex: 52 Y / M &nbsp;&nbsp; Date: 14/11/2026</p>
+<p>C/O: fever with chills 3 days, body ache</p><h3>Rx</h3>""" + _table(
+        ["#", "Medicine", "Dose", "Duration"],
+        [["1", "Tab. Dolo 650", "1-1-1 after food", "5 days"],
+         ["2", "Tab. Pan 40", "1-0-0 empty stomach", "7 days"],
+         ["3", "Tab. Azithral 500", "1-0-0", "3 days"],
+         ["4", "Tab. Cetzine", "0-0-1", "5 days"]]) + """
+<p>Adv: plenty of oral fluids. Review after 5 days or earlier if breathless.</p>
+<p style='text-align:right'>Dr. H. S. Brar, MD (Medicine)</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.4},
+        "medications": [med("Dolo 650", "paracetamol", "1-1-1"), med("Pan 40", "pantoprazole", "1-0-0"),
+                        med("Azithral 500", "azithromycin", "1-0-0"), med("Cetzine", "cetirizine", "0-0-1")]})
+
+    docs["rx-clinic-lines"] = (_css("OpenSans", 16) + """
+<div style='border-bottom:3px double #2b6'><h2>Sharma Family Clinic</h2>
+<p>Dr. Neha Sharma, MBBS &nbsp;|&nbsp; Reg. No. PMC 33812 &nbsp;|&nbsp; Ph 98xxxxxx10</p></div>
+<p>Patient: Sunita Devi, 34 F &nbsp;&nbsp; 02-12-2026</p><p>Complaints: burning in stomach, sour belching</p>
+<p style='font-size:26px'>&#8478;</p>
+<p>1. Tab Pantocid DSR &mdash; 1-0-0 before breakfast x 14 days</p>
+<p>2. Syp Digene &mdash; 2 tsp TDS after meals</p>
+<p>3. Tab Ondem 4 mg &mdash; SOS for vomiting</p>
+<p>Avoid spicy and oily food. Follow up after 2 weeks.</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.5},
+        "medications": [med("Pantocid DSR", "pantoprazole+domperidone", "1-0-0"),
+                        med("Digene", "aluminium hydroxide+magnesium hydroxide+simethicone", "TDS"),
+                        med("Ondem", "ondansetron", "SOS")]})
+
+    docs["rx-handwritten-script"] = (_css("Dancing", 22) + """
+<p style='font-family:Nimbus;font-size:15px'>Dr. Amit Verma &middot; Child &amp; General Physician &middot; Sangrur</p><hr>
+<p>Ravi, 9 yrs, wt 26 kg &nbsp;&nbsp;&nbsp; 21/10/26</p><p>Cough, running nose x 4 days</p>
+<p>Rx</p><p>Syp Ascoril LS 5 ml TDS x 5 days</p><p>Tab Montair LC 1 at night x 7 days</p>
+<p>Tab Calpol 500 half SOS if fever</p><p>Steam inhalation twice daily</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.35},
+        "medications": [med("Ascoril LS", "ambroxol+levosalbutamol+guaifenesin", "TDS"),
+                        med("Montair LC", "montelukast+levocetirizine", "HS"),
+                        med("Calpol", "paracetamol", "SOS")]})
+
+    docs["rx-hindi-header"] = (_css("Lato", 16, "h2{font-family:Sarai}") + """
+<h2>जन सेवा क्लिनिक</h2><p>डॉ. राजेश कुमार (एम.बी.बी.एस.) &nbsp; पंजीकरण 40912</p><hr>
+<p>मरीज़: रामपाल, 61 वर्ष, पुरुष &nbsp;&nbsp; तारीख: 05/09/2026</p><p>शुगर और बीपी की जाँच</p><p><b>Rx</b></p>""" + _table(
+        ["दवा", "कब लेनी है", "कितने दिन"],
+        [["Tab Glycomet 500", "सुबह-शाम खाने के बाद", "30 दिन"],
+         ["Tab Telma 40", "सुबह एक", "30 दिन"],
+         ["Tab Atorva 10", "रात को", "30 दिन"]], border=False) + """
+<p>नमक और मीठा कम करें। रोज़ 30 मिनट पैदल चलें।</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.45},
+        "medications": [med("Glycomet 500", "metformin", "BD"), med("Telma 40", "telmisartan", "1-0-0"),
+                        med("Atorva", "atorvastatin", "HS")]})
+
+    docs["rx-punjabi-header"] = (_css("Carlito", 17) + """
+<h2>ਗੁਰੂ ਨਾਨਕ ਕਲੀਨਿਕ, ਧੂਰੀ</h2><p>Dr. Manpreet Kaur, MBBS, DGO</p><hr>
+<p>ਨਾਮ: ਜਸਵਿੰਦਰ ਕੌਰ &nbsp; 28 ਸਾਲ &nbsp; Date 11-08-2026</p><p>C/O weakness, pale, 5 months pregnant</p>
+<p>Rx</p><p>1) Tab Orofer XT &nbsp; 0-1-0 &nbsp; after lunch &nbsp; 1 month</p>
+<p>2) Tab Shelcal 500 &nbsp; 1-0-1 &nbsp; 1 month</p><p>3) Tab Folvite 5 mg &nbsp; OD &nbsp; 1 month</p>
+<p>ਹਰ ਮਹੀਨੇ ਚੈੱਕਅੱਪ ਲਈ ਆਓ</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.5, "hand": True},
+        "medications": [med("Orofer XT", "ferrous ascorbate+folic acid", "0-1-0"),
+                        med("Shelcal 500", "calcium carbonate+cholecalciferol", "1-0-1"),
+                        med("Folvite", "folic acid", "OD")]})
+
+    docs["rx-typed-abbrev"] = (_css("GoMono", 15) + """
+<p><b>LIFELINE MULTISPECIALITY HOSPITAL</b><br>Outpatient Prescription</p><p>==========================================</p>
+<p>Patient : Harbans Lal &nbsp; 67/M &nbsp; UHID 220914</p><p>Diagnosis: Hypertension, dyslipidaemia</p>
+<p>Rx</p><p>Tab Amlong 5mg &nbsp;&nbsp;&nbsp;&nbsp; OD &nbsp;&nbsp; x 30 days</p>
+<p>Tab Ecosprin 75 &nbsp;&nbsp;&nbsp;&nbsp; OD after lunch x 30 days</p>
+<p>Tab Rosuvas 10 &nbsp;&nbsp;&nbsp;&nbsp; HS &nbsp;&nbsp; x 30 days</p>
+<p>Tab Concor 5 &nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; BD &nbsp;&nbsp; x 30 days</p><p>Next visit: 1 month with lipid profile</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.55, "shake": True},
+        "medications": [med("Amlong", "amlodipine", "OD"), med("Ecosprin", "aspirin", "OD"),
+                        med("Rosuvas", "rosuvastatin", "HS"), med("Concor", "bisoprolol", "BD")]})
+
+    docs["rx-serif-antibiotic"] = (_css("Caladea", 16) + """
+<h2 style='text-align:center'>Dr. S. K. Gill Nursing Home</h2><p style='text-align:center'>Barnala Road, Sangrur</p><hr>
+<p>Mrs. Kamlesh, 45 yrs &nbsp;&nbsp; 30.10.2026</p><p>Burning micturition, fever 2 days</p><p><i>Rx</i></p>
+<ol><li>Tab. Ciplox 500 &mdash; twice a day for 5 days</li><li>Tab. Crocin 650 &mdash; three times a day if fever</li>
+<li>Tab. Rantac 150 &mdash; once daily before breakfast</li></ol><p>Drink 3 litres of water daily. Urine culture sent.</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.6},
+        "medications": [med("Ciplox 500", "ciprofloxacin", "BD"), med("Crocin 650", "paracetamol", "TDS"),
+                        med("Rantac", "ranitidine", "OD")]})
+
+    docs["rx-andika-diabetes"] = (_css("Andika", 15) + """
+<h3>Diabetes &amp; Thyroid Centre</h3><p>Dr. P. Arora, MD, DM (Endocrinology)</p><hr>
+<p>Name: Kuldeep Kaur &nbsp; Age: 49 &nbsp; Sex: F &nbsp; Date: 19/11/2026</p><p>FBS 168, HbA1c 8.1</p><p>Rx</p>""" + _table(
+        ["Drug", "Morning", "Afternoon", "Night", "Days"],
+        [["Tab Glycomet GP 2", "1", "0", "1", "30"], ["Tab Januvia 100", "1", "0", "0", "30"],
+         ["Tab Thyronorm 50", "1 (empty stomach)", "0", "0", "30"]]) + """
+<p>Check sugar at home twice a week.</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.45},
+        "medications": [med("Glycomet GP 2", "glimepiride+metformin", "1-0-1"), med("Januvia", "sitagliptin", "1-0-0"),
+                        med("Thyronorm 50", "levothyroxine", "1-0-0")]})
+
+    docs["lab-cbc-chain"] = (_css("Roboto", 14, "th{background:#222;color:#fff}") + """
+<h2 style='color:#b00'>HEALTHPLUS DIAGNOSTICS</h2><p>NABL accredited laboratory &middot; Patiala</p>
+<p>Patient: Baljit Singh &nbsp; Age/Sex: 38 Y/M &nbsp; Ref. by: Self &nbsp; Sample: 12/11/2026</p>
+<h3>COMPLETE BLOOD COUNT</h3>""" + _table(
+        ["Test", "Result", "Unit", "Biological Ref. Interval"],
+        [["Haemoglobin", "11.2", "g/dL", "13.0 - 17.0"], ["Total Leucocyte Count", "12,600", "/cumm", "4000 - 11000"],
+         ["Platelet Count", "2,35,000", "/cumm", "150000 - 410000"], ["ESR", "32", "mm/hr", "0 - 15"]]) + """
+<p>*** End of report ***</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.45},
+        "lab_results": [lab("haemoglobin", 11.2, "low"), lab("tlc", 12600, "high"), lab("platelets", 235000, "normal"),
+                        lab("esr", 32, "high")]})
+
+    docs["lab-biochem-plain"] = (_css("Lato", 15) + """
+<h2>Arogya Pathology Lab</h2><p>Near Bus Stand, Malerkotla</p><hr>
+<p>Name: Mohd. Aslam &nbsp;&nbsp; Age: 56 Years &nbsp;&nbsp; Sex: Male</p><h3>BIOCHEMISTRY</h3>""" + _table(
+        ["Investigation", "Observed Value", "Units", "Reference Range"],
+        [["Blood Sugar Fasting", "132", "mg/dL", "70 - 100"], ["Serum Creatinine", "1.1", "mg/dL", "0.7 - 1.3"],
+         ["Blood Urea", "48", "mg/dL", "15 - 40"], ["Serum Uric Acid", "7.9", "mg/dL", "3.5 - 7.2"],
+         ["HbA1c", "7.4", "%", "Up to 5.6"]], border=False) + """
+<p>Checked by: Lab Technician &nbsp;&nbsp; Pathologist</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.4},
+        "lab_results": [lab("fasting_glucose", 132, "high"), lab("creatinine", 1.1, "normal"), lab("urea", 48, "high"),
+                        lab("uric_acid", 7.9, "high"), lab("hba1c", 7.4, "high")]})
+
+    docs["lab-lipid-nimbus"] = (_css("Nimbus", 15) + """
+<h2>SRL-style Reference Lab</h2><p>Collection Centre: Sunam</p>
+<p>Patient Name: Rekha Rani &nbsp; Age: 47 Yrs &nbsp; Gender: Female</p><h3>LIPID PROFILE</h3>""" + _table(
+        ["Test Name", "Result", "Unit", "Bio. Ref. Range"],
+        [["Total Cholesterol", "236", "mg/dL", "&lt; 200"], ["Triglycerides", "190", "mg/dL", "&lt; 150"],
+         ["HDL Cholesterol", "38", "mg/dL", "&gt; 50"], ["LDL Cholesterol", "160", "mg/dL", "&lt; 100"]]) + """
+<p>Fasting 12 hours. Interpret with clinical findings.</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.5, "moire": True},
+        "lab_results": [lab("total_cholesterol", 236, "high"), lab("triglycerides", 190, "high"), lab("hdl", 38, "low"),
+                        lab("ldl", 160, "high")]})
+
+    docs["lab-thyroid-mono"] = (_css("Go", 14) + """
+<p><b>PUNJAB PATH LABS</b> &nbsp; Sample ID: 77120 &nbsp; Reported: 03/12/2026</p><hr>
+<p>Patient: Simran &nbsp; 31 / F</p><p><b>THYROID &amp; VITAMINS</b></p>""" + _table(
+        ["Parameter", "Value", "Units", "Normal Range"],
+        [["TSH", "7.82", "uIU/mL", "0.4 - 4.5"], ["Vitamin D (25-OH)", "14.2", "ng/mL", "30 - 100"],
+         ["Vitamin B12", "180", "pg/mL", "200 - 900"]], border=False) + """
+<p>Values outside range are printed in bold on the original.</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.55},
+        "lab_results": [lab("tsh", 7.82, "high"), lab("vitamin_d", 14.2, "low"), lab("vitamin_b12", 180, "low")]})
+
+    docs["lab-hindi-header"] = (_css("Yrsa", 17, "h2{font-family:Samyak}") + """
+<h2>सरकारी प्रयोगशाला, सामुदायिक स्वास्थ्य केंद्र</h2><p>जाँच रिपोर्ट</p><hr>
+<p>नाम: कमला देवी &nbsp; आयु: 26 वर्ष &nbsp; लिंग: महिला</p>""" + _table(
+        ["जाँच / Test", "परिणाम / Result", "इकाई / Unit", "सामान्य सीमा / Normal range"],
+        [["Hemoglobin", "8.4", "g/dL", "12.0 - 15.5"], ["Random Blood Sugar", "96", "mg/dL", "70 - 140"],
+         ["Platelet Count", "1.2", "lakh/cumm", "1.5 - 4.1"]]) + """
+<p>हस्ताक्षर: प्रयोगशाला तकनीशियन</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.45},
+        "lab_results": [lab("haemoglobin", 8.4, "low"), lab("random_glucose", 96, "normal"), lab("platelets", 1.2, "low")]})
+
+    docs["lab-lft-flags"] = (_css("Carlito", 15) + """
+<h2>Sukhmani Diagnostic Centre</h2><p>Patient: Jagtar Singh &nbsp; 44 Y / Male &nbsp; Sample: Serum</p>
+<h3>LIVER FUNCTION TEST</h3>""" + _table(
+        ["Test", "Result", "Flag", "Unit", "Reference"],
+        [["Bilirubin Total", "2.4", "H", "mg/dL", "0.2 - 1.2"], ["SGPT (ALT)", "88", "H", "U/L", "0 - 40"],
+         ["SGOT (AST)", "61", "H", "U/L", "0 - 40"], ["Alkaline Phosphatase", "110", "", "U/L", "40 - 130"],
+         ["Albumin", "3.1", "L", "g/dL", "3.5 - 5.2"]]) + """
+<p>Advised: repeat after 2 weeks.</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.5},
+        "lab_results": [lab("bilirubin_total", 2.4, "high"), lab("sgpt", 88, "high"), lab("sgot", 61, "high"),
+                        lab("alkaline_phosphatase", 110, "normal"), lab("albumin", 3.1, "low")]})
+
+    docs["lab-electrolytes-c059"] = (_css("C059", 16) + """
+<h2>Rajindra Hospital Laboratory</h2><p>Ward: Medicine &nbsp; Bed 12 &nbsp; Patient: Darshan Singh, 70 M</p><hr>""" + _table(
+        ["Test", "Result", "Unit", "Ref. range"],
+        [["Serum Sodium", "128", "mmol/L", "135 - 145"], ["Serum Potassium", "5.8", "mmol/L", "3.5 - 5.1"],
+         ["Serum Calcium", "8.9", "mg/dL", "8.5 - 10.5"], ["Serum Creatinine", "2.6", "mg/dL", "0.7 - 1.3"]],
+        border=False) + "<p>Reported by: Dr. A. Singla, Pathologist</p>", {
+        "doc_type": "lab_report", "camera": {"severity": 0.6, "hand": True},
+        "lab_results": [lab("sodium", 128, "low"), lab("potassium", 5.8, "high"), lab("calcium", 8.9, "normal"),
+                        lab("creatinine", 2.6, "high")]})
+
+    docs["discharge-gothic"] = (_css("Gothic", 15) + """
+<h2>DISCHARGE SUMMARY</h2><p>Civil Hospital, Mansa &nbsp; IPD No 5521</p><hr>
+<p>Name: Bhola Ram &nbsp; 58/M &nbsp; DOA: 01/11/2026 &nbsp; DOD: 06/11/2026</p>
+<p>Diagnosis: Community acquired pneumonia</p><p>Course: treated with IV antibiotics, improved.</p>
+<p><b>Medicines on discharge:</b></p><p>1. Tab Augmentin 625 &nbsp; 1-0-1 &nbsp; x 5 days</p>
+<p>2. Tab Dolo 650 &nbsp; SOS</p><p>3. Tab Pan 40 &nbsp; 1-0-0 &nbsp; x 5 days</p><p>Review in medicine OPD after 1 week.</p>""", {
+        "doc_type": "discharge_summary", "camera": {"severity": 0.5},
+        "medications": [med("Augmentin 625", "amoxicillin+clavulanic acid", "1-0-1"),
+                        med("Dolo 650", "paracetamol", "SOS"), med("Pan 40", "pantoprazole", "1-0-0")]})
+
+    docs["xray-report"] = (_css("OpenSans", 15) + """
+<h2>Department of Radiology</h2><p>Patient: Surjit Kaur, 63 F &nbsp; Exam: X-Ray Chest PA view</p><hr>
+<p><b>Findings:</b> Both lung fields are clear. Cardiac size within normal limits. Costophrenic angles clear.</p>
+<p><b>Impression:</b> No active lung lesion.</p><p>Dr. R. Mittal, MD (Radiodiagnosis)</p>""", {
+        "doc_type": "imaging", "camera": {"severity": 0.4}})
+
+    docs["pharmacy-bill"] = (_css("Roboto", 14) + """
+<h3>Jai Ambe Medical Store</h3><p>GSTIN 03AAXXX1234Z1 &nbsp; Cash Memo No. 2291</p>""" + _table(
+        ["Item", "Batch", "Qty", "Amount"],
+        [["Dolo 650 Tab", "DL2211", "15", "30.00"], ["Pan 40 Tab", "P0912", "10", "112.00"]]) + """
+<p>Total: Rs 142.00 &nbsp; Thank you</p>""", {"doc_type": "other", "camera": {"severity": 0.4}})
+    return docs
+
+
+def _camera():
+    spec = importlib.util.spec_from_file_location("outside_camera", HERE.parent / "ocr_outside" / "camera.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(ids: list[str]) -> int:
+    camera = _camera()
+    DOCS.mkdir(exist_ok=True)
+    PHOTOS.mkdir(exist_ok=True)
+    chosen = {k: v for k, v in documents().items() if not ids or k in ids}
+    paths = []
+    for doc_id, (html, gold) in chosen.items():
+        path = DOCS / f"{doc_id}.html"
+        path.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{html}</body></html>",
+                        encoding="utf-8")
+        (DOCS / f"{doc_id}.yml").write_text(yaml.safe_dump(gold, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        paths.append(path)
+    if str(FONT_ROOT) != "/":  # render copies whose font addresses point under FONT_ROOT
+        staged = Path(tempfile.mkdtemp(prefix="ocr-dev-"))
+        for path in paths:
+            text = path.read_text(encoding="utf-8").replace("file:///usr/share/fonts/", f"{FONT_ROOT.as_uri()}/usr/share/fonts/")
+            (staged / path.name).write_text(text, encoding="utf-8")
+        paths = [staged / path.name for path in paths]
+    shots = camera.render_html(paths)
+    for doc_id, (_html, gold) in chosen.items():
+        # the dev set's own seeds: the camera derives its seed from the id, and these ids are this set's
+        (PHOTOS / f"{doc_id}.jpg").write_bytes(camera.photograph(shots[doc_id], f"dev/{doc_id}", gold["camera"]))
+    print(f"{len(chosen)} photos", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
