@@ -75,6 +75,9 @@ def test_ocr_slips_in_schedules(text, name, frequency):
     ("Tab. Met XL 50   010   7 ਦਿਨ", "0-1-0", 7),  # dashes lost
     ("Tab Thyronorm 100", None, None),  # a strength, not 1-0-0
     ("Tab Dolo 650 din me do baar x 5 din", "BD", 5),  # "650 din me" is no duration
+    ("Tab Glycomet GP 2   1   0   1   30", "1-0-1", None),  # Morning / Noon / Night columns
+    ("Tab Januvia 100   1   0   0   30", "1-0-0", None),
+    ("Tab Pan 40   0   0   0", None, None),  # no dose in any column is no schedule
 ])
 def test_more_ocr_repairs(text, frequency, days):
     med = parse_medications(text)[0]

@@ -16,6 +16,8 @@ from engine.ocr.labs import load_ranges, parse_labs, parse_line, reference_range
     ("Platelets 1.2 lakh/cumm 1.5 - 4.1", "platelets", 1.2, "lakh/cumm", 1.5, 4.1, "low"),
     ("TLC 7,800 /cumm 4000 - 11000", "tlc", 7800, "/cumm", 4000, 11000, "normal"),
     ("TSH 6.2 uIU/mL 0.4-4.5", "tsh", 6.2, "µIU/mL", 0.4, 4.5, "high"),
+    # a number in the name's brackets is no value
+    ("Vitamin D (25-OH)   14.2   ng/mL   30 - 100", "vitamin_d", 14.2, "ng/mL", 30.0, 100.0, "low"),
     ("Serum Creatinine 1.9 mg/dL 0.7 - 1.3", "creatinine", 1.9, "mg/dL", 0.7, 1.3, "high"),
     ("Fasting Blood Sugar 98 mg/dL 70 - 100", "fasting_glucose", 98, "mg/dL", 70, 100, "normal"),
     ("Vitamin B12 150 pg/mL 211 - 911", "vitamin_b12", 150, "pg/mL", 211, 911, "low"),

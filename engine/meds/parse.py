@@ -181,14 +181,21 @@ _ABBR_FIXES = [
 _BARE_PATTERN = re.compile(r"(?<=\s\s)([01])([01])([01])(?![\w./-])(?!\s*(?:mg|mcg|ml|g|iu|%))", re.IGNORECASE)
 
 
+# One dose per column: a table with Morning / Afternoon / Night columns prints "1   0   1" (the row rebuild
+# writes a column break as three spaces); each cell a lone 0, 1 or ½ between column breaks.
+_COLUMN_PATTERN = re.compile(r"(?<=\s\s)([01½])\s{2,}([01½])\s{2,}([01½])(?!\S)")
+
+
 def _schedule(line: str):
     """The frequency on a medicine line, trying OCR repairs: abbreviation slips first, then a dose
-    pattern whose dashes were lost ("010" for 0-1-0) only when nothing else was found."""
+    pattern whose dashes were lost ("010" for 0-1-0) or that a table spread over columns ("1   0   1"),
+    only when nothing else was found."""
     fixed = fix_schedule_ocr(line)
     freq = parse_frequency(fixed)
-    bare = _BARE_PATTERN.search(fixed)
-    if freq is None and bare and bare.group(0) != "000":
-        freq = parse_frequency(_BARE_PATTERN.sub(r"\1-\2-\3", fixed))
+    for rx in (_BARE_PATTERN, _COLUMN_PATTERN):
+        found = rx.search(fixed)
+        if freq is None and found and "".join(found.groups()) != "000":
+            freq = parse_frequency(rx.sub(r"\1-\2-\3", fixed, count=1))
     return freq
 
 

@@ -282,13 +282,20 @@ def parse_line(line: str, age: int | None = None, sex: str | None = None) -> Lab
     """
     line = _indian_number(line)
     for m in _VALUE_RE.finditer(line):
-        if m.start() == 0:
+        if m.start() == 0 or _inside_name(line, m.start(), m.end()):
             continue
         label = re.sub(r"[:|\[\]]+", " ", line[:m.start()]).strip()
         code = match_test(label)
         if code and (result := _row(code, label, line[m.start():], age, sex)):
             return result
     return None
+
+
+def _inside_name(line: str, start: int, end: int) -> bool:
+    """Whether the number at ``start:end`` is part of the test's name in brackets ("Vitamin D (25-OH)",
+    "Glucose (PP 2 hrs)"): a bracket opened before it is closed just after it, so it is no value."""
+    before = line[:start]
+    return before.count("(") > before.count(")") and ")" in line[end:end + 8].split("  ")[0]
 
 
 def parse_labs(text: str, age: int | None = None, sex: str | None = None) -> list[LabResult]:
