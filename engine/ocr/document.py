@@ -147,7 +147,7 @@ def read_document(source: str | Path | bytes, name: str | None = None) -> Docume
     except ValueError:
         started.cancel()
         raise
-    ocr = tesseract.read_prepared(prepared, raw=started)
+    ocr = tesseract.read_prepared(prepared)
     raw = tesseract.read_raw(prepared, data, started)
     first, second = (ocr, raw) if tesseract.page_score(ocr) >= tesseract.page_score(raw) else (raw, ocr)
     return interpret(first, file, quality.assess(prepared, ocr), (second,))  # measured on the work-size page

@@ -79,26 +79,22 @@ def _osd_quarters(gray: np.ndarray) -> int:
     return int(osd.get("rotate", 0)) // 90
 
 
-def read_prepared(prepared: Prepared, retry_below: float = 70.0,
-                  raw: Future[list[Word]] | None = None) -> OcrText:
+def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
     """Read a prepared page; on very low confidence, try the orientation Tesseract detects.
 
-    When the page reads with low confidence, the photo as it came competes with it (its ``eng`` words
-    from ``raw``, the plain reading :func:`start_raw` began, else one ``eng`` pass on it now); the Indic
-    lines are then read from whichever won. Reusing the plain reading saves a second full ``eng`` pass
-    over the photo (issue #17: a third of an unsure photo's time)."""
+    When the page reads with low confidence, the photo as it came (work size, not straightened or
+    flattened) is read the same way and competes with it; the Indic lines are then read from whichever
+    won. This is not the plain reading of :func:`read_raw`: that one (Tesseract's own page segmentation,
+    no user words) competes later in :func:`engine.ocr.document.read_document`, and standing in for this
+    one it left a single kind of reading in that contest, which lost medicines, schedules and lab rows
+    on photos we did not generate (issue #17; 5acbca0 reverted)."""
     page = reading.read_page(prepared.gray, prepared.plain, lambda: prepared.binary, indic=False)
     image = prepared.gray
     if from_rows(page.rows).mean_confidence < RAW_CHECK_BELOW and prepared.original_gray is not prepared.gray:
-        if raw is not None and prepared.photo_gray is not None:
-            rows = group_rows(raw.result())
-            unprocessed = reading.PageReading(rows, ["raw"] * len(rows))
-            photo = prepared.photo_gray
-        else:
-            unprocessed, photo = reading.read_page(prepared.original_gray, indic=False), prepared.original_gray
+        unprocessed = reading.read_page(prepared.original_gray, indic=False)  # one eng pass on the photo as it came
         if _latin_score(unprocessed) > _latin_score(page):
             log.info("the unprocessed photo read better than the straightened page")
-            page, image = unprocessed, photo
+            page, image = unprocessed, prepared.original_gray
     result = from_rows(reading.add_indic(image, page).rows)
     if result.mean_confidence >= retry_below and len(result.words) >= 5:
         return result
