@@ -13,8 +13,9 @@ from typing import Any
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("nlu", help="parse JSON lines {\"text\": ...} with the trained model")
     parser.set_defaults(func=run)
-    evaluate = sub.add_parser("nlu-eval", help="intent accuracy and symptom P/R on the held-out set")
-    evaluate.add_argument("--data", default=None, help="held-out YAML (default tests/data/nlu_heldout.yml)")
+    evaluate = sub.add_parser("nlu-eval", help="intent accuracy and symptom P/R on the held-out sets")
+    evaluate.add_argument("--data", default=None,
+                          help="one held-out YAML (default: the own set and the wild set, side by side)")
     evaluate.set_defaults(func=run_eval)
 
 
@@ -59,8 +60,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from saathi.nlu_eval import evaluate, print_report
+    from pathlib import Path
 
-    report = evaluate(args.data)
-    print_report(report)
+    from saathi.nlu_eval import HELDOUT_SETS, evaluate_sets, print_report
+
+    paths = {args.data: Path(args.data)} if args.data else HELDOUT_SETS
+    for name, report in evaluate_sets(paths).items():
+        print_report(report, title=f"== {name} ({paths[name].name})")
     return 0
