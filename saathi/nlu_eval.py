@@ -105,7 +105,10 @@ def evaluate_sets(paths: dict[str, Path] | None = None) -> dict[str, dict[str, L
         parser.close()
 
 
-def print_report(report: dict[str, LanguageScore], out=sys.stdout, title: str = "") -> None:
+def print_report(report: dict[str, LanguageScore], out=sys.stdout, title: str = "",
+                 show_errors: bool = False) -> None:
+    """The figures; the misread messages only on request (``show_errors``): the held-out sets are
+    for measuring, and whoever reads their failures while writing training data tunes on them."""
     if title:
         print(title, file=out)
     print(f"{'lang':<5}{'items':>6}{'intent acc':>12}{'lang acc':>10}{'sym P':>8}{'sym R':>8}"
@@ -115,6 +118,6 @@ def print_report(report: dict[str, LanguageScore], out=sys.stdout, title: str = 
         print(f"{language:<5}{s.items:>6}{s.intent_accuracy:>12.3f}{s.language_accuracy:>10.3f}"
               f"{s.symptom_precision:>8.3f}{s.symptom_recall:>8.3f}"
               f"{s.emergency_missed:>11}{s.false_emergency:>10}", file=out)
-    for language in sorted(report):
+    for language in sorted(report) if show_errors else ():
         for text, gold, got in report[language].errors[:15]:
             print(f"  [{language}] {gold} → {got}: {text}", file=out)

@@ -86,9 +86,15 @@ class WorkerParser:
         return result
 
     def close(self) -> None:
+        """Ends the worker; one that has not exited 30 s after its input closed (TensorFlow's
+        teardown on a loaded machine) is killed, so a caller's finished work is never lost to it."""
         if self.proc.stdin:
             self.proc.stdin.close()
-        self.proc.wait(timeout=30)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def open_parser() -> HttpParser | WorkerParser:

@@ -1,4 +1,4 @@
-"""The trained model on the held-out set (written separately, never trained on) and the
+"""The trained model on the held-out sets (written separately, never trained on) and the
 ``saathi nlu`` contract, both through the session's Rasa server."""
 
 from __future__ import annotations
@@ -11,18 +11,34 @@ import sys
 import pytest
 from conftest import ROOT
 
-from saathi.nlu_eval import evaluate, print_report
+from saathi.nlu_eval import evaluate_sets, print_report
 
 pytestmark = pytest.mark.rasa
 
 MIN_INTENT_ACCURACY = 0.90
+#: The wild set (tests/data/nlu_heldout_wild.yml: SMS-speak, misspellings, mixed scripts, ~35 a
+#: language) is harder; its floor sits under the figure measured when it was added, not at it.
+MIN_WILD_INTENT_ACCURACY = 0.90
 
 
 @pytest.fixture(scope="module")
-def report(rasa_stack):
-    result = evaluate()
-    print_report(result, out=sys.stderr)
+def reports(rasa_stack):
+    result = evaluate_sets()
+    for name, report in result.items():
+        print_report(report, out=sys.stderr, title=name)
     return result
+
+
+@pytest.fixture(scope="module")
+def report(reports):
+    return reports["own"]
+
+
+@pytest.mark.parametrize("language", ["hi", "pa", "en"])
+def test_wild_intent_accuracy_per_language(reports, language):
+    wild = reports["wild"][language]
+    assert wild.items >= 30
+    assert wild.intent_accuracy >= MIN_WILD_INTENT_ACCURACY, wild.errors
 
 
 @pytest.mark.parametrize("language", ["hi", "pa", "en"])

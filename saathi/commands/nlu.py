@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate = sub.add_parser("nlu-eval", help="intent accuracy and symptom P/R on the held-out sets")
     evaluate.add_argument("--data", default=None,
                           help="one held-out YAML (default: the own set and the wild set, side by side)")
+    evaluate.add_argument("--show-errors", action="store_true",
+                          help="also print misread messages (not while writing training data: that tunes on them)")
     evaluate.set_defaults(func=run_eval)
 
 
@@ -66,5 +68,5 @@ def run_eval(args: argparse.Namespace) -> int:
 
     paths = {args.data: Path(args.data)} if args.data else HELDOUT_SETS
     for name, report in evaluate_sets(paths).items():
-        print_report(report, title=f"== {name} ({paths[name].name})")
+        print_report(report, title=f"== {name} ({paths[name].name})", show_errors=args.show_errors)
     return 0
