@@ -667,3 +667,22 @@ def vital_flags(text: str, facts: Iterable[str], age: float | None) -> list[tupl
     """(id, symptom code, reason) of each emergency-level finding: the red-flag layer's hook."""
     return [(f"vital_{f.id}", f.code, f.reason) for f in assess(read_vitals(text), facts, age)
             if f.level == "emergency"]
+
+
+#: Below this a measured temperature is no fever (°C): WHO IMCI chart booklet (2014) counts a fever from
+#: 37.5 °C (99.5 °F), the lowest of the fever thresholds the rules use (NICE NG143 and NEWS2 use 38 °C).
+FEVER_FROM_C = 37.5
+
+
+def names_measurement(phrase: str) -> bool:
+    """Whether ``phrase`` is only the name of a temperature reading ("temperature", "temp", "तापमान"),
+    not a fever word ("bukhar", "fever"): the lexicon also reads "temperature" as a fever, as in
+    "she has a temperature"."""
+    return phrase_key(phrase) in {phrase_key(form) for form in data()["keywords"]["temperature"]}
+
+
+def measured_afebrile(text: str | None) -> bool:
+    """The text gives a temperature and every temperature it gives is below ``FEVER_FROM_C``
+    ("temperature 37.2 C", "temp 98.6"): a measurement, not a fever."""
+    temperatures = [r.value for r in read_vitals(text).readings if r.measure == "temperature"]
+    return bool(temperatures) and all(value < FEVER_FROM_C for value in temperatures)

@@ -15,7 +15,7 @@ from nlu.language import detect_language
 from nlu.red_flags import RULES_VERSION, RedFlag, detect_red_flags, read, text_facts, urgent_signs
 from nlu.slots import age_in_text, parse_duration_days
 from nlu.symptoms import codes_of, extract_symptoms
-from nlu.vitals import Finding, Implausible, assess, read_vitals
+from nlu.vitals import Finding, Implausible, assess, measured_afebrile, names_measurement, read_vitals
 
 __all__ = ["RULES_VERSION", "ReadText", "read_text", "red_flags", "urgent_flags", "language_of", "vital_signs",
            "safety_net_level"]
@@ -36,7 +36,19 @@ def read_text(text: str | None) -> ReadText:
     # "bijli ke jhatke jaisa dard" is nerve pain) are not symptoms for the differential either
     other_meaning = read(text).dropped
     present = [code for code in codes_of(mentions) if code not in other_meaning]
+    if "fever" in present and _fever_only_measured(text, mentions):
+        present.remove("fever")
     return ReadText(present, codes_of(mentions, negated=True), parse_duration_days(text))
+
+
+def _fever_only_measured(text: str, mentions: list) -> bool:
+    """Every fever mention only names a reading ("Temperature 37.2 C", "temp 98.6") and every reading is
+    below a fever (``nlu.vitals.measured_afebrile``): clinicians list a normal temperature with the other
+    vital signs, and as a fever it sent colds and sore throats to a doctor within a day. A fever word
+    ("bukhar 99", "slight temperature" with no reading) stays a fever: a reported fever counts (WHO IMCI).
+    The red-flag rules read the text themselves and are not changed by this."""
+    fevers = [m for m in mentions if m.code == "fever" and not m.negated]
+    return all(names_measurement(m.text) for m in fevers) and measured_afebrile(text)
 
 
 def language_of(text: str | None) -> str | None:

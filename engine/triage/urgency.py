@@ -10,8 +10,9 @@ Order of precedence, safest first:
    explicit error costs, see below);
 3. cannot rule out: any single emergency condition with probability ``CANNOT_RULE_OUT`` or more
    makes it at least urgent, and the answer names that danger and its warning signs;
-4. raise (never lower) for a severe grade, a long illness with fever or cough, a baby, or a
-   reading past an urgent threshold (``nlu.vitals``: NEWS2, IMCI, ADA, ...).
+4. raise (never lower) for a severe grade, a long illness with fever or cough, a young infant (any
+   illness under 2 months, a fever under 6 months), or a reading past an urgent threshold
+   (``nlu.vitals``: NEWS2, IMCI, ADA, ...).
 5. raise (never lower) routine to urgent for an urgent-level sign (``nlu.red_flags.urgent_signs``:
    rules with a named source, e.g. post-menopausal bleeding on the NICE NG12 suspected-cancer pathway);
 6. raise (never lower) routine to urgent when the text classifier ``nlu.safety_net`` puts the
@@ -42,7 +43,15 @@ URGENT_MASS = 1 / 3
 CANNOT_RULE_OUT = 0.10
 LONG_FEVER_DAYS = 3
 LONG_COUGH_DAYS = 14
-INFANT_AGE = 1.0
+# Age in years below which any illness needs a doctor the same day: WHO IMCI (2014 chart booklet) /
+# MoHFW IMNCI (2009) assess every sick young infant, birth up to 2 months, on its own chart because
+# its danger signs are few and late. Until 2026-12-07 this was "any illness under 1 year" (no source):
+# teething, colic, nappy rash and spitting up at 3-11 months were sent to a doctor within a day.
+YOUNG_INFANT_AGE = 2 / 12
+# A fever up to this age (years) needs a doctor the same day: NICE NG143 Fever in under 5s (2019, updated
+# 2021) makes "age under 3 months, temperature 38 °C or higher" red and "age 3-6 months, temperature 39 °C
+# or higher" amber; a fever told without a reading cannot rule out 39 °C, so every fever up to 6 months counts.
+FEVER_INFANT_AGE = 0.5
 CHILD_AGE = 13.0
 TOP_FOR_SPECIALIST = 5
 #: Specialists a child or a pregnant woman still sees directly (eyes, ears, teeth, skin, mind).
@@ -91,7 +100,8 @@ def raise_for_context(level: str, evidence: Evidence) -> str:
         or ("cough" in evidence.present and days >= LONG_COUGH_DAYS)
     ):
         return "urgent"
-    if evidence.age is not None and evidence.age < INFANT_AGE:
+    if evidence.age is not None and (evidence.age < YOUNG_INFANT_AGE
+                                     or ("fever" in evidence.present and evidence.age <= FEVER_INFANT_AGE)):
         return "urgent"
     return level
 

@@ -1,0 +1,67 @@
+"""Self-care cases are not sent to a doctor within a day by rules that have no source (issue #13 item 1).
+
+Two mechanisms raised them, found on our own sets (``tests/data/triage_wide.yml``, the ``emsc-`` cases
+written from NHS self-care pages and WHO IMCI home-care classifications): "any illness under 1 year is
+urgent" (teething, colic, nappy rash at 3-11 months), and a normal temperature listed with the vital
+signs ("Temperature 37.2 C") read as a fever. Young infants and infant fevers stay urgent, and the
+red-flag rules, which read the text themselves, are untouched.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.triage import urgency
+from engine.triage.evidence import Evidence
+from engine.triage.text import read_text
+from nlu.vitals import measured_afebrile, names_measurement
+
+
+@pytest.mark.parametrize(("age", "present", "level"), [
+    (0.1, ["rash"], "urgent"),            # 5 weeks: a sick young infant (WHO IMCI, under 2 months)
+    (0.15, [], "urgent"),
+    (0.3, ["excessive_crying"], "routine"),  # 3-4 months, colic: NHS self-care
+    (0.58, ["swollen_glands"], "routine"),   # 7 months, teething
+    (0.33, ["fever"], "urgent"),          # fever at 4 months: NICE NG143 amber cannot be ruled out
+    (0.5, ["fever"], "urgent"),           # 6 months exactly still counts
+    (0.75, ["fever"], "routine"),         # 9 months, fever without anything else: the differential decides
+    (None, ["rash"], "routine"),
+])
+def test_infant_context(age, present, level):
+    assert urgency.raise_for_context("routine", Evidence(present=present, age=age)) == level
+
+
+def test_context_never_lowers():
+    assert urgency.raise_for_context("emergency", Evidence(present=["rash"], age=0.7)) == "emergency"
+    assert urgency.raise_for_context("urgent", Evidence(present=["rash"], age=0.7)) == "urgent"
+
+
+@pytest.mark.parametrize(("text", "fever"), [
+    ("A 24-year-old with sore throat. Temperature 37.2 C, pulse 80", False),
+    ("temp 98.6, cough since 2 days", False),
+    ("तापमान 98 है, खांसी", False),
+    ("ਤਾਪਮਾਨ 36.9, ਖੰਘ", False),
+    ("temperature 99 F, runny nose", False),
+    ("temp 101 F, cough", True),            # a fever reading
+    ("tapman 37.5, khansi", True),          # 37.5 °C is a fever (WHO IMCI)
+    ("bukhar 99 hai, khansi", True),        # a fever word: a reported fever counts
+    ("she has a slight temperature and cough", True),  # no reading: "a temperature" is a fever
+    ("fever since morning, temperature 37.2 now", True),
+])
+def test_a_normal_temperature_reading_is_no_fever(text, fever):
+    assert ("fever" in read_text(text).present) is fever
+
+
+def test_helpers():
+    assert names_measurement("Temperature") and names_measurement("तापमान") and not names_measurement("bukhar")
+    assert measured_afebrile("temp 98.4") and not measured_afebrile("temp 100.4")
+    assert not measured_afebrile("no reading here") and not measured_afebrile("temp 1040")
+
+
+def test_red_flags_still_read_the_text():
+    """The normal reading changes the differential only: a young infant's danger signs still fire."""
+    from engine.triage import text
+
+    flags = text.red_flags("temperature 37 C, baby not feeding at all, very sleepy", ["poor_feeding"], 0.05, "m",
+                           None)
+    assert flags
