@@ -27,6 +27,8 @@ def engine() -> Engine:
     ("हीमोग्लोबिन 4.5 है, बहुत कमज़ोरी", {"age": 30, "sex": "f"}, "vital_very_severe_anaemia"),
     ("ਖ਼ੂਨ ੬ ਹੈ ਤੇ ਸਾਹ ਚੜ੍ਹਦਾ ਹੈ", {"age": 40, "sex": "f"}, "vital_symptomatic_severe_anaemia"),
     ("sodium 118, ulti aur uljhan", {"age": 75}, "vital_symptomatic_hyponatraemia"),
+    ("Na 168 aaya report mein", {"age": 80, "sex": "f"}, "vital_severe_hypernatraemia"),
+    ("सोडियम 156 है, बहुत सुस्ती", {"age": 78, "sex": "m"}, "vital_symptomatic_hypernatraemia"),
 ])
 def test_emergency_lab_values(engine, text, kwargs, flag):
     result = engine.triage(text, **kwargs)
@@ -36,7 +38,7 @@ def test_emergency_lab_values(engine, text, kwargs, flag):
     assert vital_line(finding, result.language) in result.explanation
 
 
-@pytest.mark.parametrize("text", ["Hb 6.5 g/dl", "Na 118", "creatinine 4.5 mg/dl", "potassium 6.1"])
+@pytest.mark.parametrize("text", ["Hb 6.5 g/dl", "Hb 5", "Na 118", "Na 150", "creatinine 4.5 mg/dl", "potassium 6.1"])
 def test_urgent_lab_values_raise_routine_to_urgent(engine, text):
     result = engine.triage(text, age=45, sex="m")
     assert result.urgency == "urgent", (result.urgency, result.vitals)
@@ -69,6 +71,9 @@ def test_asha_visit_reads_lab_values(real_asha, referrals):
     reply = real_asha.handle(worker, f"VISIT {code} HB 4.5 kamzori")
     assert reply.startswith(t("asha_visit_emergency", "en", code=code)[:25]), reply
     assert "4.5 g/dL (<5 g/dL)" in reply
+    assert referrals.calls[-1]["urgency"] == "emergency"
+    reply = real_asha.handle(worker, f"VISIT {code} Na 166")
+    assert reply.startswith(t("asha_visit_emergency", "en", code=code)[:25]), reply
     assert referrals.calls[-1]["urgency"] == "emergency"
     reply = real_asha.handle(worker, f"दौरा {code} हीमोग्लोबिन ६५")
     assert t("asha_visit_recheck", "hi", items=f"{t('vital_measure_haemoglobin', 'hi')} 65") in reply

@@ -77,3 +77,34 @@ def test_every_lab_rule_names_its_source():
     lab_rules = [r for r in rules() if any(m in LAB_MEASURES for m, _, _ in r.conditions)]
     assert {m for r in lab_rules for m, _, _ in r.conditions} == set(LAB_MEASURES)
     assert all(r.sources and all(s in sources for s in r.sources) for r in lab_rules)
+
+
+@pytest.mark.parametrize(("text", "facts", "expected"), [
+    # WHO Pocket Book (2013): transfuse at "Hb of 4 g/dl or less", or 4-6 g/dl with a danger sign; the
+    # emergency line here is wider on the safe side (below 5 alone), so Hb exactly 5 alone is severe anaemia
+    ("Hb 5", (), {"severe_anaemia": "urgent"}),
+    ("hb 5.0 g/dl", (), {"severe_anaemia": "urgent"}),
+    ("Hb 4.9", (), {"very_severe_anaemia": "emergency"}),
+    ("Hb 5, saans phoolti hai", ("breathlessness",), {"symptomatic_severe_anaemia": "emergency"}),
+    # ESE 2014: "'profound' hyponatraemia ... serum sodium concentration <125 mmol/l"; 125 is moderate
+    ("Na 125", (), {}),
+    ("Na 124", (), {"profound_hyponatraemia": "urgent"}),
+    ("Na 118", (), {"profound_hyponatraemia": "urgent"}),
+    # hypernatraemia (BMJ Best Practice 2024, NHS GGC 2021): ">145", severe ">152/>155/>160"
+    ("Na 145", (), {}),
+    ("Na 146", (), {"hypernatraemia": "urgent"}),
+    ("sodium 152, susti", ("lethargy",), {"hypernatraemia": "urgent"}),
+    ("sodium 153, susti", ("lethargy",), {"symptomatic_hypernatraemia": "emergency"}),
+    ("सोडियम १५८, उलझन", ("confusion",), {"symptomatic_hypernatraemia": "emergency"}),
+    ("Na 160", (), {"hypernatraemia": "urgent"}),
+    ("ਸੋਡੀਅਮ ੧੬੧", (), {"severe_hypernatraemia": "emergency"}),
+])
+def test_lab_thresholds_at_their_exact_limits(text, facts, expected):
+    """The most urgent finding of each measure (``assess`` keeps one per measure)."""
+    assert levels(text, facts) == expected
+
+
+def test_high_sodium_is_a_red_flag():
+    assert "vital_severe_hypernatraemia" in [f.id for f in detect_red_flags("Na 168")]
+    assert "vital_symptomatic_hypernatraemia" in [f.id for f in detect_red_flags("sodium 156 hai, bahut susti aur uljhan")]
+    assert not [f for f in detect_red_flags("Na 150") if f.id.startswith("vital_")]
