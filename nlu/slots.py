@@ -182,9 +182,18 @@ def parse_age(text: str) -> float | None:
     if any(role == "duration" for _, _, role in roles):
         return None
     numbers = find_numbers(tokens)
-    if len(numbers) == 1 and 0 <= numbers[0].value <= MAX_AGE:
+    if len(numbers) == 1 and 0 <= numbers[0].value <= MAX_AGE and not _measured(tokens, numbers[0]):
         return numbers[0].value
     return None
+
+
+def _measured(tokens: Sequence[Token], number) -> bool:
+    """A unit of weight, height, money, time of day or dose right after the number ("I am 60 kg", "5 feet",
+    "60 rupaye", "7 baje"), or a measure's name right before it ("weight 60", "BP 158"): not an age."""
+    found = _slot_words().find(tokens)
+    after = any(m.label == "not_age_after" and m.first == number.last + 1 for m in found)
+    before = any(m.label == "not_age_before" and m.last == number.first - 1 for m in found)
+    return after or before
 
 
 def age_in_text(text: str) -> float | None:

@@ -143,3 +143,33 @@ def test_ages_and_durations_in_one_message(text, days, years):
     assert parse_duration_days(text) == (None if days is None else pytest.approx(days))
     assert parse_age(text) == (None if years is None else pytest.approx(years, abs=0.01))
     assert age_in_text(text) == (None if years is None else pytest.approx(years, abs=0.01))
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        # A weight, a height, money, a time of day or a measure's value is no age (issue #13); the intake
+        # asks for the age again instead of taking 60 kg for 60 years.
+        ("I am 60 kg", None),
+        ("60 kg", None),
+        ("mera wazan 60 hai", None),
+        ("मैं 60 किलो का हूँ", None),
+        ("ਮੇਰਾ ਭਾਰ ੬੦ ਕਿੱਲੋ", None),
+        ("5 feet", None),
+        ("height 150 cm", None),
+        ("60 rupaye", None),
+        ("७ बजे", None),
+        ("7 baje", None),
+        ("BP 158", None),
+        ("sugar 110", None),
+        # ages said with a lone number still count
+        ("60", 60),
+        ("I am 60", 60),
+        ("60 M", 60),
+        ("੬੦", 60),
+        ("she is 70, BP 158", 70),
+        ("umar 35, wazan 60 kilo", 35),
+    ],
+)
+def test_a_lone_number_with_another_unit_is_no_age(text, years):
+    assert parse_age(text) == (None if years is None else pytest.approx(years))
