@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from nlu.matcher import PhraseMatcher
 from nlu.negation import clause_ids, negation_flags
-from nlu.resources import LEXICON_DIR, read_tsv, word_list
+from nlu.resources import LEXICON_DIR, read_tsv, unstemmed_words, word_list
 from nlu.text import Token, phrase_key, stem
 
 PARTS_PATH = LEXICON_DIR / "danger_parts.tsv"
@@ -154,7 +154,8 @@ def find_parts(text: str, tokens: Sequence[Token], context: Sequence[tuple[int, 
     index = _index()
     keys = [token.key for token in tokens]
     found = _all_matches(keys, index.exact.index, index.exact.max_len)
-    found |= _all_matches([part_stem(key) for key in keys], index.stemmed, index.max_stemmed)
+    whole = unstemmed_words()  # compared whole: "झटको" (shake them!) is not the stem of "झटकने"
+    found |= _all_matches([key if key in whole else part_stem(key) for key in keys], index.stemmed, index.max_stemmed)
     ordered = sorted(found, key=lambda m: (m[1], m[2], m[0]))
     spans = [(first, last) for _, first, last in ordered]
     flags = negation_flags(text, tokens, spans + list(context))[: len(spans)]

@@ -76,10 +76,9 @@ class Reading:
     sentence: list[int]
     free: set[str] = field(default_factory=set)
     #: Labels the text named but a mask took away ("sneezing fits", "pain like electric shocks", the
-    #: "daura" of "dil ka daura"): the same codes handed in by a caller that read the text without masks
-    #: are not facts either. History ("had a stroke years ago") is deliberately not applied to the
-    #: caller's codes: measured on 2026-12-06 it cost an emergency on a held-back set, so a past-time cue
-    #: read wrongly stays safe.
+    #: "daura" of "dil ka daura") or told only as past history ("pichle saal daura pada tha", "had a
+    #: stroke 3 years ago"): the same codes handed in by a caller that read the text without masks or
+    #: history (the triage engine) are not facts either, so ``saathi triage`` and the bot agree.
     dropped: frozenset[str] = frozenset()
     _units: dict[int | None, tuple[frozenset[str], list[Mention]]] = field(default_factory=dict, repr=False)
 
@@ -386,7 +385,13 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
     clause = clause_ids(text, tokens, clause_breaks(tokens))
     past = {clause[m.first] for m in kept if m.label == history["cue"]}
     past -= {clause[m.first] for m in kept if m.label == history["unless"]}
-    return [m for m in kept if m.label not in labels or clause[m.first] not in past], masked
+    now = [m for m in kept if m.label not in labels or clause[m.first] not in past]
+    # an event told only in the past is history for the caller's codes too ("pichle saal daura pada tha":
+    # the engine's own reading of the text found "seizure" and hands it in), when the event is the danger
+    # itself; a bite, wound, burn, poison or head injury in the past can be the cause of a danger now
+    # (rabies, tetanus, a bleed), so those codes stay the caller's
+    past_only = {m.label for m in kept if not m.negated} - {m.label for m in now if not m.negated}
+    return now, masked | frozenset(past_only & set(history["events"]))
 
 
 def text_facts(text: str) -> set[str]:

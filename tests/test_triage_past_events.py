@@ -1,0 +1,40 @@
+"""Past events do not fire a current emergency through the triage engine (``saathi triage``), and events
+told now still do (issue #13 item 4): the engine reads the symptom codes without the red-flag layer's
+history rule and hands them in, so the history rule must reach those codes too."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.triage import Engine
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(use_classifier=False)
+
+
+@pytest.mark.parametrize("text", [
+    "I had a heart attack 2 years ago",
+    "pichle saal daura pada tha",
+    "पिछले साल दौरा पड़ा था",
+    "ਪਿਛਲੇ ਸਾਲ ਦੌਰਾ ਪਿਆ ਸੀ",
+    "my father had a stroke 3 years ago, now he has knee pain",
+    "had a seizure as a child, now sore throat",
+])
+def test_past_event_is_no_emergency(engine, text):
+    result = engine.triage(text, age=55, sex="m")
+    assert result.urgency != "emergency" and not result.red_flags, (result.urgency, result.red_flags)
+
+
+@pytest.mark.parametrize("text", [
+    "abhi daura pada hai",
+    "pichle saal daura pada tha, aaj phir se daura pada",
+    "उसे अभी दौरा पड़ रहा है",
+    "ਹੁਣੇ ਦੌਰਾ ਪੈ ਰਿਹਾ ਹੈ",
+    "chest pain and sweating since this morning, had a heart attack 2 years ago",
+    "3 day history of seizures",
+])
+def test_event_now_is_an_emergency(engine, text):
+    result = engine.triage(text, age=55, sex="m")
+    assert result.urgency == "emergency", (result.urgency, result.red_flags)
