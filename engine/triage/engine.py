@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,8 @@ MAX_CONDITIONS = 5
 MIN_CONDITIONS = 3
 MIN_PROBABILITY = 0.02
 MAX_WATCHED = 2
+#: next_question answers an engine remembers (a few conversations' worth of form turns)
+QUESTIONS_REMEMBERED = 256
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ class Engine:
         self.use_classifier = use_classifier
         self._model: TrainedModel | None = None
         self._lock = threading.Lock()
+        #: next_question's answers by its normalised evidence (see :meth:`next_question`)
+        self._questions: OrderedDict[tuple, str | None] = OrderedDict()
+        self._questions_lock = threading.Lock()  # not the model's: a model load must not hold up a question
 
     # -- model ---------------------------------------------------------------------------------
     @property
@@ -233,10 +239,30 @@ class Engine:
 
     def next_question(self, symptoms, negated, age=None, sex=None, pregnant=None, when=None, state=None,
                       district=None) -> str | None:
+        """The most informative symptom to ask about next (``questions.best_question``), remembered
+        by its evidence: a form turn asks it up to three times over the same slots (rasa-sdk's
+        ``required_slots`` for extraction, validation and the next slot), and with 500+ conditions
+        one answer costs a few ms of the action server's CPU. The answer depends only on this
+        engine's knowledge base and the evidence, so a remembered one is the same."""
         ev = normalise(self.kb, Evidence(list(symptoms or []), list(negated or []), age,
                                          (sex or "").lower()[:1] or None, pregnant, month=priors.month_of(when),
                                          state=state or None, district=district or None))
-        return questions.best_question(self.kb, ev)
+        key = (tuple(ev.present), tuple(ev.negated), ev.age, ev.sex, ev.pregnant, ev.month, ev.state, ev.district)
+        with self._questions_lock:
+            if key in self._questions:
+                self._questions.move_to_end(key)
+                return self._questions[key]
+        answer = questions.best_question(self.kb, ev)
+        with self._questions_lock:
+            self._questions[key] = answer
+            if len(self._questions) > QUESTIONS_REMEMBERED:
+                self._questions.popitem(last=False)
+        return answer
+
+    def forget_questions(self) -> None:
+        """Drop the remembered :meth:`next_question` answers (a bench timing the work itself)."""
+        with self._questions_lock:
+            self._questions.clear()
 
     # -- helpers -------------------------------------------------------------------------------
     def _ranked(self, probs: np.ndarray, ev: Evidence) -> list[RankedCondition]:
