@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,43 +54,23 @@ def wait_for(predicate, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def test_a_reminder_whose_worker_was_killed_mid_send_is_rearmed_and_sent_once(tmp_path, connection):
-    log = tmp_path / "sends.log"
-    hold = tmp_path / "sends.log.hold"
-    queue = f"notify-lease-{uuid.uuid4().hex[:8]}"
+def sweeper(engine, scheduler: RqAt, lease: dt.timedelta) -> NotifyService:
+    """A notify service over the outbox, as a gateway's sweep runs it (no sender of its own)."""
+    return NotifyService(make_session_factory(engine), FixedAddressBook({}), None, DictState(), scheduler,  # type: ignore[arg-type]
+                         quiet_hours=(0, 0), templates={}, sealer=MemorySealer(), sending_lease=lease)
+
+
+@contextmanager
+def outbox(name: str, connection) -> Iterator[tuple[str, object, RqAt, list[subprocess.Popen]]]:
+    """A fresh migrated outbox database, an RQ queue of its own and the list of workers started on
+    it; on the way out every worker still alive is killed and the queue's jobs are deleted."""
     workers: list[subprocess.Popen] = []
-    with fresh_pg_database("saathi_lease") as url:
+    with fresh_pg_database(name) as url:
         migrate(url)
         engine = make_engine(url)
-        scheduler = RqAt(connection, queue)
-        lease = dt.timedelta(seconds=10)  # the claim was a moment ago (a loaded box: seconds)
-        sweepers = [NotifyService(make_session_factory(engine), FixedAddressBook({}), None, DictState(), scheduler,  # type: ignore[arg-type]
-                                  quiet_hours=(0, 0), templates={}, sealer=MemorySealer(), sending_lease=lease)
-                    for _ in range(2)]
+        scheduler = RqAt(connection, f"notify-lease-{uuid.uuid4().hex[:8]}")
         try:
-            person = uuid.uuid4()
-            row_id = sweepers[0].schedule(person, "asha_notify_checkup", FIELDS, dt.datetime.now(dt.timezone.utc),
-                                          dedupe="lease", kind="checkup", urgent=True)
-            hold.touch()
-            workers.append(start_worker(url, queue, log))
-            wait_for(lambda: log.exists() and "start" in log.read_text(), 120, "the worker never took the reminder")
-            kill_with_children(workers[0])  # the worker and its work-horse, mid-send
-            hold.unlink()
-            with make_session_factory(engine)() as s:
-                assert s.get(Outbox, row_id).status == "sending"
-            assert sweepers[0].reclaim() == set()  # within the lease: the sender may still be alive
-            time.sleep(lease.total_seconds())
-            assert [sweeper.reclaim() for sweeper in sweepers] == [{row_id}, set()]  # one sweeper gets it
-            assert sweepers[1].rearm() == 1  # a scheduled row armed again: harmless, dispatch claims first
-
-            workers.append(start_worker(url, queue, log))  # the supervisor's restart
-            # RQ's scheduler lock of the dead worker expires (61 s), the new one takes it in its round
-            wait_for(lambda: "sent" in log.read_text(), 240, "the re-armed reminder was never sent")
-            time.sleep(3)  # any second job (there are two armings) has had its turn
-            assert [line.split()[0] for line in log.read_text().splitlines()] == ["start", "start", "sent"]
-            with make_session_factory(engine)() as s:
-                row = s.get(Outbox, row_id)
-                assert (row.status, row.attempts) == ("sent", 1)
+            yield url, engine, scheduler, workers
         finally:
             for worker in workers:
                 if worker.poll() is None:
@@ -97,6 +79,42 @@ def test_a_reminder_whose_worker_was_killed_mid_send_is_rearmed_and_sent_once(tm
                 scheduler.queue.scheduled_job_registry.remove(job_id, delete_job=True)
             scheduler.queue.delete(delete_jobs=True)
             engine.dispose()
+
+
+def assert_sent_once(log: Path, engine, row_id) -> None:
+    """Two sends started (the killed one and the retry), one finished, and the row says so."""
+    assert [line.split()[0] for line in log.read_text().splitlines()] == ["start", "start", "sent"]
+    with make_session_factory(engine)() as s:
+        row = s.get(Outbox, row_id)
+        assert (row.status, row.attempts) == ("sent", 1)
+
+
+def test_a_reminder_whose_worker_was_killed_mid_send_is_rearmed_and_sent_once(tmp_path, connection):
+    log = tmp_path / "sends.log"
+    hold = tmp_path / "sends.log.hold"
+    with outbox("saathi_lease", connection) as (url, engine, scheduler, workers):
+        lease = dt.timedelta(seconds=10)  # the claim was a moment ago (a loaded box: seconds)
+        sweepers = [sweeper(engine, scheduler, lease) for _ in range(2)]
+        person = uuid.uuid4()
+        row_id = sweepers[0].schedule(person, "asha_notify_checkup", FIELDS, dt.datetime.now(dt.timezone.utc),
+                                      dedupe="lease", kind="checkup", urgent=True)
+        hold.touch()
+        workers.append(start_worker(url, scheduler.queue.name, log))
+        wait_for(lambda: log.exists() and "start" in log.read_text(), 120, "the worker never took the reminder")
+        kill_with_children(workers[0])  # the worker and its work-horse, mid-send
+        hold.unlink()
+        with make_session_factory(engine)() as s:
+            assert s.get(Outbox, row_id).status == "sending"
+        assert sweepers[0].reclaim() == set()  # within the lease: the sender may still be alive
+        time.sleep(lease.total_seconds())
+        assert [sweeper.reclaim() for sweeper in sweepers] == [{row_id}, set()]  # one sweeper gets it
+        assert sweepers[1].rearm() == 1  # a scheduled row armed again: harmless, dispatch claims first
+
+        workers.append(start_worker(url, scheduler.queue.name, log))  # the supervisor's restart
+        # RQ's scheduler lock of the dead worker expires (61 s), the new one takes it in its round
+        wait_for(lambda: "sent" in log.read_text(), 240, "the re-armed reminder was never sent")
+        time.sleep(3)  # any second job (there are two armings) has had its turn
+        assert_sent_once(log, engine, row_id)
 
 
 def test_a_killed_workers_reminder_goes_out_once_within_a_lease_and_one_sweep(tmp_path, connection):
@@ -109,24 +127,18 @@ def test_a_killed_workers_reminder_goes_out_once_within_a_lease_and_one_sweep(tm
 
     log = tmp_path / "sends.log"
     hold = tmp_path / "sends.log.hold"
-    queue = f"notify-lease-{uuid.uuid4().hex[:8]}"
     lease, sweep, pickup = dt.timedelta(seconds=20), dt.timedelta(seconds=5), dt.timedelta(seconds=10)
-    workers: list[subprocess.Popen] = []
-    with fresh_pg_database("saathi_lease_bound") as url:
-        migrate(url)
-        engine = make_engine(url)
-        scheduler = RqAt(connection, queue)
-        sweeper = NotifyService(make_session_factory(engine), FixedAddressBook({}), None, DictState(), scheduler,  # type: ignore[arg-type]
-                                quiet_hours=(0, 0), templates={}, sealer=MemorySealer(), sending_lease=lease)
-        sweeping = lease_sweep(sweep, lambda: sweeper).start()
+    with outbox("saathi_lease_bound", connection) as (url, engine, scheduler, workers):
+        service = sweeper(engine, scheduler, lease)
+        sweeping = lease_sweep(sweep, lambda: service).start()
         try:
-            row_id = sweeper.schedule(uuid.uuid4(), "asha_notify_checkup", FIELDS, dt.datetime.now(dt.timezone.utc),
+            row_id = service.schedule(uuid.uuid4(), "asha_notify_checkup", FIELDS, dt.datetime.now(dt.timezone.utc),
                                       dedupe="lease-bound", kind="checkup", urgent=True)
             hold.touch()
-            workers.append(start_worker(url, queue, log))
+            workers.append(start_worker(url, scheduler.queue.name, log))
             wait_for(lambda: log.exists() and "start" in log.read_text(), 120, "the worker never took the reminder")
             kill_with_children(workers[0])  # mid-send, inside its lease
-            workers.append(start_worker(url, queue, log))  # the supervisor's restart
+            workers.append(start_worker(url, scheduler.queue.name, log))  # the supervisor's restart
             hold.unlink()
             with make_session_factory(engine)() as s:
                 row = s.get(Outbox, row_id)
@@ -140,16 +152,6 @@ def test_a_killed_workers_reminder_goes_out_once_within_a_lease_and_one_sweep(tm
                   f"sweep {sweep.seconds} s)")
             assert late <= bound
             time.sleep(sweep.total_seconds() + 2)  # another sweep has run: nothing more goes out
-            assert [line.split()[0] for line in log.read_text().splitlines()] == ["start", "start", "sent"]
-            with make_session_factory(engine)() as s:
-                row = s.get(Outbox, row_id)
-                assert (row.status, row.attempts) == ("sent", 1)
+            assert_sent_once(log, engine, row_id)
         finally:
             sweeping.stop()
-            for worker in workers:
-                if worker.poll() is None:
-                    kill_with_children(worker)
-            for job_id in scheduler.queue.scheduled_job_registry.get_job_ids():
-                scheduler.queue.scheduled_job_registry.remove(job_id, delete_job=True)
-            scheduler.queue.delete(delete_jobs=True)
-            engine.dispose()

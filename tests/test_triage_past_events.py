@@ -14,27 +14,17 @@ def engine() -> Engine:
     return Engine(use_classifier=False)
 
 
-@pytest.mark.parametrize("text", [
-    "I had a heart attack 2 years ago",
-    "pichle saal daura pada tha",
-    "पिछले साल दौरा पड़ा था",
-    "ਪਿਛਲੇ ਸਾਲ ਦੌਰਾ ਪਿਆ ਸੀ",
-    "my father had a stroke 3 years ago, now he has knee pain",
-    "had a seizure as a child, now sore throat",
-])
-def test_past_event_is_no_emergency(engine, text):
-    result = engine.triage(text, age=55, sex="m")
-    assert result.urgency != "emergency" and not result.red_flags, (result.urgency, result.red_flags)
+PAST = ["I had a heart attack 2 years ago", "pichle saal daura pada tha", "पिछले साल दौरा पड़ा था",
+        "ਪਿਛਲੇ ਸਾਲ ਦੌਰਾ ਪਿਆ ਸੀ", "my father had a stroke 3 years ago, now he has knee pain",
+        "had a seizure as a child, now sore throat"]
+NOW = ["abhi daura pada hai", "pichle saal daura pada tha, aaj phir se daura pada", "उसे अभी दौरा पड़ रहा है",
+       "ਹੁਣੇ ਦੌਰਾ ਪੈ ਰਿਹਾ ਹੈ", "chest pain and sweating since this morning, had a heart attack 2 years ago",
+       "3 day history of seizures"]
 
 
-@pytest.mark.parametrize("text", [
-    "abhi daura pada hai",
-    "pichle saal daura pada tha, aaj phir se daura pada",
-    "उसे अभी दौरा पड़ रहा है",
-    "ਹੁਣੇ ਦੌਰਾ ਪੈ ਰਿਹਾ ਹੈ",
-    "chest pain and sweating since this morning, had a heart attack 2 years ago",
-    "3 day history of seizures",
-])
-def test_event_now_is_an_emergency(engine, text):
+@pytest.mark.parametrize(("text", "now"), [(text, False) for text in PAST] + [(text, True) for text in NOW])
+def test_an_event_told_now_is_an_emergency_and_a_past_one_is_not(engine, text, now):
     result = engine.triage(text, age=55, sex="m")
-    assert result.urgency == "emergency", (result.urgency, result.red_flags)
+    assert (result.urgency == "emergency") is now, (result.urgency, result.red_flags)
+    if not now:
+        assert not result.red_flags, result.red_flags
