@@ -21,6 +21,7 @@ from channels import symptom_menu
 from channels.types.voice.keywords import NUMBER_KEYS
 from engine.i18n import catalogue
 from engine.speech import closed
+from engine.speech.prompts import first_in_script
 
 #: The store key holding the kind of answer the last question to ``sender`` wants (WhatsApp/SMS).
 ASKED_KEY = "asked:{sender}"
@@ -58,14 +59,11 @@ def choices(kind: str) -> closed.Choices:
     return {"yesno": closed.yes_no, "number": closed.numbers}[kind]()
 
 
-_SCRIPT = {"hi": re.compile("^[\u0900-\u097f ]+$"), "pa": re.compile("^[\u0a00-\u0a7f ]+$"), "en": re.compile("^[a-z ]+$")}
-
-
 def answer(kind: str, value: str, language: str) -> Answer:
     """How a recognised ``value`` is read back and what is sent on."""
     if kind == "yesno":
         forms = dict(closed.yes_no().options)[value]
-        word = next((f for f in forms if _SCRIPT.get(language, _SCRIPT["en"]).match(f)), value)
+        word = first_in_script(forms, language) or value
         return Answer(word, "1" if value == "yes" else "2")
     if kind == "symptom":
         name = symptom_menu.choice_text(value, language) or value

@@ -55,20 +55,22 @@ def symptom_prompt(language: str, limit: int = 12) -> str:
     return f"{lead} {', '.join(words)}."
 
 
-def _first_in_script(forms: list[str], language: str) -> str | None:
-    return next((f for f in forms if _SCRIPT[language].match(f)), None)
+def first_in_script(forms: list[str], language: str) -> str | None:
+    """The first of ``forms`` written wholly in ``language``'s script (Latin for a language without one)."""
+    script = _SCRIPT.get(language, _SCRIPT["en"])
+    return next((f for f in forms if script.match(f)), None)
 
 
 @lru_cache(maxsize=8)
 def hotwords(language: str) -> str:
     """Place names, answer words and number words in ``language``'s script, space-separated;
     the most useful first (the backend trims the tail to fit Whisper's context)."""
-    places = [_first_in_script(row["aliases"].split("|"), language) or row["name"] for row in _rows(GAZETTEER_TSV)]
+    places = [first_in_script(row["aliases"].split("|"), language) or row["name"] for row in _rows(GAZETTEER_TSV)]
     if language == "en":
         places = [row["name"] for row in _rows(GAZETTEER_TSV)]
     numbers = {row["key"]: row["forms"].split("|") for row in _rows(NUMBERS_TSV)}
     # English number words are in _ANSWERS: numbers.tsv lists romanised Hindi ("tees") among them.
-    number_words = [] if language == "en" else [_first_in_script(numbers[key], language) for key in _NUMBERS
+    number_words = [] if language == "en" else [first_in_script(numbers[key], language) for key in _NUMBERS
                                                  if key in numbers]
     words = [_ANSWERS.get(language, ""), *(w for w in number_words if w), *places]
     return " ".join(dict.fromkeys(" ".join(words).split()))
