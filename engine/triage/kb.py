@@ -19,6 +19,15 @@ Conditions live in ``data/conditions/*.yml`` as clinician-readable data (one ent
       self_care: {en, hi, pa}
       warning_signs: {en, hi, pa}
       sources: [guideline or textbook names]
+      urgent_needs:                    # optional, urgent conditions only: see below
+        any: [vomiting, confusion]     # findings, one of which must be present
+        ages: [3, 65]                  # optional: the ages (years, from inclusive, to exclusive) it applies at
+        source: guideline that names these findings
+
+``urgent_needs``: an urgent condition whose guideline sends its uncomplicated form home (a child's bump on
+the head, NICE NG232; a typical faint, ESC 2018) counts as urgent only when one of the findings that guideline
+names for a doctor's visit is present; otherwise it weighs as routine in the urgency distribution
+(``KnowledgeBase.levels``). It never changes the differential, an emergency condition, or a red flag.
 
 Hard limits: a condition is never listed for a person it cannot apply to (``Condition.allows``). A
 factor of 0 in ``modifiers`` is such a limit (``sex: {m: 0}``, ``age: {infant: 0}``); ``only`` draws finer
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +97,11 @@ class Condition:
     sources: tuple[str, ...]
     age_min: float = 0.0
     age_max: float = float("inf")
+    #: ``urgent_needs``: the findings without which this urgent condition weighs as routine, the ages the
+    #: rule applies at, and its source (empty: always at its own urgency)
+    urgent_needs: frozenset[str] = frozenset()
+    urgent_needs_ages: tuple[float, float] = (0.0, float("inf"))
+    urgent_needs_source: str = ""
 
     def name(self, language: str | None) -> str:
         return self.names.get(language or "en") or self.names["en"]
@@ -132,12 +147,27 @@ class KnowledgeBase:
         self.pregnant_factors = np.array([c.pregnant_factor for c in self.conditions], dtype=float)
         self.onset_index = np.array([ONSETS.index(c.onset) for c in self.conditions], dtype=int)
         self.emergency_mask = np.array([c.urgency == "emergency" for c in self.conditions], dtype=bool)
+        self.level_ranks = np.array([URGENCY_LEVELS.index(c.urgency) for c in self.conditions], dtype=int)
+        self.gated = [(i, c.urgent_needs, c.urgent_needs_ages) for i, c in enumerate(self.conditions) if c.urgent_needs]
 
     def __len__(self) -> int:
         return len(self.conditions)
 
     def by_id(self, condition_id: str) -> Condition:
         return self.conditions[self.index[condition_id]]
+
+    def levels(self, present: Iterable[str] = (), age: float | None = None) -> np.ndarray:
+        """Each condition's urgency rank (``URGENCY_LEVELS`` index) for this person: an urgent condition with
+        ``urgent_needs`` weighs as routine when none of its findings is present (at the ages the rule covers;
+        an unknown age is covered)."""
+        if not self.gated:
+            return self.level_ranks
+        found = set(present)
+        ranks = self.level_ranks.copy()
+        for i, needs, (low, high) in self.gated:
+            if not needs & found and (age is None or low <= age < high):
+                ranks[i] = 0
+        return ranks
 
 
 def age_group(age: float | None) -> str | None:
@@ -212,6 +242,7 @@ def parse_condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) 
         sex_factor[next(s for s in SEXES if s != only_sex)] = 0.0
     if all(v == 0.0 for v in age_factor.values()) or all(v == 0.0 for v in sex_factor.values()):
         raise KnowledgeBaseError(f"{cid}: its limits exclude everyone")
+    needs, needs_ages, needs_source = _urgent_needs(entry, vocabulary, cid)
     return Condition(
         id=cid,
         icd10=str(entry["icd10"]),
@@ -230,7 +261,34 @@ def parse_condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) 
         sources=sources,
         age_min=age_min,
         age_max=age_max,
+        urgent_needs=needs,
+        urgent_needs_ages=needs_ages,
+        urgent_needs_source=needs_source,
     )
+
+
+def _urgent_needs(entry: dict, vocabulary: set[str], cid: str) -> tuple[frozenset[str], tuple[float, float], str]:
+    """``urgent_needs: {any, ages?, source}`` checked: only on an urgent condition, known findings, a source."""
+    needs = entry.get("urgent_needs")
+    if not needs:
+        return frozenset(), (0.0, float("inf")), ""
+    unknown = set(needs) - {"any", "ages", "source"}
+    if unknown:
+        raise KnowledgeBaseError(f"{cid}: urgent_needs has unknown keys {sorted(unknown)}")
+    if entry.get("urgency") != "urgent":
+        raise KnowledgeBaseError(f"{cid}: urgent_needs on a condition that is not urgent")
+    findings = frozenset(needs.get("any") or ())
+    if not findings or findings - vocabulary or findings & CONTEXT_CODES:
+        raise KnowledgeBaseError(f"{cid}: urgent_needs findings {sorted(findings - vocabulary) or 'missing'}")
+    if not str(needs.get("source") or "").strip():
+        raise KnowledgeBaseError(f"{cid}: urgent_needs without a source")
+    ages = needs.get("ages") or [0, None]
+    if not (isinstance(ages, list) and len(ages) == 2):
+        raise KnowledgeBaseError(f"{cid}: urgent_needs ages must be [from, to)")
+    low, high = float(ages[0] or 0), float("inf") if ages[1] is None else float(ages[1])
+    if not 0.0 <= low < high:
+        raise KnowledgeBaseError(f"{cid}: urgent_needs ages {ages} is empty")
+    return findings, (low, high), str(needs["source"])
 
 
 def _limits(only: dict, cid: str) -> tuple[float, float, str | None]:

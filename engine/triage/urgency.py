@@ -7,7 +7,9 @@ Order of precedence, safest first:
    trained classifier version and seed; the classifier only ranks): emergency when the emergency
    conditions together hold at least ``EMERGENCY_MASS`` of the probability; urgent when
    urgent-or-worse conditions hold at least ``URGENT_MASS``; routine otherwise (thresholds from
-   explicit error costs, see below);
+   explicit error costs, see below). An urgent condition with ``urgent_needs`` in the knowledge base
+   counts as urgent only with one of the findings its guideline names (a head bump without vomiting,
+   drowsiness or a blackout is home care, NICE NG232): a prior and shared symptoms alone do not make it;
 3. cannot rule out: any single emergency condition with probability ``CANNOT_RULE_OUT`` or more
    makes it at least urgent, and the answer names that danger and its warning signs;
 4. raise (never lower) for a severe grade, a long illness with fever or cough, a young infant (any
@@ -62,8 +64,10 @@ def _rank(level: str) -> int:
     return URGENCY_LEVELS.index(level)
 
 
-def from_differential(kb: KnowledgeBase, probabilities: np.ndarray) -> str:
-    levels = np.array([_rank(c.urgency) for c in kb.conditions])
+def from_differential(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Evidence | None = None) -> str:
+    """The level the differential's mass decides; an urgent condition whose guideline sends its uncomplicated
+    form home weighs as routine without the findings that guideline names (``KnowledgeBase.levels``)."""
+    levels = kb.levels(evidence.present, evidence.age) if evidence is not None else kb.level_ranks
     if probabilities[levels == 2].sum() >= EMERGENCY_MASS:
         return "emergency"
     if probabilities[levels >= 1].sum() >= URGENT_MASS:
@@ -120,7 +124,7 @@ def decide(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Evidence, red
            findings: Iterable = (), signs: list = ()) -> str:
     if red_flags:
         return "emergency"
-    level = raise_for_context(from_differential(kb, probabilities), evidence)
+    level = raise_for_context(from_differential(kb, probabilities, evidence), evidence)
     if dangers(kb, probabilities):
         level = at_least(level, "urgent")
     return raise_for_signs(raise_for_vitals(level, findings), list(signs))
