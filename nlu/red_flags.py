@@ -80,6 +80,10 @@ class Reading:
     #: stroke 3 years ago"): the same codes handed in by a caller that read the text without masks or
     #: history (the triage engine) are not facts either, so ``saathi triage`` and the bot agree.
     dropped: frozenset[str] = frozenset()
+    #: A cause of a later danger told only in the past ("kutte ne 2 mahine pehle kaata tha", "sir pe chot lagi
+    #: thi kal"): a fact for a clause only together with a fact of now (rabies signs, vomiting), never alone;
+    #: the caller's codes of the same labels count the same way, so the bot and ``saathi triage`` agree.
+    past: frozenset[str] = frozenset()
     _units: dict[int | None, tuple[frozenset[str], list[Mention]]] = field(default_factory=dict, repr=False)
 
     def names(self) -> set[str]:
@@ -135,20 +139,27 @@ class Clause:
         units = (reading.sentences() or [None]) if self.scope == "sentence" else [None]
         for unit in units:
             names, mentions = reading.unit(unit)
-            hits = self._holds(names, mentions, reading.free)
+            hits = self._holds(names, mentions, reading.free, reading.past)
             if hits is not None:
                 return hits
         return None
 
-    def _holds(self, names: frozenset[str], mentions: list[Mention], free: set[str]) -> list[str] | None:
-        if any(n not in names and n not in free for n in self.all) or any(n in names or n in free for n in self.none):
+    def _holds(self, names: frozenset[str], mentions: list[Mention], free: set[str],
+               past: frozenset[str] = frozenset()) -> list[str] | None:
+        """The facts that make the clause hold, or None. A fact told only in the past (``past``) counts only
+        beside one of now that is no context ("bitten 2 months ago" + fear of water, not the bite alone)."""
+        if any(n not in names and n not in free for n in self.all) or any(
+                (n in names or n in free) and n not in past for n in self.none):
             return None
         hits = sorted(n for n in self.any if n in names or n in free)
         if self.any and len(hits) < self.min:
             return None
         if self.window is not None and not self._close(mentions, free):
             return None
-        return sorted(self.all) + hits
+        found = sorted(self.all) + hits
+        if past and not any(n not in past and n not in CONTEXT_FACTS for n in found):
+            return None
+        return found
 
     def _close(self, mentions: list[Mention], free: set[str]) -> bool:
         """Some stretch of ``window`` tokens holds every placed fact of ``all`` and ``min`` of ``any``."""
@@ -346,8 +357,8 @@ def read(text: str) -> Reading:
     mentions = [Mention(m.label, m.first, m.last, negated) for m, negated in zip(found, flags, strict=True)]
     mentions += find_parts(text, tokens, spans)
     mentions += _pill_counts(text, tokens, mentions)
-    mentions, dropped = _unmasked(text, tokens, mentions, taken)
-    reading = Reading(mentions, _sentences(text, tokens), dropped=dropped)
+    mentions, dropped, past = _unmasked(text, tokens, mentions, taken)
+    reading = Reading(mentions, _sentences(text, tokens), dropped=dropped, past=past)
     score = _gcs(text, tokens)
     if (score is not None and score <= GCS_ALTERED) or _avpu_below_alert(tokens):
         reading.free.add("low_gcs")
@@ -357,7 +368,7 @@ def read(text: str) -> Reading:
 
 
 def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
-              taken: Sequence[Mention] = ()) -> tuple[list[Mention], frozenset[str]]:
+              taken: Sequence[Mention] = ()) -> tuple[list[Mention], frozenset[str], frozenset[str]]:
     """``mentions`` without the ones a longer phrase or a past time gives another meaning, and the labels
     only a mask took away (see ``Reading.dropped``); ``taken``: symptoms a longer signal phrase already
     took away, counted as dropped when a mask covers them too (the "daura" of "dil ka daura", and not
@@ -367,7 +378,10 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
     not apnoea now, "bit my tongue" alone is not a fit); with ``overlap`` any mention sharing a token with
     it ("haath pair jhatak ke dekho" is an instruction: the "haath pair jhatak" of a fit overlaps it). ``history``: an event named in a clause that
     puts it in the past ("had a stroke 3 years ago") is history, unless the clause also says now
-    ("had a stroke years ago, now again his face drooped" keeps it).
+    ("had a stroke years ago, now again his face drooped" keeps it). Returns the mentions kept, the labels
+    dropped for the caller's codes too (masked, and past events whose danger is the event itself), and the
+    past causes (history labels that are not such events: a bite, burn, poison or head injury), which stay
+    as mentions but count only beside a fact of now (``Clause._holds``).
     """
     masks, history = _ruleset()["masks"], _ruleset()["history"]
     covers = [m for m in mentions if m.label in masks and not m.negated]
@@ -381,7 +395,7 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
     masked = frozenset(named - {m.label for m in kept if not m.negated})
     labels = set(history["labels"])
     if not any(m.label == history["cue"] for m in kept) or not any(m.label in labels for m in kept):
-        return kept, masked
+        return kept, masked, frozenset()
     clause = clause_ids(text, tokens, clause_breaks(tokens))
     past = {clause[m.first] for m in kept if m.label == history["cue"]}
     past -= {clause[m.first] for m in kept if m.label == history["unless"]}
@@ -391,7 +405,23 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
     # itself; a bite, wound, burn, poison or head injury in the past can be the cause of a danger now
     # (rabies, tetanus, a bleed), so those codes stay the caller's
     past_only = {m.label for m in kept if not m.negated} - {m.label for m in now if not m.negated}
-    return now, masked | frozenset(past_only & set(history["events"]))
+    events = set(history["events"])
+    causes = past_only - events
+    if not causes:
+        return now, masked | frozenset(past_only & events), frozenset()
+    # a cause whose danger lasts longer than the time told ("kutte ne 2 mahine pehle kaata": rabies) is now
+    days = parse_duration_days(text)
+    lasting = history["lasting_days"]
+    causes = {c for c in causes if days is None or days > lasting.get(c, 0)}
+    # the cause comes back as a fact of the past, with the words told in its own span ("snake" of "snake bite
+    # 5 saal pehle"), unless another clause says them now
+    spans = [(m.first, m.last) for m in kept if m.label in causes and not m.negated]
+    told_now = {m.label for m in kept if not m.negated and clause[m.first] not in past}
+    earlier = {m.label for m in kept if not m.negated and clause[m.first] in past
+               and any(first <= m.last and m.first <= last for first, last in spans)} - told_now
+    now += [m for m in kept if m.label in past_only - events and not m.negated and m not in now]
+    now.sort(key=lambda m: (m.first, m.last))
+    return now, masked | frozenset(past_only & events), frozenset(earlier | causes)
 
 
 def text_facts(text: str) -> set[str]:
@@ -486,7 +516,7 @@ def urgent_signs(text: str, **context: Unpack[PatientContext]) -> list[RedFlag]:
     reading, age = _prepared(text, **context)
     days = parse_duration_days(text or "")
     if days is not None and days >= PERSISTENT_DAYS:
-        reading = Reading(reading.mentions, reading.sentence, reading.free | {"weeks_3"}, dropped=reading.dropped)
+        reading = Reading(reading.mentions, reading.sentence, reading.free | {"weeks_3"}, dropped=reading.dropped, past=reading.past)
     return _fired(urgent_rules(), reading, age)
 
 

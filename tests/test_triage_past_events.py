@@ -28,3 +28,19 @@ def test_an_event_told_now_is_an_emergency_and_a_past_one_is_not(engine, text, n
     assert (result.urgency == "emergency") is now, (result.urgency, result.red_flags)
     if not now:
         assert not result.red_flags, result.red_flags
+
+
+@pytest.mark.parametrize("text", [
+    "pichle mahine billi ne chehre pe kaata tha", "bandar ne 2 mahine pehle kaata tha, ab paani se dar lagta hai",
+    "snake bite 5 saal pehle hua tha", "pichle saal saanp ne kaata tha", "kal saanp ne kaata tha",
+    "pichle hafte sir me chot lagi thi", "pichle hafte sir me chot lagi thi, ab sir dard badh raha hai aur ulti",
+    "2 saal pehle jal gaya tha, ab theek hai",
+])
+def test_the_bot_and_the_engine_agree_on_a_past_cause(engine, text):
+    """The bot's NLU reads the text alone, the engine hands in its own codes too: one answer (issue #13 item 4)."""
+    from nlu.red_flags import detect_red_flags
+
+    bot = {f.id for f in detect_red_flags(text)} - {"safety_net"}
+    result = engine.triage(text)
+    assert set(result.red_flags) - {"safety_net"} == bot
+    assert (result.urgency == "emergency") is bool(bot) or "safety_net" in result.red_flags

@@ -50,6 +50,18 @@ def test_one_sided_scrotal_swelling_is_not_a_stroke() -> None:
     assert "testicular_torsion" in fired("andkosh mein achanak tez dard", sex="m", age=17)
 
 
+def test_a_side_that_grows_heavy_is_not_a_stroke_unless_sudden() -> None:
+    """BE-FAST's signs are sudden (AHA/ASA): heaviness over months is a swelling, heaviness all at once a stroke."""
+    assert "stroke_signs" not in fired("andkosh mein ek taraf dheere dheere badhti sojh, dard nahi, bhaari lagta hai",
+                                       sex="m", age=50)
+    assert "stroke_signs" not in fired("एक पैर कई साल से मोटा और भारी होता जा रहा है", sex="f", age=35)
+    assert "stroke_signs" not in fired("ਇੱਕ ਪਾਸੇ ਦੀ ਲੱਤ ਸਾਲਾਂ ਤੋਂ ਮੋਟੀ ਤੇ ਭਾਰੀ", sex="f", age=35)
+    for text in ("achanak ek taraf ka haath pair bhaari ho gaya", "ਅਚਾਨਕ ਇੱਕ ਪਾਸਾ ਭਾਰੀ ਹੋ ਗਿਆ",
+                 "left arm suddenly feels heavy", "ek taraf ka haath pair kaam nahi kar raha",
+                 "अचानक एक तरफ़ का हाथ भारी हो गया"):
+        assert "stroke_signs" in fired(text, sex="m", age=60), text
+
+
 @phrases("text")
 def test_a_clicking_locking_jaw_is_not_tetanus(text: str) -> None:
     assert "tetanus_signs" not in fired(text)

@@ -64,9 +64,36 @@ def test_the_callers_codes_of_a_past_event_are_history_too(text, symptoms):
 
 def test_a_past_bite_stays_the_callers_code():
     """A bite, burn, poison or head injury in the past can cause a danger now (a dog bite a month ago and now
-    fear of water is rabies), so the caller's code of it is kept; the text alone still reads it as history."""
+    fear of water is rabies), so the caller's code of it is kept, as a fact of the past: alone it fires nothing,
+    from the text or from the caller's codes."""
     text = "snake bite 5 saal pehle hua tha"
-    assert not fired(text) and "snake_bite" not in read(text).dropped
+    assert "snake_bite" not in read(text).dropped and "snake_bite" in read(text).past
+    assert not fired(text) and not fired(text, symptoms=["snake_bite"], age=40, sex="m")
+
+
+# (text, the caller's codes as the engine's reader finds them, fires now?): the bot (text alone) and saathi
+# triage (text and codes) must agree (issue #13 item 4)
+PAST_CAUSES = [
+    ("pichle mahine billi ne chehre pe kaata tha", ["animal_bite"], True),       # rabies: within a year
+    ("ਪਿਛਲੇ ਮਹੀਨੇ ਬਿੱਲੀ ਨੇ ਚਿਹਰੇ ਤੇ ਵੱਢਿਆ ਸੀ", ["animal_bite"], True),
+    ("पिछले महीने बिल्ली ने चेहरे पर काटा था", ["animal_bite"], True),
+    ("bandar ne 2 mahine pehle kaata tha, ab paani se dar lagta hai", ["animal_bite", "anxiety"], True),
+    ("2 saal pehle pagal kutte ne kaata tha", ["animal_bite"], False),          # past any incubation
+    ("pichle saal saanp ne kaata tha", ["snake_bite"], False),
+    ("kal saanp ne kaata tha", ["snake_bite"], True),                          # envenoming may show late
+    ("kal raat 20 goliyan kha li thi", [], True),                              # an overdose yesterday
+    ("pichle hafte sir me chot lagi thi", ["head_injury", "injury"], False),
+    ("pichle hafte sir me chot lagi thi, ab sir dard badh raha hai aur ulti",
+     ["head_injury", "headache", "vomiting", "injury"], True),
+    ("2 saal pehle jal gaya tha, ab theek hai", ["burn"], False),
+]
+
+
+@pytest.mark.parametrize(("text", "codes", "now"), PAST_CAUSES)
+def test_a_past_cause_fires_the_same_with_or_without_the_callers_codes(text, codes, now):
+    alone, with_codes = fired(text), fired(text, symptoms=codes)
+    assert alone == with_codes, (alone, with_codes)
+    assert bool(alone) is now, alone
 
 
 @pytest.mark.parametrize("text", [
