@@ -28,6 +28,7 @@ from functools import lru_cache
 from nlu.matcher import PhraseMatch, PhraseMatcher
 from nlu.numbers import spelled_numbers, time_unit_keys
 from nlu.resources import DATA_DIR, read_json
+from nlu.symptoms import match_symptoms
 from nlu.text import Token, phrase_key, tokenize
 
 VITALS_PATH = DATA_DIR / "vitals.json"
@@ -204,6 +205,7 @@ class _Scan:
         self.units = {m.first: m for m in _units().find(tokens)}
         self.keyword_at = {i for m in self.keywords for i in range(m.first, m.last + 1)}
         self.used: set[int] = set()
+        self._symptom_starts: frozenset[int] | None = None
 
     def span_length(self, match: PhraseMatch) -> int:
         return self.tokens[match.last].end - self.tokens[match.first].start
@@ -222,11 +224,19 @@ class _Scan:
 
     def ends_value(self, i: int) -> bool:
         """Whether number ``i`` stands as a value: it ends the text or the clause, carries a unit, or is
-        followed by a word such as "hai" ("khoon 5 hai"), not by a count or a time ("khoon 5 baar",
+        followed by a word such as "hai" ("khoon 5 hai"), by the next measure ("Na 166 K 5.1") or by a
+        symptom (an ASHA's "VISIT KD472 Na 166 susti"), not by a count or a time ("khoon 5 baar",
         "K 7 baje")."""
         if i + 1 >= len(self.tokens) or any(mark in self.gap(i) for mark in ",;.!?|।"):
             return True
-        return (i + 1) in self.units or (self.tokens[i + 1].key,) in _lab_words("endings")
+        return ((i + 1) in self.units or (self.tokens[i + 1].key,) in _lab_words("endings")
+                or (i + 1) in self.keyword_at or (i + 1) in self.symptom_starts())
+
+    def symptom_starts(self) -> frozenset[int]:
+        """The token indices where a symptom of the lexicon begins (read once per text, when asked)."""
+        if self._symptom_starts is None:
+            self._symptom_starts = frozenset(m.first for m in match_symptoms(self.text, self.tokens))
+        return self._symptom_starts
 
     def pair(self, i: int, dash: bool = False) -> int | None:
         """The token index of the diastolic when token ``i`` starts "160/110" or "160 by 110"; with

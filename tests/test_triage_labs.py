@@ -75,5 +75,8 @@ def test_asha_visit_reads_lab_values(real_asha, referrals):
     reply = real_asha.handle(worker, f"VISIT {code} Na 166")
     assert reply.startswith(t("asha_visit_emergency", "en", code=code)[:25]), reply
     assert referrals.calls[-1]["urgency"] == "emergency"
+    reply = real_asha.handle(worker, f"VISIT {code} Na 166 susti")  # a word after the value (issue #13)
+    assert reply.startswith(t("asha_visit_emergency", "en", code=code)[:25]), reply
+    assert "166 mmol/L" in reply
     reply = real_asha.handle(worker, f"दौरा {code} हीमोग्लोबिन ६५")
     assert t("asha_visit_recheck", "hi", items=f"{t('vital_measure_haemoglobin', 'hi')} 65") in reply

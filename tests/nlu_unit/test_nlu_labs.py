@@ -108,3 +108,9 @@ def test_high_sodium_is_a_red_flag():
     assert "vital_severe_hypernatraemia" in [f.id for f in detect_red_flags("Na 168")]
     assert "vital_symptomatic_hypernatraemia" in [f.id for f in detect_red_flags("sodium 156 hai, bahut susti aur uljhan")]
     assert not [f for f in detect_red_flags("Na 150") if f.id.startswith("vital_")]
+
+
+def test_a_value_before_the_next_measure_is_read():
+    """"Na 166 K 5.1": the next measure's name ends the value as a symptom does ("Na 166 susti")."""
+    assert [(r.measure, r.value) for r in read_vitals("Na 166 K 5.1").readings] == [("sodium", 166.0),
+                                                                                    ("potassium", 5.1)]
