@@ -10,6 +10,7 @@ menu number); extra symptoms mentioned in any answer are added to the picture.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -387,10 +388,20 @@ def reading_device(tracker: Tracker) -> str | None:
     for one and the complaint names no device ("mere paas oximeter hai"), or it already gave that
     reading."""
     present = set(tracker.get_slot("symptoms") or [])
-    complaint = tracker.get_slot("complaint_text") or ""
-    given = {r.measure for r in read_vitals(complaint).readings}
-    wanted = [device for device, symptoms, _ in READING_DEVICES if present & symptoms] + devices_mentioned(complaint)
+    given, named = complaint_devices(tracker.get_slot("complaint_text") or "")
+    wanted = [device for device, symptoms, _ in READING_DEVICES if present & symptoms] + list(named)
     return next((device for device in wanted if device not in given), None)
+
+
+@lru_cache(maxsize=256)
+def complaint_devices(complaint: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The measures the complaint already gives a reading of, and the devices it names, in order.
+
+    Read once per complaint text: both depend on the text alone, and a form turn asks for them three
+    or four times over the same complaint (rasa-sdk's ``required_slots`` for extraction, validation
+    and the next slot, then the reading question), each time tokenising and scanning it again
+    (issue #15: about a fifth of the action server's CPU on a form turn)."""
+    return frozenset(r.measure for r in read_vitals(complaint).readings), tuple(devices_mentioned(complaint))
 
 
 def next_followup(tracker: Tracker) -> str | None:

@@ -12,7 +12,8 @@ import asyncio
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import ValidateSymptomForm, reading_device
+from actions import intake
+from actions.intake import ValidateSymptomForm, complaint_devices, reading_device
 from engine.i18n import t
 from tests.test_actions import DOMAIN, tracker
 
@@ -44,6 +45,21 @@ def validate(answer: str, symptoms: list[str], complaint: str, **slots):
 ])
 def test_which_device_to_ask_about(symptoms, complaint, device):
     assert reading_device(tracker("", {"symptoms": symptoms, "complaint_text": complaint})) == device
+
+
+@pytest.mark.parametrize("complaint", ["bukhar hai", "tez bukhar 103", "mere paas oximeter hai, saans phool rahi",
+                                       "sugar 250 hai aur glucometer bhi", "sir dard", ""])
+def test_a_complaint_is_read_for_devices_once_and_as_before(monkeypatch, complaint):
+    """complaint_devices remembers by text (a form turn asks three or four times): the same answer as
+    reading the text afresh, and the text read once however often it is asked."""
+    complaint_devices.cache_clear()
+    reads = []
+    real = intake.read_vitals
+    monkeypatch.setattr(intake, "read_vitals", lambda text: reads.append(text) or real(text))
+    fresh = (frozenset(r.measure for r in real(complaint).readings), tuple(intake.devices_mentioned(complaint)))
+    for _ in range(3):
+        assert complaint_devices(complaint) == fresh
+    assert reads == [complaint]
 
 
 @pytest.mark.parametrize("language", ["hi", "pa", "en"])
