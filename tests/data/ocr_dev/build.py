@@ -10,7 +10,8 @@ photographed by the independent set's camera model (imported, not copied) with s
 
 Fonts are those of Debian's fonts-roboto-unhinted fonts-open-sans fonts-lato fonts-dancingscript
 fonts-crosextra-carlito fonts-crosextra-caladea fonts-sarai fonts-samyak-deva fonts-yrsa-rasa
-fonts-sil-andika fonts-go fonts-urw-base35, looked up under ``$FONT_ROOT`` (default ``/``) so they can
+fonts-sil-andika fonts-go fonts-urw-base35 (and, for the second batch, fonts-dkg-handwriting fonts-kaushanscript
+fonts-comic-neue fonts-guru-extra fonts-deva-extra fonts-sahadeva), looked up under ``$FONT_ROOT`` (default ``/``) so they can
 be unpacked anywhere with ``dpkg -x`` instead of installed.
 """
 
@@ -43,6 +44,14 @@ FONTS = {  # family -> file under FONT_ROOT
     "Nimbus": "usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf",
     "C059": "usr/share/fonts/opentype/urw-base35/C059-Roman.otf",
     "Gothic": "usr/share/fonts/opentype/urw-base35/URWGothic-Book.otf",
+    # second batch (ruled tables, handwriting, Hindi/Punjabi headers): fonts-dkg-handwriting
+    # fonts-kaushanscript fonts-comic-neue fonts-guru-extra fonts-deva-extra fonts-sahadeva
+    "Dkg": "usr/share/fonts/truetype/fifthhorseman/dkg.ttf",
+    "Kaushan": "usr/share/fonts/opentype/kaushanscript/KaushanScript-Regular.otf",
+    "Comic": "usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf",
+    "Saab": "usr/share/fonts/truetype/fonts-guru-extra/Saab.ttf",
+    "Kalimati": "usr/share/fonts/truetype/fonts-deva-extra/kalimati.ttf",
+    "Sahadeva": "usr/share/fonts/truetype/Sahadeva/sahadeva.ttf",
 }
 
 
@@ -55,8 +64,9 @@ def _css(font: str, size: int = 15, extra: str = "") -> str:
             f"h1,h2,h3{{margin:4px 0}} p{{margin:5px 0}} {extra}</style>")
 
 
-def _table(header: list[str], rows: list[list[str]], border: bool = True) -> str:
-    style = "border:1px solid #555" if border else "border-bottom:1px dotted #999"
+def _table(header: list[str], rows: list[list[str]], border: bool | str = True) -> str:
+    """``border``: True a thin grid, False dotted row lines, or a CSS border of its own (a heavy ruled grid)."""
+    style = border if isinstance(border, str) else "border:1px solid #555" if border else "border-bottom:1px dotted #999"
     head = "".join(f"<th style='{style}'>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td style='{style}'>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -265,6 +275,157 @@ def documents() -> dict[str, tuple[str, dict]]:
         ["Item", "Batch", "Qty", "Amount"],
         [["Dolo 650 Tab", "DL2211", "15", "30.00"], ["Pan 40 Tab", "P0912", "10", "112.00"]]) + """
 <p>Total: Rs 142.00 &nbsp; Thank you</p>""", {"doc_type": "other", "camera": {"severity": 0.4}})
+    docs.update(second_batch())
+    return docs
+
+
+def second_batch() -> dict[str, tuple[str, dict]]:
+    """Written after the first 18 to cover what they found hard (issue #17): ruled grids whose lines touch
+    the digits, schedule columns of single digits, "0-0-1" patterns, brand names in handwriting fonts,
+    Hindi and Punjabi table headers."""
+    docs: dict[str, tuple[str, dict]] = {}
+    heavy = "border:2px solid #111"
+
+    docs["rx-ruled-schedule-grid"] = (_css("Caladea", 16) + """
+<h2>Shri Guru Harkrishan Charitable Dispensary</h2><p>Dr. Baldev Raj, MBBS &middot; Reg. 21877 &middot; Nabha</p><hr>
+<p>Patient: Naseeb Kaur &nbsp; 58 F &nbsp; Date: 09/12/2026</p><p>Known diabetic, BP high today</p><p><b>Rx</b></p>""" + _table(
+        ["S.No", "Medicine", "Morning", "Noon", "Night", "Days"],
+        [["1", "Tab Gemer 1", "1", "0", "1", "30"], ["2", "Tab Telma H", "1", "0", "0", "30"],
+         ["3", "Tab Rosuvas 10", "0", "0", "1", "30"], ["4", "Tab Pan D", "1", "0", "0", "15"]], heavy) + """
+<p>Sugar fasting and PP after one month.</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.45},
+        "medications": [med("Gemer 1", "glimepiride+metformin", "1-0-1"),
+                        med("Telma H", "telmisartan+hydrochlorothiazide", "1-0-0"),
+                        med("Rosuvas 10", "rosuvastatin", "0-0-1"), med("Pan D", "pantoprazole+domperidone", "1-0-0")]})
+
+    docs["rx-handwritten-dkg"] = (_css("Dkg", 21) + """
+<p style='font-family:Go;font-size:14px'>Dr. Karamjit Sandhu &middot; MD Medicine &middot; Moga &middot; Mon-Sat 9-2</p><hr>
+<p>Balwinder Singh &nbsp; 45/M &nbsp;&nbsp; 03/12/26</p><p>Acidity, headache since 1 week</p><p>Rx</p>
+<p>1. Tab Rablet 20 &nbsp; 1-0-0 &nbsp; before food x 10 days</p><p>2. Tab Combiflam &nbsp; 1-0-1 &nbsp; x 3 days</p>
+<p>3. Tab Fexova 120 &nbsp; 0-0-1 &nbsp; x 5 days</p><p>Review SOS</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.4},
+        "medications": [med("Rablet 20", "rabeprazole", "1-0-0"), med("Combiflam", "ibuprofen+paracetamol", "1-0-1"),
+                        med("Fexova", "fexofenadine", "0-0-1")]})
+
+    docs["rx-handwritten-kaushan"] = (_css("Kaushan", 22) + """
+<p style='font-family:Lato;font-size:14px'>Dr. Ritu Goyal &middot; Gynae &amp; Obs &middot; Kotkapura</p><hr>
+<p>Mrs. Parminder &nbsp; 29 yrs &nbsp; 7 months pregnancy</p><p>Rx</p><p>Tab Cipcal 500 &nbsp; 1-0-1</p>
+<p>Tab Orofer XT &nbsp; 0-1-0 after lunch</p><p>Tab Emeset 4 &nbsp; SOS for vomiting</p><p>Plenty of water, rest.</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.35},
+        "medications": [med("Cipcal 500", "calcium carbonate+cholecalciferol", "1-0-1"),
+                        med("Orofer XT", "ferrous ascorbate+folic acid", "0-1-0"), med("Emeset", "ondansetron", "SOS")]})
+
+    docs["rx-comic-clinic"] = (_css("Comic", 16) + """
+<h2>Bachpan Child Clinic</h2><p>Dr. Aman Bansal, MD Paediatrics &middot; Rampura Phul</p><hr>
+<p>Baby Gurnoor, 6 years, 19 kg &nbsp;&nbsp; 28-11-2026</p><p>Loose motions 2 days, mild fever</p><p>Rx</p>
+<p>1. ORS (Walyte) &mdash; after every loose stool</p><p>2. Syp Enterogermina &mdash; 1 vial BD x 5 days</p>
+<p>3. Syp Calpol &mdash; 7 ml SOS if temp above 100 F</p><p>4. Tab Zinc DT 10 mg &mdash; 1-0-0 x 14 days</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.5},
+        "medications": [med("Enterogermina", "probiotic", "BD"), med("Calpol", "paracetamol", "SOS"),
+                        med("Zinc DT", "zinc sulphate", "1-0-0")]})
+
+    docs["rx-punjabi-table"] = (_css("Roboto", 15, "th{font-family:Saab}") + """
+<h2 style='font-family:Saab'>ਸਰਕਾਰੀ ਡਿਸਪੈਂਸਰੀ, ਭਦੌੜ</h2><p>Dr. Harjeet Singh, MBBS</p><hr>
+<p>ਨਾਮ: ਗੁਰਮੇਲ ਸਿੰਘ &nbsp; ਉਮਰ 66 &nbsp; Date 17/11/2026</p><p>BP, joint pain</p>""" + _table(
+        ["ਦਵਾਈ", "ਸਵੇਰੇ", "ਦੁਪਹਿਰ", "ਰਾਤ", "ਦਿਨ"],
+        [["Tab Amlodac 5", "1", "0", "0", "30"], ["Tab Voveran 50", "1", "0", "1", "5"],
+         ["Tab Pantodac 40", "1", "0", "0", "5"]]) + """
+<p style='font-family:Saab'>ਖਾਣੇ ਤੋਂ ਬਾਅਦ ਦਵਾਈ ਲਓ</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.45},
+        "medications": [med("Amlodac 5", "amlodipine", "1-0-0"), med("Voveran 50", "diclofenac", "1-0-1"),
+                        med("Pantodac 40", "pantoprazole", "1-0-0")]})
+
+    docs["rx-hindi-govt"] = (_css("Nimbus", 16, "h2,.hi{font-family:Kalimati}") + """
+<h2>प्राथमिक स्वास्थ्य केंद्र, रतिया</h2><p class='hi'>बाह्य रोगी पर्ची</p><hr>
+<p>नाम: सुरेश कुमार &nbsp; आयु 40 &nbsp; 12/10/2026</p><p class='hi'>खाँसी और बुखार</p><p>Rx</p>
+<p>Cap Novamox 500 &nbsp; <span class='hi'>दिन में तीन बार</span> &nbsp; 5 दिन</p>
+<p>Tab Pacimol 650 &nbsp; <span class='hi'>ज़रूरत पड़ने पर</span></p><p>Syp Corex DX &nbsp; 10 ml <span class='hi'>रात को</span></p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.5, "hand": True},
+        "medications": [med("Novamox 500", "amoxicillin", "TDS"), med("Pacimol 650", "paracetamol", "SOS"),
+                        med("Corex DX", "dextromethorphan+chlorpheniramine", "HS")]})
+
+    docs["rx-dotted-typed"] = (_css("GoMono", 14) + """
+<p><b>ARORA NURSING HOME</b> &nbsp; Faridkot</p><p>------------------------------------------------</p>
+<p>Pt: Raj Rani &nbsp; 71/F &nbsp; Wt 58 kg</p><p>Dx: UTI, T2DM</p><p>Rx</p>
+<p>Tab Taxim-O 200 &nbsp;&nbsp; 1.0.1 &nbsp;&nbsp; x 7 days</p><p>Tab Glimestar M &nbsp;&nbsp; 1.0.0 &nbsp;&nbsp; x 30 days</p>
+<p>Syp K-Cit &nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; 1.1.1 &nbsp;&nbsp; x 7 days</p><p>Tab Drotin &nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; SOS for pain</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.5},
+        "medications": [med("Taxim-O", "cefixime", "1-0-1"), med("Glimestar M", "glimepiride+metformin", "1-0-0"),
+                        med("K-Cit", "potassium citrate", "1-1-1"), med("Drotin", "drotaverine", "SOS")]})
+
+    docs["lab-ruled-cbc"] = (_css("OpenSans", 14) + """
+<h2>LIFECARE PATHOLOGY</h2><p>Opp. Civil Hospital, Fazilka &middot; Ph 01638-xxxxx</p>
+<p>Name: Sukhdev Singh &nbsp; Age: 62 Y &nbsp; Sex: M &nbsp; Date: 02/12/2026</p><h3>HAEMATOLOGY</h3>""" + _table(
+        ["Test", "Result", "Unit", "Reference Range"],
+        [["Hemoglobin", "10.4", "g/dL", "13.0 - 17.0"], ["Total Leucocyte Count", "6800", "/cumm", "4000 - 11000"],
+         ["Platelet Count", "98000", "/cumm", "150000 - 410000"], ["ESR", "48", "mm/hr", "0 - 20"]], heavy) + """
+<p>Peripheral smear: normocytic normochromic.</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.45},
+        "lab_results": [lab("haemoglobin", 10.4, "low"), lab("tlc", 6800, "normal"), lab("platelets", 98000, "low"),
+                        lab("esr", 48, "high")]})
+
+    docs["lab-ruled-kft"] = (_css("C059", 15) + """
+<h2>Guru Kripa Diagnostics</h2><p>Patient: Jaswant Rai &nbsp; 67 Years / Male &nbsp; Ref: Dr. Mittal</p>
+<h3>KIDNEY FUNCTION TEST</h3>""" + _table(
+        ["Investigation", "Result", "Flag", "Units", "Biological Ref. Interval"],
+        [["Blood Urea", "82", "H", "mg/dL", "15 - 45"], ["Serum Creatinine", "2.1", "H", "mg/dL", "0.6 - 1.2"],
+         ["Serum Uric Acid", "6.1", "", "mg/dL", "3.5 - 7.2"], ["Serum Sodium", "131", "L", "mmol/L", "135 - 145"],
+         ["Serum Potassium", "4.6", "", "mmol/L", "3.5 - 5.1"]], heavy) + """
+<p>*** End of Report ***</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.5},
+        "lab_results": [lab("urea", 82, "high"), lab("creatinine", 2.1, "high"), lab("uric_acid", 6.1, "normal"),
+                        lab("sodium", 131, "low"), lab("potassium", 4.6, "normal")]})
+
+    docs["lab-punjabi-header"] = (_css("Lato", 15, "h2,th{font-family:Saab}") + """
+<h2>ਕਮਿਊਨਿਟੀ ਸਿਹਤ ਕੇਂਦਰ ਲੈਬ, ਮਹਿਲ ਕਲਾਂ</h2><p>Patient: Amarjit Kaur &nbsp; 52 F &nbsp; 21/11/2026</p>""" + _table(
+        ["ਟੈਸਟ", "ਨਤੀਜਾ", "ਇਕਾਈ", "ਹਵਾਲਾ ਸੀਮਾ"],
+        [["Fasting Blood Sugar", "156", "mg/dL", "70 - 110"], ["HbA1c", "8.2", "%", "4.0 - 6.0"],
+         ["Total Cholesterol", "212", "mg/dL", "&lt; 200"], ["TSH", "2.1", "uIU/mL", "0.4 - 4.5"]]) + """
+<p>Lab Incharge</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.45},
+        "lab_results": [lab("fasting_glucose", 156, "high"), lab("hba1c", 8.2, "high"),
+                        lab("total_cholesterol", 212, "high"), lab("tsh", 2.1, "normal")]})
+
+    docs["lab-hindi-ruled"] = (_css("Carlito", 16, "h2,.hi{font-family:Sahadeva}") + """
+<h2>जिला अस्पताल प्रयोगशाला, सिरसा</h2><p class='hi'>जाँच रिपोर्ट</p>
+<p>Name: Bimla Devi &nbsp; Age: 34 &nbsp; Sex: Female</p>""" + _table(
+        ["जाँच", "परिणाम", "इकाई", "सामान्य सीमा"],
+        [["Haemoglobin", "9.1", "g/dL", "12.0 - 15.0"], ["Random Blood Sugar", "188", "mg/dL", "70 - 140"],
+         ["Serum Bilirubin Total", "0.8", "mg/dL", "0.2 - 1.2"], ["SGPT", "26", "U/L", "0 - 40"]], heavy) + """
+<p class='hi'>हस्ताक्षर</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.5},
+        "lab_results": [lab("haemoglobin", 9.1, "low"), lab("random_glucose", 188, "high"),
+                        lab("bilirubin_total", 0.8, "normal"), lab("sgpt", 26, "normal")]})
+
+    docs["lab-handwritten-slip"] = (_css("Dkg", 22) + """
+<p style='font-family:Roboto;font-size:14px'><b>Sidhu Clinical Lab</b> &middot; Rampura</p><hr>
+<p>Name: Gurdev &nbsp; 55 M</p><p>Blood Sugar Fasting &nbsp;&nbsp; 142 mg/dL &nbsp;&nbsp; (70 - 110)</p>
+<p>Serum Creatinine &nbsp;&nbsp; 1.0 mg/dL &nbsp;&nbsp; (0.6 - 1.3)</p><p>Hemoglobin &nbsp;&nbsp; 13.8 g/dL &nbsp;&nbsp; (13 - 17)</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.35},
+        "lab_results": [lab("fasting_glucose", 142, "high"), lab("creatinine", 1.0, "normal"),
+                        lab("haemoglobin", 13.8, "normal")]})
+
+    docs["lab-zebra-lipid"] = (_css("Roboto", 14, "tr:nth-child(even){background:#dde3ea}") + """
+<h2 style='color:#0a5'>Wellness Diagnostics Pvt Ltd</h2><p>Patient: Vikram Bedi &nbsp; Age/Gender: 41/Male</p>
+<h3>LIPID PROFILE</h3>""" + _table(
+        ["Test Description", "Value(s)", "Unit", "Reference Range"],
+        [["Cholesterol Total", "178", "mg/dL", "&lt; 200"], ["Triglycerides", "310", "mg/dL", "&lt; 150"],
+         ["HDL Cholesterol", "34", "mg/dL", "&gt; 40"], ["LDL Cholesterol", "82", "mg/dL", "&lt; 100"]], border=False) + """
+<p>Sample: Serum (fasting)</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.5, "moire": True},
+        "lab_results": [lab("total_cholesterol", 178, "normal"), lab("triglycerides", 310, "high"), lab("hdl", 34, "low"),
+                        lab("ldl", 82, "normal")]})
+
+    docs["discharge-ruled-meds"] = (_css("Nimbus", 15) + """
+<h2>Adesh Hospital &mdash; Discharge Summary</h2><p>IPD No 88213 &nbsp; DOA 20/11/2026 &nbsp; DOD 24/11/2026</p>
+<p>Name: Kartar Singh &nbsp; 73/M</p><p>Diagnosis: Acute gastroenteritis with dehydration</p>
+<p><b>Treatment advised on discharge</b></p>""" + _table(
+        ["Medicine", "Dose", "Duration"],
+        [["Tab Ciplox 500", "1-0-1", "5 days"], ["Cap Omez D", "1-0-0", "10 days"], ["Tab Emeset 4", "0-0-1", "3 days"]],
+        heavy) + """<p>Follow up in OPD after 7 days.</p>""", {
+        "doc_type": "discharge_summary", "camera": {"severity": 0.5},
+        "medications": [med("Ciplox 500", "ciprofloxacin", "1-0-1"), med("Omez D", "omeprazole+domperidone", "1-0-0"),
+                        med("Emeset 4", "ondansetron", "0-0-1")]})
     return docs
 
 
