@@ -35,6 +35,10 @@ def _level(engine: Engine, symptoms: list[str], age: float | None, sex: str = "f
     (["pelvic_pain", "abdominal_pain", "menstrual_pain"], 19, "f", "routine"),
     (["burning_urination", "frequent_urination"], 30, "f", "urgent"),   # UTI keeps its own findings
     (["pelvic_pain", "abdominal_pain", "vaginal_discharge", "fever"], 26, "f", "urgent"),
+    (["injury", "joint_swelling"], 28, "m", "routine"),       # a sprain: Ottawa rules negative, home care
+    (["injury", "joint_swelling", "unsteady_walk"], 28, "m", "urgent"),   # cannot bear weight
+    (["injury", "limb_deformity"], 28, "m", "urgent"),
+    (["injury", "joint_swelling", "prolonged_bleeding"], 14, "m", "urgent"),  # a joint bleed (WFH 2020)
 ])
 def test_urgent_only_with_a_named_finding(engine, symptoms, age, sex, level):
     assert _level(engine, symptoms, age, sex) == level
@@ -52,6 +56,10 @@ def test_levels_gate_only_urgent_conditions_and_only_at_their_ages():
     assert kb.levels(["head_injury", "vomiting"], 30)[head] == URGENCY_LEVELS.index("urgent")
     assert kb.levels(["head_injury"], 80)[head] == URGENCY_LEVELS.index("urgent")
     assert kb.levels(["head_injury"], None)[head] == 0  # an unknown age is covered
+    fracture = kb.index["fracture_sprain"]
+    assert kb.levels(["injury", "joint_swelling"], 30)[fracture] == 0
+    assert kb.levels(["injury", "joint_swelling"], 70)[fracture] == URGENCY_LEVELS.index("urgent")
+    assert kb.levels(["injury", "joint_swelling"], 3)[fracture] == URGENCY_LEVELS.index("urgent")
     emergencies = kb.level_ranks == URGENCY_LEVELS.index("emergency")
     assert (kb.levels([], 30)[emergencies] == URGENCY_LEVELS.index("emergency")).all()
 
@@ -90,3 +98,19 @@ def test_urgent_needs_on_an_emergency_condition_is_refused(tmp_path):
     (tmp_path / "one.yml").write_text(entry + "\n", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="not urgent"):
         load(tmp_path)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("twisted my ankle, can't walk on it", "unsteady_walk"),
+    ("cannot put any weight on my foot after the fall", "unsteady_walk"),
+    ("pair zameen par nahi rakh pa raha", "unsteady_walk"),
+    ("I think my wrist is fractured", "limb_deformity"),
+    ("haddi toot gayi lagti hai", "limb_deformity"),
+    ("ਡਿੱਗ ਕੇ ਹੱਡੀ ਟੁੱਟ ਗਈ", "limb_deformity"),
+    ("gir gaya haath ke bal, kalai mudi hui dikhti hai", "limb_deformity"),
+])
+def test_the_findings_a_fracture_needs_are_read(text, code):
+    """Ottawa's 'cannot bear weight' and a bone told broken are read, so a fracture keeps its urgency."""
+    from engine.triage.text import read_text
+
+    assert code in read_text(text).present
