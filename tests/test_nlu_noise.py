@@ -1,4 +1,4 @@
-"""The generated spelling variants (saathi/nlu_noise.py) and the two NLU held-out sets' hygiene.
+"""The generated spelling variants (saathi/nlu_noise.py) and the NLU held-out sets' hygiene.
 
 No Rasa here: these run in a second. The figures on the sets come from tests/test_nlu_eval.py.
 """
@@ -6,13 +6,14 @@ No Rasa here: these run in a second. The figures on the sets come from tests/tes
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 import yaml
 from conftest import ROOT
 
 from saathi import nlu_noise
-from saathi.nlu_eval import HELDOUT_SETS, WILD, load_items, score
+from saathi.nlu_eval import HELDOUT, HELDOUT_SETS, PUBLIC, WILD, load_items, score
 
 NEW_TRAINING_FILES = ("as_typed.yml", "variants.yml")
 
@@ -21,6 +22,27 @@ def _training_examples(name: str) -> list[tuple[str, str]]:
     data = yaml.safe_load((nlu_noise.NLU_DIR / name).read_text(encoding="utf-8"))
     return [(block["intent"], line.strip()[2:]) for block in data["nlu"]
             for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+
+
+#: An entity annotation in a Rasa example: "[Dhuri](place)" or "[Dhuri]{...}" is the text "Dhuri".
+_ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
+
+
+def _all_training_keys() -> set[str]:
+    """Every training example of bot/data/nlu (hand-written and generated), annotations removed."""
+    keys = set()
+    for path in sorted(nlu_noise.NLU_DIR.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            for line in (block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    keys.add(nlu_noise.phrase_key(_ANNOTATION.sub(r"\1", line.strip()[2:])))
+    return keys
+
+
+def _contract_intents() -> set[str]:
+    # data/*.tsv hold the contract's codes (tests/test_contract_sync.py) and work without ../shared
+    with (ROOT / "data" / "intents.tsv").open(encoding="utf-8") as f:
+        return {row["intent"] for row in csv.DictReader(f, delimiter="\t")} - {"choose"}
 
 
 def test_the_committed_variants_are_what_the_rules_give():
@@ -67,9 +89,7 @@ def test_the_wild_set_is_a_proper_held_out_set():
     items = load_items(WILD)
     header = WILD.read_text(encoding="utf-8").splitlines()[:3]
     assert any("NEVER TRAIN" in line for line in header)
-    # data/*.tsv hold the contract's codes (tests/test_contract_sync.py) and work without ../shared
-    with (ROOT / "data" / "intents.tsv").open(encoding="utf-8") as f:
-        intents = {row["intent"] for row in csv.DictReader(f, delimiter="\t")} - {"choose"}
+    intents = _contract_intents()
     with (ROOT / "data" / "symptoms.tsv").open(encoding="utf-8") as f:
         codes = {row["code"] for row in csv.DictReader(f, delimiter="\t")}
     for language in ("hi", "pa", "en"):
@@ -78,8 +98,32 @@ def test_the_wild_set_is_a_proper_held_out_set():
     for item in items:
         assert set(item) == {"text", "intent", "language", "script", "symptoms"}, item
         assert item["script"] in {"Deva", "Guru", "Latn"} and set(item["symptoms"]) <= codes, item
-    assert list(HELDOUT_SETS) == ["own", "wild"]
-    assert HELDOUT_SETS["own"] == (ROOT / "tests" / "data" / "nlu_heldout.yml")
+    assert list(HELDOUT_SETS) == ["own", "wild", "public"]
+    assert HELDOUT_SETS["own"] == HELDOUT == (ROOT / "tests" / "data" / "nlu_heldout.yml")
+
+
+def test_the_public_set_is_other_peoples_and_never_trained_on():
+    """tests/data/nlu_heldout_public.yml: messages other people wrote (each with its source), in
+    every language, none of them equal to any training example of any file (hand-written or
+    generated) or to a message of the other held-out sets, and the variants never equal one."""
+    items = load_items(PUBLIC)
+    header = PUBLIC.read_text(encoding="utf-8").splitlines()[:3]
+    assert any("NEVER TRAIN" in line for line in header)
+    assert len(items) >= 100
+    for language in ("hi", "pa", "en"):
+        assert sum(item["language"] == language for item in items) >= 30, language
+    intents = _contract_intents()
+    for item in items:
+        assert set(item) == {"text", "intent", "language", "script", "source"}, item
+        assert item["intent"] in intents and item["script"] in {"Deva", "Guru", "Latn"}, item
+        assert item["source"].startswith(("github-index:", "https://")), item
+    keys = [nlu_noise.phrase_key(item["text"]) for item in items]
+    assert len(set(keys)) == len(keys), "a message twice"
+    trained = sorted(set(keys) & _all_training_keys())
+    assert not trained, f"public messages that are training examples: {trained}"
+    others = {nlu_noise.phrase_key(item["text"]) for path in (HELDOUT, WILD) for item in load_items(path)}
+    assert not set(keys) & others
+    assert set(keys) <= nlu_noise.heldout_keys(), "the variants' generator must know the public set"
 
 
 def test_the_report_counts_missed_and_false_emergencies():
@@ -89,3 +133,10 @@ def test_the_report_counts_missed_and_false_emergencies():
               ("report_symptom", "emergency", "emergency", "greet")]
     s = score(items, parses)["hi"]
     assert (s.intent_correct, s.emergency_missed, s.false_emergency) == (2, 1, 1)
+    assert s.symptom_labelled == 4
+
+
+def test_a_set_without_symptom_labels_scores_no_symptoms():
+    unlabelled = score([{"text": "a", "intent": "greet", "language": "pa"}],
+                       [{"intent": "greet", "language": "pa", "symptoms": ["fever"]}])["pa"]
+    assert (unlabelled.intent_correct, unlabelled.symptom_fp, unlabelled.symptom_labelled) == (1, 0, 0)

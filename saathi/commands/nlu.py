@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
     evaluate = sub.add_parser("nlu-eval", help="intent accuracy and symptom P/R on the held-out sets")
     evaluate.add_argument("--data", default=None,
-                          help="one held-out YAML (default: the own set and the wild set, side by side)")
+                          help="one held-out YAML (default: the own, wild and public sets, side by side)")
     evaluate.add_argument("--show-errors", action="store_true",
                           help="also print misread messages (not while writing training data: that tunes on them)")
     evaluate.set_defaults(func=run_eval)
