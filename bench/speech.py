@@ -26,9 +26,9 @@ nukta/case and writing Indic digits as ASCII; "refused" counts transcripts the g
 log-probability floor (``stt.MIN_LOGPROB``); "sec/sec" is transcription time per second of audio
 (2 threads, int8), "p95 s" the 95th percentile seconds per clip.
 espeak-ng is robotic, so absolute figures are pessimistic for real voices; they compare settings.
-``--note`` also times a 10-second voice note per language (OGG/Opus, as WhatsApp sends it) through
-``transcribe`` with the model already loaded (as in the media worker): the first reply to a voice
-note is the "I heard: ..." confirmation, which waits only for this.
+``--note`` (alone) times a 10-second voice note per language (OGG/Opus, as WhatsApp sends it) stage
+by stage, as the media worker handles it with the model already loaded (``time_note``): the first
+reply to a voice note is the "I heard: ..." confirmation, which waits only for these stages.
 Not a test: it prints figures (see the README's speech section for the last run).
 """
 
@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -224,18 +226,132 @@ def build_set(directory: Path, only: set[str], limit: int | None = None, which: 
     return clips
 
 
-def time_note(engine, directory: Path, language: str, seconds: float = 10.0) -> None:
-    """Seconds from a ~10 s OGG/Opus voice note to its transcript (the confirmation's only wait)."""
+def _cpu() -> tuple[float, float]:
+    """(this process's CPU seconds, all threads; its finished children's CPU seconds: ffmpeg)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+class Stages:
+    """CPU seconds (this process + children) and wall seconds per named stage, summed over repeats."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, list[float]] = {}
+        self.wall: dict[str, list[float]] = {}
+
+    def run(self, name: str, call, *args, **kwargs):
+        own, kids = _cpu()
+        start = time.perf_counter()
+        result = call(*args, **kwargs)
+        wall = time.perf_counter() - start
+        own2, kids2 = _cpu()
+        self.cpu.setdefault(name, []).append(own2 - own + kids2 - kids)
+        self.wall.setdefault(name, []).append(wall)
+        return result
+
+    def report(self, title: str, audio_seconds: float) -> None:
+        print(f"  {title}: median of {len(next(iter(self.cpu.values())))} runs, load {os.getloadavg()[0]:.1f} "
+              f"(1 min), {audio_seconds:.1f} s of audio", flush=True)
+        print(f"    {'stage':44} {'CPU s':>7} {'wall s':>7} {'CPU/2':>6}", flush=True)
+        for name in self.cpu:
+            cpu, wall = statistics.median(self.cpu[name]), statistics.median(self.wall[name])
+            print(f"    {name:44} {cpu:7.2f} {wall:7.2f} {cpu / 2:6.2f}", flush=True)
+
+
+def render_note(directory: Path, language: str, seconds: float = 10.0) -> Path:
+    """A ~``seconds`` OGG/Opus voice note (what WhatsApp sends) of the first symptom utterances."""
     column = LANGUAGES[language]
     texts = [row[column] for row in UTTERANCES[:12]]
     note = directory / f"note-{language}.ogg"
     _render(". ".join(texts), language, 150, 50, "wide", note, ["-t", str(seconds), "-c:a", "libopus", "-b:a", "24k"])
-    start = time.perf_counter()
-    result = stt.transcribe(note, language, engine=engine)
-    elapsed = time.perf_counter() - start
-    print(f"note {language}: {result.duration:.1f} s of audio -> transcript in {elapsed:.1f} s "
-          f"({elapsed / result.duration:.2f}x the note's length; {'refused' if not result.text else 'read back'})",
-          flush=True)
+    return note
+
+
+def _cleaned(pieces: list, duration: float, language: str, decode: str) -> str:
+    """What ``stt.transcribe`` makes of a decode before the floor (the lexicon mapping for Punjabi)."""
+    from engine.speech.script import hindi_decoded_as_punjabi
+
+    text = stt.clean(pieces, duration, None, decode)
+    return hindi_decoded_as_punjabi(text) if language != decode else text
+
+
+def time_note(engine, directory: Path, language: str, seconds: float = 10.0, repeats: int = 3) -> None:
+    """A 10 s voice note through what the media worker does before its first reply
+    (channels.work._listen), stage by stage, as CPU seconds (load-independent; with 2 cores, CPU/2
+    is the quiet-machine floor of wall time) and wall seconds: loading Whisper (RQ forks a work horse
+    per job, so every voice note loads the model: CTranslate2 hangs in a child forked after the
+    parent used it, so it cannot be loaded once before the fork), ffmpeg's conversion, Whisper's
+    transcription (then its parts again one by one: audio decoding, VAD, log-Mel features, the
+    encoder over the 30 s window, the decoder by difference), cleaning and the lexicon mapping, the
+    emergency check, the closed-answer scores (only when the transcript is refused and the last
+    question was yes/no or the symptom menu; "before": the priors computed, as in every fresh work
+    horse, and the clip converted again; "after": the stored priors and the transcript's WAV),
+    the confirmation's text. The media download (Twilio's network) is not counted."""
+    import dataclasses
+    import io
+
+    import numpy as np
+    from faster_whisper.audio import decode_audio, pad_or_trim
+    from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+    from channels import closed_questions
+    from channels.safety import sounds_like_emergency
+    from config.settings import load
+    from engine.i18n import t
+    from engine.speech.prompts import symptom_prompt
+
+    note = render_note(directory, language, seconds)
+    data = note.read_bytes()
+    decode = stt.DECODE_AS[language]
+    sounds_like_emergency("warm-up")  # the red-flag tables: imported by the worker before it forks
+    stages = Stages()
+    kinds = [kind for kind in ("yesno", "symptom") if (language, kind) in closed.HOW]
+    for _ in range(repeats):
+        stages.run("0 Whisper model load (every work horse)", stt.FasterWhisperBackend,
+                   load().effective_whisper_model_dir)
+        wav = stages.run("1 ffmpeg ogg -> 16 kHz wav", stt.convert, data, "wav16k")
+        duration = stt.duration_seconds(wav)
+        prompt = symptom_prompt(decode) if stt.PROMPTED[decode] else ""
+        pieces = stages.run("2 Whisper transcribe (2a-2e)", engine.transcribe_wav, wav, decode, prompt,
+                            stt.token_cap(duration, decode))
+        model = engine.model
+        audio = stages.run("  2a audio decode (PyAV)", decode_audio, io.BytesIO(wav), sampling_rate=16000)
+        spans = stages.run("  2b VAD (Silero)", get_speech_timestamps, audio, VadOptions())
+        speech = np.concatenate(collect_chunks(audio, spans)[0], axis=0) if spans else audio
+        features = stages.run("  2c log-Mel features", model.feature_extractor, speech)
+        stages.run("  2d encoder, 30 s window", model.encode, pad_or_trim(features))
+        text = stages.run("3 clean + lexicon mapping", _cleaned, pieces, duration, language, decode)
+        transcript = stt.Transcript(text, language, duration, engine.name,
+                                    logprob=stt.mean_logprob(stt._kept(pieces)), wav16k=wav)
+        usable = stt.confident_text(transcript)
+        stages.run("4 emergency check (red flags)", sounds_like_emergency, usable or text)
+        for kind in kinds:  # before and after, interleaved
+            closed._PRIORS.clear()  # a fresh work horse
+            fingerprint, engine.fingerprint = engine.fingerprint, None  # the stored priors unused
+            stages.run(f"5 closed {kind}, before", closed_questions.hear, data, language, kind,
+                       dataclasses.replace(transcript, wav16k=b""), "")
+            engine.fingerprint = fingerprint
+            closed._PRIORS.clear()
+            stages.run(f"5 closed {kind}, after", closed_questions.hear, data, language, kind, transcript, "")
+        stages.run("6 confirmation text", t, "channels_voice_confirm", language, text=usable or "...")
+    cpu, wall = stages.cpu, stages.wall
+    parts = ["  2a audio decode (PyAV)", "  2b VAD (Silero)", "  2c log-Mel features", "  2d encoder, 30 s window"]
+    cpu["  2e decoder (by difference)"] = [total - sum(cpu[p][i] for p in parts)
+                                           for i, total in enumerate(cpu["2 Whisper transcribe (2a-2e)"])]
+    wall["  2e decoder (by difference)"] = [0.0] * repeats
+    stages.report(f"note {language} ({'refused' if not usable else 'read back'}, {len(text.split())} words)", duration)
+    first = ["0 Whisper model load (every work horse)", "1 ffmpeg ogg -> 16 kHz wav", "2 Whisper transcribe (2a-2e)",
+             "3 clean + lexicon mapping", "4 emergency check (red flags)", "6 confirmation text"]
+    total_cpu = sum(statistics.median(cpu[s]) for s in first)
+    total_wall = sum(statistics.median(wall[s]) for s in first)
+    print(f"    first reply (transcript read back): CPU {total_cpu:.2f} s (floor {total_cpu / 2:.2f} s wall on 2 "
+          f"cores), wall {total_wall:.2f} s = {total_wall / duration:.2f}x the note", flush=True)
+    for kind in kinds:
+        before, after = (statistics.median(cpu[f"5 closed {kind}, {when}"]) for when in ("before", "after"))
+        walls = [statistics.median(wall[f"5 closed {kind}, {when}"]) for when in ("before", "after")]
+        print(f"    refused, {kind} question: + CPU {before:.2f} -> {after:.2f} s; first reply wall "
+              f"{(total_wall + walls[0]) / duration:.2f}x -> {(total_wall + walls[1]) / duration:.2f}x the note",
+              flush=True)
 
 
 def normal_words(text: str) -> list[str]:
@@ -285,7 +401,9 @@ def main() -> None:
                         help="with --closed: the kinds of question, in this order")
     parser.add_argument("--voice", choices=("espeak", "festival"), default="espeak",
                         help="the synthetic voice of the set (festival: Hindi only)")
-    parser.add_argument("--note", action="store_true", help="also time a 10 s voice note per language")
+    parser.add_argument("--note", action="store_true",
+                        help="only time a 10 s voice note per language, stage by stage (CPU and wall seconds)")
+    parser.add_argument("--repeats", type=int, default=3, help="with --note: runs per note (medians reported)")
     parser.add_argument("--limit", type=int, help="only the first N utterances (a quick check of the bench itself)")
     args = parser.parse_args()
     if args.closed_report:
@@ -304,6 +422,13 @@ def main() -> None:
 
     install_whisper_base(load().effective_whisper_model_dir)
     engine = stt.backend()
+    if args.note:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine.transcribe_wav(stt.convert(render_note(Path(tmp), "en", 2.0).read_bytes(), "wav16k"), "en", "", 32)
+            for language in LANGUAGES:
+                if not args.only or language in args.only:
+                    time_note(engine, Path(tmp), language, repeats=args.repeats)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         clips = build_set(Path(tmp), set(args.only), args.limit, args.half, args.voice)
         per_language = {lang: sum(c.language == lang for c in clips) // 2 for lang in LANGUAGES}
@@ -314,10 +439,6 @@ def main() -> None:
         if args.closed:
             run_closed(engine, clips, args.closed, args.kinds)
             return
-        if args.note:
-            for language in LANGUAGES:
-                if not args.only or language in args.only:
-                    time_note(engine, Path(tmp), language)
         settings = SETTINGS
         if args.shipped:
             settings = [(lang, stt.DECODE_AS[lang], stt.PROMPTED[stt.DECODE_AS[lang]], stt.HOTWORDS[stt.DECODE_AS[lang]])

@@ -104,3 +104,23 @@ def test_whisper_scores_a_punjabi_yes_and_no_that_it_cannot_transcribe(engine, t
     for text, value in (("ਜੀ ਹਾਂ", "yes"), ("ਨਹੀਂ", "no")):
         heard = closed.score_choices(_espeak("pa", text, tmp_path), "pa", closed.yes_no(), 1.0, engine)
         assert heard.value == value, (text, heard)
+
+
+@pytest.mark.timeout(300)
+def test_stored_priors_are_what_the_installed_model_gives(engine):
+    """data/speech/closed_priors.json (scripts/closed_priors.py) holds every form HOW scores, made
+    with the installed model, and equal to the priors computed from scratch (a work horse reads them
+    instead of spending 1.2 s of CPU on the symptom menu's)."""
+    import importlib.util
+
+    from config.paths import ROOT
+
+    spec = importlib.util.spec_from_file_location("closed_priors", ROOT / "scripts" / "closed_priors.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    stored = closed.stored_priors()
+    assert stored["model"] == engine.fingerprint, "run scripts/closed_priors.py"
+    for decode, forms in script.scored().items():
+        assert set(forms) <= set(stored["priors"][decode]), "run scripts/closed_priors.py"
+        computed = [total for total, _ in engine.score(closed._silence(), decode, forms, ending=False)]
+        assert computed == pytest.approx([stored["priors"][decode][f] for f in forms], abs=1e-3)

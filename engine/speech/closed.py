@@ -244,7 +244,8 @@ def hear(audio: bytes, language: str, choices: Choices, engine=None, transcript=
         value = number_in(texts) if choices.kind == "number" else match_text(texts, choices)
         if value is not None or how == "text":
             return Heard(value, "text" if value else "")
-    return score_choices(audio, language, choices, margin, engine)
+    return score_choices(audio, language, choices, margin, engine,
+                         wav16k=getattr(transcript, "wav16k", b"") if transcript else b"")
 
 
 def evidence(engine, wav16k: bytes, language: str, choices: Choices) -> list[tuple[str, float]]:
@@ -263,9 +264,29 @@ def evidence(engine, wav16k: bytes, language: str, choices: Choices) -> list[tup
 
 _PRIORS: dict[tuple[int, str, str], float] = {}
 
+#: The priors of every form :data:`HOW` scores, computed once per model by ``scripts/closed_priors.py``
+#: ({"model": fingerprint, "priors": {decode: {form: log-probability}}}). The media worker forks a
+#: work horse per voice note (RQ), so a per-process cache starts empty for every note: computing the
+#: symptom menu's 36 priors cost 1.2-1.3 s of CPU (yes/no: 0.3 s) on each refused answer.
+PRIORS_JSON = ROOT / "data" / "speech" / "closed_priors.json"
+
+
+@lru_cache(maxsize=1)
+def stored_priors() -> dict:
+    import json
+
+    return json.loads(PRIORS_JSON.read_text(encoding="utf-8")) if PRIORS_JSON.exists() else {}
+
 
 def priors(engine, decode: str, forms: list[str]) -> list[float]:
-    """Each form's log-probability given a second of silence (cached: it does not depend on the clip)."""
+    """Each form's log-probability given a second of silence (it does not depend on the clip): from
+    :data:`PRIORS_JSON` when it was made with this engine's model, else computed and cached."""
+    stored = stored_priors()
+    if stored.get("model") == getattr(engine, "fingerprint", None):
+        table = stored["priors"].get(decode, {})
+        for form in forms:
+            if form in table:
+                _PRIORS[(id(engine), decode, form)] = table[form]
     missing = [f for f in dict.fromkeys(forms) if (id(engine), decode, f) not in _PRIORS]
     if missing:
         for form, (total, _) in zip(missing, engine.score(_silence(), decode, missing, ending=False), strict=True):
@@ -287,11 +308,13 @@ def _silence(seconds: float = 1.0) -> bytes:
     return buffer.getvalue()
 
 
-def score_choices(audio: bytes, language: str, choices: Choices, margin: float, engine=None) -> Heard:
-    """:func:`decide` over :func:`evidence` (see the module's docstring)."""
+def score_choices(audio: bytes, language: str, choices: Choices, margin: float, engine=None,
+                  wav16k: bytes = b"") -> Heard:
+    """:func:`decide` over :func:`evidence` (see the module's docstring); ``wav16k``: the clip
+    already converted (the transcript's), so ffmpeg does not run twice."""
     from engine.speech import stt
 
     engine = engine or stt.backend()
     if not hasattr(engine, "score"):
         return Heard(None)
-    return decide(evidence(engine, stt.convert(audio, "wav16k"), language, choices), margin)
+    return decide(evidence(engine, wav16k or stt.convert(audio, "wav16k"), language, choices), margin)

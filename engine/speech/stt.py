@@ -26,12 +26,12 @@ import math
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from engine.speech.audio import AudioFormatRefused, convert, duration_seconds
-from engine.speech.models import ModelMissing, is_installed
+from engine.speech.models import ModelMissing, fingerprint, is_installed
 from engine.speech.prompts import hotwords as vocabulary
 from engine.speech.prompts import symptom_prompt
 from engine.speech.script import hindi_decoded_as_punjabi
@@ -99,6 +99,8 @@ class Transcript:
     backend: str
     raw: str = ""  # what the model said before clean(), for the bench and debugging (never logged)
     logprob: float = 0.0  # mean token log-probability of the kept segments (Whisper's confidence)
+    #: the clip as Whisper heard it (16 kHz WAV), for a closed question's scores (no second ffmpeg run)
+    wav16k: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class FasterWhisperBackend:
         from faster_whisper import WhisperModel
 
         self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
+        self.fingerprint = fingerprint(model_dir)  # which stored closed-answer priors fit (engine.speech.closed)
         self._lock = threading.Lock()  # CTranslate2 models are not meant for concurrent generate calls
 
     def fitted_hotwords(self, hotwords: str, prompt: str, max_tokens: int) -> str:
@@ -381,4 +384,4 @@ def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None
         text = hindi_decoded_as_punjabi(text)
     raw = " ".join(p.text for p in pieces).strip()
     return Transcript(text=text, language=language, duration=duration, backend=engine.name, raw=raw,
-                      logprob=mean_logprob(_kept(pieces)))
+                      logprob=mean_logprob(_kept(pieces)), wav16k=wav)
