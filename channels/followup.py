@@ -39,8 +39,11 @@ def checkin_reply(gateway: Gateway, address: str, sender: str, text: str) -> str
         from engine.i18n import reply_script, script_key
 
         patient = _patient(gateway, address)
-        service = _service(gateway)
-        row = service.open_checkin(patient) if patient is not None else None
+        # No records user, no check-in: the follow-up service (and the doctor handoff it is built
+        # on, whose first use imports the portal's case code and the ICD-10 tables, about 0.7 s of
+        # CPU) is made only for a patient it could have asked.
+        service = _service(gateway) if patient is not None else None
+        row = service.open_checkin(patient) if service is not None else None
         if row is None:
             gateway.store.set(none_open, True, ttl=NO_CHECKIN_TTL)
             return None
