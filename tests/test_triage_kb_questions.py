@@ -31,3 +31,20 @@ def test_the_danger_term_is_zero_when_no_answer_changes_the_urgency_decision():
     assert questions._urgency_loss(0.0) == 0.0 and questions._urgency_loss(1.0) == 0.0
     edge = 1 / (1 + questions.UNDER_COST)
     assert abs(questions._urgency_loss(edge) - questions.UNDER_COST * edge) < 1e-9
+
+
+def test_a_childs_squint_asks_about_eye_and_development_not_itching():
+    """Only the conditions that explain the complaint are told apart: with a squint alone the
+    leak's share of worms, colds and scabies once made "itching?" the best question (issue #16)."""
+    first = ask(["squint"], age=4)
+    assert first not in {"itching", "rash", "fever", "runny_nose", "diarrhoea"}
+    leading = questions.explaining(KB, normalise(KB, Evidence(["squint"], [], 4, "m", None)))
+    assert KB.listed[leading, KB.symptom_index[first]].any(), first
+
+
+def test_only_conditions_listing_a_reported_finding_lead():
+    ev = normalise(KB, Evidence(["white_pupil"], [], 2, "f", None))
+    leading = {c.id for c, keep in zip(KB.conditions, questions.explaining(KB, ev), strict=True) if keep}
+    assert {"retinoblastoma", "congenital_cataract"} <= leading and "intestinal_worms" not in leading
+    nothing = normalise(KB, Evidence([], [], 30, "m", None))
+    assert questions.explaining(KB, nothing).all()

@@ -133,6 +133,8 @@ class KnowledgeBase:
     digest: str
     likelihood: np.ndarray = field(repr=False)  # P(symptom | condition), leak-filled, C x S
     prevalence: np.ndarray = field(repr=False)
+    #: C x S: the condition lists the symptom itself (not just the leak); None: every likelihood above LEAK
+    listed: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.index = {c.id: i for i, c in enumerate(self.conditions)}
@@ -149,6 +151,8 @@ class KnowledgeBase:
         self.emergency_mask = np.array([c.urgency == "emergency" for c in self.conditions], dtype=bool)
         self.level_ranks = np.array([URGENCY_LEVELS.index(c.urgency) for c in self.conditions], dtype=int)
         self.gated = [(i, c.urgent_needs, c.urgent_needs_ages) for i, c in enumerate(self.conditions) if c.urgent_needs]
+        if self.listed is None:
+            self.listed = self.likelihood > LEAK
 
     def __len__(self) -> int:
         return len(self.conditions)
@@ -334,8 +338,11 @@ def load(directory: Path = CONDITIONS_DIR, symptoms_tsv: Path = SYMPTOMS_TSV) ->
     for i, condition in enumerate(conditions):
         for code, p in condition.symptoms.items():
             likelihood[i, column[code]] = p
+    listed = np.zeros(likelihood.shape, dtype=bool)
+    for i, condition in enumerate(conditions):
+        listed[i, [column[code] for code in condition.symptoms]] = True
     prevalence = np.array([c.prevalence for c in conditions])
-    return KnowledgeBase(conditions, scored, implies, digest.hexdigest(), likelihood, prevalence)
+    return KnowledgeBase(conditions, scored, implies, digest.hexdigest(), likelihood, prevalence, listed)
 
 
 @lru_cache(maxsize=1)
