@@ -32,9 +32,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from config.paths import ROOT
+from engine.yamlfile import read_yaml
 
 LANGUAGES = ("hi", "pa", "en")
 MESSAGES_DIR = ROOT / "data" / "messages"
@@ -60,7 +59,7 @@ def _merged(directory: Path, what: str) -> dict[str, dict[str, Any]]:
     """The ``*.yml`` files of ``directory`` merged into one mapping; a key may appear only once."""
     merged: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("*.yml")):
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = read_yaml(path) or {}
         for key, value in entries.items():
             if key in merged:
                 raise CatalogueError(f"{what} key {key!r} defined twice (second time in {path.name})")
@@ -150,7 +149,7 @@ def variants(variant: str, directory: Path = MESSAGES_DIR) -> dict[str, dict[str
     path = directory / "variants" / f"{variant}.yml"
     if not path.exists():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return read_yaml(path) or {}
 
 
 def normalise_language(language: str | None) -> str:

@@ -16,9 +16,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-import yaml
-
 from config.paths import ROOT
+from engine.yamlfile import read_yaml
 
 KEYWORDS_FILE = ROOT / "data" / "asha" / "keywords.yml"
 COMMANDS = ("reg", "visit", "refer", "list", "done", "preg", "child", "help", "verify")
@@ -68,7 +67,7 @@ class _Tokens:
 
 @cache
 def keywords() -> dict[str, set[str]]:
-    raw = yaml.safe_load(KEYWORDS_FILE.read_text(encoding="utf-8"))
+    raw = read_yaml(KEYWORDS_FILE)
     return {group: {str(w).casefold() for w in words} for group, words in raw.items()}
 
 

@@ -9,9 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from config.paths import ROOT
+from engine.yamlfile import read_yaml
 
 DATA = ROOT / "data" / "asha"
 PREGNANCY_DAYS = 280
@@ -26,7 +25,7 @@ class Due:
 
 @cache
 def _load(name: str) -> list[dict]:
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return read_yaml(DATA / name)
 
 
 def immunisations(born: dt.date) -> list[Due]:

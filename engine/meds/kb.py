@@ -13,9 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from config.paths import ROOT
+from engine.yamlfile import read_yaml
 
 KB_DIR = ROOT / "data" / "medicines"
 _INDIC_RE = re.compile(r"[\u0900-\u0A7F]")
@@ -104,7 +103,7 @@ def _read_brands(path: Path) -> list[Brand]:
 
 @lru_cache(maxsize=1)
 def load(directory: Path = KB_DIR) -> KnowledgeBase:
-    generics = yaml.safe_load((directory / "generics.yml").read_text(encoding="utf-8"))
+    generics = read_yaml(directory / "generics.yml")
     classes_path = directory / "classes.yml"
-    classes = yaml.safe_load(classes_path.read_text(encoding="utf-8")) if classes_path.exists() else {}
+    classes = read_yaml(classes_path) if classes_path.exists() else {}
     return KnowledgeBase(generics=generics, classes=classes or {}, brands=_read_brands(directory / "brands.tsv"))

@@ -28,12 +28,11 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
-import yaml
-
 from engine.i18n import t
 from engine.meds.frequency import parse_frequency
 from engine.meds.kb import KB_DIR, KnowledgeBase, load, normalise
 from engine.meds.rules import matches, read_tsv
+from engine.yamlfile import read_yaml
 
 SERIOUS, CAUTION = "serious", "caution"
 #: a medicine from a photo or the patient's words with no course length counts as current this long
@@ -108,7 +107,7 @@ class _Allergies:
 
 @lru_cache(maxsize=1)
 def _allergy_table() -> _Allergies:
-    raw = yaml.safe_load((KB_DIR / "allergies.yml").read_text(encoding="utf-8"))
+    raw = read_yaml(KB_DIR / "allergies.yml")
     names, spelled, covers, cross = {}, {}, {}, {}
     for group, entry in raw["groups"].items():
         for name in entry.get("names") or []:

@@ -49,7 +49,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
-import yaml
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,6 +57,7 @@ from config.paths import ROOT
 from engine.i18n import script_key, t
 from engine.notify import followup, timing
 from engine.notify.models import DoseTimes, Outbox
+from engine.yamlfile import read_yaml
 
 log = logging.getLogger(__name__)
 TEMPLATES_FILE = ROOT / "data" / "asha" / "templates.yml"
@@ -146,7 +146,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 @cache
 def template_registry() -> dict[str, dict[str, Any]]:
-    return yaml.safe_load(TEMPLATES_FILE.read_text(encoding="utf-8")) or {}
+    return read_yaml(TEMPLATES_FILE) or {}
 
 
 class NotifyService:

@@ -70,9 +70,9 @@ class Rule:
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
     """The rules in file order (the order decides within a group); every code must be a syndrome."""
-    import yaml
+    from engine.yamlfile import read_yaml
 
-    raw = yaml.safe_load(RULES_YML.read_text(encoding="utf-8"))
+    raw = read_yaml(RULES_YML)
     known = syndromes()
     out = []
     for code, spec in raw.items():
