@@ -9,6 +9,11 @@ khansi", "bukhar ke bina"), so "bina chetavni ke behosh ho gaya" (fainted withou
 nothing. Cue words inside a matched phrase
 ("saans nahi le pa raha", "hosh nahi") are part of that phrase, never cues. A denied symptom is
 safer to miss than an asserted one, so scopes are deliberately short.
+
+A bare complaint word that names no symptom by itself ("dard", "ਦਰਦ", "jalan", "sojh": pain, burning,
+swelling with no body part) is a link in a denied list like a symptom: "koi khujli ya dard nahi" (no
+itching or pain) denies the itching through "ya dard", where the unread "dard" once broke the chain
+and left the itching asserted. Such a word is never reported itself.
 """
 
 from __future__ import annotations
@@ -53,10 +58,32 @@ def clause_ids(text: str, tokens: Sequence[Token], breaks: Sequence[int] = ()) -
     return ids
 
 
+@lru_cache(maxsize=1)
+def bare_complaint_words() -> frozenset[str]:
+    """One-word forms of pain, swelling and burning (``pain``, ``swelling``, ``bare_complaint`` in
+    words.tsv): words that say something hurts without naming a symptom code. Multi-word forms ("dard
+    ho raha") are left out, or their "ho" and "raha" would count as complaints."""
+    lists = word_list("words")
+    keys = set()
+    for kind in ("pain", "swelling", "bare_complaint"):
+        for form in lists.get(kind, ()):
+            words = phrase_key(form)
+            if len(words) == 1:
+                keys.add(words[0])
+    return frozenset(keys)
+
+
 def negation_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> list[bool]:
-    """For each mention span (first, last token index) whether it is negated; equal spans agree."""
+    """For each mention span (first, last token index) whether it is negated; equal spans agree.
+
+    Free bare complaint words (:func:`bare_complaint_words`, inside no mention) join the spans as
+    links of a denied list, then are dropped from the answer."""
     unique = sorted(set(spans))
-    flags = dict(zip(unique, _unique_span_flags(text, tokens, unique), strict=True))
+    covered = {i for first, last in unique for i in range(first, last + 1)}
+    bare = bare_complaint_words()
+    links = [(i, i) for i, token in enumerate(tokens) if i not in covered and token.key in bare]
+    every = sorted(set(unique) | set(links))
+    flags = dict(zip(every, _unique_span_flags(text, tokens, every), strict=True))
     return [flags[span] for span in spans]
 
 
