@@ -115,6 +115,14 @@ def test_qualified_and_paired_codes(text, code):
     assert code in symptom_codes(text)
 
 
+@phrases("text")
+def test_eye_strain_in_every_script(text):
+    """Eye strain is its own finding, not eye pain: as eye pain it made digital eye strain urgent
+    (glaucoma could not be ruled out) and the gate refused it (02cc20b)."""
+    codes = symptom_codes(text)
+    assert "eye_strain" in codes and "eye_pain" not in codes
+
+
 def test_scorpion_sting_is_not_an_allergy_and_breath_is_not_a_snake():
     assert "allergic_reaction" not in symptom_codes("bichhu ne kaat liya")
     assert "snake_bite" not in symptom_codes("saans nahi aa rahi, kuch kaat raha hai jaise")
