@@ -30,10 +30,12 @@ def checkin_reply(gateway: Gateway, address: str, sender: str, text: str) -> str
     from nlu.red_flags import is_emergency
     from nlu.symptoms import symptom_codes
 
-    if not (text or "").strip() or is_emergency(text) or (choice(text) is None and not symptom_codes(text)):
-        return None
     none_open = no_checkin_key(sender)
-    if gateway.store.get(none_open):  # looked up lately and nothing open: no database round trip
+    # Looked up lately and nothing open: no database round trip, and no reading of the text either
+    # (the red-flag, choice and symptom readers cost ~0.85 ms a message, a store lookup far less).
+    if gateway.store.get(none_open):
+        return None
+    if not (text or "").strip() or is_emergency(text) or (choice(text) is None and not symptom_codes(text)):
         return None
     try:
         from engine.i18n import reply_script, script_key
