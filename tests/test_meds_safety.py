@@ -174,3 +174,33 @@ def test_the_medicine_answer_hands_an_allergy_statement_to_the_allergy_record():
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAskMedicine().run(dispatcher, tracker, {}))
     assert FollowupAction("action_tell_allergy") in events and dispatcher.messages == []
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("pa", "ਡੋਲੋ 650 ਧੂਰੀ ਵਿੱਚ ਕਿੱਥੇ ਮਿਲੇਗੀ"), ("hi", "डोलो 650 धूरी में कहाँ मिलेगी"), ("en", "dolo 650 in dhuri"),
+    ("hi", "metformin 148024 pe milegi kya"),
+])
+def test_a_medicine_question_naming_a_place_is_a_pharmacy_search(language: str, text: str):
+    """The intent model called the Punjabi ask 'ask_medicine' after a retrain on another machine (the fresh-
+    clone run of session 10): the place in it makes it a search for the medicine near that place."""
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.events import FollowupAction
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.medicine import ActionAskMedicine
+
+    tracker = Tracker("unit", {"language": language, "language_locked": True},
+                      {"text": text, "intent": {"name": "ask_medicine"}}, [], False, None, {}, None)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAskMedicine().run(dispatcher, tracker, {}))
+    assert FollowupAction("action_find_pharmacy") in events and dispatcher.messages == []
+
+
+def test_a_medicine_question_without_a_place_is_still_explained():
+    from actions.medicine import ActionAskMedicine
+    from tests.test_actions import run_action
+
+    reply = run_action(ActionAskMedicine(), "dolo 650 kis liye hai")
+    assert "Paracetamol" in reply[0]["text"]
