@@ -50,9 +50,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from config.paths import ROOT
+from engine.yamlfile import parse_yaml
 
 CONDITIONS_DIR = ROOT / "data" / "conditions"
 SYMPTOMS_TSV = ROOT / "data" / "symptoms.tsv"
@@ -66,7 +66,6 @@ AGE_GROUP_RANGE = {"infant": (0.0, 1.0), "child": (1.0, 13.0), "adult": (13.0, 6
 PREGNANCY_AGE = (10.0, 56.0)
 SEXES = ("m", "f")
 CONTEXT_CODES = frozenset({"pregnant"})
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Probability that a symptom not listed for a condition is present anyway (comorbidity, noise). A finding
 #: so specific that it is almost never reported without one of its few causes carries its own, lower value
 #: in the ``leak`` column of ``data/symptoms.tsv`` (a white pupil: with 1.5 % a child with worms "had" one
@@ -323,7 +322,7 @@ def load(directory: Path = CONDITIONS_DIR, symptoms_tsv: Path = SYMPTOMS_TSV) ->
     for path in sorted(directory.glob("*.yml")):
         raw = path.read_bytes()
         digest.update(path.name.encode() + raw)
-        for entry in yaml.load(raw, Loader=_YAML_LOADER) or []:
+        for entry in parse_yaml(raw) or []:
             conditions.append(parse_condition(entry, set(codes), implies))
     ids = [c.id for c in conditions]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
