@@ -26,9 +26,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from engine.triage.kb import URGENCY_LEVELS
+from engine.yamlfile import read_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 DEFAULT_VIGNETTES = DATA_DIR / "triage_vignettes.yml"
@@ -251,7 +250,7 @@ def readings_match(gold: dict, text: str) -> bool:
 
 def load_vignettes(path: Path | str | None = None) -> list[dict]:
     """The vignettes of one file (a list, or a mapping with a ``vignettes`` list)."""
-    data = yaml.safe_load(Path(path or DEFAULT_VIGNETTES).read_text(encoding="utf-8")) or []
+    data = read_yaml(Path(path or DEFAULT_VIGNETTES)) or []
     return list(data.get("vignettes") or []) if isinstance(data, dict) else data
 
 
@@ -282,7 +281,7 @@ def evaluate(engine, vignettes: list[dict]) -> Report:
 
 def load_set(path: Path | str) -> dict:
     """A set file as ``{"vignettes", "asha_commands", "implausible"}`` (the last two may be empty)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    data = read_yaml(Path(path)) or []
     if not isinstance(data, dict):
         return {"vignettes": data, "asha_commands": [], "implausible": []}
     return {key: list(data.get(key) or []) for key in ("vignettes", "asha_commands", "implausible")}

@@ -19,10 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from config.paths import ROOT
 from engine.triage.kb import KnowledgeBase
+from engine.yamlfile import read_yaml
 
 PRIORS_YML = ROOT / "data" / "priors" / "season_region.yml"
 MIN_FACTOR = 0.1
@@ -123,7 +123,7 @@ def _region(cid: str, spec: dict, codes: set[str]) -> dict:
 
 @lru_cache(maxsize=1)
 def default_priors(path: Path = PRIORS_YML) -> Priors:
-    return parse(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return parse(read_yaml(path) or {})
 
 
 def month_of(when: dt.date | str | None) -> int | None:
