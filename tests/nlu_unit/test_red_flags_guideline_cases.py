@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.red_flags import fired
+from tests.support.red_flags import fired, rules_fired
 
 
 @pytest.mark.parametrize("text", [
@@ -32,3 +32,36 @@ def test_a_headache_after_birth_alone_is_no_pre_eclampsia_sign():
 ])
 def test_the_worst_headache_of_a_life_is_a_thunderclap(text):
     assert "thunderclap_headache" in fired(text, sex="f", age=48)
+
+
+# Session 11 (emem-20..56): four cases the rules first missed, each now caught by a composed rule, and the
+# everyday sentences beside them that must stay quiet.
+@pytest.mark.parametrize(("text", "context", "flag"), [
+    # ISBI 2016: an immersion scald of the perineum and genitals (hot word + liquid + sitting in it)
+    ("my 2 year old sat in a bucket of hot bath water, his bottom and private parts are red and blistered",
+     {"age": 2}, "severe_burn"),
+    ("ubalti chai gir gayi, gupt ang par chhale", {"age": 30}, "severe_burn"),
+    # American Burn Association referral criteria: blistered (partial-thickness) burns of the hands
+    ("ਤੰਦੂਰ ਲਾਉਂਦਿਆਂ ਦੋਹਾਂ ਹੱਥਾਂ ਦੀਆਂ ਹਥੇਲੀਆਂ ਝੁਲਸ ਗਈਆਂ, ਵੱਡੇ ਛਾਲੇ ਤੇ ਬਹੁਤ ਦਰਦ", {"age": 40}, "severe_burn"),
+    ("hand burnt on the stove, blisters all over the palm", {"age": 35}, "severe_burn"),
+    # NICE NG232: blood or fluid from the ear after a fall ("gire" is a fall too)
+    ("बाइक से गिरे, हेलमेट नहीं था, कान से खून और पानी जैसा निकल रहा, बार बार उल्टी", {"age": 32}, "head_injury_danger"),
+    # WHO IMCI: stridor, a noise from the throat when breathing in
+    ("2 saal ke bete ki khansi kutte ke bhaunkne jaisi, saans kheechte waqt gale se ghar-ghar ki awaaz aati hai",
+     {"age": 2}, "stridor"),
+    ("harsh noise from his throat every time he is breathing in, even at rest", {"age": 3}, "stridor"),
+])
+def test_composed_rules_catch_the_first_misses(text, context, flag):
+    assert flag in fired(text, **context)
+
+
+@pytest.mark.parametrize("text", [
+    "small blister on my hand from hot tea",                 # told small: home care (NICE CKS Burns and scalds)
+    "haath pe garam tel ke chhinte pade, chhota sa chhala",
+    "garam pani se nahaya, pair me chhale hain",             # a hot bath and blisters on the feet: no scald told
+    "saans lete waqt seene se seeti ki awaaz aati hai",      # a whistle from the chest is wheeze, not stridor
+    "sote waqt saans lete hue gale se kharrate ki awaaz",    # snoring
+    "saas lete time gale me kharash hoti hai",
+])
+def test_their_everyday_neighbours_stay_quiet(text):
+    assert not rules_fired(text, age=30)

@@ -1,0 +1,78 @@
+"""The own guideline emergencies (``tests/data/triage_wide.yml``, ids ``emem-``; issue #13 items 1 and 3) through
+the three ways a message reaches the rules: the bot (``nlu.red_flags.detect_red_flags`` on the text with what
+is known of the patient), ``saathi triage`` (``Engine.triage``) and an ASHA ``VISIT`` line (parsed by
+``engine.asha.parse`` and triaged with the registered patient, as ``AshaService._cmd_visit`` does; a few also
+through the real ASHA service on a records database). Each must be an emergency, and the bot and the engine
+must name the same red flags, so the three paths agree on every case."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.i18n import t
+from engine.triage import Engine
+from engine.triage.evaluate import SETS, evaluate_commands, load_vignettes, readings_match
+from nlu.red_flags import detect_red_flags
+from tests.support.asha import new_phone, verified_worker
+
+pytest_plugins = ["tests.asha_fixtures", "tests.channels_fixtures"]
+CASES = [v for v in load_vignettes(SETS["own_wide"]) if v["id"].startswith("emem-")]
+VISIT = {"Deva": "दौरा", "Guru": "ਦੌਰਾ", "Latn": "VISIT"}
+CODE = re.compile(r"[A-Z]{2}\d{3}")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(use_classifier=False)  # the rules and readings do not depend on the classifier
+
+
+def patient(v: dict) -> dict:
+    return {"age": v["age"], "sex": v["sex"], **({"pregnant": True} if v.get("pregnant") else {})}
+
+
+def test_the_guideline_cases_are_there():
+    assert len(CASES) >= 56 and all(v["gold_urgency"] == "emergency" for v in CASES)
+
+
+@pytest.mark.parametrize("v", CASES, ids=[v["id"] for v in CASES])
+def test_bot_engine_and_visit_agree_on_an_emergency(engine, v):
+    bot = {f.id for f in detect_red_flags(v["text"], **patient(v))} - {"safety_net"}
+    result = engine.triage(v["text"], language=v["language"], **patient(v))
+    assert result.urgency == "emergency", (result.urgency, result.red_flags)
+    assert bot and set(result.red_flags) - {"safety_net"} == bot, (bot, result.red_flags)
+    line = f"{VISIT[v['script']]} KD472 {v['text']}"
+    report = evaluate_commands(engine, [{"id": v["id"], "command": line, "patient": patient(v),
+                                         "gold_urgency": "emergency"}]).summary()
+    assert report["emergencies_caught"] == 1, line
+    if v.get("readings"):
+        assert readings_match(v["readings"], v["text"]), v["readings"]
+
+
+@pytest.fixture()
+def real_asha(asha):
+    asha._triage = None  # the bot's engine, red flags and readings
+    return asha
+
+
+REAL = {  # case id -> registration line (the patient's age and sex; PREG for a pregnancy)
+    "emem-48": "पंजीकरण सीता देवी ३० महिला धूरी",
+    "emem-50": "ਰਜਿਸਟਰ ਗੁਰਮੀਤ ਸਿੰਘ ੬੨ ਪੁਰਸ਼ ਧੂਰੀ",
+    "emem-22": "ਰਜਿਸਟਰ ਕਰਤਾਰ ਕੌਰ ੭੧ ਔਰਤ ਧੂਰੀ",
+    "emem-45": "REG Ram Lal 58 M Dhuri",
+}
+
+
+@pytest.mark.parametrize("case_id", sorted(REAL))
+def test_the_real_asha_service_refers_them(real_asha, referrals, case_id):
+    v = next(c for c in CASES if c["id"] == case_id)
+    language = {"Deva": "hi", "Guru": "pa", "Latn": "en"}[v["script"]]
+    worker = verified_worker(real_asha, new_phone(), language=language)
+    code = CODE.findall(real_asha.handle(worker, REAL[case_id]))[-1]
+    if v.get("pregnant"):
+        real_asha.handle(worker, {"hi": "गर्भ {code} प्रसव १५/०३/२०२७", "pa": "ਗਰਭ {code} ਜਣੇਪਾ ੧੫/੦੩/੨੦੨੭",
+                                  "en": "PREG {code} EDD 15/03/2027"}[language].format(code=code))
+    reply = real_asha.handle(worker, f"{VISIT[v['script']]} {code} {v['text']}")
+    assert reply.startswith(t("asha_visit_emergency", language, code=code)[:25]), reply
+    assert referrals.calls[-1]["urgency"] == "emergency"
