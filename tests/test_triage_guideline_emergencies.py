@@ -33,7 +33,7 @@ def patient(v: dict) -> dict:
 
 
 def test_the_guideline_cases_are_there():
-    assert len(CASES) >= 56 and all(v["gold_urgency"] == "emergency" for v in CASES)
+    assert len(CASES) >= 84 and all(v["gold_urgency"] == "emergency" for v in CASES)
 
 
 @pytest.mark.parametrize("v", CASES, ids=[v["id"] for v in CASES])
@@ -61,6 +61,8 @@ REAL = {  # case id -> registration line (the patient's age and sex; PREG for a 
     "emem-50": "ਰਜਿਸਟਰ ਗੁਰਮੀਤ ਸਿੰਘ ੬੨ ਪੁਰਸ਼ ਧੂਰੀ",
     "emem-22": "ਰਜਿਸਟਰ ਕਰਤਾਰ ਕੌਰ ੭੧ ਔਰਤ ਧੂਰੀ",
     "emem-45": "REG Ram Lal 58 M Dhuri",
+    "emem-73": "पंजीकरण राम लाल ७२ पुरुष धूरी",
+    "emem-78": "REG Mohan Singh 68 M Dhuri",
 }
 
 

@@ -65,3 +65,31 @@ def test_composed_rules_catch_the_first_misses(text, context, flag):
 ])
 def test_their_everyday_neighbours_stay_quiet(text):
     assert not rules_fired(text, age=30)
+
+
+# Second batch (emem-57..84): first missed by the rules (or caught only by the safety net), now composed.
+@pytest.mark.parametrize(("text", "context", "flag"), [
+    # WAO 2020: a bee or wasp sting (sting part + the insect) with throat tightness
+    ("madhumakhiyan ne bahut dang maare, hun saare sareer te dhapad, gala band hunda lagda te chakkar",
+     {"age": 42}, "anaphylaxis"),
+    ("stung by a wasp on the neck, now his face is swelling up", {"age": 30}, "anaphylaxis"),
+    # WHO PPH 2012: heavy bleeding (soaking a cloth) after a home delivery
+    ("P3, 1 hour after home delivery, soaking a cloth every few minutes, pale and clammy, pulse 130",
+     {"age": 29, "sex": "f"}, "pregnancy_bleeding"),
+    # IDSA 2014 / NICE NG51: a wound turning black with fever
+    ("pair ka ghaav kaala pad raha, bahut tez dard, bukhar aur chakkar", {"age": 56}, "sepsis_signs"),
+])
+def test_second_batch_composed(text, context, flag):
+    assert flag in fired(text, **context)
+
+
+@pytest.mark.parametrize("text", ["bee sting on my arm, red and itchy", "got stung by a wasp at the farm, small swelling"])
+def test_a_local_sting_reaction_stays_quiet(text):
+    assert "anaphylaxis" not in fired(text, age=30)
+
+
+def test_a_meter_that_reads_a_value():
+    from nlu.vitals import read_vitals
+
+    assert [(r.measure, r.value) for r in read_vitals("he has COPD, oxygen reads 84").readings] == [("spo2", 84.0)]
+    assert not read_vitals("he read 84 pages").readings
