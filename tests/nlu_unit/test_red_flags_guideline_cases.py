@@ -93,3 +93,29 @@ def test_a_meter_that_reads_a_value():
 
     assert [(r.measure, r.value) for r in read_vitals("he has COPD, oxygen reads 84").readings] == [("spo2", 84.0)]
     assert not read_vitals("he read 84 pages").readings
+
+
+# Third batch (emem-85..102): first missed, or fired for a wrong reason, now composed.
+@pytest.mark.parametrize(("text", "context", "flag"), [
+    # mhGAP 2.0: feeling a burden with tablets stockpiled (plan and means)
+    ("ससुर जी कहते हैं मैं सब पर बोझ हूँ, नींद की सारी गोलियां जमा करके रखी हैं", {"age": 72}, "suicidal_thoughts"),
+    ("says he is just a burden on everyone and has been saving up his sleeping pills", {"age": 70}, "suicidal_thoughts"),
+    # NICE NG133: flashing before the eyes in late pregnancy ("sir phat raha" is the headache, not a wound)
+    ("9 mahine ki pregnant hai, aankhon ke aage chingariyan dikhti, sir phat raha, haath pair me jhunjhuni",
+     {"age": 23, "sex": "f"}, "pregnancy_preeclampsia_signs"),
+    # MoHFW snake bite STG: something unseen pricked the foot in a field, two marks, swelling
+    ("khet me ghaas kaat rahi thi, pair me kuch chubha, do nishaan hain, pair sooj raha", {"age": 35}, "snake_bite"),
+])
+def test_third_batch_composed(text, context, flag):
+    assert flag in fired(text, **context)
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    ("9 mahine ki pregnant hai, sir phat raha hai dard se", "heavy_bleeding"),           # a bursting headache
+    ("bebe ji dig paye, sir te satt, khoon patla karan di goli khande ne", "electrical_injury"),  # karan: 'for'
+    ("khet me kaam karte hue pair me kaanta chubha, thoda sooj gaya", "snake_bite"),     # a thorn told
+    ("BP ki goliyan ek mahine ki jama karke rakhi hain", "suicidal_thoughts"),           # a month's supply
+    ("chulhe se chingari udi aur haath pe laga", "pregnancy_preeclampsia_signs"),
+])
+def test_the_wrong_reasons_are_gone(text, wrong):
+    assert wrong not in fired(text, age=60, sex="f")
