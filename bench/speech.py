@@ -405,6 +405,11 @@ def main() -> None:
                         help="only time a 10 s voice note per language, stage by stage (CPU and wall seconds)")
     parser.add_argument("--repeats", type=int, default=3, help="with --note: runs per note (medians reported)")
     parser.add_argument("--limit", type=int, help="only the first N utterances (a quick check of the bench itself)")
+    parser.add_argument("--tokens", action="store_true",
+                        help="no decoding: decoder tokens a right transcript needs per second of each clip")
+    parser.add_argument("--token-rates", nargs="*", default=[], metavar="RATE",
+                        help="with --shipped: decode every clip once per rate (stt.TOKENS_PER_SECOND of the "
+                             "language, 'none' for the per-word cap alone), interleaved clip by clip")
     args = parser.parse_args()
     if args.closed_report:
         closed_report([json.loads(line) for path in args.closed_report
@@ -435,6 +440,9 @@ def main() -> None:
         print(f"speech set ({args.half}): {len(clips)} clips; utterances per language {per_language}; {args.voice} "
               f"(speed, pitch) {VARIANTS}; bands wide (16 kHz) and phone (8 kHz, 300-3400 Hz, noise, mu-law)",
               flush=True)
+        if args.tokens:
+            token_needs(engine, clips)
+            return
         engine.transcribe_wav(stt.convert(clips[0].path.read_bytes(), "wav16k"), "en", "", 32)  # warm-up
         if args.closed:
             run_closed(engine, clips, args.closed, args.kinds)
@@ -452,7 +460,9 @@ def main() -> None:
                 continue
             for band in ("wide", "phone"):
                 chosen = [c for c in clips if c.language == setting[0] and c.band == band]
-                if chosen:
+                if chosen and args.token_rates:
+                    compare_rates(engine, chosen, setting, args.token_rates, args.save, args.show_errors)
+                elif chosen:
                     records = [_decode(engine, clip, setting, args.show_errors) for clip in chosen]
                     if args.save:
                         with args.save.open("a", encoding="utf-8") as out:
@@ -460,19 +470,80 @@ def main() -> None:
                     _row(records, stt.MIN_LOGPROB[setting[0]])
 
 
+def token_needs(engine, clips: list[Clip]) -> None:
+    """Per language, half and band: the decoder tokens the reference needs in the decoding script
+    (Punjabi decodes as Hindi: its reference written in Devanagari), per second of the clip, and the
+    lowest ``stt.TOKENS_PER_SECOND`` (with ``stt.TOKENS_SLACK``) that leaves room for every clip."""
+    from engine.speech.script import gurmukhi_to_devanagari
+
+    encode = engine.model.hf_tokenizer.encode
+    print(f"{'lang':4} {'half':4} {'band':5} {'clips':>5} {'s p50':>6} {'tok p50':>7} {'tok max':>7} "
+          f"{'tok/s p50':>9} {'tok/s max':>9} {'rate needed':>11}")
+    for language in LANGUAGES:
+        for part in ("tune", "held"):
+            for band in ("wide", "phone"):
+                mine = [c for c in clips if c.language == language and c.half == part and c.band == band]
+                if not mine:
+                    continue
+                rows = []
+                for clip in mine:
+                    text = gurmukhi_to_devanagari(clip.text) if stt.DECODE_AS[language] == "hi" else clip.text
+                    duration = stt.duration_seconds(stt.convert(clip.path.read_bytes(), "wav16k"))
+                    rows.append((duration, len(encode(" " + text).ids)))
+                rates = [n / d for d, n in rows]
+                needed = max((n - stt.TOKENS_SLACK) / d for d, n in rows)
+                print(f"{language:4} {part:4} {band:5} {len(rows):5d} {statistics.median(d for d, _ in rows):6.2f} "
+                      f"{statistics.median(n for _, n in rows):7.1f} {max(n for _, n in rows):7d} "
+                      f"{statistics.median(rates):9.1f} {max(rates):9.1f} {needed:11.1f}", flush=True)
+
+
+def compare_rates(engine, clips: list[Clip], setting: tuple[str, str, bool, bool], rates: list[str],
+                  save: Path | None, show: bool) -> None:
+    """Each clip decoded once per token rate (interleaved, so load changes hit them alike); a row per
+    rate with the shipped floor. The rate is restored afterwards."""
+    language = setting[0]
+    kept = stt.TOKENS_PER_SECOND.get(language)
+    records: dict[str, list[dict]] = {rate: [] for rate in rates}
+    try:
+        for clip in clips:
+            for rate in rates:
+                stt.TOKENS_PER_SECOND.pop(language, None)
+                if rate != "none":
+                    stt.TOKENS_PER_SECOND[language] = float(rate)
+                record = _decode(engine, clip, setting, show)
+                record["setting"] += f"@{rate}"
+                records[rate].append(record)
+    finally:
+        stt.TOKENS_PER_SECOND.pop(language, None)
+        if kept is not None:
+            stt.TOKENS_PER_SECOND[language] = kept
+    for rate in rates:
+        if save:
+            with save.open("a", encoding="utf-8") as out:
+                out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records[rate])
+        for part in ("tune", "held"):
+            rows = [r for r in records[rate] if r["half"] == part]
+            if rows:
+                _row(rows, stt.MIN_LOGPROB[language])
+
+
 def _decode(engine, clip: Clip, setting: tuple[str, str, bool, bool], show: bool) -> dict:
     """One clip through ``transcribe`` as the channels call it, without the floor (applied when scoring)."""
     language, decode, prompted, hot = setting
+    own, kids = _cpu()
     start = time.perf_counter()
     result = stt.transcribe(clip.path, language, engine=engine, decode_as=decode, min_logprob=None,
                             prompted=prompted, hotwords=hot)
     elapsed = time.perf_counter() - start
+    own2, kids2 = _cpu()
     if show and normal_words(clip.text) != normal_words(result.text):
         print(f"    {_setting_name(setting)}/{clip.band}/{clip.speed}/{clip.pitch}: {clip.text!r} -> {result.text!r} "
               f"(logprob {result.logprob:.2f}; raw {result.raw[:60]!r})", flush=True)
     return {"setting": _setting_name(setting), "language": language, "band": clip.band, "index": clip.index,
             "half": clip.half, "ref": clip.text, "text": result.text, "raw": result.raw, "logprob": result.logprob,
-            "seconds": elapsed, "duration": result.duration}
+            "seconds": elapsed, "cpu": own2 - own + kids2 - kids, "duration": result.duration,
+            "tokens": len(engine.model.hf_tokenizer.encode(" " + result.raw).ids) if result.raw else 0,
+            "cap": stt.token_cap(result.duration, decode, language)}
 
 
 def _score(records: list[dict], floor: float | None) -> dict:
@@ -496,7 +567,7 @@ def _score(records: list[dict], floor: float | None) -> dict:
 
 def _header(floors: str) -> None:
     print(f"{'setting (lang:decode:prompt:hotwords)':38} {'half':4} {'band':5} {'clips':>5} {'WER':>6} {'CER':>6} "
-          f"{'refused':>7} {'WER*':>6} {'CER*':>6} {'refused*':>8} {'right*':>6} {'wrong*':>6} {'sec/sec':>7} {'p95 s':>6}")
+          f"{'refused':>7} {'WER*':>6} {'CER*':>6} {'refused*':>8} {'right*':>6} {'wrong*':>6} {'sec/sec':>7} {'p95 s':>6} {'cpu/sec':>7} {'tokens':>6}")
     print(f"  (* = {floors}; without a floor otherwise; right/wrong = read back with CER <= / > {RIGHT_CER})")
 
 
@@ -509,7 +580,9 @@ def _row(records: list[dict], floor: float | None) -> None:
     print(f"{first['setting']:38} {halves.pop() if len(halves) == 1 else 'all':4} {first['band']:5} {len(records):5d} "
           f"{bare['wer']:6.2f} {bare['cer']:6.2f} {bare['refused']:7d} {floored['wer']:6.2f} {floored['cer']:6.2f} "
           f"{floored['refused']:8d} {floored['right']:6d} {floored['wrong']:6d} "
-          f"{sum(times) / sum(r['duration'] for r in records):7.2f} {p95:6.2f}", flush=True)
+          f"{sum(times) / sum(r['duration'] for r in records):7.2f} {p95:6.2f} "
+          f"{sum(r.get('cpu', 0.0) for r in records) / sum(r['duration'] for r in records):7.2f} "
+          f"{sum(r.get('tokens', 0) for r in records) / len(records):6.1f}", flush=True)
 
 
 def choose_floors(records: list[dict]) -> dict[str, float | None]:

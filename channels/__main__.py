@@ -63,6 +63,17 @@ def worker() -> int:
     gateway = Gateway.from_settings(settings)
     _ = gateway.services.sessions
     install(gateway)
+    from channels.safety import sounds_like_emergency
+    from engine.i18n import t
+    from engine.speech.stt import warm
+
+    # Whisper is loaded once here and kept: voice notes run in this process (channels.jobs), so a
+    # note does not pay the model load; the forked horses (photos, spoken replies) never touch it.
+    # The red-flag tables (1.0 s CPU) and the message catalogue (0.2 s) are read here too, once for
+    # every job, instead of by each job
+    warm()
+    sounds_like_emergency("warm-up")
+    t("channels_voice_confirm", settings.default_language, text="")
     connection = redis.Redis.from_url(settings.redis_url)
     # a job whose worker was killed with it is run again (channels.jobs) once a live worker's
     # maintenance round finds it: every 30 s here, not RQ's 10 minutes

@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from rq import Retry, Worker
+from rq.defaults import DEFAULT_WORKER_TTL
+from rq.worker import WorkerStatus
 
 from channels.media import kind_of
 from engine.metrics import MeasuredWorker, code_name, job_name
@@ -106,18 +108,53 @@ class RqQueue:
         return deleted
 
 
-class MediaWorker(MeasuredWorker, Worker):
+#: Jobs the media worker runs in its own process, as RQ's ``SimpleWorker`` does, instead of in a
+#: forked work horse: a voice note's speech to text. The worker loads Whisper once at start
+#: (``channels.__main__``) and keeps it, so a note no longer pays the model load in every horse
+#: (1.79 s CPU); and CTranslate2 hangs in a horse forked after the worker used the model, so once
+#: the worker holds it speech must never run in a horse. Everything else is still forked.
+IN_PROCESS_JOBS = frozenset({"process_media_audio"})
+
+
+class InProcessJobs:
+    """Mixin for RQ's forking ``Worker`` (before it in the bases): the jobs :meth:`in_process` names
+    run in the worker itself (``SimpleWorker.execute_job``), the rest in a work horse as before."""
+
+    def in_process(self, job: Any) -> bool:
+        return False
+
+    def execute_job(self, job: Any, queue: Any) -> None:
+        if not self.in_process(job):
+            super().execute_job(job, queue)  # type: ignore[misc]
+            return
+        execution = self.prepare_execution(job)  # type: ignore[attr-defined]
+        self.perform_job(job, queue, execution)  # type: ignore[attr-defined]
+        self.set_state(WorkerStatus.IDLE)  # type: ignore[attr-defined]
+
+    def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
+        """A worker busy with a job of its own sends no heartbeat until it ends: it stays registered
+        for the job's whole timeout (``SimpleWorker``'s rule), not one monitoring interval."""
+        if not self.in_process(job):
+            return super().get_heartbeat_ttl(job, working_time)  # type: ignore[misc]
+        return DEFAULT_WORKER_TTL if job.timeout == -1 else int(job.timeout or DEFAULT_WORKER_TTL) + 60
+
+
+class MediaWorker(MeasuredWorker, InProcessJobs, Worker):
     """The RQ worker of these jobs: each work horse (RQ forks one per job) lowers its own
-    address-space ceiling to ``memory_bytes`` first (``SAATHI_WORKER_MEMORY_MB``), so a photo or
-    voice note that still explodes in a decoder ends that one job, not the machine. Jobs are
-    timed by the function :func:`run_job` runs, media by kind (``process_media_image`` is OCR,
-    ``process_media_audio`` speech to text)."""
+    address-space ceiling to ``memory_bytes`` first (``SAATHI_WORKER_MEMORY_MB``), so a photo that
+    still explodes in a decoder ends that one job, not the machine. Voice notes run in the worker
+    itself (:data:`IN_PROCESS_JOBS`; their untrusted decoding, ffmpeg, runs under
+    ``engine.sandbox``'s ceiling). Jobs are timed by the function :func:`run_job` runs, media by kind
+    (``process_media_image`` is OCR, ``process_media_audio`` speech to text)."""
 
     memory_bytes = 0
 
     def main_work_horse(self, job: Any, queue: Any) -> None:
         limit_this_process(self.memory_bytes)
         super().main_work_horse(job, queue)
+
+    def in_process(self, job: Any) -> bool:
+        return self.job_label(job) in IN_PROCESS_JOBS
 
     def job_label(self, job: Any) -> str:
         if job_name(job) != "run_job" or len(job.args) < 2:

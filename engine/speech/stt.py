@@ -22,6 +22,7 @@ to the user for confirmation by the channels before it counts.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -35,6 +36,8 @@ from engine.speech.models import ModelMissing, fingerprint, is_installed
 from engine.speech.prompts import hotwords as vocabulary
 from engine.speech.prompts import symptom_prompt
 from engine.speech.script import hindi_decoded_as_punjabi
+
+log = logging.getLogger(__name__)
 
 #: The language Whisper decodes each user language as. Punjabi (bench/speech.py, README "Voice"):
 #: decoded as "pa", Whisper base loops on Gurmukhi vowel signs or answers in English (WER 1.04 on
@@ -252,6 +255,33 @@ def backend(name: str | None = None, model_dir: Path | None = None) -> Backend:
         return _BACKENDS[key]
 
 
+def warm() -> Backend | None:
+    """The process's speech backend, loaded now and run once on a second of quiet audio (Silero VAD
+    and the decoder's first allocations), so that a long-lived process (the media worker, which
+    keeps voice notes in its own process: ``channels.jobs``) pays neither on its first voice note.
+    None when no model is installed (the notes then fail as before, politely)."""
+    import io
+    import time
+    import wave
+
+    from config.settings import load
+
+    settings = load()
+    if settings.whisper_backend == "faster-whisper" and not is_installed(settings.effective_whisper_model_dir):
+        return None
+    started = time.perf_counter()
+    engine = backend()
+    quiet = io.BytesIO()
+    with wave.open(quiet, "wb") as out:  # one second of 16 kHz silence
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(bytes(32000))
+    engine.transcribe_wav(quiet.getvalue(), "hi", symptom_prompt("hi"), 8)
+    log.info("speech model loaded and warmed in %.1f s", time.perf_counter() - started)
+    return engine
+
+
 def word_cap(duration: float) -> int:
     """The most words a clip of ``duration`` seconds can hold."""
     return math.ceil(WORDS_PER_SECOND * max(duration, 0.0)) + WORDS_SLACK
@@ -262,12 +292,21 @@ def word_cap(duration: float) -> int:
 TOKENS_PER_WORD = {"en": 3, "hi": 8, "pa": 16}
 
 
-def token_cap(duration: float, language: str) -> int:
+#: Decoder tokens per second of audio allowed for a user language (plus :data:`TOKENS_SLACK`), on
+#: top of the per-word cap: none measured yet (bench/speech.py --token-rates).
+TOKENS_PER_SECOND: dict[str, float] = {}
+TOKENS_SLACK = 12
+
+
+def token_cap(duration: float, language: str, user_language: str | None = None) -> int:
     """Decoder tokens allowed for the clip: enough for what fits in it, so a runaway loop stops
-    early (a loop otherwise runs to Whisper's limit: 5 s of CPU for a 1.5 s clip)."""
+    early (a loop otherwise runs to Whisper's limit: 5 s of CPU for a 1.5 s clip). ``language`` is
+    the decoding language, ``user_language`` the caller's (Punjabi decodes as Hindi)."""
     # Whisper's context is 448 tokens; faster-whisper keeps up to 223 prompt tokens plus the start
     # sequence (a Gurmukhi prompt fills that), so 220 new tokens always fit.
-    return min(220, TOKENS_PER_WORD.get(language, 16) * word_cap(duration))
+    cap = min(220, TOKENS_PER_WORD.get(language, 16) * word_cap(duration))
+    rate = TOKENS_PER_SECOND.get(user_language or language)
+    return min(cap, math.ceil(rate * max(duration, 0.0)) + TOKENS_SLACK) if rate else cap
 
 
 _WORD = re.compile(r"\S+")
@@ -376,7 +415,7 @@ def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None
     prompted = PROMPTED[decode] if prompted is None else prompted
     prompt = symptom_prompt(decode) if prompted else ""
     hotwords = HOTWORDS[decode] if hotwords is None else hotwords
-    pieces = engine.transcribe_wav(wav, decode, prompt, token_cap(duration, decode),
+    pieces = engine.transcribe_wav(wav, decode, prompt, token_cap(duration, decode, language),
                                    hotwords=vocabulary(decode) if hotwords else "")
     floor = MIN_LOGPROB[language] if min_logprob is True else min_logprob
     text = clean(pieces, duration, floor, decode)
