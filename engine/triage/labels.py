@@ -27,6 +27,10 @@ from engine.triage.kb import KnowledgeBase
 
 #: Share of confirmed labels kept out of training for the fixed evaluation set.
 HELDOUT_SHARE = 0.3
+#: Share of the training labels the classifier does not learn from, kept to fit the ensemble's
+#: calibration on (``engine.triage.retrain``): fitted on cases the classifier was trained on, the
+#: calibration saw its in-sample accuracy and trusted it too much.
+CALIBRATION_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -135,16 +139,19 @@ def map_labels(kb: KnowledgeBase, labels: Iterable[ConfirmedLabel]) -> MappedLab
     return mapped
 
 
-def is_heldout(label: ConfirmedLabel, share: float = HELDOUT_SHARE) -> bool:
-    bucket = int.from_bytes(hashlib.sha256(f"heldout:{label.key}".encode()).digest()[:4], "big")
+def is_heldout(label: ConfirmedLabel, share: float = HELDOUT_SHARE, salt: str = "heldout") -> bool:
+    """A stable draw by the label's identity: ``salt`` names the split (held-out, calibration), so
+    the splits are drawn independently of each other."""
+    bucket = int.from_bytes(hashlib.sha256(f"{salt}:{label.key}".encode()).digest()[:4], "big")
     return bucket < share * 2**32
 
 
-def split(mapped: MappedLabels, share: float = HELDOUT_SHARE) -> tuple[MappedLabels, MappedLabels]:
-    """(training, held-out) by :func:`is_heldout`; the unmapped counts stay with the training part."""
+def split(mapped: MappedLabels, share: float = HELDOUT_SHARE, salt: str = "heldout") -> tuple[MappedLabels, MappedLabels]:
+    """(kept, set apart) by :func:`is_heldout`: (training, held-out) by default; the unmapped counts
+    stay with the kept part."""
     train, held = MappedLabels(unmapped=mapped.unmapped, no_symptoms=mapped.no_symptoms), MappedLabels()
     for label, cls in zip(mapped.labels, mapped.classes, strict=True):
-        part = held if is_heldout(label, share) else train
+        part = held if is_heldout(label, share, salt) else train
         part.labels.append(label)
         part.classes.append(cls)
     return train, held

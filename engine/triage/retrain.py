@@ -7,7 +7,11 @@ One run (:func:`retrain`):
    hash into a training share and a held-out share;
 2. train a candidate on the usual KB-sampled cases plus the training share (each confirmed case
    repeated ``label_weight`` times: one real, doctor-checked case is worth more than one sampled
-   case); the version name hashes the KB, the config and the labels used;
+   case), all but its calibration share (``labels.CALIBRATION_SHARE``): the ensemble's weight and
+   temperatures are fitted on those, cases the classifier never saw, so they measure how far it
+   can be trusted (fitted on its own training cases they trusted it too much, and a candidate that
+   learned what doctors taught lost more synthetic cases than it gained); the version name hashes
+   the KB, the config and the labels used;
 3. score the candidate and the promoted version on the **fixed evaluation set**: synthetic cases
    drawn by prevalence with a seed of their own (never a training seed, same for every run) plus
    the held-out confirmed labels;
@@ -132,24 +136,30 @@ def comparable(kb: KnowledgeBase, model: TrainedModel) -> bool:
 
 # -- training -----------------------------------------------------------------------------------
 def train_candidate(kb: KnowledgeBase, options: RetrainOptions, confirmed: labelling.MappedLabels) -> TrainedModel:
-    """KB-sampled cases plus the confirmed training share, as :func:`engine.triage.training.train`
-    otherwise; calibrated on the synthetic validation cases plus the confirmed training share."""
+    """KB-sampled cases plus most of the confirmed training share, as :func:`engine.triage.training.train`
+    otherwise; calibrated on the synthetic validation cases plus the rest of that share
+    (``labels.CALIBRATION_SHARE``, drawn by a stable hash), which the classifier never learned from."""
     config = options.training
     started = time.perf_counter()
+    learned, calibrating = labelling.split(confirmed, labelling.CALIBRATION_SHARE, salt="calibration")
     cases, y = sample_cases(kb, cases_per_condition(kb, config), config.seed, config.sampler)
-    extra = confirmed.cases(kb) * options.label_weight
-    y_extra = np.tile(np.asarray(confirmed.classes, dtype=y.dtype), options.label_weight)
+    extra = learned.cases(kb) * options.label_weight
+    y_extra = np.tile(np.asarray(learned.classes, dtype=y.dtype), options.label_weight)
     x = np.vstack([feature_matrix(kb, cases)] + ([feature_matrix(kb, extra)] if extra else []))
     y = np.concatenate([y, y_extra])
     val_cases, val_y = sample_cases(kb, config.validation_cases, config.seed + 1, config.sampler, by_prevalence=True)
-    # The ensemble weight is fitted on the confirmed cases too: fitted on synthetic cases alone it
-    # can settle on the KB scorer only (weight 1.0), and then nothing the doctors taught is served.
-    val_cases = list(val_cases) + confirmed.cases(kb)
-    val_y = np.concatenate([val_y, np.asarray(confirmed.classes, dtype=val_y.dtype)])
+    # The ensemble weight is fitted on confirmed cases too: fitted on synthetic cases alone it can
+    # settle on the KB scorer only (weight 1.0), and then nothing the doctors taught is served. But
+    # only on confirmed cases the classifier did not learn from: on its own training cases it looks
+    # near perfect, and the weight and temperature fitted there over-trusted it on everything else.
+    val_cases = list(val_cases) + calibrating.cases(kb)
+    val_y = np.concatenate([val_y, np.asarray(calibrating.classes, dtype=val_y.dtype)])
     base = input_hash(kb, config)
-    digest = hashlib.sha256(f"{base}:{confirmed.digest()}:{options.label_weight}".encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{base}:{confirmed.digest()}:{options.label_weight}:{labelling.CALIBRATION_SHARE}".encode()).hexdigest()
     return fit(kb, config, (x, y), (val_cases, val_y), digest, started, base_input_hash=base,
-               confirmed_labels={"training": len(confirmed.labels), "weight": options.label_weight,
+               confirmed_labels={"training": len(confirmed.labels), "learned": len(learned.labels),
+                                 "calibration": len(calibrating.labels), "weight": options.label_weight,
                                  "digest": confirmed.digest()})
 
 
