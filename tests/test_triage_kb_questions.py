@@ -48,3 +48,28 @@ def test_only_conditions_listing_a_reported_finding_lead():
     assert {"retinoblastoma", "congenital_cataract"} <= leading and "intestinal_worms" not in leading
     nothing = normalise(KB, Evidence([], [], 30, "m", None))
     assert questions.explaining(KB, nothing).all()
+
+
+def dialogue(present: list[str], turns: int = 6, age: float = 40, sex: str = "f") -> list[str]:
+    """The questions asked in turn when every answer is no."""
+    denied: list[str] = []
+    for _ in range(turns):
+        code = questions.best_question(KB, normalise(KB, Evidence(present, list(denied), age, sex, None)))
+        if code is None:
+            break
+        denied.append(code)
+    return denied
+
+
+def test_a_headache_asks_how_it_began_among_the_first_questions():
+    """A clinician asks a headache about a sudden start (thunderclap, NICE NG228) early; the knowledge
+    base's way to ask it is the sudden very severe headache, and with a stiff neck it comes second."""
+    assert "severe_headache" in dialogue(["headache", "neck_stiffness"])[:2]
+    assert "severe_headache" in dialogue(["headache", "vomiting"])
+
+
+def test_a_finding_that_says_it_began_suddenly_is_not_asked_again():
+    for present in (["sudden_vision_loss"], ["severe_headache"], ["sudden_racing_heart"]):
+        assert "sudden_onset" not in dialogue(present, turns=8)
+    gains = questions.information_gains(KB, normalise(KB, Evidence(["dizziness"], [], 60, "f", None)))
+    assert gains[KB.symptom_index["sudden_onset"]] > questions.MIN_GAIN  # asked where it separates

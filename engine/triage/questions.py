@@ -37,6 +37,9 @@ NOT_ASKED = frozenset(
     {"unconsciousness", "pregnant", "snake_bite", "animal_bite", "poisoning", "burn", "injury", "head_injury",
      "insect_sting", "scorpion_sting", "drowning", "choking", "foreign_body", "eye_injury"}
 )
+#: Findings a reported one already answers: its name says how it began ("sudden loss of sight" began
+#: suddenly), so asking "did it start suddenly?" after it would only repeat the patient's words.
+ANSWERED_BY = {"sudden_onset": frozenset({"severe_headache", "sudden_vision_loss", "sudden_racing_heart"})}
 #: Sex-specific questions are only asked of the matching sex.
 FEMALE_ONLY = frozenset(
     {"vaginal_bleeding", "vaginal_discharge", "missed_period", "heavy_periods", "menstrual_pain",
@@ -103,6 +106,7 @@ def information_gains(kb: KnowledgeBase, evidence: Evidence) -> np.ndarray:
             post_no[:, danger].sum(axis=1))
         gain = gain + DANGER_WEIGHT * (before - after)
     asked = set(evidence.present) | set(evidence.negated) | NOT_ASKED
+    asked |= {code for code, answers in ANSWERED_BY.items() if answers & set(evidence.present)}
     if evidence.sex == "m" or (evidence.age is not None and evidence.age < 10):
         asked |= FEMALE_ONLY
     if evidence.sex == "f" or (evidence.age is not None and evidence.age < 10):

@@ -127,3 +127,15 @@ def test_scorpion_sting_is_not_an_allergy_and_breath_is_not_a_snake():
     assert "allergic_reaction" not in symptom_codes("bichhu ne kaat liya")
     assert "snake_bite" not in symptom_codes("saans nahi aa rahi, kuch kaat raha hai jaise")
     assert symptom_codes("saanp ne nahi kaata") == []
+
+
+@phrases("text", "code")
+def test_richer_findings_in_every_script(text, code):
+    """Onset, timing, triggers and medicines are findings of their own (issue #16 item 2), read in
+    every language and script beside the complaint they qualify."""
+    assert code in symptom_codes(text)
+
+
+def test_a_denied_sudden_start_is_a_denied_finding():
+    mentions = {m.code: m.negated for m in extract_symptoms("sir dard dheere dheere badha, achanak nahi")}
+    assert mentions == {"headache": False, "sudden_onset": True}
