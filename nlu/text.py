@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -53,6 +54,7 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(ZERO_WIDTH).translate(_SMALL_DIGITS).lower()
 
 
+@lru_cache(maxsize=1 << 16)
 def match_key(word: str) -> str:
     """The form used for comparing words: normalised, nukta-folded, romanisation variants folded.
 
@@ -77,6 +79,7 @@ _LATIN_SUFFIXES = tuple(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(key: str) -> str:
     """A crude stem of a matching key, for loose phrase matching only: verb and gender endings go.
 
@@ -105,8 +108,9 @@ def tokenize(text: str) -> list[Token]:
 
 
 def phrase_key(text: str) -> tuple[str, ...]:
-    """The token keys of a lexicon phrase."""
-    return tuple(token.key for token in tokenize(text))
+    """The token keys of a lexicon phrase (``tokenize``'s keys, without making its tokens: the
+    matchers call this for every form of every lexicon when a process first reads a message)."""
+    return tuple(match_key(m.group()) for m in TOKEN_RE.finditer(text))
 
 
 def char_script(ch: str) -> str | None:
