@@ -17,6 +17,9 @@ def serve() -> int:
 
     settings = load()
     app = create_app(settings)
+    from channels.conversation import load_readers
+
+    load_readers()  # before the first message, not on it
     if not settings.redis_url:
         # in-process timers die with a restart: arm the outbox's scheduled reminders again (the
         # portal does too; dispatch claims each row, so two processes arming it send it once)

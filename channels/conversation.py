@@ -100,6 +100,21 @@ def ask(gateway: Gateway, sender: str, text: str, channel: str, metadata: dict[s
     return Turn(messages, language, emergency, keys)
 
 
+def load_readers() -> None:
+    """Reads the lexicons behind the gateway's per-message text readers now: the red-flag reader
+    (``nlu.red_flags``, with the symptom lexicon and danger parts under it) that the check-in hook
+    and :func:`offline_turn` run, and the language guesser (``nlu.language``). Each is made on
+    first use, so without this the first patient's message after a start paid about 0.6 s of CPU
+    for them (bench/gateway.py). The serving process's start calls it (``python -m channels
+    serve``); tests and the worker, which may never read a text, do not."""
+    from nlu.language import detect_language
+    from nlu.red_flags import detect_red_flags
+
+    for text in ("I have a headache", "मुझे बुखार है", "ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ"):
+        detect_language(text)
+        detect_red_flags(text)
+
+
 def offline_turn(gateway: Gateway, sender: str, text: str, *, spoken: bool = False) -> Turn:
     """The answer without Rasa: emergency advice when the message shows a red flag (the rules of
     ``nlu.red_flags``: phrases, danger parts, vital-sign readings), else "cannot answer now".
