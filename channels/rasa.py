@@ -68,7 +68,15 @@ class RasaClient:
 
     def _session(self) -> requests.Session:
         if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
+            session = requests.Session()
+            # What requests would read from the environment on every call (the proxies for this URL,
+            # a CA bundle, ~/.netrc) is read once: a process's environment does not change, and the
+            # proxy look-up walked all of os.environ on each message (~0.2 ms of the gateway's CPU).
+            found = session.merge_environment_settings(self.url, {}, None, None, None)
+            session.proxies, session.verify = found["proxies"], found["verify"]
+            session.auth = requests.utils.get_netrc_auth(self.url)
+            session.trust_env = False
+            self._local.session = session
         return self._local.session
 
     def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotMessage]:
