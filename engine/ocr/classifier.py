@@ -17,13 +17,16 @@ import pickle
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from typing import TYPE_CHECKING
 
 from config.paths import ROOT
 from config.settings import load as load_settings
+
+# scikit-learn (with SciPy under it) is imported where a model is built or unpickled, not here: the
+# gateway imports this module at every start (engine.pharmacy -> engine.meds -> engine.ocr) and reads
+# a photo rarely, if ever.
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 MODEL_DIR = ROOT / "models" / "ocr"
@@ -74,6 +77,10 @@ def ocr_dataset(prefix: str, per_class: int, workers: int = 2) -> list[dict]:
 
 
 def build() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion([
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True,
                                   lowercase=True, max_features=30000)),

@@ -30,7 +30,6 @@ from statistics import median
 
 import cv2
 import numpy as np
-import pytesseract
 import yaml
 
 from config.paths import ROOT
@@ -121,6 +120,8 @@ def tesseract_words(image: np.ndarray | bytes, lang: str, psm: int = PSM, plain:
     """Tesseract's words with boxes. The page goes to Tesseract as an uncompressed PGM file: pytesseract
     would write a PNG, and compressing it took a quarter of a photo's reading time (same pixels, same
     words). ``plain``: Tesseract's defaults (no user words), as ``tesseract photo - -l LANG`` reads."""
+    import pytesseract  # here: importing it imports pandas (~0.5 s), and every gateway start imports this module
+
     config = f"--oem 1 --psm {psm}" if plain else f"--oem 1 --psm {psm} -c preserve_interword_spaces=1"
     if lang == LATIN and not plain:
         config += f" --user-words {user_words_path()}"

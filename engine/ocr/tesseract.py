@@ -15,7 +15,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-import pytesseract
 
 from engine.ocr import reading
 from engine.ocr.layout import Word, group_rows
@@ -72,6 +71,8 @@ def page_score(ocr: OcrText) -> float:
 
 
 def _osd_quarters(gray: np.ndarray) -> int:
+    import pytesseract  # here, not at the top: see engine.ocr.reading.tesseract_words
+
     try:
         osd = pytesseract.image_to_osd(gray, config="--psm 0", output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractError:
