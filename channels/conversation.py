@@ -106,7 +106,7 @@ def load_readers() -> None:
     and :func:`offline_turn` run, and the language guesser (``nlu.language``). Each is made on
     first use, so without this the first patient's message after a start paid about 0.6 s of CPU
     for them (bench/gateway.py). The serving process's start calls it (``python -m channels
-    serve``); tests and the worker, which may never read a text, do not."""
+    serve``; the media worker reads the red-flag tables at its own start); tests do not."""
     from nlu.language import detect_language
     from nlu.red_flags import detect_red_flags
 
