@@ -78,3 +78,17 @@ def test_the_real_asha_service_refers_them(real_asha, referrals, case_id):
     reply = real_asha.handle(worker, f"{VISIT[v['script']]} {code} {v['text']}")
     assert reply.startswith(t("asha_visit_emergency", language, code=code)[:25]), reply
     assert referrals.calls[-1]["urgency"] == "emergency"
+
+
+@pytest.mark.parametrize(("text", "age", "sex", "flags"), [
+    # chest pain with vomiting in a man is not testicular torsion ("chhati" and "chadde" shared a stem)
+    ("45 minute se chhati me dard aur ulti, pehle bhi dil ki bimari hai", 40, "m", {"cardiac_chest_pain"}),
+    ("chaddeyan ch dard te ulti", 15, "m", {"testicular_torsion"}),
+    # MoHFW snake bite STG: a bite by something unseen in a field at night, then slurred speech (krait)
+    ("raat ko khet me paani lagate hue pair me kisi ne kaata, ab aankhen bhaari aur bolne me dikkat", 50, "m",
+     {"snake_bite", "stroke_signs"}),
+])
+def test_the_reason_given_is_the_right_one_in_both(engine, text, age, sex, flags):
+    bot = {f.id for f in detect_red_flags(text, age=age, sex=sex)} - {"safety_net"}
+    result = engine.triage(text, age=age, sex=sex)
+    assert bot == set(result.red_flags) - {"safety_net"} == flags, (bot, result.red_flags)
