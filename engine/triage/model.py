@@ -8,12 +8,15 @@ XGBoost learns its own default direction for missing values.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xgboost as xgb
 
 from engine.triage.evidence import Evidence
 from engine.triage.kb import KnowledgeBase
+
+if TYPE_CHECKING:  # XGBoost (which imports scikit-learn, SciPy and pandas: ~1.2 s of CPU) is imported
+    import xgboost as xgb  # where a booster is made or read: every gateway start imports engine.triage
 
 EXTRA_FEATURES = ("age", "sex_f", "pregnant", "log_duration")
 DEFAULT_PARAMS: dict = {
@@ -52,6 +55,8 @@ def feature_matrix(kb: KnowledgeBase, cases: Sequence[Evidence]) -> np.ndarray:
 
 
 def train_booster(x: np.ndarray, y: np.ndarray, n_classes: int, params: dict, seed: int) -> xgb.Booster:
+    import xgboost as xgb
+
     booster_params = {k: v for k, v in params.items() if k != "num_boost_round"}
     booster_params.update({"num_class": n_classes, "seed": seed, "verbosity": 0})
     dtrain = xgb.DMatrix(x, label=y, missing=np.nan)

@@ -28,8 +28,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import xgboost as xgb
-
 from config.settings import load as load_settings
 from engine.triage.ensemble import Calibration
 from engine.triage.kb import KnowledgeBase
@@ -88,6 +86,8 @@ class Registry:
         if not directory.exists():
             raise RegistryError(f"no triage model version {version!r}")
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        import xgboost as xgb  # here, not at the top: see engine.triage.model
+
         booster = xgb.Booster()
         booster.load_model(directory / "model.ubj")
         booster.set_param({"nthread": 1})

@@ -11,14 +11,17 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xgboost as xgb
 
 from engine.triage import ensemble
 from engine.triage.evidence import normalise
 from engine.triage.kb import KnowledgeBase
 from engine.triage.model import DEFAULT_PARAMS, feature_matrix, predict, train_booster
+
+if TYPE_CHECKING:
+    import xgboost as xgb
 from engine.triage.sampler import SamplerSettings, sample_cases
 from engine.triage.scorer import MENTION_RATE, log_scores
 
