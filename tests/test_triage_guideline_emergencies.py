@@ -33,7 +33,7 @@ def patient(v: dict) -> dict:
 
 
 def test_the_guideline_cases_are_there():
-    assert len(CASES) >= 102 and all(v["gold_urgency"] == "emergency" for v in CASES)
+    assert len(CASES) >= 107 and all(v["gold_urgency"] == "emergency" for v in CASES)
 
 
 @pytest.mark.parametrize("v", CASES, ids=[v["id"] for v in CASES])
@@ -87,6 +87,10 @@ def test_the_real_asha_service_refers_them(real_asha, referrals, case_id):
     # MoHFW snake bite STG: a bite by something unseen in a field at night, then slurred speech (krait)
     ("raat ko khet me paani lagate hue pair me kisi ne kaata, ab aankhen bhaari aur bolne me dikkat", 50, "m",
      {"snake_bite", "stroke_signs"}),
+    # WAO 2020: a throat that feels like it is closing after a sting; a blocked nose with a sore throat is not
+    ("a wasp stung me and my throat feels like it is closing", 30, "m", {"anaphylaxis"}),
+    ("ਭਰਿੰਡ ਲੜ ਗਈ, ਗਲਾ ਬੰਦ ਹੋ ਰਿਹਾ", 30, "f", {"anaphylaxis"}),
+    ("khana khane ke baad naak band hai, gale me kharash", 30, "f", set()),
 ])
 def test_the_reason_given_is_the_right_one_in_both(engine, text, age, sex, flags):
     bot = {f.id for f in detect_red_flags(text, age=age, sex=sex)} - {"safety_net"}
