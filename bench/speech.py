@@ -313,7 +313,7 @@ def time_note(engine, directory: Path, language: str, seconds: float = 10.0, rep
         duration = stt.duration_seconds(wav)
         prompt = symptom_prompt(decode) if stt.PROMPTED[decode] else ""
         pieces = stages.run("2 Whisper transcribe (2a-2e)", engine.transcribe_wav, wav, decode, prompt,
-                            stt.token_cap(duration, decode))
+                            stt.token_cap(duration, decode, language))
         model = engine.model
         audio = stages.run("  2a audio decode (PyAV)", decode_audio, io.BytesIO(wav), sampling_rate=16000)
         spans = stages.run("  2b VAD (Silero)", get_speech_timestamps, audio, VadOptions())

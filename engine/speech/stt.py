@@ -114,6 +114,7 @@ class Piece:
     no_speech_prob: float = 0.0
     avg_logprob: float = 0.0
     compression_ratio: float = 1.0
+    tokens: int = 0  # decoder tokens the segment took (with its timestamp tokens): 0 when not known
 
 
 class Backend(Protocol):
@@ -163,7 +164,8 @@ class FasterWhisperBackend:
                 temperature=0.0, condition_on_previous_text=False, beam_size=1, max_new_tokens=max_tokens,
                 hotwords=hotwords or None,
             )
-            return [Piece(seg.text.strip(), seg.no_speech_prob, seg.avg_logprob, seg.compression_ratio)
+            return [Piece(seg.text.strip(), seg.no_speech_prob, seg.avg_logprob, seg.compression_ratio,
+                          len(seg.tokens))
                     for seg in segments]
 
 
@@ -293,8 +295,13 @@ TOKENS_PER_WORD = {"en": 3, "hi": 8, "pa": 16}
 
 
 #: Decoder tokens per second of audio allowed for a user language (plus :data:`TOKENS_SLACK`), on
-#: top of the per-word cap: none measured yet (bench/speech.py --token-rates).
-TOKENS_PER_SECOND: dict[str, float] = {}
+#: top of the per-word cap, and a decode that runs to it is refused (:func:`ran_to_cap`).
+#: Punjabi (decoded as Hindi), from bench/speech.py (docs/speech.md, 2026-12-07): a right transcript
+#: of the set's clips in Devanagari needs a median 11 and at most 17.7 tokens a second (at most 30
+#: tokens a clip), i.e. a rate of 8.7 above the slack on the tuning half; 16 leaves room for faster
+#: speakers. A cap alone turned refused loops into shorter nonsense that passed the loop guards (2
+#: and 2 wrong read-backs on the halves' 16 kHz clips, none uncapped), hence the refusal.
+TOKENS_PER_SECOND: dict[str, float] = {"pa": 16.0}
 TOKENS_SLACK = 12
 
 
@@ -307,6 +314,14 @@ def token_cap(duration: float, language: str, user_language: str | None = None) 
     cap = min(220, TOKENS_PER_WORD.get(language, 16) * word_cap(duration))
     rate = TOKENS_PER_SECOND.get(user_language or language)
     return min(cap, math.ceil(rate * max(duration, 0.0)) + TOKENS_SLACK) if rate else cap
+
+
+def ran_to_cap(pieces: list[Piece], cap: int, language: str) -> bool:
+    """Whether a decode for a language with a measured rate (:data:`TOKENS_PER_SECOND`) stopped at its
+    cap rather than ending: a transcript that long is a loop or nonsense cut short, never read back
+    (without this, cutting a loop early let what was left pass the loop guards). Below the cap the
+    greedy decode is exactly what it was without the cap."""
+    return language in TOKENS_PER_SECOND and sum(p.tokens for p in pieces) >= cap
 
 
 _WORD = re.compile(r"\S+")
@@ -415,10 +430,10 @@ def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None
     prompted = PROMPTED[decode] if prompted is None else prompted
     prompt = symptom_prompt(decode) if prompted else ""
     hotwords = HOTWORDS[decode] if hotwords is None else hotwords
-    pieces = engine.transcribe_wav(wav, decode, prompt, token_cap(duration, decode, language),
-                                   hotwords=vocabulary(decode) if hotwords else "")
+    cap = token_cap(duration, decode, language)
+    pieces = engine.transcribe_wav(wav, decode, prompt, cap, hotwords=vocabulary(decode) if hotwords else "")
     floor = MIN_LOGPROB[language] if min_logprob is True else min_logprob
-    text = clean(pieces, duration, floor, decode)
+    text = "" if ran_to_cap(pieces, cap, language) else clean(pieces, duration, floor, decode)
     if language == "pa" and decode == "hi":
         text = hindi_decoded_as_punjabi(text)
     raw = " ".join(p.text for p in pieces).strip()
