@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -18,9 +19,12 @@ from engine.speech.stt import (
     CONTEXT,
     DECODE_AS,
     START_TOKENS,
+    TOKENS_PER_SECOND,
+    TOKENS_SLACK,
     Piece,
     backend,
     collapse_repeats,
+    ran_to_cap,
     token_cap,
     word_cap,
 )
@@ -121,6 +125,25 @@ def test_whispers_own_no_speech_compression_and_logprob_checks(clip_2s):
     assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece("مجھے کسی ہے", avg_logprob=-0.7)])).text == ""
     assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece("bukhe bukhaar hai", avg_logprob=-0.9)])).text == ""
     assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece("मुझे fever है", avg_logprob=-0.5)])).text == "मुझे fever है"
+
+
+def test_punjabi_decodes_are_capped_by_audio_length_and_refused_when_they_run_to_the_cap(clip_2s):
+    """Punjabi's Hindi decode is capped at TOKENS_PER_SECOND["pa"] per second (measured on the speech
+    set, docs/speech.md); a decode that stops at the cap is refused, one that ends below it is kept."""
+    rate = TOKENS_PER_SECOND["pa"]
+    assert token_cap(10.0, "hi", "pa") == math.ceil(rate * 10) + TOKENS_SLACK < token_cap(10.0, "hi", "hi") == 220
+    assert token_cap(1.6, "hi", "pa") == min(8 * word_cap(1.6), math.ceil(rate * 1.6) + TOKENS_SLACK)
+    assert token_cap(1.6, "hi") == 8 * word_cap(1.6)  # Hindi callers: the per-word cap as before
+    cap = token_cap(2.0, "hi", "pa")
+    assert ran_to_cap([Piece("a", tokens=cap - 10), Piece("b", tokens=10)], cap, "pa")
+    assert not ran_to_cap([Piece("a", tokens=cap - 1)], cap, "pa") and not ran_to_cap([Piece("a", tokens=cap)], cap, "hi")
+    said = "मुझे दो दिन से बुखार है"
+    for tokens, heard in ((10_000, ""), (20, "ਮੁਝੇ ਦੋ ਦਿਨ ਸੇ ਬੁਖਾਰ ਹੈ")):
+        decoder = StubDecoder([Piece(said, avg_logprob=-0.3, tokens=tokens)])
+        result = transcribe(clip_2s, "pa", engine=decoder)
+        assert decoder.asked[0][2] == token_cap(result.duration, "hi", "pa") and result.text == heard
+    # the same decode for a Hindi caller: no measured rate, no refusal by length
+    assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece(said, avg_logprob=-0.3, tokens=10_000)])).text == said
 
 
 def test_punjabi_is_decoded_as_hindi_and_mapped_to_gurmukhi_through_the_lexicon(clip_2s):
