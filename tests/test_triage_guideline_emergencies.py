@@ -33,7 +33,7 @@ def patient(v: dict) -> dict:
 
 
 def test_the_guideline_cases_are_there():
-    assert len(CASES) >= 107 and all(v["gold_urgency"] == "emergency" for v in CASES)
+    assert len(CASES) >= 112 and all(v["gold_urgency"] == "emergency" for v in CASES)
 
 
 @pytest.mark.parametrize("v", CASES, ids=[v["id"] for v in CASES])
@@ -91,6 +91,10 @@ def test_the_real_asha_service_refers_them(real_asha, referrals, case_id):
     ("a wasp stung me and my throat feels like it is closing", 30, "m", {"anaphylaxis"}),
     ("ਭਰਿੰਡ ਲੜ ਗਈ, ਗਲਾ ਬੰਦ ਹੋ ਰਿਹਾ", 30, "f", {"anaphylaxis"}),
     ("khana khane ke baad naak band hai, gale me kharash", 30, "f", set()),
+    # ISBI 2016: 'jhatka laga' after bijli/current/taar is an electric shock, not a fit; jerks that come are a fit
+    ("bijli ke khambe par kaam karte hue jhatka laga", 35, "m", {"electrical_injury"}),
+    ("ਬਿਜਲੀ ਦੇ ਖੰਭੇ ਤੇ ਕੰਮ ਕਰਦਿਆਂ ਕਰੰਟ ਦਾ ਝਟਕਾ ਲੱਗਾ", 35, "m", {"electrical_injury"}),
+    ("bijli chali gayi thi, phir bachche ko jhatke aane lage", 4, "m", {"seizure"}),
 ])
 def test_the_reason_given_is_the_right_one_in_both(engine, text, age, sex, flags):
     bot = {f.id for f in detect_red_flags(text, age=age, sex=sex)} - {"safety_net"}
