@@ -15,7 +15,7 @@ from conftest import ROOT
 from saathi import nlu_noise
 from saathi.nlu_eval import HELDOUT, HELDOUT_SETS, PUBLIC, WILD, load_items, score
 
-NEW_TRAINING_FILES = ("as_typed.yml", "variants.yml")
+NEW_TRAINING_FILES = ("as_typed.yml", "strong_words.yml", "variants.yml")
 
 
 def _training_examples(name: str) -> list[tuple[str, str]]:
