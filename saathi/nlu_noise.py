@@ -9,7 +9,8 @@ edits per example, chosen by a random generator seeded from the example itself, 
 the same on every machine and run. ``scripts/noise_nlu.py`` writes it to ``bot/data/nlu/
 variants.yml`` (committed, so the Rasa model's hash covers it; ``--check`` fails when stale).
 
-Only the spelling changes, never the words that carry the intent, so a variant keeps its label.
+Voice-note transcripts add a filler word between two words ("matlab", "like"). Only the
+spelling changes (and fillers are added), never the words that carry the intent, so a variant keeps its label.
 The own held-out sets (``tests/data/nlu_heldout*.yml``) are read for one thing only: a variant that
 happens to equal one of their messages is dropped, so that it is never trained on.
 """
@@ -50,6 +51,8 @@ SMS_HI_LATN = {
     "kaise": ["kese", "kaise"], "kahan": ["kha", "kahaan"], "kab": ["kb"], "sab": ["sb"], "abhi": ["abi"],
     "bhi": ["b", "bhee"], "gaya": ["gya"], "gayi": ["gyi"], "gaye": ["gye"], "pet": ["pait"], "zyada": ["jyada"],
     "bukhar": ["bukhaar", "bukar"], "dard": ["drd", "darad"], "dekho": ["dkho"], "chahiye": ["chaiye", "chahie"],
+    "pasina": ["paseena", "psina"], "sharir": ["sarir", "shareer"], "thand": ["thnd", "thandd"],
+    "lagti": ["lgti"], "lagta": ["lgta"], "sath": ["saath"], "ulti": ["ultee"], "khansi": ["khasi", "khaansi"],
 }
 SMS_PA_LATN = {
     "nahi": ["nhi", "ni"], "nahin": ["nhi"], "hai": ["aa", "ae", "h"], "ae": ["aa", "a"], "karo": ["kro"],
@@ -59,6 +62,9 @@ SMS_PA_LATN = {
     "te": ["te", "tey"], "ton": ["to", "tou"], "vich": ["ch", "vch"], "reha": ["rea", "rha"], "rahi": ["rhi"],
     "gaya": ["gya"], "gayi": ["gyi"], "kitthe": ["kithe", "kitho"], "jaldi": ["jldi"], "kuch": ["kuj", "kush"],
     "bukhar": ["bukhaar"], "dard": ["drd"], "chahidi": ["chaidi"], "chahida": ["chaida"], "karna": ["krna"],
+    "paseena": ["pasina", "psina"], "pasina": ["paseena", "psina"], "sareer": ["sarir", "shreer"],
+    "thand": ["thnd", "thandd"], "kamba": ["kmba", "kambaa"], "lagda": ["lgda"], "lagdi": ["lgdi"],
+    "aunda": ["onda"], "hunda": ["honda"], "hun": ["hunn", "hn"], "nu": ["nu", "noo"],
 }
 SMS_EN = {
     "you": ["u"], "your": ["ur"], "are": ["r"], "and": ["n", "nd", "&"], "please": ["pls", "plz"],
@@ -69,14 +75,17 @@ SMS_EN = {
     "very": ["v", "vry"], "know": ["knw"], "the": ["da", "the"], "days": ["dys", "days"], "with": ["wid", "w"],
     "stomach": ["stomch", "tummy"], "fever": ["fevr", "feaver"],
     "breathing": ["breathng"], "headache": ["hedache", "head ache"], "people": ["ppl"], "tomorrow": ["tmrw"],
+    "chills": ["chils"], "sweating": ["sweatin", "swetting"], "feeling": ["feelin", "feelng"], "body": ["bdy"],
 }
 #: A few Indic words people often type in Latin inside an Indic-script message.
 LATIN_IN_DEVA = {"दर्द": "dard", "बुखार": "bukhar", "दवाई": "dawai", "दवा": "dawa", "डॉक्टर": "doctor",
                  "दिन": "din", "खांसी": "khansi", "उल्टी": "ulti", "रिपोर्ट": "report", "प्लीज़": "plz",
-                 "धन्यवाद": "thanks", "हाँ": "ha", "नहीं": "nhi", "है": "h", "गोली": "tablet"}
+                 "धन्यवाद": "thanks", "हाँ": "ha", "नहीं": "nhi", "है": "h", "गोली": "tablet",
+                 "पसीना": "pasina", "ठंड": "thand"}
 LATIN_IN_GURU = {"ਦਰਦ": "dard", "ਬੁਖਾਰ": "bukhar", "ਦਵਾਈ": "dawai", "ਡਾਕਟਰ": "doctor", "ਦਿਨ": "din",
                  "ਖੰਘ": "khangh", "ਉਲਟੀ": "ulti", "ਰਿਪੋਰਟ": "report", "ਧੰਨਵਾਦ": "thanks", "ਹਾਂ": "haan",
-                 "ਨਹੀਂ": "nhi", "ਹੈ": "aa", "ਗੋਲੀ": "tablet"}
+                 "ਨਹੀਂ": "nhi", "ਹੈ": "aa", "ਗੋਲੀ": "tablet",
+                 "ਪਸੀਨਾ": "pasina", "ਠੰਡ": "thand"}
 #: Colloquial spellings inside the Indic scripts.
 DEVA_WORDS = {"नहीं": ["नही", "नइ"], "है": ["हे", "है"], "हैं": ["है", "हे"], "रहा": ["रा"], "क्या": ["कया", "क्या"],
               "मुझे": ["मुजे", "मुझे"], "बहुत": ["बोहत", "बहोत"], "कृपया": ["प्लीज"], "ज़्यादा": ["ज्यादा", "जादा"]}
@@ -89,6 +98,9 @@ PREFIXES = {
     "hi-Deva": ["नमस्ते जी", "हेलो सर", "हां जी", "सुनिए", "भैया"],
     "pa-Guru": ["ਸਤ ਸ੍ਰੀ ਅਕਾਲ ਜੀ", "ਹੈਲੋ ਜੀ", "ਵੀਰ ਜੀ", "ਹਾਂ ਜੀ"],
 }
+#: Words a voice-note transcript carries mid-sentence ("mujhe matlab do din se ..."): speech, not text.
+VOICE_FILLERS = {"en": ["like", "you know", "actually"], "hi-Latn": ["matlab", "woh", "na"],
+                 "pa-Latn": ["matlab", "haan", "haan ji"]}
 NUKTA_DEVA = str.maketrans({"\u093c": None})  # nukta (after NFD: ज़ → ज)
 GURU_FOLD = str.maketrans({"\u0a71": None, "\u0a3c": None})  # addak, nukta (after NFD: ਸ਼ → ਸ)
 MATRA_SWAPS_DEVA = [("ी", "ि"), ("ू", "ु"), ("ँ", "ं"), ("ों", "ो")]
@@ -125,6 +137,8 @@ def _latin(text: str, form: str, rng: random.Random) -> str:
     words = [_drop_vowels(w, rng) if rng.random() < drop else w for w in words]
     if rng.random() < 0.15 and words:  # "plzzz", "hiii"
         words[-1] += words[-1][-1] * rng.randint(1, 2)
+    if len(words) > 3 and rng.random() < 0.12:  # a voice-note filler after the first word or two
+        words.insert(rng.randint(1, 2), rng.choice(VOICE_FILLERS[form]))
     return " ".join(words)
 
 
