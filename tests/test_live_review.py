@@ -109,12 +109,8 @@ def _slots(stack: LiveStack, address: str) -> dict:
         "engine.triage with Punjab's priors; what still fails is the last check, that the priors change this "
         "complaint's top 3 in December: with and without them it is malaria, pneumonia, cellulitis (triage "
         "priors/KB, not NLU; seen 2026-12-07)"))),
-    pytest.param("pa", "ਡੋਲੋ 650 ਧੂਰੀ ਵਿੱਚ ਕਿੱਥੇ ਮਿਲੇਗੀ", marks=pytest.mark.xfail(strict=False, reason=(
-        "the intent model trained on session 10's machine (same NLU data as session 9's, which passed) calls "
-        "'ਮੈਨੂੰ 3 ਦਿਨਾਂ ਤੋਂ ਤੇਜ਼ ਬੁਖਾਰ, ਠੰਡ ਲੱਗ ਕੇ ਕਾਂਬਾ ਅਤੇ ਪਸੀਨਾ' emergency (1.0; no red flag fires, the safety "
-        "net scores 0.55) so the intake ends in 108 advice: NLU data to add (Punjabi fever with chills is "
-        "report_symptom), as session 9 did for Hindi. The ask itself, called ask_medicine (0.71) by the same "
-        "model, now reaches the pharmacy search through action_ask_medicine's place hand-off (seen 2026-12-07)"))),
+    # Punjabi fever with chills and sweating is report_symptom (bot/data/nlu/strong_words.yml, session 11)
+    pytest.param("pa", "ਡੋਲੋ 650 ਧੂਰੀ ਵਿੱਚ ਕਿੱਥੇ ਮਿਲੇਗੀ"),
 ])
 def test_the_pharmacy_search_finds_dhuri_in_any_script_and_the_triage_ranks_for_punjab_today(
         stack: LiveStack, language: str, ask: str):
