@@ -95,6 +95,12 @@ def test_the_real_asha_service_refers_them(real_asha, referrals, case_id):
     ("bijli ke khambe par kaam karte hue jhatka laga", 35, "m", {"electrical_injury"}),
     ("ਬਿਜਲੀ ਦੇ ਖੰਭੇ ਤੇ ਕੰਮ ਕਰਦਿਆਂ ਕਰੰਟ ਦਾ ਝਟਕਾ ਲੱਗਾ", 35, "m", {"electrical_injury"}),
     ("bijli chali gayi thi, phir bachche ko jhatke aane lage", 4, "m", {"seizure"}),
+    # a lost voice alone is neither a stroke (AHA/ASA: sudden speech trouble with face/arm signs or slurred
+    # speech) nor stridor (WHO IMCI: a noise breathing in)
+    ("gale se awaaz nahi nikal rahi", 30, "f", set()),
+    ("ਗਲੇ ਚੋਂ ਆਵਾਜ਼ ਨਹੀਂ ਨਿਕਲਦੀ", 30, "m", set()),
+    ("achanak awaaz nahi nikal rahi aur munh tedha ho gaya", 60, "m", {"stroke_signs"}),
+    ("saans lete waqt gale se awaaz aati hai", 3, "m", {"stridor"}),
 ])
 def test_the_reason_given_is_the_right_one_in_both(engine, text, age, sex, flags):
     bot = {f.id for f in detect_red_flags(text, age=age, sex=sex)} - {"safety_net"}
