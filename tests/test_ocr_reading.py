@@ -208,3 +208,19 @@ def test_hindi_and_punjabi_headers_in_the_spellings_ocr_gives():
                    ("परीक्षण", "मान", "इकाई", "सामान्य सीमा"), ("ਟੈਸਟ", "ਨਤੀਜਾ", "ਯੂਨਿਟ", "ਹਵਾਲਾ ਸੀਮਾ")):
         row = _row(100, (header[0], 50), (header[1], 400), (header[2], 560), (header[3], 700))
         assert [c.role for c in header_columns(row)] == ["name", "value", "unit", "range"], header
+
+
+def test_a_page_that_reads_as_medical_words_is_not_sent_to_orientation_detection():
+    """Orientation detection (and the turned page's reading) is for pages that read as junk: five confident
+    words of our vocabularies show the page is upright even when rules and noise lower its mean confidence."""
+    from engine.ocr.tesseract import _reads_upright
+
+    upright = reading.PageReading([_row(10, ("Haemoglobin 11.2 g/dL", 20), ("|", 400), ("—~", 460), conf=91),
+                                   _row(50, ("Platelets Creatinine", 20), ("ee", 300), conf=88),
+                                   _row(90, ("Paracetamol", 20), ("TEST Result", 200), conf=90)], [])
+    assert _reads_upright(upright)
+    sideways = reading.PageReading([_row(10, ("Wrrq", 20), ("ee", 100), ("lIlI", 200), conf=40),
+                                    _row(50, ("Haemoglobin", 20), ("mmm", 300), conf=92)], [])
+    assert not _reads_upright(sideways)
+    unsure = reading.PageReading([_row(10, ("Haemoglobin Platelets Creatinine Paracetamol Result", 20), conf=60)], [])
+    assert not _reads_upright(unsure)

@@ -80,6 +80,29 @@ def _osd_quarters(gray: np.ndarray) -> int:
     return int(osd.get("rotate", 0)) // 90
 
 
+UPRIGHT_WORDS = 5  # confident words of our vocabularies that show a page is the right way up
+
+
+def _reads_upright(page: reading.PageReading) -> bool:
+    """Whether the page already reads as upright text: ``UPRIGHT_WORDS`` words of four letters or more that
+    Tesseract is sure of (85+) and that are in our vocabularies. A page on its side or upside down reads as
+    junk, never as a run of medical words; a ruled or noisy upright page may read with a low mean
+    confidence, and asking orientation detection about it cost a detection and a reading (issue #17)."""
+    sure = [w for w in page.words if w.conf >= 85 and len(w.text) >= 4 and w.text.isalpha() and reading.known(w.text)]
+    return len(sure) >= UPRIGHT_WORDS
+
+
+def _turning_reads_better(gray: np.ndarray, quarters: int, upright: reading.PageReading) -> bool:
+    """Whether the page turned as orientation detection says reads with more confidence in one ``eng`` pass
+    than the upright page's Latin reading (``upright``). Only then is the turned page read the whole way.
+    Why: on a noisy upright photo the detector often names a turn, and reading the turned page the whole
+    way (re-read lines, Indic lines) doubled that photo's time (issue #17) only to be thrown away."""
+    turned = group_rows(reading.tesseract_words(rotate_quarters(gray, quarters), reading.LATIN))
+    first = [w for row in upright.rows for w in row]
+    upright_conf = float(np.mean([w.conf for w in first])) if first else 0.0
+    return from_rows(turned).mean_confidence > upright_conf
+
+
 def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
     """Read a prepared page; on very low confidence, try the orientation Tesseract detects.
 
@@ -99,8 +122,8 @@ def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
     result = from_rows(reading.add_indic(image, page).rows)
     if result.mean_confidence >= retry_below and len(result.words) >= 5:
         return result
-    quarters = _osd_quarters(prepared.gray)
-    if quarters:
+    quarters = 0 if _reads_upright(page) else _osd_quarters(prepared.gray)
+    if quarters and _turning_reads_better(prepared.gray, quarters, page):
         turned = _read(*(rotate_quarters(img, quarters) if img is not None else None
                          for img in (prepared.gray, prepared.plain, prepared.binary)))
         if turned.mean_confidence > result.mean_confidence:
