@@ -33,6 +33,7 @@ import requests  # noqa: E402
 from bench.speech import render_note  # noqa: E402
 from channels.jobs import RqQueue  # noqa: E402
 from config.paths import ROOT  # noqa: E402
+from tests.support.processes import stop  # noqa: E402
 from tests.support.speech_worker import REDIS_URL, note_payload, own_cpu_seconds, worker_env  # noqa: E402
 from tests.twilio_standin import TwilioStandin  # noqa: E402
 
@@ -55,15 +56,6 @@ def start_worker(env: dict[str, str], code: Path, log: Path) -> subprocess.Popen
         if time.monotonic() > deadline:
             sys.exit(f"the worker of {code} did not start")
         time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def one_note(standin: TwilioStandin, queue: RqQueue, pid: int, url: str, language: str, address: str) -> tuple[float, float, str]:

@@ -32,6 +32,7 @@ from engine.store import MemoryStore
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from tests.channels_fixtures import PUBLIC_BASE, FlaskWebhooks, LiveGateway, twiml_messages  # noqa: E402
+from tests.support.redis_server import redis_or_skip  # noqa: E402
 
 pytest_plugins = ["tests.channels_fixtures"]
 
@@ -198,12 +199,8 @@ def test_an_sms_stop_meanwhile_drops_the_waiting_answers(down, standin):
 
 
 def test_redis_backlog_keeps_order_across_processes_and_is_sealed(channel_settings):
-    redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    redis_or_skip(url)
     import uuid
 
     prefix = f"saathi:test:{uuid.uuid4().hex[:8]}:"

@@ -15,6 +15,7 @@ from engine.store import RedisStore
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from tests.channels_fixtures import PUBLIC_BASE, WHATSAPP_USER, FlaskWebhooks, twiml_messages  # noqa: E402
+from tests.support.redis_server import redis_or_skip  # noqa: E402
 
 pytest_plugins = ["tests.channels_fixtures"]
 pytestmark = pytest.mark.redis
@@ -23,11 +24,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 @pytest.fixture
 def redis_store():
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    redis_or_skip(REDIS_URL)
     store = RedisStore(REDIS_URL, prefix=f"saathi:test:{uuid.uuid4().hex[:8]}:")
     yield store
     for key in store.redis.scan_iter(f"{store.prefix}*"):

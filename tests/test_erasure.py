@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 import pytest
-import redis
 from sqlalchemy import create_engine, text
 
 from channels.app import create_app
@@ -32,6 +31,7 @@ from tests.support.records import build_service, fresh_pg_database, pg_url, reco
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 from tests.channels_fixtures import PUBLIC_BASE, FlaskWebhooks, twiml_messages  # noqa: E402
+from tests.support.redis_server import redis_or_skip  # noqa: E402
 
 pytest_plugins = ["tests.channels_fixtures"]
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -50,21 +50,12 @@ class ErasingRasa:
                             {"custom": {"key": "records_deleted", "language": "hi", "fields": {}}}])
 
 
-def redis_or_skip() -> redis.Redis:
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    return connection
-
-
 @pytest.fixture(params=["memory", "redis"])
 def store(request):
     if request.param == "memory":
         yield MemoryStore()
         return
-    redis_or_skip()
+    redis_or_skip(REDIS_URL)
     store = RedisStore(REDIS_URL, prefix=f"saathi:test:{uuid.uuid4().hex[:8]}:")
     yield store
     for key in store.redis.scan_iter(f"{store.prefix}*"):
@@ -101,7 +92,7 @@ def test_the_gateway_forgets_a_sender_whose_erasure_the_bot_confirmed(channel_se
 
 
 def test_waiting_and_failed_jobs_of_the_sender_go_others_stay(channel_settings):
-    connection = redis_or_skip()
+    connection = redis_or_skip(REDIS_URL)
     queue = RqQueue(REDIS_URL)
     queue.queue.empty()
     salt = channel_settings.sender_salt

@@ -20,6 +20,7 @@ from channels.app import create_app
 from channels.context import Gateway, set_worker_gateway
 from channels.rasa import RasaClient
 from engine.store import MemoryStore
+from tests.support.redis_server import redis_or_skip
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
 pytest_plugins = ["tests.channels_fixtures"]
@@ -68,15 +69,10 @@ def test_missing_keyring_is_not_ready_and_rasa_away_only_degrades(channel_settin
 
 
 def test_redis_down_and_worker_heartbeat(channel_settings):
-    redis = pytest.importorskip("redis")
     make_keyring(channel_settings)
     code, body = ready(channel_settings, redis_url=f"redis://127.0.0.1:{closed_port()}/0")
     assert code == 503 and {"redis", "worker"} <= set(body["not_ready"])
-    try:
-        connection = redis.Redis.from_url(REDIS_URL)
-        connection.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    connection = redis_or_skip(REDIS_URL)
     from rq import Queue, Worker
 
     from channels.jobs import QUEUE_NAME

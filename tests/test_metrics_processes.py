@@ -24,6 +24,7 @@ from config.paths import ROOT
 from config.settings import new_secret
 from tests.support.live import free_port
 from tests.support.processes import running
+from tests.support.redis_server import redis_or_skip
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
@@ -42,12 +43,7 @@ def sample(samples: dict, name: str, **labels: str) -> float | None:
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    try:
-        connection = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-        connection.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    connection.flushdb()
+    redis_or_skip(REDIS_URL, socket_timeout=2).flushdb()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SAATHI_", "DATABASE_URL", "TRACKER_STORE"))}
     return {**base, "SAATHI_VAR_DIR": str(tmp_path_factory.mktemp("var")), "REDIS_URL": REDIS_URL,
             "SAATHI_ACTIONS_TOKEN": new_secret(), "SAATHI_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),

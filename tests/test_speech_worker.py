@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 
 from channels.jobs import MediaWorker, RqQueue
 from engine.i18n import t
 from tests.support.processes import running
+from tests.support.redis_server import redis_or_skip
 from tests.support.speech_worker import REDIS_URL, USER, note_payload, own_cpu_seconds, worker_env
 from tests.twilio_standin import TwilioStandin
 
@@ -29,11 +29,7 @@ def standin():
 
 @pytest.fixture
 def connection():
-    try:
-        conn = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
-        conn.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    conn = redis_or_skip(REDIS_URL)
     conn.flushdb()
     yield conn
     conn.flushdb()

@@ -16,6 +16,7 @@ from engine.triage.registry import Registry
 from engine.triage.retrain import RetrainJob, RetrainOptions, decisions, enqueue, not_worse, retrain
 from engine.triage.sampler import SamplerSettings, sample_case, sample_cases
 from engine.triage.training import TrainingConfig
+from tests.support.redis_server import redis_or_skip
 
 EVAL_CASES = 300
 
@@ -90,14 +91,9 @@ def test_labels_map_onto_the_kb_and_split_stably(kb, portal_db):
 
 
 def test_rq_worker_retrains_promotes_and_records(tmp_path, kb, portal_db):
-    import redis
     from rq import SimpleWorker
 
-    connection = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    connection = redis_or_skip("redis://127.0.0.1:6379/0")
     registry = Registry(tmp_path)
     before = registry.train(kb, _config(3), promote=True)
     queue_name = f"triage-test-{uuid.uuid4().hex[:8]}"

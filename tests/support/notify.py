@@ -26,15 +26,9 @@ from records.db import make_engine, make_session_factory
 
 def redis_connection() -> Any:
     """The local Redis the RQ tests need, or a skip when it is not running."""
-    import pytest
-    import redis
+    from tests.support.redis_server import redis_or_skip
 
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        conn.ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    return conn
+    return redis_or_skip("redis://127.0.0.1:6379/0")
 
 
 def ist(day: int, hour: int, minute: int = 0) -> dt.datetime:

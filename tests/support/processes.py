@@ -38,12 +38,18 @@ def running(env: dict[str, str], *args: str, ready_url: str, log: Path, program:
             time.sleep(0.3)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask ``process`` to end (SIGTERM, so it can drain as under an orchestrator), kill it when it
+    does not within ``timeout`` seconds, and reap it so no zombie outlives the test."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def parent_of(proc: Path) -> int:
