@@ -3,8 +3,9 @@
 One medicine named: what it is for, how to take it, side effects, warnings (``engine.meds``).
 Two or more: the interaction check first (serious pairs lead), then a short line per medicine.
 Every answer ends with the way to a doctor or pharmacist; nothing here says to stop a medicine.
-A medicine question that names a place or PIN is a pharmacy search, whatever intent it was given: the
-intent model has called "ਡੋਲੋ 650 ਧੂਰੀ ਵਿੱਚ ਕਿੱਥੇ ਮਿਲੇਗੀ" ask_medicine (0.71) after a retrain on another machine.
+A medicine question that names a place or PIN, or asks where to get it, is a pharmacy search, whatever
+intent it was given: intent models retrained on other machines have called "ਡੋਲੋ 650 ਧੂਰੀ ਵਿੱਚ ਕਿੱਥੇ
+ਮਿਲੇਗੀ" (0.71) and "paracetamol kahan milegi" ask_medicine.
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ class ActionAskMedicine(SaathiAction):
         from engine.meds import check_interactions, explain_medicine
         from engine.meds.safety import tells_allergy
         from engine.pharmacy import locate
+        from engine.pharmacy.where import asks_where_to_get
 
         text = latest_text(tracker)
         if tells_allergy(text):  # "mujhe amoxicillin se allergy hai": recorded, not explained
             return [FollowupAction("action_tell_allergy")]
-        if locate(text) is not None:  # "ਡੋਲੋ 650 ਧੂਰੀ ਵਿੱਚ ਕਿੱਥੇ ਮਿਲੇਗੀ": a place or PIN named, so where to buy it
+        if locate(text) is not None or asks_where_to_get(text):  # "ਡੋਲੋ 650 ਧੂਰੀ ਵਿੱਚ ਕਿੱਥੇ ਮਿਲੇਗੀ", "kahan milegi"
             return [FollowupAction("action_find_pharmacy")]
         named = medicines_named(text)
         if not named:

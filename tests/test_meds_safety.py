@@ -179,10 +179,13 @@ def test_the_medicine_answer_hands_an_allergy_statement_to_the_allergy_record():
 @pytest.mark.parametrize(("language", "text"), [
     ("pa", "ਡੋਲੋ 650 ਧੂਰੀ ਵਿੱਚ ਕਿੱਥੇ ਮਿਲੇਗੀ"), ("hi", "डोलो 650 धूरी में कहाँ मिलेगी"), ("en", "dolo 650 in dhuri"),
     ("hi", "metformin 148024 pe milegi kya"),
+    ("hi", "paracetamol kahan milegi"), ("hi", "पैरासिटामोल कहाँ से मिलेगी"), ("pa", "ਡੋਲੋ 650 ਕਿੱਥੇ ਮਿਲੂ"),
+    ("pa", "dolo kithe milegi"), ("en", "where can I buy pan 40"),
 ])
 def test_a_medicine_question_naming_a_place_is_a_pharmacy_search(language: str, text: str):
     """The intent model called the Punjabi ask 'ask_medicine' after a retrain on another machine (the fresh-
-    clone run of session 10): the place in it makes it a search for the medicine near that place."""
+    clone run of session 10), and 'paracetamol kahan milegi' in session 11's: a place in it, or asking
+    where to get it, makes it a search for the medicine."""
     import asyncio
 
     from rasa_sdk import Tracker
@@ -204,3 +207,11 @@ def test_a_medicine_question_without_a_place_is_still_explained():
 
     reply = run_action(ActionAskMedicine(), "dolo 650 kis liye hai")
     assert "Paracetamol" in reply[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["paracetamol kis kaam aati hai", "what is dolo 650 for", "ਡੋਲੋ ਕਦੋਂ ਖਾਣੀ ਹੈ",
+                                  "where does metformin act", "kahani sunao"])
+def test_a_question_about_a_medicine_itself_is_not_a_search(text: str):
+    from engine.pharmacy.where import asks_where_to_get
+
+    assert not asks_where_to_get(text)
