@@ -118,11 +118,16 @@ def test_stored_priors_are_what_the_installed_model_gives(engine):
     spec = importlib.util.spec_from_file_location("closed_priors", ROOT / "scripts" / "closed_priors.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
+    from engine.speech.models import cpu_kernels
+
     stored = closed.stored_priors()
     assert stored["model"] == engine.fingerprint, "run scripts/closed_priors.py"
+    same_cpu = stored.get("cpu") == cpu_kernels()
     for decode, forms in script.scored().items():
         assert set(forms) <= set(stored["priors"][decode]), "run scripts/closed_priors.py"
         computed = [total for total, _ in engine.score(closed._silence(), decode, forms, ending=False)]
-        # equal within 1e-3 on the machine that wrote them; 0.05 leaves room for another CPU's int8
-        # kernels and is ten times under the smallest lead HOW asks for (0.5)
-        assert computed == pytest.approx([stored["priors"][decode][f] for f in forms], abs=0.05)
+        if same_cpu:  # equal within 1e-3 on the machine that wrote them; 0.05 is ten times under the
+            # smallest lead HOW asks for (0.5)
+            assert computed == pytest.approx([stored["priors"][decode][f] for f in forms], abs=0.05)
+        else:  # another CPU's int8 kernels move scores by up to 1.6 (session 11): never reuse them there
+            assert closed.priors(engine, decode, forms) == pytest.approx(computed, abs=1e-3)

@@ -280,9 +280,12 @@ def stored_priors() -> dict:
 
 def priors(engine, decode: str, forms: list[str]) -> list[float]:
     """Each form's log-probability given a second of silence (it does not depend on the clip): from
-    :data:`PRIORS_JSON` when it was made with this engine's model, else computed and cached."""
+    :data:`PRIORS_JSON` when it was made with this engine's model on this kind of CPU (the int8 kernels
+    move scores by up to 1.6), else computed and cached."""
+    from engine.speech.models import cpu_kernels
+
     stored = stored_priors()
-    if stored.get("model") == getattr(engine, "fingerprint", None):
+    if stored.get("model") == getattr(engine, "fingerprint", None) and stored.get("cpu") == cpu_kernels():
         table = stored["priors"].get(decode, {})
         for form in forms:
             if form in table:

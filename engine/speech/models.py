@@ -56,3 +56,29 @@ def fingerprint(model_dir: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(1 << 20)
     return hashlib.sha256(head + str(path.stat().st_size).encode()).hexdigest()[:12]
+
+
+#: CPU features that choose CTranslate2's int8 kernels: the same model scores the same text up to
+#: 1.6 log-probability apart on two machines (closed-answer priors made on one CPU, compared on an
+#: AMD EPYC with AVX-512 VNNI/BF16 in session 11), so stored scores are only reused on the same kind.
+KERNEL_FLAGS = ("avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16",
+                "avx_vnni", "amx_int8", "amx_bf16", "asimd", "asimddp", "sve", "i8mm")
+
+
+def cpu_kernels() -> str:
+    """Short key of the machine type and the :data:`KERNEL_FLAGS` this CPU has ("unknown" off Linux)."""
+    import platform
+
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "unknown"
+    flags: set[str] = set()
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name.strip() in ("flags", "Features"):
+            flags.update(value.split())
+            break
+    present = [flag for flag in KERNEL_FLAGS if flag in flags]
+    return platform.machine() + ":" + hashlib.sha256(" ".join(present).encode()).hexdigest()[:8]
+
