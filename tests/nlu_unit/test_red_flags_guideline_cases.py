@@ -68,7 +68,7 @@ def test_their_everyday_neighbours_stay_quiet(text):
 
 
 # Second batch (emem-57..84): first missed by the rules (or caught only by the safety net), now composed.
-@pytest.mark.parametrize(("text", "context", "flag"), [
+SECOND_BATCH = [
     # WAO 2020: a bee or wasp sting (sting part + the insect) with throat tightness
     ("madhumakhiyan ne bahut dang maare, hun saare sareer te dhapad, gala band hunda lagda te chakkar",
      {"age": 42}, "anaphylaxis"),
@@ -78,9 +78,7 @@ def test_their_everyday_neighbours_stay_quiet(text):
      {"age": 29, "sex": "f"}, "pregnancy_bleeding"),
     # IDSA 2014 / NICE NG51: a wound turning black with fever
     ("pair ka ghaav kaala pad raha, bahut tez dard, bukhar aur chakkar", {"age": 56}, "sepsis_signs"),
-])
-def test_second_batch_composed(text, context, flag):
-    assert flag in fired(text, **context)
+]
 
 
 @pytest.mark.parametrize("text", ["bee sting on my arm, red and itchy", "got stung by a wasp at the farm, small swelling"])
@@ -96,7 +94,7 @@ def test_a_meter_that_reads_a_value():
 
 
 # Third batch (emem-85..102): first missed, or fired for a wrong reason, now composed.
-@pytest.mark.parametrize(("text", "context", "flag"), [
+THIRD_BATCH = [
     # mhGAP 2.0: feeling a burden with tablets stockpiled (plan and means)
     ("ससुर जी कहते हैं मैं सब पर बोझ हूँ, नींद की सारी गोलियां जमा करके रखी हैं", {"age": 72}, "suicidal_thoughts"),
     ("says he is just a burden on everyone and has been saving up his sleeping pills", {"age": 70}, "suicidal_thoughts"),
@@ -105,8 +103,11 @@ def test_a_meter_that_reads_a_value():
      {"age": 23, "sex": "f"}, "pregnancy_preeclampsia_signs"),
     # MoHFW snake bite STG: something unseen pricked the foot in a field, two marks, swelling
     ("khet me ghaas kaat rahi thi, pair me kuch chubha, do nishaan hain, pair sooj raha", {"age": 35}, "snake_bite"),
-])
-def test_third_batch_composed(text, context, flag):
+]
+
+
+@pytest.mark.parametrize(("text", "context", "flag"), SECOND_BATCH + THIRD_BATCH)
+def test_later_batches_composed(text, context, flag):
     assert flag in fired(text, **context)
 
 
