@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,11 +310,13 @@ def embedded_secret(var_dir: Path, name: str) -> str:
     then reused, so sessions, links and sender pseudonyms survive restarts of ``make run``.
 
     Processes starting together (gateway, portal, action server) race for the first write: each
-    writes its own file and links it into place; whoever loses reads the winner's."""
+    writes its own file and links it into place; whoever loses reads the winner's. Threads of one
+    process race too (a fresh-clone test run: two threads building Settings for the same var dir
+    shared one draft, and one unlinked the other's), so the draft is named per process and thread."""
     path = var_dir / "keys" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        draft = path.with_name(f".{name}.{os.getpid()}.tmp")
+        draft = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(new_secret())

@@ -146,3 +146,18 @@ def test_generated_secrets_never_begin_with_a_dash(monkeypatch):
     draws = iter(["-starts-with-a-dash", "--two", "fine-token"])
     monkeypatch.setattr(settings_module.secrets, "token_urlsafe", lambda n: next(draws))
     assert settings_module.new_secret() == "fine-token"
+
+
+def test_threads_making_the_same_secret_at_once_agree_and_leave_no_draft(tmp_path):
+    """A fresh-clone run failed when two threads of the test process built Settings for one var dir
+    at the same moment: they shared a draft file and one unlinked the other's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from config.settings import embedded_secret
+
+    for attempt in range(20):
+        var = tmp_path / str(attempt)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            values = set(pool.map(embedded_secret, [var] * 8, ["sender_salt"] * 8))
+        assert len(values) == 1
+        assert [p.name for p in (var / "keys").iterdir()] == ["sender_salt"]
