@@ -3,9 +3,12 @@ a danger in or out first (issue #16 item 3)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from engine.triage import questions
-from engine.triage.evidence import Evidence, normalise
+from engine.triage.evidence import Evidence, log_prior, normalise
 from engine.triage.kb import default_kb
+from engine.triage.scorer import log_likelihood_terms, log_tables, softmax
 
 KB = default_kb()
 DANGER_SIGNS = {"confusion", "neck_stiffness", "seizure", "photophobia", "severe_headache", "unconsciousness"}
@@ -73,3 +76,40 @@ def test_a_finding_that_says_it_began_suddenly_is_not_asked_again():
         assert "sudden_onset" not in dialogue(present, turns=8)
     gains = questions.information_gains(KB, normalise(KB, Evidence(["dizziness"], [], 60, "f", None)))
     assert gains[KB.symptom_index["sudden_onset"]] > questions.MIN_GAIN  # asked where it separates
+
+
+def test_a_plain_headache_asks_a_sudden_start_early_and_with_fever_a_stiff_neck():
+    """Issue #16: a plain headache asked about a sudden start 42nd. Two causes in the chooser: the
+    chance of a yes ignored that the person had not mentioned the finding (so the urgency term came
+    out negative for danger questions), and the urgency term was myopic (a rare danger that one answer
+    cannot lift over the line was never worth asking). Every answer here is no."""
+    plain = dialogue(["headache"], turns=8, age=35, sex="m")
+    assert "sudden_onset" in plain[:3], plain
+    assert {"fever", "blurred_vision"} <= set(plain), plain
+    assert "neck_stiffness" in dialogue(["headache", "fever"], turns=3, age=35, sex="m")
+
+
+def test_the_answers_posteriors_average_to_the_present_one():
+    """With the not-mentioned likelihood, P(yes) x posterior(yes) + P(no) x posterior(no) is the present
+    posterior, for every finding; so no concave loss can lose by asking (the urgency term is >= 0)."""
+    ev = normalise(KB, Evidence(["headache"], [], 35, "m", None))
+    logits = log_prior(KB, ev) + log_likelihood_terms(KB, ev).sum(axis=1)
+    now = softmax(logits)
+    hidden = questions.hidden_likelihood(KB)
+    log_yes, log_no, unmentioned = log_tables(KB)
+    p_yes = now @ hidden
+    post_yes = softmax((logits[:, None] + log_yes - unmentioned).T)
+    post_no = softmax((logits[:, None] + log_no - unmentioned).T)
+    mixed = p_yes[:, None] * post_yes + (1 - p_yes[:, None]) * post_no
+    assert np.allclose(mixed, now[None, :], atol=1e-9)
+
+
+def test_screening_counts_only_dangers_that_explain_the_complaint():
+    ev = normalise(KB, Evidence(["toothache"], [], 30, "m", None))
+    now = softmax(log_prior(KB, ev) + log_likelihood_terms(KB, ev).sum(axis=1))
+    nothing = np.zeros(len(KB), dtype=bool)
+    assert not questions.screening_value(KB, now, nothing).any()
+    values = questions.screening_value(KB, now, KB.emergency_mask & questions.explaining(KB, ev))
+    assert (values >= -1e-12).all()
+    best = KB.symptoms[int(np.argmax(values))]
+    assert KB.listed[KB.emergency_mask & questions.explaining(KB, ev), KB.symptom_index[best]].any(), best
