@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from nlu.danger_parts import clause_breaks
 from nlu.matcher import PhraseMatch, PhraseMatcher
 from nlu.negation import clause_ids, negation_flags, word_set
 from nlu.numbers import time_unit_keys
@@ -110,17 +111,23 @@ def _negator_words() -> frozenset[str]:
 
 
 def _pairs(
-    text: str, tokens: Sequence[Token], anchors: list[PhraseMatch], cues: list[PhraseMatch], window: int
+    text: str,
+    tokens: Sequence[Token],
+    anchors: list[PhraseMatch],
+    cues: list[PhraseMatch],
+    window: int,
+    uncounted: frozenset[str] = frozenset(),
 ) -> list[PhraseMatch]:
     """Pair each cue (pain word, bite word) with the nearest free anchor in the same clause.
 
     The anchor's label (a body part's or creature's symptom code) is reported over both spans. Only
-    ``window`` content words (fillers such as "bahut", "ne" not counted) may stand between them.
+    ``window`` content words (fillers such as "bahut", "ne" not counted, nor ``uncounted``) may stand
+    between them.
     """
     if not anchors or not cues:
         return []
     clause = clause_ids(text, tokens)
-    fillers = filler_words()
+    fillers = filler_words() | uncounted
     negators = _negator_words()
     found: list[PhraseMatch] = []
     taken: set[int] = set()
@@ -151,6 +158,15 @@ def _swelling_words() -> PhraseMatcher:
     return PhraseMatcher((("swelling", form) for form in word_list("words")["swelling"]), fuzzy=False)
 
 
+@cache
+def _pain_place_keys() -> frozenset[str]:
+    """Words that place or grade a pain within its body part ("ik paase", "left side", "tez"): they say which
+    part of the belly hurts and how much, so they do not count against ``BODY_PAIN_WINDOW``; with them
+    counted, "achanak pet de ik paase bahut tez dard" (sudden, very sharp pain on one side of the belly,
+    an ectopic pregnancy's story) was not read as belly pain at all."""
+    return word_set("pain_place") | _qualifier_keys("side_right") | _qualifier_keys("side_lower")
+
+
 def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
     """A free pain word near a body part ("dard sir me"); a body part may serve twice ("akh laal aa te dukhdi vi aa").
 
@@ -158,7 +174,7 @@ def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[Phr
     same emergency as a painful one.
     """
     parts = _body_parts().find(tokens)
-    found = _pairs(text, tokens, parts, _pain_words().find(tokens, skip=used), BODY_PAIN_WINDOW)
+    found = _pairs(text, tokens, parts, _pain_words().find(tokens, skip=used), BODY_PAIN_WINDOW, _pain_place_keys())
     taken = list(used)
     for match in found:
         taken[match.first : match.last + 1] = [True] * (match.last - match.first + 1)
@@ -262,6 +278,33 @@ def _without_pain_character(tokens: Sequence[Token], matches: list[PhraseMatch])
     return [m for m in matches if not describes_pain(m)]
 
 
+#: Findings that only say how a complaint began: they are the patient's when the clause is about the patient.
+ONSET_CODES = frozenset({"sudden_onset", "gradual_onset"})
+
+
+def _without_others_onset(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Drop an onset finding ("suddenly", "achanak") whose clause tells of a death and names no other finding:
+    "an uncle died suddenly at 30" is a family history of sudden death, and read as the patient's sudden
+    onset it made a fainting athlete's story look like a stroke or a bleed (issue #16)."""
+    onsets = [m for m in matches if m.label in ONSET_CODES]
+    if not onsets:
+        return matches
+    # break words split too: "father died suddenly and now I have chest pain" keeps the sudden chest pain
+    clause = clause_ids(text, tokens, clause_breaks(tokens))
+    death_clauses = {clause[m.first] for m in _death_words().find(tokens)}
+    if not death_clauses:
+        return matches
+    told = {clause[m.first] for m in matches if m.label not in ONSET_CODES}
+    return [m for m in matches
+            if m.label not in ONSET_CODES or clause[m.first] not in death_clauses or clause[m.first] in told]
+
+
+@lru_cache(maxsize=1)
+def _death_words() -> PhraseMatcher:
+    """The death words, matched whole ("mar gaya", never its "gaya" alone)."""
+    return PhraseMatcher((("death", form) for form in word_list("words")["death"]), fuzzy=False)
+
+
 def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
     symptoms = catalogue()
     present = {match.label for match in matches}
@@ -286,6 +329,7 @@ def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) ->
         for i in range(match.first, match.last + 1):
             used[i] = True
     matches = _qualified(text, tokens, _without_pain_character(tokens, matches + _creature_bite(text, tokens, used)))
+    matches = _without_others_onset(text, tokens, matches)
     if implied:
         matches = _with_implied(matches)
     matches.sort(key=lambda m: (m.first, m.last))
