@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
+import sys
 from dataclasses import dataclass, field
 
 import pytest
 
+from config.paths import ROOT
 from config.settings import load
 from engine.speech import UnsupportedLanguage, synthesize, transcribe
 from engine.speech.models import fingerprint, install_whisper_base, is_installed
@@ -24,6 +27,7 @@ from engine.speech.stt import (
     Piece,
     backend,
     collapse_repeats,
+    openmp_threads,
     ran_to_cap,
     token_cap,
     word_cap,
@@ -70,6 +74,32 @@ def test_faster_whisper_hears_english_words_in_an_espeak_clip(model_dir):
     words = transcript.text.lower()
     assert "fever" in words and "headache" in words, transcript.text
     assert transcript.backend == "faster-whisper" and transcript.duration > 1.5
+
+
+@pytest.mark.timeout(180)
+def test_whisper_hears_the_words_under_tesseracts_one_thread_openmp_limit(model_dir, tmp_path):
+    """OMP_THREAD_LIMIT=1 is read when OpenMP starts, so a process of its own: with it, CTranslate2
+    asked for 2 threads heard this note as "I'm going to be a little bit more." again and again (the
+    media worker answered every voice note "I could not hear any words" after the test run had
+    trained the OCR classifier, which set the limit in the test process)."""
+    note = tmp_path / "note.ogg"
+    note.write_bytes(synthesize("I have had a fever and a headache since yesterday", "en", "ogg",
+                                engines=("espeak",)).data)
+    code = ("import sys; from pathlib import Path; from engine.speech import transcribe; "
+            "print(transcribe(Path(sys.argv[1]), 'en').text)")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(ROOT),
+           "SAATHI_WHISPER_MODEL_DIR": str(model_dir)}
+    done = subprocess.run([sys.executable, "-c", code, str(note)], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=170, check=True)
+    assert "fever" in done.stdout.lower() and "headache" in done.stdout.lower(), done.stdout
+
+
+@pytest.mark.parametrize(("limit", "threads"), [(None, 2), ("1", 1), ("2", 2), ("3", 2), ("0", 2), ("x", 2)])
+def test_ctranslate2_never_gets_more_threads_than_the_openmp_limit(limit, threads, monkeypatch):
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    if limit is not None:
+        monkeypatch.setenv("OMP_THREAD_LIMIT", limit)
+    assert openmp_threads(2) == threads
 
 
 def test_an_unknown_language_is_refused_not_guessed():

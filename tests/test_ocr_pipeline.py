@@ -148,3 +148,26 @@ def test_shared_files_are_never_seen_half_written(tmp_path):
         thread.join()
     assert set(seen) <= {len(text)}
     assert [p.name for p in tmp_path.iterdir()] == ["user-words.txt"]
+
+
+@pytest.mark.timeout(300)
+def test_reading_many_photos_limits_tesseract_threads_in_the_pool_only(tmp_path, monkeypatch):
+    """The classifier's training texts are read in a pool with Tesseract on one thread each; the
+    limit once went into the caller's own environment, and a test run that trained the classifier
+    then started a media worker whose Whisper decoded every voice note as garbage
+    (engine.speech.stt.openmp_threads)."""
+    import os
+
+    from engine.ocr import classifier
+    from engine.ocr.tesseract import reading_pool
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    monkeypatch.setattr(classifier, "MODEL_DIR", tmp_path)  # no cached texts: read them now
+    rows = classifier.ocr_dataset("pool-env", 1, workers=1)
+    assert len(rows) == len(synth.DOC_TYPES) and all(row["text"].strip() for row in rows)
+    assert "OMP_THREAD_LIMIT" not in os.environ
+    with reading_pool(1) as pool:
+        assert pool.submit(os.getenv, "OMP_THREAD_LIMIT").result() == "1"
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "2")  # an operator's own limit is kept
+    with reading_pool(1) as pool:
+        assert pool.submit(os.getenv, "OMP_THREAD_LIMIT").result() == "2"

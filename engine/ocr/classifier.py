@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,8 +66,9 @@ def ocr_dataset(prefix: str, per_class: int, workers: int = 2) -> list[dict]:
     if path.exists():
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     jobs = [(f"{prefix}-{t}-{i}", t) for t in synth.DOC_TYPES for i in range(per_class)]
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    from engine.ocr.tesseract import reading_pool
+
+    with reading_pool(workers) as pool:
         rows = list(pool.map(_ocr_seed, jobs, chunksize=4))
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

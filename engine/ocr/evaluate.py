@@ -11,9 +11,7 @@ Each photo goes through ``read_document`` exactly as in production. Metrics:
 
 from __future__ import annotations
 
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from engine.ocr import synth
@@ -112,10 +110,11 @@ def evaluate(per_class: int = 20, workers: int = 2, start: int = 0) -> Report:
     from engine.ocr import classifier
 
     classifier.model()
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     jobs = [(f"{synth.HELDOUT_PREFIX}-{t}-{i}", t) for t in synth.DOC_TYPES for i in range(start, start + per_class)]
     report = Report()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    from engine.ocr.tesseract import reading_pool
+
+    with reading_pool(workers) as pool:
         for row in pool.map(_read, jobs):
             score(report, row)
     return report

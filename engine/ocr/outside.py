@@ -28,7 +28,6 @@ import hashlib
 import os
 import subprocess
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -237,12 +236,13 @@ def evaluate(ids: list[str] | None = None, readers: tuple[str, ...] = READERS, w
     from engine.ocr import classifier
 
     classifier.model()
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     docs = load(ids)
     jobs = [(doc, reader) for doc in docs for reader in readers]
     by_id = {doc.doc_id: doc for doc in docs}
     per_doc: dict[str, dict[str, Tally]] = {doc.doc_id: {} for doc in docs}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    from engine.ocr.tesseract import reading_pool
+
+    with reading_pool(workers) as pool:
         for doc_id, reader, out in pool.map(_job, jobs):
             tally = score(by_id[doc_id], out)
             if "error" in out:

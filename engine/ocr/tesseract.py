@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +35,19 @@ def _background() -> ThreadPoolExecutor:
     if _pool is None or _pool[0] != os.getpid():
         _pool = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="saathi-ocr"))
     return _pool[1]
+
+
+def reading_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes that read many photos at once (the classifier's training texts, the evaluations),
+    each running Tesseract on one thread (``OMP_THREAD_LIMIT=1``: with a process per core, Tesseract's
+    own threads only oversubscribe them). The limit is set in the pool's processes only, never in the
+    caller's: a test run or a media worker that inherited it made Whisper (CTranslate2) decode every
+    voice note as garbage (``engine.speech.stt.openmp_threads``)."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=_one_tesseract_thread)
+
+
+def _one_tesseract_thread() -> None:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # an operator's own limit is kept
 
 
 @dataclass

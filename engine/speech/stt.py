@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import threading
 import unicodedata
@@ -129,6 +130,23 @@ class Backend(Protocol):
 CONTEXT, PROMPT_KEPT, START_TOKENS = 448, 223, 5
 
 
+def openmp_threads(wanted: int) -> int:
+    """``wanted`` threads for CTranslate2, but no more than ``OMP_THREAD_LIMIT`` allows.
+
+    CTranslate2 4.8 (OpenMP build) asked for more than one thread under ``OMP_THREAD_LIMIT=1`` decodes
+    garbage instead of failing. That is the limit Tesseract is commonly run with (the media worker
+    reads photos too; the OCR classifier's training and evaluations set it process-wide): Whisper base
+    heard an English note "I am fever and headache since two days." as "!!!!…" with 4 threads and as
+    "I'm going to be a little bit more." fifteen times with 2, so every voice note was answered "I
+    could not hear any words". One thread under that limit decodes the note right, as do 1, 2 and 4
+    threads without a limit and 4 threads under a limit of 2 or 3 (measured 2026-12-07)."""
+    try:
+        limit = int(os.environ.get("OMP_THREAD_LIMIT", "0"))
+    except ValueError:  # OpenMP ignores a limit it cannot read
+        limit = 0
+    return min(wanted, limit) if limit > 0 else wanted
+
+
 class FasterWhisperBackend:
     """faster-whisper on CPU; the model is loaded once per process (1.5 s) and shared."""
 
@@ -139,7 +157,8 @@ class FasterWhisperBackend:
             raise ModelMissing(f"no speech model in {model_dir}; run `saathi models install`")
         from faster_whisper import WhisperModel
 
-        self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
+        self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
+                                  cpu_threads=openmp_threads(threads))
         self.fingerprint = fingerprint(model_dir)  # which stored closed-answer priors fit (engine.speech.closed)
         self._lock = threading.Lock()  # CTranslate2 models are not meant for concurrent generate calls
 
