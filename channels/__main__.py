@@ -19,7 +19,7 @@ def serve() -> int:
     app = create_app(settings)
     from channels.conversation import load_readers
 
-    load_readers()  # before the first message, not on it
+    load_readers()  # before the first message, not on it (the media worker's start does too)
     if not settings.redis_url:
         # in-process timers die with a restart: arm the outbox's scheduled reminders again (the
         # portal does too; dispatch claims each row, so two processes arming it send it once)
@@ -66,17 +66,15 @@ def worker() -> int:
     gateway = Gateway.from_settings(settings)
     _ = gateway.services.sessions
     install(gateway)
-    from channels.safety import sounds_like_emergency
-    from engine.i18n import t
+    from channels.conversation import load_readers
     from engine.speech.stt import warm
 
     # Whisper is loaded once here and kept: voice notes run in this process (channels.jobs), so a
     # note does not pay the model load; the forked horses (photos, spoken replies) never touch it.
-    # The red-flag tables (1.0 s CPU) and the message catalogue (0.2 s) are read here too, once for
-    # every job, instead of by each job
+    # The text readers (red-flag tables 1.0 s CPU, language guesser, catalogues 0.2 s) are read here
+    # too, as the gateway reads them, once for every job instead of by each job
     warm()
-    sounds_like_emergency("warm-up")
-    t("channels_voice_confirm", settings.default_language, text="")
+    load_readers()
     connection = redis.Redis.from_url(settings.redis_url)
     # a job whose worker was killed with it is run again (channels.jobs) once a live worker's
     # maintenance round finds it: every 30 s here, not RQ's 10 minutes

@@ -101,18 +101,26 @@ def ask(gateway: Gateway, sender: str, text: str, channel: str, metadata: dict[s
 
 
 def load_readers() -> None:
-    """Reads the lexicons behind the gateway's per-message text readers now: the red-flag reader
-    (``nlu.red_flags``, with the symptom lexicon and danger parts under it) that the check-in hook
-    and :func:`offline_turn` run, and the language guesser (``nlu.language``). Each is made on
-    first use, so without this the first patient's message after a start paid about 0.6 s of CPU
-    for them (bench/gateway.py). The serving process's start calls it (``python -m channels
-    serve``; the media worker reads the red-flag tables at its own start); tests do not."""
+    """Reads the tables behind the per-message text readers now, at a process's start: the red-flag
+    reader (``nlu.red_flags``, with the symptom lexicon and danger parts under it) that the check-in
+    hook, :func:`offline_turn` and a voice note's emergency check run, the language guesser
+    (``nlu.language``) and the message catalogues (``engine.i18n``, native and Latin letters). Each
+    is made on first use, so without this the first patient's message after a start paid about
+    0.6 s of CPU for them (bench/gateway.py), and every RQ work horse read them again. It is the one
+    start-up of both long-lived channel processes, the gateway (``python -m channels serve``) and
+    the media worker (``python -m channels worker``, which also keeps Whisper:
+    ``engine.speech.stt.warm``); tests do not call it."""
+    from engine.i18n import catalogue, latin_catalogue
     from nlu.language import detect_language
     from nlu.red_flags import detect_red_flags
 
+    started = time.process_time()
     for text in ("I have a headache", "मुझे बुखार है", "ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ"):
         detect_language(text)
         detect_red_flags(text)
+    catalogue()
+    latin_catalogue()
+    log.info("text readers loaded in %.2f s CPU", time.process_time() - started)
 
 
 def offline_turn(gateway: Gateway, sender: str, text: str, *, spoken: bool = False) -> Turn:

@@ -41,3 +41,28 @@ def test_while_the_database_is_away_the_hooks_let_the_bot_answer(channel_setting
 def test_the_app_uses_the_gateway_it_is_given(gateway):
     app = create_app(gateway.settings, gateway)
     assert app.config["GATEWAY"].services is gateway.services
+
+
+def test_a_channel_process_start_reads_every_text_table_before_the_first_message():
+    """``load_readers`` is the start-up of the gateway and of the media worker (tests/test_metrics_processes.py
+    checks both call it): afterwards the tables the first message or voice note needs are in memory.
+    A process of its own, so the tables start unread whatever ran before in this one."""
+    import subprocess
+    import sys
+
+    from config.paths import ROOT
+
+    code = """
+from channels.conversation import load_readers
+from engine.i18n import catalogue, latin_catalogue
+from nlu import danger_parts, negation, red_flags
+from nlu.language import _votes
+tables = (catalogue, latin_catalogue, _votes, red_flags.rules, red_flags.derived, red_flags._signals,
+          danger_parts._index, negation._cues)
+before = [table.cache_info().currsize for table in tables]
+load_readers()
+print(before, [table.cache_info().currsize for table in tables])
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                          timeout=120)
+    assert done.stdout.strip() == "[0, 0, 0, 0, 0, 0, 0, 0] [1, 1, 1, 1, 1, 1, 1, 1]", done.stdout

@@ -114,6 +114,7 @@ def test_portal_counts_sign_ins_and_reads_its_queue_and_outbox(env, tmp_path):
 
 
 def test_gateway_and_media_worker(env, tmp_path):
+    env = {**env, "SAATHI_LOG_LEVEL": "INFO"}  # each start's "text readers loaded" line
     base = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
     worker_url = f"http://127.0.0.1:{env['WORKER_METRICS_PORT']}/metrics"
     queue = Queue("saathi-channels", connection=redis.Redis.from_url(REDIS_URL))
@@ -136,6 +137,9 @@ def test_gateway_and_media_worker(env, tmp_path):
                   outcome="finished") == 1
     assert sample(worker, "saathi_job_seconds_count", queue="saathi-channels", job="code_name",
                   outcome="finished") == 1
+    # both read the text readers once, at start, through the same start-up (channels.conversation)
+    for name in ("gateway.log", "worker.log"):
+        assert (tmp_path / name).read_text().count("text readers loaded") == 1, name
 
 
 HOLD_PORT = """
