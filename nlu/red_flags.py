@@ -248,7 +248,7 @@ def _load_rules(items: Iterable[dict]) -> tuple[Rule, ...]:
 def rules() -> tuple[Rule, ...]:
     """All emergency rules (and the masks and history they read through), validated."""
     data = _ruleset()
-    masking = {*data["masks"], *(label for mask in data["masks"].values() for label in mask["labels"])}
+    masking = {*data["masks"], *(label for mask in data["masks"].values() for label in (*mask["labels"], *mask.get("with", ())))}
     history = data["history"]
     masking |= {history["cue"], history["unless"], *history["labels"]}
     if masking - _known_facts() or not history.get("source") or not all(m.get("source") for m in data["masks"].values()):
@@ -376,7 +376,8 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
 
     ``masks``: a mention starting inside the span of a masking part means something else ("sleep apnoea" is
     not apnoea now, "bit my tongue" alone is not a fit); with ``overlap`` any mention sharing a token with
-    it ("haath pair jhatak ke dekho" is an instruction: the "haath pair jhatak" of a fit overlaps it). ``history``: an event named in a clause that
+    it ("haath pair jhatak ke dekho" is an instruction: the "haath pair jhatak" of a fit overlaps it); with ``with``, only when those facts are said too (the "jhatka laga" of
+    an electric shock is no fit, "ਝਟਕੇ ਲੱਗ ਰਹੇ ਨੇ" alone is). ``history``: an event named in a clause that
     puts it in the past ("had a stroke 3 years ago") is history, unless the clause also says now
     ("had a stroke years ago, now again his face drooped" keeps it). Returns the mentions kept, the labels
     dropped for the caller's codes too (masked, and past events whose danger is the event itself), and the
@@ -384,7 +385,8 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
     as mentions but count only beside a fact of now (``Clause._holds``).
     """
     masks, history = _ruleset()["masks"], _ruleset()["history"]
-    covers = [m for m in mentions if m.label in masks and not m.negated]
+    said = {m.label for m in mentions if not m.negated}
+    covers = [m for m in mentions if m.label in masks and not m.negated and said.issuperset(masks[m.label].get("with", ()))]
     def masked_here(m: Mention) -> bool:
         return any(m.label in masks[c.label]["labels"] and (
             c.first <= m.first <= c.last or (masks[c.label].get("overlap") and m.first <= c.last and m.last >= c.first))

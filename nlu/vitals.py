@@ -126,6 +126,12 @@ def _units() -> PhraseMatcher:
 
 
 @lru_cache(maxsize=1)
+def _one_words() -> frozenset[str]:
+    """"one" before a counting period ("ek minute mein"), in every script (``one_words`` in data/vitals.json)."""
+    return frozenset(key for form in data()["one_words"] for key in phrase_key(form))
+
+
+@lru_cache(maxsize=1)
 def _connectors() -> frozenset[str]:
     return frozenset(key for form in data()["connectors"] for key in phrase_key(form))
 
@@ -270,12 +276,29 @@ class _Scan:
         return match.label, match.last, not letter
 
     def after(self, keyword: PhraseMatch) -> int | None:
-        """The first free number after a keyword, over at most a few connector words."""
-        for skipped, i in enumerate(range(keyword.last + 1, len(self.tokens))):
+        """The first free number after a keyword, over at most a few connector words and a counting
+        period ("saans 1 minute me 52", "सांस गिनी तो एक मिनट में 68 बार": WHO IMCI counts breaths for
+        one full minute, and people say the minute before the count)."""
+        skipped, i = 0, keyword.last + 1
+        while i < len(self.tokens):
+            period = self.counting_period(i)
+            if period is not None:
+                i = period + 1
+                continue
             if i in self.numbers:
                 return None if i in self.used else i
             if i in self.keyword_at or self.tokens[i].key not in _connectors() or skipped >= MAX_CONNECTORS:
                 return None
+            skipped, i = skipped + 1, i + 1
+        return None
+
+    def counting_period(self, i: int) -> int | None:
+        """The last token of a "(1 | ek | एक | ਇੱਕ) minute (mein)" starting at token ``i``, else None."""
+        starts = (i, i + 1) if self.numbers.get(i) == 1 or self.tokens[i].key in _one_words() else (i,)
+        for start in starts:
+            match = self.units.get(start)
+            if match is not None and match.label == "per_minute":
+                return match.last
         return None
 
     def before(self, keyword: PhraseMatch) -> int | None:

@@ -33,7 +33,7 @@ def patient(v: dict) -> dict:
 
 
 def test_the_guideline_cases_are_there():
-    assert len(CASES) >= 112 and all(v["gold_urgency"] == "emergency" for v in CASES)
+    assert len(CASES) >= 182 and all(v["gold_urgency"] == "emergency" for v in CASES)
 
 
 @pytest.mark.parametrize("v", CASES, ids=[v["id"] for v in CASES])
@@ -63,6 +63,8 @@ REAL = {  # case id -> registration line (the patient's age and sex; PREG for a 
     "emem-45": "REG Ram Lal 58 M Dhuri",
     "emem-73": "पंजीकरण राम लाल ७२ पुरुष धूरी",
     "emem-78": "REG Mohan Singh 68 M Dhuri",
+    "emem-166": "REG Sunita Devi 28 F Dhuri",
+    "emem-182": "ਰਜਿਸਟਰ ਬਲਵੀਰ ਸਿੰਘ ੬੬ ਪੁਰਸ਼ ਧੂਰੀ",
 }
 
 
@@ -106,3 +108,30 @@ def test_the_reason_given_is_the_right_one_in_both(engine, text, age, sex, flags
     bot = {f.id for f in detect_red_flags(text, age=age, sex=sex)} - {"safety_net"}
     result = engine.triage(text, age=age, sex=sex)
     assert bot == set(result.red_flags) - {"safety_net"} == flags, (bot, result.red_flags)
+
+
+#: Messages whose every sign must be named, the same on both paths (issue #13 item 3): the jolt of an electric
+#: shock is no fit, but a fit told beside it is one (ISBI 2016 + WHO mhGAP 2.0); a sugar told low is never named
+#: DKA, even for a diabetic (JBDS-IP 2023: DKA needs hyperglycaemia or ketones), and stays hypoglycaemia.
+NAMED = [
+    ("got an electric shock and then had a fit", {"electrical_injury", "seizure"}, set()),
+    ("bijli ka jhatka laga, ab jhatke aa rahe", {"electrical_injury", "seizure"}, set()),
+    ("ਖੇਤ ਦੀ ਮੋਟਰ ਤੋਂ ਕਰੰਟ ਲੱਗਾ, ਫਿਰ ਦੌਰਾ ਪੈ ਗਿਆ", {"electrical_injury", "seizure"}, set()),
+    ("bijli ke taar se jhatka laga, ab theek hai", {"electrical_injury"}, {"seizure", "shock_signs"}),
+    ("ਝਟਕੇ ਲੱਗ ਰਹੇ ਨੇ", {"seizure"}, {"electrical_injury"}),
+    ("diabetic, sugar 40, confused", {"low_sugar_hypoglycaemia"}, {"dka_signs"}),
+    ("शुगर की बीमारी है, शुगर 38 आई, बेहोश जैसे", {"vital_severe_hypoglycaemia"}, {"dka_signs"}),
+    ("sugar 520, ulti aur saans tez", {"dka_signs"}, {"low_sugar_hypoglycaemia"}),
+]
+
+
+@pytest.mark.parametrize(("text", "named", "not_named"), NAMED, ids=[n[0][:30] for n in NAMED])
+def test_bot_and_engine_name_the_same_signs(engine, text, named, not_named):
+    bot = {f.id for f in detect_red_flags(text)} - {"safety_net"}
+    result = engine.triage(text)
+    assert set(result.red_flags) - {"safety_net"} == bot
+    assert named <= bot and not bot & not_named, bot
+    line = f"VISIT KD472 {text}"
+    report = evaluate_commands(engine, [{"id": "named", "command": line, "patient": {},
+                                         "gold_urgency": "emergency"}]).summary()
+    assert report["emergencies_caught"] == 1, line

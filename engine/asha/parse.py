@@ -229,13 +229,22 @@ def _is_structured(token: str) -> bool:
 
 def _with_code(name: str, language: str | None, ref: str | None, body: str,
                needs_text: str | None = None) -> Command | ParseError:
-    code, rest = _code(_tokens(body))
+    code, _ = _code(_tokens(body))
     if code is None:
         return ParseError(name, "code", language, ref)
-    text = " ".join(rest)
+    text = _without_code(body.translate(_DIGITS), code)
     if needs_text and not text:
         return ParseError(name, needs_text, language, ref)
     return Command(name, language, ref, code=code, text=text)
+
+
+def _without_code(body: str, code: str) -> str:
+    """``body`` without the patient code, its punctuation kept: commas and full stops end the reach of a
+    "no" ("no flatus since yesterday, vomiting bilious" still vomits), so the triage of a VISIT line reads
+    the symptoms as the bot and ``saathi triage`` read the same words (issue #13 item 3)."""
+    pattern = rf"(?<![^\s,;]){re.escape(code)}[.,;]?(?![^\s,;])"
+    rest = re.sub(pattern, " ", body, count=1, flags=re.IGNORECASE)
+    return " ".join(rest.split()).strip(" ,;")
 
 
 def _visit(name: str, language: str | None, ref: str | None, body: str) -> Command | ParseError:
