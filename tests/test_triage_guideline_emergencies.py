@@ -33,7 +33,7 @@ def patient(v: dict) -> dict:
 
 
 def test_the_guideline_cases_are_there():
-    assert len(CASES) >= 182 and all(v["gold_urgency"] == "emergency" for v in CASES)
+    assert len(CASES) >= 183 and all(v["gold_urgency"] == "emergency" for v in CASES)
 
 
 @pytest.mark.parametrize("v", CASES, ids=[v["id"] for v in CASES])

@@ -18,7 +18,10 @@ from nlu.vitals import measured_afebrile, names_measurement
 
 
 @pytest.mark.parametrize(("age", "present", "level"), [
-    (0.1, ["rash"], "urgent"),            # 5 weeks: a sick young infant (WHO IMCI, under 2 months)
+    (0.1, ["cough"], "urgent"),           # 5 weeks: a sick young infant (WHO IMCI, under 2 months)
+    (0.1, ["rash"], "routine"),           # 5 weeks, a nappy rash alone: IMNCI local skin problem, home care
+    (0.1, ["rash", "fever"], "urgent"),   # ...but not beside a fever or anything else
+    (0.1, ["rash", "poor_feeding"], "urgent"),
     (0.15, [], "urgent"),
     (0.3, ["excessive_crying"], "routine"),  # 3-4 months, colic: NHS self-care
     (0.58, ["swollen_glands"], "routine"),   # 7 months, teething

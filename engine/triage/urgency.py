@@ -13,7 +13,7 @@ Order of precedence, safest first:
 3. cannot rule out: any single emergency condition with probability ``CANNOT_RULE_OUT`` or more
    makes it at least urgent, and the answer names that danger and its warning signs;
 4. raise (never lower) for a severe grade, a long illness with fever or cough, a young infant (any
-   illness under 2 months, a fever under 6 months), or a reading past an urgent threshold
+   illness under 2 months but a local skin finding alone, a fever under 6 months), or a reading past an urgent threshold
    (``nlu.vitals``: NEWS2, IMCI, ADA, ...).
 5. raise (never lower) routine to urgent for an urgent-level sign (``nlu.red_flags.urgent_signs``:
    rules with a named source, e.g. post-menopausal bleeding on the NICE NG12 suspected-cancer pathway);
@@ -54,6 +54,12 @@ YOUNG_INFANT_AGE = 2 / 12
 # 2021) makes "age under 3 months, temperature 38 °C or higher" red and "age 3-6 months, temperature 39 °C
 # or higher" amber; a fever told without a reading cannot rule out 39 °C, so every fever up to 6 months counts.
 FEVER_INFANT_AGE = 0.5
+# Findings of the skin alone that the young infant chart treats at home when there is no danger sign (WHO IMCI
+# Chart Booklet 2014 and MoHFW IMNCI 2009, young infant "local bacterial infection": a few skin pustules or a red
+# umbilicus, home care with follow-up in 2 days; NICE CKS Nappy rash 2023: managed at home). A young infant with
+# only these is not raised by age alone; any other finding (a fever, poor feeding, a rash that does not fade,
+# which is its own red flag) still is.
+LOCAL_SKIN = frozenset({"rash", "itching", "skin_patch", "scaly_skin"})
 CHILD_AGE = 13.0
 TOP_FOR_SPECIALIST = 5
 #: Specialists a child or a pregnant woman still sees directly (eyes, ears, teeth, skin, mind).
@@ -104,7 +110,8 @@ def raise_for_context(level: str, evidence: Evidence) -> str:
         or ("cough" in evidence.present and days >= LONG_COUGH_DAYS)
     ):
         return "urgent"
-    if evidence.age is not None and (evidence.age < YOUNG_INFANT_AGE
+    skin_only = bool(evidence.present) and set(evidence.present) <= LOCAL_SKIN
+    if evidence.age is not None and ((evidence.age < YOUNG_INFANT_AGE and not skin_only)
                                      or ("fever" in evidence.present and evidence.age <= FEVER_INFANT_AGE)):
         return "urgent"
     return level
