@@ -188,6 +188,26 @@ def _creature_bite(text: str, tokens: Sequence[Token], used: list[bool]) -> list
     return _pairs(text, tokens, creatures, _bite_words().find(tokens, skip=used), BITE_WINDOW)
 
 
+#: Findings told by two words a few words apart, whatever stands between them (a medicine's name):
+#: (code, words.tsv list of the anchor, words.tsv list of the cue, content words allowed between).
+PAIRED_FINDINGS = (("new_medicine", "medicine_word", "medicine_start", 3),)
+
+
+@cache
+def _word_matcher(name: str, label: str) -> PhraseMatcher:
+    return PhraseMatcher(((label, form) for form in word_list("words")[name]), fuzzy=False)
+
+
+def _paired_findings(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
+    """Findings of ``PAIRED_FINDINGS``: "ਬੀਪੀ ਦੀ ਗੋਲੀ amlodipine ਸ਼ੁਰੂ ਕੀਤੀ" (started a BP tablet, named) is a new
+    medicine whatever the medicine is called; no lexicon can list every brand between the two words."""
+    found: list[PhraseMatch] = []
+    for code, anchor, cue, window in PAIRED_FINDINGS:
+        anchors = [m for m in _word_matcher(anchor, code).find(tokens) if not any(used[m.first : m.last + 1])]
+        found += _pairs(text, tokens, anchors, _word_matcher(cue, "cue").find(tokens, skip=used), window)
+    return found
+
+
 SUGAR_LOW_WINDOW = 4  # tokens after "sugar" that may carry "kam"/"low"/a low reading
 BLEEDING_SITES = (("site_stool", "bloody_stool"), ("site_vomit", "blood_in_vomit"), ("site_sputum", "blood_in_sputum"))
 LOW_SUGAR_READING = 70  # mg/dL: below this a reported reading is low sugar (ADA level 1 hypoglycaemia)
@@ -328,7 +348,11 @@ def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) ->
     for match in matches:
         for i in range(match.first, match.last + 1):
             used[i] = True
-    matches = _qualified(text, tokens, _without_pain_character(tokens, matches + _creature_bite(text, tokens, used)))
+    matches = matches + _creature_bite(text, tokens, used)
+    for match in matches:
+        for i in range(match.first, match.last + 1):
+            used[i] = True
+    matches = _qualified(text, tokens, _without_pain_character(tokens, matches + _paired_findings(text, tokens, used)))
     matches = _without_others_onset(text, tokens, matches)
     if implied:
         matches = _with_implied(matches)
