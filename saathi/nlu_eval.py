@@ -14,7 +14,7 @@ labels: its symptom columns say "-").
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,10 @@ class LanguageScore:
     #: Items that carry symptom labels (a set without them has no symptom precision or recall).
     symptom_labelled: int = 0
     errors: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (gold intent, predicted intent) → count for the misread items: counts without texts, so the
+    #: weakest intents can be seen (and training data widened for them) without reading a held-out
+    #: message.
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def intent_accuracy(self) -> float:
@@ -81,6 +85,10 @@ def score(items: list[dict[str, Any]], parses: list[dict[str, Any]]) -> dict[str
             s.intent_correct += 1
         else:
             s.errors.append((item["text"], item["intent"], str(parse["intent"])))
+            # An emergency read by the deterministic red-flag layer is told apart from the intent
+            # model's: more training data cannot fix the first.
+            got = "emergency[red flag]" if parse["intent"] == "emergency" and parse.get("emergency") else parse["intent"]
+            s.confusion[item["intent"], str(got)] += 1
             s.emergency_missed += item["intent"] == "emergency"
             s.false_emergency += parse["intent"] == "emergency"
         s.language_correct += parse["language"] == item["language"]
@@ -129,6 +137,11 @@ def print_report(report: dict[str, LanguageScore], out=sys.stdout, title: str = 
                     else f"{'-':>8}{'-':>8}")
         print(f"{language:<5}{s.items:>6}{s.intent_accuracy:>12.3f}{s.language_accuracy:>10.3f}{symptoms}"
               f"{s.emergency_missed:>11}{s.false_emergency:>10}", file=out)
+    for language in sorted(report):
+        pairs = report[language].confusion.most_common()
+        if pairs:
+            print(f"  [{language}] misread: " + ", ".join(f"{gold}→{got} {n}" for (gold, got), n in pairs),
+                  file=out)
     for language in sorted(report) if show_errors else ():
         for text, gold, got in report[language].errors[:15]:
             print(f"  [{language}] {gold} → {got}: {text}", file=out)

@@ -6,6 +6,7 @@ No Rasa here: these run in a second. The figures on the sets come from tests/tes
 from __future__ import annotations
 
 import csv
+import io
 import re
 
 import pytest
@@ -13,7 +14,7 @@ import yaml
 from conftest import ROOT
 
 from saathi import nlu_noise
-from saathi.nlu_eval import HELDOUT, HELDOUT_SETS, PUBLIC, WILD, load_items, score
+from saathi.nlu_eval import HELDOUT, HELDOUT_SETS, PUBLIC, WILD, load_items, print_report, score
 
 NEW_TRAINING_FILES = ("as_typed.yml", "strong_words.yml", "variants.yml")
 
@@ -134,6 +135,14 @@ def test_the_report_counts_missed_and_false_emergencies():
     s = score(items, parses)["hi"]
     assert (s.intent_correct, s.emergency_missed, s.false_emergency) == (2, 1, 1)
     assert s.symptom_labelled == 4
+    assert s.confusion == {("emergency", "report_symptom"): 1, ("report_symptom", "emergency"): 1}
+    by_rule = score(items[1:2], [{"intent": "emergency", "emergency": True, "language": "hi"}])["hi"]
+    assert by_rule.confusion == {("report_symptom", "emergency[red flag]"): 1}
+    out = io.StringIO()
+    print_report({"hi": s}, out=out)
+    printed = out.getvalue()
+    assert "emergency→report_symptom 1" in printed and "report_symptom→emergency 1" in printed
+    assert not any(f": {text}" in printed for text in "abcd"), "counts only: never a held-out text"
 
 
 def test_a_set_without_symptom_labels_scores_no_symptoms():
