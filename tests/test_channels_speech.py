@@ -157,23 +157,37 @@ def test_whispers_own_no_speech_compression_and_logprob_checks(clip_2s):
     assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece("मुझे fever है", avg_logprob=-0.5)])).text == "मुझे fever है"
 
 
-def test_punjabi_decodes_are_capped_by_audio_length_and_refused_when_they_run_to_the_cap(clip_2s):
-    """Punjabi's Hindi decode is capped at TOKENS_PER_SECOND["pa"] per second (measured on the speech
-    set, docs/speech.md); a decode that stops at the cap is refused, one that ends below it is kept."""
-    rate = TOKENS_PER_SECOND["pa"]
-    assert token_cap(10.0, "hi", "pa") == math.ceil(rate * 10) + TOKENS_SLACK < token_cap(10.0, "hi", "hi") == 220
-    assert token_cap(1.6, "hi", "pa") == min(8 * word_cap(1.6), math.ceil(rate * 1.6) + TOKENS_SLACK)
-    assert token_cap(1.6, "hi") == 8 * word_cap(1.6)  # Hindi callers: the per-word cap as before
-    cap = token_cap(2.0, "hi", "pa")
-    assert ran_to_cap([Piece("a", tokens=cap - 10), Piece("b", tokens=10)], cap, "pa")
-    assert not ran_to_cap([Piece("a", tokens=cap - 1)], cap, "pa") and not ran_to_cap([Piece("a", tokens=cap)], cap, "hi")
-    said = "मुझे दो दिन से बुखार है"
-    for tokens, heard in ((10_000, ""), (20, "ਮੁਝੇ ਦੋ ਦਿਨ ਸੇ ਬੁਖਾਰ ਹੈ")):
-        decoder = StubDecoder([Piece(said, avg_logprob=-0.3, tokens=tokens)])
-        result = transcribe(clip_2s, "pa", engine=decoder)
-        assert decoder.asked[0][2] == token_cap(result.duration, "hi", "pa") and result.text == heard
-    # the same decode for a Hindi caller: no measured rate, no refusal by length
-    assert transcribe(clip_2s, "hi", engine=StubDecoder([Piece(said, avg_logprob=-0.3, tokens=10_000)])).text == said
+@pytest.mark.parametrize(("language", "heard"), [("pa", "ਮੁਝੇ ਦੋ ਦਿਨ ਸੇ ਬੁਖਾਰ ਹੈ"), ("hi", "मुझे दो दिन से बुखार है")])
+def test_devanagari_decodes_are_capped_by_audio_length_and_refused_when_they_run_to_the_cap(language, heard, clip_2s):
+    """Punjabi's and Hindi's Hindi decode is capped at TOKENS_PER_SECOND per second (measured on the
+    speech set, docs/speech.md); a decode that stops at the cap is refused, one that ends below it is kept."""
+    rate = TOKENS_PER_SECOND[language]
+    assert token_cap(10.0, "hi", language) == math.ceil(rate * 10) + TOKENS_SLACK < 8 * word_cap(10.0) == 264
+    assert token_cap(1.6, "hi", language) == min(8 * word_cap(1.6), math.ceil(rate * 1.6) + TOKENS_SLACK)
+    cap = token_cap(2.0, "hi", language)
+    assert ran_to_cap([Piece("a", tokens=cap - 10), Piece("b", tokens=10)], cap, language)
+    assert not ran_to_cap([Piece("a", tokens=cap - 1)], cap, language)
+    for tokens, text in ((10_000, ""), (20, heard)):
+        decoder = StubDecoder([Piece("मुझे दो दिन से बुखार है", avg_logprob=-0.3, tokens=tokens)])
+        result = transcribe(clip_2s, language, engine=decoder)
+        assert decoder.asked[0][2] == token_cap(result.duration, "hi", language) and result.text == text
+
+
+def test_english_is_capped_by_its_own_measured_rate_and_refused_at_the_cap(clip_2s):
+    rate = TOKENS_PER_SECOND["en"]
+    assert token_cap(10.0, "en") == math.ceil(rate * 10) + TOKENS_SLACK < 3 * word_cap(10.0)
+    assert token_cap(1.6, "en") == min(3 * word_cap(1.6), math.ceil(rate * 1.6) + TOKENS_SLACK)
+    for tokens, text in ((10_000, ""), (8, "I have fever")):
+        assert transcribe(clip_2s, "en", engine=StubDecoder([Piece("I have fever", avg_logprob=-0.3,
+                                                                   tokens=tokens)])).text == text
+
+
+def test_a_language_without_a_measured_rate_keeps_the_per_word_cap_and_no_refusal_by_length(clip_2s, monkeypatch):
+    monkeypatch.delitem(TOKENS_PER_SECOND, "en", raising=False)
+    assert token_cap(1.6, "en") == 3 * word_cap(1.6) and token_cap(10.0, "en") == 3 * word_cap(10.0)
+    assert not ran_to_cap([Piece("a", tokens=10_000)], token_cap(2.0, "en"), "en")
+    decoder = StubDecoder([Piece("I have fever", avg_logprob=-0.3, tokens=10_000)])
+    assert transcribe(clip_2s, "en", engine=decoder).text == "I have fever"
 
 
 def test_punjabi_is_decoded_as_hindi_and_mapped_to_gurmukhi_through_the_lexicon(clip_2s):

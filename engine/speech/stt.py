@@ -320,7 +320,13 @@ TOKENS_PER_WORD = {"en": 3, "hi": 8, "pa": 16}
 #: tokens a clip), i.e. a rate of 8.7 above the slack on the tuning half; 16 leaves room for faster
 #: speakers. A cap alone turned refused loops into shorter nonsense that passed the loop guards (2
 #: and 2 wrong read-backs on the halves' 16 kHz clips, none uncapped), hence the refusal.
-TOKENS_PER_SECOND: dict[str, float] = {"pa": 16.0}
+#: Hindi, set the same way (bench/speech.py --tokens and --token-rates none 16, docs/speech.md): a
+#: right transcript needs a median 10.9 and at most 17.7 tokens a second, 8.3 above the slack on the
+#: tuning half, the same Devanagari decode as Punjabi's, so the same 16 (wrong read-backs 3 -> 1 on
+#: the held-out half, CPU per audio second -11 to -14 %). English: a median 4.5 and at most 8.1
+#: tokens a second, so 8; the set's short English decodes end below either cap (no change with the
+#: floor; one nonsense decode refused without it), and a 10 s note gets 92 tokens instead of 99.
+TOKENS_PER_SECOND: dict[str, float] = {"pa": 16.0, "hi": 16.0, "en": 8.0}
 TOKENS_SLACK = 12
 
 
