@@ -27,6 +27,8 @@ from nlu.vitals import measured_afebrile, names_measurement
     (0.58, ["swollen_glands"], "routine"),   # 7 months, teething
     (0.33, ["fever"], "urgent"),          # fever at 4 months: NICE NG143 amber cannot be ruled out
     (0.5, ["fever"], "urgent"),           # 6 months exactly still counts
+    (0.33, ["fever", "recent_vaccination"], "routine"),  # the day of a vaccine at 4 months: a minor AEFI (MoHFW 2015)
+    (0.2, ["fever", "recent_vaccination"], "urgent"),    # under 3 months any fever stays urgent (NICE NG143 red)
     (0.75, ["fever"], "routine"),         # 9 months, fever without anything else: the differential decides
     (None, ["rash"], "routine"),
 ])
@@ -68,3 +70,18 @@ def test_red_flags_still_read_the_text():
     flags = text.red_flags("temperature 37 C, baby not feeding at all, very sleepy", ["poor_feeding"], 0.05, "m",
                            None)
     assert flags
+
+
+@pytest.mark.parametrize(("text", "age", "level"), [
+    # MoHFW AEFI 2015 / NICE NG143: the day of a vaccine at 4 months, a mild fever and a red injection spot
+    ("4 महीने की बेटी को आज टीका लगा, शाम को हल्का बुखार है, दूध ठीक पी रही है", 0.33, "routine"),
+    # NCDC rabies prophylaxis 2019: the vaccine given on the day of a bite does not make the bite a vaccine reaction
+    ("kutte ne kaata, aaj tika laga, halka bukhar", 4, "urgent"),
+    # a vaccine never hides a danger sign (WHO IMCI) or a fever under 3 months (NICE NG143 red)
+    ("aaj tika laga, tez bukhar, doodh nahi pee rahi, bahut sust", 0.33, "emergency"),
+    ("aaj tika laga, halka bukhar", 0.15, "emergency"),
+])
+def test_a_recent_vaccine_explains_only_a_mild_fever(text, age, level):
+    from engine.triage import Engine
+
+    assert Engine(use_classifier=False).triage(text, age=age).urgency == level

@@ -60,6 +60,12 @@ FEVER_INFANT_AGE = 0.5
 # only these is not raised by age alone; any other finding (a fever, poor feeding, a rash that does not fade,
 # which is its own red flag) still is.
 LOCAL_SKIN = frozenset({"rash", "itching", "skin_patch", "scaly_skin"})
+# From this age (years) a fever beside a vaccine given in the last two days is not raised by age alone: fever and a
+# red sore injection spot are the commonest minor adverse events following immunization (MoHFW AEFI Surveillance
+# and Response Operational Guidelines 2015; NHS Vaccinations: side effects), and NICE NG143 makes 3-6 months amber
+# only at 39 C or more (a reading that high is still raised, ``nlu.vitals`` infant_fever_amber). Under 3 months any
+# fever stays urgent (NICE NG143 red), and the differential and red flags still decide.
+POST_VACCINE_FEVER_MIN_AGE = 3 / 12
 CHILD_AGE = 13.0
 TOP_FOR_SPECIALIST = 5
 #: Specialists a child or a pregnant woman still sees directly (eyes, ears, teeth, skin, mind).
@@ -111,8 +117,11 @@ def raise_for_context(level: str, evidence: Evidence) -> str:
     ):
         return "urgent"
     skin_only = bool(evidence.present) and set(evidence.present) <= LOCAL_SKIN
+    after_vaccine = evidence.age is not None and evidence.age >= POST_VACCINE_FEVER_MIN_AGE and (
+        "recent_vaccination" in evidence.present)
     if evidence.age is not None and ((evidence.age < YOUNG_INFANT_AGE and not skin_only)
-                                     or ("fever" in evidence.present and evidence.age <= FEVER_INFANT_AGE)):
+                                     or ("fever" in evidence.present and evidence.age <= FEVER_INFANT_AGE
+                                         and not after_vaccine)):
         return "urgent"
     return level
 
