@@ -43,6 +43,43 @@ def test_page_found_and_straightened():
     assert prepared.gray.shape[0] > prepared.gray.shape[1]  # portrait page after the warp
 
 
+def _paper_on_a_streaked_table() -> tuple[np.ndarray, np.ndarray]:
+    """A light sheet on a dark table with long horizontal streaks (the grain that outlined a band of the
+    table instead of the paper), and the sheet's corners."""
+    rng = np.random.default_rng(7)
+    table = np.repeat(rng.integers(40, 120, size=(400, 1)), 600, axis=1).astype(np.uint8)
+    corners = np.float32([[120, 90], [470, 100], [465, 300], [115, 290]])
+    cv2.fillConvexPoly(table, corners.astype(np.int32), 225)
+    return cv2.GaussianBlur(table, (5, 5), 0), corners
+
+
+def test_an_outline_is_a_page_only_where_every_side_shows_a_paper_edge():
+    small, paper = _paper_on_a_streaked_table()
+    assert preprocess.shows_paper_edges(small, paper)
+    band = np.float32([[0, 80], [599, 80], [599, 310], [0, 310]])  # a band of the table, sides on the frame
+    support = preprocess.edge_support(small, band)
+    assert support[1] == support[3] == 0.0
+    assert not preprocess.shows_paper_edges(small, band)
+    inside = np.float32([[200, 150], [400, 150], [400, 250], [200, 250]])  # a box on the paper: no edge at all
+    assert not preprocess.shows_paper_edges(small, inside)
+
+
+def test_ruling_lines_are_removed_and_letters_and_header_bands_kept():
+    page = np.full((800, 2000), 235, np.uint8)
+    cv2.rectangle(page, (100, 200), (1900, 260), 30, -1)  # a dark header band with paper-coloured text
+    cv2.putText(page, "Result", (140, 245), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 235, 3)
+    for y in (300, 380, 460):
+        cv2.line(page, (100, y), (1900, y), 60, 2)  # row rules
+    for x in (100, 900, 1900):
+        cv2.line(page, (x, 200), (x, 460), 60, 2)  # column rules
+    cv2.putText(page, "HDL 38", (140, 360), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 20, 4)
+    clean = preprocess.remove_rules(page)
+    assert clean[380, 500] > 200 and clean[400, 900] > 200  # the rules are paper now
+    assert (clean[320:370, 140:400] < 100).sum() == (page[320:370, 140:400] < 100).sum()  # the letters stay
+    assert (clean[205:255, 500:1800] < 100).mean() > 0.9  # the dark header band stays dark
+    assert np.array_equal(preprocess.remove_rules(np.full((100, 100), 230, np.uint8)), np.full((100, 100), 230))
+
+
 def test_illumination_correction_flattens_a_shadow():
     gray = np.full((400, 300), 230, np.uint8)
     gray[:, 150:] = 110  # half the page in shadow

@@ -128,11 +128,58 @@ def find_page(gray: np.ndarray, colour: np.ndarray | None = None) -> np.ndarray 
         masks.append(cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)))
     for mask in masks:
         found = _quad(mask)
-        if found and 0.25 <= found[1] <= 0.97:
+        if found and 0.25 <= found[1] <= 0.97 and shows_paper_edges(small, _order(found[0])):
             corners = _order(found[0] / small_scale)
             if _outline_bounds_text(gray, corners):
                 return corners
     return None
+
+
+EDGE_STEP = 12.0  # grey levels between the two sides of an outline's side where the paper's edge runs
+EDGE_SIDE_MIN = 0.1  # each side: share of its length that must show the edge
+EDGE_MEAN_MIN = 0.75  # the four sides on average
+_EDGE_DEPTHS = np.arange(3, 9)  # pixels (600-px image) either side of the line where brightness is compared
+
+
+def edge_support(small: np.ndarray, corners: np.ndarray, samples: int = 48) -> list[float]:
+    """Per side of the outline ``corners`` (in ``small``'s pixels), the share of its length where the
+    brightness just inside differs from just outside by ``EDGE_STEP`` or more: where a paper edge runs.
+    A point whose outside lies beyond the photo shows no edge (a side along the frame is no paper edge)."""
+    centre = corners.mean(axis=0)
+    h, w = small.shape
+    support = []
+    for a, b in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        length = float(np.linalg.norm(b - a))
+        if length < 1:
+            support.append(0.0)
+            continue
+        normal = np.array([a[1] - b[1], b[0] - a[0]]) / length
+        if np.dot(centre - (a + b) / 2, normal) < 0:
+            normal = -normal  # pointing into the outline
+        points = a + (b - a) * np.linspace(0.04, 0.96, samples)[:, None]
+
+        def side(
+            sign: int, points: np.ndarray = points, normal: np.ndarray = normal
+        ) -> tuple[np.ndarray, np.ndarray]:
+            at = points[:, None, :] + sign * _EDGE_DEPTHS[None, :, None] * normal  # samples x depths x (x, y)
+            xs, ys = np.rint(at[..., 0]).astype(int), np.rint(at[..., 1]).astype(int)
+            ok = ((xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)).all(axis=1)
+            values = small[np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)].astype(np.float64)
+            return values.mean(axis=1), ok
+
+        inside, ok_in = side(1)
+        outside, ok_out = side(-1)
+        support.append(float((ok_in & ok_out & (np.abs(inside - outside) >= EDGE_STEP)).mean()))
+    return support
+
+
+def shows_paper_edges(small: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether an outline runs along the paper's edge on every side: each side shows a brightness step
+    between inside and outside along ``EDGE_SIDE_MIN`` of its length, the four on average ``EDGE_MEAN_MIN``.
+    Why: on a streaked or grained table the edge and brightness masks also outline a band of the table
+    (or run along the photo's frame), and warping to that outline kept the table and skewed the page."""
+    support = edge_support(small, corners)
+    return min(support) >= EDGE_SIDE_MIN and sum(support) / len(support) >= EDGE_MEAN_MIN
 
 
 def warp_page(img: np.ndarray, corners: np.ndarray) -> np.ndarray:
@@ -216,6 +263,38 @@ def _outline_bounds_text(gray: np.ndarray, corners: np.ndarray) -> bool:
     return inside > 0 and ink[~mask].sum() < 0.05 * inside
 
 
+RULE_THICKNESS = 9  # pixels (2000-px page): a ruling line is thinner; a filled header band or stripe is not
+
+
+def remove_rules(gray: np.ndarray) -> np.ndarray:
+    """The page with its thin ruling lines (table borders, underlines, ``====`` rows) painted paper-white.
+
+    Why: once the page is warped straight, a table's rules run long and crisp beside every cell, and
+    Tesseract reads them as ``|``, ``[`` or junk letters and drops the value next to them (a dev-set lipid
+    table lost HDL's 38 to a rule and its neighbour read '7' instead, issue #17). A rule is ink that runs
+    a fifth of the page's width (a Devanagari or Gurmukhi head-stroke spans one word, far less) or a tenth
+    of its height (taller than any letter), and is thin: a dark header band or zebra stripe, where the
+    text is the paper's colour, is left whole."""
+    h, w = gray.shape
+    # a local threshold: a faint grey rule counts as ink as much as black text does
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10)
+
+    def thin(length: tuple[int, int], across: tuple[int, int]) -> np.ndarray:
+        # widened across its run first, so a rule a degree off the page's axis still runs the whole length
+        widen = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1) if length[0] == 1 else (1, 3))
+        run = cv2.getStructuringElement(cv2.MORPH_RECT, length)
+        runs = cv2.morphologyEx(cv2.dilate(ink, widen), cv2.MORPH_OPEN, run) & ink
+        thick = cv2.morphologyEx(runs, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, across))
+        return cv2.subtract(runs, cv2.dilate(thick, np.ones((3, 3), np.uint8)))
+
+    rules = thin((max(60, w // 5), 1), (1, RULE_THICKNESS)) | thin((1, max(80, h // 10)), (RULE_THICKNESS, 1))
+    if not rules.any():
+        return gray
+    out = gray.copy()
+    out[cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0] = np.uint8(np.percentile(gray, 90))
+    return out
+
+
 def prepare(data: bytes) -> Prepared:
     """Run the whole pipeline on photo bytes."""
     raw = decode(data)
@@ -236,6 +315,7 @@ def prepare(data: bytes) -> Prepared:
     plain = gray
     if abs(skew) >= 0.3:
         flat, plain = rotate(flat, skew), rotate(gray, skew)
+    flat, plain = remove_rules(flat), remove_rules(plain)
     return Prepared(gray=flat, original_gray=gray_full, plain=plain, page_found=corners is not None,
                     skew_degrees=skew, page_angle=page_angle, shadow_ratio=shadow_ratio, scale=scale,
                     photo_gray=cv2.cvtColor(raw, cv2.COLOR_BGR2GRAY))

@@ -185,17 +185,24 @@ def read_bands(image: np.ndarray, bands: list[Band], lang: str, gap: int = 24) -
 
 
 def has_headline(image: np.ndarray, word: Word) -> bool:
-    """Whether a word box shows the continuous head-stroke of Devanagari/Gurmukhi: in its upper half, one
-    unbroken run of ink along one pixel row across most of the word's width (Latin letters leave gaps)."""
-    if word.width < 0.9 * word.height or word.height < 8:
+    """Whether a word box shows the continuous head-stroke of Devanagari/Gurmukhi: in the upper half of its
+    ink, one unbroken run of ink along one pixel row across most of the word's width (Latin letters leave
+    gaps). The ink's own extent, not the box's, is measured: a re-read's box can be loose, blank rows above
+    the letters, and then the head-stroke lay below the box's half and a narrow Gurmukhi word looked too
+    tall to be one (a fixture's 'ਦਿਨ ਵਿੱਚ ਤਿੰਨ ਵਾਰ' stayed 'fos fia fis va' and lost its TDS, issue #17)."""
+    if word.height < 8:
         return False
     crop = image[max(0, word.top):word.top + word.height, max(0, word.left):word.left + word.width]
     if crop.size == 0:
         return False
     _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    upper = ink[: max(1, int(ink.shape[0] * 0.5))]
+    inked = np.flatnonzero(ink.mean(axis=1) >= 0.1)
+    if len(inked):
+        ink = ink[inked[0]:inked[-1] + 1]
     width = ink.shape[1]
-    for line in upper:
+    if width < 0.9 * ink.shape[0]:
+        return False
+    for line in ink[: max(1, int(ink.shape[0] * 0.5))]:
         padded = np.concatenate(([0], line, [0]))
         edges = np.flatnonzero(np.diff(padded))
         if not len(edges):
