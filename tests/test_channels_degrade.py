@@ -125,6 +125,17 @@ def test_vital_signs_and_danger_parts_are_checked_too(down):
     assert t("core_emergency", "hi", script=LATIN) in reply and t("core_emergency_tip_breathing", "hi", script=LATIN) in reply
 
 
+def test_a_message_only_the_safety_net_flags_gets_108_while_rasa_is_down(down):
+    """The text classifier (nlu.safety_net) is a red flag like the rules: the offline answer says 108 too."""
+    from tests.support.red_flags import net_only
+
+    _, hooks = down
+    text = net_only()
+    reply = "\n".join(twiml_messages(hooks.message("whatsapp:+919800077003", text).data.decode()))
+    assert t("core_emergency", "hi", script=LATIN) in reply and "108" in reply
+    assert t("channels_delayed", "hi", script=LATIN) not in reply
+
+
 def test_other_messages_are_kept_in_order_and_the_delay_is_said_once(down, channel_settings):
     gateway, hooks = down
     user = "whatsapp:+919800077002"

@@ -77,6 +77,19 @@ def test_sweating_in_hot_weather_is_no_emergency(text):
     assert safety_net.red_flags(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "ਮੈਨੂੰ 3 ਦਿਨਾਂ ਤੋਂ ਤੇਜ਼ ਬੁਖਾਰ, ਠੰਡ ਲੱਗ ਕੇ ਕਾਂਬਾ ਅਤੇ ਪਸੀਨਾ",  # scored 0.55 before the leaflet negatives
+    "तेज बुखार है पूरा बदन दर्द",  # 0.75 before
+    "subah se bahut ultiyan aayi 3 vaar",
+    "wasp sting on my arm, swollen and painful", "ਭਰਿੰਡ ਲੜ ਗਈ ਸੋਜ ਆ",
+])
+def test_everyday_fever_vomiting_and_a_local_sting_are_no_emergency(text):
+    """Flu-like fever, fever with chills, a few vomits, a local sting: the leaflet negatives
+    (data/safety_net/leaflets.tsv) keep these well under the emergency threshold."""
+    assert safety_net.level(text) is None
+    assert safety_net.score(text) < 0.9
+
+
 def test_it_is_a_second_net_only_and_names_no_code():
     text = "tractor palat gaya pet phool raha"
     assert safety_net.red_flags(text, [RedFlag("some_rule", "injury", "a rule fired")]) == []

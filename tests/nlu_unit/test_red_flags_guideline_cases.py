@@ -120,3 +120,19 @@ def test_later_batches_composed(text, context, flag):
 ])
 def test_the_wrong_reasons_are_gone(text, wrong):
     assert wrong not in fired(text, age=60, sex="f")
+
+
+# A missed period told with the time in between (RCOG GTG 21 / NICE NG126): the period word and
+# "has not come" a few words apart make ``period_not_come``; with belly pain and dizziness,
+# fainting, bleeding or severe pain it is a possible ectopic pregnancy, as the fixed phrase is.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("maahvari 6 hafte ton nahi aayi, achanak pet de ik paase bahut tez dard te chakkar", True),
+    ("mahwari do mahine se nahi aayi aur pet me tez dard, chakkar", True),
+    ("माहवारी डेढ़ महीने से नहीं आई, पेट में एक तरफ दर्द और खून", True),
+    ("ਮਾਹਵਾਰੀ ਦੋ ਮਹੀਨਿਆਂ ਤੋਂ ਨਹੀਂ ਆਈ, ਢਿੱਡ ਦਰਦ ਤੇ ਚੱਕਰ", True),
+    ("my period has not come for 6 weeks, pain on one side of my belly and dizzy", True),
+    ("mahwari do mahine se nahi aayi", False),  # a late period alone is no emergency
+    ("ek mahine se neend nahi aayi, pet me dard aur chakkar", False),  # a month, not a period
+])
+def test_a_period_that_has_not_come_for_weeks_with_pain_and_dizziness(text, expected):
+    assert ("possible_ectopic_pregnancy" in rules_fired(text, sex="f")) is expected
