@@ -137,5 +137,6 @@ def test_richer_findings_in_every_script(text, code):
 
 
 def test_a_denied_sudden_start_is_a_denied_finding():
+    """"dheere dheere badha" (grew slowly) is the gradual start the denied sudden one leaves."""
     mentions = {m.code: m.negated for m in extract_symptoms("sir dard dheere dheere badha, achanak nahi")}
-    assert mentions == {"headache": False, "sudden_onset": True}
+    assert mentions == {"headache": False, "gradual_onset": False, "sudden_onset": True}
