@@ -12,7 +12,7 @@ from channels.context import Gateway
 from channels.rasa import RasaClient
 from channels.simclient import WebhookClient
 from channels.types.sms.render import segments
-from engine.i18n import catalogue, t
+from engine.i18n import LATIN, catalogue, t
 from engine.store import MemoryStore
 
 pytest.register_assert_rewrite("tests.channels_fixtures")  # it is also a plugin (below)
@@ -69,3 +69,20 @@ def test_ivr_turn_in_hindi_through_rasa(live):
     spoken = " ".join((s.text or "") for s in root.iter("Say"))
     assert root.find("Gather").get("language") == "hi-IN"
     assert any(t(k, "hi").split("?")[0][:20] in spoken for k in QUESTION_KEYS), spoken
+
+
+def test_a_message_only_the_safety_net_flags_gets_108_on_every_channel(live):
+    """Whatever intent DIET guesses for it (nlu_fallback included), the RedFlagDetector runs last in the
+    pipeline and turns a safety-net flag into ``emergency``: WhatsApp, SMS and a call all say 108."""
+    from tests.support.red_flags import net_only
+
+    text = net_only()
+    whatsapp = "\n".join(twiml_messages(live.message("whatsapp:+919800011126", text).text))
+    assert t("core_emergency", "hi", script=LATIN) in whatsapp, whatsapp
+    (sms,) = twiml_messages(live.message("+919800011127", text).text)
+    assert "108" in sms, sms
+    sid, caller = "CAe2enet", "+919800011128"
+    live.call_step("language", sid, caller, Digits="1")
+    root = ET.fromstring(live.call_step("turn", sid, caller, SpeechResult=text, Confidence="0.9").text)
+    spoken = " ".join((s.text or "") for s in root.iter("Say"))
+    assert "108" in spoken, spoken
