@@ -178,7 +178,13 @@ class PhraseMatcher:
         return sorted(matches, key=lambda m: (m.first, m.last))
 
     def _stem(self, key: str) -> str:
-        return key if key in self.unstemmed else stem(key)
+        """The word's stem, unless it is an ``unstemmed`` word or its stem would be one: the Punjabi
+        "ande" (testicles) stems to "and", and the English "and" then read "red and swollen" (a wasp
+        sting) as a swollen testicle, an emergency."""
+        if key in self.unstemmed:
+            return key
+        stemmed = stem(key)
+        return key if stemmed in self.unstemmed else stemmed
 
     def _loose(
         self, keys: Sequence[str], fixed: Sequence[tuple[str, float]], used: Sequence[bool]

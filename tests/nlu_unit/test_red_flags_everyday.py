@@ -77,3 +77,15 @@ def test_a_toddler_who_does_not_respond_to_his_name_is_not_unconscious() -> None
     assert "unconscious" not in fired("she doesn't respond to her name and makes no eye contact", age=2)
     assert "unconscious" in fired("fever 2 days, now not responding to his name", age=2)
     assert "unconscious" in fired("he is not responding", age=2)
+
+
+@phrases("text")
+def test_red_and_swollen_is_not_a_swollen_testicle(text: str) -> None:
+    """The English "and" is the stem of the Punjabi "ande" (testicles): a wasp sting on the hand, "red and
+    swollen", fired testicular torsion for a 20-year-old (nlu/matcher.py, PhraseMatcher._stem)."""
+    assert "testicular_torsion" not in fired(text, sex="m", age=20)
+
+
+@phrases("text")
+def test_a_swollen_testicle_still_fires(text: str) -> None:
+    assert "testicular_torsion" in fired(text, sex="m", age=20)
