@@ -28,6 +28,9 @@ from engine.meds.frequency import parse_duration, parse_frequency, parse_instruc
     ("1–0–1", "1-0-1", 2), ("1-1-1 x 5 days", "1-1-1", 3), ("subah-shaam", "BD", 2), ("ਸਵੇਰੇ-ਸ਼ਾਮ", "BD", 2),
     ("रात को", "HS", 1), ("ਰਾਤ ਨੂੰ", "HS", 1), ("at night", "HS", 1), ("O.D.", "OD", 1), ("S.O.S.", "SOS", None),
     ("H.S.", "HS", 1), ("T.D.S.", "TDS", 3),
+    # 'when needed' in Hindi, nukta combining, precomposed or left out by OCR
+    ("\u091c\u093cरूरत प\u0921\u093cने पर", "SOS", None), ("\u095bरूरत प\u095cने पर", "SOS", None),
+    ("जरूरत पडने पर", "SOS", None), ("ज़रूरत होने पर", "SOS", None),
     # a time of day alone is one dose at that time
     ("ਸਵੇਰੇ", "1-0-0", 1), ("सुबह", "1-0-0", 1), ("subah khali pet", "1-0-0", 1), ("in the morning", "1-0-0", 1),
     ("शाम को", "0-0-1", 1), ("after lunch", "0-1-0", 1),

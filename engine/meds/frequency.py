@@ -53,8 +53,10 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bat\s+noon\b|\bafter\s+lunch\b|\bdopahar\b|दोपहर|ਦੁਪਹਿਰ", "0-1-0"),
     (r"\bin\s+the\s+evening\b|\bshaam\b|\bsham\s+ko\b|शाम|ਸ਼ਾਮ|ਸ਼ਾਮ", "0-0-1"),
     (r"\bat\s+night\b|\braat\b|\bnight\b|रात|ਰਾਤ", "HS"),
+    # ज़रूरत/पड़ने with or without their nukta, combining or precomposed (OCR gives either; the old
+    # 'ज़?जरूरत' asked for a doubled ज and never matched: a dev-set 'ज़रूरत पड़ने पर' lost its SOS, issue #17)
     (r"\bas\s+needed\b|\bwhen\s+required\b|\bif\s+needed\b|\bprn\b|\bzarurat\s+padne\s+par\b"
-     r"|ज़?जरूरत\s*पड़ने\s*पर|ज़रूरत\s*होने\s*पर|ਲੋੜ\s*ਪੈਣ\s*ਤੇ", "SOS"),
+     r"|(?:ज\u093c?|\u095b)रूरत\s*(?:प(?:ड\u093c?|\u095c)ने|होने)\s*पर|ਲੋੜ\s*ਪੈਣ\s*ਤੇ", "SOS"),
 ]
 _PHRASE_RES = [(re.compile(rx, re.IGNORECASE), canon) for rx, canon in _PHRASES]
 # Times of day named together ("subah aur shaam", "morning and night", "ਸਵੇਰੇ ਤੇ ਸ਼ਾਮ", "सुबह दोपहर शाम"):
