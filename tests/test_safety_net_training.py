@@ -15,6 +15,7 @@ from engine.triage import safety_net_training as training
 from engine.triage.kb import URGENCY_LEVELS
 from nlu import safety_net
 from nlu.text import phrase_key
+from tests.support.red_flags import net_only
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +108,7 @@ def test_engine_urgent_tier_lifts_routine_and_says_why(engine, monkeypatch):
 
 
 def test_engine_emergency_tier_is_a_red_flag(engine):
-    result = engine.triage("tractor palat gaya pet phool raha", language="hi")
+    result = engine.triage(net_only(), language="hi")
     assert result.urgency == "emergency" and "safety_net" in result.red_flags
     assert any("Safety-net text classifier" in reason for reason in result.red_flag_reasons)
     assert result.specialist == "emergency"

@@ -12,6 +12,7 @@ import pytest
 from nlu import safety_net
 from nlu.red_flags import RedFlag, detect_red_flags
 from nlu.resources import read_json
+from tests.support.red_flags import net_only
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,7 @@ def test_denied_mentions_are_left_out(text):
 
 
 def test_detect_red_flags_carries_the_safety_net():
-    ids = [flag.id for flag in detect_red_flags("tractor palat gaya pet phool raha")]
+    ids = [flag.id for flag in detect_red_flags(net_only())]
     assert safety_net.RULE_ID in ids
     assert safety_net.RULE_ID not in [flag.id for flag in detect_red_flags("mujhe halka zukaam hai")]
 
