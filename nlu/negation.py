@@ -19,7 +19,7 @@ and left the itching asserted. Such a word is never reported itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cache, lru_cache
 
 from nlu.matcher import PhraseMatcher
@@ -34,7 +34,8 @@ _PUNCTUATION = re.compile(r"[,.;:!?।॥|\n()\[\]/]")
 @lru_cache(maxsize=1)
 def _cues() -> PhraseMatcher:
     lists = word_list("words")
-    phrases = [(kind, form) for kind in ("neg_pre", "neg_post", "neg_without", "clause_break") for form in lists[kind]]
+    kinds = ("neg_pre", "neg_post", "neg_recovered", "neg_without", "clause_break")
+    phrases = [(kind, form) for kind in kinds for form in lists[kind]]
     return PhraseMatcher(phrases, fuzzy=False)
 
 
@@ -73,21 +74,25 @@ def bare_complaint_words() -> frozenset[str]:
     return frozenset(keys)
 
 
-def negation_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> list[bool]:
+def negation_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]],
+                   past: Collection[tuple[int, int]] = ()) -> list[bool]:
     """For each mention span (first, last token index) whether it is negated; equal spans agree.
 
     Free bare complaint words (:func:`bare_complaint_words`, inside no mention) join the spans as
-    links of a denied list, then are dropped from the answer."""
+    links of a denied list, then are dropped from the answer. ``past`` spans name an episode that is
+    over (a recent infection): a recovery cue after one ("pichle hafte bukhar tha, ab theek hai")
+    confirms it rather than denying it, so it ends the cue's reach there."""
     unique = sorted(set(spans))
     covered = {i for first, last in unique for i in range(first, last + 1)}
     bare = bare_complaint_words()
     links = [(i, i) for i, token in enumerate(tokens) if i not in covered and token.key in bare]
     every = sorted(set(unique) | set(links))
-    flags = dict(zip(every, _unique_span_flags(text, tokens, every), strict=True))
+    flags = dict(zip(every, _unique_span_flags(text, tokens, every, frozenset(past)), strict=True))
     return [flags[span] for span in spans]
 
 
-def _unique_span_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> list[bool]:
+def _unique_span_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]],
+                       past: frozenset[tuple[int, int]] = frozenset()) -> list[bool]:
     if not spans:
         return []
     covered = [False] * len(tokens)
@@ -119,12 +124,14 @@ def _unique_span_flags(text: str, tokens: Sequence[Token], spans: Sequence[tuple
                     break
                 negated[k] = True
                 reach = last
-        elif cue.label == "neg_post":
+        elif cue.label in ("neg_post", "neg_recovered"):
             limit = cue.first
             for k in reversed(order):
                 first, last = spans[k]
                 if last >= limit or clause[last] != clause[cue.first]:
                     continue
+                if cue.label == "neg_recovered" and spans[k] in past:
+                    break
                 # Only particles may stand between a mention and its negator: in "behosh ho gayi, uth
                 # nahi rahi" the "nahi" belongs to the verb "uth", not to "behosh".
                 # Further back, only "ya"/"or"-like connectors chain ("bukhar ya khansi nahi").

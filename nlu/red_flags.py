@@ -32,7 +32,7 @@ from nlu.numbers import digit_value, find_numbers
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_json, unstemmed_words
 from nlu.safety_net import red_flags as safety_net_flags
 from nlu.slots import age_in_text, parse_duration_days
-from nlu.symptoms import catalogue, match_symptoms
+from nlu.symptoms import catalogue, match_symptoms, past_episode_spans
 from nlu.text import Token, phrase_key, tokenize
 from nlu.vitals import vital_flags
 
@@ -353,7 +353,7 @@ def read(text: str) -> Reading:
     taken = [Mention(m.label, m.first, m.last, False) for m in named if m not in symptoms]
     found = symptoms + signals
     spans = [(m.first, m.last) for m in found]
-    flags = negation_flags(text, tokens, spans)
+    flags = negation_flags(text, tokens, spans, past_episode_spans(found))
     mentions = [Mention(m.label, m.first, m.last, negated) for m, negated in zip(found, flags, strict=True)]
     mentions += find_parts(text, tokens, spans)
     mentions += _pill_counts(text, tokens, mentions)

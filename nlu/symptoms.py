@@ -107,7 +107,7 @@ def _bite_words() -> PhraseMatcher:
 @lru_cache(maxsize=1)
 def _negator_words() -> frozenset[str]:
     lists = word_list("words")
-    return frozenset(key for kind in ("neg_pre", "neg_post", "neg_without") for form in lists[kind] for key in phrase_key(form))
+    return frozenset(key for kind in ("neg_pre", "neg_post", "neg_recovered", "neg_without") for form in lists[kind] for key in phrase_key(form))
 
 
 def _pairs(
@@ -301,6 +301,57 @@ def _without_pain_character(tokens: Sequence[Token], matches: list[PhraseMatch])
 #: Findings that only say how a complaint began: they are the patient's when the clause is about the patient.
 ONSET_CODES = frozenset({"sudden_onset", "gradual_onset"})
 
+#: Findings that name an episode already over: recovery told after one ("pichle hafte bukhar tha, ab theek
+#: hai") confirms it (nlu/negation.py, ``neg_recovered``); read as denied it hid a recent infection.
+PAST_EPISODE_CODES = frozenset({"recent_infection", "recent_surgery", "recent_delivery", "recent_vaccination"})
+
+
+#: Words after an improving word within which a negator makes it no recovery ("theek to bilkul nahi ho raha").
+RECOVERY_NEGATOR_REACH = 5
+
+
+def past_episode_spans(matches: Sequence[PhraseMatch]) -> list[tuple[int, int]]:
+    """Token spans of the matches that name a past episode (:data:`PAST_EPISODE_CODES`)."""
+    return [(m.first, m.last) for m in matches if m.label in PAST_EPISODE_CODES]
+
+
+def _without_recovery_onset(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Drop an onset finding ("dheere dheere", "slowly") whose clause tells of getting better: "dheere dheere
+    theek ho raha" is a slow recovery, not a complaint that began gradually (``improving`` in words.tsv; an
+    improving word followed by a negator, "theek nahi", is no recovery)."""
+    if not any(m.label in ONSET_CODES for m in matches):
+        return matches
+    keys = [token.key for token in tokens]
+    improving, negators = word_set("improving"), _single_negators()
+    clause = clause_ids(text, tokens, clause_breaks(tokens))
+    better = {
+        clause[i] for i, key in enumerate(keys)
+        if key in improving and not set(keys[i + 1 : i + 1 + RECOVERY_NEGATOR_REACH]) & negators
+    }
+    return [m for m in matches if m.label not in ONSET_CODES or clause[m.first] not in better]
+
+
+@lru_cache(maxsize=1)
+def _single_negators() -> frozenset[str]:
+    """One-word negators ("nahi", "not", "ਨਹੀਂ"): the words of multi-word cues ("nahi ho raha") would make
+    every "ho" and "raha" one."""
+    lists = word_list("words")
+    forms = (phrase_key(form) for kind in ("neg_pre", "neg_post") for form in lists[kind])
+    return frozenset(words[0] for words in forms if len(words) == 1)
+
+
+def _without_medicine_meal(tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Drop pain_after_food whose "eating" is of a medicine: in Hindi and Punjabi a tablet is eaten ("goli
+    khane ke baad bhi dard", pain even after taking a tablet), so a medicine word right before the match
+    (``medicine_word`` in words.tsv) makes it no meal. Dropped before the body-pain pass, so a belly named
+    in it is still read ("dawai khane ke baad pet dard")."""
+    medicine = word_set("medicine_word")
+    keys = [token.key for token in tokens]
+    return [
+        m for m in matches
+        if m.label != "pain_after_food" or not (m.first and keys[m.first - 1] in medicine)
+    ]
+
 
 def _without_others_onset(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
     """Drop an onset finding ("suddenly", "achanak") whose clause tells of a death and names no other finding:
@@ -339,7 +390,7 @@ def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
 
 def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) -> list[PhraseMatch]:
     """Symptom codes over token spans before negation; ``implied`` adds general codes (for ``red_flags``)."""
-    matches = _lexicon().find(tokens)
+    matches = _without_medicine_meal(tokens, _lexicon().find(tokens))
     used = [False] * len(tokens)
     for match in matches:
         for i in range(match.first, match.last + 1):
@@ -353,7 +404,7 @@ def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) ->
         for i in range(match.first, match.last + 1):
             used[i] = True
     matches = _qualified(text, tokens, _without_pain_character(tokens, matches + _paired_findings(text, tokens, used)))
-    matches = _without_others_onset(text, tokens, matches)
+    matches = _without_recovery_onset(text, tokens, _without_others_onset(text, tokens, matches))
     if implied:
         matches = _with_implied(matches)
     matches.sort(key=lambda m: (m.first, m.last))
@@ -366,7 +417,7 @@ def extract_symptoms(text: str) -> list[SymptomMention]:
     if not tokens:
         return []
     matches = match_symptoms(text, tokens)
-    flags = negation_flags(text, tokens, [(m.first, m.last) for m in matches])
+    flags = negation_flags(text, tokens, [(m.first, m.last) for m in matches], past_episode_spans(matches))
     mentions = []
     for match, negated in zip(matches, flags, strict=True):
         start, end = tokens[match.first].start, tokens[match.last].end

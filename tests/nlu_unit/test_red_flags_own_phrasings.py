@@ -4,11 +4,13 @@ sentences that share their words and must stay quiet (issue #13, read helper).
 Sight lost in one eye (AHA 2021 statement on retinal artery occlusion, NICE CKS Sudden loss of vision),
 a belly swelling after a vehicle overturned (ATLS 10th ed.) and pink frothy sputum with breathlessness
 lying flat (ESC 2021 acute pulmonary oedema) fire by their parts in every script; sources in
-data/red_flags.json.
+data/red_flags.json. Below them, misreads of everyday complaints: burning eyes, pain after a tablet, a slow
+recovery, an infection that is over, sight slowly failing, aching eyes in Gurmukhi.
 """
 
 from __future__ import annotations
 
+from nlu.symptoms import extract_symptoms
 from tests.support.phrases import phrases
 from tests.support.red_flags import rules_fired
 
@@ -21,3 +23,25 @@ def test_an_emergency_told_in_other_words_fires(text: str, rule: str) -> None:
 @phrases("text", "rule")
 def test_an_everyday_sentence_with_the_same_words_stays_quiet(text: str, rule: str) -> None:
     assert rule not in rules_fired(text, age=55)
+
+
+def codes(text: str) -> dict[str, bool]:
+    """Each symptom code read in ``text`` and whether it is denied."""
+    return {mention.code: mention.negated for mention in extract_symptoms(text)}
+
+
+@phrases("text", "code")
+def test_a_complaint_is_read_as_what_it_is(text: str, code: str) -> None:
+    assert codes(text).get(code) is False
+
+
+@phrases("text", "code")
+def test_words_of_another_complaint_are_not_read_as_it(text: str, code: str) -> None:
+    assert code not in codes(text)
+
+
+@phrases("text")
+def test_eyes_that_burn_are_no_burn_injury(text: str) -> None:
+    """NICE CKS Red eye: burning eyes are a symptom; a chemical in the eye still fires (data/red_flags.json
+    mask eye_burning)."""
+    assert not rules_fired(text) & {"severe_burn", "inhalation_injury"}
