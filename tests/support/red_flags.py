@@ -25,11 +25,11 @@ def rules_fired(text: str, **context: Any) -> set[str]:
     return fired(text, **context) - {SAFETY_NET}
 
 
-#: Messages of a danger no rule names (a buffalo's horn in the belly, a bull's blow and the belly
-#: swelling), which the safety net flags: the end-to-end tests use the first one that only the net
-#: catches, so a new rule that catches one does not break them ("tractor palat gaya pet phool raha"
-#: left the list when major_trauma learnt a swelling belly after an overturned vehicle, ATLS).
-NET_ONLY_CANDIDATES = ("bhains ne seeng maar diya pet mein", "saand ne maar diya pet phool raha")
+#: Messages of a danger no rule names (a bull's blow and the belly swelling, a fall into a well with fast
+#: breathing), which the safety net flags: the end-to-end tests use the first one that only the net
+#: catches, so a new rule that catches one does not break them ("tractor palat gaya pet phool raha" and
+#: "bhains ne seeng maar diya pet mein" left the list when major_trauma learnt them, ATLS / ACS 2021).
+NET_ONLY_CANDIDATES = ("saand ne maar diya pet phool raha", "kuen mein gir gaya tha, bahar nikala, saans tez")
 
 
 def net_only() -> str:
