@@ -25,11 +25,11 @@ def rules_fired(text: str, **context: Any) -> set[str]:
     return fired(text, **context) - {SAFETY_NET}
 
 
-#: Messages of a danger no rule names (a bull's blow and the belly swelling, a fall into a well with fast
-#: breathing), which the safety net flags: the end-to-end tests use the first one that only the net
-#: catches, so a new rule that catches one does not break them ("tractor palat gaya pet phool raha" and
-#: "bhains ne seeng maar diya pet mein" left the list when major_trauma learnt them, ATLS / ACS 2021).
-NET_ONLY_CANDIDATES = ("saand ne maar diya pet phool raha", "kuen mein gir gaya tha, bahar nikala, saans tez")
+#: Messages of a danger no rule names (a bull's or buffalo's blow and the belly swelling), which the safety
+#: net flags: the end-to-end tests use the first one that only the net catches, so a new rule that catches
+#: one does not break them ("tractor palat gaya pet phool raha", "bhains ne seeng maar diya pet mein" and
+#: "kuen mein gir gaya tha, bahar nikala, saans tez" left the list when the rules learnt them).
+NET_ONLY_CANDIDATES = ("saand ne maar diya pet phool raha", "bhains ne maar diya pet phool gaya")
 
 
 def net_only() -> str:
