@@ -89,3 +89,14 @@ def test_red_and_swollen_is_not_a_swollen_testicle(text: str) -> None:
 @phrases("text")
 def test_a_swollen_testicle_still_fires(text: str) -> None:
     assert "testicular_torsion" in fired(text, sex="m", age=20)
+
+
+@phrases("text")
+def test_money_crops_or_a_phone_that_sank_is_not_a_drowning(text: str) -> None:
+    """"paisa doob gaya" is money lost and "fasal doob gayi" a flooded crop (mask ``sunk_things``)."""
+    assert "drowning" not in fired(text)
+
+
+@phrases("text")
+def test_a_person_in_the_water_beside_a_thing_is_still_a_drowning(text: str) -> None:
+    assert "drowning" in fired(text)
