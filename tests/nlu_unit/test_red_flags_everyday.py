@@ -62,16 +62,6 @@ def test_a_side_that_grows_heavy_is_not_a_stroke_unless_sudden() -> None:
         assert "stroke_signs" in fired(text, sex="m", age=60), text
 
 
-@phrases("text")
-def test_a_clicking_locking_jaw_is_not_tetanus(text: str) -> None:
-    assert "tetanus_signs" not in fired(text)
-
-
-@phrases("text")
-def test_lockjaw_still_fires(text: str) -> None:
-    assert "tetanus_signs" in fired(text)
-
-
 def test_a_toddler_who_does_not_respond_to_his_name_is_not_unconscious() -> None:
     assert "unconscious" not in fired("my 2 year old does not respond to his name", age=2)
     assert "unconscious" not in fired("she doesn't respond to her name and makes no eye contact", age=2)
@@ -79,24 +69,17 @@ def test_a_toddler_who_does_not_respond_to_his_name_is_not_unconscious() -> None
     assert "unconscious" in fired("he is not responding", age=2)
 
 
-@phrases("text")
-def test_red_and_swollen_is_not_a_swollen_testicle(text: str) -> None:
-    """The English "and" is the stem of the Punjabi "ande" (testicles): a wasp sting on the hand, "red and
-    swollen", fired testicular torsion for a 20-year-old (nlu/matcher.py, PhraseMatcher._stem)."""
-    assert "testicular_torsion" not in fired(text, sex="m", age=20)
+
+@phrases("text", "rule")
+def test_an_everyday_sense_does_not_fire_the_rule(text: str, rule: str) -> None:
+    """Words that also name a danger sign, said in their everyday sense (the TSV says why per section):
+    a jaw that clicks is not tetanus (NICE CKS TMD); the English "and" is the stem of the Punjabi "ande"
+    (testicles), so a wasp sting "red and swollen" fired testicular torsion for a 20-year-old
+    (nlu/matcher.py, PhraseMatcher._stem); "paisa doob gaya" is money lost and "fasal doob gayi" a
+    flooded crop (mask ``sunk_things``). A young man is assumed: the torsion rule needs one."""
+    assert rule not in fired(text, sex="m", age=20)
 
 
-@phrases("text")
-def test_a_swollen_testicle_still_fires(text: str) -> None:
-    assert "testicular_torsion" in fired(text, sex="m", age=20)
-
-
-@phrases("text")
-def test_money_crops_or_a_phone_that_sank_is_not_a_drowning(text: str) -> None:
-    """"paisa doob gaya" is money lost and "fasal doob gayi" a flooded crop (mask ``sunk_things``)."""
-    assert "drowning" not in fired(text)
-
-
-@phrases("text")
-def test_a_person_in_the_water_beside_a_thing_is_still_a_drowning(text: str) -> None:
-    assert "drowning" in fired(text)
+@phrases("text", "rule")
+def test_the_danger_sign_itself_still_fires(text: str, rule: str) -> None:
+    assert rule in fired(text, sex="m", age=20)
