@@ -11,20 +11,20 @@ from __future__ import annotations
 from functools import cache
 
 from config.paths import ROOT
+from nlu.matcher import PhraseMatcher
 from nlu.resources import read_tsv
-from nlu.text import phrase_key
+from nlu.text import tokenize
 
 PHRASES = ROOT / "data" / "pharmacy" / "where_to_get.tsv"
 
 
 @cache
-def _phrases() -> frozenset[tuple[str, ...]]:
-    return frozenset(phrase_key(form) for row in read_tsv(PHRASES)
-                     for form in row["forms"].split("|") if form.strip())
+def _matcher() -> PhraseMatcher:
+    """Exact matching on match keys (no typo correction: "milegi" and "mil gayi" differ in meaning)."""
+    return PhraseMatcher((("where", form) for row in read_tsv(PHRASES)
+                          for form in row["forms"].split("|") if form.strip()), fuzzy=False)
 
 
 def asks_where_to_get(text: str) -> bool:
     """True when ``text`` contains one of the where-to-get phrases, in any language or script."""
-    keys = phrase_key(text or "")
-    lengths = {len(phrase) for phrase in _phrases()}
-    return any(keys[i:i + n] in _phrases() for n in lengths for i in range(len(keys) - n + 1))
+    return bool(_matcher().find(tokenize(text or "")))
