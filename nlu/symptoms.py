@@ -362,18 +362,12 @@ def _without_others_onset(text: str, tokens: Sequence[Token], matches: list[Phra
         return matches
     # break words split too: "father died suddenly and now I have chest pain" keeps the sudden chest pain
     clause = clause_ids(text, tokens, clause_breaks(tokens))
-    death_clauses = {clause[m.first] for m in _death_words().find(tokens)}
+    death_clauses = {clause[m.first] for m in _word_matcher("death", "death").find(tokens)}  # matched whole
     if not death_clauses:
         return matches
     told = {clause[m.first] for m in matches if m.label not in ONSET_CODES}
     return [m for m in matches
             if m.label not in ONSET_CODES or clause[m.first] not in death_clauses or clause[m.first] in told]
-
-
-@lru_cache(maxsize=1)
-def _death_words() -> PhraseMatcher:
-    """The death words, matched whole ("mar gaya", never its "gaya" alone)."""
-    return PhraseMatcher((("death", form) for form in word_list("words")["death"]), fuzzy=False)
 
 
 def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
