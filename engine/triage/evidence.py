@@ -8,6 +8,7 @@ reported counts as present: missing a symptom is the less safe mistake).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -29,9 +30,13 @@ IMPOSSIBLE = -1.0e4
 #: Red flags (``nlu.red_flags`` rule ids) that name a finding the ranking should count too: the rule
 #: recognised "bleeding from below" in a pregnancy or "pulled out of the pond" where the lexicon
 #: alone found nothing, and a differential that ignores it ranks anaemia above a miscarriage. Only
-#: rules whose meaning is the finding itself; rules whose code merely names them for the
-#: explanation (drowning -> unconsciousness, shock -> fainting) map to the finding they mean or
-#: are left out.
+#: rules whose meaning is the finding itself (the rule's ``reason`` in data/red_flags.json names it,
+#: and its source is the rule's); rules whose code merely names them for the explanation (drowning ->
+#: unconsciousness, shock -> fainting, sepsis -> fever, an infant's danger sign -> fever) map to the
+#: finding they mean or are left out. Issue #16 (rank helper): 100 of the own wide set's emergencies
+#: had their condition outside the top 3 while a rule had recognised what they were (chest pain or
+#: pressure, lockjaw, an electric shock, a swallowed poison, gasping, a rigid belly), so the ranking
+#: scored a man with crushing chest pain and sweating on "sweating" alone.
 FLAG_FINDINGS: dict[str, tuple[str, ...]] = {
     "pregnancy_bleeding": ("vaginal_bleeding",),
     "heat_stroke": ("heat_exposure",),
@@ -49,9 +54,91 @@ FLAG_FINDINGS: dict[str, tuple[str, ...]] = {
     "newborn_jaundice_first_day": ("jaundice",),
     "head_injury_danger": ("head_injury",),
     "anaphylaxis": ("allergic_reaction",),
+    # swelling of the face, lips or tongue with a wheeze or a closing throat (WAO 2020)
+    "face_swelling_with_breathing_difficulty": ("swelling_face", "breathlessness"),
     "pregnancy_waters_leaking": ("water_leak",),
     "thunderclap_headache": ("severe_headache",),
     "urinary_retention": ("difficulty_urinating",),
+    # chest pain or pressure of cardiac character (NICE CG95)
+    "cardiac_chest_pain": ("chest_pain",),
+    # face, arm or speech: the weakness or droop of one side BE-FAST names (AHA/ASA 2019)
+    "stroke_signs": ("one_sided_weakness",),
+    # lockjaw or spasms: muscle stiffness (WHO Tetanus fact sheet 2023)
+    "tetanus_signs": ("stiffness",),
+    "electrical_injury": ("electric_shock",),
+    "poisoning": ("poisoning",),
+    "toxic_gas_exposure": ("poisoning",),
+    "button_battery": ("foreign_body",),
+    "suicidal_thoughts": ("suicidal_thoughts",),
+    "seizure": ("seizure",),
+    "pregnancy_convulsions": ("seizure",),
+    "unconscious": ("unconsciousness",),
+    "severe_breathing_difficulty": ("breathlessness",),
+    "inhalation_injury": ("smoke_exposure",),
+    "heavy_bleeding": ("bleeding",),
+    "vomiting_blood": ("blood_in_vomit",),
+    "pregnancy_severe_abdominal_pain": ("abdominal_pain",),
+    "child_not_feeding": ("poor_feeding",),
+    "child_lethargic": ("lethargy",),
+    "altered_consciousness": ("confusion",),
+    "dka_signs": ("high_blood_sugar",),
+    "low_sugar_hypoglycaemia": ("low_blood_sugar",),
+    "animal_bite_high_risk": ("animal_bite",),
+    "fever_stiff_neck": ("neck_stiffness",),
+    "kidney_failure_no_urine": ("reduced_urination",),
+}
+#: Readings past a threshold (``nlu.vitals.Finding.id``, thresholds of data/vitals.json and their NEWS2
+#: bands) that are a finding themselves: a measured BP of 170/110 is high blood pressure, a sugar of 48 a
+#: low sugar, 38.2 °C in a six-week-old a fever, 64 breaths a minute fast breathing (the thresholds' own
+#: sources: WHO IMCI 2014, NICE NG133/NG136, ADA 2024, RCP NEWS2). A reading's ``code`` names it for the
+#: explanation and is not always the finding (a low BP is coded "fainting", a low temperature "fever"),
+#: so the findings are listed here; a low BP, a slow or fast pulse and a low SpO2 are findings of their own
+#: (data/symptoms.tsv) that the conditions whose guidelines name them list.
+VITAL_FINDINGS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("very_high_systolic", "pregnancy_severe_hypertension", "preeclampsia_severe_features",
+                     "pregnancy_hypertension", "hypertensive_encephalopathy", "hypertensive_emergency",
+                     "severe_hypertension"), ("high_blood_pressure",)),
+    **dict.fromkeys(("severe_hypoglycaemia", "hypoglycaemia_altered", "hypoglycaemia"), ("low_blood_sugar",)),
+    **dict.fromkeys(("hyperosmolar_risk", "dka_risk", "hyperglycaemia"), ("high_blood_sugar",)),
+    **dict.fromkeys(("young_infant_fast_breathing", "child_tachypnoea_red", "infant_fast_breathing",
+                     "child_fast_breathing", "news2_resp_rate_high"), ("fast_breathing",)),
+    **dict.fromkeys(("young_infant_fever", "infant_fever_red", "infant_fever_amber", "child_high_fever",
+                     "hyperpyrexia", "maternal_sepsis_vitals", "news2_temperature_high"), ("fever",)),
+    **dict.fromkeys(("young_infant_hypothermia", "child_hypothermia", "news2_temperature_low"), ("cold_body",)),
+    **dict.fromkeys(("hypotension", "newborn_hypotension", "child_hypotension", "older_child_hypotension",
+                     "news2_systolic_low"), ("low_blood_pressure",)),
+    **dict.fromkeys(("symptomatic_bradycardia", "bradycardia_dizzy", "child_bradycardia", "news2_pulse_low"),
+                    ("slow_pulse",)),
+    **dict.fromkeys(("child_tachycardia_infant", "child_tachycardia_toddler", "child_tachycardia", "news2_pulse_high"),
+                    ("fast_pulse",)),
+    **dict.fromkeys(("hypoxaemia", "spo2_below_target", "child_spo2_amber", "news2_spo2_low"), ("low_oxygen",)),
+}
+
+
+#: Danger-sign parts and signals the red-flag reader finds in a message (``nlu.red_flags.text_facts``:
+#: data/lexicon/danger_parts.tsv, the ``signals`` of data/red_flags.json) whose meaning is a finding
+#: the symptom lexicon does not read: "diaphoretic" is sweating, "lockjaw" a mouth that will not open,
+#: a bee or a wasp an insect sting, "hard to wake" lethargy, "using his neck muscles to breathe"
+#: breathlessness. Issue #16 (rank helper): the reader had recognised these in the own wide set's missed
+#: emergencies while the ranking never saw them. A key is the labels that must all be there: a part that
+#: only means the finding beside another ("chhale" are blisters beside a burn, mouth ulcers in the mouth,
+#: and "chala" is also "went") is keyed with it, or with the red-flag rule (``FLAG_FINDINGS`` ids) that judged
+#: it; parts that mean nothing alone ("rigid", "cold") are left out.
+PART_FINDINGS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("diaphoresis",): ("sweating",),  # ESC 2023 ACS: diaphoresis
+    ("trismus",): ("limited_mouth_opening",),  # WHO Tetanus fact sheet 2023: lockjaw
+    ("stinging_insect",): ("insect_sting",),  # WAO Anaphylaxis Guidance 2020: stinging insects
+    ("hard_to_wake",): ("lethargy",),  # WHO IMCI 2014: lethargic or unconscious
+    ("accessory_muscles",): ("breathlessness",),  # BTS/SIGN 158 asthma: accessory muscle use
+    ("hypothermia_term",): ("cold_body",),  # Tintinalli's Emergency Medicine, ch. Hypothermia
+    ("postpartum",): ("recent_delivery",),  # WHO PPH 2012: after delivery
+    ("rigid_abdomen",): ("rigid_abdomen",),  # Bailey and Love: board-like rigidity
+    # a belly "hard", "tight" or "guarding" only where the rule judged it an acute abdomen: "pet tight hai"
+    # alone is wind or constipation
+    ("acute_abdomen_surgical", "rigid"): ("rigid_abdomen", "abdominal_pain"),
+    # the rule also fires on green vomit in a baby, who tells no pain: the pain only where a pain word is
+    ("acute_abdomen_surgical", "pain_word"): ("abdominal_pain",),
+    ("blister", "burn"): ("blisters",),  # NICE CKS Burns and scalds 2024: partial-thickness burns blister
 }
 
 
@@ -112,11 +199,16 @@ def normalise(kb: KnowledgeBase, evidence: Evidence) -> Evidence:
     )
 
 
-def with_flag_findings(kb: KnowledgeBase, evidence: Evidence, flag_ids: list[str]) -> Evidence:
-    """``evidence`` plus the findings the red flags recognised (:data:`FLAG_FINDINGS`), normalised;
-    the same object when they add nothing."""
-    extra = [code for flag in flag_ids for code in FLAG_FINDINGS.get(flag, ())
-             if code in kb.symptom_index and code not in evidence.present]
+def with_flag_findings(kb: KnowledgeBase, evidence: Evidence, flag_ids: Iterable[str],
+                       vital_ids: Iterable[str] = (), facts: frozenset[str] | set[str] = frozenset()) -> Evidence:
+    """``evidence`` plus the findings the red flags recognised (:data:`FLAG_FINDINGS`), the readings
+    that are findings (:data:`VITAL_FINDINGS`, by ``nlu.vitals.Finding.id``) and the danger-sign parts that
+    are (:data:`PART_FINDINGS`, by ``nlu.red_flags.text_facts`` label), normalised; the same object when
+    they add nothing."""
+    named = [*(FLAG_FINDINGS.get(flag, ()) for flag in flag_ids), *(VITAL_FINDINGS.get(v, ()) for v in vital_ids),
+             *(codes for labels, codes in PART_FINDINGS.items() if facts and set(labels) <= facts)]
+    extra = list(dict.fromkeys(code for codes in named for code in codes
+                               if code in kb.symptom_index and code not in evidence.present))
     if not extra:
         return evidence
     return normalise(kb, replace(evidence, present=[*evidence.present, *extra]))

@@ -18,7 +18,7 @@ from nlu.symptoms import codes_of, extract_symptoms
 from nlu.vitals import Finding, Implausible, assess, measured_afebrile, names_measurement, read_vitals
 
 __all__ = ["RULES_VERSION", "ReadText", "read_text", "red_flags", "urgent_flags", "language_of", "vital_signs",
-           "safety_net_level"]
+           "safety_net_level", "facts_of"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,12 @@ def vital_signs(
     if sex == "m":
         facts.discard("pregnant")
     return assess(vitals, facts, age), vitals.implausible
+
+
+def facts_of(text: str | None) -> set[str]:
+    """The symptom codes, danger-sign parts and signals the red-flag reader finds asserted in ``text``
+    (``nlu.red_flags.text_facts``), for the findings only it reads (``evidence.PART_FINDINGS``)."""
+    return text_facts(text or "") if text and text.strip() else set()
 
 
 def safety_net_level(text: str | None) -> tuple[str | None, str | None]:

@@ -1,0 +1,99 @@
+"""Findings only the red-flag reader, a rule or a reading recognised count in the ranking (issue #16).
+
+A man with crushing chest pain who is "diaphoretic" was ranked on "chest pain" alone (reflux first), a
+reading of 2.4 mmol/L never counted as a low sugar, a bee sting was never an insect sting: the
+differential is judged here on the knowledge-base scorer alone (``use_classifier=False``: deterministic,
+the one urgency is decided on). The phrasings are this file's own, not the evaluation sets'.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from config.paths import ROOT
+from engine.triage.engine import Engine
+from engine.triage.evidence import PART_FINDINGS, VITAL_FINDINGS, Evidence, with_flag_findings
+from engine.triage.kb import default_kb
+
+KB = default_kb()
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(use_classifier=False)
+
+
+def _top3(result) -> list[str]:
+    return [c.id for c in result.conditions[:3]]
+
+
+def test_mapped_readings_and_parts_exist_and_name_known_findings():
+    """A renamed threshold or part would silently stop counting."""
+    vitals = json.loads((ROOT / "data" / "vitals.json").read_text(encoding="utf-8"))
+    ids = {t["id"] for t in vitals["thresholds"]} | {c["id"] for c in vitals["combined"]}
+    ids |= {f"news2_{m}_{d}" for m in vitals["news2"]["bands"] for d in ("low", "high")}
+    assert set(VITAL_FINDINGS) <= ids
+    with (ROOT / "data" / "lexicon" / "danger_parts.tsv").open(encoding="utf-8") as handle:
+        parts = {row[0] for row in csv.reader(handle, delimiter="\t") if row and not row[0].startswith("#")}
+    red_flags = json.loads((ROOT / "data" / "red_flags.json").read_text(encoding="utf-8"))
+    known = parts | set(red_flags["signals"]) | {rule["id"] for rule in red_flags["rules"]}
+    labels = {label for key in PART_FINDINGS for label in key}
+    assert labels <= known, labels - known
+    codes = {code for group in (*VITAL_FINDINGS.values(), *PART_FINDINGS.values()) for code in group}
+    assert codes <= set(KB.symptom_index)
+
+
+def test_a_part_keyed_with_another_needs_both():
+    """'chhale' beside a burn are blisters; 'pata chala' (found out) and mouth 'chhale' are not; a belly
+    'tight' is a rigid abdomen only where the acute-abdomen rule fired."""
+    ev = Evidence(present=["burn"], age=30, sex="f")
+    assert "blisters" in with_flag_findings(KB, ev, [], [], {"burn", "blister"}).present
+    assert with_flag_findings(KB, Evidence(present=["squint"]), [], [], {"blister", "squint"}).present == ["squint"]
+    belly = Evidence(present=["bloating"], age=40, sex="m")
+    assert with_flag_findings(KB, belly, [], [], {"rigid", "site_abdomen"}) is belly
+    assert "rigid_abdomen" in with_flag_findings(KB, belly, [], [], {"rigid", "acute_abdomen_surgical"}).present
+
+
+def test_a_baby_with_green_vomit_is_not_given_belly_pain():
+    """The acute-abdomen rule also fires on bilious vomiting in an infant, who reports no pain."""
+    ev = Evidence(present=["vomiting"], age=0.1, sex="m")
+    assert with_flag_findings(KB, ev, ["acute_abdomen_surgical"], [], {"bilious", "acute_abdomen_surgical"}) is ev
+
+
+@pytest.mark.parametrize(("text", "kwargs", "expected"), [
+    # ESC 2023 ACS: retrosternal pressure with diaphoresis and radiation
+    ("heavy pressure in the middle of the chest for 40 minutes going into the left arm, he is diaphoretic",
+     {"age": 57, "sex": "m"}, "heart_attack"),
+    # ADA 2024: a sugar below 3.0 mmol/L with drowsiness is a severe hypoglycaemia
+    ("glucometer shows 2.6 mmol/L and she is very drowsy", {"age": 66, "sex": "f"}, "hypoglycaemia"),
+    # NICE NG133: a fit in pregnancy with a BP of 160/110 or more
+    ("she had a fit an hour ago, BP 166/112", {"age": 25, "sex": "f", "pregnant": True}, "eclampsia"),
+    # WHO Tetanus fact sheet 2023: lockjaw after a wound
+    ("stepped on a rusty nail last week, now lockjaw and his back arches", {"age": 38, "sex": "m"}, "tetanus"),
+    # ISBI 2016: an electric shock with a fit
+    ("got a shock from the motor wire and then had a fit", {"age": 33, "sex": "m"}, "electric_injury"),
+])
+def test_what_only_the_reader_found_ranks_the_condition(engine, text, kwargs, expected):
+    assert expected in _top3(engine.triage(text, **kwargs))
+
+
+def test_a_bee_sting_with_a_closing_throat_names_a_sting_reaction(engine):
+    """WAO 2020: stinging insects are among the commonest triggers; either sting condition is right."""
+    top = _top3(engine.triage("a wasp stung my neck and now my throat feels like it is closing", age=44, sex="f"))
+    assert {"anaphylaxis", "bee_wasp_stings"} & set(top)
+
+
+@pytest.mark.parametrize(("text", "kwargs", "expected"), [
+    # NICE NG51 / Surviving Sepsis 2021: fever with a systolic BP under 90 and a pulse over 130
+    ("temperature 39.8, BP 78/44, pulse 134", {"age": 52, "sex": "m"}, "sepsis"),
+    # ESC pacing 2021: a pulse in the thirties with dizziness
+    ("pulse is only 34 and she keeps feeling dizzy", {"age": 79, "sex": "f"}, "heart_block"),
+    # Bailey and Love: a board-like belly after sudden severe pain
+    ("sudden terrible belly pain and now the belly is hard as a board", {"age": 61, "sex": "m"},
+     "perforated_peptic_ulcer"),
+])
+def test_readings_and_signs_the_lexicon_has_no_word_for_rank_the_condition(engine, text, kwargs, expected):
+    assert expected in _top3(engine.triage(text, **kwargs))
