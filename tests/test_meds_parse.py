@@ -78,6 +78,10 @@ def test_ocr_slips_in_schedules(text, name, frequency):
     ("Tab Glycomet GP 2   1   0   1   30", "1-0-1", None),  # Morning / Noon / Night columns
     ("Tab Januvia 100   1   0   0   30", "1-0-0", None),
     ("Tab Pan 40   0   0   0", None, None),  # no dose in any column is no schedule
+    ("Tab Thyronorm 50   1 (empty stomach)   0   0   30", "1-0-0", None),  # a remark beside a column's dose
+    ("Syp K-Cit   11-1   x 7 days", "1-1-1", 7),  # one dash lost
+    ("Tab Dolo 650   1-01   x 3 days", "1-0-1", 3),
+    ("Syp K-Cit 11-1 x 7 days", None, 7),  # not in a column of its own: no dose pattern to repair
 ])
 def test_more_ocr_repairs(text, frequency, days):
     med = parse_medications(text)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.meds.summary import summarise
-from engine.ocr.labs import load_ranges, parse_labs, parse_line, reference_range
+from engine.ocr.labs import load_ranges, match_test, parse_labs, parse_line, reference_range
 
 
 @pytest.mark.parametrize(("line", "code", "value", "unit", "low", "high", "flag"), [
@@ -53,6 +53,17 @@ def test_standard_test_names():
     row = parse_line("Vitamin 0 13 ng/mL 30 - 100")
     assert (row.test, row.label) == ("Vitamin D", "Vitamin 0")
     assert set(row.to_contract()) == {"test", "value", "unit", "ref_low", "ref_high", "flag"}
+
+
+@pytest.mark.parametrize(("label", "code"), [("HbAic", "hba1c"), ("HbAlc", "hba1c"), ("Vitamin Bi2", "vitamin_b12"),
+                                           ("HbA1c", "hba1c"), ("Hb", "haemoglobin")])
+def test_ocr_look_alikes_in_test_names(label, code):
+    assert match_test(label) == code  # Tesseract's i/l for a 1 in a test's name
+
+
+def test_a_row_whose_test_name_ocr_misread_still_parses():
+    row = parse_line("HbAic   8.2   %   4.0-6.0")
+    assert (row.code, row.value, row.flag) == ("hba1c", 8.2, "high")
 
 
 def test_builtin_range_by_sex_and_age():

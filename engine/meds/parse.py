@@ -183,19 +183,24 @@ _BARE_PATTERN = re.compile(r"(?<=\s\s)([01])([01])([01])(?![\w./-])(?!\s*(?:mg|m
 
 # One dose per column: a table with Morning / Afternoon / Night columns prints "1   0   1" (the row rebuild
 # writes a column break as three spaces); each cell a lone 0, 1 or ½ between column breaks.
-_COLUMN_PATTERN = re.compile(r"(?<=\s\s)([01½])\s{2,}([01½])\s{2,}([01½])(?!\S)")
+# A cell may carry a remark in brackets beside its dose ("1 (empty stomach)   0   0").
+_CELL_NOTE = r"(?:\s+\([^()]{1,40}\))?"
+_COLUMN_PATTERN = re.compile(rf"(?<=\s\s)([01½]){_CELL_NOTE}\s{{2,}}([01½]){_CELL_NOTE}\s{{2,}}([01½])(?!\S)")
+# A dashed pattern that lost one dash ("11-1" for 1-1-1, "1-01" for 1-0-1), in its own column as above.
+_HALF_DASHED = re.compile(r"(?<=\s\s)(?:([01])([01])[-–]([01])|([01])[-–]([01])([01]))(?![\w./-])")
 
 
 def _schedule(line: str):
     """The frequency on a medicine line, trying OCR repairs: abbreviation slips first, then a dose
-    pattern whose dashes were lost ("010" for 0-1-0) or that a table spread over columns ("1   0   1"),
-    only when nothing else was found."""
+    pattern whose dashes were lost ("010" for 0-1-0, "11-1" for 1-1-1) or that a table spread over
+    columns ("1   0   1"), only when nothing else was found."""
     fixed = fix_schedule_ocr(line)
     freq = parse_frequency(fixed)
-    for rx in (_BARE_PATTERN, _COLUMN_PATTERN):
+    for rx in (_BARE_PATTERN, _COLUMN_PATTERN, _HALF_DASHED):
         found = rx.search(fixed)
-        if freq is None and found and "".join(found.groups()) != "000":
-            freq = parse_frequency(rx.sub(r"\1-\2-\3", fixed, count=1))
+        slots = [g for g in found.groups() if g is not None] if found else []
+        if freq is None and slots and "".join(slots) != "000":
+            freq = parse_frequency(fixed[:found.start()] + "-".join(slots) + fixed[found.end():])
     return freq
 
 

@@ -95,6 +95,20 @@ def _aliases() -> dict[str, str]:
     return {_norm(alias): key for key, names in aliases().items() for alias in names}
 
 
+# Tesseract reads the "1" of a test name as i, l or I ("HbAic", "HbAlc" for HbA1c) and "0" as o: a label
+# that matches no name as printed is compared with every alias once those look-alikes are made one.
+_LOOKALIKES = str.maketrans({"1": "i", "l": "i", "0": "o"})
+
+
+@lru_cache(maxsize=1)
+def _folded_aliases() -> dict[str, str]:
+    """Aliases with look-alike characters made one; a folded spelling two tests share is dropped (ambiguous)."""
+    folded: dict[str, set[str]] = {}
+    for alias, key in _aliases().items():
+        folded.setdefault(alias.translate(_LOOKALIKES), set()).add(key)
+    return {alias: next(iter(keys)) for alias, keys in folded.items() if len(keys) == 1}
+
+
 @lru_cache(maxsize=1)
 def _others() -> frozenset[str]:
     lines = OTHER_TESTS_PATH.read_text(encoding="utf-8").splitlines()
@@ -114,6 +128,8 @@ def match_test(label: str) -> str | None:
             return aliases[candidate]
         if candidate in _others():
             return None
+        if candidate.translate(_LOOKALIKES) in _folded_aliases():
+            return _folded_aliases()[candidate.translate(_LOOKALIKES)]
     if len(key) < 4:
         return None
     choices = list(aliases) + sorted(_others())
