@@ -94,6 +94,28 @@ def test_a_bee_sting_with_a_closing_throat_names_a_sting_reaction(engine):
     # Bailey and Love: a board-like belly after sudden severe pain
     ("sudden terrible belly pain and now the belly is hard as a board", {"age": 61, "sex": "m"},
      "perforated_peptic_ulcer"),
+    # WHO Methanol note 2014: blurred vision and vomiting the day after country liquor
+    ("drank desi daru at a wedding last night, today everything looks hazy and he is vomiting",
+     {"age": 45, "sex": "m"}, "methanol_poisoning"),
+    # RCOG GTG 37b: breathlessness with a painful calf in the weeks after delivery
+    ("two weeks after my delivery my calf is painful and today I suddenly became breathless",
+     {"age": 29, "sex": "f"}, "pulmonary_embolism"),
 ])
 def test_readings_and_signs_the_lexicon_has_no_word_for_rank_the_condition(engine, text, kwargs, expected):
     assert expected in _top3(engine.triage(text, **kwargs))
+
+
+def test_a_reading_under_the_urgent_thresholds_is_still_a_finding():
+    """NICE NG136: 150/95 is a high blood pressure; ADA 2024: a random sugar of 250 a high sugar; a normal
+    reading is no finding."""
+    from engine.triage.text import reading_findings
+
+    assert reading_findings("BP 150/95 at the camp") == ["high_blood_pressure"]
+    assert reading_findings("sugar 250 aaya") == ["high_blood_sugar"]
+    assert reading_findings("BP 118/76, sugar 96") == []
+
+
+def test_a_camp_blood_pressure_ranks_hypertension(engine):
+    result = engine.triage("health camp me BP 164/100 nikla, kabhi kabhi sir bhaari", age=52, sex="m")
+    assert "hypertension" in _top3(result)
+    assert result.urgency == "routine"

@@ -197,7 +197,8 @@ class Engine:
         signs = text.urgent_flags(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
         net = text.safety_net_level(text_in)
         reported = ev.present  # what the person said, as the contract's "symptoms"
-        ev = with_flag_findings(self.kb, ev, flag_ids, [f.id for f in findings], text.facts_of(text_in) | set(flag_ids))
+        ev = with_flag_findings(self.kb, ev, flag_ids, [f.id for f in findings], text.facts_of(text_in) | set(flag_ids),
+                                text.reading_findings(text_in))
         if not ev.present:  # the lexicon found nothing: where a second opinion helps most
             return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net,
                                                            signs), text_in)

@@ -85,6 +85,10 @@ FLAG_FINDINGS: dict[str, tuple[str, ...]] = {
     "low_sugar_hypoglycaemia": ("low_blood_sugar",),
     "animal_bite_high_risk": ("animal_bite",),
     "fever_stiff_neck": ("neck_stiffness",),
+    # every clause of the rule has a missed period (NICE NG126 Ectopic pregnancy 2019)
+    "possible_ectopic_pregnancy": ("missed_period",),
+    # a harsh noise breathing in: an obstructed upper airway (WHO IMCI 2014)
+    "stridor": ("breathlessness",),
     "kidney_failure_no_urine": ("reduced_urination",),
 }
 #: Readings past a threshold (``nlu.vitals.Finding.id``, thresholds of data/vitals.json and their NEWS2
@@ -132,6 +136,7 @@ PART_FINDINGS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("accessory_muscles",): ("breathlessness",),  # BTS/SIGN 158 asthma: accessory muscle use
     ("hypothermia_term",): ("cold_body",),  # Tintinalli's Emergency Medicine, ch. Hypothermia
     ("postpartum",): ("recent_delivery",),  # WHO PPH 2012: after delivery
+    ("hooch",): ("alcohol_use",),  # illicit or country liquor: WHO Methanol poisoning note (2014)
     ("rigid_abdomen",): ("rigid_abdomen",),  # Bailey and Love: board-like rigidity
     # a belly "hard", "tight" or "guarding" only where the rule judged it an acute abdomen: "pet tight hai"
     # alone is wind or constipation
@@ -200,13 +205,14 @@ def normalise(kb: KnowledgeBase, evidence: Evidence) -> Evidence:
 
 
 def with_flag_findings(kb: KnowledgeBase, evidence: Evidence, flag_ids: Iterable[str],
-                       vital_ids: Iterable[str] = (), facts: frozenset[str] | set[str] = frozenset()) -> Evidence:
+                       vital_ids: Iterable[str] = (), facts: frozenset[str] | set[str] = frozenset(),
+                       codes: Iterable[str] = ()) -> Evidence:
     """``evidence`` plus the findings the red flags recognised (:data:`FLAG_FINDINGS`), the readings
     that are findings (:data:`VITAL_FINDINGS`, by ``nlu.vitals.Finding.id``) and the danger-sign parts that
-    are (:data:`PART_FINDINGS`, by ``nlu.red_flags.text_facts`` label), normalised; the same object when
-    they add nothing."""
+    are (:data:`PART_FINDINGS`, by ``nlu.red_flags.text_facts`` label), plus finding ``codes`` read elsewhere
+    (``engine.triage.text.reading_findings``), normalised; the same object when they add nothing."""
     named = [*(FLAG_FINDINGS.get(flag, ()) for flag in flag_ids), *(VITAL_FINDINGS.get(v, ()) for v in vital_ids),
-             *(codes for labels, codes in PART_FINDINGS.items() if facts and set(labels) <= facts)]
+             *(found for labels, found in PART_FINDINGS.items() if facts and set(labels) <= facts), tuple(codes)]
     extra = list(dict.fromkeys(code for codes in named for code in codes
                                if code in kb.symptom_index and code not in evidence.present))
     if not extra:

@@ -18,7 +18,7 @@ from nlu.symptoms import codes_of, extract_symptoms
 from nlu.vitals import Finding, Implausible, assess, measured_afebrile, names_measurement, read_vitals
 
 __all__ = ["RULES_VERSION", "ReadText", "read_text", "red_flags", "urgent_flags", "language_of", "vital_signs",
-           "safety_net_level", "facts_of"]
+           "safety_net_level", "facts_of", "reading_findings"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,28 @@ def vital_signs(
     if sex == "m":
         facts.discard("pregnant")
     return assess(vitals, facts, age), vitals.implausible
+
+
+#: A reading below the urgent thresholds of data/vitals.json is still a finding: 170/100 at a camp is a high
+#: blood pressure (NICE NG136 2023 and ISH 2020: clinic BP 140/90 or more), a random sugar of 250 a high
+#: sugar (ADA Standards of Care 2024: random plasma glucose 200 mg/dL or more). (reading values, finding).
+READING_FINDINGS: tuple[tuple[str, str, float, str], ...] = (
+    ("systolic", ">=", 140.0, "high_blood_pressure"),
+    ("diastolic", ">=", 90.0, "high_blood_pressure"),
+    ("glucose", ">=", 200.0, "high_blood_sugar"),
+)
+
+
+def reading_findings(text: str | None) -> list[str]:
+    """The findings the readings in ``text`` are by :data:`READING_FINDINGS` (``nlu.vitals``; cached)."""
+    if not text or not text.strip():
+        return []
+    found = []
+    for reading in read_vitals(text).readings:
+        for name, value in reading.values().items():
+            found += [code for measure, op, limit, code in READING_FINDINGS
+                      if measure == name and op == ">=" and value >= limit]
+    return list(dict.fromkeys(found))
 
 
 def facts_of(text: str | None) -> set[str]:
