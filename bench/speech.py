@@ -145,6 +145,29 @@ CLOSED_GOLD = {
     18: "yes", 19: "no", 20: "yes", 21: "no", 48: "yes", 49: "no", 50: "yes", 51: "no", 52: "yes",
     54: "Dhuri", 55: "Sangrur", 56: "Ludhiana", 57: "Khanna", 60: "Sunam",
 }
+#: The symptoms each utterance names (data/symptoms.tsv codes, labelled by hand from the sentences'
+#: meaning, the same in every language; either of two codes where both fit: "कमजोरी" is weakness,
+#: fatigue, "आंखों में जलन" red or painful eyes), with the general codes they imply. An utterance not
+#: listed names none: any symptom read back for it is wrong.
+SYMPTOM_GOLD: dict[int, tuple[str, ...]] = {
+    0: ("fever",), 1: ("cough",), 2: ("headache",), 3: ("abdominal_pain",), 4: ("diarrhoea",), 5: ("vomiting",),
+    6: ("breathlessness",), 7: ("chest_pain",), 8: ("dizziness",), 9: ("body_ache", "fatigue"),
+    10: ("sore_throat",), 11: ("fever",), 13: ("fever",), 22: ("runny_nose", "sneezing"), 23: ("runny_nose",),
+    24: ("back_pain",), 25: ("joint_pain",), 26: ("burning_urination",), 27: ("loss_of_appetite",),
+    28: ("insomnia",), 29: ("rash",), 30: ("eye_pain", "eye_redness"), 31: ("ear_pain",), 32: ("toothache",),
+    33: ("fatigue",), 34: ("dry_cough", "cough"), 35: ("fever", "chills"), 36: ("swelling_legs",),
+    37: ("mouth_ulcer",), 45: ("fever",), 46: ("high_blood_sugar",), 47: ("vomiting",),
+}
+#: Guards tried by --symptoms: log-probability floors (None: none) and the most symptoms per read-back.
+SYMPTOM_FLOORS = [None, -1.5, -1.2, -1.0, -0.9, -0.8, -0.7, -0.6, -0.5]
+SYMPTOM_MOST = [1, 2, 3, 5]
+#: Least evidence (nats, engine.speech.symptoms.Route.evidence) tried by --symptoms (None: not scored).
+SYMPTOM_EVIDENCE = [None, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+#: Similarities tried by --symptoms (engine.speech.symptoms.Route.similar; with None, exact forms only).
+SYMPTOM_SIMILAR = [0.6, 0.7, 0.8]
+#: A wrong symptom read back costs this many right ones (the caller says "2" and is asked again, but
+#: a tired caller may confirm it): the guards are chosen for right - WRONG_COST * wrong.
+WRONG_COST = 3
 #: Scored with the end of transcript after each answer (True) or as its start only (False); the end
 #: token cost more than the answer itself on the first clips tried (-28 on "ਹਾਂ ਜੀ"), so only False.
 ENDINGS = (False,)
@@ -354,6 +377,40 @@ def time_note(engine, directory: Path, language: str, seconds: float = 10.0, rep
               flush=True)
 
 
+def long_notes(engine, directory: Path, languages: list[str], count: int) -> None:
+    """``count`` notes of 20-30 s per language (12 symptom and number utterances in a row, from a
+    different place of the list for each note, each note in its own espeak-ng variant) through
+    ``stt.transcribe`` as the channels call it: the decoder tokens the reference needs and the cap
+    (``stt.token_cap``), the tokens Whisper used, whether the decode ran to the cap (refused), and
+    WER without and with the shipped floor."""
+    from engine.speech.script import gurmukhi_to_devanagari
+
+    encode = engine.model.hf_tokenizer.encode
+    print(f"{'note':10} {'s':>5} {'needs':>5} {'cap':>4} {'used':>4} {'at cap':>6} {'refused':>7} {'WER':>5} "
+          f"{'WER*':>5} {'cpu/sec':>7}", flush=True)
+    for language in languages:
+        column = LANGUAGES[language]
+        pool = [row[column] for row in UTTERANCES if row[0] in ("symptom", "number")]
+        for k in range(count):
+            speed, pitch = VARIANTS[k % len(VARIANTS)]
+            text = ". ".join(pool[(k * 9 + j) % len(pool)] for j in range(12))
+            path = directory / f"long-{language}-{k}.wav"
+            _render(text, language, speed, pitch, "wide", path)
+            own, kids = _cpu()
+            result = stt.transcribe(path, language, engine=engine, min_logprob=None)
+            own2, kids2 = _cpu()
+            decode = stt.DECODE_AS[language]
+            needs = len(encode(" " + (gurmukhi_to_devanagari(text) if decode != language else text)).ids)
+            cap = stt.token_cap(result.duration, decode, language)
+            used = len(encode(" " + result.raw).ids) if result.raw else 0
+            ref = normal_words(text)
+            floored = stt.confident_text(result)
+            print(f"{language}-{k:<8} {result.duration:5.1f} {needs:5d} {cap:4d} {used:4d} {used >= cap!s:>6} "
+                  f"{not result.text!s:>7} {edits(ref, normal_words(result.text)) / len(ref):5.2f} "
+                  f"{edits(ref, normal_words(floored)) / len(ref):5.2f} "
+                  f"{(own2 - own + kids2 - kids) / result.duration:7.2f}", flush=True)
+
+
 def normal_words(text: str) -> list[str]:
     """Words compared: NFC, nukta folded, lowercased, punctuation (and danda) removed, ASCII digits."""
     text = unicodedata.normalize("NFD", text.translate(_DIGITS).lower())
@@ -374,9 +431,10 @@ def edits(ref: list, hyp: list) -> int:
     return previous[-1]
 
 
-def _setting_name(setting: tuple[str, str, bool, bool]) -> str:
+def _setting_name(setting: tuple[str, str, bool, bool | str]) -> str:
     language, decode, prompted, hot = setting
-    return f"{language}:{decode}:{'yes' if prompted else 'no'}:{'yes' if hot else 'no'}"
+    hot_name = "sym" if hot == "symptoms" else "yes" if hot else "no"
+    return f"{language}:{decode}:{'yes' if prompted else 'no'}:{hot_name}"
 
 
 def main() -> None:
@@ -386,7 +444,16 @@ def main() -> None:
     parser.add_argument("--shipped", action="store_true",
                         help="only the setting engine.speech.stt ships per language (DECODE_AS, PROMPTED, HOTWORDS)")
     parser.add_argument("--setting", nargs="*", default=[], metavar="LANG:DECODE:PROMPT:HOTWORDS",
-                        help="only these settings, e.g. pa:pa:no:yes pa:hi:yes:no")
+                        help="only these settings, e.g. pa:pa:no:yes pa:hi:yes:no (HOTWORDS sym: the symptom names)")
+    parser.add_argument("--long", type=int, default=0, metavar="N",
+                        help="only decode N long notes (20-30 s, 16 kHz) per language with the shipped setting: "
+                             "tokens used against the cap, refusals, WER")
+    parser.add_argument("--symptom-scores", nargs="*", type=Path, default=[], metavar="F.jsonl",
+                        help="score the symptoms found in these saved transcripts against their clips (rendered "
+                             "again) and write F.scored.jsonl for --symptoms")
+    parser.add_argument("--symptoms", nargs="*", type=Path, default=[], metavar="F.jsonl",
+                        help="no decoding: symptoms read back from the saved transcripts (engine.speech.symptoms); "
+                             "choose its guards on the tuning half and print both halves")
     parser.add_argument("--half", choices=("tune", "held", "all"), default="all",
                         help="the tuning half, the held-out half or both (default)")
     parser.add_argument("--save", type=Path, help="append one JSON line per decoded clip (for --floors)")
@@ -415,6 +482,14 @@ def main() -> None:
         closed_report([json.loads(line) for path in args.closed_report
                        for line in path.read_text(encoding="utf-8").splitlines()], args.shipped)
         return
+    if args.symptom_scores:
+        for path in args.symptom_scores:
+            score_symptoms(path)
+        return
+    if args.symptoms:
+        symptom_report([json.loads(line) for path in args.symptoms
+                        for line in path.read_text(encoding="utf-8").splitlines()], args.shipped)
+        return
     if args.floors:
         records = [json.loads(line) for path in args.floors for line in path.read_text(encoding="utf-8").splitlines()]
         choose_floors(records)
@@ -427,6 +502,10 @@ def main() -> None:
 
     install_whisper_base(load().effective_whisper_model_dir)
     engine = stt.backend()
+    if args.long:
+        with tempfile.TemporaryDirectory() as tmp:
+            long_notes(engine, Path(tmp), [lang for lang in LANGUAGES if not args.only or lang in args.only], args.long)
+        return
     if args.note:
         with tempfile.TemporaryDirectory() as tmp:
             engine.transcribe_wav(stt.convert(render_note(Path(tmp), "en", 2.0).read_bytes(), "wav16k"), "en", "", 32)
@@ -452,7 +531,7 @@ def main() -> None:
             settings = [(lang, stt.DECODE_AS[lang], stt.PROMPTED[stt.DECODE_AS[lang]], stt.HOTWORDS[stt.DECODE_AS[lang]])
                         for lang in LANGUAGES]
         if args.setting:
-            settings = [(lang, decode, prompt == "yes", hot == "yes")
+            settings = [(lang, decode, prompt == "yes", "symptoms" if hot == "sym" else hot == "yes")
                         for lang, decode, prompt, hot in (s.split(":") for s in args.setting)]
         _header(f"with the shipped floor {stt.MIN_LOGPROB}")
         for setting in settings:
@@ -735,6 +814,95 @@ def closed_report(records: list[dict], shipped: bool = False) -> dict[tuple[str,
         print(f"  {language}: seconds per clip (transcript + scores) p50 {seconds[len(seconds) // 2]:.2f}, "
               f"max {seconds[-1]:.2f}", flush=True)
     return chosen
+
+
+def score_symptoms(path: Path) -> None:
+    """Each saved decode of ``path`` whose transcript names symptoms (any count, no floor): its clip
+    rendered again (espeak-ng is deterministic) and each symptom's evidence in it
+    (engine.speech.symptoms.evidence), written with the record to ``path``.scored.jsonl."""
+    from engine.speech import symptoms
+
+    engine = stt.backend()
+    out = path.with_suffix(".scored.jsonl")
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    with tempfile.TemporaryDirectory() as tmp, out.open("w", encoding="utf-8") as handle:
+        for record in records:
+            codes = symptoms.candidates(record["text"], record["logprob"], record["language"],
+                                        symptoms.Route(None, 99, min(SYMPTOM_SIMILAR)))[:symptoms.MOST_SCORED]
+            if codes:
+                speed, pitch = VARIANTS[record["index"] % len(VARIANTS)]
+                clip = Path(tmp) / "clip.wav"
+                _render(record["ref"], record["language"], speed, pitch, record["band"], clip)
+                wav = stt.convert(clip.read_bytes(), "wav16k")
+                own, kids = _cpu()
+                record["symptom_evidence"] = symptoms.evidence(codes, wav, record["language"], engine)
+                own2, kids2 = _cpu()
+                record["symptom_cpu"] = own2 - own + kids2 - kids
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    print(f"{out}: {sum('symptom_evidence' in r for r in records)} of {len(records)} decodes scored", flush=True)
+
+
+def _symptom_tally(records: list[dict], route, floor: float | None) -> dict[str, int]:
+    """What callers get from each saved decode with the shipped text floor ``floor`` and, when the
+    transcript is refused, the symptom read-back ``route``: "right" (every symptom read back is one
+    the utterance names), "wrong" (one is not), "none" (asked again); and "text" (the transcript was
+    read back instead: scored by _score's right/wrong), split as text_right / text_wrong."""
+    from engine.speech import symptoms
+
+    tally = {"right": 0, "wrong": 0, "none": 0, "text_right": 0, "text_wrong": 0}
+    for record in records:
+        if record["text"] and (floor is None or record["logprob"] >= floor):
+            score = _score([record], None)
+            tally["text_right"] += score["right"]
+            tally["text_wrong"] += score["wrong"]
+            continue
+        codes = symptoms.candidates(record["text"], record["logprob"], record["language"], route)
+        codes = symptoms.decide(codes[:symptoms.MOST_SCORED], record.get("symptom_evidence", {}), route)
+        gold = set(SYMPTOM_GOLD.get(record["index"], ()))
+        tally["none" if not codes else "right" if set(codes) <= gold else "wrong"] += 1
+    return tally
+
+
+def symptom_report(records: list[dict], shipped: bool = False):
+    """Per setting: the symptom guards (floor, most) with the most right - WRONG_COST * wrong symptom
+    read-backs on the tuning half (both bands; ties: fewer wrong), or with ``shipped`` those
+    engine.speech.symptoms.ROUTES ships; then per half and band right / wrong / none, the
+    transcripts read back instead, and CPU per audio second of the decode."""
+    from engine.speech import symptoms
+
+    print(f"  {'setting':20} {'half':4} {'band':5} {'clips':>5} | symptoms: right wrong none | text: right wrong | "
+          f"cpu/sec  (guards chosen on the tuning half; WRONG_COST {WRONG_COST})")
+    for setting in dict.fromkeys(r["setting"] for r in records):
+        mine = [r for r in records if r["setting"] == setting]
+        language = mine[0]["language"]
+        floor = stt.MIN_LOGPROB[language]
+        tune = [r for r in mine if r["half"] == "tune"]
+        scored = all("symptom_evidence" in r for r in mine
+                     if symptoms.candidates(r["text"], r["logprob"], language, symptoms.Route(None, 99)))
+        options = [symptoms.Route(f, m, similar, e) for f in SYMPTOM_FLOORS for m in SYMPTOM_MOST
+                   for similar, e in ([(x, y) for x in [None, *SYMPTOM_SIMILAR] for y in SYMPTOM_EVIDENCE]
+                                      if scored else [(None, None)])]
+
+        def gain(route, tune=tune, floor=floor):
+            tally = _symptom_tally(tune, route, floor)
+            return tally["right"] - WRONG_COST * tally["wrong"], -tally["wrong"]
+
+        best = symptoms.ROUTES.get(language) if shipped else max(options, key=gain) if tune else None
+        if best is None:
+            continue
+        print(f"{setting}: {'shipped' if shipped else 'chosen'} floor {best.floor}, at most {best.most}, "
+              f"similar {best.similar}, evidence {best.evidence}", flush=True)
+        for part in ("tune", "held"):
+            for band in ("wide", "phone"):
+                rows = [r for r in mine if r["half"] == part and r["band"] == band]
+                if not rows:
+                    continue
+                it = _symptom_tally(rows, best, floor)
+                cpu = sum(r.get("cpu", 0.0) + (r.get("symptom_cpu", 0.0) if best.evidence is not None else 0.0)
+                          for r in rows) / sum(r["duration"] for r in rows)
+                print(f"  {setting:20} {part:4} {band:5} {len(rows):5d} | {it['right']:14d} {it['wrong']:5d} "
+                      f"{it['none']:4d} | {it['text_right']:11d} {it['text_wrong']:5d} | {cpu:7.2f}", flush=True)
+
 
 if __name__ == "__main__":
     main()

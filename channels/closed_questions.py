@@ -6,6 +6,8 @@ would be asked again and again. For these questions ``engine.speech.closed`` pic
 answer was said (when the transcript is refused, and for yes/no and numbers always); it is read back in the caller's language ("I understood: ਹਾਂ. 1 yes · 2 no") and
 counts only when confirmed, as every voice answer does. What is sent on is what the keypad or the
 menu would have sent: "1"/"2" for yes/no, the symptom's name for a menu group, the digits of a number.
+A refused transcript of any other answer (an open question, or the menu's when no group was heard)
+is searched for the symptoms it names (``engine.speech.symptoms``): those are read back, not the transcript.
 
 Which kind of answer the last question wants comes from the catalogue keys of the bot's turn (a
 yes/no question is any message whose English text offers "1 Yes · 2 No").
@@ -21,6 +23,7 @@ from channels import symptom_menu
 from channels.types.voice.keywords import NUMBER_KEYS
 from engine.i18n import catalogue
 from engine.speech import closed
+from engine.speech import symptoms as speech_symptoms
 from engine.speech.prompts import first_in_script
 
 #: The store key holding the kind of answer the last question to ``sender`` wants (WhatsApp/SMS).
@@ -78,9 +81,22 @@ ANSWER_FIRST = frozenset({"yesno", "number"})
 
 
 def hear(audio: bytes, language: str, kind: str | None, transcript, usable: str) -> Answer | None:
-    """The answer to a closed question of ``kind`` heard in ``audio``, or None (not a closed
-    question, none of its answers heard, or ``usable`` text that serves better)."""
-    if not kind or (usable and kind not in ANSWER_FIRST):
+    """The answer to a closed question of ``kind`` heard in ``audio``, or the symptoms a refused
+    transcript names (:func:`symptoms_named`), or None (none of the question's answers heard, no
+    symptom found, or ``usable`` text that serves better)."""
+    if kind and not (usable and kind not in ANSWER_FIRST):
+        heard = closed.hear(audio, language, choices(kind), transcript=transcript)
+        if heard.value:
+            return answer(kind, heard.value, language)
+    return None if usable or kind in ANSWER_FIRST else symptoms_named(transcript)
+
+
+def symptoms_named(transcript) -> Answer | None:
+    """The symptoms a refused transcript names, read back by their names in the caller's language
+    and sent on as those names once confirmed (``engine.speech.symptoms``; only where it has a
+    route, Punjabi: not to a yes/no or number question, where a symptom is no answer)."""
+    codes = speech_symptoms.heard(transcript) if transcript else []
+    if not codes:
         return None
-    heard = closed.hear(audio, language, choices(kind), transcript=transcript)
-    return answer(kind, heard.value, language) if heard.value else None
+    said = speech_symptoms.names(codes, transcript.language)
+    return Answer(said, said)

@@ -11,7 +11,8 @@ read from the project's data, never from the speech bench's sentences:
   short fixed list of the words the bot's own questions ask for: "हां", "नहीं", "दिन", "साल" ...);
 - number words 1-10 and the tens people give ages in (data/lexicon/numbers.tsv, in the script).
 
-bench/speech.py measures every combination; ``engine.speech.stt.DECODING`` ships what it chose.
+The symptom names themselves can be ``hotwords`` too (:func:`symptom_hotwords`). bench/speech.py
+measures every combination; ``engine.speech.stt`` ships what it chose.
 """
 
 from __future__ import annotations
@@ -59,6 +60,17 @@ def first_in_script(forms: list[str], language: str) -> str | None:
     """The first of ``forms`` written wholly in ``language``'s script (Latin for a language without one)."""
     script = _SCRIPT.get(language, _SCRIPT["en"])
     return next((f for f in forms if script.match(f)), None)
+
+
+@lru_cache(maxsize=8)
+def symptom_hotwords(language: str, limit: int = 60) -> str:
+    """The symptom names of data/symptoms.tsv after the prompt's (common first), in ``language``'s
+    script, space-separated: the narrow domain of a voice note that names symptoms, offered to
+    Whisper as ``hotwords`` (bench/speech.py measures them beside the answer words of :func:`hotwords`)."""
+    rows = {row["code"]: row for row in _rows(SYMPTOMS_TSV)}
+    codes = [c for c in _COMMON if c in rows] + [c for c in rows if c not in _COMMON]
+    names = [rows[c].get(language) or rows[c]["en"] for c in codes[:limit]]
+    return " ".join(dict.fromkeys(" ".join(n for n in names if _SCRIPT[language].match(n)).split()))
 
 
 @lru_cache(maxsize=8)

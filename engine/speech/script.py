@@ -7,8 +7,9 @@ measures both ways). The caller still has to read or hear it back in Punjabi, so
 1. symptom words the lexicon (data/symptom_lexicon.tsv) lists in Devanagari become the first
    Gurmukhi form it lists for the same symptom: "खांसी" -> "ਖੰਘ", "पेट दर्द" -> "ਢਿੱਡ ਦਰਦ";
 2. the rest is transliterated letter by letter: the Devanagari and Gurmukhi Unicode blocks are laid
-   out in parallel (U+0900 + 0x100), so most letters map by offset; the few Devanagari letters
-   Gurmukhi lacks get their usual Punjabi spelling (ष -> ਸ਼, ऋ -> ਰਿ, ॉ -> ੌ).
+   out in parallel (U+0900 + 0x100), so most letters map by offset (indic-nlp-library's
+   ``UnicodeIndicTransliterator``); the few Devanagari letters Gurmukhi lacks get their usual
+   Punjabi spelling (ष -> ਸ਼, ऋ -> ਰਿ, ॉ -> ੌ), which the library would leave as unassigned code points.
 """
 
 from __future__ import annotations
@@ -29,31 +30,25 @@ _SPECIAL = {
     "\u0964": "\u0964", "\u0965": "\u0965",  # danda is shared by both scripts
     "\u093d": "",  # avagraha
 }
+_SPECIAL_TABLE = str.maketrans(_SPECIAL)
 
 
-def _block_table(first: int, offset: int, special: dict[str, str]) -> dict[int, str]:
-    """A ``str.translate`` table from one Unicode block (128 code points from ``first``) onto the
-    parallel one ``offset`` away: each assigned letter to the letter in the same place, nothing
-    where that place is empty, and the ``special`` letters as they say. Both directions use it."""
-    table: dict[int, str] = {}
-    for code in range(first, first + 0x80):
-        char = chr(code)
-        if char in special:
-            table[code] = special[char]
-        elif unicodedata.name(char, ""):
-            target = chr(code + offset)
-            table[code] = target if unicodedata.name(target, "") else ""
-    return table
+def _convert(text: str, source: str, target: str, special: dict[int, str]) -> str:
+    """``text`` from ``source``'s script to ``target``'s, letter by letter: nukta letters decomposed
+    first (क़ -> क + ़), the ``special`` letters as they say, the rest by indic-nlp-library's offset
+    mapping (``UnicodeIndicTransliterator``: the two Unicode blocks are parallel), and a letter whose
+    place in the target block is empty dropped (the library would emit an unassigned code point: ष as
+    U+0A37 for 13 of the lexicon's 1531 Devanagari forms), then recomposed (NFC)."""
+    from indicnlp.transliterate.unicode_transliterate import UnicodeIndicTransliterator
 
-
-@lru_cache(maxsize=1)
-def _letters() -> dict[int, str]:
-    return _block_table(0x0900, 0x100, _SPECIAL)
+    text = unicodedata.normalize("NFD", text).translate(special)
+    text = UnicodeIndicTransliterator.transliterate(text, source, target)
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if unicodedata.name(ch, "")))
 
 
 def devanagari_to_gurmukhi(text: str) -> str:
-    """Letter-by-letter; nukta letters are decomposed first (क़ -> क + ़ -> ਕ + ਼)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_letters()))
+    """Letter by letter (:func:`_convert`), the letters Gurmukhi lacks in their usual Punjabi spelling."""
+    return _convert(text, "hi", "pa", _SPECIAL_TABLE)
 
 
 @lru_cache(maxsize=1)
@@ -88,14 +83,10 @@ _GURMUKHI_SPECIAL = {
     "\u0a72": "", "\u0a73": "", "\u0a74": "", "\u0a75": "",  # iri, ura, ek onkar, yakash
     "\u0964": "\u0964", "\u0965": "\u0965",
 }
-
-
-@lru_cache(maxsize=1)
-def _gurmukhi_letters() -> dict[int, str]:
-    return _block_table(0x0A00, -0x100, _GURMUKHI_SPECIAL)
+_GURMUKHI_SPECIAL_TABLE = str.maketrans(_GURMUKHI_SPECIAL)
 
 
 def gurmukhi_to_devanagari(text: str) -> str:
     """Letter by letter (the inverse of :func:`devanagari_to_gurmukhi`): for comparing a Punjabi form
     with Whisper's Devanagari, and for scoring Punjabi words in the script Whisper decodes them in."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_gurmukhi_letters()))
+    return _convert(text, "pa", "hi", _GURMUKHI_SPECIAL_TABLE)

@@ -35,7 +35,7 @@ from typing import Protocol
 from engine.speech.audio import AudioFormatRefused, convert, duration_seconds
 from engine.speech.models import ModelMissing, fingerprint, is_installed
 from engine.speech.prompts import hotwords as vocabulary
-from engine.speech.prompts import symptom_prompt
+from engine.speech.prompts import symptom_hotwords, symptom_prompt
 from engine.speech.script import hindi_decoded_as_punjabi
 
 log = logging.getLogger(__name__)
@@ -434,12 +434,13 @@ def confident_text(transcript: Transcript) -> str:
 
 def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None,
                decode_as: str | None = None, min_logprob: float | None | bool = True,
-               prompted: bool | None = None, hotwords: bool | None = None) -> Transcript:
+               prompted: bool | None = None, hotwords: bool | str | None = None) -> Transcript:
     """Text spoken in ``audio`` (any format ffmpeg reads), in ``language`` (hi, pa or en).
 
     ``decode_as``, ``min_logprob`` (a floor, or None for none), ``prompted`` and ``hotwords``
     override :data:`DECODE_AS`, :data:`MIN_LOGPROB`, :data:`PROMPTED` and :data:`HOTWORDS`
-    (bench/speech.py compares them)."""
+    (bench/speech.py compares them); ``hotwords="symptoms"`` gives the symptom names as hotwords
+    (``engine.speech.prompts.symptom_hotwords``) instead of the answer and place words."""
     if language not in SUPPORTED:
         raise UnsupportedLanguage(language)
     data = audio.read_bytes() if isinstance(audio, Path) else audio
@@ -456,7 +457,8 @@ def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None
     prompt = symptom_prompt(decode) if prompted else ""
     hotwords = HOTWORDS[decode] if hotwords is None else hotwords
     cap = token_cap(duration, decode, language)
-    pieces = engine.transcribe_wav(wav, decode, prompt, cap, hotwords=vocabulary(decode) if hotwords else "")
+    words = symptom_hotwords(decode) if hotwords == "symptoms" else vocabulary(decode) if hotwords else ""
+    pieces = engine.transcribe_wav(wav, decode, prompt, cap, hotwords=words)
     floor = MIN_LOGPROB[language] if min_logprob is True else min_logprob
     text = "" if ran_to_cap(pieces, cap, language) else clean(pieces, duration, floor, decode)
     if language == "pa" and decode == "hi":

@@ -1,0 +1,135 @@
+"""Symptoms named in a voice note whose transcript is not good enough to read back.
+
+Whisper base cannot transcribe Punjabi (decoded as Hindi and mapped to Gurmukhi through the lexicon,
+``engine.speech.script``, no Punjabi clip of bench/speech.py's set comes back right; decoded as
+``pa`` it is worse), so the transcript is refused by its confidence floor and a Punjabi speaker who
+cannot type loses the voice route. A transcript can still name the symptoms right when the rest of
+it is wrong ("ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ" came back as "ਮੁਝੇ ਬੁਖਾਰ ਹੈ"), so the symptoms the lexicon finds in it
+(``nlu.symptoms``, every script) are what is read back, by their names in the caller's language
+("ਮੈਂ ਸਮਝਿਆ: "ਬੁਖਾਰ, ਖੰਘ"। ... 1 ਹਾਂ · 2 ਨਹੀਂ"), never the nonsense around them; once the caller
+confirms, the bot gets those names. Nothing found, or a read-back the guards of :data:`ROUTES` refuse:
+the caller is asked again, then moved to the keypad, as before.
+
+A wrong confirmation is worse than asking again, so the guards were chosen on the tuning half of
+bench/speech.py's set (``--symptoms``, docs/speech.md) to keep wrong read-backs at about none.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nlu.symptoms import catalogue, lexicon_rows, symptom_codes
+
+
+@dataclass(frozen=True)
+class Route:
+    """How symptoms are taken from a refused transcript in one language.
+
+    ``floor``: the least mean token log-probability (Whisper's own confidence) of the decode, None
+    for none; ``most``: the most symptoms one read-back may name (a loop of the prompt's symptom
+    list names many; a short note names one or two); ``similar``: also take the symptoms whose
+    lexicon form is this close to words of the transcript (normalised Levenshtein similarity in one
+    script: Whisper writes "ਬੁਵਾਰ" for "ਬੁਖਾਰ"), None for exact matches only; ``evidence``: the least
+    evidence (nats) each symptom needs when its words are scored against the clip
+    (``engine.speech.closed.evidence``: log-probability given the clip less given silence), None for
+    not scored. Whisper's decode leaks the ``initial_prompt``'s symptom words into unclear audio;
+    scored without the prompt, a leaked word has little evidence."""
+
+    floor: float | None
+    most: int
+    similar: float | None = None
+    evidence: float | None = None
+
+
+#: Languages whose refused transcripts are searched for symptoms, and how (bench/speech.py
+#: ``--symptoms``, chosen on the tuning half; docs/speech.md has both halves). A language not listed
+#: keeps the transcript-or-ask-again behaviour.
+ROUTES: dict[str, Route] = {"pa": Route(floor=-1.0, most=2)}
+#: The most candidate symptoms scored against one clip (each costs a few decoder passes).
+MOST_SCORED = 6
+#: Lexicon forms shorter than this (letters and vowel signs) are matched exactly only: "ਖੰਘ" is one
+#: letter away from too many words.
+SHORTEST_SIMILAR = 4
+
+
+@lru_cache(maxsize=1)
+def _indic_forms() -> tuple[tuple[str, str], ...]:
+    """(code, form) for every Devanagari and Gurmukhi form of the lexicon long enough to compare
+    approximately, in one script (``engine.speech.closed.key``)."""
+    from engine.speech.closed import key
+
+    forms = ((code, key(form)) for code, _, form in lexicon_rows() if not form.isascii())
+    return tuple(dict.fromkeys((code, form) for code, form in forms if len(form.replace(" ", "")) >= SHORTEST_SIMILAR))
+
+
+def similar_codes(text: str, similarity: float) -> list[str]:
+    """Codes whose lexicon form is at least ``similarity`` alike (normalised Levenshtein) to as many
+    consecutive words of ``text``, most alike first."""
+    from rapidfuzz.distance import Levenshtein
+
+    from engine.speech.closed import key
+
+    words = key(text).split()
+    best: dict[str, float] = {}
+    for code, form in _indic_forms():
+        size = form.count(" ") + 1
+        for first in range(len(words) - size + 1):
+            alike = Levenshtein.normalized_similarity(" ".join(words[first:first + size]), form)
+            if alike >= similarity and alike > best.get(code, 0.0):
+                best[code] = alike
+    return sorted(best, key=lambda code: -best[code])
+
+
+def candidates(text: str, logprob: float, language: str, route: Route | None = None) -> list[str]:
+    """Symptom codes named in ``text`` (a transcript without its confidence floor, mapped to the
+    caller's script; the lexicon's exact forms first, then similar ones when the route allows), or []
+    when the language has no route or its floor refuses the decode."""
+    route = route or ROUTES.get(language)
+    if route is None or not text or (route.floor is not None and logprob < route.floor):
+        return []
+    codes = symptom_codes(text)
+    if route.similar is not None:
+        codes = list(dict.fromkeys([*codes, *similar_codes(text, route.similar)]))
+    return codes
+
+
+def evidence(codes: list[str], wav16k: bytes, language: str, engine=None) -> dict[str, float]:
+    """Per code, the best evidence of its words in the clip (``engine.speech.closed``'s scoring, the
+    first forms the lexicon lists in the decoding script, the caller's own language first)."""
+    from engine.speech import closed, stt
+
+    engine = engine or stt.backend()
+    if not codes or not hasattr(engine, "score"):
+        return {}
+    best: dict[str, float] = {}
+    for code, value in closed.evidence(engine, wav16k, language, closed.symptoms({c: [c] for c in codes})):
+        best[code] = max(best.get(code, -math.inf), value)
+    return best
+
+
+def decide(codes: list[str], scores: dict[str, float], route: Route) -> list[str]:
+    """The candidates ``route`` keeps: each with enough evidence (when scored), and none at all when
+    more than ``route.most`` remain (a loop of the prompt's list, not what one note says)."""
+    if route.evidence is not None:
+        codes = [code for code in codes if scores.get(code, -math.inf) >= route.evidence]
+    return codes if len(codes) <= route.most else []
+
+
+def heard(transcript, route: Route | None = None, engine=None) -> list[str]:
+    """The symptoms a refused ``transcript`` (``engine.speech.stt.Transcript``) names that pass the
+    language's :data:`ROUTES` guards."""
+    route = route or ROUTES.get(transcript.language)
+    if route is None:
+        return []
+    codes = candidates(transcript.text, transcript.logprob, transcript.language, route)[:MOST_SCORED]
+    scores = evidence(codes, transcript.wav16k, transcript.language, engine) if route.evidence is not None else {}
+    return decide(codes, scores, route)
+
+
+def names(codes: list[str], language: str) -> str:
+    """The symptoms' names in ``language`` (data/symptoms.tsv), comma-separated: what is read back
+    and, once confirmed, what the bot is sent (its NLU reads the names like any typed message)."""
+    symptoms = catalogue()
+    return ", ".join(symptoms[code].name(language) for code in codes if code in symptoms)
