@@ -21,6 +21,7 @@ from engine.speech.script import devanagari_to_gurmukhi
 from engine.speech.stt import (
     CONTEXT,
     DECODE_AS,
+    MAX_NEW_TOKENS,
     START_TOKENS,
     TOKENS_PER_SECOND,
     TOKENS_SLACK,
@@ -171,6 +172,15 @@ def test_devanagari_decodes_are_capped_by_audio_length_and_refused_when_they_run
         decoder = StubDecoder([Piece("मुझे दो दिन से बुखार है", avg_logprob=-0.3, tokens=tokens)])
         result = transcribe(clip_2s, language, engine=decoder)
         assert decoder.asked[0][2] == token_cap(result.duration, "hi", language) and result.text == text
+
+
+def test_a_long_hindi_note_that_fills_the_context_is_judged_by_the_loop_guards_not_refused_at_the_cap():
+    """From about 13 s a Hindi decode's cap is the context's MAX_NEW_TOKENS, which a right transcript
+    of a 20 s note needs nearly all of (bench/speech.py --long): reaching it is no sign of a loop."""
+    assert token_cap(20.0, "hi", "hi") == MAX_NEW_TOKENS == token_cap(20.0, "hi", "pa")
+    assert not ran_to_cap([Piece("a", tokens=MAX_NEW_TOKENS)], MAX_NEW_TOKENS, "hi")
+    short = token_cap(10.0, "hi", "hi")
+    assert short < MAX_NEW_TOKENS and ran_to_cap([Piece("a", tokens=short)], short, "hi")
 
 
 def test_english_is_capped_by_its_own_measured_rate_and_refused_at_the_cap(clip_2s):

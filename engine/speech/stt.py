@@ -328,15 +328,16 @@ TOKENS_PER_WORD = {"en": 3, "hi": 8, "pa": 16}
 #: floor; one nonsense decode refused without it), and a 10 s note gets 92 tokens instead of 99.
 TOKENS_PER_SECOND: dict[str, float] = {"pa": 16.0, "hi": 16.0, "en": 8.0}
 TOKENS_SLACK = 12
+#: The most new tokens a decode gets: Whisper's context is 448 tokens; faster-whisper keeps up to 223
+#: prompt tokens plus the start sequence (a Gurmukhi prompt fills that), so 220 new tokens always fit.
+MAX_NEW_TOKENS = 220
 
 
 def token_cap(duration: float, language: str, user_language: str | None = None) -> int:
     """Decoder tokens allowed for the clip: enough for what fits in it, so a runaway loop stops
     early (a loop otherwise runs to Whisper's limit: 5 s of CPU for a 1.5 s clip). ``language`` is
     the decoding language, ``user_language`` the caller's (Punjabi decodes as Hindi)."""
-    # Whisper's context is 448 tokens; faster-whisper keeps up to 223 prompt tokens plus the start
-    # sequence (a Gurmukhi prompt fills that), so 220 new tokens always fit.
-    cap = min(220, TOKENS_PER_WORD.get(language, 16) * word_cap(duration))
+    cap = min(MAX_NEW_TOKENS, TOKENS_PER_WORD.get(language, 16) * word_cap(duration))
     rate = TOKENS_PER_SECOND.get(user_language or language)
     return min(cap, math.ceil(rate * max(duration, 0.0)) + TOKENS_SLACK) if rate else cap
 
@@ -345,8 +346,13 @@ def ran_to_cap(pieces: list[Piece], cap: int, language: str) -> bool:
     """Whether a decode for a language with a measured rate (:data:`TOKENS_PER_SECOND`) stopped at its
     cap rather than ending: a transcript that long is a loop or nonsense cut short, never read back
     (without this, cutting a loop early let what was left pass the loop guards). Below the cap the
-    greedy decode is exactly what it was without the cap."""
-    return language in TOKENS_PER_SECOND and sum(p.tokens for p in pieces) >= cap
+    greedy decode is exactly what it was without the cap.
+
+    Not when the cap is the context's :data:`MAX_NEW_TOKENS`: then the window is full, not the
+    clip's share, and a long note's right transcript can need that much (a 20 s espeak-ng Hindi
+    note of 12 sentences: 219 tokens of text before Whisper's timestamps, bench/speech.py --long);
+    such a decode is judged by the loop guards of :func:`clean`, as before the rate caps."""
+    return language in TOKENS_PER_SECOND and cap < MAX_NEW_TOKENS and sum(p.tokens for p in pieces) >= cap
 
 
 _WORD = re.compile(r"\S+")
