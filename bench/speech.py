@@ -51,6 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.speech import closed, stt  # noqa: E402
+from engine.speech import symptoms as speech_symptoms  # noqa: E402
 from engine.speech.models import install_whisper_base  # noqa: E402
 
 #: (kind, Hindi, Punjabi, English): the same meaning in each language, as a patient would say it.
@@ -164,7 +165,7 @@ SYMPTOM_MOST = [1, 2, 3, 5]
 #: Least evidence (nats, engine.speech.symptoms.Route.evidence) tried by --symptoms (None: not scored).
 SYMPTOM_EVIDENCE = [None, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
 #: Similarities tried by --symptoms (engine.speech.symptoms.Route.similar; with None, exact forms only).
-SYMPTOM_SIMILAR = [0.6, 0.7, 0.8]
+SYMPTOM_SIMILAR = list(speech_symptoms.SIMILARITIES)
 #: A wrong symptom read back costs this many right ones (the caller says "2" and is asked again, but
 #: a tired caller may confirm it): the guards are chosen for right - WRONG_COST * wrong.
 WRONG_COST = 3
@@ -336,7 +337,7 @@ def time_note(engine, directory: Path, language: str, seconds: float = 10.0, rep
         duration = stt.duration_seconds(wav)
         prompt = symptom_prompt(decode) if stt.PROMPTED[decode] else ""
         pieces = stages.run("2 Whisper transcribe (2a-2e)", engine.transcribe_wav, wav, decode, prompt,
-                            stt.token_cap(duration, decode, language))
+                            stt.token_cap(duration, decode, language), stt.hotwords_for(language, decode))
         model = engine.model
         audio = stages.run("  2a audio decode (PyAV)", decode_audio, io.BytesIO(wav), sampling_rate=16000)
         spans = stages.run("  2b VAD (Silero)", get_speech_timestamps, audio, VadOptions())
@@ -528,7 +529,7 @@ def main() -> None:
             return
         settings = SETTINGS
         if args.shipped:
-            settings = [(lang, stt.DECODE_AS[lang], stt.PROMPTED[stt.DECODE_AS[lang]], stt.HOTWORDS[stt.DECODE_AS[lang]])
+            settings = [(lang, stt.DECODE_AS[lang], stt.PROMPTED[stt.DECODE_AS[lang]], stt.HOTWORDS[lang])
                         for lang in LANGUAGES]
         if args.setting:
             settings = [(lang, decode, prompt == "yes", "symptoms" if hot == "sym" else hot == "yes")

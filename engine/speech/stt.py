@@ -55,13 +55,18 @@ SUPPORTED = tuple(DECODE_AS)
 #: which the loop guards refuse); bench/speech.py measured English WER 0.25 with it, 0.39 without.
 PROMPTED = {"hi": True, "en": True, "pa": True}
 
-#: Whether Whisper also gets ``hotwords`` (places, answer and number words in the decoding
-#: language's script, ``engine.speech.prompts.hotwords``). Off: on the tuning half of
+#: Whether Whisper also gets ``hotwords``, per user language: True for places, answer and number
+#: words in the decoding language's script (``engine.speech.prompts.hotwords``), "symptoms" for the
+#: symptom names (``engine.speech.prompts.symptom_hotwords``). Punjabi gets the symptom names: on the
+#: tuning half of bench/speech.py's set (31 utterances x 16 kHz and 8 kHz, 2026-12-07) the symptoms
+#: read back from its refused transcripts (``engine.speech.symptoms``) were right 2, wrong 0 with
+#: them against 1 and 0 without (decoded as "pa": 0 and 0; without the prompt: 1 and 0), for 5-15 %
+#: more CPU per audio second (docs/speech.md). Hindi and English: off: on the tuning half of
 #: bench/speech.py's set (31 utterances x 16 kHz and 8 kHz, 2026-12-06) Whisper base pasted them
 #: into what it heard ("पायल", a village that is also a word, in 10 of 62 Hindi clips, none without),
 #: Hindi WER (16 kHz / 8 kHz) 1.14 / 1.27 with them against 1.06 / 1.11 without, Punjabi 1.14 / 1.22
 #: against 1.15 / 1.26, and 1 Hindi read-back right (CER <= 0.25) with them against 3 without.
-HOTWORDS = {"hi": False, "en": False, "pa": False}
+HOTWORDS: dict[str, bool | str] = {"hi": False, "en": False, "pa": "symptoms"}
 
 #: Whisper's own thresholds (openai/whisper transcribe(): no_speech_threshold 0.6 together with
 #: logprob_threshold -1.0; compression_ratio_threshold 2.4).
@@ -438,6 +443,13 @@ def confident_text(transcript: Transcript) -> str:
     return transcript.text if floor is None or transcript.logprob >= floor else ""
 
 
+def hotwords_for(language: str, decode: str, hotwords: bool | str | None = None) -> str:
+    """The ``hotwords`` Whisper gets for a ``language`` decoded as ``decode``: :data:`HOTWORDS`'s
+    choice, or ``hotwords`` (True: answer and place words, "symptoms": symptom names, False: none)."""
+    choice = HOTWORDS[language] if hotwords is None else hotwords
+    return symptom_hotwords(decode) if choice == "symptoms" else vocabulary(decode) if choice else ""
+
+
 def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None,
                decode_as: str | None = None, min_logprob: float | None | bool = True,
                prompted: bool | None = None, hotwords: bool | str | None = None) -> Transcript:
@@ -461,10 +473,8 @@ def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None
     duration = duration_seconds(wav)
     prompted = PROMPTED[decode] if prompted is None else prompted
     prompt = symptom_prompt(decode) if prompted else ""
-    hotwords = HOTWORDS[decode] if hotwords is None else hotwords
     cap = token_cap(duration, decode, language)
-    words = symptom_hotwords(decode) if hotwords == "symptoms" else vocabulary(decode) if hotwords else ""
-    pieces = engine.transcribe_wav(wav, decode, prompt, cap, hotwords=words)
+    pieces = engine.transcribe_wav(wav, decode, prompt, cap, hotwords=hotwords_for(language, decode, hotwords))
     floor = MIN_LOGPROB[language] if min_logprob is True else min_logprob
     text = "" if ran_to_cap(pieces, cap, language) else clean(pieces, duration, floor, decode)
     if language == "pa" and decode == "hi":

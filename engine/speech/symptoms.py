@@ -46,12 +46,20 @@ class Route:
 #: Languages whose refused transcripts are searched for symptoms, and how (bench/speech.py
 #: ``--symptoms``, chosen on the tuning half; docs/speech.md has both halves). A language not listed
 #: keeps the transcript-or-ask-again behaviour.
-ROUTES: dict[str, Route] = {"pa": Route(floor=-1.0, most=2)}
+#: Punjabi, decoded as Hindi with the symptom prompt and the symptom names as hotwords
+#: (``engine.speech.stt.HOTWORDS``): on the tuning half, the symptoms found in the transcript, exact
+#: lexicon forms only, each needing evidence >= 2 nats, read back 2 right and 0 wrong of 62 clips
+#: (every evidence from 0 to 4 gave that, 2 is the middle; at most 1 or 2 symptoms gave the same, 2
+#: lets a note name two); without the evidence, 3 right and 3 wrong, with similar forms (0.7) 5 right
+#: and 3 wrong. Decoded without hotwords: 1 right, 0 wrong at best.
+ROUTES: dict[str, Route] = {"pa": Route(floor=None, most=2, similar=None, evidence=2.0)}
 #: The most candidate symptoms scored against one clip (each costs a few decoder passes).
 MOST_SCORED = 6
 #: Lexicon forms shorter than this (letters and vowel signs) are matched exactly only: "ਖੰਘ" is one
 #: letter away from too many words.
 SHORTEST_SIMILAR = 4
+#: The similarities bench/speech.py tries (``Route.similar``).
+SIMILARITIES = (0.6, 0.7, 0.8)
 
 
 @lru_cache(maxsize=1)
@@ -89,19 +97,27 @@ def candidates(text: str, logprob: float, language: str, route: Route | None = N
     route = route or ROUTES.get(language)
     if route is None or not text or (route.floor is not None and logprob < route.floor):
         return []
+    return list(_named(text, route.similar))
+
+
+@lru_cache(maxsize=4096)
+def _named(text: str, similar: float | None) -> tuple[str, ...]:
     codes = symptom_codes(text)
-    if route.similar is not None:
-        codes = list(dict.fromkeys([*codes, *similar_codes(text, route.similar)]))
-    return codes
+    return tuple(dict.fromkeys([*codes, *(similar_codes(text, similar) if similar is not None else ())]))
 
 
 def evidence(codes: list[str], wav16k: bytes, language: str, engine=None) -> dict[str, float]:
     """Per code, the best evidence of its words in the clip (``engine.speech.closed``'s scoring, the
-    first forms the lexicon lists in the decoding script, the caller's own language first)."""
+    first forms the lexicon lists in the decoding script, the caller's own language first, each as
+    the start of what was said). Scored after the transcript's words before it instead, a symptom
+    said mid-sentence gained nothing: on an espeak-ng "ਕੱਲ੍ਹ ਤੋਂ" (since yesterday) "ਬੁਖਾਰ" after
+    "ਮੁਝੇ" scored 5.8, on "ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ" 6.1 (2026-12-07), so that was dropped."""
     from engine.speech import closed, stt
 
+    if not codes or not wav16k:
+        return {}
     engine = engine or stt.backend()
-    if not codes or not hasattr(engine, "score"):
+    if not hasattr(engine, "score"):
         return {}
     best: dict[str, float] = {}
     for code, value in closed.evidence(engine, wav16k, language, closed.symptoms({c: [c] for c in codes})):
