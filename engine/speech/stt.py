@@ -283,7 +283,7 @@ def backend(name: str | None = None, model_dir: Path | None = None) -> Backend:
 
 def warm() -> Backend | None:
     """The process's speech backend, loaded now and run once on a second of quiet audio (Silero VAD
-    and the decoder's first allocations), so that a long-lived process (the media worker, which
+    and the decoder's first allocations), and the Punjabi mapping read, so that a long-lived process (the media worker, which
     keeps voice notes in its own process: ``channels.jobs``) pays neither on its first voice note.
     None when no model is installed (the notes then fail as before, politely)."""
     import io
@@ -304,6 +304,7 @@ def warm() -> Backend | None:
         out.setframerate(16000)
         out.writeframes(bytes(32000))
     engine.transcribe_wav(quiet.getvalue(), "hi", symptom_prompt("hi"), 8)
+    hindi_decoded_as_punjabi("बुखार")  # the lexicon pairs and indic-nlp-library: 0.5 s CPU on first use
     log.info("speech model loaded and warmed in %.1f s", time.perf_counter() - started)
     return engine
 
