@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from engine.asha import AshaService, enrolment, parse
 from engine.i18n import t
-from records.identity import sender_id
 
 if TYPE_CHECKING:
     from channels.services import GatewayServices
@@ -107,9 +106,7 @@ def patient_emergency(payload: dict[str, Any]) -> None:
     from engine.notify.producers import alert_patients_asha
 
     gateway = worker_gateway()
-    settings, service = gateway.settings, gateway.services.asha
-    records = service.records
-    patient_id = (records.find_user("phone", payload["address"])
-                  or records.find_user("sender", sender_id(payload["address"], settings.sender_salt)))
+    service = gateway.services.asha
+    patient_id = service.records.number_owner(payload["address"], gateway.settings.sender_salt)
     if patient_id is not None:
         alert_patients_asha(notify_jobs.service(), service, patient_id)

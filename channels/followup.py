@@ -16,7 +16,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from engine.notify.followup import NO_CHECKIN_TTL, no_checkin_key
-from records.identity import sender_id
 
 if TYPE_CHECKING:
     from channels.context import Gateway
@@ -61,10 +60,8 @@ def checkin_reply(gateway: Gateway, address: str, sender: str, text: str) -> str
 
 
 def _patient(gateway: Gateway, address: str):  # type: ignore[no-untyped-def]
-    """The records user of a number: its phone identity, else the bot's pseudonym of it."""
-    records = gateway.services.records
-    return (records.find_user("phone", address)
-            or records.find_user("sender", sender_id(address, gateway.settings.sender_salt)))
+    """The records user of a number: its phone identity, else the bot's pseudonym of it (one query)."""
+    return gateway.services.records.number_owner(address, gateway.settings.sender_salt)
 
 
 def _service(gateway: Gateway):  # type: ignore[no-untyped-def]

@@ -72,10 +72,10 @@ def handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
     the sender was last answered in (engine.i18n: Hindi and Punjabi may be in Latin letters)."""
     sender = sender_id(message.address, gateway.settings.sender_salt)
     with reply_script(conversation.remembered_script(gateway, sender)):
-        return _answer_once(gateway, message)
+        return _answer_once(gateway, message, sender)
 
 
-def _answer_once(gateway: Gateway, message: InboundMessage) -> Outgoing:
+def _answer_once(gateway: Gateway, message: InboundMessage, sender: str) -> Outgoing:
     """Each MessageSid is answered once, whichever gateway replica gets it and however often.
 
     The first delivery claims the sid for :data:`CLAIM_SECONDS` and, once answered, keeps the
@@ -86,9 +86,8 @@ def _answer_once(gateway: Gateway, message: InboundMessage) -> Outgoing:
     a gateway killed mid-turn lost the message (bench/replicas.py).
     """
     if not message.sid:
-        return _handle(gateway, message)
+        return _handle(gateway, message, sender)
     store = gateway.store
-    sender = sender_id(message.address, gateway.settings.sender_salt)
     reply_key = f"reply:{sender}:{message.sid}"  # names the sender: erasure (store.forget) takes it too
     deadline = time.monotonic() + CLAIM_WAIT_SECONDS
     while not store.add_once(f"sid:{message.sid}", ttl=CLAIM_SECONDS):
@@ -104,7 +103,7 @@ def _answer_once(gateway: Gateway, message: InboundMessage) -> Outgoing:
         count_webhook(channel_type(message).TYPE.webhook_kind, "duplicate")
         outgoing = Outgoing(**answered)
     else:
-        outgoing = _handle(gateway, message)
+        outgoing = _handle(gateway, message, sender)
     _remember_answer(gateway, sender, message.sid, outgoing)
     store.set(f"sid:{message.sid}", 1, ttl=86400)
     return outgoing
@@ -134,9 +133,9 @@ def mark_delivered_later(gateway: Gateway, sender: str, sid: str) -> None:
     _remember_answer(gateway, sender, sid, Outgoing())
 
 
-def _handle(gateway: Gateway, message: InboundMessage) -> Outgoing:
+def _handle(gateway: Gateway, message: InboundMessage, sender: str) -> Outgoing:
+    """``sender``: the pseudonym :func:`handle` made of the number, once per message."""
     store, kind = gateway.store, channel_type(message)
-    sender = sender_id(message.address, gateway.settings.sender_salt)
     admission = pipeline.admit(gateway, kind.TYPE, "", sender)  # the MessageSid was claimed by handle()
     language = conversation.remembered_language(gateway, sender)
     if admission is Admission.RATE_LIMITED:

@@ -12,12 +12,12 @@ import csv
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -196,11 +196,37 @@ class RecordsService:
 
     def find_user(self, channel: str, address: str) -> uuid.UUID | None:
         """Who owns this address? Found by keyed HMAC; the address itself is never stored in clear."""
-        ch = identity_channel(channel)
-        digest = self.keys.lookup_digest(f"addr:{ch}", normalise_address(ch, address))
+        ch, digest = self._lookup_digest(channel, address)
         with self._sessions() as session:
             return session.scalar(select(ChannelIdentity.user_id).where(
                 ChannelIdentity.channel == ch, ChannelIdentity.address_hmac == digest))
+
+    def _lookup_digest(self, channel: str, address: str) -> tuple[str, bytes]:
+        """The identity channel and the keyed HMAC an address is stored (and found) under."""
+        ch = identity_channel(channel)
+        return ch, self.keys.lookup_digest(f"addr:{ch}", normalise_address(ch, address))
+
+    def first_user(self, identities: Iterable[tuple[str, str]]) -> uuid.UUID | None:
+        """The owner of the first of these (channel, address) pairs that is known, in one query.
+
+        One query, not one per pair: the gateway asks "this number, else its pseudonym" for every
+        new sender (:meth:`number_owner`), and each lookup is mostly its session and round trip
+        (~0.4 ms of CPU on SQLite, bench/gateway.py), not the index."""
+        wanted = [self._lookup_digest(channel, address) for channel, address in identities]
+        if not wanted:
+            return None
+        with self._sessions() as session:
+            rows = session.execute(select(ChannelIdentity.channel, ChannelIdentity.address_hmac, ChannelIdentity.user_id)
+                                   .where(or_(*(and_(ChannelIdentity.channel == ch, ChannelIdentity.address_hmac == digest)
+                                                for ch, digest in wanted)))).all()
+        owners = {(ch, bytes(digest)): user_id for ch, digest, user_id in rows}
+        return next((owners[pair] for pair in wanted if pair in owners), None)
+
+    def number_owner(self, address: str, salt: str) -> uuid.UUID | None:
+        """The records user of a number the gateway answers: its phone identity (a patient an ASHA
+        registered), else the bot's pseudonym of it (how the bot registers everyone,
+        ``get_or_create_patient("sender", …)``). ``salt``: the gateway's sender salt."""
+        return self.first_user([("phone", address), (SENDER_CHANNEL, sender_id(address, salt))])
 
     def get_or_create_patient(self, channel: str, address: str, language: str = "hi") -> uuid.UUID:
         """The bot's first call for every message: who is writing? Creates the patient if new."""
@@ -269,7 +295,7 @@ class RecordsService:
         """
         if asha.role != Role.ASHA or asha.user_id is None:
             raise AccessDenied("only an ASHA worker registers patients this way")
-        if phone and any(self.find_user(ch, address) for ch, address in self._identities("phone", phone)):
+        if phone and self.first_user(self._identities("phone", phone)) is not None:
             raise ValueError("this phone number is already registered")
         with self._sessions() as session:
             user, key = self._new_user(session, Role.PATIENT, language)

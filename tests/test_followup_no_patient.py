@@ -16,7 +16,7 @@ class Store(dict):
 class Services:
     """A gateway's services with no records user for anyone, and a handoff that must not be asked for."""
 
-    records = SimpleNamespace(find_user=lambda kind, value: None)
+    records = SimpleNamespace(number_owner=lambda address, salt: None)
 
     @property
     def handoff(self):  # noqa: ANN201
