@@ -73,3 +73,15 @@ def test_netrc_credentials_go_with_the_call(server: ThreadingHTTPServer, tmp_pat
     client = RasaClient(f"http://127.0.0.1:{server.server_port}", "token")
     client.send("s1", "hello")
     assert _Rasa.seen[0][1] == "Basic " + base64.b64encode(b"saathi:secret").decode()
+
+
+def test_the_token_arrives_as_given_whatever_its_characters(server: ThreadingHTTPServer) -> None:
+    """The token's query string is made once (not by requests on every call): Rasa must still read
+    back exactly the token, spaces, '+', '&', '=' and non-Latin letters included."""
+    from urllib.parse import parse_qs, urlsplit
+
+    token = "a b+c/=&?ठीक"
+    RasaClient(f"http://127.0.0.1:{server.server_port}", token).send("s1", "hello")
+    path = _Rasa.seen[0][0]
+    assert urlsplit(path).path == "/webhooks/rest/webhook"
+    assert parse_qs(urlsplit(path).query) == {"token": [token]}
