@@ -145,6 +145,18 @@ def test_a_crossed_out_dose_is_left_unread():
     assert reading.mark_unread_doses(img, [[box]])[0][0].text == "1-1-1"
 
 
+def test_an_unsure_number_is_read_again_alone_and_a_sure_one_is_left():
+    img = _draw("3.1")
+    box = _ink_box(img, "34", 60)  # as a table row's context made Tesseract read it, unsure
+    again = reading.reread_numbers(img, [[box]])[0][0]
+    assert (again.text, again.left, again.width) == ("3.1", box.left, box.width)
+    assert again.conf >= reading.NUMBER_SURE
+    sure = Word("34", box.left, box.top, box.width, box.height, 90)
+    assert reading.reread_numbers(img, [[sure]])[0][0] == sure  # Tesseract was sure: not read again
+    word = Word("Albumin", box.left, box.top, box.width, box.height, 40)
+    assert reading.reread_numbers(img, [[word]])[0][0] == word  # no digit: not read again
+
+
 def test_vocabulary_knows_medicines_labs_and_three_languages():
     for word in ("paracetamol", "haemoglobin", "mg/dl", "खाने", "ਦਿਨ", "fever", "650", "70-100", "1-0-1"):
         assert reading.known(word), word

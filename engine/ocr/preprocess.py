@@ -196,14 +196,21 @@ def correct_illumination(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
     Returns the corrected image and the shadow ratio (darkest/brightest background, 1 = even light).
     """
-    scale = 0.25
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    background = cv2.dilate(small, np.ones((7, 7), np.uint8))
-    background = cv2.medianBlur(background, 21)
-    ratio = float(np.percentile(background, 5) / max(np.percentile(background, 95), 1))
-    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    flat = cv2.divide(gray, background, scale=255)
+    small = _paper(gray)
+    ratio = float(np.percentile(small, 5) / max(np.percentile(small, 95), 1))
+    flat = cv2.divide(gray, _full_size(small, gray), scale=255)
     return flat, ratio
+
+
+def _paper(gray: np.ndarray) -> np.ndarray:
+    """The paper's brightness under the writing, at a quarter of the page's size: text removed by
+    dilation (ink is darker than paper), then smoothed."""
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    return cv2.medianBlur(cv2.dilate(small, np.ones((7, 7), np.uint8)), 21)
+
+
+def _full_size(small: np.ndarray, like: np.ndarray) -> np.ndarray:
+    return cv2.resize(small, (like.shape[1], like.shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 def denoise(gray: np.ndarray) -> np.ndarray:
@@ -291,7 +298,11 @@ def remove_rules(gray: np.ndarray) -> np.ndarray:
     if not rules.any():
         return gray
     out = gray.copy()
-    out[cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0] = np.uint8(np.percentile(gray, 90))
+    # Painted with the paper's own brightness there: on a page not flattened (the photo's grey levels), one
+    # bright value for the whole page left white boxes on a dimmer paper, and Tesseract's threshold then
+    # took the paper between them for ink, reading nothing (a dev-set KFT row's re-read came back empty).
+    painted = cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0
+    out[painted] = _full_size(_paper(gray), gray)[painted]
     return out
 
 
