@@ -3,10 +3,11 @@
 Steps, each a small function so the quality check and the benchmark can reuse them:
 decode -> resolution normalisation -> page detection and perspective correction (kept only when the
 found outline really bounds the text) -> deskew; then three photometric versions of the same
-geometry for the reader to choose from line by line (:mod:`engine.ocr.reading`): ``plain`` (the
-photo's own grey levels), ``gray`` (illumination/shadow flattened and denoised) and ``binary``
-(adaptive threshold of ``gray``). None of them is always best: flattening rescues a shadowed page and
-can thin the strokes of a clean one, so no step is forced on a photo.
+geometry for the reader to choose from line by line (:mod:`engine.ocr.reading`): ``gray``
+(illumination/shadow flattened and denoised) and ``binary`` (adaptive threshold of ``gray``); the photo
+as it came (``original_gray``, ``photo_gray``) competes with the whole page. None of them is always
+best: flattening rescues a shadowed page and can thin the strokes of a clean one, so no step is forced
+on a photo.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ class Prepared:
 
     gray: np.ndarray  # illumination-corrected, deskewed grayscale page
     original_gray: np.ndarray  # the photo as received, grayscale, at work resolution
-    plain: np.ndarray | None = None  # same geometry as ``gray``, the photo's own grey levels
     page_found: bool = False
 
     @property
@@ -298,9 +298,9 @@ def remove_rules(gray: np.ndarray) -> np.ndarray:
     if not rules.any():
         return gray
     out = gray.copy()
-    # Painted with the paper's own brightness there: on a page not flattened (the photo's grey levels), one
-    # bright value for the whole page left white boxes on a dimmer paper, and Tesseract's threshold then
-    # took the paper between them for ink, reading nothing (a dev-set KFT row's re-read came back empty).
+    # Painted with the paper's own brightness there: one value for the whole page left boxes brighter than
+    # a dimmer paper around them (what flattening left of a shadow), and Tesseract's threshold then took the
+    # paper between them for ink (on the photo's own grey levels a dev-set LFT row read as nothing).
     painted = cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0
     out[painted] = _full_size(_paper(gray), gray)[painted]
     return out
@@ -323,10 +323,9 @@ def prepare(data: bytes) -> Prepared:
     flat, shadow_ratio = correct_illumination(gray)
     flat = denoise(flat)
     skew = estimate_skew(flat)
-    plain = gray
     if abs(skew) >= 0.3:
-        flat, plain = rotate(flat, skew), rotate(gray, skew)
-    flat, plain = remove_rules(flat), remove_rules(plain)
-    return Prepared(gray=flat, original_gray=gray_full, plain=plain, page_found=corners is not None,
+        flat = rotate(flat, skew)
+    flat = remove_rules(flat)
+    return Prepared(gray=flat, original_gray=gray_full, page_found=corners is not None,
                     skew_degrees=skew, page_angle=page_angle, shadow_ratio=shadow_ratio, scale=scale,
                     photo_gray=cv2.cvtColor(raw, cv2.COLOR_BGR2GRAY))

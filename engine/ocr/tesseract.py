@@ -66,8 +66,8 @@ def from_rows(rows: list[list[Word]]) -> OcrText:
     return OcrText(reading.PageReading(rows, []).text, words, conf, rows=rows)
 
 
-def _read(flat: np.ndarray, plain: np.ndarray | None, binary: np.ndarray | None) -> OcrText:
-    return from_rows(reading.read_page(flat, plain, binary).rows)
+def _read(flat: np.ndarray, binary: np.ndarray | None) -> OcrText:
+    return from_rows(reading.read_page(flat, binary).rows)
 
 
 def _latin_score(page: reading.PageReading) -> float:
@@ -125,7 +125,7 @@ def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
     no user words) competes later in :func:`engine.ocr.document.read_document`, and standing in for this
     one it left a single kind of reading in that contest, which lost medicines, schedules and lab rows
     on photos we did not generate (issue #17; 5acbca0 reverted)."""
-    page = reading.read_page(prepared.gray, prepared.plain, lambda: prepared.binary, indic=False)
+    page = reading.read_page(prepared.gray, lambda: prepared.binary, indic=False)
     image = prepared.gray
     if from_rows(page.rows).mean_confidence < RAW_CHECK_BELOW and prepared.original_gray is not prepared.gray:
         unprocessed = reading.read_page(prepared.original_gray, indic=False)  # one eng pass on the photo as it came
@@ -138,7 +138,7 @@ def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
     quarters = 0 if _reads_upright(page) else _osd_quarters(prepared.gray)
     if quarters and _turning_reads_better(prepared.gray, quarters, page):
         turned = _read(*(rotate_quarters(img, quarters) if img is not None else None
-                         for img in (prepared.gray, prepared.plain, prepared.binary)))
+                         for img in (prepared.gray, prepared.binary)))
         if turned.mean_confidence > result.mean_confidence:
             turned.rotated_quarters = quarters
             log.info("page read after turning %d quarter(s)", quarters)
