@@ -109,7 +109,7 @@ def test_malformed_limits_are_refused(only, message):
 
 @pytest.mark.parametrize("condition", KB.conditions, ids=lambda c: c.id)
 def test_condition_is_complete_and_valid(condition):
-    assert icd.is_valid_item(condition.icd10), f"{condition.icd10} is not WHO ICD-10 2019"
+    assert all(icd.is_valid_item(code) for code in condition.codes), f"{condition.codes}: not all WHO ICD-10 2019"
     assert condition.urgency in URGENCY_LEVELS
     assert condition.sources and all(s.strip() for s in condition.sources)
     for field in ("names", "self_care", "warning_signs"):
@@ -151,3 +151,21 @@ def test_narrower_symptom_never_more_likely_than_its_parent():
         for child, parent in KB.implies.items():
             if child in c.symptoms and parent in KB.symptom_index:
                 assert c.symptoms.get(parent, 0) >= c.symptoms[child], (c.id, child, parent)
+
+
+def test_an_entry_standing_for_two_codes_matches_either_in_evaluation():
+    """DKA is E10.1 in type 1 and E11.1 in type 2 diabetes (WHO ICD-10 2019): one entry, both codes."""
+    from types import SimpleNamespace
+
+    from engine.triage.evaluate import evaluate
+
+    dka = next(c for c in KB.conditions if c.id == "dka")
+    assert set(dka.codes) == {"E11.1", "E10.1"} and dka.icd10 == "E11.1"
+    ranked = [SimpleNamespace(id="dka", icd10="E11.1")]
+    result = SimpleNamespace(conditions=ranked, urgency="emergency", specialist="emergency", red_flags=[], symptoms=[])
+    engine = SimpleNamespace(kb=KB, triage=lambda *a, **k: result)
+    vignette = {"text": "-", "gold_urgency": "emergency", "acceptable_icd10": ["E10"], "gold_specialist": "emergency"}
+    report = evaluate(engine, [vignette])
+    assert report.top1 == 1 and report.top3 == 1 and report.in_kb == 1
+    report = evaluate(engine, [{**vignette, "acceptable_icd10": ["E12"]}])
+    assert report.top1 == 0 and report.in_kb == 0

