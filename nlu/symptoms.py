@@ -23,7 +23,15 @@ from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, uns
 from nlu.text import Token, phrase_key, tokenize
 
 BODY_PAIN_WINDOW = 2  # content words (fillers such as "bahut" not counted) between body part and pain
-SWELLING_CODES = frozenset({"testicular_pain"})  # body parts whose swelling alone is the symptom
+#: Body parts (by their pain code) whose swelling is a finding of its own, and that finding: a swollen testicle
+#: is the same emergency as a painful one; a hot swollen knee is a swollen joint (septic arthritis, gout); a red
+#: hot swollen leg is a swollen leg (cellulitis, DVT); a swollen breast is breast pain's finding (mastitis).
+SWELLING_FINDINGS = {
+    "testicular_pain": "testicular_pain",
+    "joint_pain": "joint_swelling",
+    "leg_pain": "swelling_legs",
+    "breast_pain": "breast_pain",
+}
 BITE_WINDOW = 4  # content words between a creature and a bite word ("sapp ne bapu de pair te dang maareya")
 
 
@@ -110,6 +118,14 @@ def _negator_words() -> frozenset[str]:
     return frozenset(key for kind in ("neg_pre", "neg_post", "neg_recovered", "neg_without") for form in lists[kind] for key in phrase_key(form))
 
 
+@lru_cache(maxsize=1)
+def _neg_pre_words() -> frozenset[str]:
+    """One-word negators said before what they deny ("not", "no", "na", the "t" of "didn't"); the "nahi" of "koi
+    nahi" is said after."""
+    keys = [phrase_key(form) for form in word_list("words")["neg_pre"]]
+    return frozenset(key[0] for key in keys if len(key) == 1) | {key[-1] for key in keys if key[-1] == "t"}
+
+
 def _pairs(
     text: str,
     tokens: Sequence[Token],
@@ -146,9 +162,12 @@ def _pairs(
             anchor = anchors[best[1]]
             taken.add(best[1])
             first, last = min(anchor.first, cue.first), max(anchor.last, cue.last)
-            if any(tokens[i].key in negators for i in range(first, last + 1)):
-                # "saanp ne nahi kaata": keep the negator outside the span so negation sees it.
-                first, last = (anchor.first, anchor.last) if anchor.first < cue.first else (cue.first, cue.last)
+            between = [tokens[i].key for i in range(first, last + 1) if tokens[i].key in negators]
+            if between:
+                # Keep the negator outside the span so negation sees it: "saanp ne nahi kaata" keeps the part
+                # before a negator that follows (nahi), "my knee is not swollen" the part after one that precedes.
+                earlier, later = sorted(((anchor.first, anchor.last), (cue.first, cue.last)))
+                first, last = later if between[-1] in _neg_pre_words() else earlier
             found.append(PhraseMatch(anchor.label, first, last, anchor.score))
     return found
 
@@ -170,16 +189,23 @@ def _pain_place_keys() -> frozenset[str]:
 def _body_pain(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
     """A free pain word near a body part ("dard sir me"); a body part may serve twice ("akh laal aa te dukhdi vi aa").
 
-    For the parts in ``SWELLING_CODES`` a swelling word counts as pain: a swollen testicle is the
-    same emergency as a painful one.
+    A swelling word near a part in ``SWELLING_FINDINGS`` yields that part's swelling finding ("knee suddenly
+    hot, swollen and very painful": a swollen joint as well as joint pain). Commas do not part a body part from
+    its swelling: "leg red, hot, swollen" lists what the leg is like.
     """
     parts = _body_parts().find(tokens)
     found = _pairs(text, tokens, parts, _pain_words().find(tokens, skip=used), BODY_PAIN_WINDOW, _pain_place_keys())
     taken = list(used)
     for match in found:
         taken[match.first : match.last + 1] = [True] * (match.last - match.first + 1)
-    swollen = [p for p in parts if p.label in SWELLING_CODES and not any(taken[p.first : p.last + 1])]
-    return found + _pairs(text, tokens, swollen, _swelling_words().find(tokens, skip=taken), BODY_PAIN_WINDOW)
+    swollen = [
+        p for p in parts
+        if p.label in SWELLING_FINDINGS and (SWELLING_FINDINGS[p.label] != p.label or not any(taken[p.first : p.last + 1]))
+    ]
+    swellings = _pairs(
+        text.replace(",", " "), tokens, swollen, _swelling_words().find(tokens, skip=used), BODY_PAIN_WINDOW, _pain_place_keys()
+    )
+    return found + [PhraseMatch(SWELLING_FINDINGS[m.label], m.first, m.last, m.score) for m in swellings]
 
 
 def _creature_bite(text: str, tokens: Sequence[Token], used: list[bool]) -> list[PhraseMatch]:
