@@ -11,8 +11,9 @@ language or script: symptom codes (``data/symptom_lexicon.tsv``), phrase signals
 rule file) and small vocabularies of parts (``data/lexicon/danger_parts.tsv``, ``nlu.danger_parts``).
 A clause can require its facts in one sentence or within a few words of each other, can require a
 fact to be *absent* (``!urine``: "peshab nahi aaya", "can't open his mouth"), can exclude facts
-(``none``: "thoda sa", a mosquito) and can count them (``min``: two of four IMCI dehydration
-signs). ``derived`` facts are named combinations the rules share (``burn_special_site``). Negated
+(``none``: "thoda sa", a mosquito), can count them (``min``: two of four IMCI dehydration
+signs) and can ask for them in the order of events (``after``: the belly swelling told after the
+kick). ``derived`` facts are named combinations the rules share (``burn_special_site``). Negated
 mentions ("saanp ne nahi kaata", "no chest pain") never assert a fact. The reason is English and
 technical; what to tell the user is the dialogue's job.
 """
@@ -113,7 +114,8 @@ class Clause:
     """Holds when every fact in ``all``, at least ``min`` of ``any`` (if given) and none of ``none`` are present.
 
     ``scope`` "sentence" asks for them in one sentence; ``window`` asks for the facts that have a
-    place in the text to lie within that many tokens. Ages are years; ``age_known`` needs an age.
+    place in the text to lie within that many tokens; ``after`` asks for the ``any`` facts to be told
+    after those. Ages are years; ``age_known`` needs an age.
     """
 
     all: frozenset[str]
@@ -125,9 +127,13 @@ class Clause:
     age_min: float | None = None
     age_max: float | None = None
     age_known: bool = False
+    #: Facts told before the ``any`` facts: a ``any`` fact counts only where it starts after the end of the
+    #: first mention of each of these ("gaay ne laat maari pet mein, pet phool raha": the belly swells after
+    #: the kick; "pet phool jata hai, bachcha laat maarta" tells no injury that came first).
+    after: frozenset[str] = frozenset()
 
     def facts(self) -> set[str]:
-        return {name.lstrip(NOT) for name in self.all | self.any | self.none}
+        return {name.lstrip(NOT) for name in self.all | self.any | self.none | self.after}
 
     def matched(self, reading: Reading, age: float | None) -> list[str] | None:
         if age is None and self.age_known:
@@ -152,6 +158,8 @@ class Clause:
                 (n in names or n in free) and n not in past for n in self.none):
             return None
         hits = sorted(n for n in self.any if n in names or n in free)
+        if self.after:
+            hits = [n for n in hits if self._told_after(n, mentions)]
         if self.any and len(hits) < self.min:
             return None
         if self.window is not None and not self._close(mentions, free):
@@ -160,6 +168,15 @@ class Clause:
         if past and not any(n not in past and n not in CONTEXT_FACTS for n in found):
             return None
         return found
+
+    def _told_after(self, fact: str, mentions: list[Mention]) -> bool:
+        """Some mention of ``fact`` starts after the first mention of every ``after`` fact ends (a fact with
+        no place in the text, or an ``after`` fact not told, is never after)."""
+        ends = [min((m.last for m in mentions if _name(m) == before), default=None) for before in self.after]
+        if None in ends:
+            return False
+        last_end = max(end for end in ends if end is not None)
+        return any(_name(m) == fact and m.first > last_end for m in mentions)
 
     def _close(self, mentions: list[Mention], free: set[str]) -> bool:
         """Some stretch of ``window`` tokens holds every placed fact of ``all`` and ``min`` of ``any``."""
@@ -204,6 +221,7 @@ def _clauses(items: Iterable[dict]) -> tuple[Clause, ...]:
             item.get("age_min"),
             item.get("age_max"),
             bool(item.get("age_known", False)),
+            frozenset(item.get("after", ())),
         )
         for item in items
     )
@@ -436,8 +454,11 @@ def _context(reading: Reading, symptoms: Iterable[str] | None, age: float | None
     """Adds the caller's codes and the ``pregnant``/``child``/``young_infant``/``elderly``/``male`` context."""
     asserted = {m.label for m in reading.mentions if not m.negated}
     # The triage engine and the dialogue hand in the symptom codes their own reading of the same text
-    # found, which knows nothing of masks and history: those codes stay out here too.
-    reading.free |= set(symptoms or ()) - reading.dropped
+    # found, which knows nothing of masks and history: those codes stay out here too. A code the text
+    # itself tells keeps its place there: as a fact without a place it would sit inside every window and
+    # before every fact ("doodh ulat deta hai, potty hari hoti hai": the green is the stool's, far from the
+    # milk brought back, in the engine's call as in the text's own).
+    reading.free |= set(symptoms or ()) - reading.dropped - asserted
     if pregnant or (sex != "m" and asserted & {"pregnant", "pregnancy_word"}):
         reading.free.add("pregnant")
     if sex == "m":
