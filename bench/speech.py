@@ -45,6 +45,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -749,6 +750,15 @@ def _closed_answer(record: dict, how: str, margin: float) -> str | None:
     return closed.decide(record["evidence"], margin).value
 
 
+def _halves_and_bands(records: list[dict]) -> Iterator[tuple[str, str, list[dict]]]:
+    """(half, band, records) for each half of the set and each band that has records, in print order."""
+    for part in ("tune", "held"):
+        for band in ("wide", "phone"):
+            rows = [r for r in records if r["half"] == part and r["band"] == band]
+            if rows:
+                yield part, band, rows
+
+
 def _closed_tally(records: list[dict], how: str, margin: float) -> dict[str, int]:
     tally = {"right": 0, "wrong": 0, "refused": 0}
     for record in records:
@@ -802,15 +812,11 @@ def closed_report(records: list[dict], shipped: bool = False) -> dict[tuple[str,
             chosen[(language, kind)] = best
             print(f"{language}/{kind}: {'shipped' if shipped else 'chosen on the tuning half'}: {best[0]}, "
                   f"lead >= {best[1]}", flush=True)
-            for part in ("tune", "held"):
-                for band in ("wide", "phone"):
-                    rows = [r for r in mine if r["half"] == part and r["band"] == band]
-                    if not rows:
-                        continue
-                    text, it = _closed_tally(rows, "text", 0.0), _closed_tally(rows, *best)
-                    print(f"  {language + '/' + kind:14} {part:4} {band:5} {len(rows):5d} | {text['right']:5d} "
-                          f"{text['wrong']:5d} {text['refused']:7d} | {it['right']:5d} {it['wrong']:5d} "
-                          f"{it['refused']:7d}", flush=True)
+            for part, band, rows in _halves_and_bands(mine):
+                text, it = _closed_tally(rows, "text", 0.0), _closed_tally(rows, *best)
+                print(f"  {language + '/' + kind:14} {part:4} {band:5} {len(rows):5d} | {text['right']:5d} "
+                      f"{text['wrong']:5d} {text['refused']:7d} | {it['right']:5d} {it['wrong']:5d} "
+                      f"{it['refused']:7d}", flush=True)
         seconds = sorted(r["seconds"] + r.get("score_seconds_False", 0.0) for r in records if r["language"] == language)
         print(f"  {language}: seconds per clip (transcript + scores) p50 {seconds[len(seconds) // 2]:.2f}, "
               f"max {seconds[-1]:.2f}", flush=True)
@@ -893,16 +899,12 @@ def symptom_report(records: list[dict], shipped: bool = False):
             continue
         print(f"{setting}: {'shipped' if shipped else 'chosen'} floor {best.floor}, at most {best.most}, "
               f"similar {best.similar}, evidence {best.evidence}", flush=True)
-        for part in ("tune", "held"):
-            for band in ("wide", "phone"):
-                rows = [r for r in mine if r["half"] == part and r["band"] == band]
-                if not rows:
-                    continue
-                it = _symptom_tally(rows, best, floor)
-                cpu = sum(r.get("cpu", 0.0) + (r.get("symptom_cpu", 0.0) if best.evidence is not None else 0.0)
-                          for r in rows) / sum(r["duration"] for r in rows)
-                print(f"  {setting:20} {part:4} {band:5} {len(rows):5d} | {it['right']:14d} {it['wrong']:5d} "
-                      f"{it['none']:4d} | {it['text_right']:11d} {it['text_wrong']:5d} | {cpu:7.2f}", flush=True)
+        for part, band, rows in _halves_and_bands(mine):
+            it = _symptom_tally(rows, best, floor)
+            cpu = sum(r.get("cpu", 0.0) + (r.get("symptom_cpu", 0.0) if best.evidence is not None else 0.0)
+                      for r in rows) / sum(r["duration"] for r in rows)
+            print(f"  {setting:20} {part:4} {band:5} {len(rows):5d} | {it['right']:14d} {it['wrong']:5d} "
+                  f"{it['none']:4d} | {it['text_right']:11d} {it['text_wrong']:5d} | {cpu:7.2f}", flush=True)
 
 
 if __name__ == "__main__":
