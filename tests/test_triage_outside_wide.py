@@ -107,7 +107,9 @@ class ScriptedEngine:
             if i % 3 == 0 else self.WRONG
             for i, v in enumerate(vignettes)
         }
-        self.kb = SimpleNamespace(conditions=[SimpleNamespace(icd10="A97"), SimpleNamespace(icd10="J00")])
+        # entries as engine.triage.kb.Condition presents them to evaluate(): id, reported code, further codes
+        self.kb = SimpleNamespace(conditions=[SimpleNamespace(id=code, icd10=code, also_icd10=(), codes=(code,))
+                                              for code in ("A97", "J00")])
 
     def triage(self, text: str, **_context) -> Scripted:
         return self.answers[text]
