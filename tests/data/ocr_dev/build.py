@@ -276,6 +276,7 @@ def documents() -> dict[str, tuple[str, dict]]:
         [["Dolo 650 Tab", "DL2211", "15", "30.00"], ["Pan 40 Tab", "P0912", "10", "112.00"]]) + """
 <p>Total: Rs 142.00 &nbsp; Thank you</p>""", {"doc_type": "other", "camera": {"severity": 0.4}})
     docs.update(second_batch())
+    docs.update(harsh_labs())
     return docs
 
 
@@ -426,6 +427,112 @@ def second_batch() -> dict[str, tuple[str, dict]]:
         "doc_type": "discharge_summary", "camera": {"severity": 0.5},
         "medications": [med("Ciplox 500", "ciprofloxacin", "1-0-1"), med("Omez D", "omeprazole+domperidone", "1-0-0"),
                         med("Emeset 4", "ondansetron", "0-0-1")]})
+    return docs
+
+
+def harsh_labs() -> dict[str, tuple[str, dict]]:
+    """Written for issue #17's lab side: lab reports photographed harshly (uneven light and a hand's
+    shadow, perspective, shake, severity 0.7-0.85), in styles the first two batches lack (a chain lab's
+    combined LFT+KFT, a medical college's biochemistry, a village clinic's slip, Hindi and Punjabi
+    headers), with ranges in every printed form (``70 - 100``, ``70–100``, ``< 200``, ``> 40``,
+    ``Up to 5.6``, ``M: 13-17 F: 12-15``), units present and absent, flags H, L and ``*``. Flags in the
+    truth follow the printed range (the report's own), as a reader of the paper would."""
+    docs: dict[str, tuple[str, dict]] = {}
+
+    docs["lab-harsh-lft-kft-chain"] = (_css("OpenSans", 14, "th{background:#1d3d6b;color:#fff}") + """
+<h2 style='color:#1d3d6b'>CARELINK DIAGNOSTICS</h2><p>Regional Processing Lab, Barnala &middot; NABL M-0918</p>
+<p>Patient: Harbans Lal &nbsp; Age/Sex: 63 Y / M &nbsp; Ref: Dr. Goyal &nbsp; Collected: 04/12/2026</p>
+<h3>LIVER &amp; KIDNEY PANEL</h3>""" + _table(
+        ["Test", "Result", "Flag", "Unit", "Ref. Range"],
+        [["Bilirubin Total", "1.9", "H", "mg/dL", "0.3 &ndash; 1.2"], ["SGPT (ALT)", "72", "H", "U/L", "Up to 40"],
+         ["SGOT (AST)", "35", "", "U/L", "Up to 40"], ["Albumin", "3.2", "L", "g/dL", "3.5 &ndash; 5.0"],
+         ["Blood Urea", "64", "H", "mg/dL", "15 &ndash; 40"], ["Serum Creatinine", "2.1", "H", "mg/dL", "0.7 &ndash; 1.3"],
+         ["Uric Acid", "5.4", "", "mg/dL", "3.5 &ndash; 7.2"]]) + """
+<p>*** End of Report *** &nbsp; Results relate only to the sample tested.</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.8, "hand": True},
+        "lab_results": [lab("bilirubin_total", 1.9, "high"), lab("sgpt", 72, "high"), lab("sgot", 35, "normal"),
+                        lab("albumin", 3.2, "low"), lab("urea", 64, "high"), lab("creatinine", 2.1, "high"),
+                        lab("uric_acid", 5.4, "normal")]})
+
+    docs["lab-harsh-college-biochem"] = (_css("Caladea", 15) + """
+<h2>GURU GOBIND SINGH MEDICAL COLLEGE &amp; HOSPITAL</h2><p>Department of Biochemistry &middot; Faridkot</p><hr>
+<p>CR No. 2026/88412 &nbsp; Name: Paramjit Kaur &nbsp; Age: 49 &nbsp; Sex: Female &nbsp; Ward: OPD</p>""" + _table(
+        ["Investigation", "Result", "Units", "Biological Reference Interval"],
+        [["Glucose Fasting", "118", "mg/dL", "70&ndash;100"], ["Serum Creatinine", "0.9", "mg/dL", "M: 0.7-1.3 F: 0.6-1.1"],
+         ["Serum Uric Acid", "6.8", "mg/dL", "M: 3.5-7.2 F: 2.6-6.0"], ["Serum Calcium", "8.1", "mg/dL", "8.5&ndash;10.5"],
+         ["Serum Potassium", "4.2", "mmol/L", "3.5&ndash;5.1"]], border=False) + """
+<p>Verified by: Senior Resident, Biochemistry</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.75, "shake": True},
+        "lab_results": [lab("fasting_glucose", 118, "high"), lab("creatinine", 0.9, "normal"),
+                        lab("uric_acid", 6.8, "high"), lab("calcium", 8.1, "low"), lab("potassium", 4.2, "normal")]})
+
+    docs["lab-harsh-village-cbc"] = (_css("Andika", 16) + """
+<h2>Bhai Ghanaiya Ji Clinic &amp; Lab</h2><p>V.P.O. Bhucho Kalan &middot; Timings 8 am to 2 pm</p>
+<p>Name: Kulwant Kaur &nbsp; 36 F &nbsp; 28/11/2026</p><p><b>Blood Examination</b></p>""" + _table(
+        ["Test", "Result", "Normal Values"],
+        [["Hb", "9.6 *", "M: 13-17 F: 12-15"], ["TLC", "7400", "4000 - 11000"], ["Platelets", "1,40,000 *", "1.5 - 4.1 lakh"],
+         ["ESR", "38 *", "M: 0-15 F: 0-20"]], border="border:1px solid #777") + """
+<p>* = outside normal range &nbsp;&nbsp; Lab Technician</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.8},
+        "lab_results": [lab("haemoglobin", 9.6, "low"), lab("tlc", 7400, "normal"), lab("platelets", 140000, "low"),
+                        lab("esr", 38, "high")]})
+
+    docs["lab-harsh-hindi-lipid"] = (_css("Roboto", 15, "h2,.hi{font-family:Kalimati}") + """
+<h2>आरोग्य पैथोलॉजी लैब, कैथल</h2><p class='hi'>लिपिड प्रोफ़ाइल रिपोर्ट</p>
+<p>Name: Suresh Kumar &nbsp; Age/Sex: 58/M &nbsp; Date: 30/11/2026</p>""" + _table(
+        ["जाँच / Test", "परिणाम / Result", "इकाई / Unit", "सामान्य सीमा / Normal range"],
+        [["Total Cholesterol", "248", "mg/dL", "&lt; 200"], ["Triglycerides", "142", "mg/dL", "&lt; 150"],
+         ["HDL Cholesterol", "36", "mg/dL", "&gt; 40"], ["LDL Cholesterol", "172", "mg/dL", "&lt; 100"]]) + """
+<p class='hi'>रिपोर्ट डॉक्टर को दिखाएँ</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.75, "hand": True},
+        "lab_results": [lab("total_cholesterol", 248, "high"), lab("triglycerides", 142, "normal"), lab("hdl", 36, "low"),
+                        lab("ldl", 172, "high")]})
+
+    docs["lab-harsh-punjabi-sugar"] = (_css("Lato", 16, "h2,th,.pa{font-family:Saab}") + """
+<h2>ਸਰਕਾਰੀ ਹਸਪਤਾਲ ਲੈਬ, ਤਪਾ</h2><p class='pa'>ਜਾਂਚ ਰਿਪੋਰਟ</p>
+<p>Patient: Gurnam Singh &nbsp; 61 / M &nbsp; 01/12/2026</p>""" + _table(
+        ["ਟੈਸਟ", "ਨਤੀਜਾ", "ਇਕਾਈ", "ਹਵਾਲਾ ਸੀਮਾ"],
+        [["Fasting Blood Sugar", "164", "mg/dL", "70 - 100"], ["Blood Sugar PP", "238", "mg/dL", "Up to 140"],
+         ["HbA1c", "8.9", "%", "Up to 5.6"], ["Serum Creatinine", "1.2", "mg/dL", "0.7 - 1.3"]], border=False) + """
+<p class='pa'>ਲੈਬ ਇੰਚਾਰਜ</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.8, "moire": True},
+        "lab_results": [lab("fasting_glucose", 164, "high"), lab("pp_glucose", 238, "high"), lab("hba1c", 8.9, "high"),
+                        lab("creatinine", 1.2, "normal")]})
+
+    docs["lab-harsh-thyroid-vit"] = (_css("Carlito", 15, "th{border-bottom:2px solid #333}") + """
+<h2>NATIONAL REFERENCE LABORATORY</h2><p>Patient Service Centre: Rampura Phul</p>
+<p>Patient Name: Manjit Kaur &nbsp; Age: 42 Years &nbsp; Gender: Female</p><h3>SPECIAL CHEMISTRY</h3>""" + _table(
+        ["Test Name", "Value", "Unit", "Reference Range"],
+        [["TSH (Ultrasensitive)", "6.4", "uIU/mL", "0.4 &ndash; 4.5"], ["Vitamin D (25-OH)", "18.6", "ng/mL", "30 &ndash; 100"],
+         ["Vitamin B12", "412", "pg/mL", "211 &ndash; 911"], ["Serum Calcium", "9.2", "mg/dL", "8.5 &ndash; 10.5"]],
+        border=False) + """
+<p>Method: CLIA. &nbsp; Kindly correlate clinically.</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.85, "shake": True},
+        "lab_results": [lab("tsh", 6.4, "high"), lab("vitamin_d", 18.6, "low"), lab("vitamin_b12", 412, "normal"),
+                        lab("calcium", 9.2, "normal")]})
+
+    docs["lab-harsh-ward-nounits"] = (_css("Nimbus", 16) + """
+<h2>Civil Hospital Laboratory, Malout</h2><p>Emergency ward sample &nbsp; Bed 7</p>
+<p>Name: Joginder Pal &nbsp; 71 Years / Male</p><hr>""" + _table(
+        ["Parameter", "Observed", "Normal"],
+        [["Sodium", "129", "135 - 145"], ["Potassium", "5.6", "3.5 - 5.1"], ["Urea", "92", "15 - 40"],
+         ["Creatinine", "3.4", "0.7 - 1.3"]], border=False) + """
+<p>Units: mmol/L for electrolytes, mg/dL for others.</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.7, "hand": True},
+        "lab_results": [lab("sodium", 129, "low"), lab("potassium", 5.6, "high"), lab("urea", 92, "high"),
+                        lab("creatinine", 3.4, "high")]})
+
+    docs["lab-harsh-plain-biochem"] = (_css("Roboto", 16) + """
+<h2>Satguru Pathology</h2><p>Main Bazaar, Jaitu</p><hr>
+<p>Patient: Resham Singh &nbsp; Age: 54 &nbsp; Sex: M</p><h3>BIOCHEMISTRY</h3>""" + _table(
+        ["Test", "Result", "Unit", "Reference Range"],
+        [["Fasting Blood Glucose", "141", "mg/dL", "70 - 100"], ["Total Cholesterol", "186", "mg/dL", "&lt; 200"],
+         ["HDL Cholesterol", "38", "mg/dL", "&gt; 40"], ["Triglycerides", "212", "mg/dL", "&lt; 150"],
+         ["Serum Creatinine", "2.1", "mg/dL", "0.7 - 1.3"]], border=False) + """
+<p>Pathologist</p>""", {
+        "doc_type": "lab_report", "camera": {"severity": 0.7},
+        "lab_results": [lab("fasting_glucose", 141, "high"), lab("total_cholesterol", 186, "normal"), lab("hdl", 38, "low"),
+                        lab("triglycerides", 212, "high"), lab("creatinine", 2.1, "high")]})
     return docs
 
 
