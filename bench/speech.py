@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -164,7 +165,7 @@ SYMPTOM_GOLD: dict[int, tuple[str, ...]] = {
 SYMPTOM_FLOORS = [None, -1.5, -1.2, -1.0, -0.9, -0.8, -0.7, -0.6, -0.5]
 SYMPTOM_MOST = [1, 2, 3, 5]
 #: Least evidence (nats, engine.speech.symptoms.Route.evidence) tried by --symptoms (None: not scored).
-SYMPTOM_EVIDENCE = [None, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+SYMPTOM_EVIDENCE = [None, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0]
 #: Similarities tried by --symptoms (engine.speech.symptoms.Route.similar; with None, exact forms only).
 SYMPTOM_SIMILAR = list(speech_symptoms.SIMILARITIES)
 #: A wrong symptom read back costs this many right ones (the caller says "2" and is asked again, but
@@ -379,38 +380,118 @@ def time_note(engine, directory: Path, language: str, seconds: float = 10.0, rep
               flush=True)
 
 
-def long_notes(engine, directory: Path, languages: list[str], count: int) -> None:
-    """``count`` notes of 20-30 s per language (12 symptom and number utterances in a row, from a
-    different place of the list for each note, each note in its own espeak-ng variant) through
-    ``stt.transcribe`` as the channels call it: the decoder tokens the reference needs and the cap
-    (``stt.token_cap``), the tokens Whisper used, whether the decode ran to the cap (refused), and
-    WER without and with the shipped floor."""
-    from engine.speech.script import gurmukhi_to_devanagari
+#: Utterances per long note (--long): about 18-26 s of espeak-ng speech with its sentence pauses.
+LONG_UTTERANCES = 10
 
-    encode = engine.model.hf_tokenizer.encode
-    print(f"{'note':10} {'s':>5} {'needs':>5} {'cap':>4} {'used':>4} {'at cap':>6} {'refused':>7} {'WER':>5} "
-          f"{'WER*':>5} {'cpu/sec':>7}", flush=True)
-    for language in languages:
-        column = LANGUAGES[language]
-        pool = [row[column] for row in UTTERANCES if row[0] in ("symptom", "number")]
+
+def long_note_texts(language: str, which: str, count: int) -> list[tuple[int, list[int], str]]:
+    """``count`` long notes per half (``which``: tune, held or all): (note number, the utterances
+    it strings together, the text). Each half's notes use only that half's symptom and number
+    utterances (22 each), :data:`LONG_UTTERANCES` in a row from a different place for each note."""
+    column = LANGUAGES[language]
+    notes = []
+    for part in ("tune", "held"):
+        if which not in ("all", part):
+            continue
+        pool = [i for i, row in enumerate(UTTERANCES) if row[0] in ("symptom", "number") and half(i) == part]
         for k in range(count):
-            speed, pitch = VARIANTS[k % len(VARIANTS)]
-            text = ". ".join(pool[(k * 9 + j) % len(pool)] for j in range(12))
-            path = directory / f"long-{language}-{k}.wav"
-            _render(text, language, speed, pitch, "wide", path)
-            own, kids = _cpu()
-            result = stt.transcribe(path, language, engine=engine, min_logprob=None)
-            own2, kids2 = _cpu()
-            decode = stt.DECODE_AS[language]
-            needs = len(encode(" " + (gurmukhi_to_devanagari(text) if decode != language else text)).ids)
-            cap = stt.token_cap(result.duration, decode, language)
-            used = len(encode(" " + result.raw).ids) if result.raw else 0
-            ref = normal_words(text)
-            floored = stt.confident_text(result)
-            print(f"{language}-{k:<8} {result.duration:5.1f} {needs:5d} {cap:4d} {used:4d} {used >= cap!s:>6} "
-                  f"{not result.text!s:>7} {edits(ref, normal_words(result.text)) / len(ref):5.2f} "
-                  f"{edits(ref, normal_words(floored)) / len(ref):5.2f} "
-                  f"{(own2 - own + kids2 - kids) / result.duration:7.2f}", flush=True)
+            chosen = [pool[(k * 7 + j) % len(pool)] for j in range(LONG_UTTERANCES)]
+            notes.append((k, chosen, ". ".join(UTTERANCES[i][column] for i in chosen)))
+    return notes
+
+
+class _Remembered:
+    """An engine whose decodes are remembered, so that the same part under two join rules
+    (``SECONDS:all`` and ``SECONDS:drop``) is decoded once; everything else passes through."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.memo: dict[tuple, list] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+    def transcribe_wav(self, wav16k: bytes, language: str, prompt: str, max_tokens: int, hotwords: str = "") -> list:
+        import hashlib
+
+        key = (hashlib.sha256(wav16k).hexdigest(), language, prompt, max_tokens, hotwords)
+        if key not in self.memo:
+            self.memo[key] = self.engine.transcribe_wav(wav16k, language, prompt, max_tokens, hotwords)
+        return self.memo[key]
+
+
+def _split_setting(name: str) -> tuple[float | None, float, str]:
+    """(stt.SPLIT_ABOVE, stt.PART_SECONDS, stt.PART_REFUSED) for a --splits name: "none" (one
+    decode of the whole note) or "SECONDS:all|drop" (parts of at most SECONDS, every note split)."""
+    if name == "none":
+        return None, stt.PART_SECONDS, stt.PART_REFUSED
+    seconds, refused = name.split(":")
+    return 0.0, float(seconds), refused
+
+
+def long_notes(engine, directory: Path, languages: list[str], count: int, which: str, splits: list[str],
+               bands: list[str], save: Path | None) -> None:
+    """``count`` long notes per language, half and band (:func:`long_note_texts`, each note in its
+    own espeak-ng variant), each decoded once per ``splits`` setting (interleaved note by note, so
+    load changes hit them alike) through ``stt.transcribe`` as the channels call it: WER and CER
+    without and with the shipped floor, refusals, right / wrong read-backs (CER <= / > RIGHT_CER),
+    for a language with a symptom route (Punjabi) the symptoms read back from a refused transcript
+    (right when every one is named by the note's utterances), and CPU per audio second (this
+    process and its ffmpeg children)."""
+    from engine.speech import symptoms
+
+    kept = stt.SPLIT_ABOVE, stt.PART_SECONDS, stt.PART_REFUSED
+    records = []
+    engine = _Remembered(engine)
+    try:
+        for language in languages:
+            for k, chosen, text in long_note_texts(language, which, count):
+                speed, pitch = VARIANTS[k % len(VARIANTS)]
+                part = half(chosen[0])
+                gold = {code for i in chosen for code in SYMPTOM_GOLD.get(i, ())}
+                for band in bands:
+                    path = directory / f"long-{language}-{part}-{k}-{band}.wav"
+                    _render(text, language, speed, pitch, band, path)
+                    engine.memo.clear()
+                    first_cpu: dict[str, float] = {}  # a remembered decode costs what its first run did
+                    for name in splits:
+                        stt.SPLIT_ABOVE, stt.PART_SECONDS, stt.PART_REFUSED = _split_setting(name)
+                        own, kids = _cpu()
+                        start = time.perf_counter()
+                        result = stt.transcribe(path, language, engine=engine, min_logprob=None)
+                        wall = time.perf_counter() - start
+                        own2, kids2 = _cpu()
+                        usable = stt.confident_text(result)
+                        codes = [] if usable else symptoms.heard(result, engine=engine)
+                        record = {"setting": f"{language}:split {name}", "language": language, "band": band,
+                                  "half": part, "index": k, "ref": text, "text": result.text, "raw": result.raw,
+                                  "logprob": result.logprob, "duration": result.duration, "seconds": wall,
+                                  "cpu": first_cpu.setdefault(name.split(":")[0], own2 - own + kids2 - kids),
+                                  "symptoms": codes,
+                                  "symptoms_right": bool(codes) and set(codes) <= gold,
+                                  "symptoms_wrong": bool(codes) and not set(codes) <= gold}
+                        records.append(record)
+                        if save:
+                            with save.open("a", encoding="utf-8") as out:
+                                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                        print(f"  {language}-{part}-{k}-{band} {name}: {result.duration:.1f} s, "
+                              f"{record['cpu'] / result.duration:.2f} CPU s/s, refused {not result.text}, "
+                              f"read back {bool(usable)}, symptoms {codes}", flush=True)
+    finally:
+        stt.SPLIT_ABOVE, stt.PART_SECONDS, stt.PART_REFUSED = kept
+    long_report(records)
+
+
+def long_report(records: list[dict]) -> None:
+    """One row per setting, half and band of :func:`long_notes`'s records (also from --long-report)."""
+    _header(f"with the shipped floor {stt.MIN_LOGPROB}; long notes")
+    for setting in dict.fromkeys(r["setting"] for r in records):
+        mine = [r for r in records if r["setting"] == setting]
+        for _, _, rows in _halves_and_bands(mine):
+            _row(rows, stt.MIN_LOGPROB[rows[0]["language"]])
+            if any("symptoms" in r for r in rows):
+                print(f"    symptoms read back from refused transcripts: right {sum(r['symptoms_right'] for r in rows)}, "
+                      f"wrong {sum(r['symptoms_wrong'] for r in rows)} of {len(rows)} notes", flush=True)
 
 
 def normal_words(text: str) -> list[str]:
@@ -448,8 +529,13 @@ def main() -> None:
     parser.add_argument("--setting", nargs="*", default=[], metavar="LANG:DECODE:PROMPT:HOTWORDS",
                         help="only these settings, e.g. pa:pa:no:yes pa:hi:yes:no (HOTWORDS sym: the symptom names)")
     parser.add_argument("--long", type=int, default=0, metavar="N",
-                        help="only decode N long notes (20-30 s, 16 kHz) per language with the shipped setting: "
-                             "tokens used against the cap, refusals, WER")
+                        help="only decode N long notes (18-26 s) per language, half and band, once per --splits "
+                             "setting: WER/CER, refusals, read-backs, CPU per audio second")
+    parser.add_argument("--splits", nargs="*", default=["none", f"{stt.PART_SECONDS:g}:{stt.PART_REFUSED}"],
+                        metavar="none|SECONDS:all|drop", help="with --long: one decode, or parts cut at pauses")
+    parser.add_argument("--bands", nargs="*", default=["wide", "phone"], help="with --long: the bands")
+    parser.add_argument("--long-report", nargs="*", type=Path, default=[], metavar="F.jsonl",
+                        help="no decoding: the long-note rows of records saved by --long --save")
     parser.add_argument("--symptom-scores", nargs="*", type=Path, default=[], metavar="F.jsonl",
                         help="score the symptoms found in these saved transcripts against their clips (rendered "
                              "again) and write F.scored.jsonl for --symptoms")
@@ -492,6 +578,9 @@ def main() -> None:
         symptom_report([json.loads(line) for path in args.symptoms
                         for line in path.read_text(encoding="utf-8").splitlines()], args.shipped)
         return
+    if args.long_report:
+        long_report([json.loads(line) for path in args.long_report for line in path.read_text(encoding="utf-8").splitlines()])
+        return
     if args.floors:
         records = [json.loads(line) for path in args.floors for line in path.read_text(encoding="utf-8").splitlines()]
         choose_floors(records)
@@ -506,7 +595,8 @@ def main() -> None:
     engine = stt.backend()
     if args.long:
         with tempfile.TemporaryDirectory() as tmp:
-            long_notes(engine, Path(tmp), [lang for lang in LANGUAGES if not args.only or lang in args.only], args.long)
+            long_notes(engine, Path(tmp), [lang for lang in LANGUAGES if not args.only or lang in args.only], args.long,
+                       args.half, args.splits, args.bands, args.save)
         return
     if args.note:
         with tempfile.TemporaryDirectory() as tmp:
@@ -826,7 +916,8 @@ def closed_report(records: list[dict], shipped: bool = False) -> dict[tuple[str,
 def score_symptoms(path: Path) -> None:
     """Each saved decode of ``path`` whose transcript names symptoms (any count, no floor): its clip
     rendered again (espeak-ng is deterministic) and each symptom's evidence in it
-    (engine.speech.symptoms.evidence), written with the record to ``path``.scored.jsonl."""
+    (engine.speech.symptoms.evidence), scored as the start of what was said and right after the
+    transcript's words before it (``evidence_after``), written with the record to ``path``.scored.jsonl."""
     from engine.speech import symptoms
 
     engine = stt.backend()
@@ -844,9 +935,23 @@ def score_symptoms(path: Path) -> None:
                 own, kids = _cpu()
                 record["symptom_evidence"] = symptoms.evidence(codes, wav, record["language"], engine)
                 own2, kids2 = _cpu()
+                record["symptom_evidence_after"] = symptoms.evidence_after(codes, wav, record["language"], engine,
+                                                                           record["text"])
+                own3, kids3 = _cpu()
                 record["symptom_cpu"] = own2 - own + kids2 - kids
+                record["symptom_cpu_after"] = own3 - own2 + kids3 - kids2
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     print(f"{out}: {sum('symptom_evidence' in r for r in records)} of {len(records)} decodes scored", flush=True)
+
+
+def _symptom_scores(record: dict, where: str) -> dict[str, float]:
+    """A scored record's evidence per code the way ``where`` (engine.speech.symptoms.WHERE) says."""
+    start, after = record.get("symptom_evidence", {}), record.get("symptom_evidence_after", {})
+    if where == "start":
+        return start
+    if where == "after":
+        return after
+    return {code: max(start.get(code, -math.inf), after.get(code, -math.inf)) for code in {*start, *after}}
 
 
 def _symptom_tally(records: list[dict], route, floor: float | None) -> dict[str, int]:
@@ -864,7 +969,7 @@ def _symptom_tally(records: list[dict], route, floor: float | None) -> dict[str,
             tally["text_wrong"] += score["wrong"]
             continue
         codes = symptoms.candidates(record["text"], record["logprob"], record["language"], route)
-        codes = symptoms.decide(codes[:symptoms.MOST_SCORED], record.get("symptom_evidence", {}), route)
+        codes = symptoms.decide(codes[:symptoms.MOST_SCORED], _symptom_scores(record, route.where), route)
         gold = set(SYMPTOM_GOLD.get(record["index"], ()))
         tally["none" if not codes else "right" if set(codes) <= gold else "wrong"] += 1
     return tally
@@ -886,9 +991,10 @@ def symptom_report(records: list[dict], shipped: bool = False):
         tune = [r for r in mine if r["half"] == "tune"]
         scored = all("symptom_evidence" in r for r in mine
                      if symptoms.candidates(r["text"], r["logprob"], language, symptoms.Route(None, 99)))
-        options = [symptoms.Route(f, m, similar, e) for f in SYMPTOM_FLOORS for m in SYMPTOM_MOST
-                   for similar, e in ([(x, y) for x in [None, *SYMPTOM_SIMILAR] for y in SYMPTOM_EVIDENCE]
-                                      if scored else [(None, None)])]
+        options = [symptoms.Route(f, m, similar, e, where) for f in SYMPTOM_FLOORS for m in SYMPTOM_MOST
+                   for similar, e, where in ([(x, y, w) for x in [None, *SYMPTOM_SIMILAR] for y in SYMPTOM_EVIDENCE
+                                              for w in symptoms.WHERE]
+                                             if scored else [(None, None, "start")])]
 
         def gain(route, tune=tune, floor=floor):
             tally = _symptom_tally(tune, route, floor)
@@ -898,13 +1004,41 @@ def symptom_report(records: list[dict], shipped: bool = False):
         if best is None:
             continue
         print(f"{setting}: {'shipped' if shipped else 'chosen'} floor {best.floor}, at most {best.most}, "
-              f"similar {best.similar}, evidence {best.evidence}", flush=True)
+              f"similar {best.similar}, evidence {best.evidence} ({best.where})", flush=True)
+        if not shipped:
+            _tied(tune, best, floor, gain(best))
         for part, band, rows in _halves_and_bands(mine):
             it = _symptom_tally(rows, best, floor)
-            cpu = sum(r.get("cpu", 0.0) + (r.get("symptom_cpu", 0.0) if best.evidence is not None else 0.0)
+            scoring = {"start": ("symptom_cpu",), "after": ("symptom_cpu_after",),
+                       "best": ("symptom_cpu", "symptom_cpu_after")}[best.where] if best.evidence is not None else ()
+            cpu = sum(r.get("cpu", 0.0) + sum(r.get(k, 0.0) for k in scoring)
                       for r in rows) / sum(r["duration"] for r in rows)
             print(f"  {setting:20} {part:4} {band:5} {len(rows):5d} | {it['right']:14d} {it['wrong']:5d} "
                   f"{it['none']:4d} | {it['text_right']:11d} {it['text_wrong']:5d} | {cpu:7.2f}", flush=True)
+
+
+def _tied(tune: list[dict], best, floor: float | None, gain: tuple[int, int]) -> None:
+    """The evidence thresholds that tie with the chosen one on the tuning half (same route
+    otherwise): a choice at the edge of its tied range is one clip from another answer."""
+    import dataclasses
+
+    from engine.speech import symptoms
+
+    tied = [e for e in SYMPTOM_EVIDENCE if e is not None and best.evidence is not None
+            and (lambda t: (t["right"] - WRONG_COST * t["wrong"], -t["wrong"]))(
+                _symptom_tally(tune, dataclasses.replace(best, evidence=e), floor)) == gain]
+    print(f"    evidence thresholds tied on the tuning half ({best.where}): {tied}; "
+          f"per way: " + ", ".join(f"{w} {_best_gain(tune, best, floor, w)}" for w in symptoms.WHERE), flush=True)
+
+
+def _best_gain(tune: list[dict], best, floor: float | None, where: str) -> str:
+    """The best right / wrong over evidence thresholds when symptoms are scored ``where``."""
+    import dataclasses
+
+    tallies = [(_symptom_tally(tune, dataclasses.replace(best, evidence=e, where=where), floor), e)
+               for e in SYMPTOM_EVIDENCE if e is not None]
+    tally, e = max(tallies, key=lambda te: (te[0]["right"] - WRONG_COST * te[0]["wrong"], -te[0]["wrong"]))
+    return f"{tally['right']}/{tally['wrong']} at {e}"
 
 
 if __name__ == "__main__":

@@ -292,13 +292,13 @@ def priors(engine, decode: str, forms: list[str]) -> list[float]:
                 _PRIORS[(id(engine), decode, form)] = table[form]
     missing = [f for f in dict.fromkeys(forms) if (id(engine), decode, f) not in _PRIORS]
     if missing:
-        for form, (total, _) in zip(missing, engine.score(_silence(), decode, missing, ending=False), strict=True):
+        for form, (total, _) in zip(missing, engine.score(silence(), decode, missing, ending=False), strict=True):
             _PRIORS[(id(engine), decode, form)] = total
     return [_PRIORS[(id(engine), decode, f)] for f in forms]
 
 
 @lru_cache(maxsize=1)
-def _silence(seconds: float = 1.0) -> bytes:
+def silence(seconds: float = 1.0) -> bytes:
     import io
     import wave
 

@@ -34,6 +34,7 @@ from typing import Protocol
 
 from engine.speech.audio import AudioFormatRefused, convert, duration_seconds
 from engine.speech.models import ModelMissing, fingerprint, is_installed
+from engine.speech.pauses import split
 from engine.speech.prompts import hotwords as vocabulary
 from engine.speech.prompts import symptom_hotwords, symptom_prompt
 from engine.speech.script import hindi_decoded_as_punjabi
@@ -199,6 +200,27 @@ class FasterWhisperBackend:
         pass faster-whisper uses for word timestamps), with the end of the transcript after it when
         ``ending``. The encoder runs once, on the clip's own length plus half a second of silence
         instead of Whisper's 30-second window (20x less work; the decoder reads the same words)."""
+        tokens = [self._encode(text) for text in texts]
+        probs = self._token_logprobs(wav16k, language, tokens, ending)
+        return [(float(p.sum()), len(t) + ending) for p, t in zip(probs, tokens, strict=True)]
+
+    def score_after(self, wav16k: bytes, language: str, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
+        """(log-probability of the text said right after the prefix, log-probability of the prefix)
+        of each ``(prefix, text)`` in the clip: the decoder forced through prefix and text together
+        once, the text's tokens counted apart (log P(prefix + text) - log P(prefix)). A symptom said
+        mid-sentence ("ਬੱਚੇ ਨੂੰ ਤੇਜ਼ ਬੁਖਾਰ ਹੈ") is where the audio says it only after the words before it."""
+        heads = [self._encode(prefix) if prefix.strip() else [] for prefix, _ in pairs]
+        tails = [self._encode(text) for _, text in pairs]
+        probs = self._token_logprobs(wav16k, language, [h + t for h, t in zip(heads, tails, strict=True)], False)
+        return [(float(p[len(h):].sum()), float(p[:len(h)].sum())) for p, h in zip(probs, heads, strict=True)]
+
+    def _encode(self, text: str) -> list[int]:
+        """Whisper's tokens for ``text`` as a word after a space (faster-whisper's own encoding)."""
+        return self.model.hf_tokenizer.encode(" " + text.strip(), add_special_tokens=False).ids
+
+    def _token_logprobs(self, wav16k: bytes, language: str, tokens: list[list[int]], ending: bool) -> list:
+        """Per token list, the log-probability of each of its tokens (and of the end of the
+        transcript when ``ending``) given the clip, from one encoder pass and batched forced decodes."""
         import io
 
         import ctranslate2
@@ -206,7 +228,7 @@ class FasterWhisperBackend:
         from faster_whisper.audio import decode_audio
         from faster_whisper.tokenizer import Tokenizer
 
-        if not texts:
+        if not tokens:
             return []
         audio = decode_audio(io.BytesIO(wav16k), sampling_rate=16000)
         audio = np.concatenate([audio[: 30 * 16000 - 8000], np.zeros(8000, dtype=audio.dtype)])
@@ -214,16 +236,15 @@ class FasterWhisperBackend:
         frames = features.shape[-1] - features.shape[-1] % 2
         tokenizer = Tokenizer(self.model.hf_tokenizer, True, task="transcribe", language=language)
         start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
-        tokens = [tokenizer.encode(" " + text.strip()) + ([tokenizer.eot] if ending else []) for text in texts]
-        out: list[tuple[float, int]] = []
+        tokens = [t + ([tokenizer.eot] if ending else []) for t in tokens]
+        out: list = []
         with self._lock:
             encoded = np.array(self.model.encode(features[:, :frames]))
             for first in range(0, len(tokens), SCORE_BATCH):
                 batch = tokens[first:first + SCORE_BATCH]
                 repeated = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(encoded, len(batch), axis=0)))
                 results = self.model.model.align(repeated, start, batch, [frames] * len(batch))
-                out.extend((float(np.log(np.maximum(r.text_token_probs, 1e-12)).sum()), len(b))
-                           for r, b in zip(results, batch, strict=True))
+                out.extend(np.log(np.maximum(np.array(r.text_token_probs, dtype=float), 1e-12)) for r in results)
         return out
 
 
@@ -337,6 +358,15 @@ TOKENS_SLACK = 12
 #: The most new tokens a decode gets: Whisper's context is 448 tokens; faster-whisper keeps up to 223
 #: prompt tokens plus the start sequence (a Gurmukhi prompt fills that), so 220 new tokens always fit.
 MAX_NEW_TOKENS = 220
+
+#: A note longer than this (seconds) is cut at its pauses into parts of at most :data:`PART_SECONDS`
+#: of speech, each decoded on its own with its own token cap and loop guards (``engine.speech.pauses``),
+#: then joined; None: never. See docs/speech.md "Long notes, part by part" for the figures.
+SPLIT_ABOVE: float | None = None
+PART_SECONDS = 8.0
+#: What a long note with a refused part (a loop, nonsense cut at its cap) gives: "drop" reads back
+#: the other parts, "all" refuses the note (the caller is asked again).
+PART_REFUSED = "all"
 
 
 def token_cap(duration: float, language: str, user_language: str | None = None) -> int:
@@ -474,12 +504,31 @@ def transcribe(audio: bytes | Path, language: str, engine: Backend | None = None
     duration = duration_seconds(wav)
     prompted = PROMPTED[decode] if prompted is None else prompted
     prompt = symptom_prompt(decode) if prompted else ""
-    cap = token_cap(duration, decode, language)
-    pieces = engine.transcribe_wav(wav, decode, prompt, cap, hotwords=hotwords_for(language, decode, hotwords))
+    words = hotwords_for(language, decode, hotwords)
+    parts = split(wav, PART_SECONDS) if SPLIT_ABOVE is not None and duration > SPLIT_ABOVE else [wav]
+    heard = [_decode_part(engine, part, language, decode, prompt, words) for part in parts]
+    pieces = [piece for part_pieces, _ in heard for piece in part_pieces]
+    kept = _kept(pieces)
     floor = MIN_LOGPROB[language] if min_logprob is True else min_logprob
-    text = "" if ran_to_cap(pieces, cap, language) else clean(pieces, duration, floor, decode)
+    texts = [text for _, text in heard]
+    # a part that was a loop (or a whole clip's loop) is asked again, not read back
+    usable = all(texts) or (PART_REFUSED == "drop" and any(texts))
+    text = " ".join(t for t in texts if t) if usable else ""
+    if text and floor is not None and kept and mean_logprob(kept) < floor:
+        text = ""  # Whisper itself is unsure of every word: ask again
     if language == "pa" and decode == "hi":
         text = hindi_decoded_as_punjabi(text)
     raw = " ".join(p.text for p in pieces).strip()
     return Transcript(text=text, language=language, duration=duration, backend=engine.name, raw=raw,
-                      logprob=mean_logprob(_kept(pieces)), wav16k=wav)
+                      logprob=mean_logprob(kept), wav16k=wav)
+
+
+def _decode_part(engine: Backend, wav: bytes, language: str, decode: str, prompt: str,
+                 hotwords: str) -> tuple[list[Piece], str]:
+    """One decode of ``wav`` (a whole clip or a part of a long note) with its own token cap, and its
+    text after the loop guards (:func:`ran_to_cap`, :func:`clean` without the confidence floor,
+    which :func:`transcribe` applies to the whole note)."""
+    duration = duration_seconds(wav)
+    cap = token_cap(duration, decode, language)
+    pieces = engine.transcribe_wav(wav, decode, prompt, cap, hotwords=hotwords)
+    return pieces, "" if ran_to_cap(pieces, cap, language) else clean(pieces, duration, None, decode)

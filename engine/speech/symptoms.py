@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nlu.symptoms import catalogue, lexicon_rows, symptom_codes
+from nlu.symptoms import catalogue, extract_symptoms, lexicon_rows, symptom_codes
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,14 @@ class Route:
     evidence (nats) each symptom needs when its words are scored against the clip
     (``engine.speech.closed.evidence``: log-probability given the clip less given silence), None for
     not scored. Whisper's decode leaks the ``initial_prompt``'s symptom words into unclear audio;
-    scored without the prompt, a leaked word has little evidence."""
+    scored without the prompt, a leaked word has little evidence. ``where``: how a symptom's words
+    are scored, :data:`WHERE`."""
 
     floor: float | None
     most: int
     similar: float | None = None
     evidence: float | None = None
+    where: str = "start"
 
 
 #: Languages whose refused transcripts are searched for symptoms, and how (bench/speech.py
@@ -57,6 +59,10 @@ class Route:
 #: lets a note name two); without the evidence, 3 right and 3 wrong, with similar forms (0.7) 5 right
 #: and 3 wrong. Decoded without hotwords: 1 right, 0 wrong at best.
 ROUTES: dict[str, Route] = {"pa": Route(floor=None, most=2, similar=None, evidence=2.0)}
+#: Ways a symptom's words are scored against the clip (``Route.where``): "start" as the start of what
+#: was said; "after" right after the transcript's words before it (:func:`evidence_after`: a symptom
+#: said mid-sentence is where the audio says it only after those words); "best" the higher of the two.
+WHERE = ("start", "after", "best")
 #: The most candidate symptoms scored against one clip (each costs a few decoder passes).
 MOST_SCORED = 6
 #: Lexicon forms shorter than this (letters and vowel signs) are matched exactly only: "ਖੰਘ" is one
@@ -110,12 +116,11 @@ def _named(text: str, similar: float | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*codes, *(similar_codes(text, similar) if similar is not None else ())]))
 
 
-def evidence(codes: list[str], wav16k: bytes, language: str, engine=None) -> dict[str, float]:
-    """Per code, the best evidence of its words in the clip (``engine.speech.closed``'s scoring, the
-    first forms the lexicon lists in the decoding script, the caller's own language first, each as
-    the start of what was said). Scored after the transcript's words before it instead, a symptom
-    said mid-sentence gained nothing: on an espeak-ng "ਕੱਲ੍ਹ ਤੋਂ" (since yesterday) "ਬੁਖਾਰ" after
-    "ਮੁਝੇ" scored 5.8, on "ਮੈਨੂੰ ਬੁਖਾਰ ਹੈ" 6.1 (2026-12-07), so that was dropped."""
+def evidence(codes: list[str], wav16k: bytes, language: str, engine=None, text: str = "",
+             where: str = "start") -> dict[str, float]:
+    """Per code, the best evidence of its words in the clip: the first forms the lexicon lists in the
+    decoding script, the caller's own language first, scored ``where`` :data:`WHERE` says (``text``:
+    the transcript the codes were found in, for "after" and "best")."""
     from engine.speech import closed, stt
 
     if not codes or not wav16k:
@@ -124,8 +129,38 @@ def evidence(codes: list[str], wav16k: bytes, language: str, engine=None) -> dic
     if not hasattr(engine, "score"):
         return {}
     best: dict[str, float] = {}
-    for code, value in closed.evidence(engine, wav16k, language, closed.symptoms({c: [c] for c in codes})):
-        best[code] = max(best.get(code, -math.inf), value)
+    if where in ("start", "best"):
+        for code, value in closed.evidence(engine, wav16k, language, closed.symptoms({c: [c] for c in codes})):
+            best[code] = max(best.get(code, -math.inf), value)
+    if where in ("after", "best") and hasattr(engine, "score_after"):
+        for code, value in evidence_after(codes, wav16k, language, engine, text).items():
+            best[code] = max(best.get(code, -math.inf), value)
+    return best
+
+
+def evidence_after(codes: list[str], wav16k: bytes, language: str, engine, text: str) -> dict[str, float]:
+    """Per code, the best of its forms' log-probability right after the words of ``text`` before
+    the symptom (Whisper's decoder forced through those words and the form, counting the form's
+    tokens only), less the same after the same words on a second of silence (the words' prior
+    there: "बुखार" after "मुझे" is likely whatever was said). Scored as the start of what was said, a
+    symptom said mid-sentence got -1.2 to -2.9 where it was said (bench/speech.py's held-out half,
+    2026-12-07): the audio at the start of the clip is the words before it. A code not found in
+    ``text`` (a similar form) is scored with nothing before it."""
+    from engine.speech import closed, stt
+    from engine.speech.script import gurmukhi_to_devanagari
+
+    decode = stt.DECODE_AS[language]
+    before: dict[str, str] = {}
+    for mention in extract_symptoms(text):
+        if mention.code in codes and not mention.negated:
+            before.setdefault(mention.code, text[:mention.start])
+    triples = [(code, before.get(code, ""), form)
+               for code, form in closed.scored_forms(closed.symptoms({c: [c] for c in codes}), language, decode)]
+    pairs = [(gurmukhi_to_devanagari(prefix) if decode == "hi" else prefix, form) for _, prefix, form in triples]
+    best: dict[str, float] = {}
+    for (code, _, _), (said, _), (quiet, _) in zip(triples, engine.score_after(wav16k, decode, pairs),
+                                                   engine.score_after(closed.silence(), decode, pairs), strict=True):
+        best[code] = max(best.get(code, -math.inf), said - quiet)
     return best
 
 
@@ -144,7 +179,8 @@ def heard(transcript, route: Route | None = None, engine=None) -> list[str]:
     if route is None:
         return []
     codes = candidates(transcript.text, transcript.logprob, transcript.language, route)[:MOST_SCORED]
-    scores = evidence(codes, transcript.wav16k, transcript.language, engine) if route.evidence is not None else {}
+    scores = (evidence(codes, transcript.wav16k, transcript.language, engine, transcript.text, route.where)
+              if route.evidence is not None else {})
     return decide(codes, scores, route)
 
 
