@@ -99,3 +99,32 @@ def test_usable_text_a_number_question_and_nothing_found_give_no_symptom_read_ba
     assert closed_questions.hear(b"", "pa", "number", transcript, usable="") is None  # a symptom answers no number
     assert closed_questions.hear(b"", "pa", None, _transcript("ਮੁਝੇ ਦੋ ਦਿਨ ਸੇ", SURE), usable="") is None
     assert closed_questions.hear(b"", "en", None, _transcript("I have a cough", SURE, "en"), usable="") is None
+
+
+@pytest.mark.timeout(300)
+def test_a_word_scored_after_a_prefix_is_the_joint_score_less_the_prefixs(model):
+    """``score_after`` counts the text's tokens only: with no prefix it is ``score`` without the end
+    token, and prefix and text together add up to the whole sentence's score."""
+    from engine.speech import stt
+
+    engine = stt.backend()
+    wav = _clip("ਬੱਚੇ ਨੂੰ ਤੇਜ਼ ਬੁਖਾਰ ਹੈ")
+    ((alone, nothing),) = engine.score_after(wav, "hi", [("", "बुखार")])
+    assert nothing == 0.0 and alone == pytest.approx(engine.score(wav, "hi", ["बुखार"], ending=False)[0][0], abs=1e-3)
+    ((after, before),) = engine.score_after(wav, "hi", [("बच्चे नूं तेज़", "बुखार")])
+    whole = engine.score(wav, "hi", ["बच्चे नूं तेज़ बुखार"], ending=False)[0][0]
+    assert after + before == pytest.approx(whole, abs=1e-3)
+
+
+@pytest.mark.timeout(300)
+def test_a_symptom_said_mid_sentence_has_its_evidence_after_the_words_before_it(model):
+    """Fever in an espeak-ng "ਬੱਚੇ ਨੂੰ ਤੇਜ਼ ਬੁਖਾਰ ਹੈ" (child has high fever): scored as the start of what
+    was said it has none (the clip starts with "ਬੱਚੇ"), scored after the transcript's words before it,
+    it has."""
+    from engine.speech import stt
+
+    wav = _clip("ਬੱਚੇ ਨੂੰ ਤੇਜ਼ ਬੁਖਾਰ ਹੈ")
+    start = symptoms.evidence(["fever"], wav, "pa")["fever"]
+    after = symptoms.evidence_after(["fever"], wav, "pa", stt.backend(), "ਬੱਚੇ ਨੂੰ ਤੇਜ਼ ਬੁਖਾਰ ਹੈ")["fever"]
+    assert after > start + 2
+    assert symptoms.evidence(["fever"], wav, "pa", text="ਬੱਚੇ ਨੂੰ ਤੇਜ਼ ਬੁਖਾਰ ਹੈ", where="best")["fever"] == max(start, after)
