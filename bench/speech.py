@@ -35,6 +35,7 @@ Not a test: it prints figures (see the README's speech section for the last run)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -542,6 +543,9 @@ def main() -> None:
     parser.add_argument("--symptoms", nargs="*", type=Path, default=[], metavar="F.jsonl",
                         help="no decoding: symptoms read back from the saved transcripts (engine.speech.symptoms); "
                              "choose its guards on the tuning half and print both halves")
+    parser.add_argument("--scoring-only", action="store_true",
+                        help="with --symptoms: choose only how symptoms are scored and their evidence threshold, "
+                             "the shipped route's other guards kept")
     parser.add_argument("--half", choices=("tune", "held", "all"), default="all",
                         help="the tuning half, the held-out half or both (default)")
     parser.add_argument("--save", type=Path, help="append one JSON line per decoded clip (for --floors)")
@@ -576,7 +580,7 @@ def main() -> None:
         return
     if args.symptoms:
         symptom_report([json.loads(line) for path in args.symptoms
-                        for line in path.read_text(encoding="utf-8").splitlines()], args.shipped)
+                        for line in path.read_text(encoding="utf-8").splitlines()], args.shipped, args.scoring_only)
         return
     if args.long_report:
         long_report([json.loads(line) for path in args.long_report for line in path.read_text(encoding="utf-8").splitlines()])
@@ -975,11 +979,13 @@ def _symptom_tally(records: list[dict], route, floor: float | None) -> dict[str,
     return tally
 
 
-def symptom_report(records: list[dict], shipped: bool = False):
+def symptom_report(records: list[dict], shipped: bool = False, scoring_only: bool = False):
     """Per setting: the symptom guards (floor, most) with the most right - WRONG_COST * wrong symptom
     read-backs on the tuning half (both bands; ties: fewer wrong), or with ``shipped`` those
     engine.speech.symptoms.ROUTES ships; then per half and band right / wrong / none, the
-    transcripts read back instead, and CPU per audio second of the decode."""
+    transcripts read back instead, and CPU per audio second of the decode. ``scoring_only``: keep the
+    shipped route's floor, most and similar, and choose only how symptoms are scored (``where``) and
+    the evidence they need (of the tied thresholds, the middle one)."""
     from engine.speech import symptoms
 
     print(f"  {'setting':20} {'half':4} {'band':5} {'clips':>5} | symptoms: right wrong none | text: right wrong | "
@@ -1000,13 +1006,27 @@ def symptom_report(records: list[dict], shipped: bool = False):
             tally = _symptom_tally(tune, route, floor)
             return tally["right"] - WRONG_COST * tally["wrong"], -tally["wrong"]
 
+        if scoring_only and language in symptoms.ROUTES:
+            options = [dataclasses.replace(symptoms.ROUTES[language], where=w, evidence=e)
+                       for w in symptoms.WHERE for e in SYMPTOM_EVIDENCE if e is not None]
         best = symptoms.ROUTES.get(language) if shipped else max(options, key=gain) if tune else None
+        if scoring_only and best is not None and not shipped:
+            tied = [r for r in options if r.where == best.where and gain(r) == gain(best)]
+            best = tied[len(tied) // 2]
         if best is None:
             continue
         print(f"{setting}: {'shipped' if shipped else 'chosen'} floor {best.floor}, at most {best.most}, "
               f"similar {best.similar}, evidence {best.evidence} ({best.where})", flush=True)
         if not shipped:
             _tied(tune, best, floor, gain(best))
+            for where in symptoms.WHERE if best.evidence is not None else ():
+                ways = [dataclasses.replace(best, where=where, evidence=e) for e in SYMPTOM_EVIDENCE if e is not None]
+                tied = [w for w in ways if gain(w) == max(map(gain, ways))]
+                way = tied[len(tied) // 2]  # the middle of the tied thresholds
+                tallies = [_symptom_tally([r for r in mine if r["half"] == part], way, floor) for part in ("tune", "held")]
+                print(f"    scored {where}, evidence >= {way.evidence} (the middle of its best on the tuning half): tuning "
+                      f"{tallies[0]['right']}/{tallies[0]['wrong']}, held-out {tallies[1]['right']}/{tallies[1]['wrong']}",
+                      flush=True)
         for part, band, rows in _halves_and_bands(mine):
             it = _symptom_tally(rows, best, floor)
             scoring = {"start": ("symptom_cpu",), "after": ("symptom_cpu_after",),

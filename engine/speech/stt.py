@@ -361,12 +361,16 @@ MAX_NEW_TOKENS = 220
 
 #: A note longer than this (seconds) is cut at its pauses into parts of at most :data:`PART_SECONDS`
 #: of speech, each decoded on its own with its own token cap and loop guards (``engine.speech.pauses``),
-#: then joined; None: never. See docs/speech.md "Long notes, part by part" for the figures.
+#: then joined; None: never. Off: on bench/speech.py's long espeak-ng notes (``--long``, 14-23 s,
+#: 2026-12-07, docs/speech.md "Long notes, part by part") 5 s parts won on the tuning half (English
+#: WER 0.13 -> 0.11, one more right Punjabi symptom read-back, Hindi refused either way) but not on
+#: the held-out half (English WER 0.06 -> 0.13, Punjabi and Hindi nothing more read back), for 2-3x
+#: the CPU per audio second. The machinery stays for a larger model or real voices to be measured.
 SPLIT_ABOVE: float | None = None
-PART_SECONDS = 8.0
+PART_SECONDS = 5.0
 #: What a long note with a refused part (a loop, nonsense cut at its cap) gives: "drop" reads back
 #: the other parts, "all" refuses the note (the caller is asked again).
-PART_REFUSED = "all"
+PART_REFUSED = "drop"
 
 
 def token_cap(duration: float, language: str, user_language: str | None = None) -> int:

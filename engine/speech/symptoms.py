@@ -62,6 +62,10 @@ ROUTES: dict[str, Route] = {"pa": Route(floor=None, most=2, similar=None, eviden
 #: Ways a symptom's words are scored against the clip (``Route.where``): "start" as the start of what
 #: was said; "after" right after the transcript's words before it (:func:`evidence_after`: a symptom
 #: said mid-sentence is where the audio says it only after those words); "best" the higher of the two.
+#: Punjabi keeps "start": scored "after", chosen on the tuning half (evidence >= 3: 3 right, 0 wrong
+#: of 62 clips against 1 and 0 as the start), the held-out half read back 2 right and 1 wrong
+#: (fatigue, 3.5, for an 8 kHz "ਬੁਖਾਰ ਨਾਲ ਠੰਢ ਲੱਗ ਰਹੀ ਹੈ"; bench/speech.py --symptoms --scoring-only,
+#: 2026-12-07, docs/speech.md), and a symptom that was not said is never to be read back.
 WHERE = ("start", "after", "best")
 #: The most candidate symptoms scored against one clip (each costs a few decoder passes).
 MOST_SCORED = 6
