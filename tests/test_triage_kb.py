@@ -169,3 +169,32 @@ def test_an_entry_standing_for_two_codes_matches_either_in_evaluation():
     assert report.top1 == 1 and report.top3 == 1 and report.in_kb == 1
     report = evaluate(engine, [{**vignette, "acceptable_icd10": ["E12"]}])
     assert report.top1 == 0 and report.in_kb == 0
+
+
+def test_dka_reports_the_code_its_context_tells():
+    """E10.1 where the message says type 1 (any script) or the person is under 18 (ISPAD 2022, NICE NG18); E11.1
+    otherwise, also when the age is unknown; an entry without context rules reports its own code."""
+    dka = KB.by_id("dka")
+    assert dka.reported_code("Type-1 diabetic, vomiting since morning", 30) == "E10.1"
+    assert dka.reported_code("टाइप 1 शुगर है, उल्टी", 30) == "E10.1"
+    assert dka.reported_code("sugar 500, ulti, saans tez", 12) == "E10.1"
+    assert dka.reported_code("sugar 500, ulti, saans tez", 45) == "E11.1"
+    assert dka.reported_code("sugar 500, ulti, saans tez", None) == "E11.1"
+    assert dka.reported_code("type 12 form filled, sugar 500", 45) == "E11.1"
+    dengue = next(c for c in KB.conditions if c.icd10 == "A97")
+    assert dengue.reported_code("type 1 dengue", 8) == "A97"
+
+
+@pytest.mark.parametrize("rule", [
+    {"icd10": "E13.1", "words": ["type 1"], "source": "s"},  # not one of the entry's codes
+    {"icd10": "E10.1", "source": "s"},  # neither words nor ages
+    {"icd10": "E10.1", "ages": [18, 0], "source": "s"},
+    {"icd10": "E10.1", "words": ["type 1"]},  # no source
+])
+def test_malformed_context_codes_are_refused(rule):
+    entry = {"id": "x", "icd10": "E11.1", "also_icd10": ["E10.1"], "urgency": "emergency", "specialist": "emergency",
+             "symptoms": {"fever": 0.5}, "sources": ["s"], "context_icd10": [rule],
+             **{k: {lang: "t" for lang in LANGUAGES} for k in ("name", "self_care", "warning_signs")}}
+    with pytest.raises(KnowledgeBaseError, match="context_icd10"):
+        parse_condition(entry, {"fever"}, {})
+

@@ -39,7 +39,9 @@ def test_mapped_readings_and_parts_exist_and_name_known_findings():
     with (ROOT / "data" / "lexicon" / "danger_parts.tsv").open(encoding="utf-8") as handle:
         parts = {row[0] for row in csv.reader(handle, delimiter="\t") if row and not row[0].startswith("#")}
     red_flags = json.loads((ROOT / "data" / "red_flags.json").read_text(encoding="utf-8"))
-    known = parts | set(red_flags["signals"]) | {rule["id"] for rule in red_flags["rules"]}
+    rules = [*red_flags["rules"], *red_flags["urgent_rules"]]  # urgent signs count as facts too (NICE NG12 bleeding)
+    # the reader's facts also hold the symptom codes it read ("not healing" is keyed with the sore it is said of)
+    known = parts | set(red_flags["signals"]) | {rule["id"] for rule in rules} | set(KB.symptom_index)
     labels = {label for key in PART_FINDINGS for label in key}
     assert labels <= known, labels - known
     codes = {code for group in (*VITAL_FINDINGS.values(), *PART_FINDINGS.values()) for code in group}
@@ -139,3 +141,78 @@ def test_rat_poison_is_a_finding_only_where_the_poisoning_rule_judged_it():
     assert with_flag_findings(KB, ev, [], [], {"rodenticide"}) is ev
     found = with_flag_findings(KB, ev, ["poisoning"], [], {"rodenticide", "poisoning"}).present
     assert "rat_poison" in found and "poisoning" in found  # rat_poison implies poisoning
+
+
+@pytest.mark.parametrize(("text", "kwargs"), [
+    # AIIMS NPIC fumigants; Bogle RG et al., Emerg Med J 2006: grain-storage tablets swallowed, usually on purpose
+    ("usne gusse mein celphos ki goli kha li", {"age": 22, "sex": "m"}),
+    ("ਚਾਚੇ ਨੇ ਸਲਫਾਸ ਖਾ ਲਈ, ਉਲਟੀਆਂ ਲੱਗੀਆਂ", {"age": 45, "sex": "m"}),
+    ("he swallowed two wheat tablets from the grain store", {"age": 30, "sex": "m"}),
+])
+def test_grain_tablets_named_rank_aluminium_phosphide_first(engine, text, kwargs):
+    """Issue #16: "celphos kha liya" did not put T57.1 in the top 3 while rat poison had its own finding."""
+    result = engine.triage(text, **kwargs)
+    assert result.conditions[0].id == "aluminium_phosphide_poisoning"
+    assert result.urgency == "emergency"
+
+
+def test_household_poisons_named_rank_their_entry():
+    """Hair dye (paraphenylenediamine) and a corrosive named beside the poisoning rule (J Emerg Trauma Shock 2009;
+    WHO Basic Emergency Care 2018)."""
+    engine = Engine(use_classifier=False)
+    dye = engine.triage("usne kaali mehndi pee li, ab chehra aur gala sooj raha", age=19, sex="f")
+    assert dye.conditions[0].id == "hair_dye_poisoning"
+    acid = engine.triage("बच्चे ने फिनाइल पी लिया, मुँह में जलन", age=4, sex="m")
+    assert acid.conditions[0].id == "corrosive_ingestion"
+
+
+def test_a_sore_that_does_not_heal_needs_a_sore():
+    """NICE NG12: an ulcer that has not healed for weeks is a cancer sign; a fever "not getting better" is not."""
+    fever = Evidence(present=["fever"], age=40, sex="m")
+    assert with_flag_findings(KB, fever, [], [], {"not_healing", "fever"}) is fever
+    sore = with_flag_findings(KB, Evidence(present=["wound"], age=60, sex="m"), [], [], {"not_healing", "wound"})
+    assert "non_healing_sore" in sore.present
+    mouth = with_flag_findings(KB, Evidence(present=["blisters"]), [], [], {"not_healing", "blister", "site_mouth"})
+    assert {"non_healing_sore", "mouth_ulcer"} <= set(mouth.present)
+
+
+def test_a_non_healing_ulcer_of_the_tongue_ranks_oral_cancer(engine):
+    result = engine.triage("an ulcer on the side of my tongue for 5 weeks that is not healing, I chew gutkha",
+                           age=50, sex="m")
+    assert "oral_cancer" in _top3(result)
+
+
+def test_bleeding_after_the_menopause_only_where_the_periods_stopped():
+    """The urgent sign also fires on bleeding after intercourse at 50 or over (NICE NG12): that is no
+    post-menopausal bleeding unless the periods were said to have stopped."""
+    ev = Evidence(present=["vaginal_bleeding"], age=52, sex="f")
+    assert with_flag_findings(KB, ev, [], [], {"postmenopausal_bleeding", "blood_word"}) is ev
+    found = with_flag_findings(KB, ev, [], [], {"postmenopausal_bleeding", "period_word", "stopped"}).present
+    assert "bleeding_after_menopause" in found
+
+
+def test_periods_stopped_years_ago_then_bleeding_ranks_endometrial_cancer(engine):
+    result = engine.triage("my periods stopped 6 years ago, now bleeding again from below", age=60, sex="f")
+    assert "endometrial_cancer" in _top3(result)
+
+
+def test_galactorrhoea_with_no_periods_ranks_a_prolactinoma(engine):
+    """Endocrine Society 2011: amenorrhoea with milky nipple discharge, pregnancy excluded."""
+    result = engine.triage("no periods for 5 months and milky discharge from the nipples, pregnancy test negative",
+                           age=29, sex="f")
+    assert "pituitary_adenoma" in _top3(result)
+
+
+def test_a_blow_to_the_belly_with_a_swelling_belly_ranks_abdominal_trauma(engine):
+    """ATLS 10th ed.: a large animal's kick or horn to the belly, then distension or hardness."""
+    result = engine.triage("pet mein gaay ne seeng maara, ab pet phool gaya aur sakht hai", age=40, sex="m")
+    assert result.conditions[0].id == "abdominal_trauma"
+    assert result.urgency == "emergency"
+
+
+def test_dka_in_a_child_is_reported_as_type_1():
+    """WHO ICD-10: DKA is E10.1 in type 1 diabetes; ISPAD 2022: in a child it is type 1 (the JSON reported E11.1)."""
+    engine = Engine(use_classifier=False)
+    result = engine.triage("12 saal ka beta, sugar bahut high, ulti aur saans tez", age=12, sex="m")
+    assert [c["icd10"] for c in result.to_contract()["conditions"] if c["name"].startswith("Diabetic")] == ["E10.1"]
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -197,7 +197,8 @@ class Engine:
         signs = text.urgent_flags(text_in, ev.present, ev.age, ev.sex, ev.pregnant)
         net = text.safety_net_level(text_in)
         reported = ev.present  # what the person said, as the contract's "symptoms"
-        ev = with_flag_findings(self.kb, ev, flag_ids, [f.id for f in findings], text.facts_of(text_in) | set(flag_ids),
+        ev = with_flag_findings(self.kb, ev, flag_ids, [f.id for f in findings],
+                                text.facts_of(text_in) | set(flag_ids) | {s.id for s in signs},
                                 text.reading_findings(text_in))
         if not ev.present:  # the lexicon found nothing: where a second opinion helps most
             return second_opinion.attach(self._no_symptoms(ev, lang, flags, flag_codes, findings, unclear, net,
@@ -209,7 +210,7 @@ class Engine:
         net_note = _with_signs(net_note, signs, level)
         ranking = self.with_priors(probs, ev)
         doctor = urgency.specialist(self.kb, ranking, ev, level)
-        ranked = self._ranked(ranking, ev)
+        ranked = [replace(r, icd10=self.kb.by_id(r.id).reported_code(text_in, ev.age)) for r in self._ranked(ranking, ev)]
         watch = [self._entry(self.kb.conditions[i], float(probs[i]), ev)
                  for i in urgency.dangers(self.kb, deciding)[:MAX_WATCHED]] if level != "emergency" else []
         lines = [

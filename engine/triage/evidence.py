@@ -90,6 +90,8 @@ FLAG_FINDINGS: dict[str, tuple[str, ...]] = {
     # a harsh noise breathing in: an obstructed upper airway (WHO IMCI 2014)
     "stridor": ("breathlessness",),
     "kidney_failure_no_urine": ("reduced_urination",),
+    # a dangerous blow, load, fall or wheel to the trunk (ATLS 10th ed. 2018; ACS Field Triage 2021): an injury
+    "major_trauma": ("injury",),
 }
 #: Readings past a threshold (``nlu.vitals.Finding.id``, thresholds of data/vitals.json and their NEWS2
 #: bands) that are a finding themselves: a measured BP of 170/110 is high blood pressure, a sugar of 48 a
@@ -147,6 +149,30 @@ PART_FINDINGS: dict[tuple[str, ...], tuple[str, ...]] = {
     # rat poison named where the poisoning rule judged a swallowing (a packet bought for the house is no
     # finding): zinc phosphide, superwarfarins, yellow phosphorus (WHO IPCS; AIIMS NPIC: rodenticides)
     ("poisoning", "rodenticide"): ("rat_poison",),
+    # grain-storage tablets named where the poisoning rule judged a swallowing: aluminium phosphide (AIIMS NPIC;
+    # Bogle RG et al., Emerg Med J 2006), not the rat poison or pesticide entries that share "poisoning"
+    # the belly sign the major-trauma rule found told after a blow to the belly (ATLS 10th ed. 2018, abdominal
+    # trauma): distension or hardness, which "pet phool raha" alone (wind) is not
+    ("major_trauma", "site_abdomen", "rigid"): ("rigid_abdomen",),
+    **{("major_trauma", "site_abdomen", sign): ("abdominal_distension",) for sign in ("swollen", "distended")},
+    ("poisoning", "fumigant"): ("grain_tablet",),
+    # hair dye (paraphenylenediamine) and corrosives (acids, phenyl, toilet cleaners) named where the poisoning
+    # rule judged a swallowing (Sampathkumar K, Yesudas S, J Emerg Trauma Shock 2009; WHO Basic Emergency Care 2018)
+    ("poisoning", "hair_dye"): ("hair_dye_swallowed",),
+    ("poisoning", "corrosive"): ("corrosive_swallowed",),
+    # a wound, mouth ulcer or genital sore said not to heal: NICE NG12 (2015/2023) oral ulceration over 3 weeks,
+    # skin lesions suggesting carcinoma, penile ulcers; "bukhar theek nahi ho raha" alone is no sore
+    **{("not_healing", sore): ("non_healing_sore",) for sore in ("wound", "mouth_ulcer", "genital_sore")},
+    # a "chhala" (blister) in the mouth or on the tongue that does not heal is a mouth ulcer that does not heal
+    **{("not_healing", "blister", site): ("non_healing_sore", "mouth_ulcer") for site in ("site_mouth", "tongue_word")},
+    # a wound of the penis, vulva or genitals is a genital sore (EAU Guidelines on penile cancer 2023: a penile
+    # ulcer; IUSTI 2017 genital ulcer disease)
+    ("site_genital", "wound"): ("genital_sore",),
+    ("nipple_discharge",): ("nipple_discharge",),  # Endocrine Society 2011 hyperprolactinaemia: galactorrhoea
+    # the urgent sign for bleeding after the menopause (NICE NG12 1.5.11), where the periods were said to have
+    # stopped (or the menopause named): not its other clause, bleeding after intercourse at 50 or over
+    ("postmenopausal_bleeding", "period_word", "stopped"): ("bleeding_after_menopause",),
+    ("postmenopausal_bleeding", "menopause"): ("bleeding_after_menopause",),
 }
 
 

