@@ -99,3 +99,27 @@ def test_medicines_named_to_avoid_are_not_prescribed(line):
 def test_a_dose_pattern_line_after_a_medicine_is_its_schedule_despite_ocr_junk():
     meds = parse_medications("1. TAB Pan 40\n|  0-0-1 — 30 din — ਖਾਣੇ ਡੋੰ ਬਾਅਦ  |\nReview after 5 days")
     assert [(m.name, m.frequency, m.duration_days) for m in meds] == [("Pan 40", "0-0-1", 30)]
+
+
+@pytest.mark.parametrize(("line", "name", "generic"), [
+    ("Tab Calpel 500 half SOS if fever", "Calpol", "paracetamol"),  # handwriting font: o read as e
+    ("Tab Mentair LC 1 at night x 7 days", "Montair LC", "montelukast+levocetirizine"),
+    ("Tal Concar 5 BD x 30 days", "Concor", "bisoprolol"),  # "Tab" itself misread
+])
+def test_a_name_right_after_a_form_word_may_be_one_slip_further(line, name, generic):
+    med = parse_line(line)
+    assert med is not None and (med.name, med.generic) == (name, generic)
+
+
+@pytest.mark.parametrize("line", [
+    "Take Calpel 500 half",  # no form word before it: the ordinary cutoff
+    "Tab Calpe 500",  # fewer than 6 letters
+    "Tab Xalpel 500",  # the first letter differs
+])
+def test_the_looser_match_needs_its_context(line):
+    assert parse_line(line) is None
+
+
+def test_a_review_line_is_no_medicines_schedule():
+    meds = parse_medications("Tab Fexova 120   ?   x 5 days\nReview SOS")
+    assert [(m.name, m.frequency) for m in meds] == [("Fexova", None)]

@@ -37,6 +37,14 @@ _STOPWORDS = {"tab", "tablet", "cap", "capsule", "syp", "syrup", "inj", "days", 
               "daily", "twice", "once", "for", "with", "and", "the", "take", "mg", "ml", "od", "bd", "tds", "hs",
               "sos", "qid", "dr", "date", "name", "age", "sex", "rx", "adv", "advice"}
 FUZZY_CUTOFF = 86.0
+# Right after a form word ("Tab", "Cap", "Syp", or OCR's "Tah"/"Tal"/"Fab" for "Tab") the next word is a
+# medicine's name on nearly every prescription line, so a name one OCR slip further away still counts
+# ("Tab Calpel 500" -> Calpol, "Tab Mentair LC" -> Montair LC: handwriting-style fonts, issue #17). Only
+# for names of 6+ letters with the same first letter, and only when no other name comes close.
+SLOT_CUTOFF = 80.0
+SLOT_MARGIN = 8.0
+_FORM_WORD_RE = re.compile(r"(?:" + "|".join(sorted(_FORMS, key=len, reverse=True)) + r"|[TF][ao][bhl8])\.?",
+                           re.IGNORECASE)
 
 
 @dataclass
@@ -97,7 +105,20 @@ def _pick_variant(kb: KnowledgeBase, base: str, tokens: list[str], end: int) -> 
     return exact[0] if exact else variants[0]
 
 
-def _lookup(kb: KnowledgeBase, phrase: str, tokens: list[str], end: int, fuzzy: bool) -> _Match | None:
+def _slot_hit(key: str, names: list[str]) -> tuple[str, float, int] | None:
+    """The one name within ``SLOT_CUTOFF`` of ``key`` (see there), or None when none or two are close."""
+    if len(key) < 6:
+        return None
+    best = process.extract(key, names, scorer=fuzz.ratio, score_cutoff=SLOT_CUTOFF - SLOT_MARGIN, limit=2)
+    if not best or best[0][1] < SLOT_CUTOFF or best[0][0][0] != key[0]:
+        return None
+    if len(best) > 1 and best[0][1] - best[1][1] < SLOT_MARGIN:
+        return None
+    return best[0]
+
+
+def _lookup(kb: KnowledgeBase, phrase: str, tokens: list[str], end: int, fuzzy: bool,
+            slot: bool = False) -> _Match | None:
     key = normalise(phrase)
     if key in kb.brands_by_base:  # first, so "Razo" + "0" (OCR for "D") can still become "Razo D"
         brand = _pick_variant(kb, key, tokens, end)
@@ -112,6 +133,8 @@ def _lookup(kb: KnowledgeBase, phrase: str, tokens: list[str], end: int, fuzzy: 
         return None
     names, kinds = _fuzzy_choices()
     hit = process.extractOne(key, names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    if not hit and slot:
+        hit = _slot_hit(key, names)
     if not hit:
         return None
     choice, _score, index = hit
@@ -130,17 +153,21 @@ def _ocr_fix(line: str) -> str:
 
 def _match_at(kb: KnowledgeBase, tokens: list[str], i: int) -> _Match | None:
     """Exact phrases of 3, 2, 1 tokens first; then fuzzy single words, and fuzzy word pairs only when
-    clearly better (so "Becosules HS" stays Becosules, not the near-spelled "Becosules Z")."""
+    clearly better (so "Becosules HS" stays Becosules, not the near-spelled "Becosules Z"). Right after a
+    form word the fuzzy match may be looser (``SLOT_CUTOFF``)."""
     for n in (3, 2, 1):
         if i + n <= len(tokens) and (hit := _lookup(kb, " ".join(tokens[i:i + n]), tokens, i + n, fuzzy=False)):
             return hit
-    single = _lookup(kb, tokens[i], tokens, i + 1, fuzzy=True)
+    slot = i > 0 and bool(_FORM_WORD_RE.fullmatch(tokens[i - 1]))
+    single = _lookup(kb, tokens[i], tokens, i + 1, fuzzy=True, slot=slot)
     if i + 2 <= len(tokens) and not tokens[i + 1][0].isdigit():
         pair_key = normalise(" ".join(tokens[i:i + 2]))
         names, _kinds = _fuzzy_choices()
         pair = process.extractOne(pair_key, names, scorer=fuzz.ratio, score_cutoff=92)
+        if pair is None and slot:
+            pair = _slot_hit(pair_key, names)
         if pair and (single is None or pair[1] > fuzz.ratio(normalise(tokens[i]), normalise(single.name))):
-            return _lookup(kb, " ".join(tokens[i:i + 2]), tokens, i + 2, fuzzy=True)
+            return _lookup(kb, " ".join(tokens[i:i + 2]), tokens, i + 2, fuzzy=True, slot=slot)
     return single
 
 
@@ -255,9 +282,15 @@ _SCHEDULE_WORDS = {"days", "day", "din", "weeks", "week", "for", "after", "befor
                    "stomach", "khane", "ke", "se", "baad", "pehle", "d", "x", "me", "mein", "दिन", "में", "ਦਿਨ", "ਵਿੱਚ"}
 
 
+# A line about the next visit ("Review SOS", "Follow up after 5 days") is no medicine's schedule.
+_VISIT_RE = re.compile(r"^\W*(?:review|revisit|follow|f/u|next\s+visit|come\s+back|repeat)", re.IGNORECASE)
+
+
 def _is_schedule_line(line: str) -> bool:
     """A line made of a schedule only ("TDS — for 14 days — after food"), not prose that happens to
     contain "SOS" or "5 days" ("Review after 5 days or SOS")."""
+    if _VISIT_RE.match(line):
+        return False
     freq = parse_frequency(line)
     if freq and PATTERN_RE.fullmatch(line[freq.span[0]:freq.span[1]]) and not re.search(r"\d\s*mg\b", line, re.I):
         return True  # a dose pattern ("0-0-1") on a line naming no medicine is that medicine's schedule
