@@ -33,7 +33,8 @@ PER_CLASS = load_settings().ocr_train_per_class
 # Bump PIPELINE_VERSION when a preprocessing or Tesseract change alters the text read from photos
 # (tests/test_ocr_pipeline.py reads two cached training photos again and fails when their text changed).
 # 2: issue #17's line-by-line candidates, number re-read, no grey-level re-read (1 was never bumped).
-PIPELINE_VERSION = "2"
+# 3: unsure dose patterns read again from the shapes of their marks (engine.ocr.doses).
+PIPELINE_VERSION = "3"
 _INPUTS = ["engine/ocr/synth.py", "engine/ocr/render.py", "engine/ocr/degrade.py", "data/medicines/brands.tsv",
            "data/labs/ranges.yml", "data/ocr/extra-words.txt"]
 

@@ -390,8 +390,11 @@ def reread_numbers(image: np.ndarray, rows: list[list[Word]]) -> list[list[Word]
 
 def add_indic(flat: np.ndarray, page: PageReading) -> PageReading:
     """Step 3 of the module docstring on a Latin reading of ``flat``, after its unsure numbers were read
-    again alone (:func:`reread_numbers`); unsure doses marked unread."""
-    rows, sources, height = reread_numbers(flat, page.rows), list(page.sources), flat.shape[0]
+    again alone (:func:`reread_numbers`) and its unsure dose patterns from their marks
+    (:func:`engine.ocr.doses.reread_doses`); doses still unsure marked unread."""
+    from engine.ocr.doses import reread_doses
+
+    rows, sources, height = reread_doses(flat, reread_numbers(flat, page.rows)), list(page.sources), flat.shape[0]
     indic = [i for i, row in enumerate(rows) if plausibly_indic(flat, row)]
     if indic:
         readings = read_bands(flat, [Band.of(rows[i], height) for i in indic], INDIC)
