@@ -192,13 +192,30 @@ def has_headline(image: np.ndarray, word: Word) -> bool:
     ink, one unbroken run of ink along one pixel row across most of the word's width (Latin letters leave
     gaps). The ink's own extent, not the box's, is measured: a re-read's box can be loose, blank rows above
     the letters, and then the head-stroke lay below the box's half and a narrow Gurmukhi word looked too
-    tall to be one (a fixture's 'ਦਿਨ ਵਿੱਚ ਤਿੰਨ ਵਾਰ' stayed 'fos fia fis va' and lost its TDS, issue #17)."""
+    tall to be one (a fixture's 'ਦਿਨ ਵਿੱਚ ਤਿੰਨ ਵਾਰ' stayed 'fos fia fis va' and lost its TDS, issue #17).
+    ``eng`` often boxes several Indic words as one ('ਸਵੇਰੇ ਖਾਲੀ ਪੇਟ' read as 'HedwStte'), whose head-strokes
+    the spaces break: each piece between blank columns is then measured on its own."""
     if word.height < 8:
         return False
     crop = image[max(0, word.top):word.top + word.height, max(0, word.left):word.left + word.width]
     if crop.size == 0:
         return False
     _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if _headline_in(ink):
+        return True
+    blank = np.concatenate(([True], ink.sum(axis=0) == 0, [True]))
+    edges = np.flatnonzero(np.diff(blank.astype(np.int8)))  # starts and ends of inked column runs
+    pieces = [ink[:, a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    # a piece as tall as half the box (not a dash: a dash is all "head-stroke") and wider than the box is
+    # tall: a whole word joined by its head-stroke, not a Latin letter or two (a T's bar is no head-stroke)
+    return len(pieces) > 1 and any(np.count_nonzero(piece.any(axis=1)) >= 0.5 * ink.shape[0]
+                                   and piece.shape[1] >= 1.2 * ink.shape[0] and _headline_in(piece, 0.75)
+                                   for piece in pieces)
+
+
+def _headline_in(ink: np.ndarray, share: float = 0.55) -> bool:
+    """The test of :func:`has_headline` on a binary ink image (1 = ink): a run over ``share`` of its width
+    (a piece of a box is held to more: "Ta" joined by the T's bar is no Indic word)."""
     inked = np.flatnonzero(ink.mean(axis=1) >= 0.1)
     if len(inked):
         ink = ink[inked[0]:inked[-1] + 1]
@@ -211,7 +228,7 @@ def has_headline(image: np.ndarray, word: Word) -> bool:
         if not len(edges):
             continue
         longest = int((edges[1::2] - edges[::2]).max())
-        if longest >= 0.55 * width or (longest >= 0.3 * width and line.mean() >= 0.8):
+        if longest >= share * width or (share < 0.6 and longest >= 0.3 * width and line.mean() >= 0.8):
             return True
     return False
 
