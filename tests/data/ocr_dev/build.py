@@ -277,6 +277,7 @@ def documents() -> dict[str, tuple[str, dict]]:
 <p>Total: Rs 142.00 &nbsp; Thank you</p>""", {"doc_type": "other", "camera": {"severity": 0.4}})
     docs.update(second_batch())
     docs.update(harsh_labs())
+    docs.update(third_batch())
     return docs
 
 
@@ -533,6 +534,89 @@ def harsh_labs() -> dict[str, tuple[str, dict]]:
         "doc_type": "lab_report", "camera": {"severity": 0.7},
         "lab_results": [lab("fasting_glucose", 141, "high"), lab("total_cholesterol", 186, "normal"), lab("hdl", 38, "low"),
                         lab("triglycerides", 212, "high"), lab("creatinine", 2.1, "high")]})
+    return docs
+
+
+def third_batch() -> dict[str, tuple[str, dict]]:
+    """Written in session 14 for the prescription side of issue #17, in fonts every machine here has
+    (DejaVu, Lohit) made to look written by hand: slanted, blue ink, lines tilted on a ruled notebook page;
+    schedules in the notations of real Indian prescriptions (1–0–1 with en dashes, B.D./O.D./QID/HS/SOS,
+    "subah-shaam", "raat ko", "khali pet", "रात को", "ज़रूरत पड़ने पर", "ਸਵੇਰੇ", "ਦਿਨ ਵਿੱਚ ਤਿੰਨ ਵਾਰ")."""
+    docs: dict[str, tuple[str, dict]] = {}
+    notebook = ("body{color:#1b2a8a;background:repeating-linear-gradient(#fff 0 33px,#b9c8e6 33px 34px)}"
+                "p{margin:0;line-height:34px} .l1{transform:rotate(-1.2deg)} .l2{transform:rotate(0.8deg)}"
+                " .l3{transform:rotate(-0.5deg) translateX(14px)}")
+
+    docs["rx-oblique-notebook"] = (_css("DejaVu Sans", 19, "body{font-style:italic;letter-spacing:0.5px} " + notebook)
+                                   + """
+<p style='font-style:normal;color:#222;font-size:14px'>Dr. Sukhwinder Dhillon, MBBS &middot; Jaitu</p>
+<p class='l2'>Kulwant Kaur 38/F &nbsp;&nbsp; 4/12/26</p><p class='l1'>Fever, throat pain 3 days</p><p>Rx</p>
+<p class='l1'>Tab Augmentin 625 &nbsp;&nbsp; 1&ndash;0&ndash;1 &nbsp; x 5 days</p>
+<p class='l3'>Tab Dolo 650 &nbsp;&nbsp; TDS after food x 3 days</p>
+<p class='l2'>Tab Levocet &nbsp;&nbsp; HS x 5 days</p><p class='l1'>Warm saline gargles</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.45},
+        "medications": [med("Augmentin 625", "amoxicillin+clavulanic acid", "1-0-1"),
+                        med("Dolo 650", "paracetamol", "TDS"), med("Levocet", "levocetirizine", "HS")]})
+
+    docs["rx-hinglish-notes"] = (_css("DejaVu Serif", 17, "body{font-style:italic}") + """
+<h3 style='font-style:normal'>Sanjeevani Clinic, Budhlada</h3><p>Dr. Rakesh Garg, BAMS</p><hr>
+<p>Naam: Bhagwan Dass &nbsp; 63 saal &nbsp; 26/11/2026</p><p>Sugar, pet mein jalan</p><p>Rx</p>
+<p>1. Tab Glycomet 500 &mdash; subah-shaam khane ke baad &mdash; 1 mahina</p>
+<p>2. Cap Omez &mdash; khali pet subah &mdash; 15 din</p>
+<p>3. Syp Cremaffin &mdash; 2 chammach raat ko</p>
+<p>4. Tab Cyclopam &mdash; din me teen baar, pet dard ho to</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.5, "hand": True},
+        "medications": [med("Glycomet 500", "metformin", "BD"), med("Omez", "omeprazole", "1-0-0"),
+                        med("Cremaffin", "liquid paraffin+milk of magnesia", "HS"),
+                        med("Cyclopam", "dicyclomine+paracetamol", "TDS")]})
+
+    docs["rx-hindi-instructions"] = (_css("DejaVu Sans", 16, ".hi{font-family:'Lohit Devanagari'}") + """
+<h3 class='hi'>आरोग्य क्लिनिक, हिसार</h3><p>Dr. Vinod Saini, MBBS</p><hr>
+<p>Patient: Santosh &nbsp; 44 F &nbsp; 18/11/2026</p><p class='hi'>खाँसी, साँस फूलना</p><p>Rx</p>""" + _table(
+        ["Medicine", "<span class='hi'>कब लें</span>", "<span class='hi'>कितने दिन</span>"],
+        [["Tab Deriphyllin", "<span class='hi'>सुबह-शाम खाने के बाद</span>", "<span class='hi'>10 दिन</span>"],
+         ["Tab Montek LC", "<span class='hi'>रात को सोते समय</span>", "<span class='hi'>10 दिन</span>"],
+         ["Syp Sinarest", "<span class='hi'>दिन में तीन बार</span>", "<span class='hi'>5 दिन</span>"],
+         ["Asthalin inhaler", "<span class='hi'>ज़रूरत पड़ने पर</span>", ""]], border=False), {
+        "doc_type": "prescription", "camera": {"severity": 0.45},
+        "medications": [med("Deriphyllin", "theophylline+etofylline", "BD"),
+                        med("Montek LC", "montelukast+levocetirizine", "HS"),
+                        med("Sinarest", "paracetamol+phenylephrine+chlorpheniramine", "TDS"),
+                        med("Asthalin", "salbutamol", "SOS")]})
+
+    docs["rx-punjabi-instructions"] = (_css("DejaVu Sans", 16, ".pa{font-family:'Lohit Gurmukhi'}") + """
+<h3 class='pa'>ਸਿਹਤ ਕਲੀਨਿਕ, ਤਪਾ</h3><p>Dr. Jasbir Kaur, MBBS, DGO</p><hr>
+<p>Patient: Manjit Kaur &nbsp; 31 F &nbsp; 22/11/2026</p><p class='pa'>ਕਮਜ਼ੋਰੀ, ਪੇਟ ਦਰਦ</p><p>Rx</p>
+<p>Tab Thyronorm 50 &nbsp;&nbsp; <span class='pa'>ਸਵੇਰੇ ਖਾਲੀ ਪੇਟ</span> &nbsp; 3 months</p>
+<p>Tab Shelcal 500 &nbsp;&nbsp; <span class='pa'>ਸਵੇਰੇ-ਸ਼ਾਮ</span> &nbsp; 1 month</p>
+<p>Tab Meftal Spas &nbsp;&nbsp; <span class='pa'>ਦਿਨ ਵਿੱਚ ਤਿੰਨ ਵਾਰ</span> &nbsp; 3 days</p>
+<p>Tab Vomikind &nbsp;&nbsp; <span class='pa'>ਰਾਤ ਨੂੰ</span> &nbsp; 3 days</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.5},
+        "medications": [med("Thyronorm 50", "levothyroxine", "1-0-0"),
+                        med("Shelcal 500", "calcium carbonate+cholecalciferol", "BD"),
+                        med("Meftal Spas", "mefenamic acid+dicyclomine", "TDS"), med("Vomikind", "ondansetron", "HS")]})
+
+    docs["rx-condensed-abbrev"] = (_css("DejaVu Sans", 15, "body{font-stretch:condensed;font-family:'DejaVu Sans Condensed'}")
+                                   + """
+<p><b>MAX CARE HOSPITAL &middot; OPD</b> &nbsp; Mansa</p><p>Pt: Rajinder Pal &nbsp; 55/M &nbsp; Reg 55102</p>
+<p>Dx: Acute bronchitis; GERD</p><p><b>Rx</b></p>
+<p>1. Tab Azithral 500 &nbsp;&nbsp; O.D. &nbsp; x 3 days</p><p>2. Tab Razo D &nbsp;&nbsp; 1-0-0 before breakfast x 14 days</p>
+<p>3. Tab Zerodol SP &nbsp;&nbsp; B.D. x 5 days</p><p>4. Syp Sinarest &nbsp;&nbsp; 5 ml QID</p>
+<p>5. Tab Dolo 650 &nbsp;&nbsp; SOS</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.55, "shake": True},
+        "medications": [med("Azithral 500", "azithromycin", "OD"), med("Razo D", "rabeprazole+domperidone", "1-0-0"),
+                        med("Zerodol SP", "aceclofenac+paracetamol+serratiopeptidase", "BD"),
+                        med("Sinarest", "paracetamol+phenylephrine+chlorpheniramine", "QID"),
+                        med("Dolo 650", "paracetamol", "SOS")]})
+
+    docs["rx-mono-slanted"] = (_css("DejaVu Sans Mono", 17, "p{transform:skewX(-12deg)} " + notebook) + """
+<p style='transform:none;color:#222;font-size:14px'>Child Care Clinic &middot; Dr. Neeru Jindal, MD Paed</p>
+<p class='l1'>Master Arjun, 4 yrs, 15 kg &nbsp; 1/12/26</p><p class='l2'>Loose stools 2 days</p><p>Rx</p>
+<p class='l2'>ORS 1 packet in 1 litre water, after each stool</p><p class='l1'>Syp Sporlac &nbsp; 1-1-1 x 5 days</p>
+<p class='l3'>Tab Zincovit &nbsp; 0-1-0 after lunch x 14 days</p><p class='l1'>Syp Eldoper &nbsp; 0-0-1 &nbsp; x 2 days</p>""", {
+        "doc_type": "prescription", "camera": {"severity": 0.45, "moire": True},
+        "medications": [med("Sporlac", "probiotic", "1-1-1"), med("Zincovit", "multivitamin+zinc sulphate", "0-1-0"),
+                        med("Eldoper", "loperamide", "0-0-1")]})
     return docs
 
 
