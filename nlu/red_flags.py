@@ -266,7 +266,8 @@ def _load_rules(items: Iterable[dict]) -> tuple[Rule, ...]:
 def rules() -> tuple[Rule, ...]:
     """All emergency rules (and the masks and history they read through), validated."""
     data = _ruleset()
-    masking = {*data["masks"], *(label for mask in data["masks"].values() for label in (*mask["labels"], *mask.get("with", ())))}
+    masking = {*data["masks"], *(label for mask in data["masks"].values()
+                                 for label in (*mask["labels"], *mask.get("with", ()), *mask.get("unless", ())))}
     history = data["history"]
     masking |= {history["cue"], history["unless"], *history["labels"]}
     if masking - _known_facts() or not history.get("source") or not all(m.get("source") for m in data["masks"].values()):
@@ -395,7 +396,10 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
     ``masks``: a mention starting inside the span of a masking part means something else ("sleep apnoea" is
     not apnoea now, "bit my tongue" alone is not a fit); with ``overlap`` any mention sharing a token with
     it ("haath pair jhatak ke dekho" is an instruction: the "haath pair jhatak" of a fit overlaps it); with ``with``, only when those facts are said too (the "jhatka laga" of
-    an electric shock is no fit, "ਝਟਕੇ ਲੱਗ ਰਹੇ ਨੇ" alone is). ``history``: an event named in a clause that
+    an electric shock is no fit, "ਝਟਕੇ ਲੱਗ ਰਹੇ ਨੇ" alone is); with ``unless``, only when none of those facts is said (a
+    poison named without a word of exposure or a sign of it is a thing in the house: "chuhe maarne ki dawai kahan
+    milegi", not "chuhe maarne ki dawai kha li"); a part that is the whole message ("sulfas") is read the safer way, as
+    it is never masked by ``unless``: nothing around it tells what it is. ``history``: an event named in a clause that
     puts it in the past ("had a stroke 3 years ago") is history, unless the clause also says now
     ("had a stroke years ago, now again his face drooped" keeps it). Returns the mentions kept, the labels
     dropped for the caller's codes too (masked, and past events whose danger is the event itself), and the
@@ -404,10 +408,14 @@ def _unmasked(text: str, tokens: Sequence[Token], mentions: list[Mention],
     """
     masks, history = _ruleset()["masks"], _ruleset()["history"]
     said = {m.label for m in mentions if not m.negated}
-    covers = [m for m in mentions if m.label in masks and not m.negated and said.issuperset(masks[m.label].get("with", ()))]
+    covers = [m for m in mentions if m.label in masks and not m.negated and said.issuperset(masks[m.label].get("with", ()))
+              and not said.intersection(masks[m.label].get("unless", ()))]
+    whole = (0, len(tokens) - 1)
+
     def masked_here(m: Mention) -> bool:
         return any(m.label in masks[c.label]["labels"] and (
             c.first <= m.first <= c.last or (masks[c.label].get("overlap") and m.first <= c.last and m.last >= c.first))
+            and not (masks[c.label].get("unless") and (m.first, m.last) == whole)
             for c in covers)
 
     kept = [m for m in mentions if not masked_here(m)]

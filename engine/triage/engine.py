@@ -297,7 +297,7 @@ class Engine:
         level, note = self._safety_net("emergency" if flag_ids else urgency.raise_for_signs(urgency.raise_for_vitals(
             urgency.raise_for_context("routine", ev), findings), signs), net, flags)
         note = _with_signs(note, signs, level)
-        doctor = "emergency" if flag_ids else "general_physician"
+        doctor = "emergency" if flag_ids else urgency.first_contact(ev)
         advice = (explain.advice(level, doctor, None, lang, unclear=unclear) if flag_ids or findings or note
                   or signs
                   else " ".join([explain.unclear_line(u, lang) for u in unclear]

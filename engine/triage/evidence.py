@@ -143,6 +143,9 @@ PART_FINDINGS: dict[tuple[str, ...], tuple[str, ...]] = {
     # a belly "hard", "tight" or "guarding" only where the rule judged it an acute abdomen: "pet tight hai"
     # alone is wind or constipation
     ("acute_abdomen_surgical", "rigid"): ("rigid_abdomen", "abdominal_pain"),
+    # a belly "phool gaya" is bloating (data/symptoms.tsv) unless the rule judged an acute abdomen: then it is the
+    # distension of obstruction (Bailey and Love, 28th ed.; WSES 2017 adhesive small bowel obstruction)
+    ("acute_abdomen_surgical", "distended"): ("abdominal_distension",),
     # the rule also fires on green vomit in a baby, who tells no pain: the pain only where a pain word is
     ("acute_abdomen_surgical", "pain_word"): ("abdominal_pain",),
     ("blister", "burn"): ("blisters",),  # NICE CKS Burns and scalds 2024: partial-thickness burns blister

@@ -156,10 +156,20 @@ def specialist(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Evidence,
     choice = max(votes, key=votes.get) if votes else "general_physician"
     if choice in ORGAN_SPECIALISTS:
         return choice
+    contact = first_contact(evidence)
+    if contact != "general_physician":
+        return contact
+    if choice == "emergency":  # an emergency-type condition leading a non-emergency differential
+        return "general_physician"
+    return choice
+
+
+def first_contact(evidence: Evidence) -> str:
+    """The doctor a person sees first whatever the complaint: a pregnant woman her antenatal doctor, a child a
+    paediatrician, anyone else a general physician; also when nothing in the message was recognised (a pregnant
+    woman's tightenings told in words no finding stands for go to her gynecologist, not a general physician)."""
     if evidence.pregnant:
         return "gynecologist"
     if evidence.age is not None and evidence.age < CHILD_AGE:
         return "pediatrician"
-    if choice == "emergency":  # an emergency-type condition leading a non-emergency differential
-        return "general_physician"
-    return choice
+    return "general_physician"
