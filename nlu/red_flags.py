@@ -20,10 +20,12 @@ technical; what to tell the user is the dialogue's job.
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TypedDict
 
 from nlu.danger_parts import Mention, clause_breaks, find_parts, part_names
@@ -104,6 +106,11 @@ class Reading:
     def sentences(self) -> list[int]:
         return sorted({self.sentence[m.first] for m in self.mentions})
 
+    def present(self) -> set[str]:
+        """The facts a clause can find anywhere in the message: what :meth:`unit` names in any sentence, and
+        the ``free`` facts (a new set: the caller may add to it)."""
+        return set(self.unit(None)[0]) | self.free
+
 
 def _name(mention: Mention) -> str:
     return NOT + mention.label if mention.negated else mention.label
@@ -134,6 +141,12 @@ class Clause:
 
     def facts(self) -> set[str]:
         return {name.lstrip(NOT) for name in self.all | self.any | self.none | self.after}
+
+    def may_hold(self, present: set[str]) -> bool:
+        """Whether the facts told anywhere in the message (``Reading.present``) leave the clause a chance: every
+        ``all`` fact and ``min`` of ``any``. Only a necessary condition, checked in C before :meth:`matched`
+        walks sentences, windows and the past (``ClauseIndex``)."""
+        return self.all <= present and (not self.any or self.min < 1 or len(self.any & present) >= self.min)
 
     def matched(self, reading: Reading, age: float | None) -> list[str] | None:
         if age is None and self.age_known:
@@ -199,6 +212,72 @@ class Rule:
 
     def facts(self) -> set[str]:
         return {fact for clause in self.clauses for fact in clause.facts()}
+
+
+@dataclass(frozen=True)
+class ClauseIndex:
+    """The clauses of rules (or of derived facts) filed under a fact each cannot hold without.
+
+    A message tells a handful of the ~500 facts the clauses test, so most of the ~400 clauses cannot hold; checking
+    each of them walked sentences and windows for nothing (about half of the red-flag reader's CPU, in the
+    gateway's check-in hook, Rasa's ``RedFlagDetector``, the actions and the triage engine alike). A clause is
+    filed under one of its ``all`` facts (the least shared, context facts last), or under each of its ``any``
+    facts when it has no ``all``; a message checks only the clauses filed under its facts, in the original order,
+    so the same rules fire with the same matched facts (``tests/test_red_flags_index.py`` compares both ways).
+    """
+
+    #: every clause in group order (a rule's, or a derived fact's, clauses in file order), and its group
+    clauses: tuple[Clause, ...]
+    groups: tuple[int, ...]
+    by_fact: Mapping[str, tuple[int, ...]]
+    #: clauses filed under no fact (none asks for one today): checked for every message
+    always: tuple[int, ...]
+
+    @classmethod
+    def of(cls, groups: Sequence[Sequence[Clause]]) -> ClauseIndex:
+        flat = [(group, clause) for group, clauses in enumerate(groups) for clause in clauses]
+        shared = Counter(fact for _, clause in flat for fact in clause.all | clause.any)
+        filed: dict[str, list[int]] = {}
+        always = []
+        for position, (_, clause) in enumerate(flat):
+            if clause.all:
+                keys = [min(clause.all, key=lambda fact: (fact in CONTEXT_FACTS, shared[fact], fact))]
+            elif clause.any and clause.min >= 1:
+                keys = sorted(clause.any)
+            else:
+                always.append(position)
+                continue
+            for key in keys:
+                filed.setdefault(key, []).append(position)
+        return cls(tuple(clause for _, clause in flat), tuple(group for group, _ in flat),
+                   {fact: tuple(positions) for fact, positions in filed.items()}, tuple(always))
+
+    def _filed(self, facts: Iterable[str]) -> set[int]:
+        return {position for fact in facts for position in self.by_fact.get(fact, ())}
+
+    def holding(self, reading: Reading, age: float | None) -> Iterator[tuple[int, list[str]]]:
+        """Each group with a clause that holds, in group order, with the facts of its first such clause (as
+        checking every clause in order finds). A fact the caller adds to ``reading.free`` on an answer (a derived
+        fact) brings in the later clauses filed under it."""
+        present = reading.present()
+        queued = self._filed(present) | set(self.always)
+        waiting = sorted(queued)
+        held: set[int] = set()
+        while waiting:
+            position = heapq.heappop(waiting)
+            group, clause = self.groups[position], self.clauses[position]
+            if group in held or not clause.may_hold(present):
+                continue
+            matched = clause.matched(reading, age)
+            if matched is None:
+                continue
+            held.add(group)
+            yield group, matched
+            learnt = reading.free - present
+            present |= learnt
+            for later in self._filed(learnt) - queued:
+                queued.add(later)
+                heapq.heappush(waiting, later)
 
 
 @lru_cache(maxsize=1)
@@ -481,10 +560,22 @@ def _context(reading: Reading, symptoms: Iterable[str] | None, age: float | None
         reading.free.add("elderly")
 
 
+@lru_cache(maxsize=1)
+def _derived_index() -> ClauseIndex:
+    return ClauseIndex.of([clauses for _, clauses in derived()])
+
+
+@cache
+def _rule_index(chosen: Callable[[], tuple[Rule, ...]]) -> ClauseIndex:
+    """The clause index of :func:`rules` or :func:`urgent_rules`, built once each."""
+    return ClauseIndex.of([rule.clauses for rule in chosen()])
+
+
 def _derive(reading: Reading, age: float | None) -> None:
-    for name, clauses in derived():
-        if any(clause.matched(reading, age) is not None for clause in clauses):
-            reading.free.add(name)
+    """Adds each derived fact that holds; in file order, so a later one sees the earlier ones."""
+    names = derived()
+    for group, _ in _derived_index().holding(reading, age):
+        reading.free.add(names[group][0])
 
 
 class PatientContext(TypedDict, total=False):
@@ -500,7 +591,7 @@ class PatientContext(TypedDict, total=False):
 def detect_red_flags(text: str, **context: Unpack[PatientContext]) -> list[RedFlag]:
     """Rules that fire for this message (and what is already known about the patient), in rule order."""
     reading, age = _prepared(text, **context)
-    fired = _fired(rules(), reading, age)
+    fired = _fired(rules, reading, age)
     # Other safety nets (vital signs, the emergency text classifier) add their own RedFlags here.
     fired.extend(RedFlag(*flag) for flag in vital_flags(text or "", reading.names(), age))  # nlu/vitals.py
     fired.extend(safety_net_flags(text or "", fired, reading.mentions))  # nlu/safety_net.py: only adds
@@ -529,15 +620,12 @@ def _prepared_once(text: str, symptoms: tuple[str, ...], age: float | None, sex:
     return reading, age
 
 
-def _fired(chosen: Iterable[Rule], reading: Reading, age: float | None) -> list[RedFlag]:
-    fired = []
-    for rule in chosen:
-        for clause in rule.clauses:
-            matched = clause.matched(reading, age)
-            if matched is not None:
-                fired.append(RedFlag(rule.id, rule.code, f"{rule.reason} Matched: {' + '.join(matched)}."))
-                break
-    return fired
+def _fired(chosen: Callable[[], tuple[Rule, ...]], reading: Reading, age: float | None) -> list[RedFlag]:
+    """The rules of ``chosen`` (:func:`rules` or :func:`urgent_rules`) that fire, in rule order, each with the
+    facts of its first clause that holds."""
+    loaded = chosen()
+    return [RedFlag(loaded[group].id, loaded[group].code, f"{loaded[group].reason} Matched: {' + '.join(matched)}.")
+            for group, matched in _rule_index(chosen).holding(reading, age)]
 
 
 def urgent_signs(text: str, **context: Unpack[PatientContext]) -> list[RedFlag]:
@@ -548,7 +636,7 @@ def urgent_signs(text: str, **context: Unpack[PatientContext]) -> list[RedFlag]:
     days = parse_duration_days(text or "")
     if days is not None and days >= PERSISTENT_DAYS:
         reading = Reading(reading.mentions, reading.sentence, reading.free | {"weeks_3"}, dropped=reading.dropped, past=reading.past)
-    return _fired(urgent_rules(), reading, age)
+    return _fired(urgent_rules, reading, age)
 
 
 def advice_for(rule_id: str) -> str | None:
