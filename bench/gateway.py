@@ -17,6 +17,13 @@ Prints the start-up CPU (to a ready ``/health``), the first message's CPU and wa
 CPU a message over ``--senders`` x ``--turns`` messages after it and one more (the first in Hindi) (one sender at a time or all at
 once with ``--parallel``). Only the standard library, requests and twilio, so it measures any
 checkout that has ``python -m channels serve``.
+
+CPU seconds still move with the load by 10-25 % (clock, caches, other sessions), more than the
+differences it is asked to show. ``--callgrind`` runs the gateway under ``valgrind --tool=callgrind``
+(about 50 times slower) and also counts the instructions of the first message and of the later ones
+(``callgrind_control`` zeroes and dumps the counts around them), which come out the same run after
+run. Background threads (the backlog replayer every 2 s, the sweeps) run in that window too: their
+rate, counted over ``--idle`` seconds with no message right after, is taken off.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -108,20 +116,49 @@ def tree_cpu(root: int) -> float:
 class Client:
     """Signed Twilio messaging webhooks (as channels.simclient signs them, without importing the checkout)."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, timeout: float = 120) -> None:
         self.url, self.validator, self.session = url, RequestValidator(token), requests.Session()
+        self.timeout = timeout
 
     def message(self, number: str, text: str) -> None:
         params = {"MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": "ACbench", "From": f"whatsapp:{number}",
                   "To": "whatsapp:+14155238886", "Body": text, "NumMedia": "0"}
         signature = self.validator.compute_signature(f"{self.url}/twilio/messaging", params)
-        response = self.session.post(f"{self.url}/twilio/messaging", data=params, timeout=120,
+        response = self.session.post(f"{self.url}/twilio/messaging", data=params, timeout=self.timeout,
                                      headers={"X-Twilio-Signature": signature})
         response.raise_for_status()
 
 
 def number() -> str:
     return f"+000{uuid.uuid4().int % 10**9:09d}"
+
+
+class Callgrind:
+    """Instructions the gateway runs between two marks (it runs under callgrind; ``callgrind_control`` asks it
+    to zero its counts and to dump them, each dump to a numbered file beside ``out``)."""
+
+    SUMMARY = re.compile(r"^summary:\s*(\d+)", re.MULTILINE)
+
+    def __init__(self, out: Path) -> None:
+        self.out, self.dumps = out, 0
+
+    def command(self) -> list[str]:
+        return ["valgrind", "--tool=callgrind", f"--callgrind-out-file={self.out}"]
+
+    def zero(self, pid: int) -> None:
+        subprocess.run(["callgrind_control", "-z", str(pid)], check=True, capture_output=True)
+
+    def count(self, pid: int) -> int:
+        """The instructions since the last zero or dump (a dump zeroes the counts too)."""
+        subprocess.run(["callgrind_control", "-d", str(pid)], check=True, capture_output=True)
+        self.dumps += 1
+        dump = Path(f"{self.out}.{self.dumps}")
+        for _ in range(600):
+            found = self.SUMMARY.search(dump.read_text()) if dump.exists() else None
+            if found:
+                return int(found[1])
+            time.sleep(0.5)
+        raise SystemExit(f"callgrind wrote no {dump}")
 
 
 def main() -> int:
@@ -133,7 +170,10 @@ def main() -> int:
     parser.add_argument("--rasa-port", type=int, default=0, help="the stand-in's port (default: a free one)")
     parser.add_argument("--gateway-port", type=int, default=0, help="the gateway's port (default: a free one)")
     parser.add_argument("--json", help="also write the figures here")
+    parser.add_argument("--callgrind", action="store_true", help="run the gateway under callgrind, count instructions")
+    parser.add_argument("--idle", type=float, default=60, help="seconds of no message to count the background (--callgrind)")
     args = parser.parse_args()
+    slow = 20 if args.callgrind else 1  # how much longer to wait for a start and for an answer
 
     rasa = ThreadingHTTPServer(("127.0.0.1", args.rasa_port), StandInRasa)
     threading.Thread(target=rasa.serve_forever, daemon=True).start()
@@ -144,40 +184,57 @@ def main() -> int:
         env.update(PYTHONPATH=str(args.checkout), GATEWAY_PORT=str(port), TWILIO_AUTH_TOKEN=token,
                    TWILIO_ACCOUNT_SID="ACbench", SAATHI_PUBLIC_BASE_URL=url, SAATHI_SIMULATOR="1",
                    SAATHI_LOG_LEVEL="ERROR", SAATHI_VAR_DIR=var, RASA_URL=f"http://127.0.0.1:{rasa.server_port}", RASA_PORT=str(rasa.server_port))
+        if args.callgrind:
+            env["PYTHONHASHSEED"] = "0"  # the same set orders run after run: the same instructions
+        meter = Callgrind(Path(var) / "callgrind.out") if args.callgrind else None
         subprocess.run([sys.executable, "-c", PREPARE], cwd=args.checkout, env=env, check=True,
                        stdout=subprocess.DEVNULL)
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "channels", "serve"], cwd=args.checkout, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*(meter.command() if meter else ()), sys.executable, "-m", "channels", "serve"],
+                                cwd=args.checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(600):
+            deadline = started + 60 * slow
+            while time.perf_counter() < deadline:
                 try:
-                    if requests.get(f"{url}/health", timeout=1).ok:
+                    if requests.get(f"{url}/health", timeout=slow).ok:
                         break
                 except requests.RequestException:
                     time.sleep(0.1)
             else:
                 raise SystemExit("the gateway did not start")
             figures: dict[str, float] = {"start_wall_s": time.perf_counter() - started, "start_cpu_s": tree_cpu(proc.pid)}
-            client = Client(url, token)
+            client = Client(url, token, timeout=120 * slow)
+            if meter:
+                meter.zero(proc.pid)
             before, started = tree_cpu(proc.pid), time.perf_counter()
             client.message(number(), "hello")
             figures["first_wall_s"] = time.perf_counter() - started
             figures["first_cpu_s"] = tree_cpu(proc.pid) - before
+            if meter:
+                figures["first_minstr"] = meter.count(proc.pid) / 1e6
             client.message(number(), "नमस्ते")  # the Hindi menu card is drawn once per var/: not counted below
 
             def turns(_: int) -> None:
-                sender, session = number(), Client(url, token)
+                sender, session = number(), Client(url, token, timeout=120 * slow)
                 for index in range(args.turns):
                     session.message(sender, TEXTS[index % len(TEXTS)])
 
+            if meter:
+                meter.zero(proc.pid)
             before, started = tree_cpu(proc.pid), time.perf_counter()
             with ThreadPoolExecutor(max_workers=args.senders if args.parallel else 1) as pool:
                 list(pool.map(turns, range(args.senders)))
             messages = args.senders * args.turns
+            wall = time.perf_counter() - started
             figures["messages"] = messages
             figures["cpu_ms_per_message"] = 1000 * (tree_cpu(proc.pid) - before) / messages
-            figures["wall_ms_per_message"] = 1000 * (time.perf_counter() - started) / messages
+            figures["wall_ms_per_message"] = 1000 * wall / messages
+            if meter:
+                busy = meter.count(proc.pid)
+                time.sleep(args.idle)
+                idle_rate = meter.count(proc.pid) / args.idle  # dumped at once after the busy count
+                figures["background_minstr_per_s"] = idle_rate / 1e6
+                figures["minstr_per_message"] = (busy - idle_rate * wall) / messages / 1e6
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -186,6 +243,10 @@ def main() -> int:
           f"first message {figures['first_cpu_s']:.2f} s CPU ({figures['first_wall_s']:.2f} s wall), "
           f"{figures['cpu_ms_per_message']:.2f} ms CPU a message over {messages} "
           f"({figures['wall_ms_per_message']:.1f} ms wall)")
+    if args.callgrind:
+        print(f"  callgrind: first message {figures['first_minstr']:.1f} M instructions, "
+              f"{figures['minstr_per_message']:.2f} M instructions a message "
+              f"(background {figures['background_minstr_per_s']:.2f} M/s taken off)")
     if args.json:
         Path(args.json).write_text(json.dumps({"checkout": str(args.checkout), **figures}, indent=1))
     return 0
