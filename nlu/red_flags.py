@@ -218,7 +218,7 @@ class Rule:
 class ClauseIndex:
     """The clauses of rules (or of derived facts) filed under a fact each cannot hold without.
 
-    A message tells a handful of the ~500 facts the clauses test, so most of the ~400 clauses cannot hold; checking
+    A message tells a handful of the ~600 facts the clauses test, so most of the ~400 clauses cannot hold; checking
     each of them walked sentences and windows for nothing (about half of the red-flag reader's CPU, in the
     gateway's check-in hook, Rasa's ``RedFlagDetector``, the actions and the triage engine alike). A clause is
     filed under one of its ``all`` facts (the least shared, context facts last), or under each of its ``any``
