@@ -63,6 +63,24 @@ def time_unit_keys() -> frozenset[str]:
     )
 
 
+#: Age words said after the number ("24 yo", "60 yoa"); the other age words come before it ("age 60").
+AGE_WORDS_AFTER_NUMBER = ("yo", "yoa", "y o")
+
+
+@lru_cache(maxsize=1)
+def after_number_unit_keys() -> frozenset[str]:
+    """Time words that, right after a number, make it a duration or an age ("15 years", "24 yo").
+
+    The slot lexicon lists the age labels said before a number ("age 60", "umar 60", "ਉਮਰ 60") as
+    year units too, for "umar 35"; after a number they start the next statement, so in "sugar 45,
+    age 60" the 45 is still a glucose reading (ADA Standards of Care 2024, section 6) and is not
+    taken for 45 years."""
+    lists = word_list("slots")
+    after = {key for form in AGE_WORDS_AFTER_NUMBER for key in phrase_key(form)}
+    before = {key for form in lists["age_strong"] for key in phrase_key(form)} - after
+    return time_unit_keys() - before
+
+
 @lru_cache(maxsize=1)
 def _number_words() -> PhraseMatcher:
     return PhraseMatcher(

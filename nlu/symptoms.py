@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from nlu.danger_parts import clause_breaks
 from nlu.matcher import PhraseMatch, PhraseMatcher
 from nlu.negation import clause_ids, negation_flags, word_set
-from nlu.numbers import find_numbers, time_unit_keys
+from nlu.numbers import after_number_unit_keys, find_numbers, time_unit_keys
 from nlu.resources import DATA_DIR, filler_words, protected_words, read_tsv, unstemmed_words, word_list
 from nlu.text import Token, normalize, phrase_key, tokenize
 
@@ -271,7 +271,21 @@ def _duration(keys: Sequence[str], i: int) -> bool:
     """Whether the number at ``i`` counts time ("15 years", "10 saal se", "for 6 months"): a
     diabetic's years with the disease are not a sugar reading (ADA Standards of Care 2024, section 6,
     defines hypoglycaemia by a measured glucose only)."""
-    return i + 1 < len(keys) and keys[i + 1] in time_unit_keys()
+    return i + 1 < len(keys) and keys[i + 1] in after_number_unit_keys()
+
+
+@cache
+def _age_word_keys() -> frozenset[str]:
+    """One-word age labels ("aged", "age", "umar", "उम्र", "ਉਮਰ") from the slot lexicon's ``age_strong``."""
+    keys = (phrase_key(form) for form in word_list("slots")["age_strong"])
+    return frozenset(key[0] for key in keys if len(key) == 1)
+
+
+def _stated_age(keys: Sequence[str], i: int) -> bool:
+    """Whether the number at ``i`` follows an age label ("diabetic aged 24", "sugar ki bimari, umar 45"):
+    a person's age, not a glucose value (ADA Standards of Care 2024, section 6). Only the word before
+    counts: in "sugar 45, age 60" the 45 is still a reading."""
+    return i > 0 and keys[i - 1] in _age_word_keys()
 
 
 def _qualified(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
@@ -302,7 +316,7 @@ def _qualified(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -
                 any(keys[i] in low for i in after + before)
                 or any(
                     keys[i].isdigit() and int(keys[i]) < LOW_SUGAR_READING
-                    and not _duration(keys, i) for i in after
+                    and not _duration(keys, i) and not _stated_age(keys, i) for i in after
                 )
             ):
                 label = "low_blood_sugar"

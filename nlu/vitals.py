@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlu.matcher import PhraseMatch, PhraseMatcher
-from nlu.numbers import spelled_numbers, time_unit_keys
+from nlu.numbers import after_number_unit_keys, spelled_numbers
 from nlu.resources import DATA_DIR, read_json
 from nlu.symptoms import match_symptoms
 from nlu.text import Token, phrase_key, tokenize
@@ -226,7 +226,7 @@ class _Scan:
         return self.text[self.tokens[i].end:end]
 
     def is_duration(self, i: int) -> bool:
-        return i + 1 < len(self.tokens) and self.tokens[i + 1].key in time_unit_keys()
+        return i + 1 < len(self.tokens) and self.tokens[i + 1].key in after_number_unit_keys()
 
     def ends_value(self, i: int) -> bool:
         """Whether number ``i`` stands as a value: it ends the text or the clause, carries a unit, or is

@@ -9,7 +9,8 @@ import pytest
 from nlu.danger_parts import part_names
 from nlu.red_flags import derived, detect_red_flags, text_facts
 from nlu.resources import DATA_DIR, read_json
-from nlu.symptoms import catalogue
+from nlu.symptoms import catalogue, match_symptoms
+from nlu.text import tokenize
 from nlu.vitals import Reading, assess, data, read_vitals, rules, vital_flags
 from tests.support.phrases import phrases
 
@@ -120,3 +121,22 @@ def test_rules_are_valid_data():
 def test_reading_values_split_blood_pressure():
     assert Reading("bp", 160, 110).values() == {"systolic": 160, "diastolic": 110}
     assert Reading("bp", 90).values() == {"systolic": 90}
+
+
+@pytest.mark.parametrize("text", [
+    "sugar 45, age 60, pasina aa raha", "sugar 45, umar 60", "ਸ਼ੂਗਰ 45, ਉਮਰ 60", "शुगर 45, उम्र 60",
+])
+def test_an_age_label_after_a_reading_does_not_make_it_a_duration(text):
+    """"age"/"umar" are listed as year units for "umar 35"; said after a number they begin the age,
+    so the sugar of 45 before them is still read — and is a severe low sugar."""
+    assert readings(text) == [("glucose", 45.0, None)]
+    assert "vital_severe_hypoglycaemia" in {flag.id for flag in detect_red_flags(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "I am diabetic aged 24, feeling tired", "sugar ki bimari hai, umar 45, kamzori", "ਸ਼ੂਗਰ ਦਾ ਮਰੀਜ਼ ਹਾਂ, ਉਮਰ 50",
+])
+def test_an_age_after_the_word_sugar_is_no_low_sugar(text):
+    """A diabetic's age ("aged 24", "umar 45") after "sugar"/"diabetic" is not a glucose value."""
+    assert readings(text) == []
+    assert "low_blood_sugar" not in {m.label for m in match_symptoms(text, tokenize(text))}
