@@ -123,15 +123,22 @@ def test_a_camp_blood_pressure_ranks_hypertension(engine):
     assert result.urgency == "routine"
 
 
-@pytest.mark.parametrize(("text", "kwargs"), [
+@pytest.mark.parametrize(("text", "kwargs", "entry"), [
     # WHO IPCS / AIIMS NPIC: rodenticides swallowed by a small child by accident, or on purpose by an adult
-    ("ghar me rakhi chuha maar dawa bachche ne galti se kha li, ek baar ulti hui", {"age": 3, "sex": "f"}),
-    ("he swallowed a packet of rat killer last night after a fight, now his gums bleed", {"age": 24, "sex": "m"}),
-    ("ਦਾਦੀ ਨੇ ਗਲਤੀ ਨਾਲ ਚੂਹੇ ਮਾਰ ਦਵਾਈ ਖਾ ਲਈ", {"age": 70, "sex": "f"}),
+    ("ghar me rakhi chuha maar dawa bachche ne galti se kha li, ek baar ulti hui", {"age": 3, "sex": "f"},
+     "rat_poison_poisoning"),
+    ("he swallowed a packet of rat killer last night after a fight, now his gums bleed", {"age": 24, "sex": "m"},
+     "rat_poison_poisoning"),
+    ("ਦਾਦੀ ਨੇ ਗਲਤੀ ਨਾਲ ਚੂਹੇ ਮਾਰ ਦਵਾਈ ਖਾ ਲਈ", {"age": 70, "sex": "f"}, "rat_poison_poisoning"),
+    # AIIMS NPIC fumigants; Bogle RG et al., Emerg Med J 2006: grain-storage tablets swallowed, usually on purpose.
+    # Issue #16: "celphos kha liya" did not put T57.1 in the top 3 while rat poison had its own finding.
+    ("usne gusse mein celphos ki goli kha li", {"age": 22, "sex": "m"}, "aluminium_phosphide_poisoning"),
+    ("ਚਾਚੇ ਨੇ ਸਲਫਾਸ ਖਾ ਲਈ, ਉਲਟੀਆਂ ਲੱਗੀਆਂ", {"age": 45, "sex": "m"}, "aluminium_phosphide_poisoning"),
+    ("he swallowed two wheat tablets from the grain store", {"age": 30, "sex": "m"}, "aluminium_phosphide_poisoning"),
 ])
-def test_rat_poison_named_ranks_the_rodenticide_entry_first(engine, text, kwargs):
+def test_a_named_poison_swallowed_ranks_its_entry_first(engine, text, kwargs, entry):
     result = engine.triage(text, **kwargs)
-    assert result.conditions[0].id == "rat_poison_poisoning"
+    assert result.conditions[0].id == entry
     assert result.urgency == "emergency"
 
 
@@ -141,19 +148,6 @@ def test_rat_poison_is_a_finding_only_where_the_poisoning_rule_judged_it():
     assert with_flag_findings(KB, ev, [], [], {"rodenticide"}) is ev
     found = with_flag_findings(KB, ev, ["poisoning"], [], {"rodenticide", "poisoning"}).present
     assert "rat_poison" in found and "poisoning" in found  # rat_poison implies poisoning
-
-
-@pytest.mark.parametrize(("text", "kwargs"), [
-    # AIIMS NPIC fumigants; Bogle RG et al., Emerg Med J 2006: grain-storage tablets swallowed, usually on purpose
-    ("usne gusse mein celphos ki goli kha li", {"age": 22, "sex": "m"}),
-    ("ਚਾਚੇ ਨੇ ਸਲਫਾਸ ਖਾ ਲਈ, ਉਲਟੀਆਂ ਲੱਗੀਆਂ", {"age": 45, "sex": "m"}),
-    ("he swallowed two wheat tablets from the grain store", {"age": 30, "sex": "m"}),
-])
-def test_grain_tablets_named_rank_aluminium_phosphide_first(engine, text, kwargs):
-    """Issue #16: "celphos kha liya" did not put T57.1 in the top 3 while rat poison had its own finding."""
-    result = engine.triage(text, **kwargs)
-    assert result.conditions[0].id == "aluminium_phosphide_poisoning"
-    assert result.urgency == "emergency"
 
 
 def test_household_poisons_named_rank_their_entry():
