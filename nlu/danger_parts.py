@@ -20,11 +20,11 @@ names), so those stay in one place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nlu.matcher import PhraseMatcher
+from nlu.matcher import PhraseMatcher, first_word_sizes
 from nlu.negation import clause_ids, negation_flags
 from nlu.resources import LEXICON_DIR, read_tsv, unstemmed_words, word_list
 from nlu.text import Token, phrase_key, stem
@@ -74,7 +74,7 @@ def part_names() -> frozenset[str]:
 class _Index:
     exact: PhraseMatcher  # every form on its token keys (only its index is used: overlaps are wanted)
     stemmed: dict[tuple[str, ...], list[str]]  # multi-word forms and starred words, on stems
-    max_stemmed: int
+    stemmed_sizes: dict[str, tuple[int, ...]]  # ``first_word_sizes`` of ``stemmed``
 
 
 # Verb and adjective endings of Hindi and Punjabi ("ਆਕੜਦਾ" -> "ਆਕੜ", "बोलते" -> "बोल"), longest first;
@@ -117,7 +117,7 @@ def _index() -> _Index:
                 labels.append(key)
     # No typo correction: parts are short common words, and a corrected "fewer" is a "fever".
     matcher = PhraseMatcher(exact, fuzzy=False)
-    return _Index(matcher, stemmed, max((len(k) for k in stemmed), default=1))
+    return _Index(matcher, stemmed, first_word_sizes(stemmed))
 
 
 @lru_cache(maxsize=1)
@@ -137,11 +137,15 @@ def clause_breaks(tokens: Sequence[Token]) -> list[int]:
     return [i for m in _breaks().find(tokens) for i in range(m.first, m.last + 1)]
 
 
-def _all_matches(keys: Sequence[str], index: dict[tuple[str, ...], list[str]], max_len: int) -> set[tuple[str, int, int]]:
-    """Every (label, first, last) whose key sequence is in ``index``, overlaps allowed."""
+def _all_matches(keys: Sequence[str], index: dict[tuple[str, ...], list[str]],
+                 sizes: Mapping[str, Sequence[int]]) -> set[tuple[str, int, int]]:
+    """Every (label, first, last) whose key sequence is in ``index``, overlaps allowed; only the lengths
+    ``sizes`` (``nlu.matcher.first_word_sizes``) lists for a token's word are tried there."""
     found: set[tuple[str, int, int]] = set()
-    for i in range(len(keys)):
-        for size in range(1, min(max_len, len(keys) - i) + 1):
+    for i, key in enumerate(keys):
+        for size in sizes.get(key, ()):
+            if size > len(keys) - i:
+                break
             for label in index.get(tuple(keys[i : i + size]), ()):
                 found.add((label, i, i + size - 1))
     return found
@@ -153,9 +157,9 @@ def find_parts(text: str, tokens: Sequence[Token], context: Sequence[tuple[int, 
         return []
     index = _index()
     keys = [token.key for token in tokens]
-    found = _all_matches(keys, index.exact.index, index.exact.max_len)
+    found = _all_matches(keys, index.exact.index, index.exact.sizes)
     whole = unstemmed_words()  # compared whole: "झटको" (shake them!) is not the stem of "झटकने"
-    found |= _all_matches([key if key in whole else part_stem(key) for key in keys], index.stemmed, index.max_stemmed)
+    found |= _all_matches([key if key in whole else part_stem(key) for key in keys], index.stemmed, index.stemmed_sizes)
     ordered = sorted(found, key=lambda m: (m[1], m[2], m[0]))
     spans = [(first, last) for _, first, last in ordered]
     flags = negation_flags(text, tokens, spans + list(context))[: len(spans)]

@@ -10,7 +10,7 @@ protected so they never turn into a symptom word.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,6 +37,11 @@ def _same_start(a: str, b: str) -> bool:
     return a[:prefix] == b[:prefix]
 
 
+#: Messages whose matches each matcher keeps (``PhraseMatcher.find``): a message is read by several readers in a
+#: row, and a triage reads it again for the urgent rules and the engine's own codes
+PLAIN_CACHE = 256
+
+
 @dataclass(frozen=True)
 class PhraseMatch:
     """``label`` found over tokens ``first``..``last`` (inclusive); ``score`` is 1.0 for exact spelling."""
@@ -48,23 +53,30 @@ class PhraseMatch:
 
 
 class Corrector:
-    """Maps an unknown token key to the closest vocabulary word within the allowed edit distance."""
+    """Maps an unknown token key to the closest vocabulary word within the allowed edit distance.
+
+    The candidates of a key are the vocabulary words that share its start (``_same_start``), kept in one list per
+    start so a miss does not filter the whole initial's list word by word (most of the reader's misses are new
+    words, and the symptom and signal matchers each look every one of them up).
+    """
 
     def __init__(self, vocabulary: Iterable[str], protected: Iterable[str] = (), fuzzy: bool = True) -> None:
         words = frozenset(vocabulary)
         self.known = words | frozenset(protected)
-        self._by_initial: dict[str, list[str]] = {}
+        self._by_start: dict[str, list[str]] = {}
         for word in sorted(words) if fuzzy else ():
             if len(word) > 4 and not word.isdigit():
-                self._by_initial.setdefault(word[0], []).append(word)
+                self._by_start.setdefault(_start(word), []).append(word)
+        #: False when no key can ever be corrected (``fuzzy=False`` or no long word): every key maps to itself
+        self.fuzzy = bool(self._by_start)
         self.correct = lru_cache(maxsize=8192)(self._correct)
 
     def _correct(self, key: str) -> tuple[str, float]:
         if key in self.known or key.isdigit():
             return key, 1.0
         limit = allowed_edits(key)
-        choices = [word for word in self._by_initial.get(key[:1], ()) if _same_start(key, word)]
-        if not limit or not choices:
+        choices = self._by_start.get(_start(key), ()) if limit else ()
+        if not choices:
             return key, 1.0
         found = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=limit)
         if found is None:
@@ -73,43 +85,61 @@ class Corrector:
         return word, 1.0 - edits / max(len(key), len(word))
 
 
+def _start(word: str) -> str:
+    """The letters ``_same_start`` compares: two of a Latin word, one of an Indic one."""
+    return word[: 2 if word[:1].isascii() else 1]
+
+
+def first_word_sizes(index: Mapping[tuple[str, ...], object]) -> dict[str, tuple[int, ...]]:
+    """For each word that starts a phrase of ``index``, the phrase lengths (in words) starting with it, shortest
+    first: a matcher looks only at the lengths a token can start, and skips the tokens that start none."""
+    sizes: dict[str, set[int]] = {}
+    for key in index:
+        sizes.setdefault(key[0], set()).add(len(key))
+    return {word: tuple(sorted(lengths)) for word, lengths in sizes.items()}
+
+
 def _greedy(
-    keys: Sequence[str], index: dict[tuple[str, ...], list[str]], max_len: int, blocked: Sequence[bool] | None
+    keys: Sequence[str], index: Mapping[tuple[str, ...], list[str]], sizes: Mapping[str, Sequence[int]],
+    blocked: Sequence[bool] | None,
 ) -> list[tuple[int, int, list[str]]]:
     """(start, size, labels) of non-overlapping matches of ``index`` covering as many tokens as possible.
 
     Maximal coverage rather than leftmost-longest: in "pet me bachcha hil nahi raha" the 4-word
     "bachcha hil nahi raha" (baby not moving) must win over the 3-word "pet me bachcha" (pregnant).
-    Ties go to fewer matches, then to the earlier and longer one.
+    Ties go to fewer matches, then to the earlier and longer one. ``sizes`` (``first_word_sizes`` of
+    ``index``): only the lengths of phrases that start with a token's word are tried at that token.
     """
     n = len(keys)
-    candidates: list[list[tuple[int, list[str]]]] = [[] for _ in range(n)]
-    for i in range(n):
-        for size in range(1, min(max_len, n - i) + 1):
-            if blocked and any(blocked[i : i + size]):
-                break
+    candidates: dict[int, list[tuple[int, list[str]]]] = {}
+    for i, key in enumerate(keys):
+        options = []
+        for size in sizes.get(key, ()):
+            if size > n - i or (blocked and any(blocked[i : i + size])):
+                break  # longer phrases overrun the text or a blocked token too
             labels = index.get(tuple(keys[i : i + size]))
             if labels:
-                candidates[i].append((size, labels))
+                options.append((size, labels))
+        if options:
+            candidates[i] = options
+    if not candidates:
+        return []
     # best[i] = (tokens covered, -matches used) from position i on; choice[i] = size taken at i (0: skip)
     best: list[tuple[int, int]] = [(0, 0)] * (n + 1)
     choice = [0] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        best[i], choice[i] = best[i + 1], 0
-        for size, _ in candidates[i]:
+    for i in range(max(candidates), -1, -1):
+        best[i] = best[i + 1]
+        for size, _ in candidates.get(i, ()):
             covered, used = best[i + size]
             option = (covered + size, used - 1)
             if option >= best[i]:  # on a tie, the earlier (then longer) match
                 best[i], choice[i] = option, size
     found: list[tuple[int, int, list[str]]] = []
-    i = 0
-    while i < n:
-        size = choice[i]
-        if size:
-            found.append((i, size, dict(candidates[i])[size]))
-            i += size
-        else:
-            i += 1
+    end = 0
+    for i in sorted(candidates):  # the walk from the start, which steps over the tokens a taken match covers
+        if i >= end and choice[i]:
+            found.append((i, choice[i], dict(candidates[i])[choice[i]]))
+            end = i + choice[i]
     return found
 
 
@@ -152,10 +182,15 @@ class PhraseMatcher:
                     _add(self.loose_index, loose, label)
         self.max_len = max((len(key) for key in self.index), default=1)
         self.loose_max_len = max((len(key) for key in self.loose_index), default=1)
+        self.sizes = first_word_sizes(self.index)
+        self.loose_sizes = first_word_sizes(self.loose_index)
         vocabulary = {word for key in self.index for word in key}
         self.corrector = Corrector(vocabulary, protected, fuzzy)
+        self._plain = lru_cache(maxsize=PLAIN_CACHE)(self._plain_find)
 
     def corrected(self, tokens: Sequence[Token]) -> list[tuple[str, float]]:
+        if not self.corrector.fuzzy:
+            return [(token.key, 1.0) for token in tokens]
         return [self.corrector.correct(token.key) for token in tokens]
 
     def find(
@@ -164,12 +199,29 @@ class PhraseMatcher:
         corrected: Sequence[tuple[str, float]] | None = None,
         skip: Sequence[bool] | None = None,
     ) -> list[PhraseMatch]:
-        """Matches in token order; ``skip[i]`` marks tokens already used by an earlier pass."""
+        """Matches in token order; ``skip[i]`` marks tokens already used by an earlier pass.
+
+        Without ``corrected`` and with nothing skipped the matches depend on the token keys alone, and
+        the same message is matched again by each reader (red flags, ages and durations, vitals, the
+        triage engine): those calls are answered from a small cache of the last messages' keys.
+        """
+        if corrected is None and not (skip and any(skip)):
+            return list(self._plain(tuple(token.key for token in tokens)))
         fixed = list(corrected) if corrected is not None else self.corrected(tokens)
+        return self._match(fixed, list(skip) if skip else [False] * len(fixed))
+
+    def _plain_find(self, keys: tuple[str, ...]) -> tuple[PhraseMatch, ...]:
+        if self.corrector.fuzzy:
+            fixed = [self.corrector.correct(key) for key in keys]
+        else:
+            fixed = [(key, 1.0) for key in keys]
+        return tuple(self._match(fixed, [False] * len(keys)))
+
+    def _match(self, fixed: Sequence[tuple[str, float]], used: list[bool]) -> list[PhraseMatch]:
+        """The exact pass, then the loose one between its matches; ``used`` is updated with the exact matches."""
         keys = [word for word, _ in fixed]
-        used = list(skip) if skip else [False] * len(keys)
         matches: list[PhraseMatch] = []
-        for first, size, labels in _greedy(keys, self.index, self.max_len, used):
+        for first, size, labels in _greedy(keys, self.index, self.sizes, used):
             score = min(score for _, score in fixed[first : first + size])
             matches.extend(PhraseMatch(label, first, first + size - 1, score) for label in labels)
             used[first : first + size] = [True] * size
@@ -198,7 +250,7 @@ class PhraseMatcher:
                     segment.append(i)
                 continue
             stems = [self._stem(keys[j]) for j in segment]
-            for first, size, labels in _greedy(stems, self.loose_index, self.loose_max_len, None):
+            for first, size, labels in _greedy(stems, self.loose_index, self.loose_sizes, None):
                 a, b = segment[first], segment[first + size - 1]
                 score = min(score for _, score in fixed[a : b + 1]) * self.LOOSE_SCORE
                 matches.extend(PhraseMatch(label, a, b, score) for label in labels)
