@@ -5,6 +5,7 @@ ports of their own so a running ``make run`` is not disturbed."""
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,6 +63,21 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     supervisor = Supervisor(default_services(settings))
     with supervisor:
         yield Bot(settings.rasa_base_url, settings, supervisor)
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored() -> Iterator[None]:
+    """Each test leaves SIGINT and SIGTERM as it found them. ``rq``'s ``Worker.work`` (the in-process
+    ``SimpleWorker`` runs of the queue tests) installs its own handlers and never removes them; a process
+    forked later in the session (a ``multiprocessing`` pool's worker, as the evaluation and RQ use) then
+    inherited a SIGTERM handler that does not exit, and ``Pool.terminate`` waited for it until the
+    900 s test timeout (CI after session 14, ``test_ocr_pipeline``)."""
+    wanted = (signal.SIGINT, signal.SIGTERM)
+    saved = {number: signal.getsignal(number) for number in wanted}
+    yield
+    for number, handler in saved.items():
+        if handler is not None and signal.getsignal(number) is not handler:
+            signal.signal(number, handler)
 
 
 @pytest.fixture
