@@ -103,8 +103,17 @@ def stem(key: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Words and numbers of ``text`` with offsets into ``text`` itself; vowel signs stay in their words."""
-    return [Token(m.group(), m.start(), m.end(), match_key(m.group())) for m in TOKEN_RE.finditer(text)]
+    """Words and numbers of ``text`` with offsets into ``text`` itself; vowel signs stay in their words.
+
+    A new list each call, of the tokens kept for the last messages: every reader of a message (red flags, its
+    ages and durations, vitals, the safety net, the triage engine) tokenises it again.
+    """
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[Token, ...]:
+    return tuple(Token(m.group(), m.start(), m.end(), match_key(m.group())) for m in TOKEN_RE.finditer(text))
 
 
 def phrase_key(text: str) -> tuple[str, ...]:
