@@ -15,6 +15,7 @@ slot ends up holding its canonical value (or None, and the question is asked aga
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import cache
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -24,6 +25,45 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_script
 from engine.i18n import reply_script
+from nlu.text import phrase_key
+
+#: Whole answers that mean "stop asking me", in en / hi / pa, each script (a short list on purpose:
+#: anything else is an answer to the question, whatever intent the model read in it).
+STOP_PHRASES = (
+    "stop", "cancel", "bye", "goodbye", "bye bye", "quit", "exit", "leave it", "never mind", "no thanks", "forget it",
+    "bas", "ruko", "ruk jao", "rehne do", "rahne do", "chhodo", "chodo", "band karo", "nahi chahiye", "alvida",
+    "radd karo", "cancel karo",
+    "बस", "रुको", "रुक जाओ", "रहने दो", "छोड़ो", "बंद करो", "नहीं चाहिए", "अलविदा", "रद्द करो", "कैंसल करो",
+    "bass", "rehn do", "rehan deo", "chhado", "chhaddo", "nahi chahidi", "nahi chahida",
+    "ਬੱਸ", "ਬਸ", "ਰੁਕੋ", "ਰਹਿਣ ਦਿਓ", "ਛੱਡੋ", "ਬੰਦ ਕਰੋ", "ਨਹੀਂ ਚਾਹੀਦੀ", "ਨਹੀਂ ਚਾਹੀਦਾ", "ਰੱਦ ਕਰੋ", "ਅਲਵਿਦਾ",
+)
+#: Politeness around a stop ("ok bye", "bas ji, dhanyavaad"), never a stop by itself.
+STOP_FILLERS = ("ok", "okay", "thanks", "thank you", "ji", "please", "plz", "shukriya", "dhanyavaad", "dhanvaad",
+                "theek hai", "जी", "ठीक है", "धन्यवाद", "शुक्रिया", "ਜੀ", "ਠੀਕ ਹੈ", "ਧੰਨਵਾਦ")
+
+
+@cache
+def _stop_keys() -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
+    return (frozenset(phrase_key(p) for p in STOP_PHRASES),
+            frozenset(k for p in STOP_FILLERS for k in phrase_key(p)))
+
+
+def says_stop(text: str) -> bool:
+    """True when the whole message is a stop word, maybe with politeness around it ("ok bye", "ਬੱਸ ਜੀ").
+
+    A form's answer slot takes free text whatever intent the model gave it ("the big one", "the big
+    temple" were read as goodbye and ended the pharmacy form); only a message made of these words
+    alone leaves the form. Compared on ``nlu.text`` match keys, so spellings that fold together match.
+    """
+    stops, fillers = _stop_keys()
+    words = [k for k in phrase_key(text or "") if k not in fillers]
+    found = False
+    while words:
+        size = next((n for n in range(len(words), 0, -1) if tuple(words[:n]) in stops), 0)
+        if not size:
+            return False
+        words, found = words[size:], True
+    return found
 
 
 def awaiting_validation(tracker: Tracker, domain_slots: list[str]) -> list[str]:

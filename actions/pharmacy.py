@@ -22,7 +22,7 @@ from typing import Any
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.common import SaathiAction, conversation_language, latest_text, red_flags_of_latest, say
-from actions.forms import AnswerValidation
+from actions.forms import AnswerValidation, says_stop
 from engine.i18n import t
 from engine.pharmacy import OutOfStock, PharmacyService, Status, locate
 from engine.pharmacy.geo import Location, place_label
@@ -53,6 +53,8 @@ class ActionFindPharmacy(SaathiAction):
     def respond(self, dispatcher, tracker, domain, language):  # type: ignore[override]
         text = latest_text(tracker)
         try:
+            if tracker.latest_action_name == FORM:  # the form's answer (or its stop word) is not a command
+                return find(dispatcher, tracker, language, text)
             if CANCEL_RE.search(text):
                 return cancel_reservation(dispatcher, tracker, language)
             chosen = RESERVE_RE.search(to_ascii_digits(text))
@@ -123,6 +125,8 @@ class ValidatePharmacyForm(AnswerValidation):
         return [] if (tracker.get_slot("pharmacy_tries") or 0) >= MAX_TRIES else domain_slots
 
     def _not_read(self, dispatcher, tracker, slot: str, key: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        if says_stop(latest_text(tracker)):  # "bye", "bas", "ਰਹਿਣ ਦਿਓ": give up now, politely (find says so)
+            return {slot: None, "pharmacy_tries": float(MAX_TRIES)}
         tries = (tracker.get_slot("pharmacy_tries") or 0) + 1
         if tries < MAX_TRIES:
             say(dispatcher, key, conversation_language(tracker))
@@ -131,6 +135,8 @@ class ValidatePharmacyForm(AnswerValidation):
     # A one-word answer ("ਧੂਰੀ", "Dolo 650") is easily read by NLU as another intent (help, greet),
     # which the slot mappings exclude; when the words are a place or medicines we can read, they
     # are the answer whatever the intent — except an emergency, which must reach its rule.
+    # `goodbye` is not excluded at all ("the big one" was read as goodbye and ended the form): a
+    # goodbye-read answer is validated like any other, and only a real stop word stops the search.
 
     async def extract_pharmacy_place(self, dispatcher, tracker, domain) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         text = latest_text(tracker)

@@ -116,8 +116,29 @@ def test_the_form_reads_answers_and_gives_up_after_two(bot):
     assert tracker_keys == ["pharmacy_search_stopped"] and "_followup" not in slots
 
 
-def turn_after_form(slots: dict) -> tuple[list[str], str]:
-    tracker = Tracker(sender_id="unit", slots=slots, latest_message={"text": "woh wali dawai", "intent": {}},
+@pytest.mark.parametrize("text", ["bye", "ok bye, thanks", "cancel", "bas ji", "रहने दो", "ਰਹਿਣ ਦਿਓ", "ਬੱਸ ਜੀ ਧੰਨਵਾਦ"])
+def test_a_stop_word_ends_the_search_at_once_and_cancels_nothing(bot, text):
+    """The form takes goodbye-read text as its answer (bot/domain.yml); only a whole-message stop word
+    leaves it, with the polite stop and no hint, and "cancel" there is not a reservation command."""
+    result, keys = validate("pharmacy_place", text, {"pharmacy_tries": 0.0})
+    assert result == {"pharmacy_place": None, "pharmacy_tries": 2.0} and keys == []
+    slots: dict = {"language": "en", "language_locked": True, "pharmacy_tries": 2.0}
+    assert turn_after_form(slots, text)[0] == ["pharmacy_search_stopped"] and "_followup" not in slots
+
+
+@pytest.mark.parametrize("text", ["the big one", "the big temple", "bus stop ke paas", "stop near the big temple",
+                                  "where can I buy pan 40", "no"])
+def test_answers_read_as_goodbye_are_answers(bot, text):
+    """'the big one' / 'the big temple' were read as goodbye and ended the form (session 14's retrain)."""
+    from actions.forms import says_stop
+
+    assert not says_stop(text)
+    result, keys = validate("pharmacy_place", text, {"pharmacy_tries": 0.0})
+    assert result == {"pharmacy_place": None, "pharmacy_tries": 1.0} and keys == ["pharmacy_place_unknown"]
+
+
+def turn_after_form(slots: dict, text: str = "woh wali dawai") -> tuple[list[str], str]:
+    tracker = Tracker(sender_id="unit", slots=slots, latest_message={"text": text, "intent": {}},
                       events=[], paused=False, followup_action=None, active_loop={},
                       latest_action_name="pharmacy_form")
     dispatcher = CollectingDispatcher()
