@@ -157,6 +157,30 @@ def test_an_unsure_number_is_read_again_alone_and_a_sure_one_is_left():
     assert reading.reread_numbers(img, [[word]])[0][0] == word  # no digit: not read again
 
 
+def test_a_speck_above_a_number_is_not_read_with_it():
+    img = _draw("2.1")
+    box = _ink_box(img, "2.1", 60)
+    specked = img.copy()
+    specked[box.top - 9: box.top - 3, box.left - 6: box.left] = 0  # left where a table's rules crossed
+    with_speck = Word("“24", box.left - 6, box.top - 9, box.width + 6, box.height + 9, 56)
+    crop = reading._cropped(specked, with_speck)
+    cleaned = reading.strays_removed(crop)
+    assert (cleaned < 128).sum() < (crop < 128).sum()  # the speck is gone
+    assert (reading.strays_removed(reading._cropped(img, box)) == reading._cropped(img, box)).all()  # the point stays
+    again = reading.reread_numbers(specked, [[with_speck]])[0][0]
+    assert again.text == "2.1" and again.conf >= reading.NUMBER_SURE
+
+
+def test_an_indic_word_never_costs_a_line_its_lab_row():
+    latin = _row(100, ("Hb", 20), ("9.6", 200), ("M: 13-17 F: 12-15", 400), conf=45)
+    indic = [Word("कह", 20, 100, 24, 24, 47)] + latin[1:]
+    assert reading._loses_lab_row(latin, indic)
+    pp = _row(100, ("Blood Sugar PP", 20), ("238", 300), ("Up to 140", 400))
+    assert reading._loses_lab_row(pp, pp[:2] + [Word("ਨ", pp[2].left, 100, 24, 24, 73)] + pp[3:])
+    label = _row(100, ("Haemoglobin", 20), ("9.6", 200), ("12 - 15", 400))
+    assert not reading._loses_lab_row(label, label + [Word("हीमोग्लोबिन", 700, 100, 120, 24, 80)])
+
+
 def test_vocabulary_knows_medicines_labs_and_three_languages():
     for word in ("paracetamol", "haemoglobin", "mg/dl", "खाने", "ਦਿਨ", "fever", "650", "70-100", "1-0-1"):
         assert reading.known(word), word

@@ -360,10 +360,32 @@ def _cropped(image: np.ndarray, word: Word) -> np.ndarray:
     return image[top:word.top + word.height + margin // 2, left:word.left + word.width + margin]
 
 
+def strays_removed(crop: np.ndarray) -> np.ndarray:
+    """The crop with ink blobs lying wholly above or below its characters painted paper-white: the
+    characters are the blobs at least 60 % as tall as the tallest, and their band spans from the highest
+    top to the lowest bottom among them. Why: a speck left where a table's rules crossed (after
+    :func:`engine.ocr.preprocess.remove_rules`) sat above a creatinine "2.1"; Tesseract took it for a
+    quote and read "“24" (conf 56) alone as in the row, while the crop without it reads "2.1" (conf 96).
+    A decimal point lies inside the band (on the baseline), so it is kept."""
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count < 3:
+        return crop
+    tops, heights = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
+    tall = heights >= 0.6 * heights.max()
+    band_top, band_bottom = tops[tall].min(), (tops + heights)[tall].max()
+    stray = np.flatnonzero((tops + heights <= band_top + 1) | (tops >= band_bottom - 1)) + 1
+    if not len(stray):
+        return crop
+    out = crop.copy()
+    out[np.isin(labels, stray)] = 255
+    return out
+
+
 def read_alone(image: np.ndarray, words: list[Word], gap: int = 24) -> list[list[Word]]:
     """Each word's box read on its own, all in one Tesseract call (crops stacked with white gaps); the
     words found in each crop, left to right (their boxes are the stacked image's, not the page's)."""
-    crops = [_cropped(image, w) for w in words]
+    crops = [strays_removed(_cropped(image, w)) for w in words]
     width = max(c.shape[1] for c in crops) + 2 * gap
     parts, spans, y = [], [], 0
     for crop in crops:
@@ -405,6 +427,19 @@ def reread_numbers(image: np.ndarray, rows: list[list[Word]]) -> list[list[Word]
     return out
 
 
+def _loses_lab_row(latin: list[Word], merged: list[Word]) -> bool:
+    """Whether taking the Indic words turns a line that parses as a lab row into one that does not, or into
+    another test's row. Why: short Latin words were replaced by the ``hin+pan`` reading's letters ("Hb"
+    beside "9.6 *" by "कह" on a shadowed village-clinic slip; the "PP" of "Blood Sugar PP", whose two
+    bowls' tops look like a head-stroke, by "ਨ", leaving "Blood Sugar" for the fasting row), and the row
+    was lost; an Indic label beside the numbers is still taken where the row reads the same either way."""
+    from engine.ocr.labs import parse_line
+
+    before = parse_line(" ".join(w.text for w in latin))
+    after = parse_line(" ".join(w.text for w in merged)) if before else None
+    return before is not None and (after is None or after.code != before.code)
+
+
 def add_indic(flat: np.ndarray, page: PageReading) -> PageReading:
     """Step 3 of the module docstring on a Latin reading of ``flat``, after its unsure numbers were read
     again alone (:func:`reread_numbers`) and its unsure dose patterns from their marks
@@ -417,6 +452,6 @@ def add_indic(flat: np.ndarray, page: PageReading) -> PageReading:
         readings = read_bands(flat, [Band.of(rows[i], height) for i in indic], INDIC)
         for i, words in zip(indic, readings, strict=True):
             merged = merge_indic(rows[i], words, flat)
-            if merged != rows[i]:
+            if merged != rows[i] and not _loses_lab_row(rows[i], merged):
                 rows[i], sources[i] = merged, f"{sources[i]}+indic"
     return PageReading(mark_unread_doses(flat, rows), sources)
