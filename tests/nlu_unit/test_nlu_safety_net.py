@@ -91,6 +91,21 @@ def test_everyday_fever_vomiting_and_a_local_sting_are_no_emergency(text):
     assert safety_net.score(text) < 0.9
 
 
+@pytest.mark.parametrize("text", [
+    "food poisoning ho gaya, ulti ho rahi hai",  # 0.975: an emergency before lf_fp_* (issue #13)
+    "pet kharab ho gaya, ulti ho rahi hai",      # 0.959 before
+    "उल्टी हो रही है", "ਉਲਟੀ ਆ ਰਹੀ ਹੈ", "ਫੂਡ ਪੋਇਜ਼ਨਿੰਗ ਹੋ ਗਈ, ਉਲਟੀਆਂ ਲੱਗੀਆਂ ਨੇ", "I have food poisoning and I am vomiting",
+    "जुकाम हो गया है, नाक बह रही है", "sardi lag gayi, gala kharab ho gaya", "ਖੰਘ ਤੇ ਜ਼ੁਕਾਮ ਲੱਗ ਗਿਆ",
+    "I caught a cold, runny nose and sneezing",
+])
+def test_food_poisoning_vomiting_and_colds_are_no_emergency(text):
+    """Ordinary vomiting and colds in the three languages: the vomiting words stood mostly in emergency rows of the
+    KB-derived corpus (129 of 190), so "ulti ho rahi hai" alone scored 0.88; the food-poisoning leaflet negatives
+    (NHS Food poisoning, ``leaflets.tsv`` ``lf_fp_*``) keep them under the emergency threshold."""
+    assert safety_net.level(text) is None
+    assert safety_net.red_flags(text) == []
+
+
 def test_it_is_a_second_net_only_and_names_no_code():
     text = "tractor palat gaya pet phool raha"
     assert safety_net.red_flags(text, [RedFlag("some_rule", "injury", "a rule fired")]) == []
