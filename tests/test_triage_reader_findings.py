@@ -77,6 +77,10 @@ def test_a_baby_with_green_vomit_is_not_given_belly_pain():
     ("stepped on a rusty nail last week, now lockjaw and his back arches", {"age": 38, "sex": "m"}, "tetanus"),
     # ISBI 2016: an electric shock with a fit
     ("got a shock from the motor wire and then had a fit", {"age": 33, "sex": "m"}, "electric_injury"),
+    # NCDC rabies prophylaxis 2019: a monkey's bite told four words from the monkey (own pa-034's kind)
+    ("bandar ne munde de pair te vadh lya", {"age": 9, "sex": "m"}, "rabies_exposure"),
+    # NICE CKS Cellulitis 2024 / NICE NG158: one red, hot, swollen, painful leg read no finding before the urgent sign
+    ("pair laal ho gaya hai, garam hai aur soojan hai, dard hai", {"age": 50, "sex": "f"}, "cellulitis"),
 ])
 def test_what_only_the_reader_found_ranks_the_condition(engine, text, kwargs, expected):
     assert expected in _top3(engine.triage(text, **kwargs))

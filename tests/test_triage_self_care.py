@@ -85,3 +85,47 @@ def test_a_recent_vaccine_explains_only_a_mild_fever(text, age, level):
     from engine.triage import Engine
 
     assert Engine(use_classifier=False).triage(text, age=age).urgency == level
+
+
+@pytest.mark.parametrize(("present", "age", "extra", "home"), [
+    (["vomiting"], 30, {}, True),                                   # NICE CKS Gastroenteritis: an adult, home care
+    (["vomiting", "diarrhoea", "nausea"], 45, {"duration_days": 2}, True),
+    (["vomiting"], 30, {"duration_days": 3}, False),                # NHS: vomiting for more than 2 days, see a GP
+    (["vomiting", "reduced_urination"], 30, {}, False),             # a dehydration sign (WHO 2005)
+    (["vomiting", "fever"], 30, {}, False),                         # a fever: malaria, dengue, typhoid stay possible
+    (["vomiting", "blood_in_vomit"], 30, {}, False),
+    (["vomiting", "abdominal_pain"], 30, {}, False),
+    (["vomiting"], 30, {"severity": "severe"}, False),
+    (["vomiting"], 30, {"pregnant": True}, False),                  # NICE CKS Nausea/vomiting in pregnancy
+    (["vomiting"], 10, {}, False),                                  # a child: WHO IMCI's dehydration chart
+    (["vomiting"], 70, {}, False),                                  # older: assessed (NICE CKS)
+    (["vomiting"], None, {}, False),                                # age unknown: not lowered
+    (["diarrhoea"], 30, {}, False),                                 # no vomiting: the rule is about vomiting
+])
+def test_short_lived_vomiting_in_an_adult_is_home_care(present, age, extra, home):
+    assert urgency.self_limiting_vomiting(Evidence(present=present, age=age, **extra)) is home
+
+
+@pytest.mark.parametrize(("text", "age", "level"), [
+    # own_wide emsc-81's kind: vomited twice after a wedding meal, better now (NHS Food poisoning)
+    ("shaadi ke baad do baar ulti hui, ab theek hoon", 30, "routine"),
+    ("ਰਾਤ ਨੂੰ ਦੋ ਵਾਰ ਉਲਟੀ ਆਈ, ਹੁਣ ਠੀਕ ਹਾਂ", 28, "routine"),
+    # the same vomiting with blood or in a child is not home care
+    ("khoon ki ulti hui", 30, "emergency"),
+])
+def test_short_lived_vomiting_through_the_engine(text, age, level):
+    from engine.triage import Engine
+
+    assert Engine(use_classifier=False).triage(text, age=age).urgency == level
+
+
+def test_the_vomiting_rule_leaves_the_emergency_mass_and_dangers_alone():
+    """Only the urgent mass is set aside: a differential whose emergency conditions hold a quarter of the mass is
+    still an emergency (``EMERGENCY_MASS``)."""
+    import numpy as np
+
+    from engine.triage import Engine
+
+    kb = Engine(use_classifier=False).kb
+    probabilities = np.where(kb.emergency_mask, 0.3 / kb.emergency_mask.sum(), 0.7 / (~kb.emergency_mask).sum())
+    assert urgency.from_differential(kb, probabilities, Evidence(present=["vomiting"], age=30)) == "emergency"

@@ -176,6 +176,15 @@ PART_FINDINGS: dict[tuple[str, ...], tuple[str, ...]] = {
     # stopped (or the menopause named): not its other clause, bleeding after intercourse at 50 or over
     ("postmenopausal_bleeding", "period_word", "stopped"): ("bleeding_after_menopause",),
     ("postmenopausal_bleeding", "menopause"): ("bleeding_after_menopause",),
+    # the urgent sign for one red, hot, swollen or painful leg or foot (NICE CKS Cellulitis 2024, NICE NG158 DVT):
+    # the leg findings cellulitis and DVT are ranked on, each only where the sign counted it ("pair laal, garam aur
+    # sooja, dard" read no finding at all)
+    ("inflamed_leg", "pain_word"): ("leg_pain",),
+    ("inflamed_leg", "swollen"): ("swelling_legs",),
+    # a dog, monkey, cat or other mammal and a bite told further apart than the symptom reader's window ("bandar ne
+    # kudi de hath te vadh lya"): a rabies exposure all the same (NCDC National guidelines for rabies prophylaxis
+    # 2019: any bite or scratch by a mammal; vaccine from day 0)
+    ("dog", "bite"): ("animal_bite",),
 }
 
 

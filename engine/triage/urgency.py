@@ -7,7 +7,8 @@ Order of precedence, safest first:
    trained classifier version and seed; the classifier only ranks): emergency when the emergency
    conditions together hold at least ``EMERGENCY_MASS`` of the probability; urgent when
    urgent-or-worse conditions hold at least ``URGENT_MASS``; routine otherwise (thresholds from
-   explicit error costs, see below). An urgent condition with ``urgent_needs`` in the knowledge base
+   explicit error costs, see below; not the urgent mass for short-lived vomiting in an adult told alone,
+   ``self_limiting_vomiting``). An urgent condition with ``urgent_needs`` in the knowledge base
    counts as urgent only with one of the findings its guideline names (a head bump without vomiting,
    drowsiness or a blackout is home care, NICE NG232): a prior and shared symptoms alone do not make it;
 3. cannot rule out: any single emergency condition with probability ``CANNOT_RULE_OUT`` or more
@@ -66,6 +67,17 @@ LOCAL_SKIN = frozenset({"rash", "itching", "skin_patch", "scaly_skin"})
 # only at 39 C or more (a reading that high is still raised, ``nlu.vitals`` infant_fever_amber). Under 3 months any
 # fever stays urgent (NICE NG143 red), and the differential and red flags still decide.
 POST_VACCINE_FEVER_MIN_AGE = 3 / 12
+# Short-lived vomiting in an adult, told with nothing but nausea or loose stools, is home care: NICE CKS
+# Gastroenteritis (2024) manages adults at home unless dehydrated (WHO The treatment of diarrhoea, 2005: thirst,
+# little urine, sunken eyes, lethargy are signs), vomiting persistently, passing blood, in severe pain, older or
+# pregnant; NHS Diarrhoea and vomiting / Food poisoning: see a GP when vomiting lasts more than 2 days. With vomiting
+# alone the differential spread ~0.37 of its mass over urgent fevers (dengue, malaria, typhoid) nobody told, so the
+# urgent mass does not decide there; the emergency mass, the cannot-rule-out watch, red flags, readings and urgent
+# signs still do. Ages: NICE CKS's adult advice from 16 (children follow WHO IMCI's dehydration chart), and under
+# 65 (older people are assessed for dehydration and complications, NICE CKS).
+SELF_LIMITING_GI = frozenset({"vomiting", "nausea", "diarrhoea"})
+SELF_LIMITING_GI_AGES = (16.0, 65.0)
+SELF_LIMITING_GI_DAYS = 2
 CHILD_AGE = 13.0
 TOP_FOR_SPECIALIST = 5
 #: Specialists a child or a pregnant woman still sees directly (eyes, ears, teeth, skin, mind).
@@ -82,9 +94,20 @@ def from_differential(kb: KnowledgeBase, probabilities: np.ndarray, evidence: Ev
     levels = kb.levels(evidence.present, evidence.age) if evidence is not None else kb.level_ranks
     if probabilities[levels == 2].sum() >= EMERGENCY_MASS:
         return "emergency"
-    if probabilities[levels >= 1].sum() >= URGENT_MASS:
+    if probabilities[levels >= 1].sum() >= URGENT_MASS and not (evidence is not None and self_limiting_vomiting(evidence)):
         return "urgent"
     return "routine"
+
+
+def self_limiting_vomiting(evidence: Evidence) -> bool:
+    """Vomiting told with at most nausea or loose stools, by a non-pregnant adult of 16-64, for 2 days or less (or
+    no duration told) and not said to be severe: home care (``SELF_LIMITING_GI``). Anything else told (a fever, a
+    dehydration sign, blood, belly pain) leaves the differential to decide."""
+    low, high = SELF_LIMITING_GI_AGES
+    days = evidence.duration_days
+    return ("vomiting" in evidence.present and set(evidence.present) <= SELF_LIMITING_GI
+            and evidence.age is not None and low <= evidence.age < high and not evidence.pregnant
+            and evidence.severity != "severe" and (days is None or days <= SELF_LIMITING_GI_DAYS))
 
 
 def dangers(kb: KnowledgeBase, probabilities: np.ndarray) -> list[int]:

@@ -77,3 +77,15 @@ def test_urgent_signs_are_urgent(text: str, age: float | None, rule: str) -> Non
 @phrases("text", "age")
 def test_near_misses_are_not_urgent(text: str, age: float | None) -> None:
     assert not _urgent(text, age=age)
+
+
+# --- a poison taken by mouth in any words: the exposure verbs the poison mask reads (issue #13) ---
+
+@phrases("text")
+def test_a_poison_taken_by_any_mouth_verb_is_a_poisoning(text: str) -> None:
+    assert "poisoning" in rules_fired(text)
+
+
+@phrases("text")
+def test_a_mouth_verb_without_a_poison_is_quiet(text: str) -> None:
+    assert "poisoning" not in fired(text)
