@@ -416,6 +416,52 @@ def _without_medicine_meal(tokens: Sequence[Token], matches: list[PhraseMatch]) 
     ]
 
 
+#: How far (tokens) from a bloating word a cooking-gas word makes it the kitchen's gas: "gas cylinder",
+#: "cylinder ki gas", "gas ka cylinder phat gaya".
+COOKING_GAS_REACH = 2
+
+
+def _without_cooking_gas(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Drop bloating whose "gas" is the kitchen's: a cooking-gas word (``cooking_gas`` in words.tsv: cylinder,
+    LPG, leak, stove, chulha) within :data:`COOKING_GAS_REACH` tokens of it in the same clause ("bahut gas,
+    chulhe pe khana banate" keeps its wind). "ਗੈਸ ਸਿਲੰਡਰ ਨੂੰ ਅੱਗ ਲੱਗ ਗਈ" (the gas
+    cylinder caught fire) told of a burn was read as wind, and an airway burn ranked beside flatulence (issue
+    #16); LPG is the fuel of most Indian kitchens (NFHS-5, 2019-21), so its words mean the fuel, not the belly."""
+    if not any(m.label == "bloating" for m in matches):
+        return matches
+    kitchen = word_set("cooking_gas")
+    keys = [token.key for token in tokens]
+    clause = clause_ids(text, tokens)
+
+    def of_kitchen(match: PhraseMatch) -> bool:
+        near = range(max(0, match.first - COOKING_GAS_REACH), min(len(keys), match.last + 1 + COOKING_GAS_REACH))
+        return match.label == "bloating" and any(
+            keys[i] in kitchen and clause[i] == clause[match.first] for i in near)
+
+    return [m for m in matches if not of_kitchen(m)]
+
+
+def _without_fall_from(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Drop a fainting read from a bare "fell down" (``bare_fall`` in words.tsv: "gir pada", "ਡਿੱਗ ਪਿਆ") told with
+    the place it fell from right before it (``fall_from``: "palang se", "ਮੰਜੇ ਤੋਂ"): a child who fell off a cot
+    and cried at once had a fall, not a faint (NICE NG232 asks whether consciousness was lost; ESC 2018 Syncope:
+    a faint is a loss of consciousness, not any fall). A dizziness told in the same clause keeps the faint
+    ("chakkar aake palang se gir pada")."""
+    if not any(m.label == "fainting" for m in matches):
+        return matches
+    bare = {tuple(phrase_key(form)) for form in word_list("words")["bare_fall"]}
+    source = word_set("fall_from")
+    keys = [token.key for token in tokens]
+    clause = clause_ids(text, tokens)
+    dizzy = {clause[m.first] for m in matches if m.label in ("dizziness", "vertigo")}
+
+    def fall_from(match: PhraseMatch) -> bool:
+        return (match.label == "fainting" and tuple(keys[match.first : match.last + 1]) in bare
+                and match.first >= 2 and keys[match.first - 1] in source and clause[match.first] not in dizzy)
+
+    return [m for m in matches if not fall_from(m)]
+
+
 def _without_others_onset(text: str, tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[PhraseMatch]:
     """Drop an onset finding ("suddenly", "achanak") whose clause tells of a death and names no other finding:
     "an uncle died suddenly at 30" is a family history of sudden death, and read as the patient's sudden
@@ -448,6 +494,7 @@ def _with_implied(matches: list[PhraseMatch]) -> list[PhraseMatch]:
 def match_symptoms(text: str, tokens: Sequence[Token], implied: bool = False) -> list[PhraseMatch]:
     """Symptom codes over token spans before negation; ``implied`` adds general codes (for ``red_flags``)."""
     matches = _without_medicine_meal(tokens, _lexicon().find(tokens))
+    matches = _without_fall_from(text, tokens, _without_cooking_gas(text, tokens, matches))
     used = [False] * len(tokens)
     for match in matches:
         for i in range(match.first, match.last + 1):

@@ -214,3 +214,70 @@ def test_dka_in_a_child_is_reported_as_type_1():
     result = engine.triage("12 saal ka beta, sugar bahut high, ulti aur saans tez", age=12, sex="m")
     assert [c["icd10"] for c in result.to_contract()["conditions"] if c["name"].startswith("Diabetic")] == ["E10.1"]
 
+
+
+# -- session 15 (issue #16 leftovers): skin triggers and sites, injuries, household products, opioids -------------
+
+@pytest.mark.parametrize(("text", "kwargs", "entry"), [
+    # NICE CKS Dermatitis - contact (2023): the thing that touched the skin makes contact dermatitis the reading
+    ("naya sabun lagane ke baad gardan par laal dane aur khujli", {"age": 26, "sex": "f"}, "contact_dermatitis"),
+    ("ਸੀਮਿੰਟ ਦਾ ਕੰਮ ਕਰਦਾ ਹਾਂ, ਹੱਥਾਂ ਤੇ ਖਾਰਸ਼ ਤੇ ਲਾਲ ਦਾਣੇ", {"age": 38, "sex": "m"}, "contact_dermatitis"),
+    # NICE CKS Insect bites and stings (2021): itchy bumps after bites are papular urticaria, not scabies or ringworm
+    ("mosquito bites on both legs of my son, itchy red bumps", {"age": 5, "sex": "m"}, "insect_bite_reaction"),
+    ("खटमल ने काटा, बाँह पर खुजली वाले दाने", {"age": 30, "sex": "m"}, "insect_bite_reaction"),
+    # NHS Motion sickness (2021)
+    ("car journey se pehle hi ji machlane lagta hai aur ulti ho jati hai", {"age": 11, "sex": "f"}, "motion_sickness"),
+    # NICE NG232 / NHS: a bump with no danger sign is home care
+    ("ਬੱਚੀ ਦੇ ਮੱਥੇ ਤੇ ਗੁਮੜ ਨਿਕਲ ਆਇਆ, ਉਲਟੀ ਨਹੀਂ, ਖੇਡ ਰਹੀ ਹੈ", {"age": 2, "sex": "f"}, "head_bump"),
+    # WHO Community management of opioid overdose (2014): the triad
+    ("ਚਿੱਟੇ ਦਾ ਟੀਕਾ ਲਾਇਆ, ਹੁਣ ਬੇਹੋਸ਼ ਹੈ, ਪੁਤਲੀਆਂ ਬਹੁਤ ਛੋਟੀਆਂ ਤੇ ਸਾਹ ਬਹੁਤ ਹੌਲੀ", {"age": 24, "sex": "m"},
+     "opioid_overdose"),
+    # Valdez 2014; Santos 2017: household products swallowed by small children
+    ("bachi ne washing powder kha liya, ulti kar rahi hai", {"age": 2, "sex": "f"}, "detergent_poisoning"),
+    ("my son drank some hand sanitiser and is now sleepy", {"age": 3, "sex": "m"}, "sanitiser_poisoning"),
+    # NICE NG12 / NICE CKS Skin cancers: a sore on the face that does not heal, not a leg ulcer
+    ("sore on my forehead for 8 months, keeps bleeding and never heals", {"age": 72, "sex": "m"}, "skin_cancer"),
+])
+def test_leftover_findings_rank_their_entry_first(engine, text, kwargs, entry):
+    assert engine.triage(text, **kwargs).conditions[0].id == entry
+
+
+def test_opioid_overdose_and_swallowed_products_are_emergencies(engine):
+    """WHO 2014: an overdose with slow breathing is an emergency; so is a child who swallowed detergent."""
+    assert engine.triage("took heroin, pinpoint pupils and very slow breathing", age=28, sex="m").urgency == "emergency"
+    assert engine.triage("bachi ne surf kha liya, ulti", age=2, sex="f").urgency == "emergency"
+
+
+def test_a_small_bump_without_danger_signs_is_not_urgent(engine):
+    result = engine.triage("my 4 year old bumped his head on the table, a small bump, no vomiting, playing", age=4, sex="m")
+    assert result.conditions[0].id == "head_bump"
+    assert result.urgency not in ("urgent", "emergency")
+
+
+def test_a_contact_trigger_needs_a_skin_finding():
+    """A soap or cement named with no rash or itch is no trigger of anything."""
+    ev = Evidence(present=["cough"], age=30, sex="f")
+    assert with_flag_findings(KB, ev, [], [], {"contact_substance", "cough"}) is ev
+    itchy = with_flag_findings(KB, Evidence(present=["itching"]), [], [], {"contact_substance", "itching"})
+    assert "contact_trigger" in itchy.present
+
+
+def test_scaly_patches_are_a_patch_with_scale():
+    """Not consumed by skin_patch alone: pityriasis versicolor and psoriasis list the scale (Rook's 9th ed.)."""
+    from nlu.symptoms import symptom_codes
+
+    assert "scaly_patch" in symptom_codes("scaly patches on my back")
+    assert "scaly_patch" in symptom_codes("पीठ पर पपड़ीदार धब्बे")
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("hand burnt on the hot tawa, blisters", "T23.0"),
+    ("गर्म तेल से चेहरा जल गया", "T20.0"),
+    ("ਗਰਮ ਪਾਣੀ ਨਾਲ ਪੈਰ ਸੜ ਗਿਆ", "T25.0"),
+    ("burnt while cooking", "T30.0"),
+])
+def test_a_burn_is_reported_by_the_region_told(engine, text, code):
+    """WHO ICD-10 2019 T20-T25: burns by body region; no region told stays T30.0."""
+    burn = next(c for c in engine.triage(text, age=30, sex="f").to_contract()["conditions"]
+                if c["name"] == "Burn injury")
+    assert burn["icd10"] == code

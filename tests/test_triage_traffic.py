@@ -230,7 +230,12 @@ def test_drift_from_the_log_flags_a_shifted_population_and_not_the_same_one(empt
     shifted = drift.compare(kb, baseline, traffic.to_traffic(traffic.read(empty, dt.date.today())))
     flagged = {f for f in shifted["features"] if shifted[f]["flagged"]}
     assert {"conditions", "age_band"} <= flagged, shifted
-    assert shifted["age_band"]["top"][0]["code"] == "60+"
+    # the shift is toward 60+: its share is the one that rose, to all of the recent cases. Which of 60+ and the
+    # bins that emptied has the larger PSI term is the baseline sample's noise (kb helper, session 15: one more
+    # knowledge-base entry resampled the 1,500 cases, 30-44 0.175 -> 0.193 of them, and its emptied bin's term
+    # 1.457 passed 60+'s 1.419)
+    grew = [m for m in shifted["age_band"]["top"] if m["recent"] > m["training"]]
+    assert [m["code"] for m in grew] == ["60+"] and grew[0]["recent"] == 1.0, shifted["age_band"]
 
 
 def test_the_window_reads_only_recent_days(empty):

@@ -275,7 +275,9 @@ def evaluate(engine, vignettes: list[dict]) -> Report:
     """One report: overall, per language row and, for vignettes that name one, per chapter."""
     kb = getattr(engine, "kb", None)
     kb_codes = frozenset(code for c in kb.conditions for code in c.codes) if kb is not None else frozenset()
-    also = {c.id: c.also_icd10 for c in kb.conditions if c.also_icd10} if kb is not None else {}
+    # every code of an entry, its own ``icd10`` too: a burn reported by its region (T23.0 for a hand) is still the
+    # entry that stands for T30.0
+    also = {c.id: c.codes for c in kb.conditions if c.also_icd10} if kb is not None else {}
     report = Report()
     for v in vignettes:
         pregnant = v.get("pregnant")

@@ -113,6 +113,9 @@ VITAL_FINDINGS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("young_infant_hypothermia", "child_hypothermia", "news2_temperature_low"), ("cold_body",)),
     **dict.fromkeys(("hypotension", "newborn_hypotension", "child_hypotension", "older_child_hypotension",
                      "news2_systolic_low"), ("low_blood_pressure",)),
+    # a breathing rate under 9 a minute (NEWS2 scores it 3): the slow breathing of opioid overdose (WHO Community
+    # management of opioid overdose 2014)
+    "news2_resp_rate_low": ("slow_breathing",),
     **dict.fromkeys(("symptomatic_bradycardia", "bradycardia_dizzy", "child_bradycardia", "news2_pulse_low"),
                     ("slow_pulse",)),
     **dict.fromkeys(("child_tachycardia_infant", "child_tachycardia_toddler", "child_tachycardia", "news2_pulse_high"),
@@ -185,6 +188,26 @@ PART_FINDINGS: dict[tuple[str, ...], tuple[str, ...]] = {
     # kudi de hath te vadh lya"): a rabies exposure all the same (NCDC National guidelines for rabies prophylaxis
     # 2019: any bite or scratch by a mammal; vaccine from day 0)
     ("dog", "bite"): ("animal_bite",),
+    # washing powder or hand sanitiser named where the poisoning rule judged a swallowing (ICD-10 T55 and T51;
+    # Valdez AL et al., Pediatrics 2014; Santos C et al., MMWR 2017), not the pesticide or kerosene entries
+    ("poisoning", "detergent"): ("detergent_swallowed",),
+    ("poisoning", "sanitiser"): ("sanitiser_swallowed",),
+    # ... or told as drunk or eaten ("sanitizer ki botal pi li"), or a detergent pod bitten into (Valdez 2014)
+    ("ingest", "detergent"): ("detergent_swallowed",),
+    ("bite", "detergent"): ("detergent_swallowed",),
+    ("ingest", "sanitiser"): ("sanitiser_swallowed",),
+    # a hot liquid spilt or splashed on the skin is a scald, a burn by hot liquid (NICE CKS Burns and scalds 2024)
+    ("hot_liquid", "spill"): ("burn",),
+    ("hot_liquid", "spill", "blister"): ("burn", "blisters"),
+    # a rash, itch, blisters or scaling beside a thing that touched the skin (soap, detergent, cement, hair dye,
+    # phenyl, artificial jewellery, rubber chappals): the trigger that makes contact dermatitis the likely reading
+    # (NICE CKS Dermatitis - contact 2023; IADVL Textbook of Dermatology 4th ed.)
+    **{(substance, skin): ("contact_trigger",)
+       for substance in ("contact_substance", "hair_dye", "corrosive")
+       for skin in ("rash", "itching", "blisters", "scaly_skin")},
+    # a sore said not to heal on the face, nose, ear or lip: basal cell carcinoma sits on the head and neck in about
+    # 80 % (Rook's Textbook of Dermatology 9th ed.; NICE CKS Skin cancers 2023), a venous ulcer on the lower leg
+    **{("not_healing", "wound", site): ("sore_on_face",) for site in ("site_face", "site_ear_nose", "site_lips")},
 }
 
 

@@ -75,6 +75,8 @@ CONTEXT_CODES = frozenset({"pregnant"})
 #: in the ``leak`` column of ``data/symptoms.tsv`` (a white pupil: with 1.5 % a child with worms "had" one
 #: as often as 1 in 57 children with retinoblastoma, and the common conditions out-ranked the cancer).
 LEAK = 0.015
+#: Punctuation that ends a word for ``Condition.reported_code`` ("hand," names the hand; the danda too).
+_WORD_BREAKS = str.maketrans({mark: " " for mark in "-,.;:!?()[]\"'/\u0964\u0965"})
 
 
 class KnowledgeBaseError(ValueError):
@@ -120,7 +122,7 @@ class Condition:
     def reported_code(self, text: str | None, age: float | None) -> str:
         """The code to report for this person and message: DKA is E10.1 in type 1 diabetes and E11.1 in type 2
         (WHO ICD-10 2019), which "type 1" in the message or a child's age tells; ``icd10`` otherwise."""
-        said = f" {' '.join((text or '').lower().replace('-', ' ').split())} "
+        said = f" {' '.join((text or '').lower().translate(_WORD_BREAKS).split())} "
         for code, words, ages in self.context_icd10:
             if words and not any(f" {w} " in said for w in words):
                 continue
