@@ -2,7 +2,8 @@
 
 When the straightened page reads with low confidence, the photo as it came is read too and the page
 reading with more credible content (see :func:`page_score`) is kept: if straightening and flattening
-made a photo worse, they are dropped for that photo. When a page reads with very low confidence,
+made a photo worse, they are dropped for that photo; a page that reads as junk and shows a camera shake's
+smear is read deconvolved as well (:mod:`engine.ocr.deblur`). When a page reads with very low confidence,
 Tesseract's orientation detection is consulted once (a photo taken sideways or upside down) and the page
 is read again.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.ocr import reading
+from engine.ocr import deblur, reading
 from engine.ocr.layout import Word, group_rows
 from engine.ocr.preprocess import Prepared, rotate_quarters
 
@@ -116,6 +117,42 @@ def _turning_reads_better(gray: np.ndarray, quarters: int, upright: reading.Page
     return from_rows(turned).mean_confidence > upright_conf
 
 
+DEBLUR_BELOW = 60.0  # mean word confidence under which a shaken page is read deconvolved as well
+
+
+def _parsed(ocr: OcrText) -> int:
+    """Lab rows and scheduled medicines that parse on a page."""
+    from engine.meds.parse import parse_medications
+    from engine.ocr.table import parse_rows
+
+    return len(parse_rows(ocr.rows)) + sum(1 for m in parse_medications(ocr.text) if m.frequency or m.duration_days)
+
+
+def _reads_better(candidate: OcrText, page: OcrText) -> bool:
+    """Whether ``candidate`` parses more rows with no less confidence, or as many with clearly more (10
+    points). Not :func:`page_score`: on a junk page, a hundred unsure junk words add up to more 'credible
+    characters' than a clean reading of the same page."""
+    more, same = _parsed(candidate), _parsed(page)
+    return (more > same and candidate.mean_confidence >= page.mean_confidence) or (
+        more >= same and candidate.mean_confidence >= page.mean_confidence + 10)
+
+
+def _deblurred(gray: np.ndarray, page: reading.PageReading) -> tuple[reading.PageReading, np.ndarray] | None:
+    """The page read again with a camera shake's smear undone (:mod:`engine.ocr.deblur`), when the page
+    shows one and that reading is more credible (:func:`_reads_better`); else None. Why: a shaken photo's
+    page read nothing (dev set, issue #17: the college biochemistry report 0 of 5 rows at confidence 37;
+    deconvolved, 3 rows at 57)."""
+    motion = deblur.estimate_motion(gray)
+    if motion is None:
+        return None
+    sharp = deblur.deconvolved(gray, motion)
+    candidate = reading.read_page(sharp, indic=False)  # one eng pass (and doubtful lines binarised)
+    if not _reads_better(from_rows(candidate.rows), from_rows(page.rows)):
+        return None
+    log.info("the page read better with a %d-pixel camera shake undone", motion.length)
+    return candidate, sharp
+
+
 def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
     """Read a prepared page; on very low confidence, try the orientation Tesseract detects.
 
@@ -126,12 +163,15 @@ def read_prepared(prepared: Prepared, retry_below: float = 70.0) -> OcrText:
     one it left a single kind of reading in that contest, which lost medicines, schedules and lab rows
     on photos we did not generate (issue #17; 5acbca0 reverted)."""
     page = reading.read_page(prepared.gray, lambda: prepared.binary, indic=False)
-    image = prepared.gray
-    if from_rows(page.rows).mean_confidence < RAW_CHECK_BELOW and prepared.original_gray is not prepared.gray:
+    image, confidence = prepared.gray, from_rows(page.rows).mean_confidence
+    if confidence < RAW_CHECK_BELOW and prepared.original_gray is not prepared.gray:
         unprocessed = reading.read_page(prepared.original_gray, indic=False)  # one eng pass on the photo as it came
         if _latin_score(unprocessed) > _latin_score(page):
             log.info("the unprocessed photo read better than the straightened page")
             page, image = unprocessed, prepared.original_gray
+    sharper = _deblurred(prepared.gray, page) if confidence < DEBLUR_BELOW else None
+    if sharper is not None:
+        page, image = sharper
     result = from_rows(reading.add_indic(image, page).rows)
     if result.mean_confidence >= retry_below and len(result.words) >= 5:
         return result
