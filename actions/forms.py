@@ -25,27 +25,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_script
 from engine.i18n import reply_script
+from nlu.resources import word_list
 from nlu.text import phrase_key
-
-#: Whole answers that mean "stop asking me", in en / hi / pa, each script (a short list on purpose:
-#: anything else is an answer to the question, whatever intent the model read in it).
-STOP_PHRASES = (
-    "stop", "cancel", "bye", "goodbye", "bye bye", "quit", "exit", "leave it", "never mind", "no thanks", "forget it",
-    "bas", "ruko", "ruk jao", "rehne do", "rahne do", "chhodo", "chodo", "band karo", "nahi chahiye", "alvida",
-    "radd karo", "cancel karo",
-    "बस", "रुको", "रुक जाओ", "रहने दो", "छोड़ो", "बंद करो", "नहीं चाहिए", "अलविदा", "रद्द करो", "कैंसल करो",
-    "bass", "rehn do", "rehan deo", "chhado", "chhaddo", "nahi chahidi", "nahi chahida",
-    "ਬੱਸ", "ਬਸ", "ਰੁਕੋ", "ਰਹਿਣ ਦਿਓ", "ਛੱਡੋ", "ਬੰਦ ਕਰੋ", "ਨਹੀਂ ਚਾਹੀਦੀ", "ਨਹੀਂ ਚਾਹੀਦਾ", "ਰੱਦ ਕਰੋ", "ਅਲਵਿਦਾ",
-)
-#: Politeness around a stop ("ok bye", "bas ji, dhanyavaad"), never a stop by itself.
-STOP_FILLERS = ("ok", "okay", "thanks", "thank you", "ji", "please", "plz", "shukriya", "dhanyavaad", "dhanvaad",
-                "theek hai", "जी", "ठीक है", "धन्यवाद", "शुक्रिया", "ਜੀ", "ਠੀਕ ਹੈ", "ਧੰਨਵਾਦ")
 
 
 @cache
 def _stop_keys() -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
-    return (frozenset(phrase_key(p) for p in STOP_PHRASES),
-            frozenset(k for p in STOP_FILLERS for k in phrase_key(p)))
+    """The stop answers and the politeness around them (``data/lexicon/form_stops.tsv``) as match keys."""
+    words = word_list("form_stops")
+    return (frozenset(phrase_key(p) for p in words["stop"]),
+            frozenset(k for p in words["filler"] for k in phrase_key(p)))
 
 
 def says_stop(text: str) -> bool:
